@@ -1,0 +1,379 @@
+/* les-cli.c: the commands of les-claims-cli (FORMATS.md, "The command line"). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <gio/gunixoutputstream.h>
+#include <glib/gi18n-lib.h>
+#include <locale.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "les-cli.h"
+#include "les-error.h"
+#include "les-export.h"
+#include "les-import.h"
+#include "les-kinds.h"
+#include "les-results.h"
+#include "les-store.h"
+#include "les-value.h"
+
+typedef struct {
+  char      *db;
+  char      *year;
+  char      *to;
+  char      *output;
+  char      *reason;
+  gboolean   all;
+  GPtrArray *args;
+} Options;
+
+typedef struct {
+  gint64      start;
+  gboolean    shown;
+  const char *what;
+} Progress;
+
+static void
+options_clear (Options *o)
+{
+  g_free (o->db);
+  g_free (o->year);
+  g_free (o->to);
+  g_free (o->output);
+  g_free (o->reason);
+  g_clear_pointer (&o->args, g_ptr_array_unref);
+}
+
+static const char usage_text[] =
+  "Usage:\n"
+  "  les-claims-cli [--db FILE] init\n"
+  "  les-claims-cli [--db FILE] import KIND FILE\n"
+  "  les-claims-cli [--db FILE] compute --year 2024/25 [--to YYYY-MM]\n"
+  "  les-claims-cli [--db FILE] export KIND --year 2024/25 [-o FILE]\n"
+  "  les-claims-cli [--db FILE] explain --year 2024/25 PRACTICE SERVICE RULE PERIOD\n"
+  "\n"
+  "Import kinds: practices, list-sizes, services, rules, signups, cohorts,\n"
+  "  allocations, claims, patient-activity, achievements, ledger.\n"
+  "Export kinds: the import kinds, and payments, findings, reconciliation.\n"
+  "Without --db, the default database: %s\n"
+  "Exit status: 0 success, 1 bad input, 2 usage error.\n";
+
+static int
+usage (const char *problem)
+{
+  g_autofree char *path = les_store_default_path ();
+
+  if (problem != NULL)
+    g_printerr ("les-claims-cli: %s\n", problem);
+  g_printerr (usage_text, path);
+  return LES_CLI_USAGE;
+}
+
+/* Returns FALSE on a usage error, with @problem set. */
+static gboolean
+parse_options (int argc, char **argv, Options *o, char **problem)
+{
+  struct { const char *name; char **slot; } valued[] = {
+    { "--db", &o->db }, { "--year", &o->year }, { "--to", &o->to },
+    { "-o", &o->output }, { "--output", &o->output }, { "--reason", &o->reason },
+  };
+
+  o->args = g_ptr_array_new_with_free_func (g_free);
+  for (int i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+      gboolean matched = FALSE;
+
+      if (strcmp (arg, "--") == 0)
+        {
+          for (i++; i < argc; i++)
+            g_ptr_array_add (o->args, g_strdup (argv[i]));
+          break;
+        }
+      if (strcmp (arg, "--all") == 0)
+        {
+          o->all = TRUE;
+          continue;
+        }
+      if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0)
+        {
+          *problem = NULL;
+          return FALSE;
+        }
+      for (guint v = 0; v < G_N_ELEMENTS (valued) && !matched; v++)
+        {
+          gsize len = strlen (valued[v].name);
+
+          if (strcmp (arg, valued[v].name) == 0)
+            {
+              if (i + 1 >= argc)
+                {
+                  *problem = g_strdup_printf ("%s needs a value", arg);
+                  return FALSE;
+                }
+              g_free (*valued[v].slot);
+              *valued[v].slot = g_strdup (argv[++i]);
+              matched = TRUE;
+            }
+          else if (strncmp (arg, valued[v].name, len) == 0 && arg[len] == '=' && valued[v].name[1] == '-')
+            {
+              g_free (*valued[v].slot);
+              *valued[v].slot = g_strdup (arg + len + 1);
+              matched = TRUE;
+            }
+        }
+      if (matched)
+        continue;
+      if (arg[0] == '-' && arg[1] != '\0')
+        {
+          *problem = g_strdup_printf ("unknown option %s", arg);
+          return FALSE;
+        }
+      g_ptr_array_add (o->args, g_strdup (arg));
+    }
+  return TRUE;
+}
+
+static void
+progress_cb (double fraction, const char *label, gpointer user_data)
+{
+  Progress *p = user_data;
+
+  if (!isatty (STDERR_FILENO) || g_get_monotonic_time () - p->start < G_USEC_PER_SEC)
+    return;
+  g_printerr ("\r%s: %s %3d%%", p->what, label, (int) (fraction * 100));
+  p->shown = TRUE;
+}
+
+static void
+progress_done (Progress *p)
+{
+  if (p->shown)
+    g_printerr ("\r\033[K");
+}
+
+static void
+message_cb (const char *message, gpointer user_data)
+{
+  Progress *p = user_data;
+
+  if (p->shown)
+    g_printerr ("\r\033[K");
+  p->shown = FALSE;
+  g_printerr ("%s\n", message);
+}
+
+static LesStore *
+open_store (Options *o)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = o->db ? g_strdup (o->db) : les_store_default_path ();
+  LesStore *store = les_store_open (path, &error);
+
+  if (store == NULL)
+    g_printerr ("les-claims-cli: %s\n", error->message);
+  return store;
+}
+
+static int
+exit_for_error (const GError *error)
+{
+  g_printerr ("les-claims-cli: %s\n", error->message);
+  return LES_CLI_BAD_INPUT;
+}
+
+static gboolean
+parse_year (Options *o, int *fy, char **problem)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (o->year == NULL)
+    {
+      *problem = g_strdup ("--year is required");
+      return FALSE;
+    }
+  if (!les_year_parse (o->year, fy, &error))
+    {
+      *problem = g_strdup_printf ("--year: %s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Commands */
+
+static int
+cmd_init (Options *o)
+{
+  g_autoptr(LesStore) store = NULL;
+
+  if (o->args->len != 1)
+    return usage ("init takes no arguments");
+  store = open_store (o);
+  if (store == NULL)
+    return LES_CLI_BAD_INPUT;
+  g_print ("%s: ready (schema version %d)\n", les_store_get_path (store),
+           les_store_get_schema_version (store));
+  return LES_CLI_OK;
+}
+
+static int
+cmd_import (Options *o)
+{
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  LesImportStats stats;
+  Progress progress = { g_get_monotonic_time (), FALSE, NULL };
+  const char *path;
+  LesKind kind;
+
+  if (o->args->len != 3)
+    return usage ("import takes a KIND and a FILE");
+  kind = les_kind_from_string (o->args->pdata[1]);
+  if (kind == LES_KIND_INVALID)
+    {
+      g_autofree char *problem = g_strdup_printf ("unknown import kind “%s”", (char *) o->args->pdata[1]);
+      return usage (problem);
+    }
+  path = o->args->pdata[2];
+  progress.what = path;
+  store = open_store (o);
+  if (store == NULL)
+    return LES_CLI_BAD_INPUT;
+
+  file = g_file_new_for_commandline_arg (path);
+  if (!les_import_file (store, kind, file, path, message_cb, progress_cb, &progress, NULL, &stats, &error))
+    {
+      progress_done (&progress);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)
+          || !g_error_matches (error, LES_ERROR, LES_ERROR_BAD_INPUT))
+        g_printerr ("%s: %s\n", path, error->message);
+      else
+        g_printerr ("%s\n", error->message);
+      return LES_CLI_BAD_INPUT;
+    }
+  progress_done (&progress);
+  g_print ("%s: %" G_GINT64_FORMAT " rows of %s: %" G_GINT64_FORMAT " new, %" G_GINT64_FORMAT " changed, %"
+           G_GINT64_FORMAT " unchanged, %" G_GINT64_FORMAT " skipped\n",
+           path, stats.rows, les_kind_to_string (kind), stats.inserted, stats.replaced, stats.unchanged,
+           stats.skipped);
+  return LES_CLI_OK;
+}
+
+static GOutputStream *
+open_output (Options *o, GFileOutputStream **file_out, GError **error)
+{
+  if (o->output == NULL || strcmp (o->output, "-") == 0)
+    return g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  {
+    g_autoptr(GFile) file = g_file_new_for_commandline_arg (o->output);
+
+    /* replaced atomically on close, so a failed export leaves the old file */
+    *file_out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
+    if (*file_out == NULL)
+      return NULL;
+    return g_object_ref (G_OUTPUT_STREAM (*file_out));
+  }
+}
+
+static int
+cmd_export (Options *o)
+{
+  static const char *results[] = { "payments", "findings", "reconciliation", NULL };
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileOutputStream) file_out = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  g_autofree char *problem = NULL;
+  const char *kind_name;
+  LesKind kind;
+  gboolean ok;
+  int fy;
+
+  if (o->args->len != 2)
+    return usage ("export takes a KIND");
+  kind_name = o->args->pdata[1];
+  kind = les_kind_from_string (kind_name);
+  if (kind == LES_KIND_INVALID && !g_strv_contains (results, kind_name))
+    {
+      problem = g_strdup_printf ("unknown export kind “%s”", kind_name);
+      return usage (problem);
+    }
+  if (!parse_year (o, &fy, &problem))
+    return usage (problem);
+
+  store = open_store (o);
+  if (store == NULL)
+    return LES_CLI_BAD_INPUT;
+  out = open_output (o, &file_out, &error);
+  if (out == NULL)
+    return exit_for_error (error);
+
+  if (kind != LES_KIND_INVALID)
+    ok = les_export_table (store, kind, fy, out, NULL, &error);
+  else
+    ok = les_results_write_csv (store, kind_name, fy, out, NULL, &error);
+
+  if (!ok)
+    {
+      /* an unfinished file is discarded, the previous one kept */
+      if (file_out != NULL)
+        {
+          g_autoptr(GCancellable) cancel = g_cancellable_new ();
+
+          g_cancellable_cancel (cancel);
+          g_output_stream_close (G_OUTPUT_STREAM (file_out), cancel, NULL);
+        }
+      return exit_for_error (error);
+    }
+  if (!g_output_stream_close (out, NULL, &error))
+    return exit_for_error (error);
+  return LES_CLI_OK;
+}
+
+/**
+ * les_cli_run:
+ *
+ * Runs one command; returns the exit status.
+ */
+int
+les_cli_run (int argc, char **argv)
+{
+  Options o = { 0 };
+  g_autofree char *problem = NULL;
+  const char *command;
+  int status;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+
+  if (!parse_options (argc, argv, &o, &problem))
+    {
+      status = problem ? usage (problem) : (usage (NULL), LES_CLI_OK);
+      options_clear (&o);
+      return status;
+    }
+  if (o.args->len == 0)
+    {
+      options_clear (&o);
+      return usage ("no command given");
+    }
+
+  command = o.args->pdata[0];
+  if (strcmp (command, "init") == 0)
+    status = cmd_init (&o);
+  else if (strcmp (command, "import") == 0)
+    status = cmd_import (&o);
+  else if (strcmp (command, "export") == 0)
+    status = cmd_export (&o);
+  else
+    {
+      problem = g_strdup_printf ("unknown command “%s”", command);
+      status = usage (problem);
+    }
+  options_clear (&o);
+  return status;
+}

@@ -1,0 +1,24 @@
+/* les-error.h: the core's error domain and codes. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define LES_ERROR (les_error_quark ())
+
+typedef enum {
+  LES_ERROR_FAILED,
+  LES_ERROR_INVALID,      /* a value that does not parse or is out of range */
+  LES_ERROR_BAD_INPUT,    /* an import file with bad rows */
+  LES_ERROR_NOT_FOUND,
+  LES_ERROR_DATABASE,
+  LES_ERROR_TOO_NEW,      /* a database made by a newer version */
+  LES_ERROR_CANCELLED,
+  LES_ERROR_CONFLICT,
+} LesError;
+
+GQuark les_error_quark (void);
+
+G_END_DECLS

@@ -1,0 +1,1363 @@
+/* les-import.c: streaming CSV imports through libcsv, all or nothing in one transaction. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <csv.h>
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "les-error.h"
+#include "les-import.h"
+#include "les-store-private.h"
+#include "les-value.h"
+
+#define CHUNK_SIZE     (64 * 1024)
+#define MAX_ROW_BYTES  (1024 * 1024)
+#define MAX_COLUMNS    16
+
+typedef enum {
+  VAL_NULL,
+  VAL_INT,
+  VAL_TEXT,
+} ValType;
+
+typedef struct {
+  ValType     type;
+  gint64      i;
+  const char *s;     /* points into Import.scratch or a static string */
+} Val;
+
+typedef struct {
+  LesStore             *store;
+  sqlite3              *db;
+  LesKind               kind;
+  const LesKindInfo    *info;
+  const char           *name;
+  LesImportMessageFunc  on_message;
+  gpointer              user_data;
+  LesImportStats       *stats;
+
+  struct csv_parser     parser;
+  GString              *row;           /* the current row's fields, NUL-separated */
+  GArray               *offsets;       /* start of each field in row */
+  GArray               *bad_utf8;      /* field indexes that are not UTF-8 */
+  guint                 line;          /* physical line being fed */
+  guint                 row_line;      /* line the current row started on */
+  gsize                 row_bytes;
+  gboolean              header_done;
+  gboolean              fatal;
+  gboolean              row_failed;
+
+  GStrv                 header;
+  int                   col_index[MAX_COLUMNS];
+
+  /* NHS Digital's registered-patients file */
+  gboolean              nhs_digital;
+  int                   nd_date, nd_type, nd_code, nd_sex, nd_age, nd_count;
+
+  Val                   vals[MAX_COLUMNS];
+  GStringChunk         *scratch;
+
+  GHashTable           *practices;     /* code → itself */
+  GHashTable           *services;      /* "CODE/2024" → itself */
+  GHashTable           *rules;         /* "CODE/2024/RULE" → kind (interned) */
+  GHashTable           *seen;          /* key → line number, reference kinds */
+  GHashTable           *claim_lines;   /* claim_ref → next line number, patient-activity */
+  gint64                first_new_claim_id;
+
+  char                 *select_sql;
+  char                 *insert_sql;
+  char                 *update_sql;
+} Import;
+
+/* Messages */
+
+static void
+report (Import *imp, guint line, const char *column, const char *format, ...) G_GNUC_PRINTF (4, 5);
+
+static void
+report (Import *imp, guint line, const char *column, const char *format, ...)
+{
+  g_autofree char *what = NULL;
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (column != NULL)
+    message = g_strdup_printf ("%s:%u: %s: %s", imp->name, line, column, what);
+  else
+    message = g_strdup_printf ("%s:%u: %s", imp->name, line, what);
+  imp->row_failed = TRUE;
+  if (imp->on_message != NULL)
+    imp->on_message (message, imp->user_data);
+}
+
+static const char *
+field (Import *imp, int index)
+{
+  if (index < 0 || (guint) index >= imp->offsets->len)
+    return "";
+  return imp->row->str + g_array_index (imp->offsets, gsize, index);
+}
+
+/* Reference sets */
+
+static char *
+service_key (const char *code, gint64 year)
+{
+  return g_strdup_printf ("%s/%" G_GINT64_FORMAT, code, year);
+}
+
+static gboolean
+load_set (Import *imp, GHashTable *set, const char *sql, gboolean with_value, GError **error)
+{
+  sqlite3_stmt *stmt = les_store_prepare (imp->store, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *key = (const char *) sqlite3_column_text (stmt, 0);
+      const char *value = with_value ? g_intern_string ((const char *) sqlite3_column_text (stmt, 1)) : NULL;
+
+      g_hash_table_insert (set, g_strdup (key), (gpointer) (value ? value : ""));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return les_store_set_db_error (imp->store, error);
+  return TRUE;
+}
+
+static gboolean
+load_references (Import *imp, GError **error)
+{
+  imp->practices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  imp->services = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  imp->rules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  return load_set (imp, imp->practices, "SELECT practice_code FROM practices", FALSE, error)
+         && load_set (imp, imp->services, "SELECT service_code || '/' || year FROM services", FALSE, error)
+         && load_set (imp, imp->rules,
+                      "SELECT service_code || '/' || year || '/' || rule_code, kind FROM rules", TRUE, error);
+}
+
+/* Parsing one value */
+
+static gboolean
+parse_value (Import *imp, const LesColumn *col, const char *raw, Val *val)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = g_strstrip (g_strdup (raw));
+  char buf[16];
+  gint64 n = 0;
+  gint32 ymd = 0;
+  int fy = 0;
+
+  val->type = VAL_NULL;
+  if (text[0] == '\0')
+    {
+      if (col->required)
+        {
+          report (imp, imp->row_line, col->name, _("a value is required"));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  switch (col->type)
+    {
+    case LES_COL_TEXT:
+      val->type = VAL_TEXT;
+      val->s = g_string_chunk_insert (imp->scratch, text);
+      return TRUE;
+
+    case LES_COL_CODE:
+    case LES_COL_ODS:
+      {
+        g_autofree char *code = les_code_normalise (text, &error);
+
+        if (code == NULL)
+          break;
+        if (col->type == LES_COL_ODS && !les_ods_code_valid (code))
+          {
+            report (imp, imp->row_line, col->name,
+                    _("“%s” is not a practice code (one letter and five digits, such as M83001)"), text);
+            return FALSE;
+          }
+        val->type = VAL_TEXT;
+        val->s = g_string_chunk_insert (imp->scratch, code);
+        return TRUE;
+      }
+
+    case LES_COL_DATE:
+      if (!les_date_parse (text, &ymd, &error))
+        break;
+      les_date_format (ymd, buf);
+      val->type = VAL_TEXT;
+      val->s = g_string_chunk_insert (imp->scratch, buf);
+      val->i = ymd;
+      return TRUE;
+
+    case LES_COL_PERIOD:
+      if (!les_period_parse (text, &ymd, &error))
+        break;
+      les_period_format (ymd, buf);
+      val->type = VAL_TEXT;
+      val->s = g_string_chunk_insert (imp->scratch, buf);
+      val->i = ymd;
+      return TRUE;
+
+    case LES_COL_YEAR:
+      if (!les_year_parse (text, &fy, &error))
+        break;
+      val->type = VAL_INT;
+      val->i = fy;
+      return TRUE;
+
+    case LES_COL_MONEY:
+    case LES_COL_MONEY_POS:
+      if (!les_money_parse (text, &n, &error))
+        break;
+      if (col->type == LES_COL_MONEY_POS && n < 0)
+        {
+          report (imp, imp->row_line, col->name, _("“%s” is negative; expected an amount of 0 or more"), text);
+          return FALSE;
+        }
+      val->type = VAL_INT;
+      val->i = n;
+      return TRUE;
+
+    case LES_COL_RATE:
+      if (!les_rate_parse (text, &n, &error))
+        break;
+      if (n < 0)
+        {
+          report (imp, imp->row_line, col->name, _("“%s” is negative; expected a rate of 0 or more"), text);
+          return FALSE;
+        }
+      val->type = VAL_INT;
+      val->i = n;
+      return TRUE;
+
+    case LES_COL_PERCENT:
+    case LES_COL_PERCENT_ANY:
+      if (!les_percent_parse (text, &n, &error))
+        break;
+      if (n < 0 || (col->type == LES_COL_PERCENT && n > 100 * LES_PCT_SCALE))
+        {
+          report (imp, imp->row_line, col->name,
+                  col->type == LES_COL_PERCENT ? _("“%s” is out of range; expected a percentage from 0 to 100")
+                                               : _("“%s” is out of range; expected a percentage of 0 or more"),
+                  text);
+          return FALSE;
+        }
+      val->type = VAL_INT;
+      val->i = n;
+      return TRUE;
+
+    case LES_COL_COUNT:
+      if (!les_count_parse (text, G_GINT64_CONSTANT (1000000000000), &n, &error))
+        break;
+      val->type = VAL_INT;
+      val->i = n;
+      return TRUE;
+
+    case LES_COL_CENTI:
+      if (!les_decimal_parse (text, 2, FALSE, &n, &error))
+        break;
+      if (n < 0)
+        {
+          report (imp, imp->row_line, col->name, _("“%s” is negative; expected 0 or more"), text);
+          return FALSE;
+        }
+      val->type = VAL_INT;
+      val->i = n;
+      return TRUE;
+
+    case LES_COL_CHOICE:
+      {
+        g_autofree char *lower = g_ascii_strdown (text, -1);
+
+        for (guint i = 0; col->choices[i] != NULL; i++)
+          if (strcmp (lower, col->choices[i]) == 0)
+            {
+              val->type = VAL_TEXT;
+              val->s = col->choices[i];
+              return TRUE;
+            }
+        {
+          g_autofree char *choices = g_strjoinv (", ", (char **) col->choices);
+          report (imp, imp->row_line, col->name, _("“%s” is not one of %s"), text, choices);
+        }
+        return FALSE;
+      }
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  report (imp, imp->row_line, col->name, "%s", error->message);
+  return FALSE;
+}
+
+/* Row checks by kind */
+
+static int
+col_of (Import *imp, const char *name)
+{
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    if (strcmp (imp->info->columns[c].name, name) == 0)
+      return (int) c;
+  g_assert_not_reached ();
+  return -1;
+}
+
+static Val *
+val_of (Import *imp, const char *name)
+{
+  return &imp->vals[col_of (imp, name)];
+}
+
+static void
+check_practice (Import *imp)
+{
+  Val *v = val_of (imp, "practice_code");
+
+  if (v->type == VAL_TEXT && !g_hash_table_contains (imp->practices, v->s))
+    report (imp, imp->row_line, "practice_code", _("no practice “%s”; import practices first"), v->s);
+}
+
+static void
+check_service (Import *imp, gint64 year)
+{
+  Val *v = val_of (imp, "service_code");
+  g_autofree char *key = NULL;
+  g_autofree char *fy = NULL;
+
+  if (v->type != VAL_TEXT)
+    return;
+  key = service_key (v->s, year);
+  if (!g_hash_table_contains (imp->services, key))
+    {
+      fy = les_year_format ((int) year);
+      report (imp, imp->row_line, "service_code", _("no service “%s” in %s; import services first"), v->s, fy);
+    }
+}
+
+static void
+check_dates_in_order (Import *imp, const char *from, const char *to)
+{
+  Val *a = val_of (imp, from);
+  Val *b = val_of (imp, to);
+
+  if (a->type == VAL_TEXT && b->type == VAL_TEXT && b->i < a->i)
+    report (imp, imp->row_line, to, _("%s is before %s %s"), b->s, from, a->s);
+}
+
+static void
+set_default (Val *v, const char *value)
+{
+  if (v->type == VAL_NULL)
+    {
+      v->type = VAL_TEXT;
+      v->s = value;
+    }
+}
+
+static void
+require (Import *imp, const char *column, const char *kind)
+{
+  if (val_of (imp, column)->type == VAL_NULL)
+    report (imp, imp->row_line, column, _("a %s rule needs a value here"), kind);
+}
+
+static void
+check_rule (Import *imp)
+{
+  const char *kind = val_of (imp, "kind")->s;
+
+  if (val_of (imp, "kind")->type != VAL_TEXT)
+    return;
+
+  if (strcmp (kind, "item") == 0)
+    require (imp, "rate", kind);
+  else if (strcmp (kind, "capitation") == 0)
+    {
+      require (imp, "rate", kind);
+      require (imp, "base", kind);
+      set_default (val_of (imp, "rate_per"), "year");
+    }
+  else if (strcmp (kind, "threshold") == 0)
+    {
+      Val *lower = val_of (imp, "lower_pct");
+      Val *upper = val_of (imp, "upper_pct");
+      Val *rate_per = val_of (imp, "rate_per");
+
+      require (imp, "lower_pct", kind);
+      require (imp, "upper_pct", kind);
+      if (lower->type == VAL_INT && upper->type == VAL_INT && upper->i < lower->i)
+        report (imp, imp->row_line, "upper_pct", _("the upper threshold is below the lower threshold"));
+      if (val_of (imp, "rate")->type != VAL_NULL)
+        {
+          require (imp, "base", kind);
+          if (rate_per->type == VAL_TEXT && strcmp (rate_per->s, "year") != 0)
+            report (imp, imp->row_line, "rate_per", _("a threshold rule’s rate is per year"));
+          set_default (rate_per, "year");
+        }
+      set_default (val_of (imp, "settlement"), "remainder");
+    }
+}
+
+static void
+check_row (Import *imp)
+{
+  switch (imp->kind)
+    {
+    case LES_KIND_PRACTICES:
+      check_dates_in_order (imp, "open_date", "close_date");
+      break;
+
+    case LES_KIND_LIST_SIZES:
+      check_practice (imp);
+      break;
+
+    case LES_KIND_SERVICES:
+      set_default (val_of (imp, "cap_mode"), "none");
+      set_default (val_of (imp, "schedule"), "monthly");
+      set_default (val_of (imp, "claim_frequency"), "monthly");
+      check_dates_in_order (imp, "start_date", "end_date");
+      break;
+
+    case LES_KIND_RULES:
+      if (val_of (imp, "year")->type == VAL_INT)
+        check_service (imp, val_of (imp, "year")->i);
+      check_rule (imp);
+      break;
+
+    case LES_KIND_SIGNUPS:
+      check_dates_in_order (imp, "from_date", "to_date");
+      G_GNUC_FALLTHROUGH;
+    case LES_KIND_COHORTS:
+    case LES_KIND_ALLOCATIONS:
+    case LES_KIND_ACHIEVEMENTS:
+      check_practice (imp);
+      if (val_of (imp, "year")->type == VAL_INT)
+        check_service (imp, val_of (imp, "year")->i);
+      break;
+
+    case LES_KIND_LEDGER:
+      if (val_of (imp, "period")->type == VAL_TEXT)
+        check_service (imp, les_period_fy ((gint32) val_of (imp, "period")->i));
+      break;
+
+    case LES_KIND_CLAIMS:
+      check_practice (imp);
+      if (val_of (imp, "period")->type == VAL_TEXT && val_of (imp, "service_code")->type == VAL_TEXT)
+        {
+          int fy = les_period_fy ((gint32) val_of (imp, "period")->i);
+          const char *service = val_of (imp, "service_code")->s;
+          Val *item = val_of (imp, "item_code");
+          g_autofree char *skey = service_key (service, fy);
+
+          if (!g_hash_table_contains (imp->services, skey))
+            check_service (imp, fy);
+          else if (item->type == VAL_TEXT)
+            {
+              g_autofree char *rkey = g_strdup_printf ("%s/%s", skey, item->s);
+              const char *rule_kind = g_hash_table_lookup (imp->rules, rkey);
+              g_autofree char *year = les_year_format (fy);
+
+              if (rule_kind == NULL)
+                report (imp, imp->row_line, "item_code", _("service %s has no rule “%s” in %s"),
+                        service, item->s, year);
+              else if (strcmp (rule_kind, "item") != 0)
+                report (imp, imp->row_line, "item_code",
+                        _("rule “%s” of service %s is a %s rule; claims name item rules"),
+                        item->s, service, rule_kind);
+            }
+        }
+      break;
+
+    case LES_KIND_PATIENT_ACTIVITY:
+    case LES_N_KINDS:
+    case LES_KIND_INVALID:
+    default:
+      break;
+    }
+}
+
+/* Writing */
+
+static void
+bind_val (sqlite3_stmt *stmt, int index, const Val *v)
+{
+  switch (v->type)
+    {
+    case VAL_NULL:
+      sqlite3_bind_null (stmt, index);
+      break;
+    case VAL_INT:
+      sqlite3_bind_int64 (stmt, index, v->i);
+      break;
+    case VAL_TEXT:
+      sqlite3_bind_text (stmt, index, v->s, -1, SQLITE_STATIC);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+val_equals_column (const Val *v, sqlite3_stmt *stmt, int index)
+{
+  switch (sqlite3_column_type (stmt, index))
+    {
+    case SQLITE_NULL:
+      return v->type == VAL_NULL;
+    case SQLITE_INTEGER:
+      return v->type == VAL_INT && v->i == sqlite3_column_int64 (stmt, index);
+    default:
+      return v->type == VAL_TEXT && g_strcmp0 (v->s, (const char *) sqlite3_column_text (stmt, index)) == 0;
+    }
+}
+
+static void
+describe_val (GString *s, const char *name, const Val *v)
+{
+  if (s->len > 0)
+    g_string_append (s, "; ");
+  if (v->type == VAL_INT)
+    g_string_append_printf (s, "%s=%" G_GINT64_FORMAT, name, v->i);
+  else if (v->type == VAL_TEXT)
+    g_string_append_printf (s, "%s=%s", name, v->s);
+  else
+    g_string_append_printf (s, "%s=", name);
+}
+
+static void
+describe_column (GString *s, const char *name, sqlite3_stmt *stmt, int index)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, index);
+
+  if (s->len > 0)
+    g_string_append (s, "; ");
+  g_string_append_printf (s, "%s=%s", name, text ? text : "");
+}
+
+static const char *
+db_name (const LesColumn *col)
+{
+  return col->db_name ? col->db_name : col->name;
+}
+
+static gboolean
+stored (Import *imp, guint c)
+{
+  /* pcn_name lives in pcns, not practices */
+  return !(imp->kind == LES_KIND_PRACTICES && strcmp (imp->info->columns[c].name, "pcn_name") == 0);
+}
+
+static void
+build_sql (Import *imp)
+{
+  GString *cols = g_string_new (NULL);
+  GString *marks = g_string_new (NULL);
+  GString *where = g_string_new (NULL);
+  GString *set = g_string_new (NULL);
+
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    {
+      const char *name = db_name (&imp->info->columns[c]);
+
+      if (!stored (imp, c))
+        continue;
+      g_string_append_printf (cols, "%s%s", cols->len ? ", " : "", name);
+      g_string_append_printf (marks, "%s?%u", marks->len ? ", " : "", c + 1);
+      if (imp->info->key_mask & (1u << c))
+        g_string_append_printf (where, "%s%s = ?%u", where->len ? " AND " : "", name, c + 1);
+      else
+        g_string_append_printf (set, "%s%s = ?%u", set->len ? ", " : "", name, c + 1);
+    }
+  imp->select_sql = g_strdup_printf ("SELECT %s FROM %s WHERE %s", cols->str, imp->info->table, where->str);
+  if (imp->kind == LES_KIND_LEDGER)
+    {
+      /* the financial year follows from the period */
+      g_string_append (cols, ", year");
+      g_string_append_printf (marks, ", ?%u", imp->info->n_columns + 1);
+    }
+  imp->insert_sql = g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s)", imp->info->table, cols->str, marks->str);
+  if (set->len > 0)
+    imp->update_sql = g_strdup_printf ("UPDATE %s SET %s WHERE %s", imp->info->table, set->str, where->str);
+
+  g_string_free (cols, TRUE);
+  g_string_free (marks, TRUE);
+  g_string_free (where, TRUE);
+  g_string_free (set, TRUE);
+}
+
+static gboolean
+step_done (Import *imp, sqlite3_stmt *stmt)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      report (imp, imp->row_line, NULL, _("cannot be stored: %s"), sqlite3_errmsg (imp->db));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+key_of_row (Import *imp)
+{
+  GString *key = g_string_new (NULL);
+
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    if (imp->info->key_mask & (1u << c))
+      {
+        if (key->len > 0)
+          g_string_append_c (key, '/');
+        if (imp->vals[c].type == VAL_INT)
+          g_string_append_printf (key, "%" G_GINT64_FORMAT, imp->vals[c].i);
+        else if (imp->vals[c].type == VAL_TEXT)
+          g_string_append (key, imp->vals[c].s);
+      }
+  return g_string_free (key, FALSE);
+}
+
+static void
+write_pcn (Import *imp)
+{
+  sqlite3_stmt *stmt = les_store_prepare (imp->store,
+                                          "INSERT INTO pcns (pcn_code, pcn_name) VALUES (?1, ?2) "
+                                          "ON CONFLICT (pcn_code) DO UPDATE SET pcn_name = "
+                                          "COALESCE (excluded.pcn_name, pcns.pcn_name)", NULL);
+
+  bind_val (stmt, 1, val_of (imp, "pcn_code"));
+  bind_val (stmt, 2, val_of (imp, "pcn_name"));
+  step_done (imp, stmt);
+}
+
+static void
+write_reference_row (Import *imp)
+{
+  g_autofree char *key = key_of_row (imp);
+  gpointer first_line;
+  sqlite3_stmt *stmt;
+  gboolean same = TRUE;
+  int rc;
+
+  if (g_hash_table_lookup_extended (imp->seen, key, NULL, &first_line))
+    {
+      report (imp, imp->row_line, NULL, _("duplicate key %s: the same as line %u"),
+              key, GPOINTER_TO_UINT (first_line));
+      return;
+    }
+  g_hash_table_insert (imp->seen, g_steal_pointer (&key), GUINT_TO_POINTER (imp->row_line));
+
+  if (imp->kind == LES_KIND_PRACTICES)
+    write_pcn (imp);
+
+  stmt = les_store_prepare (imp->store, imp->select_sql, NULL);
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    if (imp->info->key_mask & (1u << c))
+      bind_val (stmt, c + 1, &imp->vals[c]);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      g_autoptr(GString) before = g_string_new (NULL);
+      g_autoptr(GString) after = g_string_new (NULL);
+      int index = 0;
+
+      for (guint c = 0; c < imp->info->n_columns; c++)
+        {
+          if (!stored (imp, c))
+            continue;
+          if (!val_equals_column (&imp->vals[c], stmt, index))
+            {
+              same = FALSE;
+              describe_column (before, imp->info->columns[c].name, stmt, index);
+              describe_val (after, imp->info->columns[c].name, &imp->vals[c]);
+            }
+          index++;
+        }
+      sqlite3_reset (stmt);
+      if (same)
+        {
+          imp->stats->unchanged++;
+          return;
+        }
+      stmt = les_store_prepare (imp->store, imp->update_sql, NULL);
+      for (guint c = 0; c < imp->info->n_columns; c++)
+        if (stored (imp, c))
+          bind_val (stmt, c + 1, &imp->vals[c]);
+      if (step_done (imp, stmt))
+        {
+          g_autofree char *row_key = key_of_row (imp);
+
+          imp->stats->replaced++;
+          les_store_audit (imp->store, "import", imp->info->table, row_key, before->str, after->str);
+        }
+      return;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      report (imp, imp->row_line, NULL, _("cannot be read: %s"), sqlite3_errmsg (imp->db));
+      return;
+    }
+
+  stmt = les_store_prepare (imp->store, imp->insert_sql, NULL);
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    if (stored (imp, c))
+      bind_val (stmt, c + 1, &imp->vals[c]);
+  if (imp->kind == LES_KIND_LEDGER)
+    sqlite3_bind_int (stmt, imp->info->n_columns + 1, les_period_fy ((gint32) val_of (imp, "period")->i));
+  if (step_done (imp, stmt))
+    imp->stats->inserted++;
+
+  /* later rows of the same import may refer to what this one made */
+  if (imp->kind == LES_KIND_PRACTICES)
+    g_hash_table_add (imp->practices, g_strdup (val_of (imp, "practice_code")->s));
+}
+
+static void
+write_claim (Import *imp)
+{
+  sqlite3_stmt *stmt = les_store_prepare (imp->store,
+                                          "INSERT INTO claims (claim_ref, practice_code, service_code, item_code, "
+                                          "period, count, submitted_date, year) "
+                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                                          "ON CONFLICT (claim_ref) DO NOTHING", NULL);
+  const char *names[] = { "practice_code", "service_code", "item_code", "period", "count", "submitted_date" };
+  int rc;
+
+  for (guint c = 0; c < 7; c++)
+    bind_val (stmt, c + 1, &imp->vals[c]);
+  sqlite3_bind_int64 (stmt, 8, les_period_fy ((gint32) imp->vals[4].i));
+  if (!step_done (imp, stmt))
+    return;
+  if (sqlite3_changes (imp->db) > 0)
+    {
+      imp->stats->inserted++;
+      return;
+    }
+
+  stmt = les_store_prepare (imp->store,
+                            "SELECT practice_code, service_code, item_code, period, count, submitted_date, id "
+                            "FROM claims WHERE claim_ref = ?1", NULL);
+  bind_val (stmt, 1, &imp->vals[0]);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      if (sqlite3_column_int64 (stmt, 6) >= imp->first_new_claim_id)
+        report (imp, imp->row_line, "claim_ref", _("claim %s appears more than once in this file"), imp->vals[0].s);
+      else
+        {
+          g_autoptr(GString) diff = g_string_new (NULL);
+
+          for (guint c = 0; c < G_N_ELEMENTS (names); c++)
+            if (!val_equals_column (&imp->vals[c + 1], stmt, c))
+              g_string_append_printf (diff, "%s%s %s, not %s", diff->len ? "; " : "", names[c],
+                                      (const char *) sqlite3_column_text (stmt, c),
+                                      imp->vals[c + 1].type == VAL_TEXT ? imp->vals[c + 1].s
+                                      : g_string_chunk_insert (imp->scratch, "?"));
+          if (diff->len > 0)
+            report (imp, imp->row_line, "claim_ref",
+                    _("claim %s already exists with different values (%s); withdraw it and send a new claim"),
+                    imp->vals[0].s, diff->str);
+          else
+            imp->stats->unchanged++;
+        }
+    }
+  sqlite3_reset (stmt);
+}
+
+static void
+write_patient_line (Import *imp)
+{
+  Val *claim = &imp->vals[0];
+  const char *raw_number = imp->vals[1].type == VAL_TEXT ? imp->vals[1].s : "";
+  Val *key = &imp->vals[3];
+  g_autofree char *hash = NULL;
+  char digits[11];
+  sqlite3_stmt *stmt;
+  gpointer next;
+  guint line_no;
+  int rc;
+
+  if (claim->type != VAL_TEXT || imp->vals[2].type != VAL_TEXT)
+    return;
+
+  if (!g_hash_table_lookup_extended (imp->claim_lines, claim->s, NULL, &next))
+    {
+      stmt = les_store_prepare (imp->store, "SELECT 1 FROM claims WHERE claim_ref = ?1", NULL);
+      bind_val (stmt, 1, claim);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW)
+        {
+          report (imp, imp->row_line, "claim_ref", _("no claim “%s”; import the claims first"), claim->s);
+          return;
+        }
+      /* a claim's lines in this file replace the lines it had */
+      stmt = les_store_prepare (imp->store, "DELETE FROM patient_lines WHERE claim_ref = ?1", NULL);
+      bind_val (stmt, 1, claim);
+      if (!step_done (imp, stmt))
+        return;
+      imp->stats->replaced += sqlite3_changes (imp->db) > 0 ? 1 : 0;
+      next = GUINT_TO_POINTER (1);
+    }
+  line_no = GPOINTER_TO_UINT (next);
+  g_hash_table_insert (imp->claim_lines, g_strdup (claim->s), GUINT_TO_POINTER (line_no + 1));
+
+  if (les_nhs_number_normalise (raw_number, digits) && les_nhs_number_valid (digits))
+    hash = les_store_hash_nhs_number (imp->store, digits);
+  else if (raw_number[0] == '\0' && key->type == VAL_TEXT)
+    {
+      gboolean hex = strlen (key->s) == 64;
+
+      for (const char *p = key->s; hex && *p; p++)
+        hex = g_ascii_isxdigit (*p);
+      if (!hex)
+        {
+          report (imp, imp->row_line, "patient_key", _("expected the 64-character key an export wrote"));
+          return;
+        }
+      hash = g_ascii_strdown (key->s, -1);
+    }
+
+  stmt = les_store_prepare (imp->store,
+                            "INSERT INTO patient_lines (claim_ref, line_no, nhs_hash, activity_date) "
+                            "VALUES (?1, ?2, ?3, ?4)", NULL);
+  bind_val (stmt, 1, claim);
+  sqlite3_bind_int (stmt, 2, (int) line_no);
+  les_bind_text_or_null (stmt, 3, hash);
+  bind_val (stmt, 4, &imp->vals[2]);
+  if (step_done (imp, stmt))
+    imp->stats->inserted++;
+}
+
+static void
+write_nhs_digital_row (Import *imp)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *type = g_strstrip (g_strdup (field (imp, imp->nd_type)));
+  g_autofree char *sex = g_strstrip (g_strdup (field (imp, imp->nd_sex)));
+  g_autofree char *age = g_strstrip (g_strdup (field (imp, imp->nd_age)));
+  g_autofree char *code = NULL;
+  sqlite3_stmt *stmt;
+  gint32 ymd;
+  gint64 count;
+  char buf[11];
+
+  if (g_ascii_strcasecmp (type, "GP") != 0
+      || (imp->nd_sex >= 0 && g_ascii_strcasecmp (sex, "ALL") != 0)
+      || (imp->nd_age >= 0 && g_ascii_strcasecmp (age, "ALL") != 0))
+    {
+      imp->stats->skipped++;
+      return;
+    }
+  if (!les_date_parse (field (imp, imp->nd_date), &ymd, &error))
+    {
+      report (imp, imp->row_line, "EXTRACT_DATE", "%s", error->message);
+      return;
+    }
+  if (!les_count_parse (field (imp, imp->nd_count), G_GINT64_CONSTANT (100000000), &count, &error))
+    {
+      report (imp, imp->row_line, "NUMBER_OF_PATIENTS", "%s", error->message);
+      return;
+    }
+  code = les_code_normalise (field (imp, imp->nd_code), NULL);
+  if (code == NULL || !g_hash_table_contains (imp->practices, code))
+    {
+      imp->stats->skipped++;
+      return;
+    }
+  les_date_format (ymd, buf);
+  /* keeps a weighted figure that a fuller file gave for the same date */
+  stmt = les_store_prepare (imp->store,
+                            "INSERT INTO list_sizes (practice_code, date, registered) VALUES (?1, ?2, ?3) "
+                            "ON CONFLICT (practice_code, date) DO UPDATE SET registered = excluded.registered", NULL);
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, buf, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, count);
+  if (step_done (imp, stmt))
+    imp->stats->inserted++;
+}
+
+/* Rows */
+
+static const char *
+column_name (Import *imp, guint index)
+{
+  if (imp->header != NULL && index < g_strv_length (imp->header))
+    return imp->header[index];
+  return g_string_chunk_insert (imp->scratch, "?");
+}
+
+static int
+find_header (Import *imp, const char *name)
+{
+  for (guint i = 0; imp->header[i] != NULL; i++)
+    if (g_ascii_strcasecmp (imp->header[i], name) == 0)
+      return (int) i;
+  return -1;
+}
+
+static void
+handle_header (Import *imp)
+{
+  guint n = imp->offsets->len;
+
+  imp->header = g_new0 (char *, n + 1);
+  for (guint i = 0; i < n; i++)
+    imp->header[i] = g_strstrip (g_strdup (field (imp, i)));
+  imp->header_done = TRUE;
+
+  if (imp->bad_utf8->len > 0)
+    {
+      report (imp, imp->row_line, NULL, _("the header row is not valid UTF-8 text"));
+      imp->fatal = TRUE;
+      return;
+    }
+
+  if (imp->kind == LES_KIND_LIST_SIZES && find_header (imp, "NUMBER_OF_PATIENTS") >= 0)
+    {
+      imp->nhs_digital = TRUE;
+      imp->nd_date = find_header (imp, "EXTRACT_DATE");
+      imp->nd_type = find_header (imp, "TYPE") >= 0 ? find_header (imp, "TYPE") : find_header (imp, "ORG_TYPE");
+      imp->nd_code = find_header (imp, "CODE") >= 0 ? find_header (imp, "CODE") : find_header (imp, "ORG_CODE");
+      imp->nd_sex = find_header (imp, "SEX");
+      imp->nd_age = find_header (imp, "AGE");
+      imp->nd_count = find_header (imp, "NUMBER_OF_PATIENTS");
+      if (imp->nd_date < 0)
+        report (imp, 1, "EXTRACT_DATE", _("required column is missing"));
+      if (imp->nd_type < 0)
+        report (imp, 1, "TYPE", _("required column is missing (TYPE or ORG_TYPE)"));
+      if (imp->nd_code < 0)
+        report (imp, 1, "CODE", _("required column is missing (CODE or ORG_CODE)"));
+      imp->fatal = imp->row_failed;
+      return;
+    }
+
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    {
+      imp->col_index[c] = find_header (imp, imp->info->columns[c].name);
+      if (imp->col_index[c] < 0 && imp->info->columns[c].required)
+        report (imp, imp->row_line, imp->info->columns[c].name,
+                _("required column is missing from the header"));
+    }
+  if (imp->row_failed)
+    imp->fatal = TRUE;
+}
+
+static void
+handle_row (Import *imp)
+{
+  imp->row_failed = FALSE;
+
+  if (!imp->header_done)
+    {
+      handle_header (imp);
+      return;
+    }
+
+  imp->stats->rows++;
+  for (guint i = 0; i < imp->bad_utf8->len; i++)
+    report (imp, imp->row_line, column_name (imp, g_array_index (imp->bad_utf8, guint, i)),
+            _("is not valid UTF-8 text"));
+
+  if (!imp->row_failed)
+    {
+      if (imp->nhs_digital)
+        write_nhs_digital_row (imp);
+      else
+        {
+          for (guint c = 0; c < imp->info->n_columns; c++)
+            {
+              if (imp->col_index[c] < 0)
+                imp->vals[c].type = VAL_NULL;
+              else
+                parse_value (imp, &imp->info->columns[c], field (imp, imp->col_index[c]), &imp->vals[c]);
+            }
+          check_row (imp);
+          if (!imp->row_failed)
+            {
+              if (imp->kind == LES_KIND_CLAIMS)
+                write_claim (imp);
+              else if (imp->kind == LES_KIND_PATIENT_ACTIVITY)
+                write_patient_line (imp);
+              else
+                write_reference_row (imp);
+            }
+        }
+    }
+
+  if (imp->row_failed)
+    imp->stats->errors++;
+  g_string_chunk_clear (imp->scratch);
+}
+
+/* libcsv callbacks */
+
+static void
+field_cb (void *s, size_t len, void *data)
+{
+  Import *imp = data;
+  gsize offset = imp->row->len;
+
+  if (imp->fatal)
+    return;
+  if (s != NULL)
+    g_string_append_len (imp->row, s, len);
+  g_string_append_c (imp->row, '\0');
+  g_array_append_val (imp->offsets, offset);
+  if (s != NULL && !g_utf8_validate_len (s, len, NULL))
+    {
+      guint index = imp->offsets->len - 1;
+      g_array_append_val (imp->bad_utf8, index);
+    }
+}
+
+static void
+row_cb (int c, void *data)
+{
+  Import *imp = data;
+
+  if (!imp->fatal)
+    handle_row (imp);
+  g_string_truncate (imp->row, 0);
+  g_array_set_size (imp->offsets, 0);
+  g_array_set_size (imp->bad_utf8, 0);
+  imp->row_bytes = 0;
+}
+
+/* Feeding: line by line, so that every row knows the line it started on */
+
+static gboolean
+feed (Import *imp, const char *data, gsize len)
+{
+  if (imp->parser.pstate == 0 /* ROW_NOT_BEGUN */)
+    imp->row_line = imp->line;
+  imp->row_bytes += len;
+  if (imp->row_bytes > MAX_ROW_BYTES)
+    {
+      report (imp, imp->row_line, NULL,
+              _("a row longer than %d bytes; is this a CSV file, with its quotes closed?"), MAX_ROW_BYTES);
+      imp->fatal = TRUE;
+      return FALSE;
+    }
+  if (csv_parse (&imp->parser, data, len, field_cb, row_cb, imp) != len)
+    {
+      report (imp, imp->line, NULL, _("malformed CSV: %s (a quote inside an unquoted field, or text after a closing quote)"),
+              csv_strerror (csv_error (&imp->parser)));
+      imp->fatal = TRUE;
+      return FALSE;
+    }
+  return !imp->fatal;
+}
+
+static gboolean
+feed_chunk (Import *imp, const char *data, gsize len)
+{
+  while (len > 0)
+    {
+      const char *nl = memchr (data, '\n', len);
+      gsize n = nl ? (gsize) (nl - data) + 1 : len;
+
+      if (!feed (imp, data, n))
+        return FALSE;
+      if (nl != NULL)
+        imp->line++;
+      data += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_all (Import *imp, GInputStream *in, goffset size, LesProgressFunc progress,
+          GCancellable *cancellable, GError **error)
+{
+  g_autofree char *buf = g_malloc (CHUNK_SIZE);
+  goffset done = 0;
+  gint64 last_progress = 0;
+  gboolean first = TRUE;
+
+  for (;;)
+    {
+      gssize n = g_input_stream_read (in, buf, CHUNK_SIZE, cancellable, error);
+      const char *p = buf;
+
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        break;
+      if (first && n >= 3 && memcmp (buf, "\xEF\xBB\xBF", 3) == 0)
+        {
+          p += 3;
+          n -= 3;
+        }
+      first = FALSE;
+      done += n;
+      if (!feed_chunk (imp, p, n))
+        return TRUE;
+      if (progress != NULL && size > 0 && g_get_monotonic_time () - last_progress > 100000)
+        {
+          last_progress = g_get_monotonic_time ();
+          progress ((double) done / size, _("Reading"), imp->user_data);
+        }
+    }
+
+  if (csv_fini (&imp->parser, field_cb, row_cb, imp) != 0)
+    report (imp, imp->row_line, NULL, _("a quoted field is not closed before the end of the file"));
+  return TRUE;
+}
+
+static void
+import_clear (Import *imp)
+{
+  csv_free (&imp->parser);
+  if (imp->row != NULL)
+    g_string_free (g_steal_pointer (&imp->row), TRUE);
+  g_clear_pointer (&imp->offsets, g_array_unref);
+  g_clear_pointer (&imp->bad_utf8, g_array_unref);
+  g_clear_pointer (&imp->header, g_strfreev);
+  g_clear_pointer (&imp->scratch, g_string_chunk_free);
+  g_clear_pointer (&imp->practices, g_hash_table_unref);
+  g_clear_pointer (&imp->services, g_hash_table_unref);
+  g_clear_pointer (&imp->rules, g_hash_table_unref);
+  g_clear_pointer (&imp->seen, g_hash_table_unref);
+  g_clear_pointer (&imp->claim_lines, g_hash_table_unref);
+  g_clear_pointer (&imp->select_sql, g_free);
+  g_clear_pointer (&imp->insert_sql, g_free);
+  g_clear_pointer (&imp->update_sql, g_free);
+}
+
+static gint64
+max_claim_id (LesStore *store)
+{
+  sqlite3_stmt *stmt = les_store_prepare (store, "SELECT COALESCE (MAX (id), 0) FROM claims", NULL);
+  gint64 id = 0;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return id;
+}
+
+/**
+ * les_import_file:
+ * @display_name: (nullable): the name used in messages; the file's path when %NULL
+ *
+ * Imports @file as @kind. Every bad row is passed to @on_message; when there
+ * is any, nothing is written and an error with code %LES_ERROR_BAD_INPUT is
+ * returned.
+ */
+gboolean
+les_import_file (LesStore              *store,
+                 LesKind                kind,
+                 GFile                 *file,
+                 const char            *display_name,
+                 LesImportMessageFunc   on_message,
+                 LesProgressFunc        on_progress,
+                 gpointer               user_data,
+                 GCancellable          *cancellable,
+                 LesImportStats        *stats,
+                 GError               **error)
+{
+  g_autoptr(GFileInputStream) in = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autofree char *path = NULL;
+  LesImportStats local_stats = { 0 };
+  Import imp = { 0 };
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (kind >= 0 && kind < LES_N_KINDS, FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  if (stats == NULL)
+    stats = &local_stats;
+  memset (stats, 0, sizeof *stats);
+
+  path = g_file_get_parse_name (file);
+  in = g_file_read (file, cancellable, error);
+  if (in == NULL)
+    return FALSE;
+  info = g_file_input_stream_query_info (in, G_FILE_ATTRIBUTE_STANDARD_SIZE, cancellable, NULL);
+
+  imp.store = store;
+  imp.db = les_store_get_db (store);
+  imp.kind = kind;
+  imp.info = les_kind_get_info (kind);
+  imp.name = display_name ? display_name : path;
+  imp.on_message = on_message;
+  imp.user_data = user_data;
+  imp.stats = stats;
+  imp.row = g_string_sized_new (1024);
+  imp.offsets = g_array_new (FALSE, FALSE, sizeof (gsize));
+  imp.bad_utf8 = g_array_new (FALSE, FALSE, sizeof (guint));
+  imp.scratch = g_string_chunk_new (1024);
+  imp.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  imp.claim_lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  imp.line = 1;
+  imp.row_line = 1;
+  csv_init (&imp.parser, CSV_STRICT | CSV_STRICT_FINI);
+  build_sql (&imp);
+
+  if (!les_store_begin (store, error))
+    goto out;
+  if (!load_references (&imp, error))
+    goto rollback;
+  imp.first_new_claim_id = max_claim_id (store) + 1;
+
+  if (!read_all (&imp, G_INPUT_STREAM (in), info ? g_file_info_get_size (info) : 0, on_progress,
+                 cancellable, error))
+    goto rollback;
+
+  if (!imp.header_done)
+    {
+      report (&imp, 1, NULL, _("the file is empty; expected a header row naming the %s columns"), imp.info->name);
+      stats->errors++;
+    }
+  else if (stats->rows == 0 && !imp.fatal && stats->errors == 0 && on_message != NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("%s: no rows to import after the header"), imp.name);
+      on_message (message, user_data);
+    }
+
+  if (imp.fatal || stats->errors > 0)
+    {
+      if (stats->errors == 0)
+        stats->errors = 1;
+      g_set_error (error, LES_ERROR, LES_ERROR_BAD_INPUT,
+                   g_dngettext (GETTEXT_PACKAGE, "%s: %" G_GINT64_FORMAT " bad row; nothing was imported",
+                                "%s: %" G_GINT64_FORMAT " bad rows; nothing was imported", stats->errors),
+                   imp.name, stats->errors);
+      goto rollback;
+    }
+
+  {
+    g_autofree char *summary =
+      g_strdup_printf ("%s %s: %" G_GINT64_FORMAT " rows, %" G_GINT64_FORMAT " new, %" G_GINT64_FORMAT
+                       " changed, %" G_GINT64_FORMAT " unchanged, %" G_GINT64_FORMAT " skipped",
+                       imp.info->name, imp.name, stats->rows, stats->inserted, stats->replaced,
+                       stats->unchanged, stats->skipped);
+    les_store_audit (store, "import", imp.info->table, NULL, NULL, summary);
+  }
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    goto rollback;
+  if (!les_store_commit (store, error))
+    goto out;
+  ok = TRUE;
+  if (on_progress != NULL)
+    on_progress (1.0, _("Imported"), user_data);
+  les_store_emit_changed (store, imp.info->table);
+  goto out;
+
+rollback:
+  les_store_rollback (store);
+out:
+  import_clear (&imp);
+  return ok;
+}
+
+/* Preview */
+
+typedef struct {
+  GPtrArray *rows;
+  GPtrArray *current;
+  guint      max_rows;
+} Preview;
+
+static void
+preview_field_cb (void *s, size_t len, void *data)
+{
+  Preview *pv = data;
+
+  if (pv->rows->len <= pv->max_rows)
+    g_ptr_array_add (pv->current, s ? g_utf8_make_valid (s, len) : g_strdup (""));
+}
+
+static void
+preview_row_cb (int c, void *data)
+{
+  Preview *pv = data;
+
+  if (pv->rows->len <= pv->max_rows)
+    {
+      g_ptr_array_add (pv->current, NULL);
+      g_ptr_array_add (pv->rows, g_ptr_array_free (pv->current, FALSE));
+      pv->current = g_ptr_array_new ();
+    }
+}
+
+LesKind
+les_import_preview (GFile       *file,
+                    guint        max_rows,
+                    GStrv       *header,
+                    GPtrArray  **rows,
+                    GError     **error)
+{
+  g_autoptr(GFileInputStream) in = NULL;
+  struct csv_parser parser;
+  char buf[16384];
+  Preview pv = { g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev), g_ptr_array_new (), max_rows };
+  LesKind kind = LES_KIND_INVALID;
+  gsize total = 0;
+  gboolean first = TRUE;
+
+  g_return_val_if_fail (G_IS_FILE (file), LES_KIND_INVALID);
+
+  in = g_file_read (file, NULL, error);
+  if (in == NULL)
+    goto out;
+  csv_init (&parser, 0);
+  while (pv.rows->len <= max_rows && total < 4 * 1024 * 1024)
+    {
+      gssize n = g_input_stream_read (G_INPUT_STREAM (in), buf, sizeof buf, NULL, error);
+      const char *p = buf;
+
+      if (n <= 0)
+        break;
+      if (first && n >= 3 && memcmp (buf, "\xEF\xBB\xBF", 3) == 0)
+        {
+          p += 3;
+          n -= 3;
+        }
+      first = FALSE;
+      total += n;
+      csv_parse (&parser, p, n, preview_field_cb, preview_row_cb, &pv);
+    }
+  csv_fini (&parser, preview_field_cb, preview_row_cb, &pv);
+  csv_free (&parser);
+
+  if (pv.rows->len > 0)
+    {
+      GStrv head = g_ptr_array_steal_index (pv.rows, 0);
+
+      kind = les_kind_detect ((const char * const *) head);
+      if (header != NULL)
+        *header = head;
+      else
+        g_strfreev (head);
+    }
+  if (rows != NULL)
+    *rows = g_ptr_array_ref (pv.rows);
+
+out:
+  g_ptr_array_unref (pv.rows);
+  g_ptr_array_free (pv.current, TRUE);
+  return kind;
+}

@@ -1,0 +1,515 @@
+/* les-store.c: opening, migrating and auditing the SQLite database. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "les-error.h"
+#include "les-store-private.h"
+
+struct _LesStore
+{
+  GObject     parent_instance;
+
+  char       *path;
+  sqlite3    *db;
+  GHashTable *statements;   /* const char *sql (interned) → sqlite3_stmt * */
+  char       *hmac_key;     /* hex */
+  char       *os_user;
+  int         depth;        /* nested begin calls */
+};
+
+G_DEFINE_FINAL_TYPE (LesStore, les_store, G_TYPE_OBJECT)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Each entry brings the schema from version i to i + 1. */
+static const char *migrations[] = {
+  "resource:///org/lesclaims/LesClaims/core/les-schema.sql",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LES_SCHEMA_VERSION);
+
+static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+gboolean
+les_store_set_db_error (LesStore *self, GError **error)
+{
+  g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: database error: %s"),
+               self->path, sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+gboolean
+les_store_exec (LesStore *self, const char *sql, GError **error)
+{
+  char *msg = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    {
+      g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: database error: %s"),
+                   self->path, msg ? msg : sqlite3_errmsg (self->db));
+      sqlite3_free (msg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+sqlite3_stmt *
+les_store_prepare (LesStore *self, const char *sql, GError **error)
+{
+  const char *key = g_intern_string (sql);
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, key);
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      les_store_set_db_error (self, error);
+      return NULL;
+    }
+  g_hash_table_insert (self->statements, (gpointer) key, stmt);
+  return stmt;
+}
+
+void
+les_bind_text_or_null (sqlite3_stmt *stmt, int index, const char *text)
+{
+  if (text == NULL || text[0] == '\0')
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+}
+
+void
+les_bind_int64_or_null (sqlite3_stmt *stmt, int index, gboolean present, gint64 value)
+{
+  if (present)
+    sqlite3_bind_int64 (stmt, index, value);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+char *
+les_now_iso8601 (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static gboolean
+apply_migration (LesStore *self, int from_version, GError **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_uri (migrations[from_version]);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *pragma = NULL;
+
+  bytes = g_file_load_bytes (file, NULL, NULL, error);
+  if (bytes == NULL)
+    return FALSE;
+  sql = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  if (!les_store_exec (self, sql, error))
+    return FALSE;
+  pragma = g_strdup_printf ("PRAGMA user_version = %d", from_version + 1);
+  return les_store_exec (self, pragma, error);
+}
+
+static gboolean
+ensure_hmac_key (LesStore *self, GError **error)
+{
+  sqlite3_stmt *stmt = les_store_prepare (self, "SELECT value FROM meta WHERE key = 'nhs_hmac_key'", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      self->hmac_key = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_reset (stmt);
+      return TRUE;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return les_store_set_db_error (self, error);
+
+  {
+    GString *key = g_string_new (NULL);
+
+    /* 256 random bits from GLib's CSPRNG-seeded generator; the key never leaves the file */
+    for (int i = 0; i < 8; i++)
+      g_string_append_printf (key, "%08x", g_random_int ());
+    self->hmac_key = g_string_free (key, FALSE);
+  }
+  stmt = les_store_prepare (self, "INSERT INTO meta (key, value) VALUES ('nhs_hmac_key', ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, self->hmac_key, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return les_store_set_db_error (self, error);
+  return TRUE;
+}
+
+static gboolean
+migrate (LesStore *self, GError **error)
+{
+  int version = les_store_get_schema_version (self);
+
+  if (version > LES_SCHEMA_VERSION)
+    {
+      g_set_error (error, LES_ERROR, LES_ERROR_TOO_NEW,
+                   _("%s was made by a newer version of LES Claims (schema %d; this version knows %d)"),
+                   self->path, version, LES_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  if (!les_store_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  version = les_store_get_schema_version (self);
+  for (int v = version; v < LES_SCHEMA_VERSION; v++)
+    if (!apply_migration (self, v, error))
+      goto fail;
+  if (!ensure_hmac_key (self, error))
+    goto fail;
+  if (version < LES_SCHEMA_VERSION)
+    {
+      g_autofree char *what = g_strdup_printf ("schema %d → %d", version, LES_SCHEMA_VERSION);
+      les_store_audit (self, "migrate", NULL, NULL, NULL, what);
+    }
+  return les_store_exec (self, "COMMIT", error);
+
+fail:
+  les_store_exec (self, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+static void
+les_store_finalize (GObject *object)
+{
+  LesStore *self = (LesStore *) object;
+
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  g_free (self->path);
+  g_free (self->hmac_key);
+  g_free (self->os_user);
+
+  G_OBJECT_CLASS (les_store_parent_class)->finalize (object);
+}
+
+static void
+les_store_class_init (LesStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = les_store_finalize;
+
+  /**
+   * LesStore::changed:
+   * @table_name: the table that changed
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass),
+                                   G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                                   0, NULL, NULL, NULL,
+                                   G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+les_store_init (LesStore *self)
+{
+  self->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                            finalize_statement);
+  self->os_user = g_strdup (g_get_user_name ());
+}
+
+/**
+ * les_store_default_path:
+ *
+ * Returns: the database the CLI and the application open without a file:
+ * `$XDG_DATA_HOME/les-claims/les-claims.db`.
+ */
+char *
+les_store_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "les-claims", "les-claims.db", NULL);
+}
+
+/**
+ * les_store_open:
+ * @path: the database file, created when missing
+ *
+ * Opens (creating or migrating) the database at @path.
+ */
+LesStore *
+les_store_open (const char *path, GError **error)
+{
+  g_autoptr(LesStore) self = NULL;
+  g_autofree char *dir = NULL;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: cannot create the folder: %s"),
+                   dir, g_strerror (errno));
+      return NULL;
+    }
+
+  self = g_object_new (LES_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  rc = sqlite3_open_v2 (path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      les_store_set_db_error (self, error);
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, 10000);
+
+  /* WAL keeps readers going while a writer works and survives a killed
+   * process; NORMAL sync is durable up to the last checkpointed commit. */
+  if (!les_store_exec (self, "PRAGMA journal_mode = WAL", error)
+      || !les_store_exec (self, "PRAGMA synchronous = NORMAL", error)
+      || !les_store_exec (self, "PRAGMA foreign_keys = ON", error)
+      || !les_store_exec (self, "PRAGMA cache_size = -65536", error)
+      || !les_store_exec (self, "PRAGMA temp_store = MEMORY", error))
+    return NULL;
+
+  {
+    /* A file that is not SQLite fails on the first read */
+    sqlite3_stmt *stmt = les_store_prepare (self, "SELECT count(*) FROM sqlite_master", error);
+
+    if (stmt == NULL)
+      return NULL;
+    rc = sqlite3_step (stmt);
+    sqlite3_reset (stmt);
+    if (rc != SQLITE_ROW)
+      {
+        les_store_set_db_error (self, error);
+        return NULL;
+      }
+  }
+
+  if (!migrate (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * les_store_dup:
+ *
+ * Opens a second connection to the same file, for work on another thread.
+ */
+LesStore *
+les_store_dup (LesStore *self, GError **error)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+
+  return les_store_open (self->path, error);
+}
+
+const char *
+les_store_get_path (LesStore *self)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+
+  return self->path;
+}
+
+sqlite3 *
+les_store_get_db (LesStore *self)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+
+  return self->db;
+}
+
+int
+les_store_get_schema_version (LesStore *self)
+{
+  sqlite3_stmt *stmt;
+  int version = -1;
+
+  g_return_val_if_fail (LES_IS_STORE (self), -1);
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
+    return -1;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+gboolean
+les_store_begin (LesStore *self, GError **error)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), FALSE);
+
+  if (self->depth++ > 0)
+    return TRUE;
+  if (!les_store_exec (self, "BEGIN IMMEDIATE", error))
+    {
+      self->depth = 0;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+les_store_commit (LesStore *self, GError **error)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), FALSE);
+  g_return_val_if_fail (self->depth > 0, FALSE);
+
+  if (--self->depth > 0)
+    return TRUE;
+  if (!les_store_exec (self, "COMMIT", error))
+    {
+      les_store_exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+les_store_rollback (LesStore *self)
+{
+  g_return_if_fail (LES_IS_STORE (self));
+
+  if (self->depth == 0)
+    return;
+  self->depth = 0;
+  les_store_exec (self, "ROLLBACK", NULL);
+}
+
+/**
+ * les_store_audit:
+ * @action: what was done ("import", "set-status", "compute", …)
+ *
+ * Writes one row of the audit trail, inside the caller's transaction.
+ */
+void
+les_store_audit (LesStore   *self,
+                 const char *action,
+                 const char *table_name,
+                 const char *row_key,
+                 const char *before,
+                 const char *after)
+{
+  sqlite3_stmt *stmt;
+  g_autofree char *now = les_now_iso8601 ();
+
+  g_return_if_fail (LES_IS_STORE (self));
+
+  stmt = les_store_prepare (self,
+                            "INSERT INTO audit (at, os_user, action, table_name, row_key, before, after) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)", NULL);
+  if (stmt == NULL)
+    return;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, self->os_user, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, action, -1, SQLITE_STATIC);
+  les_bind_text_or_null (stmt, 4, table_name);
+  les_bind_text_or_null (stmt, 5, row_key);
+  les_bind_text_or_null (stmt, 6, before);
+  les_bind_text_or_null (stmt, 7, after);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    g_warning ("%s: cannot write the audit trail: %s", self->path, sqlite3_errmsg (self->db));
+  sqlite3_reset (stmt);
+}
+
+void
+les_store_emit_changed (LesStore *self, const char *table_name)
+{
+  g_return_if_fail (LES_IS_STORE (self));
+
+  g_signal_emit (self, signals[CHANGED], g_quark_from_string (table_name), table_name);
+}
+
+char *
+les_store_hash_nhs_number (LesStore *self, const char *digits)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+
+  return g_compute_hmac_for_data (G_CHECKSUM_SHA256,
+                                  (const guchar *) self->hmac_key, strlen (self->hmac_key),
+                                  (const guchar *) digits, strlen (digits));
+}
+
+/**
+ * les_store_list_years:
+ *
+ * Returns: (transfer full): the financial years that have services, ascending.
+ */
+GArray *
+les_store_list_years (LesStore *self)
+{
+  GArray *years = g_array_new (FALSE, FALSE, sizeof (int));
+  sqlite3_stmt *stmt = les_store_prepare (self, "SELECT DISTINCT year FROM services ORDER BY year", NULL);
+
+  if (stmt == NULL)
+    return years;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      int year = sqlite3_column_int (stmt, 0);
+      g_array_append_val (years, year);
+    }
+  sqlite3_reset (stmt);
+  return years;
+}
+
+gboolean
+les_store_is_empty (LesStore *self)
+{
+  return les_store_count_rows (self, "practices") == 0 && les_store_count_rows (self, "services") == 0;
+}
+
+/**
+ * les_store_count_rows:
+ * @table_name: one of the schema's tables (not user input)
+ */
+gint64
+les_store_count_rows (LesStore *self, const char *table_name)
+{
+  static const char *known[] = { "pcns", "practices", "list_sizes", "services", "rules", "signups",
+                                 "cohorts", "allocations", "claims", "patient_lines", "achievements",
+                                 "ledger", "payment_lines", "findings", "audit", NULL };
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  gint64 n = 0;
+
+  g_return_val_if_fail (g_strv_contains (known, table_name), 0);
+
+  sql = g_strdup_printf ("SELECT count(*) FROM %s", table_name);
+  stmt = les_store_prepare (self, sql, NULL);
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return n;
+}

@@ -1,0 +1,536 @@
+/* les-value.c: parsing, formatting and exact arithmetic for the core value types. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "les-error.h"
+#include "les-value.h"
+
+#define LES_AMOUNT_MAX G_GINT64_CONSTANT (900000000000000000)  /* keeps products in 128 bits */
+
+G_DEFINE_QUARK (les-error-quark, les_error)
+
+static const char *
+skip_space (const char *p)
+{
+  while (*p == ' ' || *p == '\t')
+    p++;
+  return p;
+}
+
+static gboolean
+fail (GError **error, const char *text, const char *what)
+{
+  g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
+               _("expected %s, got “%s”"), what, text);
+  return FALSE;
+}
+
+gboolean
+les_decimal_parse (const char  *text,
+                   guint        decimals,
+                   gboolean     allow_currency,
+                   gint64      *out,
+                   GError     **error)
+{
+  const char *p;
+  const char *what = allow_currency ? _("an amount such as 1234.56") : _("a number such as 12.5");
+  gboolean negative = FALSE;
+  gboolean seen_pound = FALSE;
+  gint64 value = 0;
+  guint int_digits = 0;
+  guint group = 0;
+  gboolean grouped = FALSE;
+  guint frac = 0;
+  g_autofree char *end_trimmed = NULL;
+  gsize len;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  end_trimmed = g_strdup (skip_space (text));
+  len = strlen (end_trimmed);
+  while (len > 0 && (end_trimmed[len - 1] == ' ' || end_trimmed[len - 1] == '\t'))
+    end_trimmed[--len] = '\0';
+  p = end_trimmed;
+
+  if (*p == '\0')
+    return fail (error, text, what);
+
+  for (int i = 0; i < 2; i++)
+    {
+      if (*p == '-' && !negative)
+        {
+          negative = TRUE;
+          p++;
+        }
+      else if (allow_currency && !seen_pound && (guchar) p[0] == 0xC2 && (guchar) p[1] == 0xA3)
+        {
+          seen_pound = TRUE;
+          p += 2;
+        }
+    }
+
+  if (!g_ascii_isdigit (*p))
+    return fail (error, text, what);
+
+  for (; *p != '\0' && *p != '.'; p++)
+    {
+      if (*p == ',')
+        {
+          /* thousands separators: groups of exactly three digits */
+          if (int_digits == 0 || (grouped && group != 3) || (!grouped && group > 3))
+            return fail (error, text, what);
+          grouped = TRUE;
+          group = 0;
+          continue;
+        }
+      if (!g_ascii_isdigit (*p))
+        return fail (error, text, what);
+      value = value * 10 + (*p - '0');
+      int_digits++;
+      group++;
+      if (value > LES_AMOUNT_MAX)
+        {
+          g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is too large"), text);
+          return FALSE;
+        }
+    }
+  if (grouped && group != 3)
+    return fail (error, text, what);
+
+  if (*p == '.')
+    {
+      p++;
+      if (*p == '\0' && decimals == 0)
+        return fail (error, text, what);
+      for (; *p != '\0'; p++)
+        {
+          if (!g_ascii_isdigit (*p))
+            return fail (error, text, what);
+          if (frac < decimals)
+            {
+              value = value * 10 + (*p - '0');
+              frac++;
+            }
+          else if (*p != '0')
+            {
+              g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
+                           _("“%s” has more than %u decimal places"), text, decimals);
+              return FALSE;
+            }
+        }
+    }
+
+  for (; frac < decimals; frac++)
+    value *= 10;
+
+  if (value > LES_AMOUNT_MAX)
+    {
+      g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is too large"), text);
+      return FALSE;
+    }
+
+  *out = negative ? -value : value;
+  return TRUE;
+}
+
+gboolean
+les_money_parse (const char *text, gint64 *pence, GError **error)
+{
+  return les_decimal_parse (text, 2, TRUE, pence, error);
+}
+
+gboolean
+les_rate_parse (const char *text, gint64 *hundredths_of_penny, GError **error)
+{
+  return les_decimal_parse (text, 4, TRUE, hundredths_of_penny, error);
+}
+
+gboolean
+les_percent_parse (const char *text, gint64 *hundredths, GError **error)
+{
+  g_autofree char *copy = g_strstrip (g_strdup (text));
+  gsize len = strlen (copy);
+
+  if (len > 0 && copy[len - 1] == '%')
+    copy[len - 1] = '\0';
+  if (!les_decimal_parse (copy, 2, FALSE, hundredths, NULL))
+    return fail (error, text, _("a percentage such as 80 or 97.5%"));
+  return TRUE;
+}
+
+gboolean
+les_count_parse (const char *text, gint64 max, gint64 *out, GError **error)
+{
+  g_autofree char *copy = g_strstrip (g_strdup (text));
+  gint64 value = 0;
+
+  if (copy[0] == '-' && copy[1] != '\0')
+    {
+      g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
+                   _("“%s” is negative; expected a whole number of 0 or more"), text);
+      return FALSE;
+    }
+  if (copy[0] == '\0')
+    return fail (error, text, _("a whole number"));
+  for (const char *p = copy; *p; p++)
+    {
+      if (!g_ascii_isdigit (*p))
+        return fail (error, text, _("a whole number"));
+      value = value * 10 + (*p - '0');
+      if (value > max)
+        {
+          g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
+                       _("“%s” is too large (at most %" G_GINT64_FORMAT ")"), text, max);
+          return FALSE;
+        }
+    }
+  *out = value;
+  return TRUE;
+}
+
+char *
+les_decimal_format (gint64 value, guint decimals, guint min_decimals)
+{
+  guint64 mag = value < 0 ? (guint64) 0 - (guint64) value : (guint64) value;
+  guint64 scale = 1;
+  guint64 ip, fp;
+  char frac[24];
+  guint shown = decimals;
+
+  for (guint i = 0; i < decimals; i++)
+    scale *= 10;
+  ip = mag / scale;
+  fp = mag % scale;
+
+  if (decimals == 0)
+    return g_strdup_printf ("%s%" G_GUINT64_FORMAT, value < 0 ? "-" : "", ip);
+
+  g_snprintf (frac, sizeof frac, "%0*" G_GUINT64_FORMAT, (int) decimals, fp);
+  while (shown > min_decimals && frac[shown - 1] == '0')
+    shown--;
+  frac[shown] = '\0';
+
+  if (shown == 0)
+    return g_strdup_printf ("%s%" G_GUINT64_FORMAT, value < 0 ? "-" : "", ip);
+  return g_strdup_printf ("%s%" G_GUINT64_FORMAT ".%s", value < 0 ? "-" : "", ip, frac);
+}
+
+char *
+les_money_format (gint64 pence)
+{
+  return les_decimal_format (pence, 2, 2);
+}
+
+char *
+les_money_format_display (gint64 pence)
+{
+  g_autofree char *plain = les_decimal_format (pence < 0 ? -pence : pence, 2, 2);
+  GString *s = g_string_new (pence < 0 ? "−£" : "£");
+  const char *dot = strchr (plain, '.');
+  gsize int_len = dot - plain;
+
+  for (gsize i = 0; i < int_len; i++)
+    {
+      if (i > 0 && (int_len - i) % 3 == 0)
+        g_string_append_c (s, ',');
+      g_string_append_c (s, plain[i]);
+    }
+  g_string_append (s, dot);
+  return g_string_free (s, FALSE);
+}
+
+char *
+les_rate_format (gint64 hundredths_of_penny)
+{
+  return les_decimal_format (hundredths_of_penny, 4, 2);
+}
+
+char *
+les_percent_format (gint64 hundredths)
+{
+  return les_decimal_format (hundredths, 2, 0);
+}
+
+gint64
+les_round_div (__int128 num, __int128 den)
+{
+  __int128 q, r;
+
+  g_assert (den != 0);
+  if (den < 0)
+    {
+      num = -num;
+      den = -den;
+    }
+  q = num / den;    /* truncates towards zero */
+  r = num % den;    /* same sign as num */
+  if (r < 0)
+    r = -r;
+  if (2 * r >= den)
+    q += num < 0 ? -1 : 1;
+  return (gint64) q;
+}
+
+gint64
+les_floor_div (__int128 num, __int128 den)
+{
+  __int128 q;
+
+  g_assert (den != 0);
+  if (den < 0)
+    {
+      num = -num;
+      den = -den;
+    }
+  q = num / den;
+  if (num % den != 0 && num < 0)
+    q -= 1;
+  return (gint64) q;
+}
+
+/* Dates */
+
+gboolean
+les_date_valid (int y, int m, int d)
+{
+  return y >= 1900 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 && d <= les_days_in_month (y, m);
+}
+
+int
+les_days_in_month (int y, int m)
+{
+  static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+  if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+    return 29;
+  return days[m - 1];
+}
+
+static gboolean
+digits (const char *p, int n, int *out)
+{
+  int v = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      if (!g_ascii_isdigit (p[i]))
+        return FALSE;
+      v = v * 10 + (p[i] - '0');
+    }
+  *out = v;
+  return TRUE;
+}
+
+gboolean
+les_date_parse (const char *text, gint32 *ymd, GError **error)
+{
+  static const char *months[] = { "JAN", "FEB", "MAR", "APR", "MAY", "JUN",
+                                  "JUL", "AUG", "SEP", "OCT", "NOV", "DEC" };
+  g_autofree char *t = g_strstrip (g_strdup (text));
+  gsize len = strlen (t);
+  int y = 0, m = 0, d = 0;
+  gboolean ok = FALSE;
+
+  if (len == 10 && t[4] == '-' && t[7] == '-')
+    ok = digits (t, 4, &y) && digits (t + 5, 2, &m) && digits (t + 8, 2, &d);
+  else if (len == 10 && t[2] == '/' && t[5] == '/')
+    ok = digits (t, 2, &d) && digits (t + 3, 2, &m) && digits (t + 6, 4, &y);
+  else if (len == 9 && digits (t, 2, &d) && digits (t + 5, 4, &y))
+    {
+      for (int i = 0; i < 12; i++)
+        if (g_ascii_strncasecmp (t + 2, months[i], 3) == 0)
+          {
+            m = i + 1;
+            ok = TRUE;
+          }
+    }
+
+  if (!ok || !les_date_valid (y, m, d))
+    return fail (error, text, _("a date such as 2024-04-01 or 01/04/2024"));
+  *ymd = y * 10000 + m * 100 + d;
+  return TRUE;
+}
+
+void
+les_date_format (gint32 ymd, char buf[11])
+{
+  g_snprintf (buf, 11, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
+}
+
+gint32
+les_date_add_days (gint32 ymd, int days)
+{
+  GDate date;
+
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, ymd % 100, ymd / 100 % 100, ymd / 10000);
+  if (days >= 0)
+    g_date_add_days (&date, days);
+  else
+    g_date_subtract_days (&date, -days);
+  return g_date_get_year (&date) * 10000 + g_date_get_month (&date) * 100 + g_date_get_day (&date);
+}
+
+/* Periods */
+
+gboolean
+les_period_parse (const char *text, gint32 *ym, GError **error)
+{
+  g_autofree char *t = g_strstrip (g_strdup (text));
+  int y = 0, m = 0;
+
+  if (strlen (t) != 7 || t[4] != '-' || !digits (t, 4, &y) || !digits (t + 5, 2, &m)
+      || !les_date_valid (y, m, 1))
+    return fail (error, text, _("a month such as 2024-04"));
+  *ym = y * 100 + m;
+  return TRUE;
+}
+
+void
+les_period_format (gint32 ym, char buf[8])
+{
+  g_snprintf (buf, 8, "%04d-%02d", ym / 100, ym % 100);
+}
+
+gint32
+les_period_first_day (gint32 ym)
+{
+  return ym * 100 + 1;
+}
+
+gint32
+les_period_last_day (gint32 ym)
+{
+  return ym * 100 + les_days_in_month (ym / 100, ym % 100);
+}
+
+gint32
+les_period_add_months (gint32 ym, int months)
+{
+  int index = (ym / 100) * 12 + (ym % 100 - 1) + months;
+
+  return (index / 12) * 100 + index % 12 + 1;
+}
+
+int
+les_period_fy (gint32 ym)
+{
+  return ym % 100 >= 4 ? ym / 100 : ym / 100 - 1;
+}
+
+int
+les_period_month_number (gint32 ym)
+{
+  return (ym % 100 + 8) % 12 + 1;
+}
+
+gint32
+les_fy_period (int fy, int month_number)
+{
+  return les_period_add_months (fy * 100 + 4, month_number - 1);
+}
+
+gboolean
+les_period_is_quarter_end (gint32 ym)
+{
+  return ym % 100 % 3 == 0;
+}
+
+/* Years */
+
+gboolean
+les_year_parse (const char *text, int *fy, GError **error)
+{
+  g_autofree char *t = g_strstrip (g_strdup (text));
+  int y = 0, next = 0;
+  gsize len = strlen (t);
+
+  if (len == 7 && t[4] == '/' && digits (t, 4, &y) && digits (t + 5, 2, &next)
+      && y >= 1900 && y <= 2998 && next == (y + 1) % 100)
+    {
+      *fy = y;
+      return TRUE;
+    }
+  return fail (error, text, _("a financial year such as 2024/25"));
+}
+
+char *
+les_year_format (int fy)
+{
+  return g_strdup_printf ("%04d/%02d", fy, (fy + 1) % 100);
+}
+
+/* Codes */
+
+char *
+les_code_normalise (const char *text, GError **error)
+{
+  g_autofree char *t = g_strstrip (g_strdup (text));
+
+  if (t[0] == '\0')
+    {
+      g_set_error_literal (error, LES_ERROR, LES_ERROR_INVALID, _("is empty"));
+      return NULL;
+    }
+  for (char *p = t; *p; p++)
+    {
+      if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+        {
+          g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
+                       _("“%s” may hold only letters, digits, “-” and “_”"), text);
+          return NULL;
+        }
+      *p = g_ascii_toupper (*p);
+    }
+  return g_steal_pointer (&t);
+}
+
+gboolean
+les_ods_code_valid (const char *code)
+{
+  int unused;
+
+  return strlen (code) == 6 && g_ascii_isalpha (code[0]) && digits (code + 1, 5, &unused);
+}
+
+gboolean
+les_nhs_number_normalise (const char *text, char out[11])
+{
+  gsize n = 0;
+
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == ' ' || *p == '\t')
+        continue;
+      if (!g_ascii_isdigit (*p) || n >= 10)
+        return FALSE;
+      out[n++] = *p;
+    }
+  out[n] = '\0';
+  return n == 10;
+}
+
+gboolean
+les_nhs_number_valid (const char *digits_)
+{
+  int sum = 0, check;
+
+  if (strlen (digits_) != 10)
+    return FALSE;
+  for (int i = 0; i < 10; i++)
+    if (!g_ascii_isdigit (digits_[i]))
+      return FALSE;
+  for (int i = 0; i < 9; i++)
+    sum += (digits_[i] - '0') * (10 - i);
+  check = 11 - sum % 11;
+  if (check == 11)
+    check = 0;
+  if (check == 10)
+    return FALSE;
+  return check == digits_[9] - '0';
+}
