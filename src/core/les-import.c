@@ -161,7 +161,7 @@ parse_value (Import *imp, const LesColumn *col, const char *raw, Val *val)
   val->type = VAL_NULL;
   if (text[0] == '\0')
     {
-      if (col->required)
+      if (col->required && !col->blank_ok)
         {
           report (imp, imp->row_line, col->name, _("a value is required"));
           return FALSE;
@@ -373,7 +373,7 @@ static void
 require (Import *imp, const char *column, const char *kind)
 {
   if (val_of (imp, column)->type == VAL_NULL)
-    report (imp, imp->row_line, column, _("a %s rule needs a value here"), kind);
+    report (imp, imp->row_line, column, _("a rule of kind “%s” needs a value here"), kind);
 }
 
 static void
@@ -765,10 +765,14 @@ write_claim (Import *imp)
 
           for (guint c = 0; c < G_N_ELEMENTS (names); c++)
             if (!val_equals_column (&imp->vals[c + 1], stmt, c))
-              g_string_append_printf (diff, "%s%s %s, not %s", diff->len ? "; " : "", names[c],
-                                      (const char *) sqlite3_column_text (stmt, c),
-                                      imp->vals[c + 1].type == VAL_TEXT ? imp->vals[c + 1].s
-                                      : g_string_chunk_insert (imp->scratch, "?"));
+              {
+                g_autofree char *given = imp->vals[c + 1].type == VAL_TEXT
+                                         ? g_strdup (imp->vals[c + 1].s)
+                                         : g_strdup_printf ("%" G_GINT64_FORMAT, imp->vals[c + 1].i);
+
+                g_string_append_printf (diff, "%s%s %s, not %s", diff->len ? "; " : "", names[c],
+                                        (const char *) sqlite3_column_text (stmt, c), given);
+              }
           if (diff->len > 0)
             report (imp, imp->row_line, "claim_ref",
                     _("claim %s already exists with different values (%s); withdraw it and send a new claim"),
@@ -1118,7 +1122,10 @@ read_all (Import *imp, GInputStream *in, goffset size, LesProgressFunc progress,
     }
 
   if (csv_fini (&imp->parser, field_cb, row_cb, imp) != 0)
-    report (imp, imp->row_line, NULL, _("a quoted field is not closed before the end of the file"));
+    {
+      report (imp, imp->row_line, NULL, _("a quoted field is not closed before the end of the file"));
+      imp->fatal = TRUE;
+    }
   return TRUE;
 }
 

@@ -98,7 +98,8 @@ static const LesColumn claims_cols[] = {
 
 static const LesColumn patient_cols[] = {
   { "claim_ref", LES_COL_CODE, TRUE },
-  { "nhs_number", LES_COL_TEXT, TRUE },
+  /* a blank number is an invalid line, kept so that it can be reported */
+  { "nhs_number", LES_COL_TEXT, TRUE, NULL, NULL, TRUE },
   { "activity_date", LES_COL_DATE, TRUE },
   /* written by export: the keyed hash, since numbers are never stored */
   { "patient_key", LES_COL_TEXT, FALSE, NULL, "nhs_hash" },

@@ -45,6 +45,7 @@ typedef struct {
   gboolean            required;
   const char * const *choices;
   const char         *db_name;
+  gboolean            blank_ok;    /* a required column whose cells may be blank */
 } LesColumn;
 
 typedef struct {

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# test-cli.sh: les-claims-cli end to end — exit codes, imports of every example, export round trips.
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Usage: test-cli.sh CLI SOURCE_ROOT   (prints TAP)
+set -u
+cli=$1
+root=$2
+examples=${LES_EXAMPLES_DIR:-$root/../shared/spec/examples}
+kinds="practices list-sizes services rules signups cohorts allocations claims patient-activity achievements ledger"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+n=0
+failed=0
+
+ok () {
+  n=$((n + 1))
+  if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
+}
+
+expect_status () {   # expect_status WANT DESCRIPTION -- command...
+  local want=$1 what=$2
+  shift 3
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  [ "$got" = "$want" ]
+  ok $? "$what (exit $got, want $want)"
+}
+
+db=$work/t.db
+expect_status 0 "init creates a database" -- "$cli" --db "$db" init
+expect_status 0 "init is harmless to repeat" -- "$cli" --db "$db" init
+expect_status 2 "no command is a usage error" -- "$cli" --db "$db"
+expect_status 2 "an unknown command is a usage error" -- "$cli" --db "$db" frobnicate
+expect_status 2 "an unknown kind is a usage error" -- "$cli" --db "$db" import widgets x.csv
+expect_status 2 "an unknown option is a usage error" -- "$cli" --db "$db" export claims --yaer 2024/25
+expect_status 2 "export without --year is a usage error" -- "$cli" --db "$db" export claims
+expect_status 2 "a malformed --year is a usage error" -- "$cli" --db "$db" export claims --year 2024
+expect_status 0 "--help succeeds" -- "$cli" --help
+expect_status 1 "a missing file is bad input" -- "$cli" --db "$db" import claims "$work/nope.csv"
+
+printf 'practice_code,practice_name,pcn_code\nA81001,Ashford,U81001\nBAD,Beech,U81001\n' > "$work/bad.csv"
+expect_status 1 "a bad row is bad input" -- "$cli" --db "$db" import practices "$work/bad.csv"
+grep -qxF "$work/bad.csv:3: practice_code: “BAD” is not a practice code (one letter and five digits, such as M83001)" "$work/err"
+ok $? "the bad row is reported as FILE:LINE: COLUMN: message"
+"$cli" --db "$db" export practices --year 2024/25 > "$work/p.csv"
+[ "$(wc -l < "$work/p.csv")" = 1 ]
+ok $? "nothing was imported from the bad file"
+
+# Every example imports cleanly, with nothing on stderr (stderr is not a terminal)
+for dir in "$examples"/*/; do
+  name=$(basename "$dir")
+  db=$work/$name.db
+  status=0
+  : > "$work/err"
+  for k in $kinds; do
+    [ -f "$dir/$k.csv" ] || continue
+    "$cli" --db "$db" import "$k" "$dir/$k.csv" >/dev/null 2>>"$work/err" || status=1
+  done
+  [ $status = 0 ] && [ ! -s "$work/err" ]
+  ok $? "$name imports cleanly and quietly"
+  [ -s "$work/err" ] && sed 's/^/# /' "$work/err"
+
+  year=$(sed -n 's/.*"year": *"\([^"]*\)".*/\1/p' "$dir/scenario.json")
+  mkdir -p "$work/$name/a" "$work/$name/b"
+  for k in $kinds; do
+    "$cli" --db "$db" export "$k" --year "$year" -o "$work/$name/a/$k.csv" || status=1
+  done
+  ok $status "$name exports every table"
+
+  # re-importing is harmless
+  before=$(cat "$work/$name/a/"*.csv | md5sum)
+  for k in $kinds; do
+    [ -f "$dir/$k.csv" ] || continue
+    "$cli" --db "$db" import "$k" "$dir/$k.csv" >/dev/null 2>&1 || status=1
+  done
+  for k in $kinds; do
+    "$cli" --db "$db" export "$k" --year "$year" -o "$work/$name/c-$k.csv"
+  done
+  after=$(cd "$work/$name" && for k in $kinds; do cat "c-$k.csv"; done | md5sum)
+  before=$(cd "$work/$name/a" && for k in $kinds; do cat "$k.csv"; done | md5sum)
+  [ $status = 0 ] && [ "$before" = "$after" ]
+  ok $? "$name re-imported changes nothing"
+
+  # export → import into a new database → export gives identical files
+  db2=$work/$name-2.db
+  for k in $kinds; do
+    "$cli" --db "$db2" import "$k" "$work/$name/a/$k.csv" >/dev/null 2>&1 || status=1
+  done
+  for k in $kinds; do
+    "$cli" --db "$db2" export "$k" --year "$year" -o "$work/$name/b/$k.csv" || status=1
+  done
+  diff -r "$work/$name/a" "$work/$name/b" > "$work/diff" 2>&1 && [ $status = 0 ]
+  ok $? "$name round trip export → import → export is identical"
+  [ -s "$work/diff" ] && sed 's/^/# /' "$work/diff" | head -20
+done
+
+# Input files in the example directories are reproduced value for value
+dir="$examples/01-item-tariffs"
+"$cli" --db "$work/01-item-tariffs.db" export claims --year 2024/25 | cmp -s - "$dir/claims.csv"
+ok $? "01 claims export equals the claims file"
+"$cli" --db "$work/01-item-tariffs.db" export ledger --year 2024/25 | cmp -s - "$dir/ledger.csv"
+ok $? "01 ledger export equals the ledger file"
+
+echo "1..$n"
+echo "$((n - failed)) passed, $failed failed"
+[ $failed = 0 ]

@@ -1,0 +1,101 @@
+/* test-helpers.h: shared fixtures for the core tests (temporary databases and files). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "les-export.h"
+#include "les-import.h"
+#include "les-store.h"
+
+/* A fresh database in a new temporary folder; the folder is returned in @dir. */
+static inline LesStore *
+test_store_new (char **dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  LesStore *store;
+
+  *dir = g_dir_make_tmp ("les-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (*dir, "test.db", NULL);
+  store = les_store_open (path, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+static inline char *
+test_write_file (const char *dir, const char *name, const char *contents, gssize len)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_file_set_contents (path, contents, len, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static inline void
+test_collect_message (const char *message, gpointer user_data)
+{
+  g_ptr_array_add (user_data, g_strdup (message));
+}
+
+/* Imports @contents as @kind from a file named @name; returns the messages. */
+static inline GPtrArray *
+test_import_text (LesStore *store, const char *dir, LesKind kind, const char *name,
+                  const char *contents, gssize len, gboolean *ok, GError **error)
+{
+  g_autofree char *path = test_write_file (dir, name, contents, len);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GPtrArray *messages = g_ptr_array_new_with_free_func (g_free);
+
+  *ok = les_import_file (store, kind, file, name, test_collect_message, NULL, messages, NULL, NULL, error);
+  return messages;
+}
+
+static inline void
+test_import_ok (LesStore *store, const char *dir, LesKind kind, const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  gboolean ok;
+
+  messages = test_import_text (store, dir, kind, "fixture.csv", contents, -1, &ok, &error);
+  for (guint i = 0; i < messages->len; i++)
+    g_test_message ("%s", (char *) messages->pdata[i]);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+/* Every imported table of @fy, exported and joined: equal snapshots mean an unchanged database. */
+static inline char *
+test_snapshot (LesStore *store, int fy)
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+
+  for (int k = 0; k < LES_N_KINDS; k++)
+    {
+      les_export_table (store, (LesKind) k, fy, out, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_output_stream_write_all (out, "", 1, NULL, NULL, NULL);
+  g_output_stream_close (out, NULL, NULL);
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+static inline void
+test_remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_remove (path);
+    }
+  g_rmdir (dir);
+}

@@ -1,0 +1,226 @@
+/* test-value.c: unit tests of the core value types (money, rates, dates, periods, codes). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "les-error.h"
+#include "les-value.h"
+
+static void
+test_money_parse (void)
+{
+  struct { const char *text; gint64 pence; } good[] = {
+    { "1234.56", 123456 }, { "£1,234.56", 123456 }, { "1,234.5", 123450 }, { "0.41", 41 },
+    { "  12 ", 1200 }, { "-0.50", -50 }, { "-£3.10", -310 }, { "£-3.10", -310 },
+    { "1,000,000.00", 100000000 }, { "7.", 700 }, { "2.500", 250 },
+  };
+  const char *bad[] = { "", "abc", "1.234", "12,34", "1,2345.00", ",123", "£", "1.2.3", "--1", "1e3",
+                        "99999999999999999999" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 pence = -1;
+
+      g_assert_true (les_money_parse (good[i].text, &pence, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (pence, ==, good[i].pence);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 pence;
+
+      g_assert_false (les_money_parse (bad[i], &pence, &error));
+      g_assert_error (error, LES_ERROR, LES_ERROR_INVALID);
+    }
+}
+
+static void
+test_rate_and_percent (void)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 v;
+
+  g_assert_true (les_rate_parse ("52.5050", &v, NULL));
+  g_assert_cmpint (v, ==, 525050);
+  g_assert_true (les_rate_parse ("0.41", &v, NULL));
+  g_assert_cmpint (v, ==, 4100);
+  g_assert_true (les_rate_parse ("£130.005", &v, NULL));
+  g_assert_cmpint (v, ==, 1300050);
+  g_assert_false (les_rate_parse ("1.00001", &v, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_INVALID);
+  g_assert_true (les_percent_parse ("80", &v, NULL));
+  g_assert_cmpint (v, ==, 8000);
+  g_assert_true (les_percent_parse ("97.46%", &v, NULL));
+  g_assert_cmpint (v, ==, 9746);
+  g_assert_false (les_percent_parse ("eighty", &v, NULL));
+}
+
+static void
+test_count (void)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 v;
+
+  g_assert_true (les_count_parse ("12", 1000, &v, NULL));
+  g_assert_cmpint (v, ==, 12);
+  g_assert_false (les_count_parse ("-3", 1000, &v, &error));
+  g_assert_nonnull (strstr (error->message, "negative"));
+  g_assert_false (les_count_parse ("1.5", 1000, &v, NULL));
+  g_assert_false (les_count_parse ("1001", 1000, &v, NULL));
+}
+
+static void
+test_money_format (void)
+{
+  struct { gint64 pence; const char *plain; const char *display; } cases[] = {
+    { 123450, "1234.50", "£1,234.50" }, { -50, "-0.50", "−£0.50" }, { 0, "0.00", "£0.00" },
+    { 5, "0.05", "£0.05" }, { 100000000, "1000000.00", "£1,000,000.00" }, { -721500, "-7215.00", "−£7,215.00" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *plain = les_money_format (cases[i].pence);
+      g_autofree char *display = les_money_format_display (cases[i].pence);
+
+      g_assert_cmpstr (plain, ==, cases[i].plain);
+      g_assert_cmpstr (display, ==, cases[i].display);
+    }
+  {
+    g_autofree char *r1 = les_rate_format (525050);
+    g_autofree char *r2 = les_rate_format (360000);
+    g_autofree char *p1 = les_percent_format (8000);
+    g_autofree char *p2 = les_percent_format (9746);
+
+    g_assert_cmpstr (r1, ==, "52.505");
+    g_assert_cmpstr (r2, ==, "36.00");
+    g_assert_cmpstr (p1, ==, "80");
+    g_assert_cmpstr (p2, ==, "97.46");
+  }
+}
+
+static void
+test_rounding (void)
+{
+  /* 52.505 pounds = 525050 hundredths of a penny: 5250.5p rounds to 5251p */
+  g_assert_cmpint (les_round_div (525050, 100), ==, 5251);
+  g_assert_cmpint (les_round_div (-525050, 100), ==, -5251);
+  g_assert_cmpint (les_round_div (-25, 10), ==, -3);          /* -2.5p → -3p */
+  g_assert_cmpint (les_round_div (24, 10), ==, 2);
+  g_assert_cmpint (les_round_div (-24, 10), ==, -2);
+  g_assert_cmpint (les_round_div (3 * 525050, 100), ==, 15752);  /* 157.515 → 157.52 */
+  g_assert_cmpint (les_round_div (7, -2), ==, -4);
+  /* 0.41 × 8653 × 3 / 12 = 886.9325 → 886.93 */
+  g_assert_cmpint (les_round_div ((__int128) 4100 * 8653 * 3, 12 * 100), ==, 88693);
+  g_assert_cmpint (les_floor_div (-7, 2), ==, -4);
+  g_assert_cmpint (les_floor_div (7, 2), ==, 3);
+  /* products past 64 bits stay exact */
+  g_assert_cmpint (les_round_div ((__int128) G_MAXINT64 * 4, 8), ==, G_MAXINT64 / 2 + 1);
+}
+
+static void
+test_dates (void)
+{
+  g_autoptr(GError) error = NULL;
+  char buf[11];
+  gint32 d;
+
+  g_assert_true (les_date_parse ("2024-04-01", &d, NULL));
+  g_assert_cmpint (d, ==, 20240401);
+  g_assert_true (les_date_parse ("01/07/2024", &d, NULL));
+  g_assert_cmpint (d, ==, 20240701);
+  g_assert_true (les_date_parse ("01JUL2024", &d, NULL));
+  g_assert_cmpint (d, ==, 20240701);
+  g_assert_true (les_date_parse ("29feb2024", &d, NULL));
+  g_assert_false (les_date_parse ("29/02/2023", &d, NULL));
+  g_assert_false (les_date_parse ("2024-13-01", &d, NULL));
+  g_assert_false (les_date_parse ("2024-4-1", &d, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_INVALID);
+  les_date_format (20250331, buf);
+  g_assert_cmpstr (buf, ==, "2025-03-31");
+  g_assert_cmpint (les_date_add_days (20240531, 30), ==, 20240630);
+  g_assert_cmpint (les_date_add_days (20250301, -1), ==, 20250228);
+}
+
+static void
+test_periods (void)
+{
+  char buf[8];
+  gint32 ym;
+  int fy;
+
+  g_assert_true (les_period_parse ("2024-04", &ym, NULL));
+  g_assert_cmpint (ym, ==, 202404);
+  g_assert_false (les_period_parse ("2024-4", &ym, NULL));
+  g_assert_false (les_period_parse ("2024-00", &ym, NULL));
+  g_assert_cmpint (les_period_fy (202404), ==, 2024);
+  g_assert_cmpint (les_period_fy (202503), ==, 2024);
+  g_assert_cmpint (les_period_month_number (202404), ==, 1);
+  g_assert_cmpint (les_period_month_number (202412), ==, 9);
+  g_assert_cmpint (les_period_month_number (202503), ==, 12);
+  g_assert_cmpint (les_fy_period (2024, 12), ==, 202503);
+  g_assert_cmpint (les_period_add_months (202412, 3), ==, 202503);
+  g_assert_cmpint (les_period_add_months (202401, -1), ==, 202312);
+  g_assert_cmpint (les_period_last_day (202402), ==, 20240229);
+  g_assert_true (les_period_is_quarter_end (202406));
+  g_assert_false (les_period_is_quarter_end (202405));
+  les_period_format (202503, buf);
+  g_assert_cmpstr (buf, ==, "2025-03");
+
+  g_assert_true (les_year_parse ("2024/25", &fy, NULL));
+  g_assert_cmpint (fy, ==, 2024);
+  g_assert_true (les_year_parse ("1999/00", &fy, NULL));
+  g_assert_false (les_year_parse ("2024/26", &fy, NULL));
+  g_assert_false (les_year_parse ("2024", &fy, NULL));
+  {
+    g_autofree char *s = les_year_format (2024);
+    g_assert_cmpstr (s, ==, "2024/25");
+  }
+}
+
+static void
+test_codes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = les_code_normalise ("  m83001 ", NULL);
+  g_autofree char *bad = NULL;
+  char digits[11];
+
+  g_assert_cmpstr (code, ==, "M83001");
+  g_assert_true (les_ods_code_valid (code));
+  g_assert_false (les_ods_code_valid ("M8300"));
+  g_assert_false (les_ods_code_valid ("883001"));
+  bad = les_code_normalise ("RULE:ACH", &error);
+  g_assert_null (bad);
+  g_assert_error (error, LES_ERROR, LES_ERROR_INVALID);
+
+  g_assert_true (les_nhs_number_normalise ("943 476 5919", digits));
+  g_assert_cmpstr (digits, ==, "9434765919");
+  g_assert_true (les_nhs_number_valid ("9434765919"));
+  g_assert_false (les_nhs_number_valid ("9434765918"));   /* check digit 9, not 8 */
+  g_assert_false (les_nhs_number_normalise ("943476591", digits));
+  g_assert_false (les_nhs_number_normalise ("94347659190", digits));
+  g_assert_false (les_nhs_number_normalise ("94347A5919", digits));
+  /* a check digit of 10 is never valid */
+  g_assert_false (les_nhs_number_valid ("0000000060"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/value/money/parse", test_money_parse);
+  g_test_add_func ("/value/money/format", test_money_format);
+  g_test_add_func ("/value/rate-and-percent", test_rate_and_percent);
+  g_test_add_func ("/value/count", test_count);
+  g_test_add_func ("/value/rounding", test_rounding);
+  g_test_add_func ("/value/dates", test_dates);
+  g_test_add_func ("/value/periods", test_periods);
+  g_test_add_func ("/value/codes", test_codes);
+
+  return g_test_run ();
+}
