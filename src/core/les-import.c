@@ -96,11 +96,16 @@ report (Import *imp, guint line, const char *column, const char *format, ...)
     imp->on_message (message, imp->user_data);
 }
 
-static const char *
+static char *
 field (Import *imp, int index)
 {
+  static char empty[1];
+
   if (index < 0 || (guint) index >= imp->offsets->len)
-    return "";
+    {
+      empty[0] = '\0';
+      return empty;
+    }
   return imp->row->str + g_array_index (imp->offsets, gsize, index);
 }
 
@@ -109,7 +114,15 @@ field (Import *imp, int index)
 static char *
 service_key (const char *code, gint64 year)
 {
-  return g_strdup_printf ("%s/%" G_GINT64_FORMAT, code, year);
+  gsize len = strlen (code);
+  char *key = g_malloc (len + 6);
+
+  memcpy (key, code, len);
+  key[len] = '/';
+  for (int i = 4; i >= 1; i--, year /= 10)
+    key[len + i] = '0' + (char) (year % 10);
+  key[len + 5] = '\0';
+  return key;
 }
 
 static gboolean
@@ -148,11 +161,37 @@ load_references (Import *imp, GError **error)
 
 /* Parsing one value */
 
+/* Trims @raw in place (it lives in the row buffer) and returns where it starts. */
+static char *
+trim_in_place (char *raw)
+{
+  char *end;
+
+  while (*raw == ' ' || *raw == '\t')
+    raw++;
+  end = raw + strlen (raw);
+  while (end > raw && (end[-1] == ' ' || end[-1] == '\t'))
+    *--end = '\0';
+  return raw;
+}
+
+/* Codes are checked, then upper-cased where they lie, with no copy */
 static gboolean
-parse_value (Import *imp, const LesColumn *col, const char *raw, Val *val)
+normalise_code_in_place (char *text)
+{
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      return FALSE;
+  for (char *p = text; *p; p++)
+    *p = g_ascii_toupper (*p);
+  return TRUE;
+}
+
+static gboolean
+parse_value (Import *imp, const LesColumn *col, char *raw, Val *val)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = g_strstrip (g_strdup (raw));
+  char *text = trim_in_place (raw);
   char buf[16];
   gint64 n = 0;
   gint32 ymd = 0;
@@ -173,24 +212,25 @@ parse_value (Import *imp, const LesColumn *col, const char *raw, Val *val)
     {
     case LES_COL_TEXT:
       val->type = VAL_TEXT;
-      val->s = g_string_chunk_insert (imp->scratch, text);
+      val->s = text;
       return TRUE;
 
     case LES_COL_CODE:
     case LES_COL_ODS:
       {
-        g_autofree char *code = les_code_normalise (text, &error);
-
-        if (code == NULL)
-          break;
-        if (col->type == LES_COL_ODS && !les_ods_code_valid (code))
+        if (!normalise_code_in_place (text))
+          {
+            report (imp, imp->row_line, col->name, _("“%s” may hold only letters, digits, “-” and “_”"), text);
+            return FALSE;
+          }
+        if (col->type == LES_COL_ODS && !les_ods_code_valid (text))
           {
             report (imp, imp->row_line, col->name,
                     _("“%s” is not a practice code (one letter and five digits, such as M83001)"), text);
             return FALSE;
           }
         val->type = VAL_TEXT;
-        val->s = g_string_chunk_insert (imp->scratch, code);
+        val->s = text;
         return TRUE;
       }
 
@@ -468,13 +508,16 @@ check_row (Import *imp)
             check_service (imp, fy);
           else if (item->type == VAL_TEXT)
             {
-              g_autofree char *rkey = g_strdup_printf ("%s/%s", skey, item->s);
+              g_autofree char *rkey = g_strconcat (skey, "/", item->s, NULL);
               const char *rule_kind = g_hash_table_lookup (imp->rules, rkey);
-              g_autofree char *year = les_year_format (fy);
 
               if (rule_kind == NULL)
-                report (imp, imp->row_line, "item_code", _("service %s has no rule “%s” in %s"),
-                        service, item->s, year);
+                {
+                  g_autofree char *year = les_year_format (fy);
+
+                  report (imp, imp->row_line, "item_code", _("service %s has no rule “%s” in %s"),
+                          service, item->s, year);
+                }
               else if (strcmp (rule_kind, "item") != 0)
                 report (imp, imp->row_line, "item_code",
                         _("rule “%s” of service %s is a %s rule; claims name item rules"),

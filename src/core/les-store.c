@@ -295,7 +295,7 @@ les_store_open (const char *path, GError **error)
   if (!les_store_exec (self, "PRAGMA journal_mode = WAL", error)
       || !les_store_exec (self, "PRAGMA synchronous = NORMAL", error)
       || !les_store_exec (self, "PRAGMA foreign_keys = ON", error)
-      || !les_store_exec (self, "PRAGMA cache_size = -65536", error)
+      || !les_store_exec (self, "PRAGMA cache_size = -32768", error)
       || !les_store_exec (self, "PRAGMA temp_store = MEMORY", error))
     return NULL;
 

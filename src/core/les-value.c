@@ -21,6 +21,22 @@ skip_space (const char *p)
   return p;
 }
 
+/* Copies @text without surrounding blanks into @buf; FALSE when it does not fit. */
+static gboolean
+trim_into (const char *text, char *buf, gsize size)
+{
+  const char *start = skip_space (text);
+  gsize len = strlen (start);
+
+  while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\t'))
+    len--;
+  if (len >= size)
+    return FALSE;
+  memcpy (buf, start, len);
+  buf[len] = '\0';
+  return TRUE;
+}
+
 static gboolean
 fail (GError **error, const char *text, const char *what)
 {
@@ -166,9 +182,11 @@ les_percent_parse (const char *text, gint64 *hundredths, GError **error)
 gboolean
 les_count_parse (const char *text, gint64 max, gint64 *out, GError **error)
 {
-  g_autofree char *copy = g_strstrip (g_strdup (text));
+  char copy[32];
   gint64 value = 0;
 
+  if (!trim_into (text, copy, sizeof copy))
+    return fail (error, text, _("a whole number"));
   if (copy[0] == '-' && copy[1] != '\0')
     {
       g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
@@ -331,11 +349,14 @@ les_date_parse (const char *text, gint32 *ymd, GError **error)
 {
   static const char *months[] = { "JAN", "FEB", "MAR", "APR", "MAY", "JUN",
                                   "JUL", "AUG", "SEP", "OCT", "NOV", "DEC" };
-  g_autofree char *t = g_strstrip (g_strdup (text));
-  gsize len = strlen (t);
+  char t[16];
+  gsize len;
   int y = 0, m = 0, d = 0;
   gboolean ok = FALSE;
 
+  if (!trim_into (text, t, sizeof t))
+    return fail (error, text, _("a date such as 2024-04-01 or 01/04/2024"));
+  len = strlen (t);
   if (len == 10 && t[4] == '-' && t[7] == '-')
     ok = digits (t, 4, &y) && digits (t + 5, 2, &m) && digits (t + 8, 2, &d);
   else if (len == 10 && t[2] == '/' && t[5] == '/')
@@ -381,10 +402,10 @@ les_date_add_days (gint32 ymd, int days)
 gboolean
 les_period_parse (const char *text, gint32 *ym, GError **error)
 {
-  g_autofree char *t = g_strstrip (g_strdup (text));
+  char t[16];
   int y = 0, m = 0;
 
-  if (strlen (t) != 7 || t[4] != '-' || !digits (t, 4, &y) || !digits (t + 5, 2, &m)
+  if (!trim_into (text, t, sizeof t) || strlen (t) != 7 || t[4] != '-' || !digits (t, 4, &y) || !digits (t + 5, 2, &m)
       || !les_date_valid (y, m, 1))
     return fail (error, text, _("a month such as 2024-04"));
   *ym = y * 100 + m;
@@ -446,9 +467,9 @@ les_period_is_quarter_end (gint32 ym)
 gboolean
 les_year_parse (const char *text, int *fy, GError **error)
 {
-  g_autofree char *t = g_strstrip (g_strdup (text));
+  char t[16];
   int y = 0, next = 0;
-  gsize len = strlen (t);
+  gsize len = trim_into (text, t, sizeof t) ? strlen (t) : 0;
 
   if (len == 7 && t[4] == '/' && digits (t, 4, &y) && digits (t + 5, 2, &next)
       && y >= 1900 && y <= 2998 && next == (y + 1) % 100)
