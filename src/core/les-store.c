@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "les-core-resources.h"
 #include "les-error.h"
 #include "les-store-private.h"
 
@@ -117,7 +118,11 @@ les_now_iso8601 (void)
 static gboolean
 apply_migration (LesStore *self, int from_version, GError **error)
 {
-  g_autoptr(GFile) file = g_file_new_for_uri (migrations[from_version]);
+  g_autoptr(GFile) file = NULL;
+
+  /* a static library's resource is linked only when something refers to it */
+  (void) les_core_get_resource ();
+  file = g_file_new_for_uri (migrations[from_version]);
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *sql = NULL;
   g_autofree char *pragma = NULL;
