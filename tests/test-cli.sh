@@ -102,5 +102,5 @@ ok $? "01 claims export equals the claims file"
 ok $? "01 ledger export equals the ledger file"
 
 echo "1..$n"
-echo "$((n - failed)) passed, $failed failed"
+echo "# $((n - failed)) passed, $failed failed"
 [ $failed = 0 ]
