@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "les-cli.h"
+#include "les-compute.h"
 #include "les-error.h"
 #include "les-export.h"
 #include "les-import.h"
@@ -333,6 +334,82 @@ cmd_export (Options *o)
   return LES_CLI_OK;
 }
 
+/* Commands of the claims engine: compute and explain (les-compute.h) */
+
+static int
+cmd_compute (Options *o)
+{
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *problem = NULL;
+  LesComputeSummary sum;
+  Progress progress = { g_get_monotonic_time (), FALSE, "compute" };
+  gint32 to = 0;
+  int fy;
+
+  if (o->args->len != 1)
+    return usage ("compute takes no arguments besides --year and --to");
+  if (!parse_year (o, &fy, &problem))
+    return usage (problem);
+  if (o->to != NULL && !les_period_parse (o->to, &to, &error))
+    {
+      problem = g_strdup_printf ("--to: %s", error->message);
+      return usage (problem);
+    }
+  store = open_store (o);
+  if (store == NULL)
+    return LES_CLI_BAD_INPUT;
+  if (!les_compute_year (store, fy, to, progress_cb, &progress, NULL, &sum, &error))
+    {
+      progress_done (&progress);
+      return exit_for_error (error);
+    }
+  progress_done (&progress);
+  {
+    g_autofree char *year = les_year_format (fy);
+    g_autofree char *payable = les_money_format (sum.payable);
+    g_autofree char *held = les_money_format (sum.held);
+    char to_text[8];
+
+    les_period_format (sum.to_period, to_text);
+    g_print ("%s to %s: %" G_GINT64_FORMAT " claims, %" G_GINT64_FORMAT " payment lines, payable %s, held %s; %"
+             G_GINT64_FORMAT " findings (%" G_GINT64_FORMAT " errors, %" G_GINT64_FORMAT " warnings)\n",
+             year, to_text, sum.n_claims, sum.n_lines, payable, held, sum.n_findings, sum.n_errors,
+             sum.n_warnings);
+  }
+  return LES_CLI_OK;
+}
+
+static int
+cmd_explain (Options *o)
+{
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) text = NULL;
+  g_autofree char *problem = NULL;
+  gint32 period = 0;
+  int fy;
+
+  if (o->args->len != 5)
+    return usage ("explain takes a PRACTICE, SERVICE, RULE and PERIOD");
+  if (!parse_year (o, &fy, &problem))
+    return usage (problem);
+  if (!les_period_parse (o->args->pdata[4], &period, &error))
+    {
+      problem = g_strdup_printf ("PERIOD: %s", error->message);
+      return usage (problem);
+    }
+  store = open_store (o);
+  if (store == NULL)
+    return LES_CLI_BAD_INPUT;
+  text = les_compute_explain (store, fy, o->args->pdata[1], o->args->pdata[2], o->args->pdata[3], period, &error);
+  if (text == NULL)
+    return exit_for_error (error);
+  for (guint i = 0; i < text->len; i++)
+    g_print ("%s\n", (char *) text->pdata[i]);
+  return LES_CLI_OK;
+}
+
 /**
  * les_cli_run:
  *
@@ -369,6 +446,10 @@ les_cli_run (int argc, char **argv)
     status = cmd_import (&o);
   else if (strcmp (command, "export") == 0)
     status = cmd_export (&o);
+  else if (strcmp (command, "compute") == 0)
+    status = cmd_compute (&o);
+  else if (strcmp (command, "explain") == 0)
+    status = cmd_explain (&o);
   else
     {
       problem = g_strdup_printf ("unknown command “%s”", command);

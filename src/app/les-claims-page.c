@@ -1,0 +1,875 @@
+/* les-claims-page.c: the Claims screen — a filterable table over every claim, paged from SQLite, with status changes. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "les-claims-edit.h"
+#include "les-csv.h"
+#include "les-claims-page.h"
+#include "les-queries.h"
+#include "les-value.h"
+#include "les-window.h"
+
+struct _LesClaimsPage
+{
+  GtkWidget          parent_instance;
+
+  GtkSearchBar      *search_bar;
+  GtkSearchEntry    *search_entry;
+  GtkEntry          *practice_entry;
+  GtkEntry          *pcn_entry;
+  GtkDropDown       *service_dropdown;
+  GtkEntry          *item_entry;
+  GtkDropDown       *period_dropdown;
+  GtkDropDown       *status_dropdown;
+  GtkDropDown       *finding_dropdown;
+  GtkStack          *stack;
+  GtkColumnView     *column_view;
+  GtkLabel          *count_label;
+
+  LesStore          *store;
+  gulong             changed_id;
+  int                year;
+  gboolean           dirty;
+  gboolean           updating;
+  LesClaimList      *list;
+  GtkMultiSelection *selection;
+  GStrv              service_codes;
+  GStrv              finding_codes;
+  int                probed_field;
+  LesClaimRow       *probe_a;
+  LesClaimRow       *probe_b;
+  char              *pending_finding;
+};
+
+G_DEFINE_FINAL_TYPE (LesClaimsPage, les_claims_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_YEAR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const struct {
+  LesClaimField  field;
+  const char    *title;
+  int            width;       /* 0: expands */
+  gboolean       numeric;
+} columns[] = {
+  { LES_CLAIM_FIELD_REF, N_("Reference"), 130, FALSE },
+  { LES_CLAIM_FIELD_PRACTICE, N_("Practice"), 80, FALSE },
+  { LES_CLAIM_FIELD_PRACTICE_NAME, N_("Practice Name"), 0, FALSE },
+  { LES_CLAIM_FIELD_PCN, N_("PCN"), 80, FALSE },
+  { LES_CLAIM_FIELD_SERVICE, N_("Service"), 80, FALSE },
+  { LES_CLAIM_FIELD_ITEM, N_("Item"), 80, FALSE },
+  { LES_CLAIM_FIELD_PERIOD, N_("Period"), 76, FALSE },
+  { LES_CLAIM_FIELD_COUNT, N_("Count"), 64, TRUE },
+  { LES_CLAIM_FIELD_SUBMITTED, N_("Submitted"), 100, FALSE },
+  { LES_CLAIM_FIELD_STATUS, N_("Status"), 96, FALSE },
+  { LES_CLAIM_FIELD_FINDINGS, N_("Findings"), 150, FALSE },
+  { LES_CLAIM_FIELD_REASON, N_("Reason"), 0, FALSE },
+};
+
+/* As LesClaimField, for the claims-sort-column setting */
+static const char *const field_names[LES_N_CLAIM_FIELDS] = {
+  "claim_ref", "practice_code", "practice_name", "pcn_code", "service_code", "item_code",
+  "period", "count", "submitted_date", "status", "status_reason", "findings",
+};
+
+static const char *const statuses[] = { "submitted", "queried", "approved", "rejected", "withdrawn" };
+
+static const char *
+status_label (const char *status)
+{
+  if (g_strcmp0 (status, "submitted") == 0) return _("Submitted");
+  if (g_strcmp0 (status, "queried") == 0) return _("Queried");
+  if (g_strcmp0 (status, "approved") == 0) return _("Approved");
+  if (g_strcmp0 (status, "rejected") == 0) return _("Rejected");
+  if (g_strcmp0 (status, "withdrawn") == 0) return _("Withdrawn");
+  return status;
+}
+
+static void
+update_count (LesClaimsPage *self)
+{
+  guint n = self->list != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->list)) : 0;
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  guint64 n_selected = gtk_bitset_get_size (selected);
+  g_autofree char *text = NULL;
+  gboolean any_filter = FALSE;
+
+  if (self->list != NULL)
+    for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
+      any_filter |= les_claim_list_get_filter (self->list, i) != NULL;
+
+  if (n_selected > 0)
+    text = g_strdup_printf (ngettext ("%" G_GUINT64_FORMAT " of %u claim selected",
+                                      "%" G_GUINT64_FORMAT " of %u claims selected", n), n_selected, n);
+  else
+    text = g_strdup_printf (ngettext ("%u claim", "%u claims", n), n);
+  gtk_label_set_text (self->count_label, text);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.set-status", n_selected > 0);
+  gtk_stack_set_visible_child_name (self->stack, n > 0 ? "table" : any_filter ? "no-match" : "empty");
+}
+
+static const char *
+dropdown_value (GtkDropDown *dropdown, const char *const *values)
+{
+  guint selected = gtk_drop_down_get_selected (dropdown);
+
+  if (selected == 0 || selected == GTK_INVALID_LIST_POSITION || values == NULL)
+    return NULL;
+  return values[selected - 1];
+}
+
+static void
+apply_filters (LesClaimsPage *self)
+{
+  const char *values[LES_N_CLAIM_FILTERS] = { NULL };
+  g_autofree char *period = NULL;
+  guint p = gtk_drop_down_get_selected (self->period_dropdown);
+
+  if (self->list == NULL || self->updating)
+    return;
+  if (p > 0 && p != GTK_INVALID_LIST_POSITION)
+    {
+      char buf[8];
+      les_period_format (les_fy_period (self->year, p), buf);
+      period = g_strdup (buf);
+    }
+  values[LES_CLAIM_FILTER_TEXT] = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  values[LES_CLAIM_FILTER_PRACTICE] = gtk_editable_get_text (GTK_EDITABLE (self->practice_entry));
+  values[LES_CLAIM_FILTER_PCN] = gtk_editable_get_text (GTK_EDITABLE (self->pcn_entry));
+  values[LES_CLAIM_FILTER_ITEM] = gtk_editable_get_text (GTK_EDITABLE (self->item_entry));
+  values[LES_CLAIM_FILTER_SERVICE] = dropdown_value (self->service_dropdown, (const char *const *) self->service_codes);
+  values[LES_CLAIM_FILTER_STATUS] = dropdown_value (self->status_dropdown, statuses);
+  values[LES_CLAIM_FILTER_PERIOD] = period;
+  if (gtk_drop_down_get_selected (self->finding_dropdown) == 1)
+    values[LES_CLAIM_FILTER_FINDING] = "*";
+  else
+    {
+      guint f = gtk_drop_down_get_selected (self->finding_dropdown);
+      if (f >= 2 && f != GTK_INVALID_LIST_POSITION && self->finding_codes != NULL)
+        values[LES_CLAIM_FILTER_FINDING] = self->finding_codes[f - 2];
+    }
+  les_claim_list_set_filters (self->list, values);
+  update_count (self);
+}
+
+static void
+filter_changed_cb (LesClaimsPage *self)
+{
+  apply_filters (self);
+}
+
+static void
+set_dropdown_strings (GtkDropDown *dropdown, const char *all, const char *const *labels, guint n)
+{
+  g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+
+  gtk_string_list_append (list, all);
+  for (guint i = 0; i < n; i++)
+    gtk_string_list_append (list, labels[i]);
+  gtk_drop_down_set_model (dropdown, G_LIST_MODEL (list));
+  gtk_drop_down_set_selected (dropdown, 0);
+}
+
+static void
+fill_dropdowns (LesClaimsPage *self)
+{
+  const char *status_labels[G_N_ELEMENTS (statuses)];
+  g_autoptr(GPtrArray) periods = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) findings = g_ptr_array_new ();
+
+  self->updating = TRUE;
+  g_clear_pointer (&self->service_codes, g_strfreev);
+  g_clear_pointer (&self->finding_codes, g_strfreev);
+  self->service_codes = les_queries_service_codes (self->store, self->year);
+  self->finding_codes = les_queries_finding_codes (self->store, self->year);
+
+  set_dropdown_strings (self->service_dropdown, _("All Services"), (const char *const *) self->service_codes,
+                        g_strv_length (self->service_codes));
+  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+    status_labels[i] = status_label (statuses[i]);
+  set_dropdown_strings (self->status_dropdown, _("Any Status"), status_labels, G_N_ELEMENTS (statuses));
+  for (int m = 1; m <= 12; m++)
+    {
+      char buf[8];
+      les_period_format (les_fy_period (self->year, m), buf);
+      g_ptr_array_add (periods, g_strdup (buf));
+    }
+  set_dropdown_strings (self->period_dropdown, _("All Periods"), (const char *const *) periods->pdata, periods->len);
+  g_ptr_array_add (findings, (gpointer) _("With Any Finding"));
+  for (guint i = 0; self->finding_codes[i] != NULL; i++)
+    g_ptr_array_add (findings, self->finding_codes[i]);
+  set_dropdown_strings (self->finding_dropdown, _("Any Findings or None"), (const char *const *) findings->pdata, findings->len);
+  self->updating = FALSE;
+
+  if (self->pending_finding != NULL)
+    {
+      g_autofree char *code = g_steal_pointer (&self->pending_finding);
+      les_claims_page_show_finding (self, code);
+    }
+}
+
+static LesClaimField current_sort (LesClaimsPage *self, gboolean *descending);
+
+static void
+reload (LesClaimsPage *self)
+{
+  self->dirty = FALSE;
+  if (self->store == NULL)
+    return;
+  if (self->list == NULL || les_claim_list_get_year (self->list) != self->year)
+    {
+      /* A new year has other services, findings and periods: start from no filters */
+      g_autoptr(LesClaimList) list = les_claim_list_new (self->store, self->year);
+      LesClaimField field;
+      gboolean descending;
+
+      field = current_sort (self, &descending);
+      les_claim_list_set_sort (list, field, descending);
+      g_set_object (&self->list, list);
+      gtk_multi_selection_set_model (self->selection, G_LIST_MODEL (self->list));
+      fill_dropdowns (self);
+      apply_filters (self);
+    }
+  else
+    {
+      fill_dropdowns (self);
+      apply_filters (self);
+    }
+  update_count (self);
+}
+
+static void
+queue_reload (LesClaimsPage *self)
+{
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    reload (self);
+  else
+    self->dirty = TRUE;
+}
+
+static void
+store_changed_cb (LesStore *store, const char *table_name, LesClaimsPage *self)
+{
+  /* The list refreshes itself on claims; new services or findings change the filters */
+  if (g_strcmp0 (table_name, "services") == 0 || g_strcmp0 (table_name, "findings") == 0
+      || g_strcmp0 (table_name, "claims") == 0)
+    {
+      if (g_strcmp0 (table_name, "claims") == 0 && self->list != NULL)
+        update_count (self);
+      else
+        queue_reload (self);
+    }
+}
+
+static void
+selection_changed_cb (GtkSelectionModel *model, guint position, guint n_items, LesClaimsPage *self)
+{
+  update_count (self);
+}
+
+static void
+items_changed_cb (GListModel *model, guint position, guint removed, guint added, LesClaimsPage *self)
+{
+  update_count (self);
+}
+
+/* Cells */
+
+static void
+setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  gboolean numeric = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "numeric"));
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1.0 : 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  if (numeric)
+    gtk_widget_add_css_class (label, "numeric");
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  LesClaimField field = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "field"));
+  LesClaimRow *row = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+  const char *text;
+
+  if (row == NULL)
+    return;
+  text = les_claim_row_get (row, field);
+  if (field == LES_CLAIM_FIELD_STATUS)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+        gtk_widget_remove_css_class (label, statuses[i]);
+      gtk_widget_add_css_class (label, "status");
+      gtk_widget_add_css_class (label, text);
+      text = status_label (text);
+    }
+  else if (field == LES_CLAIM_FIELD_FINDINGS)
+    {
+      if (text[0] != '\0')
+        gtk_widget_add_css_class (label, "finding");
+      else
+        gtk_widget_remove_css_class (label, "finding");
+    }
+  gtk_label_set_text (GTK_LABEL (label), text);
+  gtk_widget_set_tooltip_text (label, (field == LES_CLAIM_FIELD_REASON || field == LES_CLAIM_FIELD_FINDINGS
+                                       || field == LES_CLAIM_FIELD_PRACTICE_NAME) && text[0] ? text : NULL);
+}
+
+/* Sorting happens in SQL: each column's sorter only tells which column the
+ * column view put first, by recording which is asked first. */
+static int
+probe_compare_cb (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  LesClaimsPage *self = g_object_get_data (G_OBJECT (user_data), "page");
+
+  if (self->probed_field < 0)
+    self->probed_field = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (user_data), "field"));
+  return GTK_ORDERING_SMALLER;
+}
+
+static LesClaimField
+current_sort (LesClaimsPage *self, gboolean *descending)
+{
+  GtkOrdering order;
+
+  self->probed_field = -1;
+  order = gtk_sorter_compare (gtk_column_view_get_sorter (self->column_view), self->probe_a, self->probe_b);
+  *descending = self->probed_field >= 0 && order == GTK_ORDERING_LARGER;
+  return self->probed_field >= 0 ? (LesClaimField) self->probed_field : LES_CLAIM_FIELD_REF;
+}
+
+static void
+sorter_changed_cb (GtkSorter *sorter, GtkSorterChange change, LesClaimsPage *self)
+{
+  gboolean descending;
+  LesClaimField field = current_sort (self, &descending);
+
+  if (self->list != NULL)
+    les_claim_list_set_sort (self->list, field, descending);
+  if (!self->updating)
+    {
+      g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+      g_settings_set_string (settings, "claims-sort-column", field_names[field]);
+      g_settings_set_boolean (settings, "claims-sort-descending", descending);
+    }
+}
+
+static void
+build_columns (LesClaimsPage *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+      g_autoptr(GtkColumnViewColumn) column = NULL;
+      GtkSorter *sorter;
+
+      g_object_set_data (G_OBJECT (factory), "field", GINT_TO_POINTER (columns[i].field));
+      g_object_set_data (G_OBJECT (factory), "numeric", GINT_TO_POINTER (columns[i].numeric));
+      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), NULL);
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), NULL);
+      column = gtk_column_view_column_new (_(columns[i].title), factory);
+      if (columns[i].width > 0)
+        gtk_column_view_column_set_fixed_width (column, columns[i].width);
+      else
+        gtk_column_view_column_set_expand (column, TRUE);
+      gtk_column_view_column_set_resizable (column, TRUE);
+      if (columns[i].field != LES_CLAIM_FIELD_FINDINGS)
+        {
+          sorter = GTK_SORTER (gtk_custom_sorter_new (probe_compare_cb, NULL, NULL));
+          g_object_set_data (G_OBJECT (sorter), "page", self);
+          g_object_set_data (G_OBJECT (sorter), "field", GINT_TO_POINTER (columns[i].field));
+          /* The sorter is its own user data, for the field and the page */
+          gtk_custom_sorter_set_sort_func (GTK_CUSTOM_SORTER (sorter), probe_compare_cb, sorter, NULL);
+          gtk_column_view_column_set_sorter (column, sorter);
+          g_object_unref (sorter);
+        }
+      gtk_column_view_append_column (self->column_view, column);
+    }
+  g_signal_connect (gtk_column_view_get_sorter (self->column_view), "changed", G_CALLBACK (sorter_changed_cb), self);
+}
+
+static void
+restore_sort (LesClaimsPage *self)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *name = g_settings_get_string (settings, "claims-sort-column");
+  gboolean descending = g_settings_get_boolean (settings, "claims-sort-descending");
+  GListModel *view_columns = gtk_column_view_get_columns (self->column_view);
+
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    if (g_strcmp0 (field_names[columns[i].field], name) == 0 && columns[i].field != LES_CLAIM_FIELD_FINDINGS)
+      {
+        g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (view_columns, i);
+
+        self->updating = TRUE;
+        gtk_column_view_sort_by_column (self->column_view, column,
+                                        descending ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
+        self->updating = FALSE;
+      }
+}
+
+/* Status changes */
+
+static GArray *
+selected_ids (LesClaimsPage *self)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+  GtkBitsetIter iter;
+  guint position;
+  GArray *ids;
+
+  /* Every claim the filters match: one query instead of paging through them all */
+  if (n > 0 && gtk_bitset_get_size (selected) == n)
+    return les_claim_list_dup_all_ids (self->list, NULL);
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, selected, &position); ok;
+       ok = gtk_bitset_iter_next (&iter, &position))
+    {
+      g_autoptr(LesClaimRow) row = g_list_model_get_item (G_LIST_MODEL (self->list), position);
+
+      if (row != NULL)
+        {
+          gint64 id = les_claim_row_get_id (row);
+          g_array_append_val (ids, id);
+        }
+    }
+  return ids;
+}
+
+static gboolean
+undo_change (LesStore *store, gpointer data, GError **error)
+{
+  return les_claims_change_undo (store, data, error);
+}
+
+gboolean
+les_claims_page_apply_status (LesClaimsPage *self, const char *status, const char *reason)
+{
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  LesClaimsChange *change;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  guint n;
+  g_autofree char *title = NULL;
+
+  g_return_val_if_fail (LES_IS_CLAIMS_PAGE (self), FALSE);
+
+  if (self->store == NULL || self->list == NULL)
+    return FALSE;
+  ids = selected_ids (self);
+  if (ids == NULL || ids->len == 0)
+    return FALSE;
+  change = les_claims_set_status (self->store, (const gint64 *) ids->data, ids->len, status, reason, &error);
+  if (change == NULL)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", error->message);
+      return FALSE;
+    }
+  n = les_claims_change_get_n_changed (change);
+  if (g_strcmp0 (status, "approved") == 0)
+    title = g_strdup_printf (ngettext ("%u claim approved", "%u claims approved", n), n);
+  else if (g_strcmp0 (status, "queried") == 0)
+    title = g_strdup_printf (ngettext ("%u claim queried", "%u claims queried", n), n);
+  else if (g_strcmp0 (status, "rejected") == 0)
+    title = g_strdup_printf (ngettext ("%u claim rejected", "%u claims rejected", n), n);
+  else if (g_strcmp0 (status, "withdrawn") == 0)
+    title = g_strdup_printf (ngettext ("%u claim withdrawn", "%u claims withdrawn", n), n);
+  else
+    title = g_strdup_printf (ngettext ("%u claim reopened", "%u claims reopened", n), n);
+
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  if (LES_IS_WINDOW (root) && n > 0)
+    les_window_push_undo (LES_WINDOW (root), title, undo_change, change, (GDestroyNotify) les_claims_change_free);
+  else
+    {
+      if (LES_IS_WINDOW (root))
+        les_window_add_toast (LES_WINDOW (root), _("Nothing changed: the claims already had that status"));
+      les_claims_change_free (change);
+    }
+  return TRUE;
+}
+
+static void
+reason_response_cb (AdwMessageDialog *dialog, const char *response, LesClaimsPage *self)
+{
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
+  const char *status = g_object_get_data (G_OBJECT (dialog), "status");
+
+  if (g_strcmp0 (response, "apply") == 0)
+    les_claims_page_apply_status (self, status, gtk_editable_get_text (entry));
+}
+
+static void
+reason_changed_cb (GtkEditable *entry, AdwMessageDialog *dialog)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+
+  adw_message_dialog_set_response_enabled (dialog, "apply", text[0] != '\0');
+}
+
+static void
+reason_activate_cb (GtkEntry *entry, AdwMessageDialog *dialog)
+{
+  if (adw_message_dialog_get_response_enabled (dialog, "apply"))
+    adw_message_dialog_response (dialog, "apply");
+}
+
+static void
+set_status_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LesClaimsPage *self = LES_CLAIMS_PAGE (widget);
+  const char *status = g_variant_get_string (param, NULL);
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  guint64 n = gtk_bitset_get_size (selected);
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+  const char *heading, *verb;
+  g_autofree char *body = NULL;
+
+  if (!les_claim_status_needs_reason (status))
+    {
+      les_claims_page_apply_status (self, status, NULL);
+      return;
+    }
+  if (g_strcmp0 (status, "queried") == 0)
+    heading = _("Query Claims"), verb = _("_Query");
+  else if (g_strcmp0 (status, "rejected") == 0)
+    heading = _("Reject Claims"), verb = _("_Reject");
+  else
+    heading = _("Withdraw Claims"), verb = _("_Withdraw");
+  body = g_strdup_printf (ngettext ("Give the reason for the %" G_GUINT64_FORMAT " selected claim. The practice sees it on its statement.",
+                                    "Give the reason for the %" G_GUINT64_FORMAT " selected claims. The practice sees it on its statement.",
+                                    n), n);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading, body));
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Reason"), -1);
+  adw_message_dialog_set_extra_child (dialog, entry);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "apply", verb, NULL);
+  adw_message_dialog_set_response_appearance (dialog, "apply", g_strcmp0 (status, "rejected") == 0
+                                              ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_enabled (dialog, "apply", FALSE);
+  adw_message_dialog_set_default_response (dialog, "apply");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data (G_OBJECT (dialog), "entry", entry);
+  g_object_set_data_full (G_OBJECT (dialog), "status", g_strdup (status), g_free);
+  g_signal_connect (entry, "changed", G_CALLBACK (reason_changed_cb), dialog);
+  g_signal_connect (entry, "activate", G_CALLBACK (reason_activate_cb), dialog);
+  g_signal_connect (dialog, "response", G_CALLBACK (reason_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+static void
+search_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LesClaimsPage *self = LES_CLAIMS_PAGE (widget);
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+clear_filters_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LesClaimsPage *self = LES_CLAIMS_PAGE (widget);
+
+  self->updating = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->practice_entry), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->pcn_entry), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->item_entry), "");
+  gtk_drop_down_set_selected (self->service_dropdown, 0);
+  gtk_drop_down_set_selected (self->period_dropdown, 0);
+  gtk_drop_down_set_selected (self->status_dropdown, 0);
+  gtk_drop_down_set_selected (self->finding_dropdown, 0);
+  self->updating = FALSE;
+  apply_filters (self);
+}
+
+static void
+export_response_cb (GtkNativeDialog *dialog, int response, LesClaimsPage *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GFileOutputStream) out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
+      g_autoptr(GString) buffer = g_string_new ("claim_ref,practice_code,service_code,item_code,period,count,submitted_date,status,status_reason,findings\n");
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+
+      /* The claims shown, in their order, with status and findings added to the import format */
+      for (guint i = 0; out != NULL && i < n; i++)
+        {
+          g_autoptr(LesClaimRow) row = g_list_model_get_item (G_LIST_MODEL (self->list), i);
+          static const LesClaimField fields[] = {
+            LES_CLAIM_FIELD_REF, LES_CLAIM_FIELD_PRACTICE, LES_CLAIM_FIELD_SERVICE, LES_CLAIM_FIELD_ITEM,
+            LES_CLAIM_FIELD_PERIOD, LES_CLAIM_FIELD_COUNT, LES_CLAIM_FIELD_SUBMITTED, LES_CLAIM_FIELD_STATUS,
+            LES_CLAIM_FIELD_REASON, LES_CLAIM_FIELD_FINDINGS,
+          };
+          const char *values[G_N_ELEMENTS (fields)];
+
+          for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+            values[f] = les_claim_row_get (row, fields[f]);
+          les_csv_append_row (buffer, values, G_N_ELEMENTS (fields));
+          if (!les_csv_flush (G_OUTPUT_STREAM (out), buffer, 64 * 1024, NULL, &error))
+            break;
+        }
+      if (out != NULL && error == NULL)
+        les_csv_flush (G_OUTPUT_STREAM (out), buffer, 0, NULL, &error);
+      if (out != NULL && error == NULL)
+        g_output_stream_close (G_OUTPUT_STREAM (out), NULL, &error);
+      if (error != NULL)
+        gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", error->message);
+      else
+        gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", _("Claims exported"));
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+export_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LesClaimsPage *self = LES_CLAIMS_PAGE (widget);
+  GtkFileChooserNative *chooser;
+  g_autofree char *year = les_year_format (self->year);
+  g_autofree char *name = g_strdup_printf ("claims-%.4s-%s.csv", year, year + 5);
+
+  if (self->list == NULL)
+    return;
+  chooser = gtk_file_chooser_native_new (_("Export Claims"), GTK_WINDOW (gtk_widget_get_root (widget)),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  g_signal_connect (chooser, "response", G_CALLBACK (export_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* Overrides */
+
+static void
+les_claims_page_map (GtkWidget *widget)
+{
+  LesClaimsPage *self = LES_CLAIMS_PAGE (widget);
+
+  GTK_WIDGET_CLASS (les_claims_page_parent_class)->map (widget);
+  if (self->dirty)
+    reload (self);
+}
+
+static void
+set_store (LesClaimsPage *self, LesStore *store)
+{
+  if (self->store == store)
+    return;
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  g_set_object (&self->store, store);
+  gtk_multi_selection_set_model (self->selection, NULL);
+  g_clear_object (&self->list);
+  if (store != NULL)
+    self->changed_id = g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), self);
+  queue_reload (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+}
+
+static void
+les_claims_page_dispose (GObject *object)
+{
+  LesClaimsPage *self = (LesClaimsPage *) object;
+
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  if (self->column_view != NULL)
+    g_signal_handlers_disconnect_by_func (gtk_column_view_get_sorter (self->column_view), sorter_changed_cb, self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_CLAIMS_PAGE);
+  /* The template's top box is not bound, so it is not cleared with the bound children */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->list);
+  g_clear_object (&self->store);
+  g_clear_object (&self->probe_a);
+  g_clear_object (&self->probe_b);
+
+  G_OBJECT_CLASS (les_claims_page_parent_class)->dispose (object);
+}
+
+static void
+les_claims_page_finalize (GObject *object)
+{
+  LesClaimsPage *self = (LesClaimsPage *) object;
+
+  g_strfreev (self->service_codes);
+  g_strfreev (self->finding_codes);
+  g_free (self->pending_finding);
+
+  G_OBJECT_CLASS (les_claims_page_parent_class)->finalize (object);
+}
+
+static void
+les_claims_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  LesClaimsPage *self = LES_CLAIMS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_YEAR:
+      g_value_set_int (value, self->year);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+les_claims_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  LesClaimsPage *self = LES_CLAIMS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      set_store (self, g_value_get_object (value));
+      break;
+    case PROP_YEAR:
+      if (self->year != g_value_get_int (value))
+        {
+          self->year = g_value_get_int (value);
+          queue_reload (self);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+les_claims_page_class_init (LesClaimsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = les_claims_page_dispose;
+  object_class->finalize = les_claims_page_finalize;
+  object_class->get_property = les_claims_page_get_property;
+  object_class->set_property = les_claims_page_set_property;
+  widget_class->map = les_claims_page_map;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, LES_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_YEAR] =
+    g_param_spec_int ("year", NULL, NULL, 0, 9999, 0,
+                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-claims-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, practice_entry);
+  gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, pcn_entry);
+  gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, service_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, item_entry);
+  gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, period_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, status_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, finding_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, column_view);
+  gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, count_label);
+  gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "page.set-status", "s", set_status_action);
+  gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "page.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "page.clear-filters", NULL, clear_filters_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
+                                       "page.set-status", "s", "approved");
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+les_claims_page_init (LesClaimsPage *self)
+{
+  const char *a[LES_N_CLAIM_FIELDS] = { NULL }, *b[LES_N_CLAIM_FIELDS] = { NULL };
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->probed_field = -1;
+  self->probe_a = les_claim_row_new (1, a);
+  self->probe_b = les_claim_row_new (2, b);
+  self->selection = gtk_multi_selection_new (NULL);
+  g_signal_connect (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self);
+  g_signal_connect (self->selection, "items-changed", G_CALLBACK (items_changed_cb), self);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  build_columns (self);
+  restore_sort (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.set-status", FALSE);
+}
+
+LesClaimList *
+les_claims_page_get_list (LesClaimsPage *self)
+{
+  g_return_val_if_fail (LES_IS_CLAIMS_PAGE (self), NULL);
+  if (self->dirty || self->list == NULL)
+    reload (self);
+  return self->list;
+}
+
+GtkSelectionModel *
+les_claims_page_get_selection (LesClaimsPage *self)
+{
+  g_return_val_if_fail (LES_IS_CLAIMS_PAGE (self), NULL);
+  return GTK_SELECTION_MODEL (self->selection);
+}
+
+void
+les_claims_page_show_finding (LesClaimsPage *self, const char *code)
+{
+  g_return_if_fail (LES_IS_CLAIMS_PAGE (self));
+
+  if (self->dirty || self->finding_codes == NULL)
+    {
+      /* Applied once the page has loaded the year's findings */
+      g_free (self->pending_finding);
+      self->pending_finding = g_strdup (code);
+      return;
+    }
+  self->updating = TRUE;
+  if (g_strcmp0 (code, "*") == 0)
+    gtk_drop_down_set_selected (self->finding_dropdown, 1);
+  else
+    for (guint i = 0; self->finding_codes[i] != NULL; i++)
+      if (g_strcmp0 (self->finding_codes[i], code) == 0)
+        gtk_drop_down_set_selected (self->finding_dropdown, i + 2);
+  self->updating = FALSE;
+  apply_filters (self);
+}
+
+void
+les_claims_page_set_text (LesClaimsPage *self, const char *text)
+{
+  g_return_if_fail (LES_IS_CLAIMS_PAGE (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
+  apply_filters (self);
+}

@@ -1,0 +1,26 @@
+/* les-claims-page.h: the Claims screen — a filterable table over every claim, paged from SQLite, with status changes. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "les-claim-list.h"
+
+G_BEGIN_DECLS
+
+#define LES_TYPE_CLAIMS_PAGE (les_claims_page_get_type ())
+G_DECLARE_FINAL_TYPE (LesClaimsPage, les_claims_page, LES, CLAIMS_PAGE, GtkWidget)
+
+LesClaimList *les_claims_page_get_list     (LesClaimsPage *self);
+GtkSelectionModel *les_claims_page_get_selection (LesClaimsPage *self);
+/* Shows only the claims with @code ("*": any finding). */
+void          les_claims_page_show_finding (LesClaimsPage *self,
+                                            const char    *code);
+void          les_claims_page_set_text     (LesClaimsPage *self,
+                                            const char    *text);
+/* Sets @status on the selected claims, as the buttons do once a reason is given. */
+gboolean      les_claims_page_apply_status (LesClaimsPage *self,
+                                            const char    *status,
+                                            const char    *reason);
+
+G_END_DECLS

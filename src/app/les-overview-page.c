@@ -1,0 +1,376 @@
+/* les-overview-page.c: the Overview screen — the year's budget, spend and forecast per service, totals and findings. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "les-chart.h"
+#include "les-error.h"
+#include "les-overview-page.h"
+#include "les-queries.h"
+#include "les-results.h"
+#include "les-value.h"
+
+struct _LesOverviewPage
+{
+  GtkWidget      parent_instance;
+
+  GtkStack      *stack;
+  GtkLabel      *title_label;
+  GtkLabel      *computed_label;
+  GtkBox        *totals_box;
+  LesChart      *chart;
+  GtkListBox    *findings_list;
+  LesTableView  *table;
+
+  LesStore      *store;
+  gulong         changed_id;
+  int            year;
+  gboolean       dirty;
+  gint64         total_payable;
+  guint          n_findings;
+};
+
+G_DEFINE_FINAL_TYPE (LesOverviewPage, les_overview_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_YEAR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static GtkWidget *
+total_card (const char *caption, gint64 pence, const char *css)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  g_autofree char *money = les_money_format_display (pence);
+  GtkWidget *value = gtk_label_new (money);
+  GtkWidget *label = gtk_label_new (caption);
+
+  gtk_widget_add_css_class (box, "card");
+  gtk_widget_add_css_class (box, "total-card");
+  if (css != NULL)
+    gtk_widget_add_css_class (box, css);
+  gtk_widget_add_css_class (value, "title-3");
+  gtk_widget_add_css_class (value, "numeric");
+  gtk_widget_add_css_class (label, "caption");
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_label_set_xalign (GTK_LABEL (value), 0);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), value);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, caption, -1);
+  return box;
+}
+
+static void
+clear_children (GtkWidget *container)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (container)) != NULL)
+    {
+      if (GTK_IS_BOX (container))
+        gtk_box_remove (GTK_BOX (container), child);
+      else
+        gtk_list_box_remove (GTK_LIST_BOX (container), child);
+    }
+}
+
+static void
+fill_findings (LesOverviewPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LesTable) table = les_queries_findings_summary (self->store, self->year, &error);
+  guint n = table != NULL ? g_list_model_get_n_items (table->rows) : 0;
+
+  clear_children (GTK_WIDGET (self->findings_list));
+  self->n_findings = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LesRow) row = g_list_model_get_item (table->rows, i);
+      GtkWidget *action_row = adw_action_row_new ();
+      GtkWidget *icon, *count, *arrow;
+      const char *severity = les_row_get_text (row, 0);
+      const char *code = les_row_get_text (row, 1);
+      gint64 claims = les_row_get_number (row, 3);
+      g_autofree char *escaped = g_markup_escape_text (les_row_get_text (row, 4), -1);
+
+      self->n_findings += (guint) les_row_get_number (row, 2);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (action_row), code);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (action_row), escaped);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (action_row), 1);
+      icon = gtk_image_new_from_icon_name (g_strcmp0 (severity, "error") == 0 ? "dialog-error-symbolic"
+                                                                                : "dialog-warning-symbolic");
+      gtk_widget_add_css_class (icon, g_strcmp0 (severity, "error") == 0 ? "error" : "warning");
+      adw_action_row_add_prefix (ADW_ACTION_ROW (action_row), icon);
+      count = gtk_label_new (les_row_get_text (row, 2));
+      gtk_widget_add_css_class (count, "numeric");
+      gtk_widget_add_css_class (count, "dim-label");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (action_row), count);
+      arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (action_row), arrow);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (action_row), TRUE);
+      /* Findings about claims open those claims; the others (budgets, allocations) the payments */
+      if (claims > 0)
+        gtk_actionable_set_action_target (GTK_ACTIONABLE (action_row), "s", code);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (action_row), claims > 0 ? "win.show-finding" : "win.show-page");
+      if (claims == 0)
+        gtk_actionable_set_action_target (GTK_ACTIONABLE (action_row), "s", "payments");
+      gtk_widget_set_tooltip_text (action_row, claims > 0 ? _("Show the claims concerned") : _("Show the payments"));
+      gtk_list_box_append (self->findings_list, action_row);
+    }
+  if (n == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No findings"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Compute the year to check every claim against its rules."));
+      gtk_list_box_append (self->findings_list, row);
+    }
+}
+
+static void
+reload (LesOverviewPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) recon = NULL;
+  g_autofree char *year = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *computed_at = NULL;
+  g_autofree char *to_period = NULL;
+  g_autofree char *export_name = NULL;
+  gint64 budget = 0, payable = 0, held = 0, ledger = 0, forecast = 0;
+  LesTable *table;
+
+  self->dirty = FALSE;
+  if (self->store == NULL || self->year == 0)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+      return;
+    }
+  gtk_stack_set_visible_child_name (self->stack, "content");
+
+  year = les_year_format (self->year);
+  /* Translators: the title of the overview, "2024/25" */
+  title = g_strdup_printf (_("Financial Year %s"), year);
+  gtk_label_set_text (self->title_label, title);
+  if (les_queries_last_compute (self->store, self->year, &computed_at, &to_period))
+    {
+      g_autoptr(GDateTime) utc = g_date_time_new_from_iso8601 (computed_at, NULL);
+      g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+      /* Translators: a date and time as strftime() writes it: "23 November 2026 at 20:08" */
+      g_autofree char *when = local != NULL ? g_date_time_format (local, _("%-d %B %Y at %H:%M")) : g_strdup (computed_at);
+      g_autofree char *text = g_strdup_printf (_("Computed up to %s on %s. Compute again after imports and claim decisions."),
+                                               to_period, when);
+      gtk_label_set_text (self->computed_label, text);
+    }
+  else
+    gtk_label_set_text (self->computed_label, _("Not computed yet: the figures below show budgets and ledger only. Compute (Ctrl+R) to work out what is payable."));
+
+  recon = les_results_reconciliation (self->store, self->year, &error);
+  if (recon == NULL)
+    {
+      /* Not computed yet: the page says so, and the figures are empty */
+      if (!g_error_matches (error, LES_ERROR, LES_ERROR_NOT_FOUND))
+        g_warning ("Cannot read the reconciliation: %s", error->message);
+      g_clear_error (&error);
+      recon = g_array_new (FALSE, TRUE, sizeof (LesReconciliationRow));
+    }
+  for (guint i = 0; i < recon->len; i++)
+    {
+      const LesReconciliationRow *r = &g_array_index (recon, LesReconciliationRow, i);
+
+      budget += r->has_budget ? r->budget : 0;
+      payable += r->payable;
+      held += r->held;
+      ledger += r->ledger;
+      forecast += r->forecast;
+    }
+  self->total_payable = payable;
+  les_chart_set_rows (self->chart, recon);
+
+  clear_children (GTK_WIDGET (self->totals_box));
+  gtk_box_append (self->totals_box, total_card (_("Budget"), budget, NULL));
+  gtk_box_append (self->totals_box, total_card (_("Payable"), payable, "payable"));
+  gtk_box_append (self->totals_box, total_card (_("Held"), held, "held"));
+  gtk_box_append (self->totals_box, total_card (_("Ledger"), ledger, "ledger"));
+  gtk_box_append (self->totals_box, total_card (_("Forecast"), forecast, forecast > budget ? "over-budget" : "forecast"));
+
+  table = les_queries_payments_by_service (self->store, self->year, &error);
+  if (table != NULL)
+    les_table_view_set_table (self->table, table);
+  export_name = g_strdup_printf ("reconciliation-%.4s-%s.csv", year, year + 5);
+  les_table_view_set_export_name (self->table, export_name);
+
+  fill_findings (self);
+}
+
+static void
+queue_reload (LesOverviewPage *self)
+{
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    reload (self);
+  else
+    self->dirty = TRUE;
+}
+
+static void
+store_changed_cb (LesStore *store, const char *table_name, LesOverviewPage *self)
+{
+  queue_reload (self);
+}
+
+static void
+export_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  les_table_view_export (LES_OVERVIEW_PAGE (widget)->table);
+}
+
+static void
+les_overview_page_map (GtkWidget *widget)
+{
+  LesOverviewPage *self = LES_OVERVIEW_PAGE (widget);
+
+  GTK_WIDGET_CLASS (les_overview_page_parent_class)->map (widget);
+  if (self->dirty)
+    reload (self);
+}
+
+static void
+set_store (LesOverviewPage *self, LesStore *store)
+{
+  if (self->store == store)
+    return;
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  g_set_object (&self->store, store);
+  if (store != NULL)
+    self->changed_id = g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), self);
+  queue_reload (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+}
+
+static void
+les_overview_page_dispose (GObject *object)
+{
+  LesOverviewPage *self = (LesOverviewPage *) object;
+
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  g_clear_object (&self->store);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_OVERVIEW_PAGE);
+  /* The template's top box is not bound, so it is not cleared with the bound children */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (les_overview_page_parent_class)->dispose (object);
+}
+
+static void
+les_overview_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  LesOverviewPage *self = LES_OVERVIEW_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_YEAR:
+      g_value_set_int (value, self->year);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+les_overview_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  LesOverviewPage *self = LES_OVERVIEW_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      set_store (self, g_value_get_object (value));
+      break;
+    case PROP_YEAR:
+      if (self->year != g_value_get_int (value))
+        {
+          self->year = g_value_get_int (value);
+          queue_reload (self);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+les_overview_page_class_init (LesOverviewPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = les_overview_page_dispose;
+  object_class->get_property = les_overview_page_get_property;
+  object_class->set_property = les_overview_page_set_property;
+  widget_class->map = les_overview_page_map;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, LES_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_YEAR] =
+    g_param_spec_int ("year", NULL, NULL, 0, 9999, 0,
+                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (LES_TYPE_CHART);
+  g_type_ensure (LES_TYPE_TABLE_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-overview-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, LesOverviewPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, LesOverviewPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, LesOverviewPage, computed_label);
+  gtk_widget_class_bind_template_child (widget_class, LesOverviewPage, totals_box);
+  gtk_widget_class_bind_template_child (widget_class, LesOverviewPage, chart);
+  gtk_widget_class_bind_template_child (widget_class, LesOverviewPage, findings_list);
+  gtk_widget_class_bind_template_child (widget_class, LesOverviewPage, table);
+
+  gtk_widget_class_install_action (widget_class, "page.export", NULL, export_action);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+les_overview_page_init (LesOverviewPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+LesTableView *
+les_overview_page_get_table (LesOverviewPage *self)
+{
+  g_return_val_if_fail (LES_IS_OVERVIEW_PAGE (self), NULL);
+  return self->table;
+}
+
+gint64
+les_overview_page_get_total_payable (LesOverviewPage *self)
+{
+  g_return_val_if_fail (LES_IS_OVERVIEW_PAGE (self), 0);
+  if (self->dirty)
+    reload (self);
+  return self->total_payable;
+}
+
+guint
+les_overview_page_get_n_findings (LesOverviewPage *self)
+{
+  g_return_val_if_fail (LES_IS_OVERVIEW_PAGE (self), 0);
+  return self->n_findings;
+}

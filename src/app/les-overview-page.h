@@ -1,0 +1,19 @@
+/* les-overview-page.h: the Overview screen — the year's budget, spend and forecast per service, totals and findings. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "les-table-view.h"
+
+G_BEGIN_DECLS
+
+#define LES_TYPE_OVERVIEW_PAGE (les_overview_page_get_type ())
+G_DECLARE_FINAL_TYPE (LesOverviewPage, les_overview_page, LES, OVERVIEW_PAGE, GtkWidget)
+
+LesTableView *les_overview_page_get_table          (LesOverviewPage *self);
+/* The total payable shown, in pence (for tests). */
+gint64        les_overview_page_get_total_payable  (LesOverviewPage *self);
+guint         les_overview_page_get_n_findings     (LesOverviewPage *self);
+
+G_END_DECLS

@@ -1,0 +1,375 @@
+/* les-payments-page.c: the Payments screen — reconciliation by service, drilling down to PCN, practice and lines, with explanations. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "les-compute.h"
+#include "les-payments-page.h"
+#include "les-queries.h"
+#include "les-value.h"
+
+struct _LesPaymentsPage
+{
+  GtkWidget      parent_instance;
+
+  GtkLabel      *crumb_label;
+  GtkSearchEntry *search_entry;
+  GtkStack      *stack;
+  LesTableView  *table;
+  GtkRevealer   *explain_revealer;
+  GtkTextView   *explain_view;
+  GtkLabel      *hint_label;
+
+  LesStore      *store;
+  gulong         changed_id;
+  int            year;
+  gboolean       dirty;
+  guint          level;
+  char          *service;
+  char          *pcn;
+  char          *practice;
+};
+
+G_DEFINE_FINAL_TYPE (LesPaymentsPage, les_payments_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_YEAR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+reload (LesPaymentsPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *year = NULL;
+  g_autofree char *crumbs = NULL;
+  g_autofree char *export_name = NULL;
+  LesTable *table = NULL;
+  const char *hint;
+
+  self->dirty = FALSE;
+  if (self->store == NULL || self->year == 0)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+      return;
+    }
+  year = les_year_format (self->year);
+  switch (self->level)
+    {
+    case 0:
+      table = les_queries_payments_by_service (self->store, self->year, &error);
+      crumbs = g_markup_printf_escaped ("<b>%s</b>", _("All services"));
+      export_name = g_strdup_printf ("reconciliation-%.4s-%s.csv", year, year + 5);
+      hint = _("Budget, payable, held, ledger and forecast per service. Open a service to see its PCNs.");
+      break;
+    case 1:
+      table = les_queries_payments_by_pcn (self->store, self->year, self->service, &error);
+      crumbs = g_markup_printf_escaped ("%s › <b>%s</b>", _("All services"), self->service);
+      export_name = g_strdup_printf ("payments-%s-by-pcn-%.4s-%s.csv", self->service, year, year + 5);
+      hint = _("What the service pays each PCN’s practices. Open a PCN to see its practices.");
+      break;
+    case 2:
+      table = les_queries_payments_by_practice (self->store, self->year, self->service, self->pcn, &error);
+      crumbs = g_markup_printf_escaped ("%s › %s › <b>%s</b>", _("All services"), self->service, self->pcn);
+      export_name = g_strdup_printf ("payments-%s-%s-%.4s-%s.csv", self->service, self->pcn, year, year + 5);
+      hint = _("Open a practice to see its payment lines.");
+      break;
+    default:
+      table = les_queries_payment_lines (self->store, self->year, self->service, self->practice, &error);
+      crumbs = g_markup_printf_escaped ("%s › %s › %s › <b>%s</b>", _("All services"), self->service, self->pcn,
+                                        self->practice);
+      export_name = g_strdup_printf ("payments-%s-%s-%.4s-%s.csv", self->service, self->practice, year, year + 5);
+      hint = _("Open a line to see how it was computed.");
+      break;
+    }
+  gtk_label_set_markup (self->crumb_label, crumbs);
+  gtk_label_set_text (self->hint_label, hint);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.up", self->level > 0);
+  if (table == NULL)
+    {
+      g_warning ("Cannot read the payments: %s", error->message);
+      return;
+    }
+  les_table_view_set_table (self->table, table);
+  les_table_view_set_export_name (self->table, export_name);
+  gtk_stack_set_visible_child_name (self->stack, les_table_view_get_n_rows (self->table) > 0 ? "table" : "empty");
+  gtk_revealer_set_reveal_child (self->explain_revealer, FALSE);
+}
+
+static void
+queue_reload (LesPaymentsPage *self)
+{
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    reload (self);
+  else
+    self->dirty = TRUE;
+}
+
+static void
+store_changed_cb (LesStore *store, const char *table_name, LesPaymentsPage *self)
+{
+  queue_reload (self);
+}
+
+static void
+explain (LesPaymentsPage *self, LesRow *row)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  gint32 period;
+
+  if (!les_period_parse (les_row_get_text (row, 1), &period, &error))
+    return;
+  lines = les_compute_explain (self->store, self->year, self->practice, self->service,
+                               les_row_get_text (row, 0), period, &error);
+  if (lines == NULL)
+    g_string_append (text, error->message);
+  else
+    for (guint i = 0; i < lines->len; i++)
+      {
+        g_string_append (text, g_ptr_array_index (lines, i));
+        g_string_append_c (text, '\n');
+      }
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->explain_view), text->str, -1);
+  gtk_revealer_set_reveal_child (self->explain_revealer, TRUE);
+}
+
+static void
+row_activated_cb (LesTableView *table, LesRow *row, LesPaymentsPage *self)
+{
+  const char *key = les_row_get_text (row, 0);
+
+  switch (self->level)
+    {
+    case 0:
+      g_free (self->service);
+      self->service = g_strdup (key);
+      break;
+    case 1:
+      g_free (self->pcn);
+      self->pcn = g_strdup (key);
+      break;
+    case 2:
+      g_free (self->practice);
+      self->practice = g_strdup (key);
+      break;
+    default:
+      explain (self, row);
+      return;
+    }
+  self->level++;
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  reload (self);
+}
+
+static void
+search_changed_cb (GtkSearchEntry *entry, LesPaymentsPage *self)
+{
+  les_table_view_set_search (self->table, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+up_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  les_payments_page_up (LES_PAYMENTS_PAGE (widget));
+}
+
+static void
+export_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  les_table_view_export (LES_PAYMENTS_PAGE (widget)->table);
+}
+
+static void
+search_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (LES_PAYMENTS_PAGE (widget)->search_entry));
+}
+
+static void
+les_payments_page_map (GtkWidget *widget)
+{
+  LesPaymentsPage *self = LES_PAYMENTS_PAGE (widget);
+
+  GTK_WIDGET_CLASS (les_payments_page_parent_class)->map (widget);
+  if (self->dirty)
+    reload (self);
+}
+
+static void
+set_store (LesPaymentsPage *self, LesStore *store)
+{
+  if (self->store == store)
+    return;
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  g_set_object (&self->store, store);
+  if (store != NULL)
+    self->changed_id = g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), self);
+  self->level = 0;
+  queue_reload (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+}
+
+static void
+les_payments_page_dispose (GObject *object)
+{
+  LesPaymentsPage *self = (LesPaymentsPage *) object;
+
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  g_clear_object (&self->store);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_PAYMENTS_PAGE);
+  /* The template's top box is not bound, so it is not cleared with the bound children */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (les_payments_page_parent_class)->dispose (object);
+}
+
+static void
+les_payments_page_finalize (GObject *object)
+{
+  LesPaymentsPage *self = (LesPaymentsPage *) object;
+
+  g_free (self->service);
+  g_free (self->pcn);
+  g_free (self->practice);
+
+  G_OBJECT_CLASS (les_payments_page_parent_class)->finalize (object);
+}
+
+static void
+les_payments_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  LesPaymentsPage *self = LES_PAYMENTS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_YEAR:
+      g_value_set_int (value, self->year);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+les_payments_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  LesPaymentsPage *self = LES_PAYMENTS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      set_store (self, g_value_get_object (value));
+      break;
+    case PROP_YEAR:
+      if (self->year != g_value_get_int (value))
+        {
+          self->year = g_value_get_int (value);
+          self->level = 0;
+          queue_reload (self);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+les_payments_page_class_init (LesPaymentsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = les_payments_page_dispose;
+  object_class->finalize = les_payments_page_finalize;
+  object_class->get_property = les_payments_page_get_property;
+  object_class->set_property = les_payments_page_set_property;
+  widget_class->map = les_payments_page_map;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, LES_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_YEAR] =
+    g_param_spec_int ("year", NULL, NULL, 0, 9999, 0,
+                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (LES_TYPE_TABLE_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-payments-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, LesPaymentsPage, crumb_label);
+  gtk_widget_class_bind_template_child (widget_class, LesPaymentsPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, LesPaymentsPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, LesPaymentsPage, table);
+  gtk_widget_class_bind_template_child (widget_class, LesPaymentsPage, explain_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LesPaymentsPage, explain_view);
+  gtk_widget_class_bind_template_child (widget_class, LesPaymentsPage, hint_label);
+  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "page.up", NULL, up_action);
+  gtk_widget_class_install_action (widget_class, "page.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "page.up", NULL);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+les_payments_page_init (LesPaymentsPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+LesTableView *
+les_payments_page_get_table (LesPaymentsPage *self)
+{
+  g_return_val_if_fail (LES_IS_PAYMENTS_PAGE (self), NULL);
+  if (self->dirty)
+    reload (self);
+  return self->table;
+}
+
+guint
+les_payments_page_get_level (LesPaymentsPage *self)
+{
+  g_return_val_if_fail (LES_IS_PAYMENTS_PAGE (self), 0);
+  return self->level;
+}
+
+void
+les_payments_page_up (LesPaymentsPage *self)
+{
+  g_return_if_fail (LES_IS_PAYMENTS_PAGE (self));
+  if (self->level == 0)
+    return;
+  self->level--;
+  reload (self);
+}
+
+char *
+les_payments_page_dup_explanation (LesPaymentsPage *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (LES_IS_PAYMENTS_PAGE (self), NULL);
+  if (!gtk_revealer_get_reveal_child (self->explain_revealer))
+    return NULL;
+  buffer = gtk_text_view_get_buffer (self->explain_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}

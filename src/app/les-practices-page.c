@@ -1,0 +1,332 @@
+/* les-practices-page.c: the Practices screen — every practice with PCN and list size, and one practice's details. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "les-practices-page.h"
+#include "les-queries.h"
+#include "les-value.h"
+
+struct _LesPracticesPage
+{
+  GtkWidget       parent_instance;
+
+  GtkStack       *stack;
+  GtkSearchEntry *search_entry;
+  LesTableView   *table;
+  GtkStack       *detail_stack;
+  GtkLabel       *practice_title;
+  GtkLabel       *practice_subtitle;
+  GtkStack       *tables_stack;
+  LesTableView   *detail_tables[LES_PRACTICE_PAYMENTS + 1];
+
+  LesStore       *store;
+  gulong          changed_id;
+  int             year;
+  gboolean        dirty;
+  char           *practice;
+};
+
+G_DEFINE_FINAL_TYPE (LesPracticesPage, les_practices_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_YEAR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const struct {
+  const char *name;
+  const char *title;
+} detail_pages[] = {
+  { "list-sizes", N_("List Sizes") },
+  { "signups", N_("Sign-ups") },
+  { "cohorts", N_("Cohorts") },
+  { "allocations", N_("Allocations") },
+  { "claims", N_("Claims") },
+  { "payments", N_("Payments") },
+};
+
+static void
+load_detail (LesPracticesPage *self)
+{
+  g_autofree char *year = les_year_format (self->year);
+
+  if (self->practice == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->detail_stack, "none");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (detail_pages); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      LesTable *table = les_queries_practice_table (self->store, i, self->practice, self->year, &error);
+      g_autofree char *name = g_strdup_printf ("%s-%s-%.4s-%s.csv", self->practice, detail_pages[i].name, year, year + 5);
+
+      if (table == NULL)
+        {
+          g_warning ("Cannot read the practice’s %s: %s", detail_pages[i].name, error->message);
+          continue;
+        }
+      les_table_view_set_table (self->detail_tables[i], table);
+      les_table_view_set_export_name (self->detail_tables[i], name);
+    }
+  gtk_stack_set_visible_child_name (self->detail_stack, "detail");
+}
+
+static void
+reload (LesPracticesPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  LesTable *table;
+
+  self->dirty = FALSE;
+  if (self->store == NULL)
+    return;
+  table = les_queries_practices (self->store, self->year, &error);
+  if (table == NULL)
+    {
+      g_warning ("Cannot list the practices: %s", error->message);
+      return;
+    }
+  les_table_view_set_table (self->table, table);
+  les_table_view_set_export_name (self->table, "practices.csv");
+  gtk_stack_set_visible_child_name (self->stack, les_table_view_get_n_rows (self->table) > 0 ? "content" : "empty");
+  load_detail (self);
+}
+
+static void
+queue_reload (LesPracticesPage *self)
+{
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    reload (self);
+  else
+    self->dirty = TRUE;
+}
+
+static void
+store_changed_cb (LesStore *store, const char *table_name, LesPracticesPage *self)
+{
+  queue_reload (self);
+}
+
+static void
+row_activated_cb (LesTableView *table, LesRow *row, LesPracticesPage *self)
+{
+  g_autofree char *subtitle = NULL;
+
+  g_free (self->practice);
+  self->practice = g_strdup (les_row_get_text (row, 0));
+  gtk_label_set_text (self->practice_title, les_row_get_text (row, 1));
+  /* Translators: "M83001 · PCN U12345 Central Manchester · list 9,812" */
+  subtitle = g_strdup_printf (_("%s · PCN %s %s · list %s"), les_row_get_text (row, 0), les_row_get_text (row, 2),
+                              les_row_get_text (row, 3), les_row_get_text (row, 4));
+  gtk_label_set_text (self->practice_subtitle, subtitle);
+  load_detail (self);
+}
+
+static void
+search_changed_cb (GtkSearchEntry *entry, LesPracticesPage *self)
+{
+  les_table_view_set_search (self->table, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+search_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (LES_PRACTICES_PAGE (widget)->search_entry));
+}
+
+static void
+export_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LesPracticesPage *self = LES_PRACTICES_PAGE (widget);
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (widget));
+
+  /* The table with the focus, or the list of practices */
+  for (guint i = 0; i < G_N_ELEMENTS (detail_pages); i++)
+    if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->detail_tables[i])))
+      {
+        les_table_view_export (self->detail_tables[i]);
+        return;
+      }
+  les_table_view_export (self->table);
+}
+
+static void
+les_practices_page_map (GtkWidget *widget)
+{
+  LesPracticesPage *self = LES_PRACTICES_PAGE (widget);
+
+  GTK_WIDGET_CLASS (les_practices_page_parent_class)->map (widget);
+  if (self->dirty)
+    reload (self);
+}
+
+static void
+set_store (LesPracticesPage *self, LesStore *store)
+{
+  if (self->store == store)
+    return;
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  g_set_object (&self->store, store);
+  g_clear_pointer (&self->practice, g_free);
+  if (store != NULL)
+    self->changed_id = g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), self);
+  queue_reload (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+}
+
+static void
+les_practices_page_dispose (GObject *object)
+{
+  LesPracticesPage *self = (LesPracticesPage *) object;
+
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  g_clear_object (&self->store);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_PRACTICES_PAGE);
+  /* The template's top box is not bound, so it is not cleared with the bound children */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (les_practices_page_parent_class)->dispose (object);
+}
+
+static void
+les_practices_page_finalize (GObject *object)
+{
+  LesPracticesPage *self = (LesPracticesPage *) object;
+
+  g_free (self->practice);
+
+  G_OBJECT_CLASS (les_practices_page_parent_class)->finalize (object);
+}
+
+static void
+les_practices_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  LesPracticesPage *self = LES_PRACTICES_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_YEAR:
+      g_value_set_int (value, self->year);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+les_practices_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  LesPracticesPage *self = LES_PRACTICES_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      set_store (self, g_value_get_object (value));
+      break;
+    case PROP_YEAR:
+      if (self->year != g_value_get_int (value))
+        {
+          self->year = g_value_get_int (value);
+          queue_reload (self);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+les_practices_page_class_init (LesPracticesPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = les_practices_page_dispose;
+  object_class->finalize = les_practices_page_finalize;
+  object_class->get_property = les_practices_page_get_property;
+  object_class->set_property = les_practices_page_set_property;
+  widget_class->map = les_practices_page_map;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, LES_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_YEAR] =
+    g_param_spec_int ("year", NULL, NULL, 0, 9999, 0,
+                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (LES_TYPE_TABLE_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-practices-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, table);
+  gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, detail_stack);
+  gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, practice_title);
+  gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, practice_subtitle);
+  gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, tables_stack);
+  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "page.export", NULL, export_action);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+les_practices_page_init (LesPracticesPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (detail_pages); i++)
+    {
+      GtkWidget *view = les_table_view_new ();
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, _(detail_pages[i].title), -1);
+      gtk_stack_add_titled (self->tables_stack, view, detail_pages[i].name, _(detail_pages[i].title));
+      self->detail_tables[i] = LES_TABLE_VIEW (view);
+    }
+}
+
+LesTableView *
+les_practices_page_get_table (LesPracticesPage *self)
+{
+  g_return_val_if_fail (LES_IS_PRACTICES_PAGE (self), NULL);
+  if (self->dirty)
+    reload (self);
+  return self->table;
+}
+
+void
+les_practices_page_show_practice (LesPracticesPage *self, const char *practice_code)
+{
+  g_return_if_fail (LES_IS_PRACTICES_PAGE (self));
+
+  if (self->dirty)
+    reload (self);
+  for (guint i = 0; i < les_table_view_get_n_visible (self->table); i++)
+    {
+      LesRow *row = les_table_view_get_visible_row (self->table, i);
+
+      if (g_strcmp0 (les_row_get_text (row, 0), practice_code) == 0)
+        {
+          les_table_view_activate (self->table, i);
+          return;
+        }
+    }
+}

@@ -1,0 +1,403 @@
+/* les-table-view.c: a sortable, searchable GtkColumnView over a LesTable from the core, with CSV export. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "les-table-view.h"
+
+struct _LesTableView
+{
+  GtkWidget            parent_instance;
+
+  GtkScrolledWindow   *scroller;
+  GtkColumnView       *column_view;
+
+  LesTable            *table;
+  GListStore          *rows;        /* the model the filters sit on; its contents are replaced */
+  GtkCustomFilter     *filter;
+  GtkFilterListModel  *filtered;
+  GtkSortListModel    *sorted;
+  GtkSingleSelection  *selection;
+  char                *search;      /* casefolded */
+  char                *export_name;
+  GtkFileChooserNative *chooser;
+};
+
+G_DEFINE_FINAL_TYPE (LesTableView, les_table_view, GTK_TYPE_WIDGET)
+
+enum {
+  ROW_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static gboolean
+numeric (LesCellType type)
+{
+  return type != LES_CELL_TEXT;
+}
+
+static gboolean
+row_matches_cb (gpointer item, gpointer user_data)
+{
+  LesTableView *self = user_data;
+  LesRow *row = item;
+
+  if (self->search == NULL)
+    return TRUE;
+  for (guint i = 0; i < les_row_get_n_cells (row); i++)
+    {
+      g_autofree char *folded = g_utf8_casefold (les_row_get_text (row, i), -1);
+
+      if (strstr (folded, self->search) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static int
+compare_cells_cb (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  guint index = GPOINTER_TO_UINT (user_data) & 0xffff;
+  gboolean is_number = (GPOINTER_TO_UINT (user_data) >> 16) != 0;
+  LesRow *ra = (LesRow *) a, *rb = (LesRow *) b;
+
+  if (is_number)
+    {
+      gint64 x = les_row_get_number (ra, index), y = les_row_get_number (rb, index);
+      return x < y ? -1 : x > y;
+    }
+  return g_utf8_collate (les_row_get_text (ra, index), les_row_get_text (rb, index));
+}
+
+static void
+setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  gboolean is_number = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "numeric"));
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), is_number ? 1.0 : 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  if (is_number)
+    gtk_widget_add_css_class (label, "numeric");
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (factory), "index"));
+  LesRow *row = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+  const char *text = les_row_get_text (row, index);
+
+  gtk_label_set_text (GTK_LABEL (label), text);
+  /* Long text (names, messages) is ellipsised: the whole of it is a tooltip away */
+  gtk_widget_set_tooltip_text (label, strlen (text) > 24 ? text : NULL);
+  if (text[0] == '-' || g_str_has_prefix (text, "−"))
+    gtk_widget_add_css_class (label, "negative");
+  else
+    gtk_widget_remove_css_class (label, "negative");
+}
+
+static gboolean
+same_columns (const LesTable *a, const LesTable *b)
+{
+  return a != NULL && b != NULL && a->columns == b->columns && a->n_columns == b->n_columns;
+}
+
+static void
+build_columns (LesTableView *self)
+{
+  GListModel *columns = gtk_column_view_get_columns (self->column_view);
+  gboolean any_wide = FALSE;
+
+  while (g_list_model_get_n_items (columns) > 0)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, 0);
+      gtk_column_view_remove_column (self->column_view, column);
+    }
+
+  for (guint i = 0; i < self->table->n_columns; i++)
+    {
+      const LesColumnSpec *spec = &self->table->columns[i];
+      GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+      g_autoptr(GtkColumnViewColumn) column = NULL;
+      GtkSorter *sorter;
+      gboolean wide = spec->type == LES_CELL_TEXT
+                      && (strstr (spec->id, "name") != NULL || strstr (spec->id, "message") != NULL);
+
+      g_object_set_data (G_OBJECT (factory), "index", GUINT_TO_POINTER (i));
+      g_object_set_data (G_OBJECT (factory), "numeric", GINT_TO_POINTER (numeric (spec->type)));
+      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), NULL);
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), NULL);
+
+      column = gtk_column_view_column_new (_(spec->title), factory);
+      sorter = GTK_SORTER (gtk_custom_sorter_new (compare_cells_cb,
+                                                  GUINT_TO_POINTER (i | (numeric (spec->type) ? 0x10000 : 0)),
+                                                  NULL));
+      gtk_column_view_column_set_sorter (column, sorter);
+      g_object_unref (sorter);
+      gtk_column_view_column_set_resizable (column, TRUE);
+      gtk_column_view_column_set_expand (column, wide);
+      if (!wide && numeric (spec->type))
+        gtk_column_view_column_set_fixed_width (column, spec->type == LES_CELL_MONEY ? 130 : 90);
+      else if (!wide && (g_str_has_suffix (spec->id, "_code") || strstr (spec->id, "date") != NULL
+                         || g_str_equal (spec->id, "period")))
+        gtk_column_view_column_set_fixed_width (column, 100);
+      gtk_column_view_append_column (self->column_view, column);
+      any_wide |= wide;
+    }
+  /* Without a column to take the spare width, the text columns share it */
+  if (!any_wide)
+    for (guint i = 0; i < self->table->n_columns; i++)
+      if (self->table->columns[i].type == LES_CELL_TEXT)
+        {
+          g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+          gtk_column_view_column_set_expand (column, TRUE);
+        }
+}
+
+static void
+column_view_activated_cb (GtkColumnView *view, guint position, LesTableView *self)
+{
+  g_autoptr(LesRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  if (row != NULL)
+    g_signal_emit (self, signals[ROW_ACTIVATED], 0, row);
+}
+
+static void
+les_table_view_dispose (GObject *object)
+{
+  LesTableView *self = (LesTableView *) object;
+
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_TABLE_VIEW);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->rows);
+
+  G_OBJECT_CLASS (les_table_view_parent_class)->dispose (object);
+}
+
+static void
+les_table_view_finalize (GObject *object)
+{
+  LesTableView *self = (LesTableView *) object;
+
+  g_clear_pointer (&self->table, les_table_free);
+  g_free (self->search);
+  g_free (self->export_name);
+
+  G_OBJECT_CLASS (les_table_view_parent_class)->finalize (object);
+}
+
+static void
+les_table_view_class_init (LesTableViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = les_table_view_dispose;
+  object_class->finalize = les_table_view_finalize;
+
+  signals[ROW_ACTIVATED] = g_signal_new ("row-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, LES_TYPE_ROW);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-table-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, LesTableView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, LesTableView, column_view);
+  gtk_widget_class_bind_template_callback (widget_class, column_view_activated_cb);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+les_table_view_init (LesTableView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->rows = g_list_store_new (LES_TYPE_ROW);
+  self->filter = gtk_custom_filter_new (row_matches_cb, self, NULL);
+  self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->rows)), GTK_FILTER (self->filter));
+  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered),
+                                          g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (self->sorted));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+}
+
+GtkWidget *
+les_table_view_new (void)
+{
+  return g_object_new (LES_TYPE_TABLE_VIEW, NULL);
+}
+
+void
+les_table_view_set_table (LesTableView *self, LesTable *table)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  guint n;
+
+  g_return_if_fail (LES_IS_TABLE_VIEW (self));
+  g_return_if_fail (table != NULL);
+
+  if (!same_columns (self->table, table))
+    {
+      /* Old rows must not meet the new columns */
+      g_list_store_remove_all (self->rows);
+      g_clear_pointer (&self->table, les_table_free);
+      self->table = table;
+      build_columns (self);
+    }
+  else
+    {
+      g_clear_pointer (&self->table, les_table_free);
+      self->table = table;
+    }
+
+  n = g_list_model_get_n_items (table->rows);
+  items = g_ptr_array_new_full (n, g_object_unref);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (items, g_list_model_get_item (table->rows, i));
+  g_list_store_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)),
+                       items->pdata, items->len);
+}
+
+guint
+les_table_view_get_n_rows (LesTableView *self)
+{
+  g_return_val_if_fail (LES_IS_TABLE_VIEW (self), 0);
+  return g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+}
+
+guint
+les_table_view_get_n_visible (LesTableView *self)
+{
+  g_return_val_if_fail (LES_IS_TABLE_VIEW (self), 0);
+  return g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
+}
+
+void
+les_table_view_set_search (LesTableView *self, const char *text)
+{
+  g_autofree char *folded = NULL;
+
+  g_return_if_fail (LES_IS_TABLE_VIEW (self));
+
+  if (text != NULL && text[0] != '\0')
+    folded = g_utf8_casefold (text, -1);
+  if (g_strcmp0 (folded, self->search) == 0)
+    return;
+  g_free (self->search);
+  self->search = g_steal_pointer (&folded);
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+LesRow *
+les_table_view_get_selected (LesTableView *self)
+{
+  g_return_val_if_fail (LES_IS_TABLE_VIEW (self), NULL);
+  return gtk_single_selection_get_selected_item (self->selection);
+}
+
+LesRow *
+les_table_view_get_visible_row (LesTableView *self, guint position)
+{
+  g_autoptr(LesRow) row = NULL;
+
+  g_return_val_if_fail (LES_IS_TABLE_VIEW (self), NULL);
+  row = g_list_model_get_item (G_LIST_MODEL (self->sorted), position);
+  return row; /* the model keeps it alive */
+}
+
+void
+les_table_view_select (LesTableView *self, guint position)
+{
+  g_return_if_fail (LES_IS_TABLE_VIEW (self));
+  gtk_single_selection_set_selected (self->selection, position);
+}
+
+void
+les_table_view_activate (LesTableView *self, guint position)
+{
+  g_return_if_fail (LES_IS_TABLE_VIEW (self));
+  gtk_single_selection_set_selected (self->selection, position);
+  column_view_activated_cb (self->column_view, position, self);
+}
+
+void
+les_table_view_set_export_name (LesTableView *self, const char *name)
+{
+  g_return_if_fail (LES_IS_TABLE_VIEW (self));
+  g_free (self->export_name);
+  self->export_name = g_strdup (name);
+}
+
+gboolean
+les_table_view_write_csv (LesTableView *self, GFile *file, GError **error)
+{
+  g_autoptr(GFileOutputStream) out = NULL;
+
+  g_return_val_if_fail (LES_IS_TABLE_VIEW (self), FALSE);
+
+  if (self->table == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is nothing to export"));
+      return FALSE;
+    }
+  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
+  if (out == NULL)
+    return FALSE;
+  if (!les_table_write_csv (self->table->columns, self->table->n_columns, G_LIST_MODEL (self->sorted),
+                            G_OUTPUT_STREAM (out), NULL, error))
+    return FALSE;
+  return g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error);
+}
+
+static void
+chooser_response_cb (GtkNativeDialog *dialog, int response, LesTableView *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GError) error = NULL;
+
+      if (!les_table_view_write_csv (self, file, &error))
+        gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", error->message);
+      else
+        {
+          g_autofree char *name = g_file_get_basename (file);
+          g_autofree char *message = g_strdup_printf (_("Exported “%s”"), name);
+          gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", message);
+        }
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_clear_object (&self->chooser);
+}
+
+void
+les_table_view_export (LesTableView *self)
+{
+  GtkRoot *root;
+
+  g_return_if_fail (LES_IS_TABLE_VIEW (self));
+
+  if (self->chooser != NULL)
+    return;
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  self->chooser = gtk_file_chooser_native_new (_("Export as CSV"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser),
+                                     self->export_name != NULL ? self->export_name : "table.csv");
+  g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}

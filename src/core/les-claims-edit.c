@@ -1,0 +1,227 @@
+/* les-claims-edit.c: setting claims' status (approve, query, reject, withdraw) with audit and undo. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "les-claims-edit.h"
+#include "les-error.h"
+#include "les-store-private.h"
+
+typedef struct
+{
+  gint64  id;
+  char   *old_status;
+  char   *old_reason;
+} Previous;
+
+struct _LesClaimsChange
+{
+  char   *status;
+  char   *reason;
+  GArray *previous;   /* Previous */
+};
+
+static const char *const statuses[] = { "submitted", "queried", "approved", "rejected", "withdrawn", NULL };
+
+static void
+clear_previous (gpointer data)
+{
+  Previous *p = data;
+
+  g_free (p->old_status);
+  g_free (p->old_reason);
+}
+
+gboolean
+les_claim_status_valid (const char *status)
+{
+  return status != NULL && g_strv_contains (statuses, status);
+}
+
+gboolean
+les_claim_status_needs_reason (const char *status)
+{
+  return g_strcmp0 (status, "queried") == 0 || g_strcmp0 (status, "rejected") == 0
+         || g_strcmp0 (status, "withdrawn") == 0;
+}
+
+static char *
+describe (const char *status, const char *reason)
+{
+  return reason != NULL && reason[0] != '\0'
+         ? g_strdup_printf ("status=%s; reason=%s", status, reason)
+         : g_strdup_printf ("status=%s", status);
+}
+
+/* Sets one claim, auditing it; fills @previous with what it was. */
+static gboolean
+set_one (LesStore    *store,
+         gint64       id,
+         const char  *status,
+         const char  *reason,
+         const char  *action,
+         Previous    *previous,
+         gboolean    *changed,
+         GError     **error)
+{
+  sqlite3_stmt *stmt;
+  g_autofree char *claim_ref = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  *changed = FALSE;
+  stmt = les_store_prepare (store, "SELECT claim_ref, status, status_reason FROM claims WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, _("Claim %" G_GINT64_FORMAT " no longer exists"), id);
+      return FALSE;
+    }
+  claim_ref = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  previous->id = id;
+  previous->old_status = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  previous->old_reason = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  sqlite3_reset (stmt);
+
+  if (g_strcmp0 (previous->old_status, status) == 0
+      && g_strcmp0 (previous->old_reason, (reason && reason[0]) ? reason : NULL) == 0)
+    return TRUE;
+
+  stmt = les_store_prepare (store, "UPDATE claims SET status = ?, status_reason = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, status, -1, SQLITE_TRANSIENT);
+  les_bind_text_or_null (stmt, 2, reason);
+  sqlite3_bind_int64 (stmt, 3, id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return les_store_set_db_error (store, error);
+    }
+  sqlite3_reset (stmt);
+
+  before = describe (previous->old_status, previous->old_reason);
+  after = describe (status, reason);
+  les_store_audit (store, action, "claims", claim_ref, before, after);
+  *changed = TRUE;
+  return TRUE;
+}
+
+LesClaimsChange *
+les_claims_set_status (LesStore     *store,
+                       const gint64 *ids,
+                       guint         n_ids,
+                       const char   *status,
+                       const char   *reason,
+                       GError      **error)
+{
+  g_autoptr(LesClaimsChange) change = NULL;
+  g_autofree char *why = NULL;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (ids != NULL || n_ids == 0, NULL);
+
+  if (!les_claim_status_valid (status))
+    {
+      g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is not a claim status"), status);
+      return NULL;
+    }
+  why = reason != NULL ? g_strstrip (g_strdup (reason)) : NULL;
+  if (les_claim_status_needs_reason (status) && (why == NULL || why[0] == '\0'))
+    {
+      g_set_error_literal (error, LES_ERROR, LES_ERROR_INVALID,
+                           _("A reason is needed to query, reject or withdraw a claim"));
+      return NULL;
+    }
+
+  change = g_new0 (LesClaimsChange, 1);
+  change->status = g_strdup (status);
+  change->reason = g_strdup (why);
+  change->previous = g_array_sized_new (FALSE, TRUE, sizeof (Previous), n_ids);
+  g_array_set_clear_func (change->previous, clear_previous);
+
+  if (!les_store_begin (store, error))
+    return NULL;
+  for (guint i = 0; i < n_ids; i++)
+    {
+      Previous p = { 0 };
+      gboolean changed;
+
+      if (!set_one (store, ids[i], status, why, "set-status", &p, &changed, error))
+        {
+          clear_previous (&p);
+          les_store_rollback (store);
+          return NULL;
+        }
+      if (changed)
+        g_array_append_val (change->previous, p);
+      else
+        clear_previous (&p);
+    }
+  if (!les_store_commit (store, error))
+    return NULL;
+  if (change->previous->len > 0)
+    les_store_emit_changed (store, "claims");
+  return g_steal_pointer (&change);
+}
+
+guint
+les_claims_change_get_n_changed (LesClaimsChange *change)
+{
+  g_return_val_if_fail (change != NULL, 0);
+
+  return change->previous->len;
+}
+
+const char *
+les_claims_change_get_status (LesClaimsChange *change)
+{
+  g_return_val_if_fail (change != NULL, NULL);
+
+  return change->status;
+}
+
+gboolean
+les_claims_change_undo (LesStore *store, LesClaimsChange *change, GError **error)
+{
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (change != NULL, FALSE);
+
+  if (!les_store_begin (store, error))
+    return FALSE;
+  for (guint i = 0; i < change->previous->len; i++)
+    {
+      const Previous *p = &g_array_index (change->previous, Previous, i);
+      Previous now = { 0 };
+      gboolean changed;
+
+      if (!set_one (store, p->id, p->old_status, p->old_reason, "undo-set-status", &now, &changed, error))
+        {
+          clear_previous (&now);
+          les_store_rollback (store);
+          return FALSE;
+        }
+      clear_previous (&now);
+    }
+  if (!les_store_commit (store, error))
+    return FALSE;
+  if (change->previous->len > 0)
+    les_store_emit_changed (store, "claims");
+  return TRUE;
+}
+
+void
+les_claims_change_free (LesClaimsChange *change)
+{
+  if (change == NULL)
+    return;
+  g_free (change->status);
+  g_free (change->reason);
+  g_array_unref (change->previous);
+  g_free (change);
+}

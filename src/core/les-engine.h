@@ -1,0 +1,220 @@
+/* les-engine.h: the claims engine — RULES.md as exact integer computation over plain structs. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Money is gint64 pence, rates gint64 hundredths of a penny, percentages
+ * gint64 hundredths of a percent, weighted lists hundredths of a patient;
+ * dates are YYYYMMDD and periods YYYYMM integers (0 = blank); codes are
+ * already trimmed and upper-cased, and compared with strcmp. */
+
+typedef enum {
+  LES_CAP_MODE_NONE,
+  LES_CAP_MODE_HOLD,
+  LES_CAP_MODE_PRORATA,
+} LesCapMode;
+
+typedef enum {
+  LES_SCHEDULE_MONTHLY,
+  LES_SCHEDULE_QUARTERLY,
+} LesSchedule;
+
+typedef enum {
+  LES_CLAIM_FREQUENCY_MONTHLY,
+  LES_CLAIM_FREQUENCY_QUARTERLY,
+  LES_CLAIM_FREQUENCY_ANNUAL,
+} LesClaimFrequency;
+
+typedef enum {
+  LES_RULE_KIND_ITEM,
+  LES_RULE_KIND_CAPITATION,
+  LES_RULE_KIND_BLOCK,
+  LES_RULE_KIND_THRESHOLD,
+} LesRuleKind;
+
+typedef enum {
+  LES_RATE_PER_YEAR,
+  LES_RATE_PER_QUARTER,
+  LES_RATE_PER_MONTH,
+} LesRatePer;
+
+typedef enum {
+  LES_BASE_REGISTERED,
+  LES_BASE_WEIGHTED,
+  LES_BASE_COHORT,
+  LES_BASE_BEDS,
+} LesBase;
+
+typedef enum {
+  LES_SETTLEMENT_REMAINDER,
+  LES_SETTLEMENT_RECOVER,
+} LesSettlement;
+
+typedef enum {
+  LES_SEVERITY_ERROR,
+  LES_SEVERITY_WARNING,
+} LesSeverity;
+
+typedef struct {
+  const char        *code;
+  const char        *name;
+  LesCapMode         cap_mode;
+  gboolean           has_budget;
+  gint64             budget;              /* pence */
+  LesSchedule        schedule;
+  LesClaimFrequency  claim_frequency;
+  gboolean           has_deadline;
+  gint               deadline_days;
+  gint32             start_date;          /* 0 = open */
+  gint32             end_date;            /* 0 = open */
+} LesEngineService;
+
+typedef struct {
+  const char    *service_code;
+  const char    *code;
+  LesRuleKind    kind;
+  gboolean       has_rate;
+  gint64         rate;                    /* hundredths of a penny */
+  LesRatePer     rate_per;
+  LesBase        base;
+  gboolean       has_max_units;
+  gint64         max_units;               /* per practice per FY */
+  gboolean       has_max_per_patient;
+  gint64         max_per_patient;         /* per patient per FY */
+  gint64         fixed_amount;            /* hundredths of a penny; blank = 0 */
+  gint64         upfront_pct;             /* hundredths of a percent; blank = 0 */
+  gint64         lower_pct;
+  gint64         upper_pct;
+  LesSettlement  settlement;
+} LesEngineRule;
+
+typedef struct {
+  const char  *practice_code;
+  const char  *service_code;
+  const char  *rule_code;                 /* "RULE:ACH" for an achievement line */
+  gint32       period;
+  gboolean     has_units;                 /* item rules */
+  gint64       units;                     /* paid-for units before caps */
+  gint64       gross;
+  gint64       payable;
+  gint64       held;
+} LesPaymentLine;
+
+typedef struct {
+  LesSeverity  severity;
+  const char  *code;                      /* static: "NOT_SIGNED_UP", … */
+  const char  *practice_code;             /* NULL where the level has none */
+  const char  *service_code;
+  const char  *rule_code;
+  gint32       period;                    /* 0 = blank */
+  const char  *claim_ref;
+  char        *message;                   /* owned */
+} LesFinding;
+
+typedef struct _LesEngineInput LesEngineInput;
+
+typedef struct {
+  GArray *lines;                          /* LesPaymentLine */
+  GArray *findings;                       /* LesFinding */
+} LesEngineOutput;
+
+/* Input.  Strings passed in are copied.  Services come before their rules,
+ * rules before the claims that name them, claims before their patient lines;
+ * a practice named before it is added is created open with no list sizes. */
+LesEngineInput  *les_engine_input_new              (int                     fy,
+                                                    gint32                  to_period);
+void             les_engine_input_free             (LesEngineInput         *input);
+int              les_engine_input_get_fy           (LesEngineInput         *input);
+/* The last month computed: --to, or March of the FY. */
+gint32           les_engine_input_get_to           (LesEngineInput         *input);
+const char      *les_engine_input_intern           (LesEngineInput         *input,
+                                                    const char             *text);
+
+void             les_engine_input_add_practice     (LesEngineInput         *input,
+                                                    const char             *practice_code,
+                                                    gint32                  close_date);
+void             les_engine_input_add_list_size    (LesEngineInput         *input,
+                                                    const char             *practice_code,
+                                                    gint32                  date,
+                                                    gint64                  registered,
+                                                    gboolean                has_weighted,
+                                                    gint64                  weighted);
+gboolean         les_engine_input_add_service      (LesEngineInput         *input,
+                                                    const LesEngineService *service);
+gboolean         les_engine_input_add_rule         (LesEngineInput         *input,
+                                                    const LesEngineRule    *rule);
+gboolean         les_engine_input_add_signup       (LesEngineInput         *input,
+                                                    const char             *practice_code,
+                                                    const char             *service_code,
+                                                    gint32                  from_date,
+                                                    gint32                  to_date);
+gboolean         les_engine_input_add_cohort       (LesEngineInput         *input,
+                                                    const char             *practice_code,
+                                                    const char             *service_code,
+                                                    gint64                  size);
+gboolean         les_engine_input_add_allocation   (LesEngineInput         *input,
+                                                    const char             *practice_code,
+                                                    const char             *service_code,
+                                                    gboolean                has_block,
+                                                    gint64                  block_amount,
+                                                    gboolean                has_cap,
+                                                    gint64                  cap_amount);
+gboolean         les_engine_input_add_achievement  (LesEngineInput         *input,
+                                                    const char             *practice_code,
+                                                    const char             *service_code,
+                                                    gint64                  achieved_pct);
+/* Returns a handle for les_engine_input_add_patient_line(), or
+ * LES_ENGINE_NO_CLAIM when the service or rule is unknown. */
+#define LES_ENGINE_NO_CLAIM G_MAXUINT
+guint            les_engine_input_add_claim        (LesEngineInput         *input,
+                                                    const char             *claim_ref,
+                                                    const char             *practice_code,
+                                                    const char             *service_code,
+                                                    const char             *item_code,
+                                                    gint32                  period,
+                                                    gint64                  count,
+                                                    gint32                  submitted_date);
+/* @patient_key: the patient's identity (the keyed hash of a valid NHS
+ * number), or NULL for a line whose NHS number is invalid. */
+void             les_engine_input_add_patient_line (LesEngineInput         *input,
+                                                    guint                   claim,
+                                                    gint                    line_no,
+                                                    const char             *patient_key,
+                                                    gint32                  activity_date);
+
+/* Once the input is complete: the engine's functions only read it from
+ * then on, so one other thread may run services while this one reads
+ * the services' codes. */
+guint            les_engine_input_get_n_services   (LesEngineInput         *input);
+/* Services in code order. */
+const LesEngineService *les_engine_input_get_service (LesEngineInput       *input,
+                                                      guint                 index);
+
+/* Output. */
+LesEngineOutput *les_engine_output_new             (void);
+void             les_engine_output_clear           (LesEngineOutput        *output);
+void             les_engine_output_free            (LesEngineOutput        *output);
+
+/* Appends the lines (by practice, rule, period) and findings of one service. */
+gboolean         les_engine_run_service            (LesEngineInput         *input,
+                                                    const char             *service_code,
+                                                    LesEngineOutput        *output);
+/* Every service, in code order. */
+void             les_engine_run                    (LesEngineInput         *input,
+                                                    LesEngineOutput        *output);
+
+/* How one payment line was made, as lines of text for people. */
+GPtrArray       *les_engine_explain                (LesEngineInput         *input,
+                                                    const char             *practice_code,
+                                                    const char             *service_code,
+                                                    const char             *rule_code,
+                                                    gint32                  period,
+                                                    GError                **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesEngineInput, les_engine_input_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesEngineOutput, les_engine_output_free)
+
+G_END_DECLS

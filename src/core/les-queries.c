@@ -1,0 +1,520 @@
+/* les-queries.c: the read-only tables the desktop application shows (services, practices, drill-downs). */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "les-csv.h"
+#include "les-error.h"
+#include "les-queries.h"
+#include "les-results.h"
+#include "les-store-private.h"
+#include "les-value.h"
+
+void
+les_table_free (LesTable *table)
+{
+  if (table == NULL)
+    return;
+  g_clear_object (&table->rows);
+  g_free (table);
+}
+
+static char *
+format_count (gint64 n)
+{
+  g_autofree char *plain = g_strdup_printf ("%" G_GINT64_FORMAT, n < 0 ? -n : n);
+  GString *s = g_string_new (n < 0 ? "−" : "");
+  gsize len = strlen (plain);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (s, ',');
+      g_string_append_c (s, plain[i]);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* Runs @stmt (already bound) and makes a row of it per result row; the
+ * statement's columns follow @columns. */
+static LesTable *
+run_table (LesStore            *store,
+           sqlite3_stmt        *stmt,
+           const LesColumnSpec *columns,
+           guint                n_columns,
+           GError             **error)
+{
+  g_autoptr(GListStore) rows = g_list_store_new (LES_TYPE_ROW);
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_object_unref);
+  LesTable *table;
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      LesRow *row = les_row_new (n_columns);
+
+      for (guint i = 0; i < n_columns; i++)
+        {
+          gboolean null = sqlite3_column_type (stmt, i) == SQLITE_NULL;
+          gint64 n = sqlite3_column_int64 (stmt, i);
+
+          switch (columns[i].type)
+            {
+            case LES_CELL_TEXT:
+              les_row_set (row, i, (const char *) sqlite3_column_text (stmt, i), n);
+              break;
+            case LES_CELL_COUNT:
+              les_row_take_text (row, i, null ? NULL : format_count (n), null ? G_MININT64 : n);
+              break;
+            case LES_CELL_MONEY:
+              les_row_take_text (row, i, null ? NULL : les_money_format_display (n), null ? G_MININT64 : n);
+              break;
+            case LES_CELL_CENTI:
+              les_row_take_text (row, i, null ? NULL : les_decimal_format (n, 2, 2), null ? G_MININT64 : n);
+              break;
+            }
+        }
+      g_ptr_array_add (batch, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      les_store_set_db_error (store, error);
+      return NULL;
+    }
+  g_list_store_splice (rows, 0, 0, batch->pdata, batch->len);
+
+  table = g_new0 (LesTable, 1);
+  table->columns = columns;
+  table->n_columns = n_columns;
+  table->rows = G_LIST_MODEL (g_steal_pointer (&rows));
+  return table;
+}
+
+gboolean
+les_table_write_csv (const LesColumnSpec *columns,
+                     guint                n_columns,
+                     GListModel          *rows,
+                     GOutputStream       *out,
+                     GCancellable        *cancellable,
+                     GError             **error)
+{
+  g_autoptr(GString) buffer = g_string_new (NULL);
+  g_autofree const char **fields = g_new0 (const char *, n_columns);
+  guint n = g_list_model_get_n_items (rows);
+
+  for (guint i = 0; i < n_columns; i++)
+    fields[i] = columns[i].id;
+  les_csv_append_row (buffer, fields, n_columns);
+
+  for (guint r = 0; r < n; r++)
+    {
+      g_autoptr(LesRow) row = g_list_model_get_item (rows, r);
+      g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+
+      for (guint i = 0; i < n_columns; i++)
+        {
+          gint64 v = les_row_get_number (row, i);
+          const char *text = les_row_get_text (row, i);
+
+          if (columns[i].type == LES_CELL_TEXT || text[0] == '\0')
+            fields[i] = text;
+          else
+            {
+              char *plain = columns[i].type == LES_CELL_MONEY ? les_money_format (v)
+                          : columns[i].type == LES_CELL_CENTI ? les_decimal_format (v, 2, 2)
+                          : g_strdup_printf ("%" G_GINT64_FORMAT, v);
+              g_ptr_array_add (owned, plain);
+              fields[i] = plain;
+            }
+        }
+      les_csv_append_row (buffer, fields, n_columns);
+      if (!les_csv_flush (out, buffer, 64 * 1024, cancellable, error))
+        return FALSE;
+    }
+  return les_csv_flush (out, buffer, 0, cancellable, error);
+}
+
+static LesTable *
+query (LesStore            *store,
+       const char          *sql,
+       const LesColumnSpec *columns,
+       guint                n_columns,
+       GError             **error,
+       ...)
+{
+  sqlite3_stmt *stmt = les_store_prepare (store, sql, error);
+  const char *s;
+  va_list args;
+  int index = 1;
+
+  if (stmt == NULL)
+    return NULL;
+  /* Text parameters, then -1; an integer parameter is passed as "#" and the value */
+  va_start (args, error);
+  while ((s = va_arg (args, const char *)) != NULL)
+    {
+      if (s[0] == '#' && s[1] == '\0')
+        sqlite3_bind_int (stmt, index++, va_arg (args, int));
+      else
+        sqlite3_bind_text (stmt, index++, s, -1, SQLITE_TRANSIENT);
+    }
+  va_end (args);
+  return run_table (store, stmt, columns, n_columns, error);
+}
+
+#define INT_ARG(v) "#", (int) (v)
+
+static const LesColumnSpec services_columns[] = {
+  { "service_code", N_("Code"), LES_CELL_TEXT },
+  { "name", N_("Service"), LES_CELL_TEXT },
+  { "cap_mode", N_("Cap"), LES_CELL_TEXT },
+  { "budget", N_("Budget"), LES_CELL_MONEY },
+  { "schedule", N_("Schedule"), LES_CELL_TEXT },
+  { "claim_frequency", N_("Frequency"), LES_CELL_TEXT },
+  { "rules", N_("Rules"), LES_CELL_COUNT },
+  { "practices", N_("Practices"), LES_CELL_COUNT },
+  { "claim_count", N_("Claims"), LES_CELL_COUNT },
+};
+
+LesTable *
+les_queries_services (LesStore *store, int fy, GError **error)
+{
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+
+  return query (store,
+                "SELECT s.service_code, s.name, s.cap_mode, s.budget, s.schedule, s.claim_frequency, "
+                " (SELECT count(*) FROM rules r WHERE r.service_code = s.service_code AND r.year = s.year), "
+                " (SELECT count(DISTINCT practice_code) FROM signups g WHERE g.service_code = s.service_code AND g.year = s.year), "
+                " (SELECT count(*) FROM claims c WHERE c.year = s.year AND c.service_code = s.service_code) "
+                "FROM services s WHERE s.year = ? ORDER BY s.service_code",
+                services_columns, G_N_ELEMENTS (services_columns), error, INT_ARG (fy), NULL);
+}
+
+static const LesColumnSpec practices_columns[] = {
+  { "practice_code", N_("Code"), LES_CELL_TEXT },
+  { "practice_name", N_("Practice"), LES_CELL_TEXT },
+  { "pcn_code", N_("PCN"), LES_CELL_TEXT },
+  { "pcn_name", N_("PCN Name"), LES_CELL_TEXT },
+  { "registered", N_("List Size"), LES_CELL_COUNT },
+  { "weighted", N_("Weighted"), LES_CELL_CENTI },
+  { "services", N_("Services"), LES_CELL_COUNT },
+};
+
+LesTable *
+les_queries_practices (LesStore *store, int fy, GError **error)
+{
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+
+  return query (store,
+                "SELECT p.practice_code, p.practice_name, p.pcn_code, n.pcn_name, l.registered, l.weighted, "
+                " (SELECT count(DISTINCT service_code) FROM signups g WHERE g.practice_code = p.practice_code AND g.year = ?1) "
+                "FROM practices p LEFT JOIN pcns n ON n.pcn_code = p.pcn_code "
+                "LEFT JOIN list_sizes l ON l.practice_code = p.practice_code AND l.date = "
+                " (SELECT max(date) FROM list_sizes m WHERE m.practice_code = p.practice_code) "
+                "ORDER BY p.practice_code",
+                practices_columns, G_N_ELEMENTS (practices_columns), error, INT_ARG (fy), NULL);
+}
+
+static const LesColumnSpec list_size_columns[] = {
+  { "date", N_("Date"), LES_CELL_TEXT },
+  { "registered", N_("Registered"), LES_CELL_COUNT },
+  { "weighted", N_("Weighted"), LES_CELL_CENTI },
+};
+static const LesColumnSpec signup_columns[] = {
+  { "service_code", N_("Code"), LES_CELL_TEXT },
+  { "name", N_("Service"), LES_CELL_TEXT },
+  { "from_date", N_("From"), LES_CELL_TEXT },
+  { "to_date", N_("To"), LES_CELL_TEXT },
+};
+static const LesColumnSpec cohort_columns[] = {
+  { "service_code", N_("Code"), LES_CELL_TEXT },
+  { "name", N_("Service"), LES_CELL_TEXT },
+  { "size", N_("Cohort"), LES_CELL_COUNT },
+};
+static const LesColumnSpec allocation_columns[] = {
+  { "service_code", N_("Code"), LES_CELL_TEXT },
+  { "name", N_("Service"), LES_CELL_TEXT },
+  { "block_amount", N_("Block"), LES_CELL_MONEY },
+  { "cap_amount", N_("Cap"), LES_CELL_MONEY },
+};
+static const LesColumnSpec practice_claim_columns[] = {
+  { "service_code", N_("Service"), LES_CELL_TEXT },
+  { "item_code", N_("Item"), LES_CELL_TEXT },
+  { "status", N_("Status"), LES_CELL_TEXT },
+  { "claims", N_("Claims"), LES_CELL_COUNT },
+  { "units", N_("Units"), LES_CELL_COUNT },
+};
+static const LesColumnSpec practice_payment_columns[] = {
+  { "service_code", N_("Service"), LES_CELL_TEXT },
+  { "rule_code", N_("Rule"), LES_CELL_TEXT },
+  { "period", N_("Period"), LES_CELL_TEXT },
+  { "units", N_("Units"), LES_CELL_COUNT },
+  { "gross", N_("Gross"), LES_CELL_MONEY },
+  { "payable", N_("Payable"), LES_CELL_MONEY },
+  { "held", N_("Held"), LES_CELL_MONEY },
+};
+
+LesTable *
+les_queries_practice_table (LesStore         *store,
+                            LesPracticeTable  which,
+                            const char       *practice_code,
+                            int               fy,
+                            GError          **error)
+{
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (practice_code != NULL, NULL);
+
+  switch (which)
+    {
+    case LES_PRACTICE_LIST_SIZES:
+      return query (store,
+                    "SELECT date, registered, weighted FROM list_sizes WHERE practice_code = ? ORDER BY date DESC",
+                    list_size_columns, G_N_ELEMENTS (list_size_columns), error, practice_code, NULL);
+    case LES_PRACTICE_SIGNUPS:
+      return query (store,
+                    "SELECT g.service_code, s.name, g.from_date, g.to_date FROM signups g "
+                    "JOIN services s ON s.service_code = g.service_code AND s.year = g.year "
+                    "WHERE g.practice_code = ? AND g.year = ? ORDER BY g.service_code, g.from_date",
+                    signup_columns, G_N_ELEMENTS (signup_columns), error, practice_code, INT_ARG (fy), NULL);
+    case LES_PRACTICE_COHORTS:
+      return query (store,
+                    "SELECT g.service_code, s.name, g.size FROM cohorts g "
+                    "JOIN services s ON s.service_code = g.service_code AND s.year = g.year "
+                    "WHERE g.practice_code = ? AND g.year = ? ORDER BY g.service_code",
+                    cohort_columns, G_N_ELEMENTS (cohort_columns), error, practice_code, INT_ARG (fy), NULL);
+    case LES_PRACTICE_ALLOCATIONS:
+      return query (store,
+                    "SELECT g.service_code, s.name, g.block_amount, g.cap_amount FROM allocations g "
+                    "JOIN services s ON s.service_code = g.service_code AND s.year = g.year "
+                    "WHERE g.practice_code = ? AND g.year = ? ORDER BY g.service_code",
+                    allocation_columns, G_N_ELEMENTS (allocation_columns), error, practice_code, INT_ARG (fy), NULL);
+    case LES_PRACTICE_CLAIMS:
+      return query (store,
+                    "SELECT service_code, item_code, status, count(*), sum(count) FROM claims "
+                    "WHERE practice_code = ? AND year = ? GROUP BY service_code, item_code, status "
+                    "ORDER BY service_code, item_code, status",
+                    practice_claim_columns, G_N_ELEMENTS (practice_claim_columns), error,
+                    practice_code, INT_ARG (fy), NULL);
+    case LES_PRACTICE_PAYMENTS:
+      return query (store,
+                    "SELECT service_code, rule_code, period, units, gross, payable, held FROM payment_lines "
+                    "WHERE practice_code = ? AND year = ? ORDER BY service_code, rule_code, period",
+                    practice_payment_columns, G_N_ELEMENTS (practice_payment_columns), error,
+                    practice_code, INT_ARG (fy), NULL);
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+static const LesColumnSpec findings_columns[] = {
+  { "severity", N_("Severity"), LES_CELL_TEXT },
+  { "code", N_("Finding"), LES_CELL_TEXT },
+  { "count", N_("Count"), LES_CELL_COUNT },
+  { "claims", N_("Claims"), LES_CELL_COUNT },
+  { "message", N_("Example"), LES_CELL_TEXT },
+};
+
+LesTable *
+les_queries_findings_summary (LesStore *store, int fy, GError **error)
+{
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+
+  return query (store,
+                "SELECT min(severity), code, count(*), count(DISTINCT claim_ref), min(message) "
+                "FROM findings WHERE year = ? GROUP BY code ORDER BY min(severity), count(*) DESC, code",
+                findings_columns, G_N_ELEMENTS (findings_columns), error, INT_ARG (fy), NULL);
+}
+
+static const LesColumnSpec by_service_columns[] = {
+  { "service_code", N_("Code"), LES_CELL_TEXT },
+  { "service_name", N_("Service"), LES_CELL_TEXT },
+  { "budget", N_("Budget"), LES_CELL_MONEY },
+  { "payable", N_("Payable"), LES_CELL_MONEY },
+  { "held", N_("Held"), LES_CELL_MONEY },
+  { "ledger", N_("Ledger"), LES_CELL_MONEY },
+  { "forecast", N_("Forecast"), LES_CELL_MONEY },
+  { "variance", N_("Variance"), LES_CELL_MONEY },
+};
+
+static char *
+money_or_blank (gboolean present, gint64 pence)
+{
+  return present ? les_money_format_display (pence) : NULL;
+}
+
+/* The reconciliation of les-results.c (FORMATS.md), as a table. */
+LesTable *
+les_queries_payments_by_service (LesStore *store, int fy, GError **error)
+{
+  g_autoptr(GArray) recon = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GListStore) rows = g_list_store_new (LES_TYPE_ROW);
+  LesTable *table;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+
+  recon = les_results_reconciliation (store, fy, &local_error);
+  /* Never computed: no figures yet, which is not an error */
+  if (recon == NULL && !g_error_matches (local_error, LES_ERROR, LES_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  for (guint i = 0; recon != NULL && i < recon->len; i++)
+    {
+      const LesReconciliationRow *r = &g_array_index (recon, LesReconciliationRow, i);
+      g_autoptr(LesRow) row = les_row_new (G_N_ELEMENTS (by_service_columns));
+
+      les_row_set (row, 0, r->service_code, 0);
+      les_row_set (row, 1, r->service_name, 0);
+      les_row_take_text (row, 2, money_or_blank (r->has_budget, r->budget), r->has_budget ? r->budget : G_MININT64);
+      les_row_take_text (row, 3, les_money_format_display (r->payable), r->payable);
+      les_row_take_text (row, 4, les_money_format_display (r->held), r->held);
+      les_row_take_text (row, 5, les_money_format_display (r->ledger), r->ledger);
+      les_row_take_text (row, 6, les_money_format_display (r->forecast), r->forecast);
+      les_row_take_text (row, 7, money_or_blank (r->has_budget, r->variance), r->has_budget ? r->variance : G_MININT64);
+      g_list_store_append (rows, row);
+    }
+  table = g_new0 (LesTable, 1);
+  table->columns = by_service_columns;
+  table->n_columns = G_N_ELEMENTS (by_service_columns);
+  table->rows = G_LIST_MODEL (g_steal_pointer (&rows));
+  return table;
+}
+
+static const LesColumnSpec by_pcn_columns[] = {
+  { "pcn_code", N_("PCN"), LES_CELL_TEXT },
+  { "pcn_name", N_("Name"), LES_CELL_TEXT },
+  { "practices", N_("Practices"), LES_CELL_COUNT },
+  { "gross", N_("Gross"), LES_CELL_MONEY },
+  { "payable", N_("Payable"), LES_CELL_MONEY },
+  { "held", N_("Held"), LES_CELL_MONEY },
+};
+
+LesTable *
+les_queries_payments_by_pcn (LesStore *store, int fy, const char *service_code, GError **error)
+{
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+
+  return query (store,
+                "SELECT p.pcn_code, n.pcn_name, count(DISTINCT l.practice_code), sum(l.gross), sum(l.payable), sum(l.held) "
+                "FROM payment_lines l JOIN practices p ON p.practice_code = l.practice_code "
+                "LEFT JOIN pcns n ON n.pcn_code = p.pcn_code "
+                "WHERE l.year = ? AND l.service_code = ? GROUP BY p.pcn_code ORDER BY p.pcn_code",
+                by_pcn_columns, G_N_ELEMENTS (by_pcn_columns), error, INT_ARG (fy), service_code, NULL);
+}
+
+static const LesColumnSpec by_practice_columns[] = {
+  { "practice_code", N_("Practice"), LES_CELL_TEXT },
+  { "practice_name", N_("Name"), LES_CELL_TEXT },
+  { "lines", N_("Lines"), LES_CELL_COUNT },
+  { "gross", N_("Gross"), LES_CELL_MONEY },
+  { "payable", N_("Payable"), LES_CELL_MONEY },
+  { "held", N_("Held"), LES_CELL_MONEY },
+};
+
+LesTable *
+les_queries_payments_by_practice (LesStore   *store,
+                                  int         fy,
+                                  const char *service_code,
+                                  const char *pcn_code,
+                                  GError    **error)
+{
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+
+  return query (store,
+                "SELECT l.practice_code, p.practice_name, count(*), sum(l.gross), sum(l.payable), sum(l.held) "
+                "FROM payment_lines l JOIN practices p ON p.practice_code = l.practice_code "
+                "WHERE l.year = ? AND l.service_code = ? AND p.pcn_code = ? "
+                "GROUP BY l.practice_code ORDER BY l.practice_code",
+                by_practice_columns, G_N_ELEMENTS (by_practice_columns), error,
+                INT_ARG (fy), service_code, pcn_code, NULL);
+}
+
+static const LesColumnSpec lines_columns[] = {
+  { "rule_code", N_("Rule"), LES_CELL_TEXT },
+  { "period", N_("Period"), LES_CELL_TEXT },
+  { "units", N_("Units"), LES_CELL_COUNT },
+  { "gross", N_("Gross"), LES_CELL_MONEY },
+  { "payable", N_("Payable"), LES_CELL_MONEY },
+  { "held", N_("Held"), LES_CELL_MONEY },
+};
+
+LesTable *
+les_queries_payment_lines (LesStore   *store,
+                           int         fy,
+                           const char *service_code,
+                           const char *practice_code,
+                           GError    **error)
+{
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+
+  return query (store,
+                "SELECT rule_code, period, units, gross, payable, held FROM payment_lines "
+                "WHERE year = ? AND service_code = ? AND practice_code = ? ORDER BY rule_code, period",
+                lines_columns, G_N_ELEMENTS (lines_columns), error,
+                INT_ARG (fy), service_code, practice_code, NULL);
+}
+
+gboolean
+les_queries_last_compute (LesStore *store, int fy, char **computed_at, char **to_period)
+{
+  sqlite3_stmt *stmt;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+
+  stmt = les_store_prepare (store, "SELECT computed_at, to_period FROM computes WHERE year = ?", NULL);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, fy);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      found = TRUE;
+      if (computed_at != NULL)
+        *computed_at = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      if (to_period != NULL)
+        *to_period = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+  return found;
+}
+
+static GStrv
+strings (LesStore *store, const char *sql, int fy)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  sqlite3_stmt *stmt = les_store_prepare (store, sql, NULL);
+
+  if (stmt != NULL)
+    {
+      if (sqlite3_bind_parameter_count (stmt) > 0)
+        sqlite3_bind_int (stmt, 1, fy);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_reset (stmt);
+    }
+  return g_strv_builder_end (builder);
+}
+
+GStrv
+les_queries_service_codes (LesStore *store, int fy)
+{
+  return strings (store, "SELECT service_code FROM services WHERE year = ? ORDER BY service_code", fy);
+}
+
+GStrv
+les_queries_pcn_codes (LesStore *store)
+{
+  return strings (store, "SELECT pcn_code FROM pcns ORDER BY pcn_code", 0);
+}
+
+GStrv
+les_queries_finding_codes (LesStore *store, int fy)
+{
+  return strings (store, "SELECT DISTINCT code FROM findings WHERE year = ? ORDER BY code", fy);
+}

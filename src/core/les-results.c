@@ -1,0 +1,311 @@
+/* les-results.c: the stored results of a compute — payments, findings and reconciliation. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "les-csv.h"
+#include "les-error.h"
+#include "les-results.h"
+#include "les-store-private.h"
+#include "les-value.h"
+
+#define FLUSH_AT (256 * 1024)
+
+void
+les_reconciliation_row_clear (LesReconciliationRow *row)
+{
+  g_return_if_fail (row != NULL);
+
+  g_clear_pointer (&row->service_code, g_free);
+  g_clear_pointer (&row->service_name, g_free);
+}
+
+/**
+ * les_results_get_compute:
+ * @to_period: (out) (optional): the last month computed (YYYYMM)
+ * @computed_at: (out) (optional) (transfer full): when, ISO 8601
+ * @computed_by: (out) (optional) (transfer full): who
+ *
+ * Returns: FALSE with LES_ERROR_NOT_FOUND when @fy has never been computed.
+ */
+gboolean
+les_results_get_compute (LesStore  *store,
+                         int        fy,
+                         gint32    *to_period,
+                         char     **computed_at,
+                         char     **computed_by,
+                         GError   **error)
+{
+  sqlite3_stmt *stmt;
+  gint32 to = 0;
+  int rc;
+
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+
+  stmt = les_store_prepare (store, "SELECT to_period, computed_at, computed_by FROM computes WHERE year = ?1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, fy);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return les_store_set_db_error (store, error);
+      {
+        g_autofree char *year = les_year_format (fy);
+
+        g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND,
+                     _("%s has not been computed yet: run “compute --year %s” first"), year, year);
+      }
+      return FALSE;
+    }
+  les_period_parse ((const char *) sqlite3_column_text (stmt, 0), &to, NULL);
+  if (to_period != NULL)
+    *to_period = to;
+  if (computed_at != NULL)
+    *computed_at = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  if (computed_by != NULL)
+    *computed_by = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/**
+ * les_results_reconciliation:
+ *
+ * RULES.md 7, from the stored lines: per service of @fy, by code, the
+ * budget, payable and held, the ledger up to the computed month, the
+ * straight-line forecast and the variance.
+ *
+ * Returns: (transfer full) (element-type LesReconciliationRow): the rows,
+ * or NULL with @error set (LES_ERROR_NOT_FOUND when never computed).
+ */
+GArray *
+les_results_reconciliation (LesStore *store, int fy, GError **error)
+{
+  g_autoptr(GArray) rows = NULL;
+  sqlite3_stmt *stmt;
+  gint32 to = 0;
+  char to_text[8];
+  int m, rc;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!les_results_get_compute (store, fy, &to, NULL, NULL, error))
+    return NULL;
+  m = les_period_month_number (to);
+  les_period_format (to, to_text);
+
+  stmt = les_store_prepare (store,
+                            "SELECT s.service_code, s.name, s.budget, "
+                            "(SELECT COALESCE (SUM (p.payable), 0) FROM payment_lines AS p "
+                            " WHERE p.year = s.year AND p.service_code = s.service_code), "
+                            "(SELECT COALESCE (SUM (p.held), 0) FROM payment_lines AS p "
+                            " WHERE p.year = s.year AND p.service_code = s.service_code), "
+                            "(SELECT COALESCE (SUM (l.amount), 0) FROM ledger AS l "
+                            " WHERE l.year = s.year AND l.service_code = s.service_code AND l.period <= ?2) "
+                            "FROM services AS s WHERE s.year = ?1 ORDER BY s.service_code COLLATE BINARY",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, fy);
+  sqlite3_bind_text (stmt, 2, to_text, -1, SQLITE_TRANSIENT);
+
+  rows = g_array_new (FALSE, TRUE, sizeof (LesReconciliationRow));
+  g_array_set_clear_func (rows, (GDestroyNotify) les_reconciliation_row_clear);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      LesReconciliationRow row = { 0 };
+
+      row.service_code = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      row.service_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      row.has_budget = sqlite3_column_type (stmt, 2) != SQLITE_NULL;
+      row.budget = row.has_budget ? sqlite3_column_int64 (stmt, 2) : 0;
+      row.payable = sqlite3_column_int64 (stmt, 3);
+      row.held = sqlite3_column_int64 (stmt, 4);
+      row.ledger = sqlite3_column_int64 (stmt, 5);
+      row.forecast = les_round_div ((__int128) row.payable * 12, m);
+      row.variance = row.has_budget ? row.budget - row.forecast : 0;
+      g_array_append_val (rows, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      les_store_set_db_error (store, error);
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
+static const char *
+text_or_null (sqlite3_stmt *stmt, int col)
+{
+  return (const char *) sqlite3_column_text (stmt, col);
+}
+
+static gboolean
+write_payments (LesStore *store, int fy, GOutputStream *out, GString *buf, GCancellable *cancellable,
+                GError **error)
+{
+  static const char *header[] = { "practice_code", "service_code", "rule_code", "period", "units", "gross",
+                                  "payable", "held" };
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = les_store_prepare (store,
+                            "SELECT practice_code, service_code, rule_code, period, units, gross, payable, held "
+                            "FROM payment_lines WHERE year = ?1 ORDER BY practice_code COLLATE BINARY, "
+                            "service_code COLLATE BINARY, rule_code COLLATE BINARY, period COLLATE BINARY",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, fy);
+  les_csv_append_row (buf, header, G_N_ELEMENTS (header));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autofree char *units = NULL;
+      g_autofree char *gross = les_money_format (sqlite3_column_int64 (stmt, 5));
+      g_autofree char *payable = les_money_format (sqlite3_column_int64 (stmt, 6));
+      g_autofree char *held = les_money_format (sqlite3_column_int64 (stmt, 7));
+      const char *fields[8];
+
+      if (sqlite3_column_type (stmt, 4) != SQLITE_NULL)
+        units = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 4));
+      fields[0] = text_or_null (stmt, 0);
+      fields[1] = text_or_null (stmt, 1);
+      fields[2] = text_or_null (stmt, 2);
+      fields[3] = text_or_null (stmt, 3);
+      fields[4] = units;
+      fields[5] = gross;
+      fields[6] = payable;
+      fields[7] = held;
+      les_csv_append_row (buf, fields, G_N_ELEMENTS (fields));
+      if (!les_csv_flush (out, buf, FLUSH_AT, cancellable, error))
+        {
+          sqlite3_reset (stmt);
+          return FALSE;
+        }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return les_store_set_db_error (store, error);
+  return TRUE;
+}
+
+static gboolean
+write_findings (LesStore *store, int fy, GOutputStream *out, GString *buf, GCancellable *cancellable,
+                GError **error)
+{
+  static const char *header[] = { "severity", "code", "practice_code", "service_code", "rule_code", "period",
+                                  "claim_ref", "message" };
+  sqlite3_stmt *stmt;
+  int rc;
+
+  /* byte order with a blank before any value (RULES.md 9) */
+  stmt = les_store_prepare (store,
+                            "SELECT severity, code, practice_code, service_code, rule_code, period, claim_ref, "
+                            "message FROM findings WHERE year = ?1 ORDER BY code COLLATE BINARY, "
+                            "COALESCE (practice_code, '') COLLATE BINARY, "
+                            "COALESCE (service_code, '') COLLATE BINARY, "
+                            "COALESCE (rule_code, '') COLLATE BINARY, "
+                            "COALESCE (period, '') COLLATE BINARY, "
+                            "COALESCE (claim_ref, '') COLLATE BINARY, id", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, fy);
+  les_csv_append_row (buf, header, G_N_ELEMENTS (header));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *fields[8];
+
+      for (int i = 0; i < 8; i++)
+        fields[i] = text_or_null (stmt, i);
+      les_csv_append_row (buf, fields, G_N_ELEMENTS (fields));
+      if (!les_csv_flush (out, buf, FLUSH_AT, cancellable, error))
+        {
+          sqlite3_reset (stmt);
+          return FALSE;
+        }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return les_store_set_db_error (store, error);
+  return TRUE;
+}
+
+static gboolean
+write_reconciliation (LesStore *store, int fy, GOutputStream *out, GString *buf, GCancellable *cancellable,
+                      GError **error)
+{
+  static const char *header[] = { "service_code", "service_name", "budget", "payable", "held", "ledger",
+                                  "forecast", "variance" };
+  g_autoptr(GArray) rows = les_results_reconciliation (store, fy, error);
+
+  if (rows == NULL)
+    return FALSE;
+  les_csv_append_row (buf, header, G_N_ELEMENTS (header));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const LesReconciliationRow *row = &g_array_index (rows, LesReconciliationRow, i);
+      g_autofree char *budget = row->has_budget ? les_money_format (row->budget) : NULL;
+      g_autofree char *payable = les_money_format (row->payable);
+      g_autofree char *held = les_money_format (row->held);
+      g_autofree char *ledger = les_money_format (row->ledger);
+      g_autofree char *forecast = les_money_format (row->forecast);
+      g_autofree char *variance = row->has_budget ? les_money_format (row->variance) : NULL;
+      const char *fields[] = { row->service_code, row->service_name, budget, payable, held, ledger, forecast,
+                               variance };
+
+      les_csv_append_row (buf, fields, G_N_ELEMENTS (fields));
+    }
+  return les_csv_flush (out, buf, FLUSH_AT, cancellable, error);
+}
+
+/**
+ * les_results_write_csv:
+ * @kind: "payments", "findings" or "reconciliation"
+ *
+ * Writes what the last compute of @fy stored, in the export format of
+ * FORMATS.md (header row, LF, the stated order).  A year never computed
+ * is an error (LES_ERROR_NOT_FOUND).
+ */
+gboolean
+les_results_write_csv (LesStore      *store,
+                       const char    *kind,
+                       int            fy,
+                       GOutputStream *out,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autoptr(GString) buf = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (kind != NULL, FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (strcmp (kind, "payments") != 0 && strcmp (kind, "findings") != 0 && strcmp (kind, "reconciliation") != 0)
+    {
+      g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
+                   _("unknown results kind “%s”: expected payments, findings or reconciliation"), kind);
+      return FALSE;
+    }
+  if (!les_results_get_compute (store, fy, NULL, NULL, NULL, error))
+    return FALSE;
+
+  buf = g_string_sized_new (FLUSH_AT + 4096);
+  if (strcmp (kind, "payments") == 0)
+    ok = write_payments (store, fy, out, buf, cancellable, error);
+  else if (strcmp (kind, "findings") == 0)
+    ok = write_findings (store, fy, out, buf, cancellable, error);
+  else
+    ok = write_reconciliation (store, fy, out, buf, cancellable, error);
+  return ok && les_csv_flush (out, buf, 0, cancellable, error);
+}

@@ -1,0 +1,379 @@
+/* test-app.c: widget tests driving the real flows under a headless display, saving a screenshot of each screen. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include "les-application.h"
+#include "les-claims-edit.h"
+#include "les-claims-page.h"
+#include "les-import-dialog.h"
+#include "les-overview-page.h"
+#include "les-payments-page.h"
+#include "les-practices-page.h"
+#include "les-services-page.h"
+#include "les-window.h"
+
+static LesApplication *app;
+static LesWindow *window;
+static char *tmp_dir;
+static const char *demo_dir;
+static const char *shot_dir;
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wait_until (Condition condition, gpointer data, guint timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static void
+settle (void)
+{
+  gint64 end = g_get_monotonic_time () + 300 * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (5000);
+    }
+}
+
+static gboolean
+has_size (gpointer data)
+{
+  return gtk_widget_get_width (data) > 0 && gtk_widget_get_mapped (data);
+}
+
+static void
+screenshot (GtkWidget *widget, const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_build_filename (shot_dir, name, NULL);
+  int width, height;
+
+  settle ();
+  wait_until (has_size, widget, 5000);
+  settle ();
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_cmpint (width, >, 0);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static gboolean
+not_busy (gpointer data)
+{
+  return !les_window_is_busy (window);
+}
+
+static gboolean
+window_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+test_empty (void)
+{
+  GtkWidget *overview = les_window_get_page (window, "overview");
+
+  g_assert_nonnull (les_window_get_store (window));
+  g_assert_cmpint (les_window_get_year (window), ==, 0);
+  g_assert_true (LES_IS_OVERVIEW_PAGE (overview));
+  screenshot (GTK_WIDGET (window), "screen-empty.png");
+}
+
+static void
+test_import_dialog (void)
+{
+  g_autofree char *path = g_build_filename (demo_dir, "practices.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkWidget *dialog = les_import_dialog_new (window, les_window_get_store (window));
+  gpointer weak = dialog;
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
+  gtk_window_present (GTK_WINDOW (dialog));
+  les_import_dialog_set_file (LES_IMPORT_DIALOG (dialog), file);
+  g_assert_cmpint (les_import_dialog_get_kind (LES_IMPORT_DIALOG (dialog)), ==, LES_KIND_PRACTICES);
+  g_assert_cmpuint (les_import_dialog_get_preview_rows (LES_IMPORT_DIALOG (dialog)), >, 0);
+  screenshot (dialog, "screen-import-preview.png");
+
+  g_assert_true (les_import_dialog_start (LES_IMPORT_DIALOG (dialog)));
+  /* A successful import closes the dialog and tells the window */
+  g_assert_true (wait_until (window_gone, &weak, 30000));
+  g_assert_cmpint (les_store_count_rows (les_window_get_store (window), "practices"), >, 100);
+}
+
+static void
+test_import_errors (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "bad-list-sizes.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkWidget *dialog;
+  const char *csv = "practice_code,date,registered\nY90001,2024-04-01,abc\nNOPE,2024-04-01,100\n";
+
+  g_assert_true (g_file_set_contents (path, csv, -1, NULL));
+  dialog = les_import_dialog_new (window, les_window_get_store (window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  les_import_dialog_set_file (LES_IMPORT_DIALOG (dialog), file);
+  g_assert_cmpint (les_import_dialog_get_kind (LES_IMPORT_DIALOG (dialog)), ==, LES_KIND_LIST_SIZES);
+  g_assert_true (les_import_dialog_start (LES_IMPORT_DIALOG (dialog)));
+  while (les_import_dialog_is_running (LES_IMPORT_DIALOG (dialog)))
+    g_main_context_iteration (NULL, TRUE);
+  /* Every bad row with its line, and nothing written */
+  g_assert_cmpuint (g_list_model_get_n_items (les_import_dialog_get_messages (LES_IMPORT_DIALOG (dialog))), >=, 2);
+  g_assert_cmpint (les_store_count_rows (les_window_get_store (window), "list_sizes"), ==, 0);
+  screenshot (dialog, "screen-import-errors.png");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_import_demo (void)
+{
+  les_window_import_demo (window);
+  g_assert_true (les_window_is_busy (window));
+  screenshot (GTK_WIDGET (window), "screen-importing.png");
+  g_assert_true (wait_until (not_busy, NULL, 120000));
+  g_assert_cmpint (les_store_count_rows (les_window_get_store (window), "claims"), >, 1000);
+  g_assert_cmpint (les_window_get_year (window), >, 0);
+}
+
+static void
+test_services (void)
+{
+  LesServicesPage *page = LES_SERVICES_PAGE (les_window_get_page (window, "services"));
+
+  les_window_show_page (window, "services");
+  settle ();
+  g_assert_cmpuint (les_table_view_get_n_rows (les_services_page_get_table (page)), >, 5);
+  screenshot (GTK_WIDGET (window), "screen-services.png");
+}
+
+static void
+test_compute (void)
+{
+  LesOverviewPage *page = LES_OVERVIEW_PAGE (les_window_get_page (window, "overview"));
+
+  les_window_show_page (window, "overview");
+  les_window_compute (window);
+  g_assert_true (wait_until (not_busy, NULL, 120000));
+  settle ();
+  g_assert_cmpint (les_overview_page_get_total_payable (page), >, 0);
+  screenshot (GTK_WIDGET (window), "screen-overview.png");
+}
+
+static void
+test_claims (void)
+{
+  LesClaimsPage *page = LES_CLAIMS_PAGE (les_window_get_page (window, "claims"));
+  LesStore *store = les_window_get_store (window);
+  LesClaimList *list;
+  GtkSelectionModel *selection;
+  gint64 audit_before = les_store_count_rows (store, "audit");
+  g_autoptr(LesClaimRow) first = NULL;
+  g_autoptr(LesClaimRow) again = NULL;
+  gint64 first_id;
+  guint n_all;
+
+  les_window_show_page (window, "claims");
+  settle ();
+  list = les_claims_page_get_list (page);
+  n_all = g_list_model_get_n_items (G_LIST_MODEL (list));
+  g_assert_cmpuint (n_all, >, 1000);
+
+  /* Filters run in SQL */
+  les_claims_page_set_text (page, "DEMO-00001");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), <, n_all);
+  les_claims_page_set_text (page, "");
+  les_claim_list_set_filter (list, LES_CLAIM_FILTER_STATUS, "submitted");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n_all);
+
+  selection = les_claims_page_get_selection (page);
+  gtk_selection_model_select_range (selection, 0, 3, TRUE);
+  first = g_list_model_get_item (G_LIST_MODEL (list), 0);
+  first_id = les_claim_row_get_id (first);
+  g_assert_true (les_claims_page_apply_status (page, "approved", NULL));
+  settle ();
+  g_assert_cmpint (les_store_count_rows (store, "audit"), ==, audit_before + 3);
+
+  /* Approved claims leave the "submitted" filter; undo brings them back */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n_all - 3);
+  g_assert_true (les_window_undo (window));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n_all);
+  g_assert_cmpint (les_store_count_rows (store, "audit"), ==, audit_before + 6);
+  again = g_list_model_get_item (G_LIST_MODEL (list), 0);
+  g_assert_cmpint (les_claim_row_get_id (again), ==, first_id);
+  g_assert_cmpstr (les_claim_row_get (again, LES_CLAIM_FIELD_STATUS), ==, "submitted");
+
+  /* A rejection needs a reason */
+  gtk_selection_model_select_range (selection, 0, 2, TRUE);
+  g_assert_false (les_claims_page_apply_status (page, "rejected", ""));
+  g_assert_true (les_claims_page_apply_status (page, "rejected", "Not signed up in that month"));
+  les_claim_list_set_filter (list, LES_CLAIM_FILTER_STATUS, NULL);
+  gtk_selection_model_select_range (selection, 5, 20, TRUE);
+  settle ();
+  screenshot (GTK_WIDGET (window), "screen-claims.png");
+  gtk_selection_model_unselect_all (selection);
+}
+
+static void
+test_recompute_changes_overview (void)
+{
+  LesOverviewPage *overview = LES_OVERVIEW_PAGE (les_window_get_page (window, "overview"));
+  LesClaimsPage *claims = LES_CLAIMS_PAGE (les_window_get_page (window, "claims"));
+  LesClaimList *list = les_claims_page_get_list (claims);
+  gint64 before = les_overview_page_get_total_payable (overview);
+  GtkSelectionModel *selection = les_claims_page_get_selection (claims);
+
+  /* Reject a whole service-period's claims, then compute: less is payable */
+  les_claim_list_set_filter (list, LES_CLAIM_FILTER_STATUS, "submitted");
+  gtk_selection_model_select_range (selection, 0, 200, TRUE);
+  g_assert_true (les_claims_page_apply_status (claims, "rejected", "Duplicate submission"));
+  les_claim_list_set_filter (list, LES_CLAIM_FILTER_STATUS, NULL);
+  les_window_show_page (window, "overview");
+  les_window_compute (window);
+  g_assert_true (wait_until (not_busy, NULL, 120000));
+  settle ();
+  g_assert_cmpint (les_overview_page_get_total_payable (overview), <, before);
+}
+
+static void
+test_payments (void)
+{
+  LesPaymentsPage *page = LES_PAYMENTS_PAGE (les_window_get_page (window, "payments"));
+  LesTableView *table;
+  g_autofree char *explanation = NULL;
+
+  les_window_show_page (window, "payments");
+  settle ();
+  table = les_payments_page_get_table (page);
+  g_assert_cmpuint (les_table_view_get_n_rows (table), >, 0);
+  screenshot (GTK_WIDGET (window), "screen-payments.png");
+
+  /* Service → PCN → practice → lines → explanation */
+  for (guint level = 0; level < 3; level++)
+    {
+      g_assert_cmpuint (les_table_view_get_n_visible (table), >, 0);
+      les_table_view_activate (table, 0);
+      g_assert_cmpuint (les_payments_page_get_level (page), ==, level + 1);
+    }
+  g_assert_cmpuint (les_table_view_get_n_visible (table), >, 0);
+  les_table_view_activate (table, 0);
+  explanation = les_payments_page_dup_explanation (page);
+  g_assert_nonnull (explanation);
+  g_assert_cmpuint (strlen (explanation), >, 10);
+  screenshot (GTK_WIDGET (window), "screen-payments-explain.png");
+
+  {
+    g_autofree char *csv = g_build_filename (tmp_dir, "lines.csv", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (csv);
+    g_autofree char *contents = NULL;
+
+    g_assert_true (les_table_view_write_csv (table, file, NULL));
+    g_assert_true (g_file_get_contents (csv, &contents, NULL, NULL));
+    g_assert_true (g_str_has_prefix (contents, "rule_code,period,units,gross,payable,held\n"));
+  }
+  les_payments_page_up (page);
+  les_payments_page_up (page);
+  les_payments_page_up (page);
+  g_assert_cmpuint (les_payments_page_get_level (page), ==, 0);
+}
+
+static void
+test_practices (void)
+{
+  LesPracticesPage *page = LES_PRACTICES_PAGE (les_window_get_page (window, "practices"));
+  LesTableView *table;
+
+  les_window_show_page (window, "practices");
+  settle ();
+  table = les_practices_page_get_table (page);
+  g_assert_cmpuint (les_table_view_get_n_rows (table), >, 100);
+  les_practices_page_show_practice (page, les_row_get_text (les_table_view_get_visible_row (table, 0), 0));
+  screenshot (GTK_WIDGET (window), "screen-practices.png");
+}
+
+static void
+test_dark (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  g_settings_set_string (settings, "color-scheme", "dark");
+  les_window_show_page (window, "overview");
+  settle ();
+  g_assert_true (adw_style_manager_get_dark (adw_style_manager_get_default ()));
+  screenshot (GTK_WIDGET (window), "screen-overview-dark.png");
+  g_settings_set_string (settings, "color-scheme", "default");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = NULL;
+  int status;
+
+  gtk_test_init (&argc, &argv, NULL);
+  g_assert_cmpint (argc, >=, 3);
+  demo_dir = argv[1];
+  shot_dir = argv[2];
+
+  tmp_dir = g_dir_make_tmp ("les-app-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  /* Never the user's own database */
+  g_setenv ("XDG_DATA_HOME", tmp_dir, TRUE);
+  g_setenv ("LES_DEMO_DIR", demo_dir, TRUE);
+
+  app = les_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  window = les_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  db = g_build_filename (tmp_dir, "test.db", NULL);
+  g_assert_true (les_window_open_database (window, db));
+  gtk_window_present (GTK_WINDOW (window));
+  settle ();
+
+  g_test_add_func ("/app/empty", test_empty);
+  g_test_add_func ("/app/import-dialog", test_import_dialog);
+  g_test_add_func ("/app/import-errors", test_import_errors);
+  g_test_add_func ("/app/import-demo", test_import_demo);
+  g_test_add_func ("/app/services", test_services);
+  g_test_add_func ("/app/compute", test_compute);
+  g_test_add_func ("/app/claims", test_claims);
+  g_test_add_func ("/app/recompute", test_recompute_changes_overview);
+  g_test_add_func ("/app/payments", test_payments);
+  g_test_add_func ("/app/practices", test_practices);
+  g_test_add_func ("/app/dark", test_dark);
+  status = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (app);
+  return status;
+}
