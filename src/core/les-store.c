@@ -35,6 +35,8 @@ static guint signals[N_SIGNALS];
 /* Each entry brings the schema from version i to i + 1. */
 static const char *migrations[] = {
   "resource:///org/lesclaims/LesClaims/core/les-schema.sql",
+  "resource:///org/lesclaims/LesClaims/core/les-schema-2.sql",
+  "resource:///org/lesclaims/LesClaims/core/les-schema-3.sql",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LES_SCHEMA_VERSION);
