@@ -9,6 +9,7 @@
 #include "les-compute.h"
 #include "les-payments-page.h"
 #include "les-queries.h"
+#include "les-runs-panel.h"
 #include "les-value.h"
 
 struct _LesPaymentsPage
@@ -326,6 +327,7 @@ les_payments_page_class_init (LesPaymentsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "page.up", NULL);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  g_type_ensure (LES_TYPE_RUNS_PANEL);
 }
 
 static void

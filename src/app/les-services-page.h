@@ -4,6 +4,7 @@
 
 #include <gtk/gtk.h>
 
+#include "les-service-editor.h"
 #include "les-store.h"
 #include "les-table-view.h"
 
@@ -12,6 +13,14 @@ G_BEGIN_DECLS
 #define LES_TYPE_SERVICES_PAGE (les_services_page_get_type ())
 G_DECLARE_FINAL_TYPE (LesServicesPage, les_services_page, LES, SERVICES_PAGE, GtkWidget)
 
-LesTableView *les_services_page_get_table (LesServicesPage *self);
+LesTableView     *les_services_page_get_table        (LesServicesPage *self);
+LesServiceEditor *les_services_page_get_editor       (LesServicesPage *self);
+gboolean          les_services_page_show_service     (LesServicesPage *self,
+                                                      const char      *code);
+/* Copies the service in the editor to the next year (with Undo). */
+gboolean          les_services_page_duplicate        (LesServicesPage *self);
+/* Ends the service in the editor on @end_date (NULL: the end of the year), with Undo. */
+gboolean          les_services_page_retire           (LesServicesPage *self,
+                                                      const char      *end_date);
 
 G_END_DECLS

@@ -30,6 +30,7 @@ G_DEFINE_FINAL_TYPE (LesTableView, les_table_view, GTK_TYPE_WIDGET)
 
 enum {
   ROW_ACTIVATED,
+  SELECTION_CHANGED,
   N_SIGNALS
 };
 
@@ -172,6 +173,12 @@ column_view_activated_cb (GtkColumnView *view, guint position, LesTableView *sel
 }
 
 static void
+selected_item_changed_cb (GtkSingleSelection *selection, GParamSpec *pspec, LesTableView *self)
+{
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0, gtk_single_selection_get_selected_item (selection));
+}
+
+static void
 les_table_view_dispose (GObject *object)
 {
   LesTableView *self = (LesTableView *) object;
@@ -179,6 +186,8 @@ les_table_view_dispose (GObject *object)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_func (self->selection, selected_item_changed_cb, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_TABLE_VIEW);
   g_clear_object (&self->selection);
   g_clear_object (&self->rows);
@@ -209,6 +218,9 @@ les_table_view_class_init (LesTableViewClass *klass)
 
   signals[ROW_ACTIVATED] = g_signal_new ("row-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, LES_TYPE_ROW);
+  /* The row selected, or NULL when none */
+  signals[SELECTION_CHANGED] = g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                             0, NULL, NULL, NULL, G_TYPE_NONE, 1, LES_TYPE_ROW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-table-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LesTableView, scroller);
@@ -231,6 +243,7 @@ les_table_view_init (LesTableView *self)
   self->selection = gtk_single_selection_new (G_LIST_MODEL (self->sorted));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (selected_item_changed_cb), self);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 }
 

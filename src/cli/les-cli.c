@@ -9,13 +9,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "les-claims-edit.h"
 #include "les-cli.h"
 #include "les-compute.h"
 #include "les-error.h"
 #include "les-export.h"
 #include "les-import.h"
 #include "les-kinds.h"
+#include "les-report.h"
 #include "les-results.h"
+#include "les-runs.h"
+#include "les-statement.h"
 #include "les-store.h"
 #include "les-value.h"
 
@@ -25,6 +29,8 @@ typedef struct {
   char      *to;
   char      *output;
   char      *reason;
+  char      *month;
+  char      *run;
   gboolean   all;
   GPtrArray *args;
 } Options;
@@ -43,6 +49,8 @@ options_clear (Options *o)
   g_free (o->to);
   g_free (o->output);
   g_free (o->reason);
+  g_free (o->month);
+  g_free (o->run);
   g_clear_pointer (&o->args, g_ptr_array_unref);
 }
 
@@ -53,10 +61,17 @@ static const char usage_text[] =
   "  les-claims-cli [--db FILE] compute --year 2024/25 [--to YYYY-MM]\n"
   "  les-claims-cli [--db FILE] export KIND --year 2024/25 [-o FILE]\n"
   "  les-claims-cli [--db FILE] explain --year 2024/25 PRACTICE SERVICE RULE PERIOD\n"
+  "  les-claims-cli [--db FILE] set-status STATUS [--reason TEXT] (CLAIM_REF... | --all --year 2024/25)\n"
+  "  les-claims-cli [--db FILE] run --year 2024/25 --month YYYY-MM\n"
+  "  les-claims-cli [--db FILE] reopen --run N --reason TEXT\n"
+  "  les-claims-cli [--db FILE] statement --year 2024/25 --run N PRACTICE -o FILE.pdf|FILE.csv\n"
+  "  les-claims-cli [--db FILE] report --year 2024/25 -o FILE.pdf|FILE.csv\n"
   "\n"
   "Import kinds: practices, list-sizes, services, rules, signups, cohorts,\n"
   "  allocations, claims, patient-activity, achievements, ledger.\n"
   "Export kinds: the import kinds, and payments, findings, reconciliation.\n"
+  "Statuses: submitted, queried, approved, rejected, withdrawn (queried, rejected\n"
+  "  and withdrawn need --reason); approving with --all skips claims with errors.\n"
   "Without --db, the default database: %s\n"
   "Exit status: 0 success, 1 bad input, 2 usage error.\n";
 
@@ -78,6 +93,7 @@ parse_options (int argc, char **argv, Options *o, char **problem)
   struct { const char *name; char **slot; } valued[] = {
     { "--db", &o->db }, { "--year", &o->year }, { "--to", &o->to },
     { "-o", &o->output }, { "--output", &o->output }, { "--reason", &o->reason },
+    { "--month", &o->month }, { "--run", &o->run },
   };
 
   o->args = g_ptr_array_new_with_free_func (g_free);
@@ -410,6 +426,238 @@ cmd_explain (Options *o)
   return LES_CLI_OK;
 }
 
+/* Commands of payment runs: set-status, run, reopen, statement, report (les-runs.h) */
+
+static int
+cmd_set_status (Options *o)
+{
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(LesClaimsChange) change = NULL;
+  g_autofree char *problem = NULL;
+  const char *status;
+  int fy = 0;
+
+  if (o->args->len < 2)
+    return usage ("set-status takes a STATUS and CLAIM_REFs, or --all --year");
+  status = o->args->pdata[1];
+  if (!les_claim_status_valid (status))
+    {
+      problem = g_strdup_printf ("“%s” is not a claim status", status);
+      return usage (problem);
+    }
+  if (o->all != (o->args->len == 2))
+    return usage ("set-status takes either CLAIM_REFs or --all --year, not both");
+  if (o->all && !parse_year (o, &fy, &problem))
+    return usage (problem);
+  if (les_claim_status_needs_reason (status) && (o->reason == NULL || g_strstrip (o->reason)[0] == '\0'))
+    {
+      problem = g_strdup_printf ("set-status %s needs --reason", status);
+      return usage (problem);
+    }
+  store = open_store (o);
+  if (store == NULL)
+    return LES_CLI_BAD_INPUT;
+  if (o->all)
+    ids = les_claims_ids_for_year (store, fy, strcmp (status, "approved") == 0, &error);
+  else
+    {
+      g_ptr_array_add (o->args, NULL);
+      ids = les_claims_ids_for_refs (store, (const char *const *) o->args->pdata + 2, &error);
+      g_ptr_array_remove_index (o->args, o->args->len - 1);
+    }
+  if (ids == NULL)
+    return exit_for_error (error);
+  change = les_claims_set_status (store, (const gint64 *) ids->data, ids->len, status, o->reason, &error);
+  if (change == NULL)
+    return exit_for_error (error);
+  g_print ("%s: %u of %u claims changed\n", status, les_claims_change_get_n_changed (change), ids->len);
+  return LES_CLI_OK;
+}
+
+static gboolean
+parse_run (Options *o, gint64 *run_id, char **problem)
+{
+  char *end = NULL;
+
+  if (o->run == NULL)
+    {
+      *problem = g_strdup ("--run is required");
+      return FALSE;
+    }
+  *run_id = g_ascii_strtoll (o->run, &end, 10);
+  if (end == o->run || *end != '\0' || *run_id <= 0)
+    {
+      *problem = g_strdup_printf ("--run: “%s” is not a run number", o->run);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+cmd_run (Options *o)
+{
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *problem = NULL;
+  LesRun run = { 0 };
+  gint32 month = 0;
+  int fy;
+
+  if (o->args->len != 1)
+    return usage ("run takes no arguments besides --year and --month");
+  if (!parse_year (o, &fy, &problem))
+    return usage (problem);
+  if (o->month == NULL)
+    return usage ("--month is required");
+  if (!les_period_parse (o->month, &month, &error))
+    {
+      problem = g_strdup_printf ("--month: %s", error->message);
+      return usage (problem);
+    }
+  store = open_store (o);
+  if (store == NULL)
+    return LES_CLI_BAD_INPUT;
+  if (!les_runs_close_month (store, fy, month, &run, &error))
+    return exit_for_error (error);
+  {
+    g_autofree char *year = les_year_format (fy);
+    g_autofree char *total = les_money_format (run.total);
+    char month_text[8];
+
+    les_period_format (run.month, month_text);
+    g_print ("run %" G_GINT64_FORMAT " closes %s of %s: %" G_GINT64_FORMAT " lines, total %s\n", run.run_id,
+             month_text, year, run.n_lines, total);
+  }
+  les_run_clear (&run);
+  return LES_CLI_OK;
+}
+
+static int
+cmd_reopen (Options *o)
+{
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *problem = NULL;
+  gint64 run_id;
+
+  if (o->args->len != 1)
+    return usage ("reopen takes no arguments besides --run and --reason");
+  if (!parse_run (o, &run_id, &problem))
+    return usage (problem);
+  if (o->reason == NULL || g_strstrip (o->reason)[0] == '\0')
+    return usage ("reopen needs --reason");
+  store = open_store (o);
+  if (store == NULL)
+    return LES_CLI_BAD_INPUT;
+  if (!les_runs_reopen (store, run_id, o->reason, &error))
+    return exit_for_error (error);
+  g_print ("run %" G_GINT64_FORMAT " re-opened\n", run_id);
+  return LES_CLI_OK;
+}
+
+/* -o must name a .pdf or .csv file: TRUE for PDF */
+static gboolean
+parse_document_output (Options *o, gboolean *pdf, char **problem)
+{
+  g_autofree char *lower = o->output ? g_ascii_strdown (o->output, -1) : NULL;
+
+  if (lower == NULL || !(g_str_has_suffix (lower, ".pdf") || g_str_has_suffix (lower, ".csv")))
+    {
+      *problem = g_strdup ("-o FILE.pdf or -o FILE.csv is required");
+      return FALSE;
+    }
+  *pdf = g_str_has_suffix (lower, ".pdf");
+  return TRUE;
+}
+
+/* Closes @out, or on failure discards the unfinished file and reports @error */
+static int
+finish_output (GOutputStream *out, gboolean ok, GError *error)
+{
+  g_autoptr(GError) close_error = NULL;
+
+  if (!ok)
+    {
+      g_autoptr(GCancellable) cancel = g_cancellable_new ();
+
+      g_cancellable_cancel (cancel);
+      g_output_stream_close (out, cancel, NULL);
+      return exit_for_error (error);
+    }
+  if (!g_output_stream_close (out, NULL, &close_error))
+    return exit_for_error (close_error);
+  return LES_CLI_OK;
+}
+
+static int
+cmd_statement (Options *o)
+{
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LesStatement) st = NULL;
+  g_autoptr(GFileOutputStream) file_out = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  g_autofree char *problem = NULL;
+  gboolean pdf, ok;
+  gint64 run_id;
+  int fy;
+
+  if (o->args->len != 2)
+    return usage ("statement takes a PRACTICE");
+  if (!parse_year (o, &fy, &problem) || !parse_run (o, &run_id, &problem)
+      || !parse_document_output (o, &pdf, &problem))
+    return usage (problem);
+  store = open_store (o);
+  if (store == NULL)
+    return LES_CLI_BAD_INPUT;
+  st = les_runs_statement (store, run_id, o->args->pdata[1], &error);
+  if (st == NULL)
+    return exit_for_error (error);
+  if (st->run.year != fy)
+    {
+      g_autofree char *year = les_year_format (fy);
+
+      g_printerr ("les-claims-cli: run %" G_GINT64_FORMAT " is not a run of %s\n", run_id, year);
+      return LES_CLI_BAD_INPUT;
+    }
+  out = open_output (o, &file_out, &error);
+  if (out == NULL)
+    return exit_for_error (error);
+  ok = pdf ? les_statement_write_pdf (st, out, NULL, &error) : les_statement_write_csv (st, out, NULL, &error);
+  return finish_output (out, ok, error);
+}
+
+static int
+cmd_report (Options *o)
+{
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LesReport) report = NULL;
+  g_autoptr(GFileOutputStream) file_out = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  g_autofree char *problem = NULL;
+  gboolean pdf, ok;
+  int fy;
+
+  if (o->args->len != 1)
+    return usage ("report takes no arguments besides --year and -o");
+  if (!parse_year (o, &fy, &problem) || !parse_document_output (o, &pdf, &problem))
+    return usage (problem);
+  store = open_store (o);
+  if (store == NULL)
+    return LES_CLI_BAD_INPUT;
+  report = les_runs_report (store, fy, &error);
+  if (report == NULL)
+    return exit_for_error (error);
+  out = open_output (o, &file_out, &error);
+  if (out == NULL)
+    return exit_for_error (error);
+  ok = pdf ? les_report_write_pdf (report, out, NULL, &error) : les_report_write_csv (report, out, NULL, &error);
+  return finish_output (out, ok, error);
+}
+
 /**
  * les_cli_run:
  *
@@ -450,6 +698,16 @@ les_cli_run (int argc, char **argv)
     status = cmd_compute (&o);
   else if (strcmp (command, "explain") == 0)
     status = cmd_explain (&o);
+  else if (strcmp (command, "set-status") == 0)
+    status = cmd_set_status (&o);
+  else if (strcmp (command, "run") == 0)
+    status = cmd_run (&o);
+  else if (strcmp (command, "reopen") == 0)
+    status = cmd_reopen (&o);
+  else if (strcmp (command, "statement") == 0)
+    status = cmd_statement (&o);
+  else if (strcmp (command, "report") == 0)
+    status = cmd_report (&o);
   else
     {
       problem = g_strdup_printf ("unknown command “%s”", command);

@@ -12,6 +12,9 @@
  * scrolling back and forth and redraws never touch the database. */
 #define PAGE_SIZE 128
 #define MAX_PAGES 12
+/* Counts up to this are exact at once; a larger one shows this many until
+ * the worker's exact count arrives (one more items-changed, at the end). */
+#define COUNT_CAP 50000
 
 struct _LesClaimList
 {
@@ -32,7 +35,26 @@ struct _LesClaimList
   GHashTable    *pages;         /* page number → GPtrArray of LesClaimRow */
   GQueue         page_lru;      /* page numbers, most recent first */
   gint64         last_query_time;
+
+  /* Counts past COUNT_CAP run on a worker with a connection of its own */
+  guint          count_gen;     /* bumped by every reload */
+  gboolean       counting;
+  gboolean       count_pending;
+  LesStore      *worker_store;  /* opened and used on the worker only; interrupted from here */
+  char          *exact_key;     /* what the last exact count was of */
+  guint          exact_n;
 };
+
+typedef struct
+{
+  char   *path;
+  char   *sql;
+  char   *key;
+  int     fy;
+  char   *filters[LES_N_CLAIM_FILTERS];
+  guint   gen;
+  gint64  n;
+} CountJob;
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -62,27 +84,43 @@ sort_column (LesClaimField field)
     }
 }
 
-/* Parameters: ?1 year, ?2.. the filters in order (only those set appear). */
+/* The number of parameters a filter binds */
+static int
+n_params (guint filter)
+{
+  return filter == LES_CLAIM_FILTER_TEXT ? 2 : 1;
+}
+
+/* Parameters: ?1 year, ?2.. the filters in order (only those set appear).
+ * Every filter is a condition on claims alone (practices are looked up in
+ * subqueries), so that a count never joins; codes are matched by prefix
+ * with GLOB, which uses their indexes, unlike LIKE. */
 static void
 build_sql (LesClaimList *self)
 {
-  g_autoptr(GString) where = g_string_new ("c.year = ?1");
+  g_autoptr(GString) where = g_string_new (NULL);
   static const char *const conditions[LES_N_CLAIM_FILTERS] = {
     [LES_CLAIM_FILTER_PRACTICE] = "c.practice_code = ?%d",
-    [LES_CLAIM_FILTER_PCN] = "p.pcn_code = ?%d",
+    [LES_CLAIM_FILTER_PCN] = "c.practice_code IN (SELECT practice_code FROM practices WHERE pcn_code = ?%d)",
     [LES_CLAIM_FILTER_SERVICE] = "c.service_code = ?%d",
     [LES_CLAIM_FILTER_ITEM] = "c.item_code = ?%d",
     [LES_CLAIM_FILTER_PERIOD] = "c.period = ?%d",
     [LES_CLAIM_FILTER_STATUS] = "c.status = ?%d",
     [LES_CLAIM_FILTER_FINDING] = "EXISTS (SELECT 1 FROM findings f WHERE f.claim_ref = c.claim_ref "
                                  "AND f.year = ?1 AND (?%d = '*' OR f.code = ?%d))",
-    [LES_CLAIM_FILTER_TEXT] = "(c.claim_ref LIKE ?%d OR c.practice_code LIKE ?%d "
-                              "OR p.practice_name LIKE ?%d OR c.status_reason LIKE ?%d)",
+    /* ?N: an upper-case GLOB prefix of a code; ?N+1: a LIKE substring of a name or reason */
+    [LES_CLAIM_FILTER_TEXT] = "(c.claim_ref GLOB ?%d "
+                              "OR c.practice_code IN (SELECT practice_code FROM practices "
+                              " WHERE practice_code GLOB ?%d OR practice_name LIKE ?%d) "
+                              "OR c.id IN (SELECT id FROM claims WHERE status_reason IS NOT NULL "
+                              " AND status_reason LIKE ?%d))",
   };
   const char *order = sort_column (self->sort_field);
   const char *dir = self->descending ? "DESC" : "ASC";
   int param = 2;
 
+  /* A search finds its few claims by index: the year must not be what drives the query */
+  g_string_append (where, self->filters[LES_CLAIM_FILTER_TEXT] != NULL ? "+c.year = ?1" : "c.year = ?1");
   self->where_needs_practices = self->sort_field == LES_CLAIM_FIELD_PCN
                                 || self->sort_field == LES_CLAIM_FIELD_PRACTICE_NAME;
   for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
@@ -90,61 +128,104 @@ build_sql (LesClaimList *self)
       if (self->filters[i] == NULL)
         continue;
       g_string_append (where, " AND ");
-      g_string_append_printf (where, conditions[i], param, param, param, param);
-      param++;
-      if (i == LES_CLAIM_FILTER_PCN || i == LES_CLAIM_FILTER_TEXT)
-        self->where_needs_practices = TRUE;
+      if (i == LES_CLAIM_FILTER_TEXT)
+        g_string_append_printf (where, conditions[i], param, param, param + 1, param + 1);
+      else
+        g_string_append_printf (where, conditions[i], param, param);
+      param += n_params (i);
     }
 
   g_free (self->where);
   self->where = g_string_free (g_steal_pointer (&where), FALSE);
 
   g_free (self->count_sql);
-  self->count_sql = g_strdup_printf ("SELECT count(*) FROM claims c %s WHERE %s",
-                                     self->where_needs_practices
-                                       ? "JOIN practices p ON p.practice_code = c.practice_code" : "",
-                                     self->where);
+  self->count_sql = g_strdup_printf ("SELECT count(*) FROM claims c WHERE %s", self->where);
   g_free (self->page_sql);
+  /* claim_ref is unique: nothing else is needed to order by it */
   self->page_sql = g_strdup_printf (
     "SELECT c.id, c.claim_ref, c.practice_code, p.practice_name, p.pcn_code, c.service_code, c.item_code, "
     " c.period, c.count, c.submitted_date, c.status, c.status_reason, "
     " (SELECT group_concat(f.code, ', ') FROM findings f WHERE f.claim_ref = c.claim_ref AND f.year = c.year) "
     "FROM claims c JOIN practices p ON p.practice_code = c.practice_code "
-    "WHERE %s ORDER BY %s %s, c.id %s LIMIT %d OFFSET ?%d",
-    self->where, order, dir, dir, PAGE_SIZE, param);
+    "WHERE %s ORDER BY %s %s%s%s LIMIT %d OFFSET ?%d",
+    self->where, order, dir,
+    self->sort_field == LES_CLAIM_FIELD_REF ? "" : ", c.id ",
+    self->sort_field == LES_CLAIM_FIELD_REF ? "" : dir,
+    PAGE_SIZE, param);
+}
+
+/* "a*b" searched for as a prefix: GLOB's own characters taken literally */
+static char *
+glob_prefix (const char *text)
+{
+  GString *s = g_string_new (NULL);
+
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '*' || *p == '?' || *p == '[')
+        g_string_append_printf (s, "[%c]", *p);
+      else
+        g_string_append_c (s, g_ascii_toupper (*p));
+    }
+  g_string_append_c (s, '*');
+  return g_string_free (s, FALSE);
+}
+
+static int
+bind_values (sqlite3_stmt *stmt, int fy, char **filters)
+{
+  int param = 2;
+
+  sqlite3_bind_int (stmt, 1, fy);
+  for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
+    {
+      if (filters[i] == NULL)
+        continue;
+      if (i == LES_CLAIM_FILTER_TEXT)
+        {
+          g_autofree char *like = g_strdup_printf ("%%%s%%", filters[i]);
+
+          sqlite3_bind_text (stmt, param, glob_prefix (filters[i]), -1, g_free);
+          sqlite3_bind_text (stmt, param + 1, like, -1, SQLITE_TRANSIENT);
+        }
+      else
+        sqlite3_bind_text (stmt, param, filters[i], -1, SQLITE_TRANSIENT);
+      param += n_params (i);
+    }
+  return param;
 }
 
 static int
 bind_filters (LesClaimList *self, sqlite3_stmt *stmt)
 {
-  int param = 2;
-
-  sqlite3_bind_int (stmt, 1, self->fy);
-  for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
-    {
-      if (self->filters[i] == NULL)
-        continue;
-      if (i == LES_CLAIM_FILTER_TEXT)
-        {
-          g_autofree char *like = g_strdup_printf ("%%%s%%", self->filters[i]);
-          sqlite3_bind_text (stmt, param, like, -1, SQLITE_TRANSIENT);
-        }
-      else
-        sqlite3_bind_text (stmt, param, self->filters[i], -1, SQLITE_TRANSIENT);
-      param++;
-    }
-  return param;
+  return bind_values (stmt, self->fy, self->filters);
 }
 
+/* What a count is of: the SQL and its values */
+static char *
+count_key (LesClaimList *self)
+{
+  GString *key = g_string_new (self->count_sql);
+
+  g_string_append_printf (key, "|%d", self->fy);
+  for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
+    g_string_append_printf (key, "|%s", self->filters[i] != NULL ? self->filters[i] : "");
+  return g_string_free (key, FALSE);
+}
+
+/* Counts at most COUNT_CAP rows: exact when fewer */
 static guint
-count_rows (LesClaimList *self)
+count_rows_capped (LesClaimList *self, gboolean *exact)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM (SELECT 1 FROM claims c WHERE %s LIMIT %d)",
+                                          self->where, COUNT_CAP + 1);
   sqlite3_stmt *stmt;
   gint64 start = g_get_monotonic_time ();
   guint n = 0;
 
-  stmt = les_store_prepare (self->store, self->count_sql, &error);
+  *exact = TRUE;
+  stmt = les_store_prepare (self->store, sql, &error);
   if (stmt == NULL)
     {
       g_warning ("Cannot count the claims: %s", error->message);
@@ -152,10 +233,155 @@ count_rows (LesClaimList *self)
     }
   bind_filters (self, stmt);
   if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = (guint) MIN (sqlite3_column_int64 (stmt, 0), G_MAXUINT);
+    n = (guint) sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
+  if (n > COUNT_CAP)
+    {
+      n = COUNT_CAP;
+      *exact = FALSE;
+    }
   self->last_query_time = g_get_monotonic_time () - start;
-  g_debug ("counted %u claims in %" G_GINT64_FORMAT " µs", n, self->last_query_time);
+  g_debug ("counted %u%s claims in %" G_GINT64_FORMAT " µs", n, *exact ? "" : "+", self->last_query_time);
+  return n;
+}
+
+static void
+count_job_free (gpointer data)
+{
+  CountJob *job = data;
+
+  g_free (job->path);
+  g_free (job->sql);
+  g_free (job->key);
+  for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
+    g_free (job->filters[i]);
+  g_free (job);
+}
+
+static void
+count_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  LesClaimList *self = source;
+  CountJob *job = data;
+  GError *error = NULL;
+  LesStore *worker = g_atomic_pointer_get (&self->worker_store);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (worker == NULL)
+    {
+      worker = les_store_open (job->path, &error);
+      if (worker == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      g_atomic_pointer_set (&self->worker_store, worker);
+    }
+  stmt = les_store_prepare (worker, job->sql, &error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  bind_values (stmt, job->fy, job->filters);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    job->n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      les_store_set_db_error (worker, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void start_count (LesClaimList *self);
+
+static void
+count_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  LesClaimList *self = LES_CLAIM_LIST (object);
+  CountJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  self->counting = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && job->gen == self->count_gen)
+        g_debug ("Cannot count the claims: %s", error->message);
+    }
+  else if (job->gen == self->count_gen && self->store != NULL)
+    {
+      guint old = self->n_items;
+      guint n = (guint) MIN (job->n, G_MAXUINT);
+      guint common = MIN (old, n);
+
+      g_free (self->exact_key);
+      self->exact_key = g_strdup (job->key);
+      self->exact_n = n;
+      self->n_items = n;
+      g_debug ("counted %u claims on a worker", n);
+      /* the rows shown stay: only the end of the list changes */
+      if (old != n)
+        g_list_model_items_changed (G_LIST_MODEL (self), common, old - common, n - common);
+    }
+  if (self->count_pending && self->store != NULL)
+    {
+      self->count_pending = FALSE;
+      start_count (self);
+    }
+}
+
+static void
+start_count (LesClaimList *self)
+{
+  g_autoptr(GTask) task = NULL;
+  CountJob *job;
+
+  if (self->counting)
+    {
+      LesStore *worker = g_atomic_pointer_get (&self->worker_store);
+
+      /* one count at a time on the worker's connection: stop the old one */
+      self->count_pending = TRUE;
+      if (worker != NULL)
+        sqlite3_interrupt (les_store_get_db (worker));
+      return;
+    }
+  job = g_new0 (CountJob, 1);
+  job->path = g_strdup (les_store_get_path (self->store));
+  job->sql = g_strdup (self->count_sql);
+  job->key = count_key (self);
+  job->fy = self->fy;
+  for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
+    job->filters[i] = g_strdup (self->filters[i]);
+  job->gen = self->count_gen;
+  self->counting = TRUE;
+  task = g_task_new (self, NULL, count_done_cb, NULL);
+  g_task_set_task_data (task, job, count_job_free);
+  g_task_run_in_thread (task, count_thread);
+}
+
+/* The count: exact now when small, else the last exact count of the same
+ * query (a refresh) or COUNT_CAP, corrected by a worker. */
+static guint
+count_rows (LesClaimList *self)
+{
+  gboolean exact;
+  guint n;
+  g_autofree char *key = NULL;
+
+  self->count_gen++;
+  n = count_rows_capped (self, &exact);
+  if (exact)
+    return n;
+  key = count_key (self);
+  if (g_strcmp0 (key, self->exact_key) == 0)
+    n = MAX (n, self->exact_n);
+  start_count (self);
   return n;
 }
 
@@ -274,6 +500,9 @@ les_claim_list_dispose (GObject *object)
 
   g_clear_signal_handler (&self->changed_id, self->store);
   g_clear_object (&self->store);
+  self->count_pending = FALSE;
+  if (self->counting && g_atomic_pointer_get (&self->worker_store) != NULL)
+    sqlite3_interrupt (les_store_get_db (g_atomic_pointer_get (&self->worker_store)));
 
   G_OBJECT_CLASS (les_claim_list_parent_class)->dispose (object);
 }
@@ -288,6 +517,8 @@ les_claim_list_finalize (GObject *object)
   g_free (self->where);
   g_free (self->page_sql);
   g_free (self->count_sql);
+  g_free (self->exact_key);
+  g_clear_object (&self->worker_store);
   g_queue_clear (&self->page_lru);
   g_hash_table_unref (self->pages);
 
@@ -445,10 +676,7 @@ les_claim_list_dup_all_ids (LesClaimList *self, GError **error)
 
   g_return_val_if_fail (LES_IS_CLAIM_LIST (self), NULL);
 
-  sql = g_strdup_printf ("SELECT c.id FROM claims c %s WHERE %s",
-                         self->where_needs_practices
-                           ? "JOIN practices p ON p.practice_code = c.practice_code" : "",
-                         self->where);
+  sql = g_strdup_printf ("SELECT c.id FROM claims c WHERE %s", self->where);
   stmt = les_store_prepare (self->store, sql, error);
   if (stmt == NULL)
     return NULL;

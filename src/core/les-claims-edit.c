@@ -225,3 +225,73 @@ les_claims_change_free (LesClaimsChange *change)
   g_array_unref (change->previous);
   g_free (change);
 }
+
+GArray *
+les_claims_ids_for_refs (LesStore *store, const char *const *refs, GError **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+
+  for (guint i = 0; refs != NULL && refs[i] != NULL; i++)
+    {
+      g_autofree char *ref = g_ascii_strup (g_strstrip (g_strdup (refs[i])), -1);
+      sqlite3_stmt *stmt = les_store_prepare (store, "SELECT id FROM claims WHERE claim_ref = ?1", error);
+      int rc;
+
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_text (stmt, 1, ref, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          gint64 id = sqlite3_column_int64 (stmt, 0);
+
+          g_array_append_val (ids, id);
+        }
+      sqlite3_reset (stmt);
+      if (rc == SQLITE_ROW)
+        continue;
+      if (rc != SQLITE_DONE)
+        les_store_set_db_error (store, error);
+      else
+        g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, _("There is no claim %s"), ref);
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}
+
+GArray *
+les_claims_ids_for_year (LesStore *store, int fy, gboolean approvable, GError **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+
+  /* approving in bulk never overrides a person's query or rejection, and
+   * touches only claims the last compute has checked */
+  stmt = les_store_prepare (store, approvable
+                            ? "SELECT c.id FROM claims AS c JOIN computes AS k ON k.year = c.year "
+                              "WHERE c.year = ?1 AND c.status = 'submitted' AND c.period <= k.to_period "
+                              "AND NOT EXISTS (SELECT 1 FROM findings AS f WHERE f.claim_ref = c.claim_ref "
+                              "AND f.year = c.year AND f.severity = 'error') ORDER BY c.id"
+                            : "SELECT id FROM claims WHERE year = ?1 ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, fy);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      les_store_set_db_error (store, error);
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}

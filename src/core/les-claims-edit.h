@@ -33,6 +33,18 @@ gboolean         les_claims_change_undo        (LesStore         *store,
                                                 GError          **error);
 void             les_claims_change_free        (LesClaimsChange  *change);
 
+/* (element-type gint64): the ids of @refs, in order; LES_ERROR_NOT_FOUND
+ * names the first unknown reference. */
+GArray          *les_claims_ids_for_refs       (LesStore         *store,
+                                                const char *const *refs,
+                                                GError          **error);
+/* (element-type gint64): the claims of @fy; with @approvable, only the
+ * submitted ones the last compute looked at that carry no error. */
+GArray          *les_claims_ids_for_year       (LesStore         *store,
+                                                int               fy,
+                                                gboolean          approvable,
+                                                GError          **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesClaimsChange, les_claims_change_free)
 
 G_END_DECLS

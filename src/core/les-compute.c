@@ -10,6 +10,7 @@
 #include "les-engine.h"
 #include "les-error.h"
 #include "les-results.h"
+#include "les-runs.h"
 #include "les-store-private.h"
 #include "les-value.h"
 
@@ -535,49 +536,6 @@ write_findings (Loader *ld, LesEngineOutput *out, LesComputeSummary *summary, GE
   return TRUE;
 }
 
-/* Services run on every core: the input is only read once complete, and
- * each service has its own output. */
-typedef struct {
-  LesEngineInput   *in;
-  LesEngineOutput **outputs;        /* one per service */
-  guint             n_services;
-  gint              next;           /* the next service to take */
-  gint              done;
-  GCancellable     *cancellable;
-} Workers;
-
-static gpointer
-engine_worker (gpointer data)
-{
-  Workers *w = data;
-  guint i;
-
-  while ((i = (guint) g_atomic_int_add (&w->next, 1)) < w->n_services)
-    {
-      if (g_cancellable_is_cancelled (w->cancellable))
-        break;
-      les_engine_run_service (w->in, les_engine_input_get_service (w->in, i)->code, w->outputs[i]);
-      g_atomic_int_inc (&w->done);
-    }
-  return NULL;
-}
-
-static gboolean
-run_services (Loader *ld, LesEngineInput *in, LesEngineOutput **outputs, guint n_services, GError **error)
-{
-  Workers w = { in, outputs, n_services, 0, 0, ld->cancellable };
-  guint n_threads = CLAMP (g_get_num_processors (), 1, 4);
-  GThread *threads[4] = { NULL };
-
-  n_threads = MIN (n_threads, n_services);
-  for (guint t = 1; t < n_threads; t++)
-    threads[t] = g_thread_new ("les-compute", engine_worker, &w);
-  engine_worker (&w);
-  for (guint t = 1; t < n_threads; t++)
-    g_thread_join (threads[t]);
-  return !g_cancellable_set_error_if_cancelled (ld->cancellable, error);
-}
-
 /* The new lines in key order (practice, service, rule, period): each
  * service's lines are sorted by practice, rule and period, so this merges
  * them, taking one practice of one service at a time. */
@@ -792,8 +750,11 @@ compute_and_write (Loader *ld, LesEngineInput *in, LesComputeSummary *sum, GErro
     outputs[i] = les_engine_output_new ();
 
   report (ld, 0.3, _("Computing"));
-  if (!run_services (ld, in, outputs, n_services, error))
-    goto out;
+  if (!les_engine_run_services (in, outputs, MIN (g_get_num_processors (), 4), ld->cancellable))
+    {
+      g_cancellable_set_error_if_cancelled (ld->cancellable, error);
+      goto out;
+    }
   g_debug ("compute: engine %.2f s", (g_get_monotonic_time () - t_start) / 1e6);
 
   t_start = g_get_monotonic_time ();
@@ -925,6 +886,9 @@ les_compute_year (LesStore           *store,
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     goto fail;
+  /* payment runs: what was paid is never rewritten; differences become adjustments */
+  if (!les_runs_update_adjustments (store, fy, ld.to, error))
+    goto fail;
   if (!write_compute_row (store, fy, ld.to, error))
     goto fail;
   {
@@ -962,10 +926,13 @@ fail:
   return FALSE;
 }
 
+/* Codes as the importer stores them: trimmed and upper-cased ("RULE:ACH" keeps its colon). */
 static char *
 normalise_code (const char *code)
 {
-  return g_ascii_strup (g_strstrip (g_strdup (code)), -1);
+  g_autofree char *copy = g_strstrip (g_strdup (code));
+
+  return g_ascii_strup (copy, -1);
 }
 
 /**

@@ -176,9 +176,58 @@ typedef struct {
   gboolean prorata_penny;
 } Line;
 
+/* Memory a run needs, kept from one service to the next by a worker: large
+ * buffers freshly allocated for every service cost a page fault per page. */
+typedef struct {
+  gpointer data;
+  gsize    size;
+} Buffer;
+
+typedef struct {
+  Buffer  claims;
+  Buffer  sorted;
+  Buffer  keys;
+  Buffer  tmp;
+  Buffer  order;
+  Buffer  out_order;
+  GArray *lines;                    /* Line */
+} Scratch;
+
+static gpointer
+buffer_get (Buffer *b, gsize size)
+{
+  if (size > b->size)
+    {
+      g_free (b->data);
+      b->size = MAX (size, b->size + b->size / 2);
+      b->data = g_malloc (b->size);
+    }
+  return b->data;
+}
+
+static void
+scratch_init (Scratch *scratch)
+{
+  memset (scratch, 0, sizeof *scratch);
+  scratch->lines = g_array_new (FALSE, FALSE, sizeof (Line));
+}
+
+static void
+scratch_clear (Scratch *scratch)
+{
+  g_free (scratch->claims.data);
+  g_free (scratch->sorted.data);
+  g_free (scratch->keys.data);
+  g_free (scratch->tmp.data);
+  g_free (scratch->order.data);
+  g_free (scratch->out_order.data);
+  g_array_unref (scratch->lines);
+}
+
 typedef struct {
   LesEngineInput *in;
   Service        *svc;
+  Scratch        *scratch;
   gint32          first_period;
   gint32          to;
   gint32          march;
@@ -189,7 +238,8 @@ typedef struct {
   guint           n_claims;
   guint8         *line_state;
   guint           n_line_states;
-  GArray         *lines;            /* Line */
+  GArray         *lines;            /* Line, as made */
+  guint          *order;            /* lines in cap order */
   GArray         *findings;         /* LesFinding, owned by the output */
   gint64          prorata_total;
   gint64          prorata_left;
@@ -1060,49 +1110,99 @@ add_missing_base (Run *run, const Rule *rule, guint practice, const char *rule_c
 
 /* Item claims: validation, patient lines, per-patient frequency */
 
-/* Claims sort by (rule, practice, period, submitted date, claim_ref): a
- * packed key first, the date and the reference only on ties. */
+/* Sorting: keys packed into integers and sorted by a stable LSD radix
+ * sort, in a few linear passes; each element then moves once. */
 typedef struct {
-  guint64     key;
-  gint32      submitted;
-  guint32     index;
-  const char *ref;
-} ClaimKey;
+  guint64 key;
+  guint32 index;
+} SortKey;
 
-static int
-cmp_claim_key (gconstpointer a, gconstpointer b)
+#define RADIX_BITS 11
+
+static void
+radix_sort (SortKey *keys, SortKey *tmp, guint n, guint64 max_key)
 {
-  const ClaimKey *x = a, *y = b;
+  SortKey *src = keys, *dst = tmp;
+  guint counts[1 << RADIX_BITS];
 
-  if (x->key != y->key)
-    return x->key < y->key ? -1 : 1;
-  if (x->submitted != y->submitted)
-    return x->submitted < y->submitted ? -1 : 1;
-  return strcmp (x->ref, y->ref);
+  if (n < 2)
+    return;
+  for (guint shift = 0; shift < 64 && (max_key >> shift) != 0; shift += RADIX_BITS)
+    {
+      SortKey *swap;
+      guint sum = 0;
+
+      memset (counts, 0, sizeof counts);
+      for (guint i = 0; i < n; i++)
+        counts[(src[i].key >> shift) & ((1 << RADIX_BITS) - 1)]++;
+      for (guint d = 0; d < (1 << RADIX_BITS); d++)
+        {
+          guint c = counts[d];
+
+          counts[d] = sum;
+          sum += c;
+        }
+      for (guint i = 0; i < n; i++)
+        dst[counts[(src[i].key >> shift) & ((1 << RADIX_BITS) - 1)]++] = src[i];
+      swap = src;
+      src = dst;
+      dst = swap;
+    }
+  if (src != keys)
+    memcpy (keys, src, sizeof (SortKey) * n);
 }
 
+/* Claims of one (rule, practice, period) by submitted date, then claim_ref. */
+static gboolean
+claim_before (const ClaimRun *x, const ClaimRun *y)
+{
+  if (x->submitted != y->submitted)
+    return x->submitted < y->submitted;
+  return strcmp (x->c.ref, y->c.ref) < 0;
+}
+
+/* Claims in the order (rule, practice, period, submitted date, claim_ref). */
 static void
 sort_claims (Run *run)
 {
-  g_autofree ClaimKey *keys = g_new (ClaimKey, MAX (run->n_claims, 1));
-  g_autofree ClaimRun *sorted = NULL;
+  guint64 n_practices = MAX (run->in->practices->len, 1);
+  guint64 max_key = (guint64) MAX (run->svc->rules->len, 1) * n_practices * 12;
+  SortKey *keys = buffer_get (&run->scratch->keys, sizeof (SortKey) * MAX (run->n_claims, 1));
+  SortKey *tmp = buffer_get (&run->scratch->tmp, sizeof (SortKey) * MAX (run->n_claims, 1));
+  ClaimRun *sorted;
+  Buffer swap;
 
   for (guint i = 0; i < run->n_claims; i++)
     {
       const ClaimRun *cr = &run->claims[i];
 
-      keys[i].key = ((guint64) cr->rule_pos << 40) | ((guint64) cr->practice_rank << 8)
-                    | (guint64) les_period_month_number (cr->period);
-      keys[i].submitted = cr->submitted;
+      keys[i].key = ((guint64) cr->rule_pos * n_practices + cr->practice_rank) * 12
+                    + (guint64) (les_period_month_number (cr->period) - 1);
       keys[i].index = i;
-      keys[i].ref = cr->c.ref;
     }
-  qsort (keys, run->n_claims, sizeof (ClaimKey), cmp_claim_key);
-  sorted = g_new (ClaimRun, MAX (run->n_claims, 1));
+  radix_sort (keys, tmp, run->n_claims, max_key);
+  sorted = buffer_get (&run->scratch->sorted, sizeof (ClaimRun) * MAX (run->n_claims, 1));
   for (guint i = 0; i < run->n_claims; i++)
     sorted[i] = run->claims[keys[i].index];
-  g_free (run->claims);
-  run->claims = g_steal_pointer (&sorted);
+
+  /* claims with the same key (duplicates): insertion sort, the runs are short */
+  for (guint i = 1; i < run->n_claims; i++)
+    if (keys[i].key == keys[i - 1].key)
+      {
+        ClaimRun moving = sorted[i];
+        guint j = i;
+
+        while (j > 0 && keys[j - 1].key == keys[i].key && claim_before (&moving, &sorted[j - 1]))
+          {
+            sorted[j] = sorted[j - 1];
+            j--;
+          }
+        sorted[j] = moving;
+      }
+  swap = run->scratch->claims;
+  run->scratch->claims = run->scratch->sorted;
+  run->scratch->sorted = swap;
+  run->claims = sorted;
 }
 
 static gboolean
@@ -1177,7 +1277,8 @@ validate_claims (Run *run)
   guint n = 0, n_states = 0;
 
   /* the claims this compute looks at: item rules, periods of the year up to --to */
-  run->claims = g_new0 (ClaimRun, MAX (run->svc->claims->len, 1));
+  run->claims = buffer_get (&run->scratch->claims, sizeof (ClaimRun) * MAX (run->svc->claims->len, 1));
+  memset (run->claims, 0, sizeof (ClaimRun) * run->svc->claims->len);
   for (guint i = 0; i < run->svc->claims->len; i++)
     {
       guint ci = g_array_index (run->svc->claims, guint, i);
@@ -1665,49 +1766,41 @@ make_scheduled_lines (Run *run)
     }
 }
 
-typedef struct {
-  guint64 key;
-  guint32 index;
-} LineKey;
-
-static int
-cmp_line_key (gconstpointer a, gconstpointer b)
-{
-  const LineKey *x = a, *y = b;
-
-  return (x->key > y->key) - (x->key < y->key);
-}
-
-/* Puts the lines in cap order (period, practice, rule) or in output order
- * (practice, rule, period), sorting packed keys and moving each line once. */
-static void
-sort_lines (Run *run, gboolean output_order)
+/* The order of the lines for the caps, (period, practice, rule), or for
+ * the output, (practice, rule, period), as indices: the lines stay put.
+ * The array belongs to the run's scratch. */
+static guint *
+order_lines (Run *run, gboolean output_order)
 {
   guint n = run->lines->len;
-  g_autofree LineKey *keys = g_new (LineKey, MAX (n, 1));
-  gboolean sorted = TRUE;
-  GArray *lines;
+  guint64 n_practices = MAX (run->in->practices->len, 1);
+  guint64 n_ranks = MAX (2 * run->svc->rules->len, 1);
+  SortKey *keys = buffer_get (&run->scratch->keys, sizeof (SortKey) * MAX (n, 1));
+  SortKey *tmp = buffer_get (&run->scratch->tmp, sizeof (SortKey) * MAX (n, 1));
+  guint *order = buffer_get (output_order ? &run->scratch->out_order : &run->scratch->order,
+                             sizeof (guint) * MAX (n, 1));
 
   for (guint i = 0; i < n; i++)
     {
       const Line *l = &g_array_index (run->lines, Line, i);
-      guint64 month = (guint64) les_period_month_number (l->period);
+      guint64 month = (guint64) les_period_month_number (l->period) - 1;
 
-      g_assert (l->rule_rank < (1u << 20) && l->practice_rank < (1u << 28));
       keys[i].key = output_order
-                    ? ((guint64) l->practice_rank << 24) | ((guint64) l->rule_rank << 4) | month
-                    : (month << 48) | ((guint64) l->practice_rank << 20) | l->rule_rank;
+                    ? ((guint64) l->practice_rank * n_ranks + l->rule_rank) * 12 + month
+                    : (month * n_practices + l->practice_rank) * n_ranks + l->rule_rank;
       keys[i].index = i;
-      sorted = sorted && (i == 0 || keys[i - 1].key <= keys[i].key);
     }
-  if (sorted)
-    return;
-  qsort (keys, n, sizeof (LineKey), cmp_line_key);
-  lines = g_array_sized_new (FALSE, FALSE, sizeof (Line), n);
+  radix_sort (keys, tmp, n, n_practices * n_ranks * 12);
   for (guint i = 0; i < n; i++)
-    g_array_append_val (lines, g_array_index (run->lines, Line, keys[i].index));
-  g_array_unref (run->lines);
-  run->lines = lines;
+    order[i] = keys[i].index;
+  return order;
+}
+
+/* The i-th line in cap order */
+static Line *
+line_in_order (Run *run, guint i)
+{
+  return &g_array_index (run->lines, Line, run->order[i]);
 }
 
 static const char *
@@ -1726,7 +1819,7 @@ apply_practice_caps (Run *run)
 
   for (guint i = 0; i < run->lines->len; i++)
     {
-      Line *l = &g_array_index (run->lines, Line, i);
+      Line *l = line_in_order (run, i);
       const Member *m;
 
       l->after_practice = l->payable;
@@ -1784,7 +1877,7 @@ apply_service_cap (Run *run)
 
       for (guint i = 0; i < run->lines->len; i++)
         {
-          Line *l = &g_array_index (run->lines, Line, i);
+          Line *l = line_in_order (run, i);
           gint64 paid;
 
           if (l->gross < 0)
@@ -1824,7 +1917,7 @@ apply_service_cap (Run *run)
           run->prorata_applied = TRUE;
           for (guint i = 0; i < run->lines->len; i++)
             {
-              Line *l = &g_array_index (run->lines, Line, i);
+              Line *l = line_in_order (run, i);
               __int128 scaled;
               Share share;
 
@@ -1841,11 +1934,11 @@ apply_service_cap (Run *run)
           g_array_sort (shares, cmp_share);
           run->prorata_left = svc->budget - sum;
           for (gint64 k = 0; k < run->prorata_left && k < (gint64) shares->len; k++)
-            g_array_index (run->lines, Line, g_array_index (shares, Share, k).line).prorata_penny = TRUE;
+            line_in_order (run, g_array_index (shares, Share, k).line)->prorata_penny = TRUE;
 
           for (guint i = 0; i < run->lines->len; i++)
             {
-              Line *l = &g_array_index (run->lines, Line, i);
+              Line *l = line_in_order (run, i);
               gint64 paid;
 
               if (l->gross < 0)
@@ -1999,7 +2092,7 @@ cmp_rank_entry (gconstpointer a, gconstpointer b)
 }
 
 static void
-run_init (Run *run, LesEngineInput *in, Service *svc, GArray *findings)
+run_init (Run *run, LesEngineInput *in, Service *svc, GArray *findings, Scratch *scratch)
 {
   guint n_rules = svc->rules->len;
   g_autofree RankEntry *entries = g_new (RankEntry, MAX (2 * n_rules, 1));
@@ -2011,7 +2104,9 @@ run_init (Run *run, LesEngineInput *in, Service *svc, GArray *findings)
   run->to = in->to;
   run->march = (in->fy + 1) * 100 + 3;
   run->findings = findings;
-  run->lines = g_array_new (FALSE, FALSE, sizeof (Line));
+  run->scratch = scratch;
+  run->lines = scratch->lines;
+  g_array_set_size (run->lines, 0);
 
   run->member_of = g_new (guint, MAX (in->practices->len, 1));
   for (guint i = 0; i < in->practices->len; i++)
@@ -2045,9 +2140,10 @@ run_clear (Run *run)
   g_clear_pointer (&run->member_of, g_free);
   g_clear_pointer (&run->plain_rank, g_free);
   g_clear_pointer (&run->ach_rank, g_free);
-  g_clear_pointer (&run->claims, g_free);
+  run->claims = NULL;
   g_clear_pointer (&run->line_state, g_free);
-  g_clear_pointer (&run->lines, g_array_unref);
+  run->lines = NULL;
+  run->order = NULL;
 }
 
 /* Everything of RULES.md for one service, in its order. */
@@ -2058,7 +2154,7 @@ run_compute (Run *run)
   apply_patient_limits (run);
   make_item_lines (run);
   make_scheduled_lines (run);
-  sort_lines (run, FALSE);
+  run->order = order_lines (run, FALSE);
   apply_practice_caps (run);
   apply_service_cap (run);
   find_outliers (run);
@@ -2068,12 +2164,12 @@ static void
 run_emit_lines (Run *run, GArray *out_lines)
 {
   guint base = out_lines->len;
+  const guint *order = order_lines (run, TRUE);
 
-  sort_lines (run, TRUE);
   g_array_set_size (out_lines, base + run->lines->len);
   for (guint i = 0; i < run->lines->len; i++)
     {
-      const Line *l = &g_array_index (run->lines, Line, i);
+      const Line *l = &g_array_index (run->lines, Line, order[i]);
       LesPaymentLine *pl = &g_array_index (out_lines, LesPaymentLine, base + i);
 
       pl->practice_code = practice_at (run->in, l->practice)->code;
@@ -2086,6 +2182,17 @@ run_emit_lines (Run *run, GArray *out_lines)
       pl->payable = l->payable;
       pl->held = l->gross - l->payable;
     }
+}
+
+static void
+run_service_with (LesEngineInput *in, Service *svc, LesEngineOutput *output, Scratch *scratch)
+{
+  Run run;
+
+  run_init (&run, in, svc, output->findings, scratch);
+  run_compute (&run);
+  run_emit_lines (&run, output->lines);
+  run_clear (&run);
 }
 
 /**
@@ -2101,7 +2208,7 @@ gboolean
 les_engine_run_service (LesEngineInput *in, const char *service_code, LesEngineOutput *output)
 {
   Service *svc;
-  Run run;
+  Scratch scratch;
 
   g_return_val_if_fail (in != NULL, FALSE);
   g_return_val_if_fail (service_code != NULL, FALSE);
@@ -2111,27 +2218,86 @@ les_engine_run_service (LesEngineInput *in, const char *service_code, LesEngineO
   svc = lookup_service (in, service_code);
   if (svc == NULL)
     return FALSE;
-  run_init (&run, in, svc, output->findings);
-  run_compute (&run);
-  run_emit_lines (&run, output->lines);
-  run_clear (&run);
+  scratch_init (&scratch);
+  run_service_with (in, svc, output, &scratch);
+  scratch_clear (&scratch);
   return TRUE;
 }
 
 /**
  * les_engine_run:
  *
- * Computes every service of the year, in service code order.
+ * Computes every service of the year, in service code order, into @output.
  */
 void
 les_engine_run (LesEngineInput *in, LesEngineOutput *output)
 {
+  Scratch scratch;
+
   g_return_if_fail (in != NULL);
   g_return_if_fail (output != NULL);
 
   prepare (in);
+  scratch_init (&scratch);
   for (guint i = 0; i < in->services->len; i++)
-    les_engine_run_service (in, g_array_index (in->services, Service, in->service_order[i]).pub.code, output);
+    run_service_with (in, &g_array_index (in->services, Service, in->service_order[i]), output, &scratch);
+  scratch_clear (&scratch);
+}
+
+typedef struct {
+  LesEngineInput   *in;
+  LesEngineOutput **outputs;
+  GCancellable     *cancellable;
+  gint              next;           /* the next service to take */
+} Workers;
+
+static gpointer
+worker_run (gpointer data)
+{
+  Workers *w = data;
+  Scratch scratch;
+  guint i;
+
+  scratch_init (&scratch);
+  while ((i = (guint) g_atomic_int_add (&w->next, 1)) < w->in->services->len
+         && !g_cancellable_is_cancelled (w->cancellable))
+    run_service_with (w->in, &g_array_index (w->in->services, Service, w->in->service_order[i]), w->outputs[i],
+                      &scratch);
+  scratch_clear (&scratch);
+  return NULL;
+}
+
+/**
+ * les_engine_run_services:
+ * @outputs: (array): one output per service, in service code order
+ * @n_threads: how many threads to compute on (this one included), at least 1
+ * @cancellable: (nullable): stops taking further services
+ *
+ * Computes every service, spreading the services over @n_threads threads:
+ * the input is only read once complete, and each service has its own output.
+ *
+ * Returns: FALSE when cancelled (the outputs are then incomplete).
+ */
+gboolean
+les_engine_run_services (LesEngineInput    *in,
+                         LesEngineOutput  **outputs,
+                         guint              n_threads,
+                         GCancellable      *cancellable)
+{
+  Workers w = { in, outputs, cancellable, 0 };
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+
+  g_return_val_if_fail (in != NULL, FALSE);
+  g_return_val_if_fail (outputs != NULL || in->services->len == 0, FALSE);
+
+  prepare (in);
+  n_threads = CLAMP (n_threads, 1, MAX (in->services->len, 1));
+  for (guint t = 1; t < n_threads; t++)
+    g_ptr_array_add (threads, g_thread_new ("les-engine", worker_run, &w));
+  worker_run (&w);
+  for (guint t = 0; t < threads->len; t++)
+    g_thread_join (threads->pdata[t]);
+  return !g_cancellable_is_cancelled (cancellable);
 }
 
 /* Explain */
@@ -2508,6 +2674,7 @@ les_engine_explain (LesEngineInput *in,
   Service *svc;
   const Line *line = NULL;
   Run run;
+  Scratch scratch;
   char p_text[8];
 
   g_return_val_if_fail (in != NULL, NULL);
@@ -2527,7 +2694,8 @@ les_engine_explain (LesEngineInput *in,
 
   findings = g_array_new (FALSE, FALSE, sizeof (LesFinding));
   g_array_set_clear_func (findings, finding_clear);
-  run_init (&run, in, svc, findings);
+  scratch_init (&scratch);
+  run_init (&run, in, svc, findings, &scratch);
   run_compute (&run);
 
   for (guint i = 0; i < run.lines->len && line == NULL; i++)
@@ -2544,6 +2712,7 @@ les_engine_explain (LesEngineInput *in,
                    "There is no payment line for %s / %s / %s / %s: nothing is paid for it up to the last "
                    "compute (see its findings)", practice_code, service_code, rule_code, p_text);
       run_clear (&run);
+      scratch_clear (&scratch);
       return NULL;
     }
 
@@ -2570,5 +2739,6 @@ les_engine_explain (LesEngineInput *in,
   }
 
   run_clear (&run);
+  scratch_clear (&scratch);
   return g_steal_pointer (&text);
 }

@@ -2,7 +2,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -202,9 +202,14 @@ void             les_engine_output_free            (LesEngineOutput        *outp
 gboolean         les_engine_run_service            (LesEngineInput         *input,
                                                     const char             *service_code,
                                                     LesEngineOutput        *output);
-/* Every service, in code order. */
+/* Every service, in code order, into one output. */
 void             les_engine_run                    (LesEngineInput         *input,
                                                     LesEngineOutput        *output);
+/* Every service on @n_threads threads, service i (code order) into outputs[i]. */
+gboolean         les_engine_run_services           (LesEngineInput         *input,
+                                                    LesEngineOutput       **outputs,
+                                                    guint                   n_threads,
+                                                    GCancellable           *cancellable);
 
 /* How one payment line was made, as lines of text for people. */
 GPtrArray       *les_engine_explain                (LesEngineInput         *input,

@@ -1,3 +1,22 @@
 -- les-schema-3.sql: schema version 3 — indexes for the desktop application's tables at national scale.
 -- SPDX-License-Identifier: GPL-3.0-or-later
-SELECT 1;
+-- See docs/app.md ("Claims at national scale"). An index on (year, X) is
+-- ordered by (year, X, id), so each serves the claims table's ORDER BY X, id
+-- for a year without sorting millions of rows, and counts without the table.
+
+-- Sorting by reference (the default), and claim_ref prefix searches (GLOB)
+CREATE INDEX claims_by_year_ref ON claims (year, claim_ref);
+-- Sorting by practice, period, status and submission date
+CREATE INDEX claims_by_year_practice ON claims (year, practice_code);
+CREATE INDEX claims_by_year_period ON claims (year, period);
+CREATE INDEX claims_by_year_status ON claims (year, status);
+CREATE INDEX claims_by_year_submitted ON claims (year, submitted_date);
+-- Free-text search of reasons: only the few claims that have one
+CREATE INDEX claims_with_reason ON claims (status_reason) WHERE status_reason IS NOT NULL;
+-- Practice codes and names searched by prefix
+CREATE INDEX practices_by_name ON practices (practice_name);
+
+-- The Overview and Payments sums, from the index alone
+CREATE INDEX payment_lines_sums ON payment_lines (year, service_code, payable, held);
+-- Findings counted by code with the claims concerned
+CREATE INDEX findings_by_year_code_claim ON findings (year, code, claim_ref);

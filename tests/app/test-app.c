@@ -14,6 +14,10 @@
 #include "les-overview-page.h"
 #include "les-payments-page.h"
 #include "les-practices-page.h"
+#include "les-runs-panel.h"
+#include "les-runs.h"
+#include "les-service-edit.h"
+#include "les-service-editor.h"
 #include "les-services-page.h"
 #include "les-window.h"
 
@@ -262,6 +266,103 @@ test_recompute_changes_overview (void)
 }
 
 static void
+test_service_editor (void)
+{
+  LesServicesPage *page = LES_SERVICES_PAGE (les_window_get_page (window, "services"));
+  LesOverviewPage *overview = LES_OVERVIEW_PAGE (les_window_get_page (window, "overview"));
+  LesStore *store = les_window_get_store (window);
+  int fy = les_window_get_year (window);
+  gint64 payable_before = les_overview_page_get_total_payable (overview);
+  gint64 audit_before = les_store_count_rows (store, "audit");
+  LesServiceEditor *editor;
+  GtkWidget *rate, *list_size;
+  gint64 example_before;
+
+  les_window_show_page (window, "services");
+  settle ();
+  g_assert_true (les_services_page_show_service (page, "WARF"));
+  editor = les_services_page_get_editor (page);
+  g_assert_cmpstr (les_service_editor_get_code (editor), ==, "WARF");
+  g_assert_true (les_service_editor_select_rule (editor, "REVIEW"));
+  example_before = les_service_editor_get_example_year (editor);
+  g_assert_cmpint (example_before, >, 0);
+  g_assert_false (les_service_editor_get_can_save (editor));
+
+  /* Checked as typed: a bad rate is marked and cannot be saved */
+  rate = les_service_editor_get_row (editor, TRUE, "rate");
+  g_assert_true (gtk_widget_get_visible (rate));
+  g_assert_false (gtk_widget_get_visible (les_service_editor_get_row (editor, TRUE, "upper_pct")));
+  gtk_editable_set_text (GTK_EDITABLE (rate), "12.3.4");
+  g_assert_true (gtk_widget_has_css_class (rate, "error"));
+  g_assert_nonnull (les_service_editor_get_message (editor));
+  g_assert_false (les_service_editor_get_can_save (editor));
+  gtk_editable_set_text (GTK_EDITABLE (rate), "");
+  g_assert_false (les_service_editor_get_can_save (editor));
+
+  /* The live example follows the rate, and an explicit list size */
+  gtk_editable_set_text (GTK_EDITABLE (rate), "386.00");
+  g_assert_false (gtk_widget_has_css_class (rate, "error"));
+  g_assert_null (les_service_editor_get_message (editor));
+  g_assert_cmpint (les_service_editor_get_example_year (editor), ==, 2 * example_before);
+  g_assert_true (les_service_editor_get_can_save (editor));
+  list_size = les_service_editor_get_row (editor, FALSE, "example_list_size");
+  gtk_editable_set_text (GTK_EDITABLE (list_size), "x");
+  g_assert_true (gtk_widget_has_css_class (list_size, "error"));
+  gtk_editable_set_text (GTK_EDITABLE (list_size), "");
+  /* as a person sees it while typing the rate */
+  gtk_widget_grab_focus (rate);
+  screenshot (GTK_WIDGET (window), "screen-service-editor.png");
+
+  /* Saved with an audit row; recomputing pays more */
+  g_assert_true (les_service_editor_save (editor));
+  g_assert_false (les_service_editor_get_can_save (editor));
+  g_assert_cmpint (les_store_count_rows (store, "audit"), ==, audit_before + 1);
+  les_window_show_page (window, "overview");
+  les_window_compute (window);
+  g_assert_true (wait_until (not_busy, NULL, 120000));
+  settle ();
+  g_assert_cmpint (les_overview_page_get_total_payable (overview), >, payable_before);
+
+  /* Undo puts the rate back */
+  g_assert_true (les_window_undo (window));
+  {
+    g_autoptr(LesServiceDraft) draft = les_service_draft_load (store, "WARF", fy, NULL);
+
+    g_assert_nonnull (draft);
+    for (guint i = 0; i < les_service_draft_get_n_rules (draft); i++)
+      if (g_str_equal (les_service_draft_get_rule (draft, i, "rule_code"), "REVIEW"))
+        g_assert_cmpstr (les_service_draft_get_rule (draft, i, "rate"), ==, "193.00");
+  }
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (rate)), ==, "193.00");
+
+  /* Duplicate for next year, then retire; each undone */
+  les_window_show_page (window, "services");
+  settle ();
+  g_assert_true (les_services_page_duplicate (page));
+  {
+    g_autoptr(LesServiceDraft) next = les_service_draft_load (store, "WARF", fy + 1, NULL);
+
+    g_assert_nonnull (next);
+    g_assert_cmpuint (les_service_draft_get_n_rules (next), >, 0);
+  }
+  g_assert_true (les_window_undo (window));
+  g_assert_null (les_service_draft_load (store, "WARF", fy + 1, NULL));
+  g_assert_true (les_services_page_retire (page, NULL));
+  {
+    g_autoptr(LesServiceDraft) retired = les_service_draft_load (store, "WARF", fy, NULL);
+    g_autofree char *end = g_strdup_printf ("%d-03-31", fy + 1);
+
+    g_assert_cmpstr (les_service_draft_get (retired, "end_date"), ==, end);
+  }
+  g_assert_true (les_window_undo (window));
+  {
+    g_autoptr(LesServiceDraft) back = les_service_draft_load (store, "WARF", fy, NULL);
+
+    g_assert_cmpstr (les_service_draft_get (back, "end_date"), ==, "");
+  }
+}
+
+static void
 test_payments (void)
 {
   LesPaymentsPage *page = LES_PAYMENTS_PAGE (les_window_get_page (window, "payments"));
@@ -301,6 +402,50 @@ test_payments (void)
   les_payments_page_up (page);
   les_payments_page_up (page);
   g_assert_cmpuint (les_payments_page_get_level (page), ==, 0);
+}
+
+static GtkWidget *
+find_widget (GtkWidget *widget, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Close a month from the Payments screen: the history shows the run. */
+static void
+test_runs (void)
+{
+  GtkWidget *page = GTK_WIDGET (les_window_get_page (window, "payments"));
+  LesRunsPanel *panel = LES_RUNS_PANEL (find_widget (page, LES_TYPE_RUNS_PANEL));
+  LesStore *store = les_window_get_store (window);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(LesClaimsChange) change = NULL;
+  g_autoptr(GArray) runs = NULL;
+
+  les_window_show_page (window, "payments");
+  settle ();
+  g_assert_nonnull (panel);
+  g_assert_cmpuint (les_runs_panel_get_n_runs (panel), ==, 0);
+  ids = les_claims_ids_for_year (store, les_window_get_year (window), TRUE, &error);
+  g_assert_no_error (error);
+  change = les_claims_set_status (store, (gint64 *) ids->data, ids->len, "approved", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (les_runs_panel_close_month (panel, &error));
+  g_assert_no_error (error);
+  settle ();
+  g_assert_cmpuint (les_runs_panel_get_n_runs (panel), ==, 1);
+  runs = les_runs_list (store, les_window_get_year (window), &error);
+  g_assert_cmpint (g_array_index (runs, LesRun, 0).total, >, 0);
+  screenshot (GTK_WIDGET (window), "screen-payment-runs.png");
 }
 
 static void
@@ -368,7 +513,9 @@ main (int argc, char **argv)
   g_test_add_func ("/app/compute", test_compute);
   g_test_add_func ("/app/claims", test_claims);
   g_test_add_func ("/app/recompute", test_recompute_changes_overview);
+  g_test_add_func ("/app/service-editor", test_service_editor);
   g_test_add_func ("/app/payments", test_payments);
+  g_test_add_func ("/app/runs", test_runs);
   g_test_add_func ("/app/practices", test_practices);
   g_test_add_func ("/app/dark", test_dark);
   status = g_test_run ();

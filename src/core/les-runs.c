@@ -1,0 +1,1020 @@
+/* les-runs.c: payment runs — closing a month, adjustments to paid lines, statements and the finance report. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "les-compute.h"
+#include "les-csv.h"
+#include "les-error.h"
+#include "les-results.h"
+#include "les-runs.h"
+#include "les-store-private.h"
+#include "les-value.h"
+
+/* The model is in docs/payment-runs.md.  The SQL below is written over a
+ * line key (year, practice_code, service_code, rule_code, period) of a
+ * table aliased K. */
+
+/* Claim errors that keep a claim out of its line (patient-line errors do not). */
+#define CLAIM_ERRORS \
+  "('NOT_SIGNED_UP', 'PRACTICE_CLOSED', 'OUTSIDE_SERVICE_DATES', 'WRONG_PERIOD', 'LATE', 'DUPLICATE', " \
+  "'COUNT_MISMATCH')"
+
+#define SAME_KEY(a, b) \
+  a ".year = " b ".year AND " a ".practice_code = " b ".practice_code AND " a ".service_code = " \
+  b ".service_code AND " a ".rule_code = " b ".rule_code AND " a ".period = " b ".period"
+
+#define CONTRIBUTING(k) \
+  "c.year = " k ".year AND c.service_code = " k ".service_code AND c.practice_code = " k ".practice_code " \
+  "AND c.item_code = " k ".rule_code AND c.period = " k ".period AND c.status NOT IN ('rejected', 'withdrawn') " \
+  "AND NOT EXISTS (SELECT 1 FROM findings AS e WHERE e.claim_ref = c.claim_ref AND e.year = c.year " \
+  "AND e.code IN " CLAIM_ERRORS ")"
+
+/* A line may be paid: no error on it, and for an item rule every claim
+ * that makes it up approved (scheduled lines need no approval). */
+#define APPROVED(k) \
+  "NOT EXISTS (SELECT 1 FROM findings AS f WHERE f.year = " k ".year " \
+  "AND f.code IN ('NO_LIST_SIZE', 'NO_COHORT', 'NO_ALLOCATION') AND f.practice_code = " k ".practice_code " \
+  "AND f.service_code = " k ".service_code AND f.rule_code = " k ".rule_code AND f.period = " k ".period) " \
+  "AND (NOT EXISTS (SELECT 1 FROM rules AS r WHERE r.year = " k ".year AND r.service_code = " k ".service_code " \
+  "AND r.rule_code = " k ".rule_code AND r.kind = 'item') " \
+  "OR (EXISTS (SELECT 1 FROM claims AS c WHERE " CONTRIBUTING (k) ") " \
+  "AND NOT EXISTS (SELECT 1 FROM claims AS c WHERE " CONTRIBUTING (k) " AND c.status <> 'approved')))"
+
+#define HELD_REASON(k) \
+  "(SELECT group_concat (DISTINCT h.code) FROM findings AS h WHERE h.year = " k ".year " \
+  "AND h.code IN ('OVER_UNIT_CAP', 'OVER_PRACTICE_CAP', 'OVER_SERVICE_CAP') " \
+  "AND h.practice_code = " k ".practice_code AND h.service_code = " k ".service_code " \
+  "AND h.rule_code = " k ".rule_code AND h.period = " k ".period)"
+
+#define LIVE_PAID(p) \
+  "paid_lines AS " p " JOIN payment_runs AS " p "r ON " p "r.run_id = " p ".run_id AND " p "r.reopened_at IS NULL"
+
+/* Lines of @fy (?1) up to the run's month (?2) not yet paid and approved. */
+#define DUE_LINES \
+  "FROM payment_lines AS k WHERE k.year = ?1 AND k.period <= ?2 " \
+  "AND NOT EXISTS (SELECT 1 FROM " LIVE_PAID ("p") " WHERE p.corrects_id IS NULL AND " SAME_KEY ("p", "k") ") " \
+  "AND " APPROVED ("k")
+
+/* Pending adjustments whose line is gone (a recovery) or approved. */
+#define DUE_ADJUSTMENTS \
+  "FROM adjustments AS a JOIN paid_lines AS o ON o.id = a.corrects_id " \
+  "LEFT JOIN payment_lines AS pl ON " SAME_KEY ("pl", "o") " " \
+  "WHERE a.year = ?1 AND (pl.id IS NULL OR " APPROVED ("o") ")"
+
+static const char run_columns[] =
+  "run_id, year, month, created_at, created_by, total, n_lines, reopened_at, reopened_by, reopen_reason";
+
+static char *
+dup_column (sqlite3_stmt *stmt, int col)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, col));
+}
+
+static gint32
+column_period (sqlite3_stmt *stmt, int col)
+{
+  gint32 ym = 0;
+  const char *text = (const char *) sqlite3_column_text (stmt, col);
+
+  if (text != NULL)
+    les_period_parse (text, &ym, NULL);
+  return ym;
+}
+
+static gboolean
+step_done (LesStore *store, sqlite3_stmt *stmt, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return les_store_set_db_error (store, error);
+  return TRUE;
+}
+
+void
+les_run_clear (LesRun *run)
+{
+  g_return_if_fail (run != NULL);
+
+  g_clear_pointer (&run->created_at, g_free);
+  g_clear_pointer (&run->created_by, g_free);
+  g_clear_pointer (&run->reopened_at, g_free);
+  g_clear_pointer (&run->reopened_by, g_free);
+  g_clear_pointer (&run->reopen_reason, g_free);
+}
+
+static void
+read_run (sqlite3_stmt *stmt, LesRun *run)
+{
+  run->run_id = sqlite3_column_int64 (stmt, 0);
+  run->year = sqlite3_column_int (stmt, 1);
+  run->month = column_period (stmt, 2);
+  run->created_at = dup_column (stmt, 3);
+  run->created_by = dup_column (stmt, 4);
+  run->total = sqlite3_column_int64 (stmt, 5);
+  run->n_lines = sqlite3_column_int64 (stmt, 6);
+  run->reopened = sqlite3_column_type (stmt, 7) != SQLITE_NULL;
+  run->reopened_at = dup_column (stmt, 7);
+  run->reopened_by = dup_column (stmt, 8);
+  run->reopen_reason = dup_column (stmt, 9);
+}
+
+static void
+statement_line_clear (LesStatementLine *line)
+{
+  g_free (line->service_code);
+  g_free (line->service_name);
+  g_free (line->rule_code);
+  g_free (line->rule_description);
+  g_free (line->rule_kind);
+  g_free (line->held_reason);
+}
+
+void
+les_statement_free (LesStatement *statement)
+{
+  if (statement == NULL)
+    return;
+  les_run_clear (&statement->run);
+  g_free (statement->organisation);
+  g_free (statement->practice_code);
+  g_free (statement->practice_name);
+  g_free (statement->pcn_code);
+  g_free (statement->pcn_name);
+  g_clear_pointer (&statement->lines, g_array_unref);
+  g_free (statement);
+}
+
+static void
+report_row_clear (LesReportRow *row)
+{
+  g_free (row->service_code);
+  g_free (row->service_name);
+}
+
+void
+les_report_free (LesReport *report)
+{
+  if (report == NULL)
+    return;
+  g_free (report->organisation);
+  g_free (report->generated_at);
+  g_clear_pointer (&report->rows, g_array_unref);
+  report_row_clear (&report->totals);
+  g_free (report);
+}
+
+/* The latest run of @fy that is not re-opened: its number and month, or 0. */
+static gint64
+latest_live_run (LesStore *store, int fy, gint32 *month)
+{
+  sqlite3_stmt *stmt = les_store_prepare (store,
+                                          "SELECT run_id, month FROM payment_runs WHERE year = ?1 "
+                                          "AND reopened_at IS NULL ORDER BY month DESC, run_id DESC LIMIT 1",
+                                          NULL);
+  gint64 run_id = 0;
+
+  *month = 0;
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int (stmt, 1, fy);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      run_id = sqlite3_column_int64 (stmt, 0);
+      *month = column_period (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  return run_id;
+}
+
+/**
+ * les_runs_next_open_month:
+ *
+ * Returns: the first month of @fy after its latest run (April when there
+ * is none), or 0 when March has been closed.
+ */
+gint32
+les_runs_next_open_month (LesStore *store, int fy)
+{
+  gint32 month;
+
+  g_return_val_if_fail (LES_IS_STORE (store), 0);
+
+  if (latest_live_run (store, fy, &month) == 0)
+    return les_fy_period (fy, 1);
+  if (les_period_month_number (month) == 12)
+    return 0;
+  return les_period_add_months (month, 1);
+}
+
+/**
+ * les_runs_update_adjustments:
+ * @to_period: the month the compute reached (YYYYMM)
+ *
+ * Compares every paid line of @fy up to @to_period with what the compute
+ * now gives for it, and records each difference in what was paid as an
+ * adjustment due in the next open month.  Pending adjustments are
+ * replaced, so computing twice records nothing twice.
+ */
+gboolean
+les_runs_update_adjustments (LesStore *store, int fy, gint32 to_period, GError **error)
+{
+  sqlite3_stmt *stmt;
+  gint32 last_month, due;
+  char due_text[8], to_text[8];
+
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+
+  stmt = les_store_prepare (store, "DELETE FROM adjustments WHERE year = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, fy);
+  if (!step_done (store, stmt, error))
+    return FALSE;
+  if (latest_live_run (store, fy, &last_month) == 0)
+    return TRUE;
+
+  /* after March, the month after the year: docs/payment-runs.md */
+  due = les_period_add_months (last_month, 1);
+  les_period_format (due, due_text);
+  les_period_format (to_period, to_text);
+  stmt = les_store_prepare (store,
+                            "WITH live AS (SELECT p.* FROM " LIVE_PAID ("p") " WHERE p.year = ?1), "
+                            "sums AS (SELECT coalesce (corrects_id, id) AS root, sum (units) AS units, "
+                            "  count (units) AS n_units, sum (gross) AS gross, sum (payable) AS payable, "
+                            "  sum (held) AS held FROM live GROUP BY root) "
+                            "INSERT INTO adjustments (year, corrects_id, due_period, units, gross, payable, held, "
+                            "  held_reason) "
+                            "SELECT ?1, o.id, ?2, "
+                            "  CASE WHEN pl.units IS NULL AND s.n_units = 0 THEN NULL "
+                            "  ELSE coalesce (pl.units, 0) - coalesce (s.units, 0) END, "
+                            "  coalesce (pl.gross, 0) - s.gross, coalesce (pl.payable, 0) - s.payable, "
+                            "  coalesce (pl.held, 0) - s.held, " HELD_REASON ("o") " "
+                            "FROM live AS o JOIN sums AS s ON s.root = o.id "
+                            "LEFT JOIN payment_lines AS pl ON " SAME_KEY ("pl", "o") " "
+                            "WHERE o.corrects_id IS NULL AND o.period <= ?3 "
+                            "AND coalesce (pl.payable, 0) <> s.payable",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, fy);
+  sqlite3_bind_text (stmt, 2, due_text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, to_text, -1, SQLITE_TRANSIENT);
+  return step_done (store, stmt, error);
+}
+
+gint64
+les_runs_pending_adjustments (LesStore *store, int fy, gint64 *amount)
+{
+  sqlite3_stmt *stmt;
+  gint64 n = 0;
+
+  g_return_val_if_fail (LES_IS_STORE (store), 0);
+
+  if (amount != NULL)
+    *amount = 0;
+  stmt = les_store_prepare (store, "SELECT count (*), coalesce (sum (payable), 0) FROM adjustments WHERE year = ?1",
+                            NULL);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int (stmt, 1, fy);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      n = sqlite3_column_int64 (stmt, 0);
+      if (amount != NULL)
+        *amount = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  return n;
+}
+
+static gboolean
+check_month (LesStore *store, int fy, gint32 month, GError **error)
+{
+  gint32 last_month;
+  gint64 last;
+  char text[8];
+
+  les_period_format (month, text);
+  if (les_period_fy (month) != fy)
+    {
+      g_autofree char *year = les_year_format (fy);
+
+      g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("%s is not a month of %s"), text, year);
+      return FALSE;
+    }
+  last = latest_live_run (store, fy, &last_month);
+  if (last != 0 && last_month >= month)
+    {
+      char last_text[8];
+
+      les_period_format (last_month, last_text);
+      g_set_error (error, LES_ERROR, LES_ERROR_CONFLICT,
+                   _("%s is already closed: run %" G_GINT64_FORMAT " closed %s; re-open that run first, "
+                     "or close a later month"), text, last, last_text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+bind_year_month (sqlite3_stmt *stmt, int fy, gint32 month)
+{
+  char text[8];
+
+  les_period_format (month, text);
+  sqlite3_bind_int (stmt, 1, fy);
+  sqlite3_bind_text (stmt, 2, text, -1, SQLITE_TRANSIENT);
+}
+
+/**
+ * les_runs_preview:
+ *
+ * What closing @month would pay now, from the stored compute: lines due
+ * and approved and the adjustments that can be paid.
+ */
+gboolean
+les_runs_preview (LesStore *store, int fy, gint32 month, gint64 *total, gint64 *n_lines, GError **error)
+{
+  static const char *queries[] = {
+    "SELECT coalesce (sum (k.payable), 0), count (*) " DUE_LINES,
+    "SELECT coalesce (sum (a.payable), 0), count (*) " DUE_ADJUSTMENTS,
+  };
+
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+
+  *total = 0;
+  *n_lines = 0;
+  if (!check_month (store, fy, month, error))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      sqlite3_stmt *stmt = les_store_prepare (store, queries[i], error);
+      int rc;
+
+      if (stmt == NULL)
+        return FALSE;
+      bind_year_month (stmt, fy, month);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *total += sqlite3_column_int64 (stmt, 0);
+          *n_lines += sqlite3_column_int64 (stmt, 1);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW)
+        return les_store_set_db_error (store, error);
+    }
+  return TRUE;
+}
+
+static gboolean
+pay (LesStore *store, int fy, gint32 month, gint64 run_id, GError **error)
+{
+  static const char *writes[] = {
+    "INSERT INTO paid_lines (run_id, year, practice_code, service_code, rule_code, period, units, rate, gross, "
+    "  payable, held, held_reason, corrects_id) "
+    "SELECT ?3, k.year, k.practice_code, k.service_code, k.rule_code, k.period, k.units, "
+    "  (SELECT r.rate FROM rules AS r WHERE r.year = k.year AND r.service_code = k.service_code "
+    "   AND r.rule_code = k.rule_code), k.gross, k.payable, k.held, " HELD_REASON ("k") ", NULL "
+    DUE_LINES " ORDER BY k.practice_code, k.service_code, k.rule_code, k.period",
+
+    "INSERT INTO paid_lines (run_id, year, practice_code, service_code, rule_code, period, units, rate, gross, "
+    "  payable, held, held_reason, corrects_id) "
+    "SELECT ?3, a.year, o.practice_code, o.service_code, o.rule_code, o.period, a.units, o.rate, a.gross, "
+    "  a.payable, a.held, a.held_reason, a.corrects_id " DUE_ADJUSTMENTS,
+
+    "DELETE FROM adjustments WHERE year = ?1 AND corrects_id IN "
+    "(SELECT corrects_id FROM paid_lines WHERE run_id = ?3 AND corrects_id IS NOT NULL)",
+
+    /* those not paid (claims not yet approved) wait for the next open month */
+    "UPDATE adjustments SET due_period = strftime ('%Y-%m', ?2 || '-01', '+1 month') WHERE year = ?1",
+
+    "UPDATE payment_runs SET "
+    "total = (SELECT coalesce (sum (payable), 0) FROM paid_lines WHERE run_id = ?3), "
+    "n_lines = (SELECT count (*) FROM paid_lines WHERE run_id = ?3) WHERE run_id = ?3",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (writes); i++)
+    {
+      sqlite3_stmt *stmt = les_store_prepare (store, writes[i], error);
+
+      if (stmt == NULL)
+        return FALSE;
+      bind_year_month (stmt, fy, month);
+      sqlite3_bind_int64 (stmt, 3, run_id);
+      if (!step_done (store, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * les_runs_close_month:
+ * @month: the month to close (YYYYMM), after the latest run's
+ * @run: (out caller-allocates) (optional): the new run; clear with les_run_clear()
+ *
+ * In one transaction: recomputes the year to the later of the last
+ * compute's month and @month (so the run pays what the data say now),
+ * pays the lines of @month and earlier not yet paid whose claims are
+ * approved, and the adjustments to earlier runs, and freezes them.
+ * Fails with LES_ERROR_NOT_FOUND when nothing is due.
+ */
+gboolean
+les_runs_close_month (LesStore *store, int fy, gint32 month, LesRun *run, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *now = les_now_iso8601 ();
+  g_autofree char *year = les_year_format (fy);
+  sqlite3_stmt *stmt;
+  gint32 to = 0;
+  gint64 run_id;
+  LesRun made = { 0 };
+  char month_text[8];
+
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_month (store, fy, month, error))
+    return FALSE;
+  les_period_format (month, month_text);
+
+  if (!les_store_begin (store, error))
+    return FALSE;
+  if (!les_results_get_compute (store, fy, &to, NULL, NULL, &local_error))
+    {
+      if (!g_error_matches (local_error, LES_ERROR, LES_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          goto fail;
+        }
+    }
+  /* a failed compute has rolled the transaction back already */
+  if (!les_compute_year (store, fy, MAX (to, month), NULL, NULL, NULL, NULL, error))
+    goto fail;
+
+  stmt = les_store_prepare (store,
+                            "INSERT INTO payment_runs (year, month, created_at, created_by, total, n_lines) "
+                            "VALUES (?1, ?2, ?3, ?4, 0, 0)", error);
+  if (stmt == NULL)
+    goto fail;
+  bind_year_month (stmt, fy, month);
+  sqlite3_bind_text (stmt, 3, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, g_get_user_name (), -1, SQLITE_TRANSIENT);
+  if (!step_done (store, stmt, error))
+    goto fail;
+  run_id = sqlite3_last_insert_rowid (les_store_get_db (store));
+
+  if (!pay (store, fy, month, run_id, error) || !les_runs_get (store, run_id, &made, error))
+    goto fail;
+  if (made.n_lines == 0)
+    {
+      g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND,
+                   _("Nothing is due for %s or earlier in %s: no computed line is both unpaid and approved"),
+                   month_text, year);
+      les_run_clear (&made);
+      goto fail;
+    }
+  {
+    g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT, run_id);
+    g_autofree char *total = les_money_format (made.total);
+    g_autofree char *after = g_strdup_printf ("run %" G_GINT64_FORMAT " of %s closes %s: %" G_GINT64_FORMAT
+                                              " lines, total %s", run_id, year, month_text, made.n_lines, total);
+
+    les_store_audit (store, "payment-run", "payment_runs", key, NULL, after);
+  }
+  if (!les_store_commit (store, error))
+    {
+      les_run_clear (&made);
+      return FALSE;
+    }
+  les_store_emit_changed (store, "payment_runs");
+  if (run != NULL)
+    *run = made;
+  else
+    les_run_clear (&made);
+  return TRUE;
+
+fail:
+  les_store_rollback (store);
+  return FALSE;
+}
+
+/**
+ * les_runs_reopen:
+ * @reason: why, for the audit trail (required)
+ *
+ * Re-opens the latest run of its year: its lines count as unpaid again
+ * (they are kept, marked, for the record) and its month can be closed
+ * again.
+ */
+gboolean
+les_runs_reopen (LesStore *store, gint64 run_id, const char *reason, GError **error)
+{
+  g_autofree char *why = NULL;
+  g_autofree char *now = les_now_iso8601 ();
+  LesRun run = { 0 };
+  sqlite3_stmt *stmt;
+  gint32 latest_month, to = 0;
+  gint64 latest;
+
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+
+  why = g_strstrip (g_strdup (reason != NULL ? reason : ""));
+  if (why[0] == '\0')
+    {
+      g_set_error_literal (error, LES_ERROR, LES_ERROR_INVALID, _("A reason is needed to re-open a payment run"));
+      return FALSE;
+    }
+  if (!les_store_begin (store, error))
+    return FALSE;
+  if (!les_runs_get (store, run_id, &run, error))
+    goto fail;
+  latest = latest_live_run (store, run.year, &latest_month);
+  if (run.reopened || latest != run_id)
+    {
+      if (run.reopened)
+        g_set_error (error, LES_ERROR, LES_ERROR_CONFLICT, _("Run %" G_GINT64_FORMAT " is already re-opened"),
+                     run_id);
+      else
+        g_set_error (error, LES_ERROR, LES_ERROR_CONFLICT,
+                     _("Only the latest run can be re-opened: run %" G_GINT64_FORMAT " came after run %"
+                       G_GINT64_FORMAT), latest, run_id);
+      goto fail;
+    }
+  stmt = les_store_prepare (store,
+                            "UPDATE payment_runs SET reopened_at = ?2, reopened_by = ?3, reopen_reason = ?4 "
+                            "WHERE run_id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, g_get_user_name (), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, why, -1, SQLITE_TRANSIENT);
+  if (!step_done (store, stmt, error))
+    goto fail;
+  /* what the re-opened run paid is owed again, differences included */
+  if (!les_results_get_compute (store, run.year, &to, NULL, NULL, error)
+      || !les_runs_update_adjustments (store, run.year, to, error))
+    goto fail;
+  {
+    g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT, run_id);
+    g_autofree char *total = les_money_format (run.total);
+    char month_text[8];
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+
+    les_period_format (run.month, month_text);
+    before = g_strdup_printf ("run %" G_GINT64_FORMAT " closed %s: %" G_GINT64_FORMAT " lines, total %s",
+                              run_id, month_text, run.n_lines, total);
+    after = g_strdup_printf ("re-opened; reason: %s", why);
+    les_store_audit (store, "reopen-run", "payment_runs", key, before, after);
+  }
+  les_run_clear (&run);
+  if (!les_store_commit (store, error))
+    return FALSE;
+  les_store_emit_changed (store, "payment_runs");
+  return TRUE;
+
+fail:
+  les_run_clear (&run);
+  les_store_rollback (store);
+  return FALSE;
+}
+
+GArray *
+les_runs_list (LesStore *store, int fy, GError **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM payment_runs WHERE year = ?1 ORDER BY run_id DESC",
+                                          run_columns);
+  g_autoptr(GArray) runs = g_array_new (FALSE, TRUE, sizeof (LesRun));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+
+  g_array_set_clear_func (runs, (GDestroyNotify) les_run_clear);
+  stmt = les_store_prepare (store, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, fy);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      LesRun run = { 0 };
+
+      read_run (stmt, &run);
+      g_array_append_val (runs, run);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      les_store_set_db_error (store, error);
+      return NULL;
+    }
+  return g_steal_pointer (&runs);
+}
+
+gboolean
+les_runs_get (LesStore *store, gint64 run_id, LesRun *run, GError **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM payment_runs WHERE run_id = ?1", run_columns);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (run != NULL, FALSE);
+
+  stmt = les_store_prepare (store, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    read_run (stmt, run);
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    return les_store_set_db_error (store, error);
+  g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, _("There is no payment run %" G_GINT64_FORMAT), run_id);
+  return FALSE;
+}
+
+GStrv
+les_runs_list_practices (LesStore *store, gint64 run_id, GError **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+
+  stmt = les_store_prepare (store,
+                            "SELECT DISTINCT practice_code FROM paid_lines WHERE run_id = ?1 "
+                            "ORDER BY practice_code COLLATE BINARY", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      les_store_set_db_error (store, error);
+      return NULL;
+    }
+  return g_strv_builder_end (builder);
+}
+
+char *
+les_runs_get_organisation (LesStore *store)
+{
+  sqlite3_stmt *stmt = les_store_prepare (store, "SELECT value FROM meta WHERE key = 'organisation_name'", NULL);
+  char *name = NULL;
+
+  if (stmt != NULL)
+    {
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        name = dup_column (stmt, 0);
+      sqlite3_reset (stmt);
+    }
+  return name != NULL ? name : g_strdup (_("NHS Integrated Care Board"));
+}
+
+/**
+ * les_runs_statement:
+ *
+ * A practice's payment statement for one run: every line the run paid
+ * the practice, then the adjustments with the line each corrects.
+ */
+LesStatement *
+les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, GError **error)
+{
+  g_autoptr(LesStatement) st = g_new0 (LesStatement, 1);
+  g_autofree char *code = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (practice_code != NULL, NULL);
+
+  st->lines = g_array_new (FALSE, TRUE, sizeof (LesStatementLine));
+  g_array_set_clear_func (st->lines, (GDestroyNotify) statement_line_clear);
+  if (!les_runs_get (store, run_id, &st->run, error))
+    return NULL;
+  code = g_ascii_strup (g_strstrip (g_strdup (practice_code)), -1);
+
+  stmt = les_store_prepare (store,
+                            "SELECT p.practice_code, p.practice_name, p.pcn_code, n.pcn_name FROM practices AS p "
+                            "LEFT JOIN pcns AS n ON n.pcn_code = p.pcn_code WHERE p.practice_code = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      st->practice_code = dup_column (stmt, 0);
+      st->practice_name = dup_column (stmt, 1);
+      st->pcn_code = dup_column (stmt, 2);
+      st->pcn_name = dup_column (stmt, 3);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc != SQLITE_DONE)
+        les_store_set_db_error (store, error);
+      else
+        g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, _("There is no practice %s"), code);
+      return NULL;
+    }
+  st->organisation = les_runs_get_organisation (store);
+
+  stmt = les_store_prepare (store,
+                            "SELECT p.id, p.service_code, s.name, p.rule_code, r.description, r.kind, p.period, "
+                            "  p.units, p.rate, p.gross, p.payable, p.held, p.held_reason, p.corrects_id, o.run_id, "
+                            "  (SELECT coalesce (sum (q.payable), 0) FROM " LIVE_PAID ("q") " WHERE "
+                            "   (q.id = o.id OR q.corrects_id = o.id) AND q.run_id < p.run_id) "
+                            "FROM paid_lines AS p "
+                            "LEFT JOIN services AS s ON s.service_code = p.service_code AND s.year = p.year "
+                            "LEFT JOIN rules AS r ON r.year = p.year AND r.service_code = p.service_code "
+                            "  AND r.rule_code = CASE WHEN p.rule_code GLOB '*:ACH' "
+                            "  THEN substr (p.rule_code, 1, length (p.rule_code) - 4) ELSE p.rule_code END "
+                            "LEFT JOIN paid_lines AS o ON o.id = p.corrects_id "
+                            "WHERE p.run_id = ?1 AND p.practice_code = ?2 "
+                            "ORDER BY p.corrects_id IS NOT NULL, p.service_code COLLATE BINARY, "
+                            "  p.rule_code COLLATE BINARY, p.period, p.id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  sqlite3_bind_text (stmt, 2, code, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      LesStatementLine line = { 0 };
+
+      line.id = sqlite3_column_int64 (stmt, 0);
+      line.service_code = dup_column (stmt, 1);
+      line.service_name = dup_column (stmt, 2);
+      line.rule_code = dup_column (stmt, 3);
+      line.rule_description = dup_column (stmt, 4);
+      line.rule_kind = g_str_has_suffix (line.rule_code, ":ACH") ? g_strdup ("achievement") : dup_column (stmt, 5);
+      line.period = column_period (stmt, 6);
+      line.has_units = sqlite3_column_type (stmt, 7) != SQLITE_NULL;
+      line.units = sqlite3_column_int64 (stmt, 7);
+      line.has_rate = sqlite3_column_type (stmt, 8) != SQLITE_NULL;
+      line.rate = sqlite3_column_int64 (stmt, 8);
+      line.gross = sqlite3_column_int64 (stmt, 9);
+      line.payable = sqlite3_column_int64 (stmt, 10);
+      line.held = sqlite3_column_int64 (stmt, 11);
+      line.held_reason = dup_column (stmt, 12);
+      line.corrects_id = sqlite3_column_int64 (stmt, 13);
+      line.corrects_run = sqlite3_column_int64 (stmt, 14);
+      line.previously_paid = sqlite3_column_int64 (stmt, 15);
+      st->gross += line.gross;
+      st->held += line.held;
+      st->payable += line.payable;
+      if (line.corrects_id != 0)
+        st->adjustments += line.payable;
+      g_array_append_val (st->lines, line);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      les_store_set_db_error (store, error);
+      return NULL;
+    }
+  return g_steal_pointer (&st);
+}
+
+char *
+les_runs_held_reason_text (const char *codes)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  static const char *order[] = { "OVER_UNIT_CAP", "OVER_PRACTICE_CAP", "OVER_SERVICE_CAP" };
+
+  if (codes == NULL || codes[0] == '\0')
+    return g_strdup ("");
+  parts = g_strsplit (codes, ",", -1);
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      const char *what;
+
+      if (!g_strv_contains ((const char *const *) parts, order[i]))
+        continue;
+      what = i == 0 ? _("over the unit cap") : i == 1 ? _("over the practice cap") : _("over the service budget");
+      if (text->len > 0)
+        g_string_append (text, "; ");
+      g_string_append (text, what);
+    }
+  if (text->len > 0)
+    text->str[0] = g_ascii_toupper (text->str[0]);
+  return g_strdup (text->str);
+}
+
+static char *
+money_or_blank (gboolean present, gint64 pence)
+{
+  return present ? les_money_format (pence) : g_strdup ("");
+}
+
+/**
+ * les_statement_write_csv:
+ *
+ * The statement as CSV (docs/payment-runs.md): one row per line, kind
+ * `line` or `adjustment`, then one `total` row.
+ */
+gboolean
+les_statement_write_csv (LesStatement *st, GOutputStream *out, GCancellable *cancellable, GError **error)
+{
+  static const char *header[] = { "run", "run_month", "practice_code", "practice_name", "kind", "service_code",
+                                   "service_name", "rule_code", "description", "period", "units", "rate", "gross",
+                                   "held", "held_reason", "paid", "corrects_run", "previously_paid" };
+  g_autoptr(GString) buf = g_string_new (NULL);
+  g_autofree char *run = g_strdup_printf ("%" G_GINT64_FORMAT, st->run.run_id);
+  char month[8];
+
+  g_return_val_if_fail (st != NULL, FALSE);
+
+  les_period_format (st->run.month, month);
+  les_csv_append_row (buf, header, G_N_ELEMENTS (header));
+  for (guint i = 0; i < st->lines->len; i++)
+    {
+      const LesStatementLine *l = &g_array_index (st->lines, LesStatementLine, i);
+      g_autofree char *units = l->has_units ? g_strdup_printf ("%" G_GINT64_FORMAT, l->units) : g_strdup ("");
+      g_autofree char *rate = l->has_rate ? les_rate_format (l->rate) : g_strdup ("");
+      g_autofree char *gross = les_money_format (l->gross);
+      g_autofree char *held = les_money_format (l->held);
+      g_autofree char *paid = les_money_format (l->payable);
+      g_autofree char *corrects = l->corrects_id ? g_strdup_printf ("%" G_GINT64_FORMAT, l->corrects_run)
+                                                 : g_strdup ("");
+      g_autofree char *before = money_or_blank (l->corrects_id != 0, l->previously_paid);
+      char period[8];
+      const char *row[G_N_ELEMENTS (header)];
+
+      les_period_format (l->period, period);
+      row[0] = run;
+      row[1] = month;
+      row[2] = st->practice_code;
+      row[3] = st->practice_name;
+      row[4] = l->corrects_id ? "adjustment" : "line";
+      row[5] = l->service_code;
+      row[6] = l->service_name;
+      row[7] = l->rule_code;
+      row[8] = l->rule_description;
+      row[9] = period;
+      row[10] = units;
+      row[11] = rate;
+      row[12] = gross;
+      row[13] = held;
+      row[14] = l->held_reason;
+      row[15] = paid;
+      row[16] = corrects;
+      row[17] = before;
+      les_csv_append_row (buf, row, G_N_ELEMENTS (row));
+    }
+  {
+    g_autofree char *gross = les_money_format (st->gross);
+    g_autofree char *held = les_money_format (st->held);
+    g_autofree char *paid = les_money_format (st->payable);
+    const char *row[G_N_ELEMENTS (header)] = { run, month, st->practice_code, st->practice_name, "total" };
+
+    row[12] = gross;
+    row[13] = held;
+    row[15] = paid;
+    les_csv_append_row (buf, row, G_N_ELEMENTS (row));
+  }
+  return les_csv_flush (out, buf, 0, cancellable, error);
+}
+
+/**
+ * les_runs_report:
+ *
+ * The reconciliation report for finance: RULES.md 7 per service, with
+ * what payment runs have paid and what is payable but not yet paid.
+ */
+LesReport *
+les_runs_report (LesStore *store, int fy, GError **error)
+{
+  g_autoptr(LesReport) report = g_new0 (LesReport, 1);
+  g_autoptr(GArray) rec = NULL;
+  g_autoptr(GHashTable) paid = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+
+  rec = les_results_reconciliation (store, fy, error);
+  if (rec == NULL || !les_results_get_compute (store, fy, &report->to_period, NULL, NULL, error))
+    return NULL;
+  report->year = fy;
+  report->organisation = les_runs_get_organisation (store);
+  report->generated_at = les_now_iso8601 ();
+  report->rows = g_array_new (FALSE, TRUE, sizeof (LesReportRow));
+  g_array_set_clear_func (report->rows, (GDestroyNotify) report_row_clear);
+  report->totals.service_name = g_strdup (_("Total"));
+
+  stmt = les_store_prepare (store,
+                            "SELECT p.service_code, sum (p.payable) FROM " LIVE_PAID ("p") " WHERE p.year = ?1 "
+                            "GROUP BY p.service_code", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, fy);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 *amount = g_new (gint64, 1);
+
+      *amount = sqlite3_column_int64 (stmt, 1);
+      g_hash_table_insert (paid, dup_column (stmt, 0), amount);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      les_store_set_db_error (store, error);
+      return NULL;
+    }
+  stmt = les_store_prepare (store,
+                            "SELECT count (*), max (month) FROM payment_runs WHERE year = ?1 "
+                            "AND reopened_at IS NULL", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, fy);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      report->n_runs = sqlite3_column_int64 (stmt, 0);
+      report->last_run_month = column_period (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+
+  for (guint i = 0; i < rec->len; i++)
+    {
+      const LesReconciliationRow *r = &g_array_index (rec, LesReconciliationRow, i);
+      const gint64 *amount = g_hash_table_lookup (paid, r->service_code);
+      LesReportRow row = { 0 };
+      LesReportRow *t = &report->totals;
+
+      row.service_code = g_strdup (r->service_code);
+      row.service_name = g_strdup (r->service_name);
+      row.has_budget = r->has_budget;
+      row.budget = r->budget;
+      row.paid = amount ? *amount : 0;
+      row.unpaid = r->payable - row.paid;
+      row.held = r->held;
+      row.ledger = r->ledger;
+      row.ledger_variance = row.paid - row.ledger;
+      row.forecast = r->forecast;
+      row.variance = r->variance;
+
+      t->has_budget |= row.has_budget;
+      t->budget += row.budget;
+      t->paid += row.paid;
+      t->unpaid += row.unpaid;
+      t->held += row.held;
+      t->ledger += row.ledger;
+      t->ledger_variance += row.ledger_variance;
+      t->forecast += row.forecast;
+      t->variance += row.variance;
+      g_array_append_val (report->rows, row);
+    }
+  return g_steal_pointer (&report);
+}
+
+/**
+ * les_report_write_csv:
+ *
+ * One row per service by code, then a row with a blank code and
+ * service_name `Total`.  Blank budget and variance where there is no budget.
+ */
+gboolean
+les_report_write_csv (LesReport *report, GOutputStream *out, GCancellable *cancellable, GError **error)
+{
+  static const char *header[] = { "service_code", "service_name", "budget", "paid", "unpaid", "held", "ledger",
+                                  "ledger_variance", "forecast", "variance" };
+  g_autoptr(GString) buf = g_string_new (NULL);
+
+  g_return_val_if_fail (report != NULL, FALSE);
+
+  les_csv_append_row (buf, header, G_N_ELEMENTS (header));
+  for (guint i = 0; i <= report->rows->len; i++)
+    {
+      const LesReportRow *r = i < report->rows->len ? &g_array_index (report->rows, LesReportRow, i)
+                                                    : &report->totals;
+      g_autofree char *budget = money_or_blank (r->has_budget, r->budget);
+      g_autofree char *paid = les_money_format (r->paid);
+      g_autofree char *unpaid = les_money_format (r->unpaid);
+      g_autofree char *held = les_money_format (r->held);
+      g_autofree char *ledger = les_money_format (r->ledger);
+      g_autofree char *ledger_variance = les_money_format (r->ledger_variance);
+      g_autofree char *forecast = les_money_format (r->forecast);
+      g_autofree char *variance = money_or_blank (r->has_budget, r->variance);
+      const char *row[] = { r->service_code, i < report->rows->len ? r->service_name : "Total", budget, paid,
+                            unpaid, held, ledger, ledger_variance, forecast, variance };
+
+      les_csv_append_row (buf, row, G_N_ELEMENTS (row));
+    }
+  return les_csv_flush (out, buf, 0, cancellable, error);
+}

@@ -1,0 +1,167 @@
+/* les-runs.h: payment runs — closing a month, adjustments to paid lines, statements and the finance report. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "les-store.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  gint64    run_id;
+  int       year;
+  gint32    month;          /* YYYYMM */
+  char     *created_at;
+  char     *created_by;
+  gint64    total;          /* pence */
+  gint64    n_lines;
+  gboolean  reopened;
+  char     *reopened_at;
+  char     *reopened_by;
+  char     *reopen_reason;
+} LesRun;
+
+void      les_run_clear                (LesRun        *run);
+
+/* One line of a practice's statement: a line paid, or an adjustment
+ * (corrects_id != 0) to a line paid by an earlier run. */
+typedef struct {
+  gint64    id;
+  char     *service_code;
+  char     *service_name;
+  char     *rule_code;
+  char     *rule_description;
+  char     *rule_kind;        /* item, capitation, block, threshold */
+  gint32    period;
+  gboolean  has_units;
+  gint64    units;
+  gboolean  has_rate;
+  gint64    rate;             /* hundredths of a penny */
+  gint64    gross;
+  gint64    payable;          /* paid */
+  gint64    held;
+  char     *held_reason;      /* finding codes, comma-separated, or NULL */
+  gint64    corrects_id;      /* 0 for a line paid for the first time */
+  gint64    corrects_run;     /* the run that first paid the corrected line */
+  gint64    previously_paid;  /* on the corrected line before this run */
+} LesStatementLine;
+
+typedef struct {
+  LesRun    run;
+  char     *organisation;
+  char     *practice_code;
+  char     *practice_name;
+  char     *pcn_code;
+  char     *pcn_name;
+  GArray   *lines;            /* LesStatementLine: paid lines, then adjustments */
+  gint64    gross;
+  gint64    held;
+  gint64    payable;          /* total paid */
+  gint64    adjustments;      /* of which adjustments */
+} LesStatement;
+
+void          les_statement_free       (LesStatement  *statement);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesStatement, les_statement_free)
+
+typedef struct {
+  char     *service_code;
+  char     *service_name;
+  gboolean  has_budget;
+  gint64    budget;
+  gint64    paid;             /* by payment runs */
+  gint64    unpaid;           /* computed payable not yet paid */
+  gint64    held;
+  gint64    ledger;
+  gint64    ledger_variance;  /* paid − ledger */
+  gint64    forecast;
+  gint64    variance;         /* budget − forecast, when has_budget */
+} LesReportRow;
+
+typedef struct {
+  int       year;
+  gint32    to_period;        /* of the last compute */
+  char     *organisation;
+  char     *generated_at;
+  gint64    n_runs;           /* live runs of the year */
+  gint32    last_run_month;   /* 0 when none */
+  GArray   *rows;             /* LesReportRow, by service code */
+  LesReportRow totals;        /* has_budget when any service has one */
+} LesReport;
+
+void          les_report_free          (LesReport     *report);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesReport, les_report_free)
+
+/* Called by les_compute_year() inside its transaction: replaces the year's
+ * pending adjustments by the differences between paid and computed lines. */
+gboolean      les_runs_update_adjustments (LesStore   *store,
+                                           int         fy,
+                                           gint32      to_period,
+                                           GError    **error);
+
+/* What a run of @month would pay now (from the stored compute). */
+gboolean      les_runs_preview         (LesStore      *store,
+                                        int            fy,
+                                        gint32         month,
+                                        gint64        *total,
+                                        gint64        *n_lines,
+                                        GError       **error);
+
+/* Recomputes the year (to the later of the last compute and @month), pays
+ * what is due and approved, and freezes it as a new run. */
+gboolean      les_runs_close_month     (LesStore      *store,
+                                        int            fy,
+                                        gint32         month,
+                                        LesRun        *run,
+                                        GError       **error);
+
+/* Only the latest run of its year that is not already re-opened. */
+gboolean      les_runs_reopen          (LesStore      *store,
+                                        gint64         run_id,
+                                        const char    *reason,
+                                        GError       **error);
+
+/* (element-type LesRun): every run of @fy, newest first. */
+GArray       *les_runs_list            (LesStore      *store,
+                                        int            fy,
+                                        GError       **error);
+gboolean      les_runs_get             (LesStore      *store,
+                                        gint64         run_id,
+                                        LesRun        *run,
+                                        GError       **error);
+/* The month after the latest run's (or April), 0 when the year is closed. */
+gint32        les_runs_next_open_month (LesStore      *store,
+                                        int            fy);
+/* Pending adjustments of @fy: their count and net amount. */
+gint64        les_runs_pending_adjustments (LesStore  *store,
+                                            int        fy,
+                                            gint64    *amount);
+
+/* (transfer full): the practice codes the run paid, sorted. */
+GStrv         les_runs_list_practices  (LesStore      *store,
+                                        gint64         run_id,
+                                        GError       **error);
+
+LesStatement *les_runs_statement       (LesStore      *store,
+                                        gint64         run_id,
+                                        const char    *practice_code,
+                                        GError       **error);
+gboolean      les_statement_write_csv  (LesStatement  *statement,
+                                        GOutputStream *out,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
+
+LesReport    *les_runs_report          (LesStore      *store,
+                                        int            fy,
+                                        GError       **error);
+gboolean      les_report_write_csv     (LesReport     *report,
+                                        GOutputStream *out,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
+
+/* For people: "Over the service budget" for OVER_SERVICE_CAP, etc.;
+ * @codes is comma-separated. */
+char         *les_runs_held_reason_text (const char   *codes);
+char         *les_runs_get_organisation (LesStore     *store);
+
+G_END_DECLS

@@ -1,0 +1,1503 @@
+/* les-service-edit.c: editing a service and its payment rules — checks, saving with audit and undo, live example. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "les-error.h"
+#include "les-kinds.h"
+#include "les-service-edit.h"
+#include "les-store-private.h"
+#include "les-value.h"
+
+typedef struct
+{
+  char     **fields;   /* by rules column; service_code and year unused */
+  gboolean   stored;
+} DraftRule;
+
+struct _LesServiceDraft
+{
+  int         fy;
+  gboolean    is_new;
+  char      **fields;  /* by services column */
+  GPtrArray  *rules;   /* DraftRule */
+};
+
+struct _LesServiceChange
+{
+  char            *code;
+  int              fy;
+  char            *action;
+  LesServiceDraft *before;   /* NULL: the service did not exist */
+  LesServiceDraft *after;    /* NULL: the service was removed */
+};
+
+/* A checked value, ready to bind */
+typedef struct
+{
+  gboolean  null;
+  gboolean  is_int;
+  gint64    i;
+  char     *s;
+} Value;
+
+/* Columns */
+
+static const LesKindInfo *
+services_info (void)
+{
+  return les_kind_get_info (LES_KIND_SERVICES);
+}
+
+static const LesKindInfo *
+rules_info (void)
+{
+  return les_kind_get_info (LES_KIND_RULES);
+}
+
+static int
+column_index (const LesKindInfo *info, const char *column)
+{
+  for (guint c = 0; c < info->n_columns; c++)
+    if (strcmp (info->columns[c].name, column) == 0)
+      return (int) c;
+  return -1;
+}
+
+static const LesColumn *
+find_column (gboolean is_rule, const char *column)
+{
+  const LesKindInfo *info = is_rule ? rules_info () : services_info ();
+  int c = column_index (info, column);
+
+  return c < 0 ? NULL : &info->columns[c];
+}
+
+static char **
+fields_new (const LesKindInfo *info)
+{
+  return g_new0 (char *, info->n_columns + 1);
+}
+
+static char **
+fields_copy (char **fields, const LesKindInfo *info)
+{
+  char **copy = fields_new (info);
+
+  for (guint c = 0; c < info->n_columns; c++)
+    copy[c] = g_strdup (fields[c]);
+  return copy;
+}
+
+static void
+fields_free (char **fields, const LesKindInfo *info)
+{
+  for (guint c = 0; c < info->n_columns; c++)
+    g_free (fields[c]);
+  g_free (fields);
+}
+
+static gboolean
+fields_equal (char **a, char **b, const LesKindInfo *info)
+{
+  for (guint c = 0; c < info->n_columns; c++)
+    if (g_strcmp0 (a[c] != NULL && a[c][0] ? a[c] : NULL, b[c] != NULL && b[c][0] ? b[c] : NULL) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+draft_rule_free (gpointer data)
+{
+  DraftRule *r = data;
+
+  fields_free (r->fields, rules_info ());
+  g_free (r);
+}
+
+static const char *
+get_field (char **fields, const LesKindInfo *info, const char *column)
+{
+  int c = column_index (info, column);
+
+  g_return_val_if_fail (c >= 0, NULL);
+  return fields[c] != NULL ? fields[c] : "";
+}
+
+static void
+set_field (char **fields, const LesKindInfo *info, const char *column, const char *text)
+{
+  int c = column_index (info, column);
+
+  g_return_if_fail (c >= 0);
+  g_free (fields[c]);
+  fields[c] = g_strdup (text != NULL ? text : "");
+}
+
+/* Checking values, as les-import.c's parse_value() does for a cell */
+
+static void
+value_clear (Value *v)
+{
+  g_clear_pointer (&v->s, g_free);
+}
+
+static gboolean
+code_valid (const char *text)
+{
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+parse_value (const LesColumn *col, const char *raw, Value *val, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *text = g_strstrip (g_strdup (raw != NULL ? raw : ""));
+  char buf[16];
+  gint64 n = 0;
+  gint32 ymd = 0;
+  int fy = 0;
+
+  memset (val, 0, sizeof *val);
+  val->null = TRUE;
+  if (text[0] == '\0')
+    {
+      if (col->required && !col->blank_ok)
+        {
+          g_set_error_literal (error, LES_ERROR, LES_ERROR_INVALID, _("a value is required"));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  val->null = FALSE;
+
+  switch (col->type)
+    {
+    case LES_COL_TEXT:
+      val->s = g_steal_pointer (&text);
+      return TRUE;
+
+    case LES_COL_CODE:
+    case LES_COL_ODS:
+      if (!code_valid (text))
+        {
+          g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” may hold only letters, digits, “-” and “_”"),
+                       text);
+          return FALSE;
+        }
+      val->s = g_ascii_strup (text, -1);
+      return TRUE;
+
+    case LES_COL_DATE:
+      if (!les_date_parse (text, &ymd, &local))
+        break;
+      les_date_format (ymd, buf);
+      val->s = g_strdup (buf);
+      val->i = ymd;
+      return TRUE;
+
+    case LES_COL_YEAR:
+      if (!les_year_parse (text, &fy, &local))
+        break;
+      val->is_int = TRUE;
+      val->i = fy;
+      return TRUE;
+
+    case LES_COL_MONEY:
+    case LES_COL_MONEY_POS:
+      if (!les_money_parse (text, &n, &local))
+        break;
+      if (col->type == LES_COL_MONEY_POS && n < 0)
+        {
+          g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is negative; expected an amount of 0 or more"),
+                       text);
+          return FALSE;
+        }
+      val->is_int = TRUE;
+      val->i = n;
+      return TRUE;
+
+    case LES_COL_RATE:
+      if (!les_rate_parse (text, &n, &local))
+        break;
+      if (n < 0)
+        {
+          g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is negative; expected a rate of 0 or more"), text);
+          return FALSE;
+        }
+      val->is_int = TRUE;
+      val->i = n;
+      return TRUE;
+
+    case LES_COL_PERCENT:
+    case LES_COL_PERCENT_ANY:
+      if (!les_percent_parse (text, &n, &local))
+        break;
+      if (n < 0 || (col->type == LES_COL_PERCENT && n > 100 * LES_PCT_SCALE))
+        {
+          g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
+                       col->type == LES_COL_PERCENT ? _("“%s” is out of range; expected a percentage from 0 to 100")
+                                                    : _("“%s” is out of range; expected a percentage of 0 or more"),
+                       text);
+          return FALSE;
+        }
+      val->is_int = TRUE;
+      val->i = n;
+      return TRUE;
+
+    case LES_COL_COUNT:
+      if (!les_count_parse (text, G_GINT64_CONSTANT (1000000000000), &n, &local))
+        break;
+      val->is_int = TRUE;
+      val->i = n;
+      return TRUE;
+
+    case LES_COL_CHOICE:
+      {
+        g_autofree char *lower = g_ascii_strdown (text, -1);
+        g_autofree char *choices = NULL;
+
+        for (guint i = 0; col->choices[i] != NULL; i++)
+          if (strcmp (lower, col->choices[i]) == 0)
+            {
+              val->s = g_strdup (col->choices[i]);
+              return TRUE;
+            }
+        choices = g_strjoinv (", ", (char **) col->choices);
+        g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is not one of %s"), text, choices);
+        return FALSE;
+      }
+
+    case LES_COL_PERIOD:
+    case LES_COL_CENTI:
+    default:
+      g_assert_not_reached ();
+    }
+
+  g_propagate_error (error, g_steal_pointer (&local));
+  return FALSE;
+}
+
+gboolean
+les_service_check_value (gboolean is_rule, const char *column, const char *text, GError **error)
+{
+  const LesColumn *col = find_column (is_rule, column);
+  Value v;
+  gboolean ok;
+
+  g_return_val_if_fail (col != NULL, FALSE);
+
+  ok = parse_value (col, text, &v, error);
+  value_clear (&v);
+  return ok;
+}
+
+gboolean
+les_rule_kind_uses (const char *kind, const char *column)
+{
+  static const char *const item[] = { "rate", "max_units_per_practice", "max_per_patient", NULL };
+  static const char *const capitation[] = { "rate", "rate_per", "base", NULL };
+  static const char *const threshold[] = { "fixed_amount", "rate", "base", "upfront_pct", "lower_pct", "upper_pct",
+                                           "settlement", NULL };
+  static const char *const common[] = { "service_code", "year", "rule_code", "kind", "description", NULL };
+
+  if (g_strv_contains (common, column))
+    return TRUE;
+  if (g_strcmp0 (kind, "item") == 0)
+    return g_strv_contains (item, column);
+  if (g_strcmp0 (kind, "capitation") == 0)
+    return g_strv_contains (capitation, column);
+  if (g_strcmp0 (kind, "threshold") == 0)
+    return g_strv_contains (threshold, column);
+  return FALSE;   /* block: amounts come from allocations */
+}
+
+/* Checked values of a whole row; @values has one Value per column. */
+static gboolean
+parse_row (char **fields, const LesKindInfo *info, gboolean is_rule, Value *values, const char **column,
+           GError **error)
+{
+  const char *kind = is_rule ? get_field (fields, info, "kind") : NULL;
+
+  for (guint c = 0; c < info->n_columns; c++)
+    {
+      const LesColumn *col = &info->columns[c];
+      g_autoptr(GError) local = NULL;
+
+      /* the service's own code and year are the draft's, not the rule's */
+      if (is_rule && (strcmp (col->name, "service_code") == 0 || strcmp (col->name, "year") == 0))
+        {
+          values[c].null = TRUE;
+          continue;
+        }
+      if (is_rule && !les_rule_kind_uses (kind, col->name))
+        {
+          values[c].null = TRUE;
+          continue;
+        }
+      if (!parse_value (col, fields[c], &values[c], &local))
+        {
+          *column = col->name;
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+values_clear (Value *values, guint n)
+{
+  for (guint c = 0; c < n; c++)
+    value_clear (&values[c]);
+}
+
+static Value *
+value_of (Value *values, const LesKindInfo *info, const char *column)
+{
+  return &values[column_index (info, column)];
+}
+
+static void
+default_text (Value *v, const char *text)
+{
+  if (v->null)
+    {
+      v->null = FALSE;
+      v->s = g_strdup (text);
+    }
+}
+
+static gboolean
+fail (const char **column, const char *name, GError **error, const char *format, ...) G_GNUC_PRINTF (4, 5);
+
+static gboolean
+fail (const char **column, const char *name, GError **error, const char *format, ...)
+{
+  va_list args;
+
+  g_autofree char *message = NULL;
+
+  *column = name;
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, LES_ERROR, LES_ERROR_INVALID, message);
+  return FALSE;
+}
+
+/* The importer's checks across columns (les-import.c check_row/check_rule) */
+static gboolean
+check_service_row (Value *v, const char **column, GError **error)
+{
+  const LesKindInfo *info = services_info ();
+  Value *start = value_of (v, info, "start_date");
+  Value *end = value_of (v, info, "end_date");
+
+  default_text (value_of (v, info, "cap_mode"), "none");
+  default_text (value_of (v, info, "schedule"), "monthly");
+  default_text (value_of (v, info, "claim_frequency"), "monthly");
+  if (!start->null && !end->null && end->i < start->i)
+    return fail (column, "end_date", error, _("%s is before %s %s"), end->s, "start_date", start->s);
+  return TRUE;
+}
+
+static gboolean
+require (Value *v, const char *column, const char *kind, const char **out_column, GError **error)
+{
+  if (value_of (v, rules_info (), column)->null)
+    return fail (out_column, column, error, _("a rule of kind “%s” needs a value here"), kind);
+  return TRUE;
+}
+
+static gboolean
+check_rule_row (Value *v, const char **column, GError **error)
+{
+  const LesKindInfo *info = rules_info ();
+  const char *kind = value_of (v, info, "kind")->s;
+
+  if (strcmp (kind, "item") == 0)
+    return require (v, "rate", kind, column, error);
+  if (strcmp (kind, "capitation") == 0)
+    {
+      default_text (value_of (v, info, "rate_per"), "year");
+      return require (v, "rate", kind, column, error) && require (v, "base", kind, column, error);
+    }
+  if (strcmp (kind, "threshold") == 0)
+    {
+      Value *lower = value_of (v, info, "lower_pct");
+      Value *upper = value_of (v, info, "upper_pct");
+      Value *rate_per = value_of (v, info, "rate_per");
+
+      if (!require (v, "lower_pct", kind, column, error) || !require (v, "upper_pct", kind, column, error))
+        return FALSE;
+      if (upper->i < lower->i)
+        return fail (column, "upper_pct", error, _("the upper threshold is below the lower threshold"));
+      if (!value_of (v, info, "rate")->null)
+        {
+          if (!require (v, "base", kind, column, error))
+            return FALSE;
+          default_text (rate_per, "year");
+        }
+      default_text (value_of (v, info, "settlement"), "remainder");
+    }
+  return TRUE;
+}
+
+gboolean
+les_service_draft_check (const LesServiceDraft *draft, int *rule, const char **column, GError **error)
+{
+  const LesKindInfo *sinfo = services_info ();
+  const LesKindInfo *rinfo = rules_info ();
+  const char *dummy_column;
+  int dummy_rule;
+  Value *sv = g_newa (Value, sinfo->n_columns);
+  gboolean ok;
+
+  g_return_val_if_fail (draft != NULL, FALSE);
+
+  if (rule == NULL)
+    rule = &dummy_rule;
+  if (column == NULL)
+    column = &dummy_column;
+  *rule = -1;
+  *column = NULL;
+
+  memset (sv, 0, sizeof (Value) * sinfo->n_columns);
+  ok = parse_row (draft->fields, sinfo, FALSE, sv, column, error) && check_service_row (sv, column, error);
+  values_clear (sv, sinfo->n_columns);
+  if (!ok)
+    return FALSE;
+
+  for (guint i = 0; i < draft->rules->len; i++)
+    {
+      DraftRule *r = g_ptr_array_index (draft->rules, i);
+      Value *rv = g_newa (Value, rinfo->n_columns);
+      const char *code = get_field (r->fields, rinfo, "rule_code");
+
+      *rule = (int) i;
+      memset (rv, 0, sizeof (Value) * rinfo->n_columns);
+      ok = parse_row (r->fields, rinfo, TRUE, rv, column, error) && check_rule_row (rv, column, error);
+      values_clear (rv, rinfo->n_columns);
+      if (!ok)
+        return FALSE;
+      for (guint j = 0; j < i; j++)
+        {
+          DraftRule *other = g_ptr_array_index (draft->rules, j);
+
+          if (g_ascii_strcasecmp (code, get_field (other->fields, rinfo, "rule_code")) == 0)
+            return fail (column, "rule_code", error, _("the service already has a rule “%s”"), code);
+        }
+    }
+  *rule = -1;
+  return TRUE;
+}
+
+/* Drafts */
+
+LesServiceDraft *
+les_service_draft_new (int fy)
+{
+  LesServiceDraft *draft = g_new0 (LesServiceDraft, 1);
+  g_autofree char *year = les_year_format (fy);
+
+  draft->fy = fy;
+  draft->is_new = TRUE;
+  draft->fields = fields_new (services_info ());
+  draft->rules = g_ptr_array_new_with_free_func (draft_rule_free);
+  set_field (draft->fields, services_info (), "year", year);
+  set_field (draft->fields, services_info (), "cap_mode", "none");
+  set_field (draft->fields, services_info (), "schedule", "monthly");
+  set_field (draft->fields, services_info (), "claim_frequency", "monthly");
+  return draft;
+}
+
+/* The text a column's stored value is edited as */
+static char *
+column_text (sqlite3_stmt *stmt, int index, const LesColumn *col)
+{
+  gint64 n;
+
+  if (sqlite3_column_type (stmt, index) == SQLITE_NULL)
+    return g_strdup ("");
+  n = sqlite3_column_int64 (stmt, index);
+  switch (col->type)
+    {
+    case LES_COL_YEAR:
+      return les_year_format ((int) n);
+    case LES_COL_MONEY:
+    case LES_COL_MONEY_POS:
+      return les_money_format (n);
+    case LES_COL_RATE:
+      return les_rate_format (n);
+    case LES_COL_PERCENT:
+    case LES_COL_PERCENT_ANY:
+      return les_percent_format (n);
+    case LES_COL_COUNT:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, n);
+    case LES_COL_TEXT:
+    case LES_COL_CODE:
+    case LES_COL_ODS:
+    case LES_COL_DATE:
+    case LES_COL_PERIOD:
+    case LES_COL_CENTI:
+    case LES_COL_CHOICE:
+    default:
+      return g_strdup ((const char *) sqlite3_column_text (stmt, index));
+    }
+}
+
+static char *
+select_sql (const LesKindInfo *info, const char *where)
+{
+  GString *sql = g_string_new ("SELECT ");
+
+  for (guint c = 0; c < info->n_columns; c++)
+    g_string_append_printf (sql, "%s%s", c > 0 ? ", " : "", info->columns[c].name);
+  g_string_append_printf (sql, " FROM %s WHERE %s", info->table, where);
+  return g_string_free (sql, FALSE);
+}
+
+LesServiceDraft *
+les_service_draft_load (LesStore *store, const char *service_code, int fy, GError **error)
+{
+  const LesKindInfo *sinfo = services_info ();
+  const LesKindInfo *rinfo = rules_info ();
+  g_autoptr(LesServiceDraft) draft = NULL;
+  g_autofree char *ssql = select_sql (sinfo, "service_code = ? AND year = ?");
+  g_autofree char *rsql = select_sql (rinfo, "service_code = ? AND year = ? ORDER BY rule_code");
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (service_code != NULL, NULL);
+
+  stmt = les_store_prepare (store, ssql, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, service_code, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, fy);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      g_autofree char *year = les_year_format (fy);
+
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return les_store_set_db_error (store, error), NULL;
+      g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, _("No service “%s” in %s"), service_code, year);
+      return NULL;
+    }
+  draft = g_new0 (LesServiceDraft, 1);
+  draft->fy = fy;
+  draft->fields = fields_new (sinfo);
+  draft->rules = g_ptr_array_new_with_free_func (draft_rule_free);
+  for (guint c = 0; c < sinfo->n_columns; c++)
+    draft->fields[c] = column_text (stmt, (int) c, &sinfo->columns[c]);
+  sqlite3_reset (stmt);
+
+  stmt = les_store_prepare (store, rsql, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, service_code, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, fy);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      DraftRule *r = g_new0 (DraftRule, 1);
+
+      r->stored = TRUE;
+      r->fields = fields_new (rinfo);
+      for (guint c = 0; c < rinfo->n_columns; c++)
+        r->fields[c] = column_text (stmt, (int) c, &rinfo->columns[c]);
+      g_ptr_array_add (draft->rules, r);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return les_store_set_db_error (store, error), NULL;
+  return g_steal_pointer (&draft);
+}
+
+LesServiceDraft *
+les_service_draft_copy (const LesServiceDraft *draft)
+{
+  LesServiceDraft *copy;
+
+  g_return_val_if_fail (draft != NULL, NULL);
+
+  copy = g_new0 (LesServiceDraft, 1);
+  copy->fy = draft->fy;
+  copy->is_new = draft->is_new;
+  copy->fields = fields_copy (draft->fields, services_info ());
+  copy->rules = g_ptr_array_new_with_free_func (draft_rule_free);
+  for (guint i = 0; i < draft->rules->len; i++)
+    {
+      DraftRule *r = g_ptr_array_index (draft->rules, i);
+      DraftRule *c = g_new0 (DraftRule, 1);
+
+      c->stored = r->stored;
+      c->fields = fields_copy (r->fields, rules_info ());
+      g_ptr_array_add (copy->rules, c);
+    }
+  return copy;
+}
+
+void
+les_service_draft_free (LesServiceDraft *draft)
+{
+  if (draft == NULL)
+    return;
+  fields_free (draft->fields, services_info ());
+  g_ptr_array_unref (draft->rules);
+  g_free (draft);
+}
+
+gboolean
+les_service_draft_equal (const LesServiceDraft *a, const LesServiceDraft *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+
+  if (a->fy != b->fy || a->is_new != b->is_new || a->rules->len != b->rules->len
+      || !fields_equal (a->fields, b->fields, services_info ()))
+    return FALSE;
+  for (guint i = 0; i < a->rules->len; i++)
+    if (!fields_equal (((DraftRule *) g_ptr_array_index (a->rules, i))->fields,
+                       ((DraftRule *) g_ptr_array_index (b->rules, i))->fields, rules_info ()))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+les_service_draft_is_new (const LesServiceDraft *draft)
+{
+  g_return_val_if_fail (draft != NULL, FALSE);
+  return draft->is_new;
+}
+
+int
+les_service_draft_get_year (const LesServiceDraft *draft)
+{
+  g_return_val_if_fail (draft != NULL, 0);
+  return draft->fy;
+}
+
+const char *
+les_service_draft_get (const LesServiceDraft *draft, const char *column)
+{
+  g_return_val_if_fail (draft != NULL, NULL);
+  return get_field (draft->fields, services_info (), column);
+}
+
+void
+les_service_draft_set (LesServiceDraft *draft, const char *column, const char *text)
+{
+  g_return_if_fail (draft != NULL);
+  g_return_if_fail (strcmp (column, "year") != 0);
+  g_return_if_fail (draft->is_new || strcmp (column, "service_code") != 0);
+
+  set_field (draft->fields, services_info (), column, text);
+}
+
+guint
+les_service_draft_get_n_rules (const LesServiceDraft *draft)
+{
+  g_return_val_if_fail (draft != NULL, 0);
+  return draft->rules->len;
+}
+
+static DraftRule *
+draft_rule (const LesServiceDraft *draft, guint rule)
+{
+  g_return_val_if_fail (draft != NULL, NULL);
+  g_return_val_if_fail (rule < draft->rules->len, NULL);
+  return g_ptr_array_index (draft->rules, rule);
+}
+
+const char *
+les_service_draft_get_rule (const LesServiceDraft *draft, guint rule, const char *column)
+{
+  DraftRule *r = draft_rule (draft, rule);
+
+  return r != NULL ? get_field (r->fields, rules_info (), column) : NULL;
+}
+
+void
+les_service_draft_set_rule (LesServiceDraft *draft, guint rule, const char *column, const char *text)
+{
+  DraftRule *r = draft_rule (draft, rule);
+
+  g_return_if_fail (r != NULL);
+  g_return_if_fail (!r->stored || strcmp (column, "rule_code") != 0);
+  set_field (r->fields, rules_info (), column, text);
+}
+
+gboolean
+les_service_draft_rule_is_stored (const LesServiceDraft *draft, guint rule)
+{
+  DraftRule *r = draft_rule (draft, rule);
+
+  return r != NULL && r->stored;
+}
+
+guint
+les_service_draft_add_rule (LesServiceDraft *draft, const char *kind)
+{
+  DraftRule *r;
+  g_autofree char *code = NULL;
+
+  g_return_val_if_fail (draft != NULL, 0);
+
+  for (guint n = draft->rules->len + 1; code == NULL; n++)
+    {
+      gboolean used = FALSE;
+
+      code = g_strdup_printf ("R%u", n);
+      for (guint i = 0; i < draft->rules->len && !used; i++)
+        used = g_ascii_strcasecmp (code, les_service_draft_get_rule (draft, i, "rule_code")) == 0;
+      if (used)
+        g_clear_pointer (&code, g_free);
+    }
+  r = g_new0 (DraftRule, 1);
+  r->fields = fields_new (rules_info ());
+  set_field (r->fields, rules_info (), "rule_code", code);
+  set_field (r->fields, rules_info (), "kind", kind != NULL ? kind : "item");
+  g_ptr_array_add (draft->rules, r);
+  return draft->rules->len - 1;
+}
+
+void
+les_service_draft_remove_rule (LesServiceDraft *draft, guint rule)
+{
+  g_return_if_fail (draft != NULL && rule < draft->rules->len);
+  g_ptr_array_remove_index (draft->rules, rule);
+}
+
+/* Writing */
+
+static void
+bind_value (sqlite3_stmt *stmt, int index, const Value *v)
+{
+  if (v->null)
+    sqlite3_bind_null (stmt, index);
+  else if (v->is_int)
+    sqlite3_bind_int64 (stmt, index, v->i);
+  else
+    sqlite3_bind_text (stmt, index, v->s, -1, SQLITE_TRANSIENT);
+}
+
+static char *
+upsert_sql (const LesKindInfo *info, guint n_key)
+{
+  GString *sql = g_string_new ("INSERT INTO ");
+
+  g_string_append_printf (sql, "%s (", info->table);
+  for (guint c = 0; c < info->n_columns; c++)
+    g_string_append_printf (sql, "%s%s", c > 0 ? ", " : "", info->columns[c].name);
+  g_string_append (sql, ") VALUES (");
+  for (guint c = 0; c < info->n_columns; c++)
+    g_string_append_printf (sql, "%s?%u", c > 0 ? ", " : "", c + 1);
+  g_string_append (sql, ") ON CONFLICT (");
+  for (guint c = 0; c < n_key; c++)
+    g_string_append_printf (sql, "%s%s", c > 0 ? ", " : "", info->columns[c].name);
+  g_string_append (sql, ") DO UPDATE SET ");
+  for (guint c = n_key; c < info->n_columns; c++)
+    g_string_append_printf (sql, "%s%s = excluded.%s", c > n_key ? ", " : "", info->columns[c].name,
+                            info->columns[c].name);
+  return g_string_free (sql, FALSE);
+}
+
+static gboolean
+step_done (LesStore *store, sqlite3_stmt *stmt, const char *what, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && what != NULL)
+    {
+      g_set_error_literal (error, LES_ERROR, LES_ERROR_CONFLICT, what);
+      return FALSE;
+    }
+  return les_store_set_db_error (store, error);
+}
+
+static gboolean
+exists (LesStore *store, const char *code, int fy)
+{
+  sqlite3_stmt *stmt = les_store_prepare (store, "SELECT 1 FROM services WHERE service_code = ? AND year = ?", NULL);
+  gboolean found;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, fy);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return found;
+}
+
+/* The service's code as it will be stored */
+static char *
+draft_code (const LesServiceDraft *draft)
+{
+  return g_ascii_strup (g_strstrip (g_strdup (les_service_draft_get (draft, "service_code"))), -1);
+}
+
+/* Writes @draft over whatever the database holds for its service; inside a transaction. */
+static gboolean
+write_draft (LesStore *store, const LesServiceDraft *draft, GError **error)
+{
+  const LesKindInfo *sinfo = services_info ();
+  const LesKindInfo *rinfo = rules_info ();
+  g_autofree char *ssql = upsert_sql (sinfo, 2);
+  g_autofree char *rsql = upsert_sql (rinfo, 3);
+  g_autofree char *code = draft_code (draft);
+  g_autoptr(GString) keep = g_string_new (NULL);
+  g_autofree char *dsql = NULL;
+  const char *column;
+  int rule;
+  Value *sv = g_newa (Value, sinfo->n_columns);
+  sqlite3_stmt *stmt;
+  gboolean ok;
+
+  if (!les_service_draft_check (draft, &rule, &column, error))
+    return FALSE;
+
+  memset (sv, 0, sizeof (Value) * sinfo->n_columns);
+  ok = parse_row (draft->fields, sinfo, FALSE, sv, &column, error) && check_service_row (sv, &column, error);
+  if (ok && (stmt = les_store_prepare (store, ssql, error)) != NULL)
+    {
+      for (guint c = 0; c < sinfo->n_columns; c++)
+        bind_value (stmt, (int) c + 1, &sv[c]);
+      ok = step_done (store, stmt, NULL, error);
+    }
+  else
+    ok = FALSE;
+  values_clear (sv, sinfo->n_columns);
+  if (!ok)
+    return FALSE;
+
+  for (guint i = 0; i < draft->rules->len; i++)
+    {
+      DraftRule *r = g_ptr_array_index (draft->rules, i);
+      Value *rv = g_newa (Value, rinfo->n_columns);
+      Value *code_value;
+
+      memset (rv, 0, sizeof (Value) * rinfo->n_columns);
+      ok = parse_row (r->fields, rinfo, TRUE, rv, &column, error) && check_rule_row (rv, &column, error);
+      if (ok && (stmt = les_store_prepare (store, rsql, error)) != NULL)
+        {
+          for (guint c = 0; c < rinfo->n_columns; c++)
+            bind_value (stmt, (int) c + 1, &rv[c]);
+          sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int (stmt, 2, draft->fy);
+          ok = step_done (store, stmt, NULL, error);
+        }
+      else
+        ok = FALSE;
+      code_value = value_of (rv, rinfo, "rule_code");
+      if (ok)
+        {
+          char *quoted = sqlite3_mprintf ("%Q", code_value->s);
+
+          g_string_append_printf (keep, "%s%s", keep->len > 0 ? ", " : "", quoted);
+          sqlite3_free (quoted);
+        }
+      values_clear (rv, rinfo->n_columns);
+      if (!ok)
+        return FALSE;
+    }
+
+  /* Rules no longer in the draft; a rule that claims name cannot go */
+  dsql = g_strdup_printf ("DELETE FROM rules WHERE service_code = ? AND year = ? AND rule_code NOT IN (%s)",
+                          keep->str);
+  stmt = les_store_prepare (store, dsql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, draft->fy);
+  return step_done (store, stmt, _("A rule that claims name cannot be removed; keep it, or remove its claims first"),
+                    error);
+}
+
+static gboolean
+delete_service (LesStore *store, const char *code, int fy, GError **error)
+{
+  sqlite3_stmt *stmt;
+  const char *in_use = _("The service has sign-ups, claims or other data now; it cannot be removed");
+
+  stmt = les_store_prepare (store, "DELETE FROM rules WHERE service_code = ? AND year = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, fy);
+  if (!step_done (store, stmt, in_use, error))
+    return FALSE;
+  stmt = les_store_prepare (store, "DELETE FROM services WHERE service_code = ? AND year = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, fy);
+  return step_done (store, stmt, in_use, error);
+}
+
+/* The audit trail's account of a service: one "column=value" per set field, rules on lines of their own */
+static char *
+describe (const LesServiceDraft *draft)
+{
+  const LesKindInfo *sinfo = services_info ();
+  const LesKindInfo *rinfo = rules_info ();
+  GString *s = g_string_new (NULL);
+
+  if (draft == NULL)
+    return NULL;
+  for (guint c = 0; c < sinfo->n_columns; c++)
+    if (draft->fields[c] != NULL && draft->fields[c][0] != '\0' && strcmp (sinfo->columns[c].name, "year") != 0)
+      g_string_append_printf (s, "%s%s=%s", s->len > 0 ? "; " : "", sinfo->columns[c].name, draft->fields[c]);
+  for (guint i = 0; i < draft->rules->len; i++)
+    {
+      DraftRule *r = g_ptr_array_index (draft->rules, i);
+      const char *kind = get_field (r->fields, rinfo, "kind");
+      gboolean first = TRUE;
+
+      g_string_append (s, "\nrule ");
+      for (guint c = 2; c < rinfo->n_columns; c++)
+        if (r->fields[c] != NULL && r->fields[c][0] != '\0' && les_rule_kind_uses (kind, rinfo->columns[c].name))
+          {
+            g_string_append_printf (s, "%s%s=%s", first ? "" : "; ", rinfo->columns[c].name, r->fields[c]);
+            first = FALSE;
+          }
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* Applies @after (NULL: removes the service) in one transaction, audited */
+static LesServiceChange *
+apply (LesStore              *store,
+       const char            *action,
+       const char            *code,
+       int                    fy,
+       LesServiceDraft       *before,
+       const LesServiceDraft *after,
+       GError               **error)
+{
+  g_autoptr(LesServiceChange) change = g_new0 (LesServiceChange, 1);
+  g_autofree char *key = g_strdup_printf ("%s/%d", code, fy);
+  g_autofree char *was = describe (before);
+  g_autofree char *now = NULL;
+
+  change->code = g_strdup (code);
+  change->fy = fy;
+  change->action = g_strdup (action);
+  change->before = before;
+  if (after != NULL)
+    {
+      change->after = les_service_draft_copy (after);
+      change->after->is_new = FALSE;
+      for (guint i = 0; i < change->after->rules->len; i++)
+        ((DraftRule *) g_ptr_array_index (change->after->rules, i))->stored = TRUE;
+    }
+  now = describe (change->after);
+
+  if (!les_store_begin (store, error))
+    return NULL;
+  if (!(after != NULL ? write_draft (store, after, error) : delete_service (store, code, fy, error)))
+    {
+      les_store_rollback (store);
+      return NULL;
+    }
+  les_store_audit (store, action, "services", key, was, now);
+  if (!les_store_commit (store, error))
+    return NULL;
+  les_store_emit_changed (store, "rules");
+  les_store_emit_changed (store, "services");
+  return g_steal_pointer (&change);
+}
+
+LesServiceChange *
+les_service_save (LesStore *store, const LesServiceDraft *draft, GError **error)
+{
+  g_autofree char *code = NULL;
+  g_autoptr(GError) local = NULL;
+  LesServiceDraft *before = NULL;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (draft != NULL, NULL);
+
+  if (!les_service_draft_check (draft, NULL, NULL, error))
+    return NULL;
+  code = draft_code (draft);
+  if (draft->is_new)
+    {
+      if (exists (store, code, draft->fy))
+        {
+          g_autofree char *year = les_year_format (draft->fy);
+
+          g_set_error (error, LES_ERROR, LES_ERROR_CONFLICT, _("There is already a service “%s” in %s"), code, year);
+          return NULL;
+        }
+    }
+  else
+    {
+      before = les_service_draft_load (store, code, draft->fy, error);
+      if (before == NULL)
+        return NULL;
+    }
+  return apply (store, draft->is_new ? "new-service" : "edit-service", code, draft->fy, before, draft, error);
+}
+
+/* @ymd a year later; 29 February becomes 28 February */
+static void
+shift_date_text (LesServiceDraft *draft, const char *column)
+{
+  const char *text = les_service_draft_get (draft, column);
+  gint32 ymd;
+  int y, m, d;
+  char buf[11];
+
+  if (text[0] == '\0' || !les_date_parse (text, &ymd, NULL))
+    return;
+  y = ymd / 10000 + 1;
+  m = ymd / 100 % 100;
+  d = ymd % 100;
+  if (!les_date_valid (y, m, d))
+    d = les_days_in_month (y, m);
+  les_date_format (y * 10000 + m * 100 + d, buf);
+  set_field (draft->fields, services_info (), column, buf);
+}
+
+LesServiceChange *
+les_service_duplicate (LesStore *store, const char *service_code, int fy, GError **error)
+{
+  g_autoptr(LesServiceDraft) next = NULL;
+  g_autofree char *year = NULL;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (service_code != NULL, NULL);
+
+  next = les_service_draft_load (store, service_code, fy, error);
+  if (next == NULL)
+    return NULL;
+  next->fy = fy + 1;
+  next->is_new = TRUE;
+  year = les_year_format (fy + 1);
+  set_field (next->fields, services_info (), "year", year);
+  shift_date_text (next, "start_date");
+  shift_date_text (next, "end_date");
+  for (guint i = 0; i < next->rules->len; i++)
+    ((DraftRule *) g_ptr_array_index (next->rules, i))->stored = FALSE;
+  if (exists (store, service_code, fy + 1))
+    {
+      g_set_error (error, LES_ERROR, LES_ERROR_CONFLICT, _("There is already a service “%s” in %s"), service_code,
+                   year);
+      return NULL;
+    }
+  return apply (store, "duplicate-service", service_code, fy + 1, NULL, next, error);
+}
+
+LesServiceChange *
+les_service_retire (LesStore *store, const char *service_code, int fy, const char *end_date, GError **error)
+{
+  g_autoptr(LesServiceDraft) after = NULL;
+  LesServiceDraft *before;
+  char buf[11];
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (service_code != NULL, NULL);
+
+  if (end_date == NULL || end_date[0] == '\0')
+    {
+      les_date_format ((fy + 1) * 10000 + 331, buf);
+      end_date = buf;
+    }
+  before = les_service_draft_load (store, service_code, fy, error);
+  if (before == NULL)
+    return NULL;
+  after = les_service_draft_copy (before);
+  set_field (after->fields, services_info (), "end_date", end_date);
+  {
+    const char *column = NULL;
+    int rule;
+    g_autoptr(GError) local = NULL;
+
+    if (!les_service_draft_check (after, &rule, &column, &local))
+      {
+        g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("End date: %s"), local->message);
+        les_service_draft_free (before);
+        return NULL;
+      }
+  }
+  return apply (store, "retire-service", service_code, fy, before, after, error);
+}
+
+const char *
+les_service_change_get_code (LesServiceChange *change)
+{
+  g_return_val_if_fail (change != NULL, NULL);
+  return change->code;
+}
+
+int
+les_service_change_get_year (LesServiceChange *change)
+{
+  g_return_val_if_fail (change != NULL, 0);
+  return change->fy;
+}
+
+gboolean
+les_service_change_undo (LesStore *store, LesServiceChange *change, GError **error)
+{
+  g_autofree char *action = NULL;
+  g_autoptr(LesServiceChange) undone = NULL;
+
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (change != NULL, FALSE);
+
+  action = g_strconcat ("undo-", change->action, NULL);
+  /* the "before" of the undo is what the database holds now */
+  {
+    g_autoptr(GError) local = NULL;
+    LesServiceDraft *now = les_service_draft_load (store, change->code, change->fy, &local);
+
+    if (change->before != NULL)
+      {
+        g_autoptr(LesServiceDraft) was = les_service_draft_copy (change->before);
+
+        was->is_new = FALSE;
+        undone = apply (store, action, change->code, change->fy, now, was, error);
+      }
+    else
+      undone = apply (store, action, change->code, change->fy, now, NULL, error);
+  }
+  return undone != NULL;
+}
+
+void
+les_service_change_free (LesServiceChange *change)
+{
+  if (change == NULL)
+    return;
+  g_free (change->code);
+  g_free (change->action);
+  les_service_draft_free (change->before);
+  les_service_draft_free (change->after);
+  g_free (change);
+}
+
+/* The live example */
+
+static gint64
+median_of (LesStore *store, const char *sql, const char *code, int fy, const char *rule_code)
+{
+  sqlite3_stmt *stmt = les_store_prepare (store, sql, NULL);
+  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 median = -1;
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int (stmt, 1, fy);
+  if (sqlite3_bind_parameter_count (stmt) >= 2)
+    les_bind_text_or_null (stmt, 2, code);
+  if (sqlite3_bind_parameter_count (stmt) >= 3)
+    les_bind_text_or_null (stmt, 3, rule_code);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 v = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (values, v);
+    }
+  sqlite3_reset (stmt);
+  /* the rows come sorted; the lower middle of an even count, so that it is a real practice's figure */
+  if (values->len > 0)
+    median = g_array_index (values, gint64, (values->len - 1) / 2);
+  return median;
+}
+
+void
+les_service_example_basis (LesStore        *store,
+                           const char      *service_code,
+                           int              fy,
+                           const char      *rule_code,
+                           LesExampleBasis *basis)
+{
+  g_return_if_fail (LES_IS_STORE (store));
+  g_return_if_fail (basis != NULL);
+
+  /* the latest list size on or before 1 April of the year, of practices open that day */
+  basis->registered = median_of (store,
+    "SELECT l.registered FROM list_sizes l WHERE l.date = "
+    " (SELECT max(m.date) FROM list_sizes m WHERE m.practice_code = l.practice_code "
+    "  AND m.date <= printf('%04d-04-01', ?1)) ORDER BY 1", NULL, fy, NULL);
+  basis->weighted = median_of (store,
+    "SELECT l.weighted FROM list_sizes l WHERE l.weighted IS NOT NULL AND l.date = "
+    " (SELECT max(m.date) FROM list_sizes m WHERE m.practice_code = l.practice_code "
+    "  AND m.date <= printf('%04d-04-01', ?1)) ORDER BY 1", NULL, fy, NULL);
+  basis->cohort = median_of (store,
+    "SELECT size FROM cohorts WHERE year = ?1 AND service_code = ?2 ORDER BY 1", service_code, fy, NULL);
+  basis->block_amount = median_of (store,
+    "SELECT block_amount FROM allocations WHERE year = ?1 AND service_code = ?2 AND block_amount IS NOT NULL "
+    "ORDER BY 1", service_code, fy, NULL);
+  basis->achieved_pct = median_of (store,
+    "SELECT achieved_pct FROM achievements WHERE year = ?1 AND service_code = ?2 ORDER BY 1", service_code, fy,
+    NULL);
+  basis->units_per_year = rule_code == NULL ? -1 : median_of (store,
+    "SELECT sum(count) FROM claims WHERE year = ?1 AND service_code = ?2 AND item_code = ?3 "
+    "AND status NOT IN ('rejected', 'withdrawn') GROUP BY practice_code ORDER BY 1", service_code, fy, rule_code);
+}
+
+void
+les_rule_example_clear (LesRuleExample *example)
+{
+  g_clear_pointer (&example->explanation, g_free);
+}
+
+static gint64
+parsed (const LesServiceDraft *draft, guint rule, const char *column, gboolean *present)
+{
+  const LesColumn *col = find_column (TRUE, column);
+  Value v;
+  gint64 n = 0;
+
+  *present = parse_value (col, les_service_draft_get_rule (draft, rule, column), &v, NULL) && !v.null;
+  if (*present)
+    n = v.i;
+  value_clear (&v);
+  return n;
+}
+
+static int
+months_per (const char *rate_per)
+{
+  if (g_strcmp0 (rate_per, "month") == 0)
+    return 1;
+  if (g_strcmp0 (rate_per, "quarter") == 0)
+    return 3;
+  return 12;
+}
+
+/* The example practice's base for a capitation or threshold rule, as num / den */
+static gboolean
+base_of (const char *base, const LesExampleBasis *basis, gint64 *num, gint64 *den, char **what, GError **error)
+{
+  g_autofree char *figure = NULL;
+
+  *den = 1;
+  if (g_strcmp0 (base, "weighted") == 0)
+    {
+      *num = basis->weighted;
+      *den = 100;
+      figure = les_decimal_format (basis->weighted, 2, 0);
+      *what = g_strdup_printf (_("%s weighted patients"), figure);
+    }
+  else if (g_strcmp0 (base, "cohort") == 0 || g_strcmp0 (base, "beds") == 0)
+    {
+      *num = basis->cohort;
+      *what = g_strdup_printf (g_strcmp0 (base, "beds") == 0 ? _("%" G_GINT64_FORMAT " beds")
+                                                              : _("a cohort of %" G_GINT64_FORMAT),
+                               basis->cohort);
+    }
+  else
+    {
+      *num = basis->registered;
+      *what = g_strdup_printf (_("%" G_GINT64_FORMAT " registered patients"), basis->registered);
+    }
+  if (*num < 0)
+    {
+      g_clear_pointer (what, g_free);
+      g_set_error_literal (error, LES_ERROR, LES_ERROR_NOT_FOUND,
+                           _("No example: there is no figure for the rule’s base this year"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A scheduled amount @total paid in instalments (RULES.md block) */
+static void
+instalments (const LesServiceDraft *draft, gint64 total, LesRuleExample *example)
+{
+  gboolean quarterly = g_strcmp0 (les_service_draft_get (draft, "schedule"), "quarterly") == 0;
+  int n = quarterly ? 4 : 12;
+  gint64 each = les_floor_div (total, n);
+
+  example->year = total;
+  example->has_month = !quarterly;
+  example->month = quarterly ? 0 : each;
+  example->has_quarter = TRUE;
+  example->quarter = quarterly ? each : 3 * each;
+}
+
+gboolean
+les_rule_example (const LesServiceDraft *draft,
+                  guint                  rule,
+                  const LesExampleBasis *basis,
+                  LesRuleExample        *example,
+                  GError               **error)
+{
+  const char *kind;
+  gboolean has_rate;
+  gint64 rate;
+
+  g_return_val_if_fail (draft != NULL, FALSE);
+  g_return_val_if_fail (rule < les_service_draft_get_n_rules (draft), FALSE);
+  g_return_val_if_fail (basis != NULL && example != NULL, FALSE);
+
+  memset (example, 0, sizeof *example);
+  kind = les_service_draft_get_rule (draft, rule, "kind");
+  rate = parsed (draft, rule, "rate", &has_rate);
+
+  if (g_strcmp0 (kind, "item") == 0)
+    {
+      gint64 units_month, max_units, units_year;
+      gboolean has_max;
+      g_autofree char *each = NULL;
+      g_autofree char *year = NULL;
+
+      if (!has_rate)
+        goto no_rate;
+      /* a month's units: the median practice's year spread evenly, or 10 when nobody has claimed yet */
+      units_month = basis->units_per_year > 0 ? MAX (1, les_round_div (basis->units_per_year, 12)) : 10;
+      units_year = 12 * units_month;
+      max_units = parsed (draft, rule, "max_units_per_practice", &has_max);
+      if (has_max && units_year > max_units)
+        units_year = max_units;
+      example->has_month = TRUE;
+      example->month = les_round_div ((__int128) MIN (units_month, units_year) * rate, LES_RATE_SCALE);
+      example->has_quarter = TRUE;
+      example->quarter = les_round_div ((__int128) MIN (3 * units_month, units_year) * rate, LES_RATE_SCALE);
+      example->year = les_round_div ((__int128) units_year * rate, LES_RATE_SCALE);
+      each = les_rate_format (rate);
+      year = les_money_format_display (example->year);
+      example->explanation =
+        has_max && 12 * units_month > max_units
+          ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " unit a month × £%s, capped at %"
+                                          G_GINT64_FORMAT " a year: %s a year",
+                                          "%" G_GINT64_FORMAT " units a month × £%s, capped at %" G_GINT64_FORMAT
+                                          " a year: %s a year", (gulong) units_month),
+                             units_month, each, max_units, year)
+          : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " unit a month × £%s: %s a year",
+                                          "%" G_GINT64_FORMAT " units a month × £%s: %s a year",
+                                          (gulong) units_month),
+                             units_month, each, year);
+      return TRUE;
+    }
+
+  if (g_strcmp0 (kind, "capitation") == 0)
+    {
+      const char *rate_per = les_service_draft_get_rule (draft, rule, "rate_per");
+      int per = months_per (rate_per);
+      gboolean quarterly = g_strcmp0 (les_service_draft_get (draft, "schedule"), "quarterly") == 0;
+      gint64 num, den;
+      g_autofree char *what = NULL;
+      g_autofree char *each = NULL;
+      g_autofree char *year = NULL;
+
+      if (!has_rate)
+        goto no_rate;
+      if (!base_of (les_service_draft_get_rule (draft, rule, "base"), basis, &num, &den, &what, error))
+        return FALSE;
+      /* one line per scheduled period, each rounded once */
+      example->has_month = !quarterly;
+      example->month = quarterly ? 0 : les_round_div ((__int128) rate * num, (__int128) LES_RATE_SCALE * den * per);
+      example->has_quarter = TRUE;
+      example->quarter = quarterly ? les_round_div ((__int128) rate * num * 3, (__int128) LES_RATE_SCALE * den * per)
+                                   : 3 * example->month;
+      example->year = quarterly ? 4 * example->quarter : 12 * example->month;
+      each = les_rate_format (rate);
+      year = les_money_format_display (example->year);
+      example->explanation = g_strdup_printf (g_strcmp0 (rate_per, "month") == 0 ? _("%s × £%s a month: %s a year")
+                                              : g_strcmp0 (rate_per, "quarter") == 0
+                                                ? _("%s × £%s a quarter: %s a year")
+                                                : _("%s × £%s a year: %s a year"),
+                                              what, each, year);
+      return TRUE;
+    }
+
+  if (g_strcmp0 (kind, "block") == 0)
+    {
+      g_autofree char *year = NULL;
+
+      if (basis->block_amount < 0)
+        {
+          g_set_error_literal (error, LES_ERROR, LES_ERROR_NOT_FOUND,
+                               _("A block rule pays each practice its allocation; no allocations are recorded yet"));
+          return FALSE;
+        }
+      instalments (draft, basis->block_amount, example);
+      year = les_money_format_display (basis->block_amount);
+      example->explanation = g_strdup_printf (_("The median allocation, %s, in instalments"), year);
+      return TRUE;
+    }
+
+  if (g_strcmp0 (kind, "threshold") == 0)
+    {
+      gboolean has_fixed, has_up, has_lower, has_upper;
+      gint64 fixed = parsed (draft, rule, "fixed_amount", &has_fixed);
+      gint64 upfront_pct = parsed (draft, rule, "upfront_pct", &has_up);
+      gint64 lower = parsed (draft, rule, "lower_pct", &has_lower);
+      gint64 upper = parsed (draft, rule, "upper_pct", &has_upper);
+      gint64 achieved = basis->achieved_pct >= 0 ? basis->achieved_pct : upper;
+      gboolean recover = g_strcmp0 (les_service_draft_get_rule (draft, rule, "settlement"), "recover") == 0;
+      __int128 award_num;
+      gint64 award_den = 1, upfront, s_num, s_den, achievement;
+      g_autofree char *what = NULL;
+      g_autofree char *award = NULL;
+      g_autofree char *pct = NULL;
+      g_autofree char *year = NULL;
+
+      if (!has_lower || !has_upper || upper < lower)
+        {
+          g_set_error_literal (error, LES_ERROR, LES_ERROR_INVALID,
+                               _("No example until the lower and upper thresholds are set"));
+          return FALSE;
+        }
+      award_num = has_fixed ? fixed : 0;
+      if (has_rate)
+        {
+          gint64 num, den;
+
+          if (!base_of (les_service_draft_get_rule (draft, rule, "base"), basis, &num, &den, &what, error))
+            return FALSE;
+          award_num = award_num * den + (__int128) rate * num;
+          award_den = den;
+        }
+      /* hundredths of a penny: award_num / award_den */
+      upfront = has_up ? les_round_div (award_num * upfront_pct,
+                                        (__int128) award_den * LES_RATE_SCALE * 100 * LES_PCT_SCALE) : 0;
+      if (achieved < lower)
+        s_num = 0, s_den = 1;
+      else if (achieved >= upper)
+        s_num = 1, s_den = 1;
+      else
+        s_num = achieved - lower, s_den = upper - lower;
+      achievement = recover
+        ? les_round_div (award_num * s_num, (__int128) award_den * LES_RATE_SCALE * s_den) - upfront
+        : les_round_div (award_num * (100 * LES_PCT_SCALE - upfront_pct) * s_num,
+                         (__int128) award_den * LES_RATE_SCALE * 100 * LES_PCT_SCALE * s_den);
+      instalments (draft, upfront, example);
+      example->year = upfront + achievement;
+      award = les_money_format_display (les_round_div (award_num, (__int128) award_den * LES_RATE_SCALE));
+      pct = les_percent_format (achieved);
+      year = les_money_format_display (example->year);
+      {
+        g_autofree char *up = les_money_format_display (upfront);
+        g_autofree char *ach = les_money_format_display (achievement);
+
+        example->explanation =
+          g_strdup_printf (_("An award of %s: %s upfront, then %s for achieving %s%%: %s a year"), award, up, ach,
+                           pct, year);
+      }
+      return TRUE;
+    }
+
+  g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is not a rule kind"), kind);
+  return FALSE;
+
+no_rate:
+  g_set_error_literal (error, LES_ERROR, LES_ERROR_INVALID, _("No example until the rule has a valid rate"));
+  return FALSE;
+}

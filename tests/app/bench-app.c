@@ -1,0 +1,289 @@
+/* bench-app.c: the desktop application's national-scale benchmark — first frame, filter keystrokes, main-loop stalls. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+/* Usage: bench-app DATABASE [IMPORT_KIND IMPORT_FILE]
+ *
+ * Opens DATABASE in the real window (run it under a display, e.g. xvfb) and
+ * prints: the time from start to the first frame painted; for each
+ * keystroke typed into the claims table's search and practice filter, the
+ * time until the model has its new count and first page; and the longest
+ * gap in a 10 ms high-priority timer (a main-loop stall) while an import
+ * of IMPORT_FILE and a compute of the selected year run.  Not a test: the
+ * bars (issue #4) are 2 s, 200 ms and 100 ms. */
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include "les-application.h"
+#include "les-claims-page.h"
+#include "les-import.h"
+#include "les-job.h"
+#include "les-window.h"
+
+static LesWindow *window;
+static guint frames;
+static gint64 first_frame;
+static gint64 last_tick;
+static gint64 longest_gap;
+
+static void
+after_paint_cb (GdkFrameClock *clock, gpointer data)
+{
+  if (first_frame == 0)
+    first_frame = g_get_monotonic_time ();
+  frames++;
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (last_tick != 0)
+    longest_gap = MAX (longest_gap, now - last_tick);
+  last_tick = now;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until the next frame is painted (or a second passes) */
+static void
+wait_frame (void)
+{
+  guint before = frames;
+  gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  while (frames == before && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+idle_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (2000);
+    }
+}
+
+static int
+compare_gint64 (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+typedef void (*TypeFunc) (LesClaimsPage *page, const char *text);
+
+static void
+type_search (LesClaimsPage *page, const char *text)
+{
+  les_claims_page_set_text (page, text);
+}
+
+static void
+type_practice (LesClaimsPage *page, const char *text)
+{
+  les_claim_list_set_filter (les_claims_page_get_list (page), LES_CLAIM_FILTER_PRACTICE, text);
+}
+
+/* Types @word a character at a time; prints each keystroke's time to the new count and first page */
+static gint64
+type_word (LesClaimsPage *page, const char *what, const char *word, TypeFunc func)
+{
+  LesClaimList *list = les_claims_page_get_list (page);
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GString) line = g_string_new (NULL);
+  gint64 worst = 0, worst_painted = 0;
+
+  for (gsize i = 1; i <= strlen (word); i++)
+    {
+      g_autofree char *prefix = g_strndup (word, i);
+      gint64 start = g_get_monotonic_time ();
+      gint64 took, painted;
+      g_autoptr(GObject) first = NULL;
+
+      func (page, prefix);
+      if (g_list_model_get_n_items (G_LIST_MODEL (list)) > 0)
+        first = g_list_model_get_item (G_LIST_MODEL (list), 0);
+      took = g_get_monotonic_time () - start;
+      wait_frame ();
+      painted = g_get_monotonic_time () - start;
+      g_array_append_val (times, took);
+      worst = MAX (worst, took);
+      worst_painted = MAX (worst_painted, painted);
+      g_string_append_printf (line, " %s=%.0f(%u)", prefix, took / 1000.0,
+                              g_list_model_get_n_items (G_LIST_MODEL (list)));
+    }
+  g_array_sort (times, compare_gint64);
+  g_print ("filter %s \"%s\": max %.0f ms, median %.0f ms per keystroke (max %.0f ms to the frame painted)\n ",
+           what, word, worst / 1000.0, g_array_index (times, gint64, times->len / 2) / 1000.0,
+           worst_painted / 1000.0);
+  g_print ("  keystroke=ms(rows):%s\n", line->str);
+  func (page, "");
+  return worst;
+}
+
+typedef struct
+{
+  LesKind  kind;
+  GFile   *file;
+} ImportData;
+
+static gboolean
+import_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
+{
+  ImportData *d = data;
+  LesImportStats stats = { 0 };
+
+  return les_import_file (store, d->kind, d->file, "bench", NULL, les_job_progress_cb, job, cancellable, &stats,
+                          error);
+}
+
+static void
+import_data_free (gpointer data)
+{
+  ImportData *d = data;
+
+  g_object_unref (d->file);
+  g_free (d);
+}
+
+static gboolean done;
+
+static void
+import_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  LesJob *job = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) inner = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (inner == NULL || !les_job_finish (job, inner, &error))
+    g_printerr ("import failed: %s\n", error->message);
+  else
+    {
+      ImportData *d = les_job_get_data (job);
+
+      /* as the window does after an import */
+      les_store_emit_changed (les_window_get_store (window), les_kind_get_info (d->kind)->table);
+    }
+  g_object_unref (job);
+  done = TRUE;
+}
+
+static gint64
+measure_stall (const char *what, gboolean import, LesKind kind, const char *path)
+{
+  g_autoptr(GSource) source = g_timeout_source_new (10);
+  gint64 start = g_get_monotonic_time ();
+
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_callback (source, tick_cb, NULL, NULL);
+  last_tick = 0;
+  longest_gap = 0;
+  g_source_attach (source, NULL);
+
+  if (import)
+    {
+      ImportData *d = g_new0 (ImportData, 1);
+      LesJob *job;
+
+      d->kind = kind;
+      d->file = g_file_new_for_path (path);
+      job = les_job_new ("Importing…", les_window_get_store (window), import_func, d, import_data_free);
+      done = FALSE;
+      les_window_run_job (window, job, import_done_cb, job);
+      while (!done)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  else
+    {
+      les_window_compute (window);
+      while (les_window_is_busy (window))
+        g_main_context_iteration (NULL, TRUE);
+    }
+  /* what the screens do once told */
+  idle_for (1000);
+  g_source_destroy (source);
+  g_print ("%s: %.1f s, longest main-loop gap %.0f ms\n", what, (g_get_monotonic_time () - start - 1000000) / 1e6,
+           longest_gap / 1000.0);
+  return longest_gap;
+}
+
+int
+main (int argc, char **argv)
+{
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr(GError) error = NULL;
+  LesApplication *app;
+  LesClaimsPage *claims;
+  GdkFrameClock *clock;
+  gint64 opened, shown, t;
+
+  gtk_init ();
+  if (argc < 2)
+    {
+      g_printerr ("Usage: %s DATABASE [IMPORT_KIND IMPORT_FILE]\n", argv[0]);
+      return 2;
+    }
+
+  app = les_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  window = les_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  t = g_get_monotonic_time ();
+  if (!les_window_open_database (window, argv[1]))
+    return 1;
+  opened = g_get_monotonic_time () - t;
+  gtk_window_present (GTK_WINDOW (window));
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
+  while (first_frame == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_print ("window: first frame %.0f ms after start (database opened and migrated in %.0f ms)\n",
+           (first_frame - start) / 1000.0, opened / 1000.0);
+  idle_for (500);
+
+  /* The claims table: shown, then typed into */
+  t = g_get_monotonic_time ();
+  les_window_show_page (window, "claims");
+  wait_frame ();
+  shown = g_get_monotonic_time () - t;
+  claims = LES_CLAIMS_PAGE (les_window_get_page (window, "claims"));
+  g_print ("claims page: shown with %u claims in %.0f ms\n",
+           g_list_model_get_n_items (G_LIST_MODEL (les_claims_page_get_list (claims))), shown / 1000.0);
+  idle_for (300);
+  type_word (claims, "search", "N000123456", type_search);
+  type_word (claims, "search", "A90123", type_search);
+  type_word (claims, "search", "synthetic practice 00042", type_search);
+  type_word (claims, "practice", "A90123", type_practice);
+
+  if (argc >= 4)
+    {
+      g_autofree char *what = g_strdup_printf ("import %s %s", argv[2], argv[3]);
+
+      measure_stall (what, TRUE, les_kind_from_string (argv[2]), argv[3]);
+    }
+  {
+    g_autofree char *what = g_strdup_printf ("compute %d", les_window_get_year (window));
+
+    measure_stall (what, FALSE, 0, NULL);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (app);
+  return 0;
+}

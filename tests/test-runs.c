@@ -1,0 +1,326 @@
+/* test-runs.c: payment runs — freezing paid lines, adjustments for later changes, approval, re-opening. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "les-claims-edit.h"
+#include "les-compute.h"
+#include "les-error.h"
+#include "les-results.h"
+#include "les-runs.h"
+#include "test-helpers.h"
+
+#define FY 2024
+
+typedef struct {
+  char     *dir;
+  LesStore *store;
+} Fixture;
+
+static const char practices[] =
+  "practice_code,practice_name,pcn_code,pcn_name\n"
+  "A81001,Ashford Surgery,U81001,North PCN\n"
+  "A81002,Beech House,U81001,North PCN\n";
+static const char list_sizes[] =
+  "practice_code,date,registered\nA81001,2024-04-01,1200\nA81002,2024-04-01,2400\n";
+static const char services[] =
+  "service_code,year,name\nINJ,2024/25,Injections\nCAP,2024/25,Care homes\n";
+static const char rules[] =
+  "service_code,year,rule_code,kind,rate,rate_per,base\n"
+  "INJ,2024/25,JAB,item,10.00,,\n"
+  "CAP,2024/25,HEAD,capitation,1.20,year,registered\n";
+static const char signups[] =
+  "practice_code,service_code,year,from_date\n"
+  "A81001,INJ,2024/25,2024-04-01\nA81002,INJ,2024/25,2024-04-01\n"
+  "A81001,CAP,2024/25,2024-04-01\n";
+static const char claims[] =
+  "claim_ref,practice_code,service_code,item_code,period,count,submitted_date\n"
+  "C1,A81001,INJ,JAB,2024-04,5,2024-05-01\n"
+  "C2,A81001,INJ,JAB,2024-05,3,2024-06-01\n"
+  "C3,A81002,INJ,JAB,2024-04,7,2024-05-01\n";
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  f->store = test_store_new (&f->dir);
+  test_import_ok (f->store, f->dir, LES_KIND_PRACTICES, practices);
+  test_import_ok (f->store, f->dir, LES_KIND_LIST_SIZES, list_sizes);
+  test_import_ok (f->store, f->dir, LES_KIND_SERVICES, services);
+  test_import_ok (f->store, f->dir, LES_KIND_RULES, rules);
+  test_import_ok (f->store, f->dir, LES_KIND_SIGNUPS, signups);
+  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, claims);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  g_clear_object (&f->store);
+  test_remove_dir (f->dir);
+  g_free (f->dir);
+}
+
+static void
+compute (Fixture *f, gint32 to)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (les_compute_year (f->store, FY, to, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+set_status (Fixture *f, const char *status, const char *reason, const char *ref)
+{
+  g_autoptr(GError) error = NULL;
+  const char *refs[] = { ref, NULL };
+  g_autoptr(GArray) ids = les_claims_ids_for_refs (f->store, refs, &error);
+  g_autoptr(LesClaimsChange) change = NULL;
+
+  g_assert_no_error (error);
+  change = les_claims_set_status (f->store, (gint64 *) ids->data, ids->len, status, reason, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (change);
+}
+
+static void
+approve_all (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = les_claims_ids_for_year (f->store, FY, TRUE, &error);
+  g_autoptr(LesClaimsChange) change = NULL;
+
+  g_assert_no_error (error);
+  change = les_claims_set_status (f->store, (gint64 *) ids->data, ids->len, "approved", NULL, &error);
+  g_assert_no_error (error);
+}
+
+static gint64
+close_month (Fixture *f, gint32 month, gint64 *total)
+{
+  g_autoptr(GError) error = NULL;
+  LesRun run = { 0 };
+  gint64 id;
+
+  g_assert_true (les_runs_close_month (f->store, FY, month, &run, &error));
+  g_assert_no_error (error);
+  id = run.run_id;
+  if (total != NULL)
+    *total = run.total;
+  les_run_clear (&run);
+  return id;
+}
+
+static const LesStatementLine *
+find_line (LesStatement *st, const char *rule, gint32 period, gboolean adjustment)
+{
+  for (guint i = 0; i < st->lines->len; i++)
+    {
+      const LesStatementLine *l = &g_array_index (st->lines, LesStatementLine, i);
+
+      if (g_strcmp0 (l->rule_code, rule) == 0 && l->period == period && (l->corrects_id != 0) == adjustment)
+        return l;
+    }
+  return NULL;
+}
+
+static char *
+export_payments (Fixture *f)
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (les_results_write_csv (f->store, "payments", FY, out, NULL, &error));
+  g_assert_no_error (error);
+  g_output_stream_write_all (out, "", 1, NULL, NULL, NULL);
+  g_output_stream_close (out, NULL, NULL);
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+/* A run pays approved item lines and scheduled lines, and freezes them. */
+static void
+test_freeze (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LesStatement) st = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gint64 total, preview, n;
+  gint64 run;
+
+  compute (f, 202405);
+  set_status (f, "approved", NULL, "C1");
+  set_status (f, "approved", NULL, "C2");
+  /* C3 (A81002) stays submitted: not paid */
+  g_assert_true (les_runs_preview (f->store, FY, 202405, &preview, &n, &error));
+  g_assert_no_error (error);
+  run = close_month (f, 202405, &total);
+  g_assert_cmpint (run, ==, 1);
+  /* 5 × £10 + 3 × £10 + capitation 1200 × £1.20 / 12 × 2 months */
+  g_assert_cmpint (total, ==, 5000 + 3000 + 12000 + 12000);
+  g_assert_cmpint (preview, ==, total);
+
+  st = les_runs_statement (f->store, run, "A81001", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (st->lines->len, ==, 4);
+  g_assert_cmpint (st->payable, ==, total);
+  g_assert_cmpint (find_line (st, "JAB", 202404, FALSE)->payable, ==, 5000);
+  g_assert_cmpint (find_line (st, "JAB", 202404, FALSE)->rate, ==, 100000);
+  g_clear_pointer (&st, les_statement_free);
+  st = les_runs_statement (f->store, run, "A81002", &error);
+  g_assert_cmpuint (st->lines->len, ==, 0);
+
+  /* a later compute changes nothing that was paid: no adjustments while nothing changed */
+  before = export_payments (f);
+  compute (f, 202405);
+  after = export_payments (f);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpint (les_runs_pending_adjustments (f->store, FY, NULL), ==, 0);
+
+  /* the unpaid line of an earlier month is paid by the next run once approved */
+  set_status (f, "approved", NULL, "C3");
+  run = close_month (f, 202406, &total);
+  g_clear_pointer (&st, les_statement_free);
+  st = les_runs_statement (f->store, run, "A81002", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (st->lines->len, ==, 1);
+  g_assert_cmpint (find_line (st, "JAB", 202404, FALSE)->payable, ==, 7000);
+  /* June: capitation for A81001 only */
+  g_assert_cmpint (total, ==, 7000 + 12000);
+
+  /* July: only the scheduled line, which needs no approval */
+  close_month (f, 202407, &total);
+  g_assert_cmpint (total, ==, 12000);
+}
+
+/* A late correction to a paid month and a rejected paid claim become adjustments. */
+static void
+test_adjustment (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LesStatement) st = NULL;
+  const LesStatementLine *adj;
+  gint64 first, second, total, amount;
+
+  compute (f, 202405);
+  approve_all (f);
+  first = close_month (f, 202405, NULL);
+
+  /* April corrected late (C1 withdrawn, C4 sent for 7 instead of 5), and C2 rejected */
+  set_status (f, "withdrawn", "corrected by C4", "C1");
+  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS,
+                  "claim_ref,practice_code,service_code,item_code,period,count,submitted_date\n"
+                  "C4,A81001,INJ,JAB,2024-04,7,2024-06-10\n");
+  set_status (f, "rejected", "duplicate of another claim", "C2");
+  compute (f, 202405);
+  g_assert_cmpint (les_runs_pending_adjustments (f->store, FY, &amount), ==, 2);
+  g_assert_cmpint (amount, ==, 2000 - 3000);
+
+  /* the late claim is not approved yet: only the recovery is paid */
+  second = close_month (f, 202406, &total);
+  st = les_runs_statement (f->store, second, "A81001", &error);
+  g_assert_no_error (error);
+  g_assert_null (find_line (st, "JAB", 202404, TRUE));
+  adj = find_line (st, "JAB", 202405, TRUE);
+  g_assert_nonnull (adj);
+  g_assert_cmpint (adj->payable, ==, -3000);
+  g_assert_cmpint (adj->units, ==, -3);
+  g_assert_cmpint (adj->corrects_run, ==, first);
+  g_assert_cmpint (adj->previously_paid, ==, 3000);
+  g_assert_cmpint (total, ==, -3000 + 12000);
+  g_assert_cmpint (les_runs_pending_adjustments (f->store, FY, NULL), ==, 1);
+
+  set_status (f, "approved", NULL, "C4");
+  g_clear_pointer (&st, les_statement_free);
+  second = close_month (f, 202407, &total);
+  st = les_runs_statement (f->store, second, "A81001", &error);
+  adj = find_line (st, "JAB", 202404, TRUE);
+  g_assert_nonnull (adj);
+  g_assert_cmpint (adj->payable, ==, 2000);
+  g_assert_cmpint (adj->units, ==, 2);
+  g_assert_cmpint (adj->previously_paid, ==, 5000);
+  g_assert_cmpint (les_runs_pending_adjustments (f->store, FY, NULL), ==, 0);
+
+  /* computing again records nothing twice */
+  compute (f, 202407);
+  g_assert_cmpint (les_runs_pending_adjustments (f->store, FY, NULL), ==, 0);
+}
+
+static void
+test_reopen (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) runs = NULL;
+  gint64 first, second, total2, again_total;
+
+  compute (f, 202405);
+  approve_all (f);
+  first = close_month (f, 202404, NULL);
+  second = close_month (f, 202405, &total2);
+
+  g_assert_false (les_runs_reopen (f->store, second, "  ", &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (les_runs_reopen (f->store, first, "wrong", &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_assert_false (les_runs_close_month (f->store, FY, 202405, NULL, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  g_assert_true (les_runs_reopen (f->store, second, "paid the wrong month", &error));
+  g_assert_no_error (error);
+  g_assert_false (les_runs_reopen (f->store, second, "again", &error));
+  g_clear_error (&error);
+  runs = les_runs_list (f->store, FY, &error);
+  g_assert_cmpuint (runs->len, ==, 2);
+  g_assert_true (g_array_index (runs, LesRun, 0).reopened);
+  g_assert_cmpstr (g_array_index (runs, LesRun, 0).reopen_reason, ==, "paid the wrong month");
+  g_assert_cmpint (les_runs_next_open_month (f->store, FY), ==, 202405);
+
+  close_month (f, 202405, &again_total);
+  g_assert_cmpint (again_total, ==, total2);
+}
+
+static void
+test_csv (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LesStatement) st = NULL;
+  g_autoptr(LesReport) report = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autofree char *text = NULL;
+  gint64 run;
+
+  compute (f, 202405);
+  approve_all (f);
+  run = close_month (f, 202405, NULL);
+  st = les_runs_statement (f->store, run, "a81001", &error);
+  g_assert_no_error (error);
+  g_assert_true (les_statement_write_csv (st, out, NULL, &error));
+  g_output_stream_write_all (out, "", 1, NULL, NULL, NULL);
+  g_output_stream_close (out, NULL, NULL);
+  text = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+  g_assert_true (g_str_has_prefix (text, "run,run_month,practice_code,"));
+  g_assert_nonnull (strstr (text, "\n1,2024-05,A81001,Ashford Surgery,line,INJ,Injections,JAB,,2024-04,5,10.00,"
+                                  "50.00,0.00,,50.00,,\n"));
+  g_assert_true (g_str_has_suffix (text, "\n1,2024-05,A81001,Ashford Surgery,total,,,,,,,,320.00,0.00,,320.00,,\n"));
+
+  report = les_runs_report (f->store, FY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (report->totals.paid, ==, 32000 + 7000);
+  g_assert_cmpint (report->totals.unpaid, ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/runs/freeze", Fixture, NULL, fixture_set_up, test_freeze, fixture_tear_down);
+  g_test_add ("/runs/adjustment", Fixture, NULL, fixture_set_up, test_adjustment, fixture_tear_down);
+  g_test_add ("/runs/reopen", Fixture, NULL, fixture_set_up, test_reopen, fixture_tear_down);
+  g_test_add ("/runs/csv", Fixture, NULL, fixture_set_up, test_csv, fixture_tear_down);
+  return g_test_run ();
+}
