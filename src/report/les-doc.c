@@ -287,6 +287,19 @@ text (cairo_t *cr, double x, double y, double width, const char *markup_or_text,
     pango_layout_set_markup (layout, markup_or_text, -1);
   else
     pango_layout_set_text (layout, markup_or_text, -1);
+  /* figures are never cut short: a right-aligned amount that does not fit
+   * is set smaller until it does */
+  if (width > 0 && align == PANGO_ALIGN_RIGHT && pango_layout_is_ellipsized (layout))
+    {
+      PangoFontDescription *smaller = pango_font_description_copy (pango_layout_get_font_description (layout));
+
+      for (double s = size - 0.5; s >= 4.0 && pango_layout_is_ellipsized (layout); s -= 0.5)
+        {
+          pango_font_description_set_size (smaller, (int) (s * PANGO_SCALE));
+          pango_layout_set_font_description (layout, smaller);
+        }
+      pango_font_description_free (smaller);
+    }
   cairo_move_to (cr, x, y);
   pango_cairo_show_layout (cr, layout);
   pango_layout_get_size (layout, &w, &h);

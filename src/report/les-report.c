@@ -181,12 +181,12 @@ LesDoc *
 les_report_doc_new (LesReport *report)
 {
   static const LesDocColumn columns[] = {
-    { N_("Service"), 154, PANGO_ALIGN_LEFT },
-    { N_("Budget"), 80, PANGO_ALIGN_RIGHT },
-    { N_("Paid by runs"), 80, PANGO_ALIGN_RIGHT },
+    { N_("Service"), 136, PANGO_ALIGN_LEFT },
+    { N_("Budget"), 86, PANGO_ALIGN_RIGHT },
+    { N_("Paid by runs"), 86, PANGO_ALIGN_RIGHT },
     { N_("Payable, not yet paid"), 74, PANGO_ALIGN_RIGHT },
     { N_("Held"), 70, PANGO_ALIGN_RIGHT },
-    { N_("Ledger actuals"), 80, PANGO_ALIGN_RIGHT },
+    { N_("Ledger actuals"), 86, PANGO_ALIGN_RIGHT },
     { N_("Paid − ledger"), 76, PANGO_ALIGN_RIGHT },
     { N_("Forecast outturn"), 84, PANGO_ALIGN_RIGHT },
     { N_("Budget − forecast"), 87, PANGO_ALIGN_RIGHT },

@@ -117,12 +117,12 @@ les_statement_doc_new (LesStatement *st)
 {
   static const LesDocColumn columns[] = {
     { N_("Period"), 62, PANGO_ALIGN_LEFT },
-    { N_("Service line"), 175, PANGO_ALIGN_LEFT },
+    { N_("Service line"), 163, PANGO_ALIGN_LEFT },
     { N_("Units"), 34, PANGO_ALIGN_RIGHT },
     { N_("Rate"), 50, PANGO_ALIGN_RIGHT },
-    { N_("Gross"), 66, PANGO_ALIGN_RIGHT },
+    { N_("Gross"), 72, PANGO_ALIGN_RIGHT },
     { N_("Held"), 58, PANGO_ALIGN_RIGHT },
-    { N_("Paid"), 70, PANGO_ALIGN_RIGHT },
+    { N_("Paid"), 76, PANGO_ALIGN_RIGHT },
   };
   LesDocColumn translated[G_N_ELEMENTS (columns)];
   g_autoptr(LesDoc) doc = NULL;
