@@ -18,6 +18,7 @@ struct _LesStore
   char       *path;
   sqlite3    *db;
   GHashTable *statements;   /* const char *sql (interned) → sqlite3_stmt * */
+  GHashTable *by_address;   /* the caller's sql pointer → sqlite3_stmt * (checked by text) */
   char       *hmac_key;     /* hex */
   char       *os_user;
   int         depth;        /* nested begin calls */
@@ -73,11 +74,23 @@ les_store_exec (LesStore *self, const char *sql, GError **error)
 sqlite3_stmt *
 les_store_prepare (LesStore *self, const char *sql, GError **error)
 {
-  const char *key = g_intern_string (sql);
-  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, key);
+  const char *key;
+  sqlite3_stmt *stmt;
 
+  /* hot loops ask for the same text at the same address: skip interning */
+  stmt = g_hash_table_lookup (self->by_address, sql);
+  if (stmt != NULL && strcmp (sqlite3_sql (stmt), sql) == 0)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  key = g_intern_string (sql);
+  stmt = g_hash_table_lookup (self->statements, key);
   if (stmt != NULL)
     {
+      g_hash_table_insert (self->by_address, (gpointer) sql, stmt);
       sqlite3_reset (stmt);
       sqlite3_clear_bindings (stmt);
       return stmt;
@@ -88,6 +101,7 @@ les_store_prepare (LesStore *self, const char *sql, GError **error)
       return NULL;
     }
   g_hash_table_insert (self->statements, (gpointer) key, stmt);
+  g_hash_table_insert (self->by_address, (gpointer) sql, stmt);
   return stmt;
 }
 
@@ -215,6 +229,7 @@ les_store_finalize (GObject *object)
 {
   LesStore *self = (LesStore *) object;
 
+  g_clear_pointer (&self->by_address, g_hash_table_unref);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
@@ -247,6 +262,7 @@ les_store_init (LesStore *self)
 {
   self->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                             finalize_statement);
+  self->by_address = g_hash_table_new (g_direct_hash, g_direct_equal);
   self->os_user = g_strdup (g_get_user_name ());
 }
 
