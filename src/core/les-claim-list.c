@@ -15,6 +15,9 @@
 /* Counts up to this are exact at once; a larger one shows this many until
  * the worker's exact count arrives (one more items-changed, at the end). */
 #define COUNT_CAP 50000
+#define COUNT_DEADLINE_US (40 * 1000)
+/* Rows shown while a count that ran out of time is finished on the worker */
+#define COUNT_GUESS 1000
 
 struct _LesClaimList
 {
@@ -84,6 +87,34 @@ sort_column (LesClaimField field)
     }
 }
 
+static char *glob_prefix (const char *text);
+
+/* Whether the search text matches many claims: a quick look at the claim
+ * references and practices it matches */
+#define BROAD_SEARCH 5000
+
+static gboolean
+search_is_broad (LesClaimList *self)
+{
+  const char *text = self->filters[LES_CLAIM_FILTER_TEXT];
+  sqlite3_stmt *stmt;
+  gint64 n = 0;
+
+  stmt = les_store_prepare (self->store,
+                            "SELECT (SELECT count(*) FROM (SELECT 1 FROM claims WHERE claim_ref GLOB ?1 LIMIT ?3)) "
+                            " + (SELECT count(*) FROM (SELECT 1 FROM practices "
+                            "    WHERE practice_code GLOB ?1 OR practice_name LIKE ?2 LIMIT 11)) * ?3 / 10", NULL);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, glob_prefix (text), -1, g_free);
+  sqlite3_bind_text (stmt, 2, g_strdup_printf ("%%%s%%", text), -1, g_free);
+  sqlite3_bind_int (stmt, 3, BROAD_SEARCH);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return n >= BROAD_SEARCH;
+}
+
 /* The number of parameters a filter binds */
 static int
 n_params (guint filter)
@@ -106,8 +137,8 @@ build_sql (LesClaimList *self)
     [LES_CLAIM_FILTER_ITEM] = "c.item_code = ?%d",
     [LES_CLAIM_FILTER_PERIOD] = "c.period = ?%d",
     [LES_CLAIM_FILTER_STATUS] = "c.status = ?%d",
-    [LES_CLAIM_FILTER_FINDING] = "EXISTS (SELECT 1 FROM findings f WHERE f.claim_ref = c.claim_ref "
-                                 "AND f.year = ?1 AND (?%d = '*' OR f.code = ?%d))",
+    [LES_CLAIM_FILTER_FINDING] = "c.claim_ref IN (SELECT f.claim_ref FROM findings f WHERE f.year = ?1 "
+                                 "AND f.claim_ref IS NOT NULL AND (?%d = '*' OR f.code = ?%d))",
     /* ?N: an upper-case GLOB prefix of a code; ?N+1: a LIKE substring of a name or reason */
     [LES_CLAIM_FILTER_TEXT] = "(c.claim_ref GLOB ?%d "
                               "OR c.practice_code IN (SELECT practice_code FROM practices "
@@ -119,8 +150,12 @@ build_sql (LesClaimList *self)
   const char *dir = self->descending ? "DESC" : "ASC";
   int param = 2;
 
-  /* A search finds its few claims by index: the year must not be what drives the query */
-  g_string_append (where, self->filters[LES_CLAIM_FILTER_TEXT] != NULL ? "+c.year = ?1" : "c.year = ?1");
+  /* A search that matches few claims finds them by index (the year must not
+   * drive the query); one that matches many is quicker to meet while
+   * reading the year in order, so its terms must not use indexes */
+  gboolean narrow = self->filters[LES_CLAIM_FILTER_TEXT] != NULL && !search_is_broad (self);
+
+  g_string_append (where, narrow ? "+c.year = ?1" : "c.year = ?1");
   self->where_needs_practices = self->sort_field == LES_CLAIM_FIELD_PCN
                                 || self->sort_field == LES_CLAIM_FIELD_PRACTICE_NAME;
   for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
@@ -128,7 +163,11 @@ build_sql (LesClaimList *self)
       if (self->filters[i] == NULL)
         continue;
       g_string_append (where, " AND ");
-      if (i == LES_CLAIM_FILTER_TEXT)
+      if (i == LES_CLAIM_FILTER_TEXT && !narrow)
+        g_string_append_printf (where, "(+c.claim_ref GLOB ?%d OR +c.practice_code IN (SELECT practice_code "
+                                "FROM practices WHERE practice_code GLOB ?%d OR practice_name LIKE ?%d) "
+                                "OR +c.status_reason LIKE ?%d)", param, param, param + 1, param + 1);
+      else if (i == LES_CLAIM_FILTER_TEXT)
         g_string_append_printf (where, conditions[i], param, param, param + 1, param + 1);
       else
         g_string_append_printf (where, conditions[i], param, param);
@@ -145,7 +184,7 @@ build_sql (LesClaimList *self)
   self->page_sql = g_strdup_printf (
     "SELECT c.id, c.claim_ref, c.practice_code, p.practice_name, p.pcn_code, c.service_code, c.item_code, "
     " c.period, c.count, c.submitted_date, c.status, c.status_reason, "
-    " (SELECT group_concat(f.code, ', ') FROM findings f WHERE f.claim_ref = c.claim_ref AND f.year = c.year) "
+    " (SELECT group_concat(f.code, ', ') FROM findings f WHERE f.claim_ref = c.claim_ref AND +f.year = c.year) "
     "FROM claims c JOIN practices p ON p.practice_code = c.practice_code "
     "WHERE %s ORDER BY %s %s%s%s LIMIT %d OFFSET ?%d",
     self->where, order, dir,
@@ -213,7 +252,13 @@ count_key (LesClaimList *self)
   return g_string_free (key, FALSE);
 }
 
-/* Counts at most COUNT_CAP rows: exact when fewer */
+static int
+past_deadline (void *data)
+{
+  return g_get_monotonic_time () > *(gint64 *) data;
+}
+
+/* Counts at most COUNT_CAP rows, for at most COUNT_DEADLINE_US: exact when fewer */
 static guint
 count_rows_capped (LesClaimList *self, gboolean *exact)
 {
@@ -222,7 +267,9 @@ count_rows_capped (LesClaimList *self, gboolean *exact)
                                           self->where, COUNT_CAP + 1);
   sqlite3_stmt *stmt;
   gint64 start = g_get_monotonic_time ();
+  gint64 deadline;
   guint n = 0;
+  int rc;
 
   *exact = TRUE;
   stmt = les_store_prepare (self->store, sql, &error);
@@ -232,10 +279,20 @@ count_rows_capped (LesClaimList *self, gboolean *exact)
       return 0;
     }
   bind_filters (self, stmt);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  /* never long on the main thread: past the deadline, the worker counts */
+  deadline = g_get_monotonic_time () + COUNT_DEADLINE_US;
+  sqlite3_progress_handler (les_store_get_db (self->store), 1000, past_deadline, &deadline);
+  rc = sqlite3_step (stmt);
+  sqlite3_progress_handler (les_store_get_db (self->store), 0, NULL, NULL);
+  if (rc == SQLITE_ROW)
     n = (guint) sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
-  if (n > COUNT_CAP)
+  if (rc != SQLITE_ROW)
+    {
+      n = 0;
+      *exact = FALSE;
+    }
+  else if (n > COUNT_CAP)
     {
       n = COUNT_CAP;
       *exact = FALSE;
@@ -299,6 +356,7 @@ count_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancell
 }
 
 static void start_count (LesClaimList *self);
+static GPtrArray *load_page (LesClaimList *self, guint page);
 
 static void
 count_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
@@ -381,6 +439,15 @@ count_rows (LesClaimList *self)
   key = count_key (self);
   if (g_strcmp0 (key, self->exact_key) == 0)
     n = MAX (n, self->exact_n);
+  else if (n == 0)
+    {
+      /* out of time: the first page says whether there are more than a page */
+      GPtrArray *first = load_page (self, 0);
+
+      n = first == NULL ? 0 : first->len < PAGE_SIZE ? first->len : COUNT_GUESS;
+      if (first != NULL && first->len < PAGE_SIZE)
+        return n;
+    }
   start_count (self);
   return n;
 }

@@ -18,5 +18,3 @@ CREATE INDEX practices_by_name ON practices (practice_name);
 
 -- The Overview and Payments sums, from the index alone
 CREATE INDEX payment_lines_sums ON payment_lines (year, service_code, payable, held);
--- Findings counted by code with the claims concerned
-CREATE INDEX findings_by_year_code_claim ON findings (year, code, claim_ref);
