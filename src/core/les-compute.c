@@ -737,6 +737,46 @@ write_lines_diff (Loader *ld, LesEngineOutput **outputs, guint n_services, LesCo
   return TRUE;
 }
 
+/* The year's payable and held per service, kept beside the lines so that the
+ * Overview and the reconciliation need not add up millions of rows (and the
+ * lines need no index that every compute would have to rebuild at random). */
+static gboolean
+write_service_totals (Loader *ld, LesEngineOutput **outputs, guint n_services, GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!clear_year (ld->store, "service_totals", ld->fy, error))
+    return FALSE;
+  for (guint i = 0; i < n_services; i++)
+    {
+      GArray *lines = outputs[i]->lines;
+      gint64 payable = 0, held = 0;
+
+      if (lines->len == 0)
+        continue;
+      for (guint j = 0; j < lines->len; j++)
+        {
+          const LesPaymentLine *line = &g_array_index (lines, LesPaymentLine, j);
+
+          payable += line->payable;
+          held += line->held;
+        }
+      stmt = les_store_prepare (ld->store,
+                                "INSERT INTO service_totals (year, service_code, payable, held, n_lines) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int (stmt, 1, ld->fy);
+      sqlite3_bind_text (stmt, 2, g_array_index (lines, LesPaymentLine, 0).service_code, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 3, payable);
+      sqlite3_bind_int64 (stmt, 4, held);
+      sqlite3_bind_int (stmt, 5, (int) lines->len);
+      if (!finish (ld->store, stmt, sqlite3_step (stmt), error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Computes every service, then writes the findings and the lines. */
 static gboolean
 compute_and_write (Loader *ld, LesEngineInput *in, LesComputeSummary *sum, GError **error)
@@ -767,6 +807,8 @@ compute_and_write (Loader *ld, LesEngineInput *in, LesComputeSummary *sum, GErro
 
   report (ld, 0.55, _("Comparing the payment lines"));
   if (!write_lines_diff (ld, outputs, n_services, sum, error))
+    goto out;
+  if (!write_service_totals (ld, outputs, n_services, error))
     goto out;
   g_debug ("compute: results written in %.2f s", (g_get_monotonic_time () - t_start) / 1e6);
   sum->n_services = n_services;

@@ -104,13 +104,12 @@ les_results_reconciliation (LesStore *store, int fy, GError **error)
 
   stmt = les_store_prepare (store,
                             "SELECT s.service_code, s.name, s.budget, "
-                            "(SELECT COALESCE (SUM (p.payable), 0) FROM payment_lines AS p "
-                            " WHERE p.year = s.year AND p.service_code = s.service_code), "
-                            "(SELECT COALESCE (SUM (p.held), 0) FROM payment_lines AS p "
-                            " WHERE p.year = s.year AND p.service_code = s.service_code), "
+                            "COALESCE (t.payable, 0), COALESCE (t.held, 0), "
                             "(SELECT COALESCE (SUM (l.amount), 0) FROM ledger AS l "
                             " WHERE l.year = s.year AND l.service_code = s.service_code AND l.period <= ?2) "
-                            "FROM services AS s WHERE s.year = ?1 ORDER BY s.service_code COLLATE BINARY",
+                            "FROM services AS s LEFT JOIN service_totals AS t "
+                            "ON t.year = s.year AND t.service_code = s.service_code "
+                            "WHERE s.year = ?1 ORDER BY s.service_code COLLATE BINARY",
                             error);
   if (stmt == NULL)
     return NULL;
