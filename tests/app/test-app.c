@@ -482,6 +482,12 @@ main (int argc, char **argv)
   g_autofree char *db = NULL;
   int status;
 
+  /* a build without a display (the Flatpak's, a plain `meson test`) skips these */
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_print ("1..0 # SKIP no display to open windows on\n");
+      return 0;
+    }
   gtk_test_init (&argc, &argv, NULL);
   g_assert_cmpint (argc, >=, 3);
   demo_dir = argv[1];
