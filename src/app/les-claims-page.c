@@ -15,7 +15,7 @@
 
 struct _LesClaimsPage
 {
-  GtkWidget          parent_instance;
+  LesPage          parent_instance;
 
   GtkSearchBar      *search_bar;
   GtkSearchEntry    *search_entry;
@@ -30,10 +30,6 @@ struct _LesClaimsPage
   GtkColumnView     *column_view;
   GtkLabel          *count_label;
 
-  LesStore          *store;
-  gulong             changed_id;
-  int                year;
-  gboolean           dirty;
   gboolean           updating;
   LesClaimList      *list;
   GtkMultiSelection *selection;
@@ -45,16 +41,7 @@ struct _LesClaimsPage
   char              *pending_finding;
 };
 
-G_DEFINE_FINAL_TYPE (LesClaimsPage, les_claims_page, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_STORE,
-  PROP_YEAR,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (LesClaimsPage, les_claims_page, LES_TYPE_PAGE)
 
 static const struct {
   LesClaimField  field;
@@ -140,7 +127,7 @@ apply_filters (LesClaimsPage *self)
   if (p > 0 && p != GTK_INVALID_LIST_POSITION)
     {
       char buf[8];
-      les_period_format (les_fy_period (self->year, p), buf);
+      les_period_format (les_fy_period (les_page_get_year (LES_PAGE (self)), p), buf);
       period = g_strdup (buf);
     }
   values[LES_CLAIM_FILTER_TEXT] = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
@@ -190,8 +177,8 @@ fill_dropdowns (LesClaimsPage *self)
   self->updating = TRUE;
   g_clear_pointer (&self->service_codes, g_strfreev);
   g_clear_pointer (&self->finding_codes, g_strfreev);
-  self->service_codes = les_queries_service_codes (self->store, self->year);
-  self->finding_codes = les_queries_finding_codes (self->store, self->year);
+  self->service_codes = les_queries_service_codes (les_page_get_store (LES_PAGE (self)), les_page_get_year (LES_PAGE (self)));
+  self->finding_codes = les_queries_finding_codes (les_page_get_store (LES_PAGE (self)), les_page_get_year (LES_PAGE (self)));
 
   set_dropdown_strings (self->service_dropdown, _("All Services"), (const char *const *) self->service_codes,
                         g_strv_length (self->service_codes));
@@ -201,7 +188,7 @@ fill_dropdowns (LesClaimsPage *self)
   for (int m = 1; m <= 12; m++)
     {
       char buf[8];
-      les_period_format (les_fy_period (self->year, m), buf);
+      les_period_format (les_fy_period (les_page_get_year (LES_PAGE (self)), m), buf);
       g_ptr_array_add (periods, g_strdup (buf));
     }
   set_dropdown_strings (self->period_dropdown, _("All Periods"), (const char *const *) periods->pdata, periods->len);
@@ -221,15 +208,15 @@ fill_dropdowns (LesClaimsPage *self)
 static LesClaimField current_sort (LesClaimsPage *self, gboolean *descending);
 
 static void
-reload (LesClaimsPage *self)
+les_claims_page_reload (LesPage *page)
 {
-  self->dirty = FALSE;
-  if (self->store == NULL)
+  LesClaimsPage *self = LES_CLAIMS_PAGE (page);
+  if (les_page_get_store (page) == NULL)
     return;
-  if (self->list == NULL || les_claim_list_get_year (self->list) != self->year)
+  if (self->list == NULL || les_claim_list_get_year (self->list) != les_page_get_year (page))
     {
       /* A new year has other services, findings and periods: start from no filters */
-      g_autoptr(LesClaimList) list = les_claim_list_new (self->store, self->year);
+      g_autoptr(LesClaimList) list = les_claim_list_new (les_page_get_store (page), les_page_get_year (page));
       LesClaimField field;
       gboolean descending;
 
@@ -249,17 +236,10 @@ reload (LesClaimsPage *self)
 }
 
 static void
-queue_reload (LesClaimsPage *self)
+les_claims_page_store_changed (LesPage *page, const char *table_name)
 {
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    reload (self);
-  else
-    self->dirty = TRUE;
-}
+  LesClaimsPage *self = LES_CLAIMS_PAGE (page);
 
-static void
-store_changed_cb (LesStore *store, const char *table_name, LesClaimsPage *self)
-{
   /* The list refreshes itself on claims; new services or findings change the filters */
   if (g_strcmp0 (table_name, "services") == 0 || g_strcmp0 (table_name, "findings") == 0
       || g_strcmp0 (table_name, "claims") == 0)
@@ -267,7 +247,7 @@ store_changed_cb (LesStore *store, const char *table_name, LesClaimsPage *self)
       if (g_strcmp0 (table_name, "claims") == 0 && self->list != NULL)
         update_count (self);
       else
-        queue_reload (self);
+        les_page_queue_reload (page);
     }
 }
 
@@ -470,12 +450,12 @@ les_claims_page_apply_status (LesClaimsPage *self, const char *status, const cha
 
   g_return_val_if_fail (LES_IS_CLAIMS_PAGE (self), FALSE);
 
-  if (self->store == NULL || self->list == NULL)
+  if (les_page_get_store (LES_PAGE (self)) == NULL || self->list == NULL)
     return FALSE;
   ids = selected_ids (self);
   if (ids == NULL || ids->len == 0)
     return FALSE;
-  change = les_claims_set_status (self->store, (const gint64 *) ids->data, ids->len, status, reason, &error);
+  change = les_claims_set_status (les_page_get_store (LES_PAGE (self)), (const gint64 *) ids->data, ids->len, status, reason, &error);
   if (change == NULL)
     {
       gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", error->message);
@@ -644,11 +624,12 @@ export_response_cb (GtkNativeDialog *dialog, int response, LesClaimsPage *self)
 }
 
 static void
-export_action (GtkWidget *widget, const char *action_name, GVariant *param)
+les_claims_page_export (LesPage *page)
 {
+  GtkWidget *widget = GTK_WIDGET (page);
   LesClaimsPage *self = LES_CLAIMS_PAGE (widget);
   GtkFileChooserNative *chooser;
-  g_autofree char *year = les_year_format (self->year);
+  g_autofree char *year = les_year_format (les_page_get_year (page));
   g_autofree char *name = g_strdup_printf ("claims-%.4s-%s.csv", year, year + 5);
 
   if (self->list == NULL)
@@ -664,29 +645,12 @@ export_action (GtkWidget *widget, const char *action_name, GVariant *param)
 /* Overrides */
 
 static void
-les_claims_page_map (GtkWidget *widget)
+les_claims_page_store_replaced (LesPage *page)
 {
-  LesClaimsPage *self = LES_CLAIMS_PAGE (widget);
+  LesClaimsPage *self = LES_CLAIMS_PAGE (page);
 
-  GTK_WIDGET_CLASS (les_claims_page_parent_class)->map (widget);
-  if (self->dirty)
-    reload (self);
-}
-
-static void
-set_store (LesClaimsPage *self, LesStore *store)
-{
-  if (self->store == store)
-    return;
-  if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_set_object (&self->store, store);
   gtk_multi_selection_set_model (self->selection, NULL);
   g_clear_object (&self->list);
-  if (store != NULL)
-    self->changed_id = g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), self);
-  queue_reload (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }
 
 static void
@@ -694,17 +658,11 @@ les_claims_page_dispose (GObject *object)
 {
   LesClaimsPage *self = (LesClaimsPage *) object;
 
-  if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_id, self->store);
   if (self->column_view != NULL)
     g_signal_handlers_disconnect_by_func (gtk_column_view_get_sorter (self->column_view), sorter_changed_cb, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_CLAIMS_PAGE);
-  /* The template's top box is not bound, so it is not cleared with the bound children */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
   g_clear_object (&self->selection);
   g_clear_object (&self->list);
-  g_clear_object (&self->store);
   g_clear_object (&self->probe_a);
   g_clear_object (&self->probe_b);
 
@@ -724,65 +682,18 @@ les_claims_page_finalize (GObject *object)
 }
 
 static void
-les_claims_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  LesClaimsPage *self = LES_CLAIMS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_STORE:
-      g_value_set_object (value, self->store);
-      break;
-    case PROP_YEAR:
-      g_value_set_int (value, self->year);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-les_claims_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  LesClaimsPage *self = LES_CLAIMS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_STORE:
-      set_store (self, g_value_get_object (value));
-      break;
-    case PROP_YEAR:
-      if (self->year != g_value_get_int (value))
-        {
-          self->year = g_value_get_int (value);
-          queue_reload (self);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 les_claims_page_class_init (LesClaimsPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  LesPageClass *page_class = LES_PAGE_CLASS (klass);
 
   object_class->dispose = les_claims_page_dispose;
   object_class->finalize = les_claims_page_finalize;
-  object_class->get_property = les_claims_page_get_property;
-  object_class->set_property = les_claims_page_set_property;
-  widget_class->map = les_claims_page_map;
-
-  properties[PROP_STORE] =
-    g_param_spec_object ("store", NULL, NULL, LES_TYPE_STORE,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_YEAR] =
-    g_param_spec_int ("year", NULL, NULL, 0, 9999, 0,
-                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  page_class->reload = les_claims_page_reload;
+  page_class->export = les_claims_page_export;
+  page_class->store_replaced = les_claims_page_store_replaced;
+  page_class->store_changed = les_claims_page_store_changed;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-claims-page.ui");
   gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, search_bar);
@@ -801,12 +712,10 @@ les_claims_page_class_init (LesClaimsPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "page.set-status", "s", set_status_action);
   gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
-  gtk_widget_class_install_action (widget_class, "page.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "page.clear-filters", NULL, clear_filters_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
                                        "page.set-status", "s", "approved");
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void
@@ -831,8 +740,8 @@ LesClaimList *
 les_claims_page_get_list (LesClaimsPage *self)
 {
   g_return_val_if_fail (LES_IS_CLAIMS_PAGE (self), NULL);
-  if (self->dirty || self->list == NULL)
-    reload (self);
+  if (les_page_get_dirty (LES_PAGE (self)) || self->list == NULL)
+    les_page_reload (LES_PAGE (self));
   return self->list;
 }
 
@@ -848,7 +757,7 @@ les_claims_page_show_finding (LesClaimsPage *self, const char *code)
 {
   g_return_if_fail (LES_IS_CLAIMS_PAGE (self));
 
-  if (self->dirty || self->finding_codes == NULL)
+  if (les_page_get_dirty (LES_PAGE (self)) || self->finding_codes == NULL)
     {
       /* Applied once the page has loaded the year's findings */
       g_free (self->pending_finding);

@@ -4,12 +4,14 @@
 
 #include <gtk/gtk.h>
 
+#include "les-page.h"
+
 #include "les-claim-list.h"
 
 G_BEGIN_DECLS
 
 #define LES_TYPE_CLAIMS_PAGE (les_claims_page_get_type ())
-G_DECLARE_FINAL_TYPE (LesClaimsPage, les_claims_page, LES, CLAIMS_PAGE, GtkWidget)
+G_DECLARE_FINAL_TYPE (LesClaimsPage, les_claims_page, LES, CLAIMS_PAGE, LesPage)
 
 LesClaimList *les_claims_page_get_list     (LesClaimsPage *self);
 GtkSelectionModel *les_claims_page_get_selection (LesClaimsPage *self);

@@ -15,7 +15,7 @@
 
 struct _LesOverviewPage
 {
-  GtkWidget      parent_instance;
+  LesPage      parent_instance;
 
   GtkStack      *stack;
   GtkLabel      *title_label;
@@ -25,24 +25,11 @@ struct _LesOverviewPage
   GtkListBox    *findings_list;
   LesTableView  *table;
 
-  LesStore      *store;
-  gulong         changed_id;
-  int            year;
-  gboolean       dirty;
   gint64         total_payable;
   guint          n_findings;
 };
 
-G_DEFINE_FINAL_TYPE (LesOverviewPage, les_overview_page, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_STORE,
-  PROP_YEAR,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (LesOverviewPage, les_overview_page, LES_TYPE_PAGE)
 
 static GtkWidget *
 total_card (const char *caption, gint64 pence, const char *css)
@@ -86,7 +73,8 @@ static void
 fill_findings (LesOverviewPage *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LesTable) table = les_queries_findings_summary (self->store, self->year, &error);
+  LesPage *page = LES_PAGE (self);
+  g_autoptr(LesTable) table = les_queries_findings_summary (les_page_get_store (page), les_page_get_year (page), &error);
   guint n = table != NULL ? g_list_model_get_n_items (table->rows) : 0;
 
   clear_children (GTK_WIDGET (self->findings_list));
@@ -135,8 +123,9 @@ fill_findings (LesOverviewPage *self)
 }
 
 static void
-reload (LesOverviewPage *self)
+les_overview_page_reload (LesPage *page)
 {
+  LesOverviewPage *self = LES_OVERVIEW_PAGE (page);
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) recon = NULL;
   g_autofree char *year = NULL;
@@ -147,19 +136,18 @@ reload (LesOverviewPage *self)
   gint64 budget = 0, payable = 0, held = 0, ledger = 0, forecast = 0;
   LesTable *table;
 
-  self->dirty = FALSE;
-  if (self->store == NULL || self->year == 0)
+  if (les_page_get_store (page) == NULL || les_page_get_year (page) == 0)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");
       return;
     }
   gtk_stack_set_visible_child_name (self->stack, "content");
 
-  year = les_year_format (self->year);
+  year = les_year_format (les_page_get_year (page));
   /* Translators: the title of the overview, "2024/25" */
   title = g_strdup_printf (_("Financial Year %s"), year);
   gtk_label_set_text (self->title_label, title);
-  if (les_queries_last_compute (self->store, self->year, &computed_at, &to_period))
+  if (les_queries_last_compute (les_page_get_store (page), les_page_get_year (page), &computed_at, &to_period))
     {
       g_autoptr(GDateTime) utc = g_date_time_new_from_iso8601 (computed_at, NULL);
       g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
@@ -172,7 +160,7 @@ reload (LesOverviewPage *self)
   else
     gtk_label_set_text (self->computed_label, _("Not computed yet: the figures below show budgets and ledger only. Compute (Ctrl+R) to work out what is payable."));
 
-  recon = les_results_reconciliation (self->store, self->year, &error);
+  recon = les_results_reconciliation (les_page_get_store (page), les_page_get_year (page), &error);
   if (recon == NULL)
     {
       /* Not computed yet: the page says so, and the figures are empty */
@@ -201,7 +189,7 @@ reload (LesOverviewPage *self)
   gtk_box_append (self->totals_box, total_card (_("Ledger"), ledger, "ledger"));
   gtk_box_append (self->totals_box, total_card (_("Forecast"), forecast, forecast > budget ? "over-budget" : "forecast"));
 
-  table = les_queries_payments_by_service (self->store, self->year, &error);
+  table = les_queries_payments_by_service (les_page_get_store (page), les_page_get_year (page), &error);
   if (table != NULL)
     les_table_view_set_table (self->table, table);
   export_name = g_strdup_printf ("reconciliation-%.4s-%s.csv", year, year + 5);
@@ -211,48 +199,9 @@ reload (LesOverviewPage *self)
 }
 
 static void
-queue_reload (LesOverviewPage *self)
+les_overview_page_export (LesPage *page)
 {
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    reload (self);
-  else
-    self->dirty = TRUE;
-}
-
-static void
-store_changed_cb (LesStore *store, const char *table_name, LesOverviewPage *self)
-{
-  queue_reload (self);
-}
-
-static void
-export_action (GtkWidget *widget, const char *action_name, GVariant *param)
-{
-  les_table_view_export (LES_OVERVIEW_PAGE (widget)->table);
-}
-
-static void
-les_overview_page_map (GtkWidget *widget)
-{
-  LesOverviewPage *self = LES_OVERVIEW_PAGE (widget);
-
-  GTK_WIDGET_CLASS (les_overview_page_parent_class)->map (widget);
-  if (self->dirty)
-    reload (self);
-}
-
-static void
-set_store (LesOverviewPage *self, LesStore *store)
-{
-  if (self->store == store)
-    return;
-  if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_set_object (&self->store, store);
-  if (store != NULL)
-    self->changed_id = g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), self);
-  queue_reload (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+  les_table_view_export (LES_OVERVIEW_PAGE (page)->table);
 }
 
 static void
@@ -260,56 +209,9 @@ les_overview_page_dispose (GObject *object)
 {
   LesOverviewPage *self = (LesOverviewPage *) object;
 
-  if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_clear_object (&self->store);
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_OVERVIEW_PAGE);
-  /* The template's top box is not bound, so it is not cleared with the bound children */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (les_overview_page_parent_class)->dispose (object);
-}
-
-static void
-les_overview_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  LesOverviewPage *self = LES_OVERVIEW_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_STORE:
-      g_value_set_object (value, self->store);
-      break;
-    case PROP_YEAR:
-      g_value_set_int (value, self->year);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-les_overview_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  LesOverviewPage *self = LES_OVERVIEW_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_STORE:
-      set_store (self, g_value_get_object (value));
-      break;
-    case PROP_YEAR:
-      if (self->year != g_value_get_int (value))
-        {
-          self->year = g_value_get_int (value);
-          queue_reload (self);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -317,19 +219,11 @@ les_overview_page_class_init (LesOverviewPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  LesPageClass *page_class = LES_PAGE_CLASS (klass);
 
   object_class->dispose = les_overview_page_dispose;
-  object_class->get_property = les_overview_page_get_property;
-  object_class->set_property = les_overview_page_set_property;
-  widget_class->map = les_overview_page_map;
-
-  properties[PROP_STORE] =
-    g_param_spec_object ("store", NULL, NULL, LES_TYPE_STORE,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_YEAR] =
-    g_param_spec_int ("year", NULL, NULL, 0, 9999, 0,
-                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  page_class->reload = les_overview_page_reload;
+  page_class->export = les_overview_page_export;
 
   g_type_ensure (LES_TYPE_CHART);
   g_type_ensure (LES_TYPE_TABLE_VIEW);
@@ -342,8 +236,6 @@ les_overview_page_class_init (LesOverviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LesOverviewPage, findings_list);
   gtk_widget_class_bind_template_child (widget_class, LesOverviewPage, table);
 
-  gtk_widget_class_install_action (widget_class, "page.export", NULL, export_action);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void
@@ -363,8 +255,7 @@ gint64
 les_overview_page_get_total_payable (LesOverviewPage *self)
 {
   g_return_val_if_fail (LES_IS_OVERVIEW_PAGE (self), 0);
-  if (self->dirty)
-    reload (self);
+  les_page_reload_if_dirty (LES_PAGE (self));
   return self->total_payable;
 }
 

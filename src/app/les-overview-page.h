@@ -4,12 +4,14 @@
 
 #include <gtk/gtk.h>
 
+#include "les-page.h"
+
 #include "les-table-view.h"
 
 G_BEGIN_DECLS
 
 #define LES_TYPE_OVERVIEW_PAGE (les_overview_page_get_type ())
-G_DECLARE_FINAL_TYPE (LesOverviewPage, les_overview_page, LES, OVERVIEW_PAGE, GtkWidget)
+G_DECLARE_FINAL_TYPE (LesOverviewPage, les_overview_page, LES, OVERVIEW_PAGE, LesPage)
 
 LesTableView *les_overview_page_get_table          (LesOverviewPage *self);
 /* The total payable shown, in pence (for tests). */

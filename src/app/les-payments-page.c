@@ -14,7 +14,7 @@
 
 struct _LesPaymentsPage
 {
-  GtkWidget      parent_instance;
+  LesPage      parent_instance;
 
   GtkLabel      *crumb_label;
   GtkSearchEntry *search_entry;
@@ -24,30 +24,18 @@ struct _LesPaymentsPage
   GtkTextView   *explain_view;
   GtkLabel      *hint_label;
 
-  LesStore      *store;
-  gulong         changed_id;
-  int            year;
-  gboolean       dirty;
   guint          level;
   char          *service;
   char          *pcn;
   char          *practice;
 };
 
-G_DEFINE_FINAL_TYPE (LesPaymentsPage, les_payments_page, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_STORE,
-  PROP_YEAR,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (LesPaymentsPage, les_payments_page, LES_TYPE_PAGE)
 
 static void
-reload (LesPaymentsPage *self)
+les_payments_page_reload (LesPage *page)
 {
+  LesPaymentsPage *self = LES_PAYMENTS_PAGE (page);
   g_autoptr(GError) error = NULL;
   g_autofree char *year = NULL;
   g_autofree char *crumbs = NULL;
@@ -55,35 +43,34 @@ reload (LesPaymentsPage *self)
   LesTable *table = NULL;
   const char *hint;
 
-  self->dirty = FALSE;
-  if (self->store == NULL || self->year == 0)
+  if (les_page_get_store (page) == NULL || les_page_get_year (page) == 0)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");
       return;
     }
-  year = les_year_format (self->year);
+  year = les_year_format (les_page_get_year (page));
   switch (self->level)
     {
     case 0:
-      table = les_queries_payments_by_service (self->store, self->year, &error);
+      table = les_queries_payments_by_service (les_page_get_store (page), les_page_get_year (page), &error);
       crumbs = g_markup_printf_escaped ("<b>%s</b>", _("All services"));
       export_name = g_strdup_printf ("reconciliation-%.4s-%s.csv", year, year + 5);
       hint = _("Budget, payable, held, ledger and forecast per service. Open a service to see its PCNs.");
       break;
     case 1:
-      table = les_queries_payments_by_pcn (self->store, self->year, self->service, &error);
+      table = les_queries_payments_by_pcn (les_page_get_store (page), les_page_get_year (page), self->service, &error);
       crumbs = g_markup_printf_escaped ("%s › <b>%s</b>", _("All services"), self->service);
       export_name = g_strdup_printf ("payments-%s-by-pcn-%.4s-%s.csv", self->service, year, year + 5);
       hint = _("What the service pays each PCN’s practices. Open a PCN to see its practices.");
       break;
     case 2:
-      table = les_queries_payments_by_practice (self->store, self->year, self->service, self->pcn, &error);
+      table = les_queries_payments_by_practice (les_page_get_store (page), les_page_get_year (page), self->service, self->pcn, &error);
       crumbs = g_markup_printf_escaped ("%s › %s › <b>%s</b>", _("All services"), self->service, self->pcn);
       export_name = g_strdup_printf ("payments-%s-%s-%.4s-%s.csv", self->service, self->pcn, year, year + 5);
       hint = _("Open a practice to see its payment lines.");
       break;
     default:
-      table = les_queries_payment_lines (self->store, self->year, self->service, self->practice, &error);
+      table = les_queries_payment_lines (les_page_get_store (page), les_page_get_year (page), self->service, self->practice, &error);
       crumbs = g_markup_printf_escaped ("%s › %s › %s › <b>%s</b>", _("All services"), self->service, self->pcn,
                                         self->practice);
       export_name = g_strdup_printf ("payments-%s-%s-%.4s-%s.csv", self->service, self->practice, year, year + 5);
@@ -105,21 +92,6 @@ reload (LesPaymentsPage *self)
 }
 
 static void
-queue_reload (LesPaymentsPage *self)
-{
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    reload (self);
-  else
-    self->dirty = TRUE;
-}
-
-static void
-store_changed_cb (LesStore *store, const char *table_name, LesPaymentsPage *self)
-{
-  queue_reload (self);
-}
-
-static void
 explain (LesPaymentsPage *self, LesRow *row)
 {
   g_autoptr(GError) error = NULL;
@@ -129,8 +101,8 @@ explain (LesPaymentsPage *self, LesRow *row)
 
   if (!les_period_parse (les_row_get_text (row, 1), &period, &error))
     return;
-  lines = les_compute_explain (self->store, self->year, self->practice, self->service,
-                               les_row_get_text (row, 0), period, &error);
+  lines = les_compute_explain (les_page_get_store (LES_PAGE (self)), les_page_get_year (LES_PAGE (self)),
+                               self->practice, self->service, les_row_get_text (row, 0), period, &error);
   if (lines == NULL)
     g_string_append (text, error->message);
   else
@@ -168,7 +140,7 @@ row_activated_cb (LesTableView *table, LesRow *row, LesPaymentsPage *self)
     }
   self->level++;
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
-  reload (self);
+  les_page_reload (LES_PAGE (self));
 }
 
 static void
@@ -184,9 +156,9 @@ up_action (GtkWidget *widget, const char *action_name, GVariant *param)
 }
 
 static void
-export_action (GtkWidget *widget, const char *action_name, GVariant *param)
+les_payments_page_export (LesPage *page)
 {
-  les_table_view_export (LES_PAYMENTS_PAGE (widget)->table);
+  les_table_view_export (LES_PAYMENTS_PAGE (page)->table);
 }
 
 static void
@@ -196,28 +168,15 @@ search_action (GtkWidget *widget, const char *action_name, GVariant *param)
 }
 
 static void
-les_payments_page_map (GtkWidget *widget)
+les_payments_page_store_replaced (LesPage *page)
 {
-  LesPaymentsPage *self = LES_PAYMENTS_PAGE (widget);
-
-  GTK_WIDGET_CLASS (les_payments_page_parent_class)->map (widget);
-  if (self->dirty)
-    reload (self);
+  LES_PAYMENTS_PAGE (page)->level = 0;
 }
 
 static void
-set_store (LesPaymentsPage *self, LesStore *store)
+les_payments_page_year_replaced (LesPage *page)
 {
-  if (self->store == store)
-    return;
-  if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_set_object (&self->store, store);
-  if (store != NULL)
-    self->changed_id = g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), self);
-  self->level = 0;
-  queue_reload (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+  LES_PAYMENTS_PAGE (page)->level = 0;
 }
 
 static void
@@ -225,13 +184,7 @@ les_payments_page_dispose (GObject *object)
 {
   LesPaymentsPage *self = (LesPaymentsPage *) object;
 
-  if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_clear_object (&self->store);
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_PAYMENTS_PAGE);
-  /* The template's top box is not bound, so it is not cleared with the bound children */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (les_payments_page_parent_class)->dispose (object);
 }
@@ -249,66 +202,18 @@ les_payments_page_finalize (GObject *object)
 }
 
 static void
-les_payments_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  LesPaymentsPage *self = LES_PAYMENTS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_STORE:
-      g_value_set_object (value, self->store);
-      break;
-    case PROP_YEAR:
-      g_value_set_int (value, self->year);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-les_payments_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  LesPaymentsPage *self = LES_PAYMENTS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_STORE:
-      set_store (self, g_value_get_object (value));
-      break;
-    case PROP_YEAR:
-      if (self->year != g_value_get_int (value))
-        {
-          self->year = g_value_get_int (value);
-          self->level = 0;
-          queue_reload (self);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 les_payments_page_class_init (LesPaymentsPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  LesPageClass *page_class = LES_PAGE_CLASS (klass);
 
   object_class->dispose = les_payments_page_dispose;
   object_class->finalize = les_payments_page_finalize;
-  object_class->get_property = les_payments_page_get_property;
-  object_class->set_property = les_payments_page_set_property;
-  widget_class->map = les_payments_page_map;
-
-  properties[PROP_STORE] =
-    g_param_spec_object ("store", NULL, NULL, LES_TYPE_STORE,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_YEAR] =
-    g_param_spec_int ("year", NULL, NULL, 0, 9999, 0,
-                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  page_class->reload = les_payments_page_reload;
+  page_class->export = les_payments_page_export;
+  page_class->store_replaced = les_payments_page_store_replaced;
+  page_class->year_replaced = les_payments_page_year_replaced;
 
   g_type_ensure (LES_TYPE_TABLE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-payments-page.ui");
@@ -323,10 +228,8 @@ les_payments_page_class_init (LesPaymentsPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "page.up", NULL, up_action);
-  gtk_widget_class_install_action (widget_class, "page.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "page.up", NULL);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   g_type_ensure (LES_TYPE_RUNS_PANEL);
 }
 
@@ -340,8 +243,7 @@ LesTableView *
 les_payments_page_get_table (LesPaymentsPage *self)
 {
   g_return_val_if_fail (LES_IS_PAYMENTS_PAGE (self), NULL);
-  if (self->dirty)
-    reload (self);
+  les_page_reload_if_dirty (LES_PAGE (self));
   return self->table;
 }
 
@@ -359,7 +261,7 @@ les_payments_page_up (LesPaymentsPage *self)
   if (self->level == 0)
     return;
   self->level--;
-  reload (self);
+  les_page_reload (LES_PAGE (self));
 }
 
 char *

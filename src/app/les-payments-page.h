@@ -4,12 +4,14 @@
 
 #include <gtk/gtk.h>
 
+#include "les-page.h"
+
 #include "les-table-view.h"
 
 G_BEGIN_DECLS
 
 #define LES_TYPE_PAYMENTS_PAGE (les_payments_page_get_type ())
-G_DECLARE_FINAL_TYPE (LesPaymentsPage, les_payments_page, LES, PAYMENTS_PAGE, GtkWidget)
+G_DECLARE_FINAL_TYPE (LesPaymentsPage, les_payments_page, LES, PAYMENTS_PAGE, LesPage)
 
 LesTableView *les_payments_page_get_table (LesPaymentsPage *self);
 /* 0 services, 1 PCNs of a service, 2 practices of a PCN, 3 a practice's lines */

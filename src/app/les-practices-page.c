@@ -12,7 +12,7 @@
 
 struct _LesPracticesPage
 {
-  GtkWidget       parent_instance;
+  LesPage       parent_instance;
 
   GtkStack       *stack;
   GtkSearchEntry *search_entry;
@@ -23,23 +23,10 @@ struct _LesPracticesPage
   GtkStack       *tables_stack;
   LesTableView   *detail_tables[LES_PRACTICE_PAYMENTS + 1];
 
-  LesStore       *store;
-  gulong          changed_id;
-  int             year;
-  gboolean        dirty;
   char           *practice;
 };
 
-G_DEFINE_FINAL_TYPE (LesPracticesPage, les_practices_page, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_STORE,
-  PROP_YEAR,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (LesPracticesPage, les_practices_page, LES_TYPE_PAGE)
 
 static const struct {
   const char *name;
@@ -56,7 +43,7 @@ static const struct {
 static void
 load_detail (LesPracticesPage *self)
 {
-  g_autofree char *year = les_year_format (self->year);
+  g_autofree char *year = les_year_format (les_page_get_year (LES_PAGE (self)));
 
   if (self->practice == NULL)
     {
@@ -66,7 +53,8 @@ load_detail (LesPracticesPage *self)
   for (guint i = 0; i < G_N_ELEMENTS (detail_pages); i++)
     {
       g_autoptr(GError) error = NULL;
-      LesTable *table = les_queries_practice_table (self->store, i, self->practice, self->year, &error);
+      LesTable *table = les_queries_practice_table (les_page_get_store (LES_PAGE (self)), i, self->practice,
+                                                    les_page_get_year (LES_PAGE (self)), &error);
       g_autofree char *name = g_strdup_printf ("%s-%s-%.4s-%s.csv", self->practice, detail_pages[i].name, year, year + 5);
 
       if (table == NULL)
@@ -81,15 +69,15 @@ load_detail (LesPracticesPage *self)
 }
 
 static void
-reload (LesPracticesPage *self)
+les_practices_page_reload (LesPage *page)
 {
+  LesPracticesPage *self = LES_PRACTICES_PAGE (page);
   g_autoptr(GError) error = NULL;
   LesTable *table;
 
-  self->dirty = FALSE;
-  if (self->store == NULL)
+  if (les_page_get_store (page) == NULL)
     return;
-  table = les_queries_practices (self->store, self->year, &error);
+  table = les_queries_practices (les_page_get_store (page), les_page_get_year (page), &error);
   if (table == NULL)
     {
       g_warning ("Cannot list the practices: %s", error->message);
@@ -99,21 +87,6 @@ reload (LesPracticesPage *self)
   les_table_view_set_export_name (self->table, "practices.csv");
   gtk_stack_set_visible_child_name (self->stack, les_table_view_get_n_rows (self->table) > 0 ? "content" : "empty");
   load_detail (self);
-}
-
-static void
-queue_reload (LesPracticesPage *self)
-{
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    reload (self);
-  else
-    self->dirty = TRUE;
-}
-
-static void
-store_changed_cb (LesStore *store, const char *table_name, LesPracticesPage *self)
-{
-  queue_reload (self);
 }
 
 static void
@@ -144,8 +117,9 @@ search_action (GtkWidget *widget, const char *action_name, GVariant *param)
 }
 
 static void
-export_action (GtkWidget *widget, const char *action_name, GVariant *param)
+les_practices_page_export (LesPage *page)
 {
+  GtkWidget *widget = GTK_WIDGET (page);
   LesPracticesPage *self = LES_PRACTICES_PAGE (widget);
   GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (widget));
 
@@ -160,28 +134,11 @@ export_action (GtkWidget *widget, const char *action_name, GVariant *param)
 }
 
 static void
-les_practices_page_map (GtkWidget *widget)
+les_practices_page_store_replaced (LesPage *page)
 {
-  LesPracticesPage *self = LES_PRACTICES_PAGE (widget);
+  LesPracticesPage *self = LES_PRACTICES_PAGE (page);
 
-  GTK_WIDGET_CLASS (les_practices_page_parent_class)->map (widget);
-  if (self->dirty)
-    reload (self);
-}
-
-static void
-set_store (LesPracticesPage *self, LesStore *store)
-{
-  if (self->store == store)
-    return;
-  if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_set_object (&self->store, store);
   g_clear_pointer (&self->practice, g_free);
-  if (store != NULL)
-    self->changed_id = g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), self);
-  queue_reload (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }
 
 static void
@@ -189,13 +146,7 @@ les_practices_page_dispose (GObject *object)
 {
   LesPracticesPage *self = (LesPracticesPage *) object;
 
-  if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_clear_object (&self->store);
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_PRACTICES_PAGE);
-  /* The template's top box is not bound, so it is not cleared with the bound children */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (les_practices_page_parent_class)->dispose (object);
 }
@@ -211,65 +162,17 @@ les_practices_page_finalize (GObject *object)
 }
 
 static void
-les_practices_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  LesPracticesPage *self = LES_PRACTICES_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_STORE:
-      g_value_set_object (value, self->store);
-      break;
-    case PROP_YEAR:
-      g_value_set_int (value, self->year);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-les_practices_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  LesPracticesPage *self = LES_PRACTICES_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_STORE:
-      set_store (self, g_value_get_object (value));
-      break;
-    case PROP_YEAR:
-      if (self->year != g_value_get_int (value))
-        {
-          self->year = g_value_get_int (value);
-          queue_reload (self);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 les_practices_page_class_init (LesPracticesPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  LesPageClass *page_class = LES_PAGE_CLASS (klass);
 
   object_class->dispose = les_practices_page_dispose;
   object_class->finalize = les_practices_page_finalize;
-  object_class->get_property = les_practices_page_get_property;
-  object_class->set_property = les_practices_page_set_property;
-  widget_class->map = les_practices_page_map;
-
-  properties[PROP_STORE] =
-    g_param_spec_object ("store", NULL, NULL, LES_TYPE_STORE,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_YEAR] =
-    g_param_spec_int ("year", NULL, NULL, 0, 9999, 0,
-                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  page_class->reload = les_practices_page_reload;
+  page_class->export = les_practices_page_export;
+  page_class->store_replaced = les_practices_page_store_replaced;
 
   g_type_ensure (LES_TYPE_TABLE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-practices-page.ui");
@@ -284,8 +187,6 @@ les_practices_page_class_init (LesPracticesPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
-  gtk_widget_class_install_action (widget_class, "page.export", NULL, export_action);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void
@@ -307,8 +208,7 @@ LesTableView *
 les_practices_page_get_table (LesPracticesPage *self)
 {
   g_return_val_if_fail (LES_IS_PRACTICES_PAGE (self), NULL);
-  if (self->dirty)
-    reload (self);
+  les_page_reload_if_dirty (LES_PAGE (self));
   return self->table;
 }
 
@@ -317,8 +217,7 @@ les_practices_page_show_practice (LesPracticesPage *self, const char *practice_c
 {
   g_return_if_fail (LES_IS_PRACTICES_PAGE (self));
 
-  if (self->dirty)
-    reload (self);
+  les_page_reload_if_dirty (LES_PAGE (self));
   for (guint i = 0; i < les_table_view_get_n_visible (self->table); i++)
     {
       LesRow *row = les_table_view_get_visible_row (self->table, i);

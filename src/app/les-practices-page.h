@@ -4,12 +4,14 @@
 
 #include <gtk/gtk.h>
 
+#include "les-page.h"
+
 #include "les-table-view.h"
 
 G_BEGIN_DECLS
 
 #define LES_TYPE_PRACTICES_PAGE (les_practices_page_get_type ())
-G_DECLARE_FINAL_TYPE (LesPracticesPage, les_practices_page, LES, PRACTICES_PAGE, GtkWidget)
+G_DECLARE_FINAL_TYPE (LesPracticesPage, les_practices_page, LES, PRACTICES_PAGE, LesPage)
 
 LesTableView *les_practices_page_get_table (LesPracticesPage *self);
 void          les_practices_page_show_practice (LesPracticesPage *self,

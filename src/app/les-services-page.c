@@ -15,7 +15,7 @@
 
 struct _LesServicesPage
 {
-  GtkWidget        parent_instance;
+  LesPage        parent_instance;
 
   GtkSearchBar    *search_bar;
   GtkSearchEntry  *search_entry;
@@ -24,38 +24,24 @@ struct _LesServicesPage
   GtkLabel        *count_label;
   GtkStack        *detail_stack;
   LesServiceEditor *editor;
-
-  LesStore        *store;
-  gulong           changed_id;
-  int              year;
-  gboolean         dirty;
 };
 
-G_DEFINE_FINAL_TYPE (LesServicesPage, les_services_page, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_STORE,
-  PROP_YEAR,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (LesServicesPage, les_services_page, LES_TYPE_PAGE)
 
 static void
-reload (LesServicesPage *self)
+les_services_page_reload (LesPage *page)
 {
+  LesServicesPage *self = LES_SERVICES_PAGE (page);
   g_autoptr(GError) error = NULL;
   LesTable *table;
   g_autofree char *year = NULL;
   g_autofree char *export_name = NULL;
   guint n;
 
-  self->dirty = FALSE;
-  if (self->store == NULL)
+  if (les_page_get_store (page) == NULL)
     return;
 
-  table = les_queries_services (self->store, self->year, &error);
+  table = les_queries_services (les_page_get_store (page), les_page_get_year (page), &error);
   if (table == NULL)
     {
       g_warning ("Cannot list the services: %s", error->message);
@@ -69,34 +55,19 @@ reload (LesServicesPage *self)
     gtk_stack_set_visible_child_name (self->stack, n > 0 ? "table" : "empty");
   if (les_service_editor_get_code (self->editor) != NULL)
     {
-      g_autoptr(LesServiceDraft) still = les_service_draft_load (self->store, les_service_editor_get_code (self->editor),
-                                                                 self->year, NULL);
+      g_autoptr(LesServiceDraft) still = les_service_draft_load (les_page_get_store (page), les_service_editor_get_code (self->editor),
+                                                                 les_page_get_year (page), NULL);
       if (still == NULL)
         gtk_stack_set_visible_child_name (self->detail_stack, "none");
     }
 
-  year = les_year_format (self->year);
+  year = les_year_format (les_page_get_year (page));
   export_name = g_strdup_printf ("services-%.4s-%s.csv", year, year + 5);
   les_table_view_set_export_name (self->table, export_name);
   {
     g_autofree char *text = g_strdup_printf (ngettext ("%u service in %s", "%u services in %s", n), n, year);
     gtk_label_set_text (self->count_label, text);
   }
-}
-
-static void
-queue_reload (LesServicesPage *self)
-{
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    reload (self);
-  else
-    self->dirty = TRUE;
-}
-
-static void
-store_changed_cb (LesStore *store, const char *table_name, LesServicesPage *self)
-{
-  queue_reload (self);
 }
 
 static void
@@ -108,12 +79,12 @@ search_changed_cb (GtkSearchEntry *entry, LesServicesPage *self)
 static void
 edit_service (LesServicesPage *self, const char *code)
 {
-  if (self->store == NULL)
+  if (les_page_get_store (LES_PAGE (self)) == NULL)
     return;
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->detail_stack), "editor") == 0
       && g_strcmp0 (les_service_editor_get_code (self->editor), code) == 0)
     return;
-  if (les_service_editor_load (self->editor, self->store, code, self->year))
+  if (les_service_editor_load (self->editor, les_page_get_store (LES_PAGE (self)), code, les_page_get_year (LES_PAGE (self))))
     gtk_stack_set_visible_child_name (self->detail_stack, "editor");
 }
 
@@ -157,9 +128,9 @@ search_action (GtkWidget *widget, const char *action_name, GVariant *param)
 }
 
 static void
-export_action (GtkWidget *widget, const char *action_name, GVariant *param)
+les_services_page_export (LesPage *page)
 {
-  les_table_view_export (LES_SERVICES_PAGE (widget)->table);
+  les_table_view_export (LES_SERVICES_PAGE (page)->table);
 }
 
 static void
@@ -167,14 +138,14 @@ new_service_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   LesServicesPage *self = LES_SERVICES_PAGE (widget);
 
-  if (self->store == NULL || self->year == 0)
+  if (les_page_get_store (LES_PAGE (self)) == NULL || les_page_get_year (LES_PAGE (self)) == 0)
     {
       gtk_widget_activate_action (widget, "win.show-toast", "s",
                                   _("Import services first: a new service belongs to a year that has services"));
       return;
     }
   gtk_stack_set_visible_child_name (self->stack, "table");
-  if (les_service_editor_load (self->editor, self->store, NULL, self->year))
+  if (les_service_editor_load (self->editor, les_page_get_store (LES_PAGE (self)), NULL, les_page_get_year (LES_PAGE (self))))
     {
       gtk_stack_set_visible_child_name (self->detail_stack, "editor");
       gtk_widget_grab_focus (les_service_editor_get_row (self->editor, FALSE, "service_code"));
@@ -191,9 +162,9 @@ les_services_page_duplicate (LesServicesPage *self)
   g_return_val_if_fail (LES_IS_SERVICES_PAGE (self), FALSE);
 
   code = les_service_editor_get_code (self->editor);
-  if (self->store == NULL || code == NULL)
+  if (les_page_get_store (LES_PAGE (self)) == NULL || code == NULL)
     return FALSE;
-  change = les_service_duplicate (self->store, code, self->year, &error);
+  change = les_service_duplicate (les_page_get_store (LES_PAGE (self)), code, les_page_get_year (LES_PAGE (self)), &error);
   if (change == NULL)
     {
       gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", error->message);
@@ -225,9 +196,9 @@ les_services_page_retire (LesServicesPage *self, const char *end_date)
   g_return_val_if_fail (LES_IS_SERVICES_PAGE (self), FALSE);
 
   code = les_service_editor_get_code (self->editor);
-  if (self->store == NULL || code == NULL)
+  if (les_page_get_store (LES_PAGE (self)) == NULL || code == NULL)
     return FALSE;
-  change = les_service_retire (self->store, code, self->year, end_date, &error);
+  change = les_service_retire (les_page_get_store (LES_PAGE (self)), code, les_page_get_year (LES_PAGE (self)), end_date, &error);
   if (change == NULL)
     {
       gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", error->message);
@@ -274,9 +245,9 @@ retire_service_action (GtkWidget *widget, const char *action_name, GVariant *par
   g_autofree char *body = NULL;
   char end[11];
 
-  if (self->store == NULL || code == NULL)
+  if (les_page_get_store (LES_PAGE (self)) == NULL || code == NULL)
     return;
-  les_date_format ((self->year + 1) * 10000 + 331, end);
+  les_date_format ((les_page_get_year (LES_PAGE (self)) + 1) * 10000 + 331, end);
   body = g_strdup_printf (_("%s will pay nothing after the date below. Its claims, payments and history are kept; "
                             "nothing is deleted."), code);
   dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), _("Retire Service?"), body);
@@ -296,84 +267,13 @@ retire_service_action (GtkWidget *widget, const char *action_name, GVariant *par
 }
 
 static void
-les_services_page_map (GtkWidget *widget)
-{
-  LesServicesPage *self = LES_SERVICES_PAGE (widget);
-
-  GTK_WIDGET_CLASS (les_services_page_parent_class)->map (widget);
-  if (self->dirty)
-    reload (self);
-}
-
-static void
-set_store (LesServicesPage *self, LesStore *store)
-{
-  if (self->store == store)
-    return;
-  if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_set_object (&self->store, store);
-  if (store != NULL)
-    self->changed_id = g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), self);
-  queue_reload (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
-}
-
-static void
 les_services_page_dispose (GObject *object)
 {
   LesServicesPage *self = (LesServicesPage *) object;
 
-  if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_clear_object (&self->store);
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_SERVICES_PAGE);
-  /* The template's top box is not bound, so it is not cleared with the bound children */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (les_services_page_parent_class)->dispose (object);
-}
-
-static void
-les_services_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  LesServicesPage *self = LES_SERVICES_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_STORE:
-      g_value_set_object (value, self->store);
-      break;
-    case PROP_YEAR:
-      g_value_set_int (value, self->year);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-les_services_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  LesServicesPage *self = LES_SERVICES_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_STORE:
-      set_store (self, g_value_get_object (value));
-      break;
-    case PROP_YEAR:
-      if (self->year != g_value_get_int (value))
-        {
-          self->year = g_value_get_int (value);
-          queue_reload (self);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -381,19 +281,11 @@ les_services_page_class_init (LesServicesPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  LesPageClass *page_class = LES_PAGE_CLASS (klass);
 
   object_class->dispose = les_services_page_dispose;
-  object_class->get_property = les_services_page_get_property;
-  object_class->set_property = les_services_page_set_property;
-  widget_class->map = les_services_page_map;
-
-  properties[PROP_STORE] =
-    g_param_spec_object ("store", NULL, NULL, LES_TYPE_STORE,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_YEAR] =
-    g_param_spec_int ("year", NULL, NULL, 0, 9999, 0,
-                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  page_class->reload = les_services_page_reload;
+  page_class->export = les_services_page_export;
 
   g_type_ensure (LES_TYPE_TABLE_VIEW);
   g_type_ensure (LES_TYPE_SERVICE_EDITOR);
@@ -410,12 +302,10 @@ les_services_page_class_init (LesServicesPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, selection_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
-  gtk_widget_class_install_action (widget_class, "page.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "page.new-service", NULL, new_service_action);
   gtk_widget_class_install_action (widget_class, "page.duplicate-service", NULL, duplicate_service_action);
   gtk_widget_class_install_action (widget_class, "page.retire-service", NULL, retire_service_action);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void

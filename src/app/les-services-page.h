@@ -4,6 +4,8 @@
 
 #include <gtk/gtk.h>
 
+#include "les-page.h"
+
 #include "les-service-editor.h"
 #include "les-store.h"
 #include "les-table-view.h"
@@ -11,7 +13,7 @@
 G_BEGIN_DECLS
 
 #define LES_TYPE_SERVICES_PAGE (les_services_page_get_type ())
-G_DECLARE_FINAL_TYPE (LesServicesPage, les_services_page, LES, SERVICES_PAGE, GtkWidget)
+G_DECLARE_FINAL_TYPE (LesServicesPage, les_services_page, LES, SERVICES_PAGE, LesPage)
 
 LesTableView     *les_services_page_get_table        (LesServicesPage *self);
 LesServiceEditor *les_services_page_get_editor       (LesServicesPage *self);
