@@ -588,25 +588,34 @@ les_engine_input_add_signup (LesEngineInput *in,
   return TRUE;
 }
 
+/* The practice's membership of the service, made on first use; NULL for an unknown service */
+static Member *
+member_of (LesEngineInput *in, const char *practice_code, const char *service_code)
+{
+  Service *svc = find_service (in, service_code);
+
+  if (svc == NULL)
+    return NULL;
+  in->prepared = FALSE;
+  return find_member (svc, find_practice (in, practice_code, TRUE), TRUE);
+}
+
 gboolean
 les_engine_input_add_cohort (LesEngineInput *in,
                              const char     *practice_code,
                              const char     *service_code,
                              gint64          size)
 {
-  Service *svc;
   Member *m;
 
   g_return_val_if_fail (in != NULL, FALSE);
   g_return_val_if_fail (practice_code != NULL && service_code != NULL, FALSE);
 
-  svc = find_service (in, service_code);
-  if (svc == NULL)
+  m = member_of (in, practice_code, service_code);
+  if (m == NULL)
     return FALSE;
-  m = find_member (svc, find_practice (in, practice_code, TRUE), TRUE);
   m->has_cohort = TRUE;
   m->cohort = size;
-  in->prepared = FALSE;
   return TRUE;
 }
 
@@ -619,22 +628,19 @@ les_engine_input_add_allocation (LesEngineInput *in,
                                  gboolean        has_cap,
                                  gint64          cap_amount)
 {
-  Service *svc;
   Member *m;
 
   g_return_val_if_fail (in != NULL, FALSE);
   g_return_val_if_fail (practice_code != NULL && service_code != NULL, FALSE);
 
-  svc = find_service (in, service_code);
-  if (svc == NULL)
+  m = member_of (in, practice_code, service_code);
+  if (m == NULL)
     return FALSE;
-  m = find_member (svc, find_practice (in, practice_code, TRUE), TRUE);
   m->has_allocation = TRUE;
   m->has_block = has_block;
   m->block = has_block ? block_amount : 0;
   m->has_cap = has_cap;
   m->cap = has_cap ? cap_amount : 0;
-  in->prepared = FALSE;
   return TRUE;
 }
 
@@ -644,19 +650,16 @@ les_engine_input_add_achievement (LesEngineInput *in,
                                   const char     *service_code,
                                   gint64          achieved_pct)
 {
-  Service *svc;
   Member *m;
 
   g_return_val_if_fail (in != NULL, FALSE);
   g_return_val_if_fail (practice_code != NULL && service_code != NULL, FALSE);
 
-  svc = find_service (in, service_code);
-  if (svc == NULL)
+  m = member_of (in, practice_code, service_code);
+  if (m == NULL)
     return FALSE;
-  m = find_member (svc, find_practice (in, practice_code, TRUE), TRUE);
   m->has_achievement = TRUE;
   m->achieved = achieved_pct;
-  in->prepared = FALSE;
   return TRUE;
 }
 
