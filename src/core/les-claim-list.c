@@ -548,7 +548,14 @@ les_claim_list_get_item (GListModel *model, guint position)
     return NULL;
   rows = load_page (self, position / PAGE_SIZE);
   if (rows == NULL || position % PAGE_SIZE >= rows->len)
-    return NULL;
+    {
+      /* the count is ahead of the table (a provisional count, or rows
+       * changed by another connection until the next reload): a list
+       * model must not return NULL below its count, so give a blank row */
+      const char *blank[LES_N_CLAIM_FIELDS] = { NULL };
+
+      return les_claim_row_new (0, blank);
+    }
   return g_object_ref (g_ptr_array_index (rows, position % PAGE_SIZE));
 }
 
