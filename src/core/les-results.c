@@ -148,6 +148,47 @@ text_or_null (sqlite3_stmt *stmt, int col)
   return (const char *) sqlite3_column_text (stmt, col);
 }
 
+/* Fills @fields (owning what it puts in @owned) from the current row. */
+typedef void (*RowFormatFunc) (sqlite3_stmt *stmt, const char **fields, char **owned);
+
+/* Writes @header, then every row of @stmt formatted by @format, flushing as it goes. */
+static gboolean
+write_rows (LesStore *store, sqlite3_stmt *stmt, const char **header, guint n_fields, RowFormatFunc format,
+            GOutputStream *out, GString *buf, GCancellable *cancellable, GError **error)
+{
+  g_autofree const char **fields = g_new0 (const char *, n_fields);
+  g_autofree char **owned = g_new0 (char *, n_fields);
+  gboolean ok = TRUE;
+  int rc = SQLITE_DONE;
+
+  les_csv_append_row (buf, header, n_fields);
+  while (ok && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      format (stmt, fields, owned);
+      les_csv_append_row (buf, fields, n_fields);
+      for (guint i = 0; i < n_fields; i++)
+        g_clear_pointer (&owned[i], g_free);
+      ok = les_csv_flush (out, buf, FLUSH_AT, cancellable, error);
+    }
+  sqlite3_reset (stmt);
+  if (ok && rc != SQLITE_DONE)
+    return les_store_set_db_error (store, error);
+  return ok;
+}
+
+static void
+format_payment (sqlite3_stmt *stmt, const char **fields, char **owned)
+{
+  for (int i = 0; i < 4; i++)
+    fields[i] = text_or_null (stmt, i);
+  if (sqlite3_column_type (stmt, 4) != SQLITE_NULL)
+    owned[4] = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 4));
+  for (int i = 5; i < 8; i++)
+    owned[i] = les_money_format (sqlite3_column_int64 (stmt, i));
+  for (int i = 4; i < 8; i++)
+    fields[i] = owned[i];
+}
+
 static gboolean
 write_payments (LesStore *store, int fy, GOutputStream *out, GString *buf, GCancellable *cancellable,
                 GError **error)
@@ -155,7 +196,6 @@ write_payments (LesStore *store, int fy, GOutputStream *out, GString *buf, GCanc
   static const char *header[] = { "practice_code", "service_code", "rule_code", "period", "units", "gross",
                                   "payable", "held" };
   sqlite3_stmt *stmt;
-  int rc;
 
   stmt = les_store_prepare (store,
                             "SELECT practice_code, service_code, rule_code, period, units, gross, payable, held "
@@ -165,36 +205,14 @@ write_payments (LesStore *store, int fy, GOutputStream *out, GString *buf, GCanc
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int (stmt, 1, fy);
-  les_csv_append_row (buf, header, G_N_ELEMENTS (header));
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      g_autofree char *units = NULL;
-      g_autofree char *gross = les_money_format (sqlite3_column_int64 (stmt, 5));
-      g_autofree char *payable = les_money_format (sqlite3_column_int64 (stmt, 6));
-      g_autofree char *held = les_money_format (sqlite3_column_int64 (stmt, 7));
-      const char *fields[8];
+  return write_rows (store, stmt, header, G_N_ELEMENTS (header), format_payment, out, buf, cancellable, error);
+}
 
-      if (sqlite3_column_type (stmt, 4) != SQLITE_NULL)
-        units = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 4));
-      fields[0] = text_or_null (stmt, 0);
-      fields[1] = text_or_null (stmt, 1);
-      fields[2] = text_or_null (stmt, 2);
-      fields[3] = text_or_null (stmt, 3);
-      fields[4] = units;
-      fields[5] = gross;
-      fields[6] = payable;
-      fields[7] = held;
-      les_csv_append_row (buf, fields, G_N_ELEMENTS (fields));
-      if (!les_csv_flush (out, buf, FLUSH_AT, cancellable, error))
-        {
-          sqlite3_reset (stmt);
-          return FALSE;
-        }
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return les_store_set_db_error (store, error);
-  return TRUE;
+static void
+format_finding (sqlite3_stmt *stmt, const char **fields, char **owned)
+{
+  for (int i = 0; i < 8; i++)
+    fields[i] = text_or_null (stmt, i);
 }
 
 static gboolean
@@ -204,7 +222,6 @@ write_findings (LesStore *store, int fy, GOutputStream *out, GString *buf, GCanc
   static const char *header[] = { "severity", "code", "practice_code", "service_code", "rule_code", "period",
                                   "claim_ref", "message" };
   sqlite3_stmt *stmt;
-  int rc;
 
   /* byte order with a blank before any value (RULES.md 9) */
   stmt = les_store_prepare (store,
@@ -218,24 +235,7 @@ write_findings (LesStore *store, int fy, GOutputStream *out, GString *buf, GCanc
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int (stmt, 1, fy);
-  les_csv_append_row (buf, header, G_N_ELEMENTS (header));
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *fields[8];
-
-      for (int i = 0; i < 8; i++)
-        fields[i] = text_or_null (stmt, i);
-      les_csv_append_row (buf, fields, G_N_ELEMENTS (fields));
-      if (!les_csv_flush (out, buf, FLUSH_AT, cancellable, error))
-        {
-          sqlite3_reset (stmt);
-          return FALSE;
-        }
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return les_store_set_db_error (store, error);
-  return TRUE;
+  return write_rows (store, stmt, header, G_N_ELEMENTS (header), format_finding, out, buf, cancellable, error);
 }
 
 static gboolean
