@@ -7,7 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "les-claims-edit.h"
-#include "les-csv.h"
+#include "les-job.h"
 #include "les-claims-page.h"
 #include "les-queries.h"
 #include "les-value.h"
@@ -29,6 +29,7 @@ struct _LesClaimsPage
   GtkStack          *stack;
   GtkColumnView     *column_view;
   GtkLabel          *count_label;
+  GtkSpinner        *count_spinner;
 
   gboolean           updating;
   LesClaimList      *list;
@@ -88,6 +89,8 @@ update_count (LesClaimsPage *self)
   guint n = self->list != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->list)) : 0;
   g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
   guint64 n_selected = gtk_bitset_get_size (selected);
+  gboolean loading = self->list == NULL || les_claim_list_is_loading (self->list);
+  gboolean counting = self->list != NULL && les_claim_list_is_counting (self->list);
   g_autofree char *text = NULL;
   gboolean any_filter = FALSE;
 
@@ -95,14 +98,23 @@ update_count (LesClaimsPage *self)
     for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
       any_filter |= les_claim_list_get_filter (self->list, i) != NULL;
 
-  if (n_selected > 0)
+  /* While counting, the number is how many have been found so far */
+  if (n_selected > 0 && counting)
+    text = g_strdup_printf (ngettext ("%" G_GUINT64_FORMAT " of at least %u claim selected",
+                                      "%" G_GUINT64_FORMAT " of at least %u claims selected", n), n_selected, n);
+  else if (n_selected > 0)
     text = g_strdup_printf (ngettext ("%" G_GUINT64_FORMAT " of %u claim selected",
                                       "%" G_GUINT64_FORMAT " of %u claims selected", n), n_selected, n);
+  else if (counting)
+    text = g_strdup_printf (ngettext ("At least %u claim", "At least %u claims", n), n);
   else
     text = g_strdup_printf (ngettext ("%u claim", "%u claims", n), n);
   gtk_label_set_text (self->count_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->count_spinner), loading || counting);
+  gtk_spinner_set_spinning (self->count_spinner, loading || counting);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.set-status", n_selected > 0);
-  gtk_stack_set_visible_child_name (self->stack, n > 0 ? "table" : any_filter ? "no-match" : "empty");
+  /* Until the first rows are read, the table stays (an empty state would be premature) */
+  gtk_stack_set_visible_child_name (self->stack, n > 0 || loading ? "table" : any_filter ? "no-match" : "empty");
 }
 
 static const char *
@@ -222,6 +234,8 @@ les_claims_page_reload (LesPage *page)
 
       field = current_sort (self, &descending);
       les_claim_list_set_sort (list, field, descending);
+      g_signal_connect_object (list, "notify::loading", G_CALLBACK (update_count), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (list, "notify::counting", G_CALLBACK (update_count), self, G_CONNECT_SWAPPED);
       g_set_object (&self->list, list);
       gtk_multi_selection_set_model (self->selection, G_LIST_MODEL (self->list));
       fill_dropdowns (self);
@@ -273,28 +287,25 @@ setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer us
 
   gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1.0 : 0.0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  g_object_set_data (G_OBJECT (label), "field", g_object_get_data (G_OBJECT (factory), "field"));
   if (numeric)
     gtk_widget_add_css_class (label, "numeric");
   gtk_list_item_set_child (item, label);
 }
 
 static void
-bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+show_cell (GtkWidget *label, LesClaimRow *row)
 {
-  LesClaimField field = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "field"));
-  LesClaimRow *row = gtk_list_item_get_item (item);
-  GtkWidget *label = gtk_list_item_get_child (item);
-  const char *text;
+  LesClaimField field = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (label), "field"));
+  const char *text = les_claim_row_get (row, field);
 
-  if (row == NULL)
-    return;
-  text = les_claim_row_get (row, field);
   if (field == LES_CLAIM_FIELD_STATUS)
     {
       for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
         gtk_widget_remove_css_class (label, statuses[i]);
       gtk_widget_add_css_class (label, "status");
-      gtk_widget_add_css_class (label, text);
+      if (text[0] != '\0')
+        gtk_widget_add_css_class (label, text);
       text = status_label (text);
     }
   else if (field == LES_CLAIM_FIELD_FINDINGS)
@@ -307,6 +318,34 @@ bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer use
   gtk_label_set_text (GTK_LABEL (label), text);
   gtk_widget_set_tooltip_text (label, (field == LES_CLAIM_FIELD_REASON || field == LES_CLAIM_FIELD_FINDINGS
                                        || field == LES_CLAIM_FIELD_PRACTICE_NAME) && text[0] ? text : NULL);
+}
+
+/* A row read after it was shown (a placeholder filled in) or read again */
+static void
+row_changed_cb (LesClaimRow *row, GtkWidget *label)
+{
+  show_cell (label, row);
+}
+
+static void
+bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  LesClaimRow *row = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+
+  if (row == NULL)
+    return;
+  show_cell (label, row);
+  g_signal_connect_object (row, "changed", G_CALLBACK (row_changed_cb), label, 0);
+}
+
+static void
+unbind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  LesClaimRow *row = gtk_list_item_get_item (item);
+
+  if (row != NULL)
+    g_signal_handlers_disconnect_by_func (row, row_changed_cb, gtk_list_item_get_child (item));
 }
 
 /* Sorting happens in SQL: each column's sorter only tells which column the
@@ -361,6 +400,7 @@ build_columns (LesClaimsPage *self)
       g_object_set_data (G_OBJECT (factory), "numeric", GINT_TO_POINTER (columns[i].numeric));
       g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), NULL);
       g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), NULL);
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell_cb), NULL);
       column = gtk_column_view_column_new (_(columns[i].title), factory);
       if (columns[i].width > 0)
         gtk_column_view_column_set_fixed_width (column, columns[i].width);
@@ -405,31 +445,36 @@ restore_sort (LesClaimsPage *self)
 /* Status changes */
 
 static GArray *
-selected_ids (LesClaimsPage *self)
+selected_ids (LesClaimsPage *self, GError **error)
 {
   g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+  g_autoptr(GArray) ids = NULL;
   GtkBitsetIter iter;
-  guint position;
-  GArray *ids;
+  guint position, start = 0, len = 0;
 
   /* Every claim the filters match: one query instead of paging through them all */
-  if (n > 0 && gtk_bitset_get_size (selected) == n)
-    return les_claim_list_dup_all_ids (self->list, NULL);
+  if (n > 0 && gtk_bitset_get_size (selected) == n && !les_claim_list_is_counting (self->list))
+    return les_claim_list_dup_all_ids (self->list, error);
 
+  /* Runs of selected rows, each read at once (rows not yet read included) */
   ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   for (gboolean ok = gtk_bitset_iter_init_first (&iter, selected, &position); ok;
        ok = gtk_bitset_iter_next (&iter, &position))
     {
-      g_autoptr(LesClaimRow) row = g_list_model_get_item (G_LIST_MODEL (self->list), position);
-
-      if (row != NULL)
+      if (len > 0 && position == start + len)
         {
-          gint64 id = les_claim_row_get_id (row);
-          g_array_append_val (ids, id);
+          len++;
+          continue;
         }
+      if (len > 0 && !les_claim_list_get_ids (self->list, start, len, ids, error))
+        return NULL;
+      start = position;
+      len = 1;
     }
-  return ids;
+  if (len > 0 && !les_claim_list_get_ids (self->list, start, len, ids, error))
+    return NULL;
+  return g_steal_pointer (&ids);
 }
 
 static gboolean
@@ -452,8 +497,13 @@ les_claims_page_apply_status (LesClaimsPage *self, const char *status, const cha
 
   if (les_page_get_store (LES_PAGE (self)) == NULL || self->list == NULL)
     return FALSE;
-  ids = selected_ids (self);
-  if (ids == NULL || ids->len == 0)
+  ids = selected_ids (self, &error);
+  if (ids == NULL)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", error->message);
+      return FALSE;
+    }
+  if (ids->len == 0)
     return FALSE;
   change = les_claims_set_status (les_page_get_store (LES_PAGE (self)), (const gint64 *) ids->data, ids->len, status, reason, &error);
   if (change == NULL)
@@ -582,42 +632,94 @@ clear_filters_action (GtkWidget *widget, const char *action_name, GVariant *para
   apply_filters (self);
 }
 
+typedef struct
+{
+  LesClaimQuery *query;
+  GFile         *file;
+} ExportData;
+
+static void
+export_data_free (gpointer data)
+{
+  ExportData *d = data;
+
+  les_claim_query_unref (d->query);
+  g_object_unref (d->file);
+  g_free (d);
+}
+
+/* On the worker: the claims shown, in their order, written to a temporary
+ * file that replaces the chosen one only when complete */
+static gboolean
+export_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
+{
+  ExportData *d = data;
+  g_autoptr(GFileOutputStream) out = g_file_replace (d->file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error);
+
+  if (out == NULL)
+    return FALSE;
+  if (!les_claim_query_export (d->query, store, G_OUTPUT_STREAM (out), cancellable, error))
+    {
+      /* closing a cancelled replace keeps the old file */
+      g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+
+      g_cancellable_cancel (cancelled);
+      g_output_stream_close (G_OUTPUT_STREAM (out), cancelled, NULL);
+      return FALSE;
+    }
+  return g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
+}
+
+static void
+export_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  LesJob *job = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!les_window_finish_job (LES_WINDOW (object), job, result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        les_window_add_toast (LES_WINDOW (object), error->message);
+    }
+  else
+    les_window_add_toast (LES_WINDOW (object), _("Claims exported"));
+  g_object_unref (job);
+}
+
+/* Runs the export of the claims shown to @file; FALSE if another job is running */
+gboolean
+les_claims_page_export_to (LesClaimsPage *self, GFile *file)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  ExportData *d;
+  LesJob *job;
+
+  g_return_val_if_fail (LES_IS_CLAIMS_PAGE (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  if (self->list == NULL || !LES_IS_WINDOW (root))
+    return FALSE;
+  d = g_new0 (ExportData, 1);
+  d->query = les_claim_list_dup_query (self->list);
+  d->file = g_object_ref (file);
+  job = les_job_new (_("Exporting claims…"), les_page_get_store (LES_PAGE (self)), export_func, d, export_data_free);
+  if (!les_window_run_job (LES_WINDOW (root), job, export_done_cb, job))
+    {
+      g_object_unref (job);
+      les_window_add_toast (LES_WINDOW (root), _("Wait for the work in progress to finish, then export"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 export_response_cb (GtkNativeDialog *dialog, int response, LesClaimsPage *self)
 {
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GFileOutputStream) out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
-      g_autoptr(GString) buffer = g_string_new ("claim_ref,practice_code,service_code,item_code,period,count,submitted_date,status,status_reason,findings\n");
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
 
-      /* The claims shown, in their order, with status and findings added to the import format */
-      for (guint i = 0; out != NULL && i < n; i++)
-        {
-          g_autoptr(LesClaimRow) row = g_list_model_get_item (G_LIST_MODEL (self->list), i);
-          static const LesClaimField fields[] = {
-            LES_CLAIM_FIELD_REF, LES_CLAIM_FIELD_PRACTICE, LES_CLAIM_FIELD_SERVICE, LES_CLAIM_FIELD_ITEM,
-            LES_CLAIM_FIELD_PERIOD, LES_CLAIM_FIELD_COUNT, LES_CLAIM_FIELD_SUBMITTED, LES_CLAIM_FIELD_STATUS,
-            LES_CLAIM_FIELD_REASON, LES_CLAIM_FIELD_FINDINGS,
-          };
-          const char *values[G_N_ELEMENTS (fields)];
-
-          for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
-            values[f] = les_claim_row_get (row, fields[f]);
-          les_csv_append_row (buffer, values, G_N_ELEMENTS (fields));
-          if (!les_csv_flush (G_OUTPUT_STREAM (out), buffer, 64 * 1024, NULL, &error))
-            break;
-        }
-      if (out != NULL && error == NULL)
-        les_csv_flush (G_OUTPUT_STREAM (out), buffer, 0, NULL, &error);
-      if (out != NULL && error == NULL)
-        g_output_stream_close (G_OUTPUT_STREAM (out), NULL, &error);
-      if (error != NULL)
-        gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", error->message);
-      else
-        gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", _("Claims exported"));
+      les_claims_page_export_to (self, file);
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
@@ -708,6 +810,7 @@ les_claims_page_class_init (LesClaimsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, stack);
   gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, column_view);
   gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, count_spinner);
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "page.set-status", "s", set_status_action);

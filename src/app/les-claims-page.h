@@ -25,4 +25,8 @@ gboolean      les_claims_page_apply_status (LesClaimsPage *self,
                                             const char    *status,
                                             const char    *reason);
 
+/* Exports the claims shown, in their order, on a worker; FALSE when another job is running. */
+gboolean      les_claims_page_export_to    (LesClaimsPage *self,
+                                            GFile         *file);
+
 G_END_DECLS

@@ -239,6 +239,13 @@ finish_job (LesJob *job, GAsyncResult *result, GError **error)
   return les_job_finish (job, inner, error);
 }
 
+gboolean
+les_window_finish_job (LesWindow *self, LesJob *job, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (LES_IS_WINDOW (self), FALSE);
+  return finish_job (job, result, error);
+}
+
 /* Compute */
 
 typedef struct

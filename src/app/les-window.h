@@ -43,6 +43,11 @@ gboolean    les_window_run_job        (LesWindow      *self,
                                        LesJob         *job,
                                        GAsyncReadyCallback callback,
                                        gpointer        user_data);
+/* In a les_window_run_job() callback (@result as given): the job's outcome. */
+gboolean    les_window_finish_job     (LesWindow      *self,
+                                       LesJob         *job,
+                                       GAsyncResult   *result,
+                                       GError        **error);
 gboolean    les_window_is_busy        (LesWindow      *self);
 /* Computes the selected year on a worker thread. */
 void        les_window_compute        (LesWindow      *self);

@@ -6,63 +6,162 @@
 #include <string.h>
 
 #include "les-claim-list.h"
+#include "les-csv.h"
 #include "les-store-private.h"
 
-/* A page is fetched with LIMIT/OFFSET; a handful of pages is kept so that
- * scrolling back and forth and redraws never touch the database. */
+/* Pages of PAGE_SIZE rows are read with LIMIT/OFFSET; the last MAX_PAGES
+ * used are kept so that scrolling back and redraws never wait. */
 #define PAGE_SIZE 128
-#define MAX_PAGES 12
-/* Counts up to this are exact at once; a larger one shows this many until
- * the worker's exact count arrives (one more items-changed, at the end). */
-#define COUNT_CAP 50000
-#define COUNT_DEADLINE_US (40 * 1000)
-/* Rows shown while a count that ran out of time is finished on the worker */
-#define COUNT_GUESS 1000
+#define MAX_PAGES 16
+/* After the first page, the count up to COUNT_CAP (quick), then the whole */
+#define COUNT_CAP 5000
+/* A free-text search thought to match more claims than this reads the
+ * year in order until a page is found; fewer are looked up by index. */
+#define BROAD_SEARCH 5000
+/* How often (in SQLite VM steps) the worker looks whether to stop */
+#define PROGRESS_STEPS 1000
 
-struct _LesClaimList
+struct _LesClaimQuery
 {
-  GObject        parent_instance;
-
-  LesStore      *store;
-  gulong         changed_id;
-  int            fy;
-  char          *filters[LES_N_CLAIM_FILTERS];
-  LesClaimField  sort_field;
-  gboolean       descending;
-
-  guint          n_items;       /* cached count */
-  char          *where;         /* WHERE clause for the filters */
-  gboolean       where_needs_practices;
-  char          *page_sql;
-  char          *count_sql;
-  GHashTable    *pages;         /* page number → GPtrArray of LesClaimRow */
-  GQueue         page_lru;      /* page numbers, most recent first */
-  gint64         last_query_time;
-
-  /* Counts past COUNT_CAP run on a worker with a connection of its own */
-  guint          count_gen;     /* bumped by every reload */
-  gboolean       counting;
-  gboolean       count_pending;
-  LesStore      *worker_store;  /* opened and used on the worker only; interrupted from here */
-  char          *exact_key;     /* what the last exact count was of */
-  guint          exact_n;
+  gatomicrefcount  ref;
+  int              fy;
+  char            *filters[LES_N_CLAIM_FILTERS];
+  LesClaimField    sort_field;
+  gboolean         descending;
 };
+
+/* The SQL for a query on one connection (whether a search is broad depends on the data) */
+typedef struct
+{
+  char *where;
+  char *count_sql;
+  char *capped_sql;
+  char *select_sql;   /* the rows in order */
+  char *page_sql;     /* … PAGE_SIZE of them from an offset */
+  char *ids_sql;      /* the ids in order, a number from an offset */
+} QuerySql;
+
+typedef enum {
+  REQ_FIRST,          /* page 0 of a new query, then the counts */
+  REQ_PAGE,
+  REQ_COUNT_CAPPED,
+  REQ_COUNT,
+  REQ_QUIT,
+} RequestKind;
+
+typedef struct _Channel Channel;
 
 typedef struct
 {
-  char   *path;
-  char   *sql;
-  char   *key;
-  int     fy;
-  char   *filters[LES_N_CLAIM_FILTERS];
-  guint   gen;
-  gint64  n;
-} CountJob;
+  gint64  id;
+  char   *fields[LES_N_CLAIM_FIELDS];
+} RowData;
+
+typedef struct
+{
+  Channel        *channel;
+  RequestKind     kind;
+  guint           gen;      /* the query generation it belongs to */
+  guint           seq;      /* the refresh it belongs to */
+  LesClaimQuery  *query;
+  guint           page;
+  GPtrArray      *rows;     /* REQ_PAGE: the placeholders to fill */
+  /* results */
+  gboolean        done;     /* FALSE: dropped, the query having changed */
+  GPtrArray      *values;   /* RowData */
+  gint64          count;
+  GError         *error;
+} Request;
+
+/* Shared by the list (main thread) and its worker thread */
+struct _Channel
+{
+  gatomicrefcount  ref;
+  GAsyncQueue     *queue;
+  int              gen;           /* atomic: the generation wanted; older work stops */
+  int              pages_wanted;  /* atomic: page requests waiting, before which counts give way */
+  GMainContext    *context;
+  char            *path;
+  LesClaimList    *list;          /* main thread only; NULL once disposed */
+};
+
+struct _LesClaimList
+{
+  GObject         parent_instance;
+
+  LesStore       *store;
+  gulong          changed_id;
+  Channel        *channel;
+
+  /* what is wanted: the latest year, filters and order */
+  int             fy;
+  char           *filters[LES_N_CLAIM_FILTERS];
+  LesClaimField   sort_field;
+  gboolean        descending;
+  guint           gen;
+
+  /* what is shown */
+  LesClaimQuery  *shown;
+  guint           shown_gen;
+  guint           seq;
+  guint           n_items;
+  gboolean        loading;
+  gboolean        counting;
+  GHashTable     *pages;         /* page number → GPtrArray of LesClaimRow */
+  GQueue          page_lru;      /* page numbers, most recent first */
+  guint           in_flight;     /* requests not yet delivered */
+};
+
+enum {
+  PROP_0,
+  PROP_LOADING,
+  PROP_COUNTING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void list_model_iface_init (GListModelInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (LesClaimList, les_claim_list, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+/* Queries */
+
+LesClaimQuery *
+les_claim_query_ref (LesClaimQuery *query)
+{
+  g_return_val_if_fail (query != NULL, NULL);
+
+  g_atomic_ref_count_inc (&query->ref);
+  return query;
+}
+
+void
+les_claim_query_unref (LesClaimQuery *query)
+{
+  g_return_if_fail (query != NULL);
+
+  if (!g_atomic_ref_count_dec (&query->ref))
+    return;
+  for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
+    g_free (query->filters[i]);
+  g_free (query);
+}
+
+static LesClaimQuery *
+query_new (LesClaimList *self)
+{
+  LesClaimQuery *query = g_new0 (LesClaimQuery, 1);
+
+  g_atomic_ref_count_init (&query->ref);
+  query->fy = self->fy;
+  for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
+    query->filters[i] = g_strdup (self->filters[i]);
+  query->sort_field = self->sort_field;
+  query->descending = self->descending;
+  return query;
+}
 
 static const char *
 sort_column (LesClaimField field)
@@ -87,20 +186,32 @@ sort_column (LesClaimField field)
     }
 }
 
-static char *glob_prefix (const char *text);
+/* "a*b" searched for as a prefix: GLOB's own characters taken literally */
+static char *
+glob_prefix (const char *text)
+{
+  GString *s = g_string_new (NULL);
+
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '*' || *p == '?' || *p == '[')
+        g_string_append_printf (s, "[%c]", *p);
+      else
+        g_string_append_c (s, g_ascii_toupper (*p));
+    }
+  g_string_append_c (s, '*');
+  return g_string_free (s, FALSE);
+}
 
 /* Whether the search text matches many claims: a quick look at the claim
  * references and practices it matches */
-#define BROAD_SEARCH 5000
-
 static gboolean
-search_is_broad (LesClaimList *self)
+search_is_broad (LesStore *store, const char *text)
 {
-  const char *text = self->filters[LES_CLAIM_FILTER_TEXT];
   sqlite3_stmt *stmt;
   gint64 n = 0;
 
-  stmt = les_store_prepare (self->store,
+  stmt = les_store_prepare (store,
                             "SELECT (SELECT count(*) FROM (SELECT 1 FROM claims WHERE claim_ref GLOB ?1 LIMIT ?3)) "
                             " + (SELECT count(*) FROM (SELECT 1 FROM practices "
                             "    WHERE practice_code GLOB ?1 OR practice_name LIKE ?2 LIMIT 11)) * ?3 / 10", NULL);
@@ -122,14 +233,28 @@ n_params (guint filter)
   return filter == LES_CLAIM_FILTER_TEXT ? 2 : 1;
 }
 
-/* Parameters: ?1 year, ?2.. the filters in order (only those set appear).
- * Every filter is a condition on claims alone (practices are looked up in
- * subqueries), so that a count never joins; codes are matched by prefix
- * with GLOB, which uses their indexes, unlike LIKE. */
 static void
-build_sql (LesClaimList *self)
+query_sql_free (QuerySql *sql)
 {
-  g_autoptr(GString) where = g_string_new (NULL);
+  g_free (sql->where);
+  g_free (sql->count_sql);
+  g_free (sql->capped_sql);
+  g_free (sql->select_sql);
+  g_free (sql->page_sql);
+  g_free (sql->ids_sql);
+  g_free (sql);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QuerySql, query_sql_free)
+
+/* Parameters: ?1 year, ?2.. the filters in order (only those set appear),
+ * then the paging ones.  Every filter is a condition on claims alone
+ * (practices are looked up in subqueries), so that a count never joins;
+ * codes are matched by prefix with GLOB, which uses their indexes, unlike
+ * LIKE. */
+static QuerySql *
+build_sql (LesClaimQuery *query, LesStore *store)
+{
   static const char *const conditions[LES_N_CLAIM_FILTERS] = {
     [LES_CLAIM_FILTER_PRACTICE] = "c.practice_code = ?%d",
     [LES_CLAIM_FILTER_PCN] = "c.practice_code IN (SELECT practice_code FROM practices WHERE pcn_code = ?%d)",
@@ -139,317 +264,331 @@ build_sql (LesClaimList *self)
     [LES_CLAIM_FILTER_STATUS] = "c.status = ?%d",
     [LES_CLAIM_FILTER_FINDING] = "c.claim_ref IN (SELECT f.claim_ref FROM findings f WHERE f.year = ?1 "
                                  "AND f.claim_ref IS NOT NULL AND (?%d = '*' OR f.code = ?%d))",
-    /* ?N: an upper-case GLOB prefix of a code; ?N+1: a LIKE substring of a name or reason */
-    [LES_CLAIM_FILTER_TEXT] = "(c.claim_ref GLOB ?%d "
-                              "OR c.practice_code IN (SELECT practice_code FROM practices "
-                              " WHERE practice_code GLOB ?%d OR practice_name LIKE ?%d) "
-                              "OR c.id IN (SELECT id FROM claims WHERE status_reason IS NOT NULL "
-                              " AND status_reason LIKE ?%d))",
   };
-  const char *order = sort_column (self->sort_field);
-  const char *dir = self->descending ? "DESC" : "ASC";
+  g_autoptr(GString) where = g_string_new (NULL);
+  QuerySql *sql = g_new0 (QuerySql, 1);
+  const char *order = sort_column (query->sort_field);
+  const char *dir = query->descending ? "DESC" : "ASC";
+  g_autofree char *order_by = NULL;
+  g_autofree char *from = NULL;
+  const char *text = query->filters[LES_CLAIM_FILTER_TEXT];
+  gboolean narrow;
   int param = 2;
 
-  /* A search that matches few claims finds them by index (the year must not
-   * drive the query); one that matches many is quicker to meet while
-   * reading the year in order, so its terms must not use indexes */
-  gboolean narrow = self->filters[LES_CLAIM_FILTER_TEXT] != NULL && !search_is_broad (self);
+  /* A search that matches few claims collects their ids by index (each
+   * way of matching on its own; the year must not drive the query); one
+   * that matches many is quicker to meet while reading the year in order,
+   * so its terms must not use indexes. */
+  narrow = text != NULL && !search_is_broad (store, text);
 
   g_string_append (where, narrow ? "+c.year = ?1" : "c.year = ?1");
-  self->where_needs_practices = self->sort_field == LES_CLAIM_FIELD_PCN
-                                || self->sort_field == LES_CLAIM_FIELD_PRACTICE_NAME;
   for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
     {
-      if (self->filters[i] == NULL)
+      if (query->filters[i] == NULL)
         continue;
       g_string_append (where, " AND ");
-      if (i == LES_CLAIM_FILTER_TEXT && !narrow)
+      if (i == LES_CLAIM_FILTER_TEXT && narrow)
+        g_string_append_printf (where,
+                                "c.id IN (SELECT id FROM claims WHERE claim_ref GLOB ?%d "
+                                "UNION ALL SELECT id FROM claims WHERE year = ?1 AND practice_code IN "
+                                " (SELECT practice_code FROM practices WHERE practice_code GLOB ?%d "
+                                "  OR practice_name LIKE ?%d) "
+                                "UNION ALL SELECT id FROM claims WHERE status_reason IS NOT NULL "
+                                " AND status_reason LIKE ?%d)", param, param, param + 1, param + 1);
+      else if (i == LES_CLAIM_FILTER_TEXT)
         g_string_append_printf (where, "(+c.claim_ref GLOB ?%d OR +c.practice_code IN (SELECT practice_code "
                                 "FROM practices WHERE practice_code GLOB ?%d OR practice_name LIKE ?%d) "
                                 "OR +c.status_reason LIKE ?%d)", param, param, param + 1, param + 1);
-      else if (i == LES_CLAIM_FILTER_TEXT)
-        g_string_append_printf (where, conditions[i], param, param, param + 1, param + 1);
       else
         g_string_append_printf (where, conditions[i], param, param);
       param += n_params (i);
     }
 
-  g_free (self->where);
-  self->where = g_string_free (g_steal_pointer (&where), FALSE);
-
-  g_free (self->count_sql);
-  self->count_sql = g_strdup_printf ("SELECT count(*) FROM claims c WHERE %s", self->where);
-  g_free (self->page_sql);
+  sql->where = g_string_free (g_steal_pointer (&where), FALSE);
+  sql->count_sql = g_strdup_printf ("SELECT count(*) FROM claims c WHERE %s", sql->where);
+  sql->capped_sql = g_strdup_printf ("SELECT count(*) FROM (SELECT 1 FROM claims c WHERE %s LIMIT %d)",
+                                     sql->where, COUNT_CAP + 1);
   /* claim_ref is unique: nothing else is needed to order by it */
-  self->page_sql = g_strdup_printf (
+  order_by = g_strdup_printf ("ORDER BY %s %s%s%s", order, dir,
+                              query->sort_field == LES_CLAIM_FIELD_REF ? "" : ", c.id ",
+                              query->sort_field == LES_CLAIM_FIELD_REF ? "" : dir);
+  from = g_strdup_printf ("FROM claims c JOIN practices p ON p.practice_code = c.practice_code WHERE %s %s",
+                          sql->where, order_by);
+  sql->select_sql = g_strdup_printf (
     "SELECT c.id, c.claim_ref, c.practice_code, p.practice_name, p.pcn_code, c.service_code, c.item_code, "
     " c.period, c.count, c.submitted_date, c.status, c.status_reason, "
     " (SELECT group_concat(f.code, ', ') FROM findings f WHERE f.claim_ref = c.claim_ref AND +f.year = c.year) "
-    "FROM claims c JOIN practices p ON p.practice_code = c.practice_code "
-    "WHERE %s ORDER BY %s %s%s%s LIMIT %d OFFSET ?%d",
-    self->where, order, dir,
-    self->sort_field == LES_CLAIM_FIELD_REF ? "" : ", c.id ",
-    self->sort_field == LES_CLAIM_FIELD_REF ? "" : dir,
-    PAGE_SIZE, param);
+    "%s", from);
+  sql->page_sql = g_strdup_printf ("%s LIMIT %d OFFSET ?%d", sql->select_sql, PAGE_SIZE, param);
+  sql->ids_sql = g_strdup_printf ("SELECT c.id %s LIMIT ?%d OFFSET ?%d", from, param, param + 1);
+  return sql;
 }
 
-/* "a*b" searched for as a prefix: GLOB's own characters taken literally */
-static char *
-glob_prefix (const char *text)
-{
-  GString *s = g_string_new (NULL);
-
-  for (const char *p = text; *p; p++)
-    {
-      if (*p == '*' || *p == '?' || *p == '[')
-        g_string_append_printf (s, "[%c]", *p);
-      else
-        g_string_append_c (s, g_ascii_toupper (*p));
-    }
-  g_string_append_c (s, '*');
-  return g_string_free (s, FALSE);
-}
-
+/* Binds the year and the filters; returns the next parameter's number */
 static int
-bind_values (sqlite3_stmt *stmt, int fy, char **filters)
+bind_query (sqlite3_stmt *stmt, LesClaimQuery *query)
 {
   int param = 2;
 
-  sqlite3_bind_int (stmt, 1, fy);
+  sqlite3_bind_int (stmt, 1, query->fy);
   for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
     {
-      if (filters[i] == NULL)
+      if (query->filters[i] == NULL)
         continue;
       if (i == LES_CLAIM_FILTER_TEXT)
         {
-          g_autofree char *like = g_strdup_printf ("%%%s%%", filters[i]);
-
-          sqlite3_bind_text (stmt, param, glob_prefix (filters[i]), -1, g_free);
-          sqlite3_bind_text (stmt, param + 1, like, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text (stmt, param, glob_prefix (query->filters[i]), -1, g_free);
+          sqlite3_bind_text (stmt, param + 1, g_strdup_printf ("%%%s%%", query->filters[i]), -1, g_free);
         }
       else
-        sqlite3_bind_text (stmt, param, filters[i], -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text (stmt, param, query->filters[i], -1, SQLITE_TRANSIENT);
       param += n_params (i);
     }
   return param;
 }
 
-static int
-bind_filters (LesClaimList *self, sqlite3_stmt *stmt)
+static void
+row_data_free (gpointer data)
 {
-  return bind_values (stmt, self->fy, self->filters);
+  RowData *row = data;
+
+  for (guint i = 0; i < LES_N_CLAIM_FIELDS; i++)
+    g_free (row->fields[i]);
+  g_free (row);
 }
 
-/* What a count is of: the SQL and its values */
-static char *
-count_key (LesClaimList *self)
+/* Reads a page; NULL with @error when the statement failed or was stopped
+ * (*@rc is then SQLITE_INTERRUPT) */
+static GPtrArray *
+read_page (LesStore *store, QuerySql *sql, LesClaimQuery *query, guint page, int *rc_out, GError **error)
 {
-  GString *key = g_string_new (self->count_sql);
-
-  g_string_append_printf (key, "|%d", self->fy);
-  for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
-    g_string_append_printf (key, "|%s", self->filters[i] != NULL ? self->filters[i] : "");
-  return g_string_free (key, FALSE);
-}
-
-static int
-past_deadline (void *data)
-{
-  return g_get_monotonic_time () > *(gint64 *) data;
-}
-
-/* Counts at most COUNT_CAP rows, for at most COUNT_DEADLINE_US: exact when fewer */
-static guint
-count_rows_capped (LesClaimList *self, gboolean *exact)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM (SELECT 1 FROM claims c WHERE %s LIMIT %d)",
-                                          self->where, COUNT_CAP + 1);
+  g_autoptr(GPtrArray) values = NULL;
   sqlite3_stmt *stmt;
-  gint64 start = g_get_monotonic_time ();
-  gint64 deadline;
-  guint n = 0;
   int rc;
 
-  *exact = TRUE;
-  stmt = les_store_prepare (self->store, sql, &error);
+  stmt = les_store_prepare (store, sql->page_sql, error);
   if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, bind_query (stmt, query), (gint64) page * PAGE_SIZE);
+  values = g_ptr_array_new_full (PAGE_SIZE, row_data_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_warning ("Cannot count the claims: %s", error->message);
-      return 0;
+      RowData *row = g_new0 (RowData, 1);
+
+      row->id = sqlite3_column_int64 (stmt, 0);
+      for (guint i = 0; i < LES_N_CLAIM_FIELDS; i++)
+        row->fields[i] = g_strdup ((const char *) sqlite3_column_text (stmt, i + 1));
+      g_ptr_array_add (values, row);
     }
-  bind_filters (self, stmt);
-  /* never long on the main thread: past the deadline, the worker counts */
-  deadline = g_get_monotonic_time () + COUNT_DEADLINE_US;
-  sqlite3_progress_handler (les_store_get_db (self->store), 1000, past_deadline, &deadline);
-  rc = sqlite3_step (stmt);
-  sqlite3_progress_handler (les_store_get_db (self->store), 0, NULL, NULL);
-  if (rc == SQLITE_ROW)
-    n = (guint) sqlite3_column_int64 (stmt, 0);
+  *rc_out = rc;
+  if (rc != SQLITE_DONE)
+    {
+      les_store_set_db_error (store, error);
+      sqlite3_reset (stmt);
+      return NULL;
+    }
   sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      n = 0;
-      *exact = FALSE;
-    }
-  else if (n > COUNT_CAP)
-    {
-      n = COUNT_CAP;
-      *exact = FALSE;
-    }
-  self->last_query_time = g_get_monotonic_time () - start;
-  g_debug ("counted %u%s claims in %" G_GINT64_FORMAT " µs", n, *exact ? "" : "+", self->last_query_time);
-  return n;
+  return g_steal_pointer (&values);
 }
 
-static void
-count_job_free (gpointer data)
+static gboolean
+read_count (LesStore *store, const char *sql, LesClaimQuery *query, gint64 *count, int *rc_out, GError **error)
 {
-  CountJob *job = data;
-
-  g_free (job->path);
-  g_free (job->sql);
-  g_free (job->key);
-  for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
-    g_free (job->filters[i]);
-  g_free (job);
-}
-
-static void
-count_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
-{
-  LesClaimList *self = source;
-  CountJob *job = data;
-  GError *error = NULL;
-  LesStore *worker = g_atomic_pointer_get (&self->worker_store);
-  sqlite3_stmt *stmt;
+  sqlite3_stmt *stmt = les_store_prepare (store, sql, error);
   int rc;
 
-  if (worker == NULL)
+  if (stmt == NULL)
+    return FALSE;
+  bind_query (stmt, query);
+  *rc_out = rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *count = sqlite3_column_int64 (stmt, 0);
+  else
+    les_store_set_db_error (store, error);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW;
+}
+
+/* The worker */
+
+static Channel *
+channel_ref (Channel *channel)
+{
+  g_atomic_ref_count_inc (&channel->ref);
+  return channel;
+}
+
+static void
+channel_unref (Channel *channel)
+{
+  if (!g_atomic_ref_count_dec (&channel->ref))
+    return;
+  g_async_queue_unref (channel->queue);
+  g_main_context_unref (channel->context);
+  g_free (channel->path);
+  g_free (channel);
+}
+
+static void
+request_free (Request *req)
+{
+  g_clear_pointer (&req->query, les_claim_query_unref);
+  g_clear_pointer (&req->rows, g_ptr_array_unref);
+  g_clear_pointer (&req->values, g_ptr_array_unref);
+  g_clear_error (&req->error);
+  channel_unref (req->channel);
+  g_free (req);
+}
+
+static Request *
+request_new (Channel *channel, RequestKind kind, guint gen, guint seq, LesClaimQuery *query)
+{
+  Request *req = g_new0 (Request, 1);
+
+  req->channel = channel_ref (channel);
+  req->kind = kind;
+  req->gen = gen;
+  req->seq = seq;
+  req->query = query != NULL ? les_claim_query_ref (query) : NULL;
+  return req;
+}
+
+static gboolean
+request_is_current (Request *req)
+{
+  return (guint) g_atomic_int_get (&req->channel->gen) == req->gen;
+}
+
+/* SQLite's progress handler on the worker: nonzero stops the statement */
+static int
+should_stop (void *data)
+{
+  Request *req = data;
+
+  if (!request_is_current (req))
+    return 1;
+  /* a count gives way to the pages someone is waiting to see */
+  return (req->kind == REQ_COUNT || req->kind == REQ_COUNT_CAPPED)
+         && g_atomic_int_get (&req->channel->pages_wanted) > 0;
+}
+
+static gboolean deliver_cb (gpointer data);
+
+/* Hands @req to the list's thread (never run here, as g_main_context_invoke() could) */
+static void
+deliver (Request *req)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, deliver_cb, req, NULL);
+  g_source_set_static_name (source, "[les] claims read");
+  g_source_attach (source, req->channel->context);
+  g_source_unref (source);
+}
+
+/* Runs @req; FALSE when it was stopped by should_stop() */
+static gboolean
+run_request (LesStore *store, QuerySql *sql, Request *req)
+{
+  sqlite3 *db = les_store_get_db (store);
+  g_autoptr(GError) error = NULL;
+  int rc = SQLITE_OK;
+  gboolean ok;
+
+  sqlite3_progress_handler (db, PROGRESS_STEPS, should_stop, req);
+  switch (req->kind)
     {
-      worker = les_store_open (job->path, &error);
-      if (worker == NULL)
+    case REQ_FIRST:
+    case REQ_PAGE:
+      req->values = read_page (store, sql, req->query, req->kind == REQ_FIRST ? 0 : req->page, &rc, &error);
+      ok = req->values != NULL;
+      break;
+    case REQ_COUNT_CAPPED:
+    case REQ_COUNT:
+      ok = read_count (store, req->kind == REQ_COUNT ? sql->count_sql : sql->capped_sql, req->query,
+                       &req->count, &rc, &error);
+      break;
+    case REQ_QUIT:
+    default:
+      g_assert_not_reached ();
+    }
+  sqlite3_progress_handler (db, 0, NULL, NULL);
+  if (!ok && rc == SQLITE_INTERRUPT)
+    return FALSE;
+  if (!ok)
+    req->error = g_steal_pointer (&error);
+  return TRUE;
+}
+
+static gpointer
+worker_thread (gpointer data)
+{
+  Channel *channel = data;
+  LesStore *store = NULL;
+  LesClaimQuery *sql_query = NULL;
+  QuerySql *sql = NULL;
+  Request *req;
+
+  while ((req = g_async_queue_pop (channel->queue))->kind != REQ_QUIT)
+    {
+      if (req->kind == REQ_PAGE)
+        g_atomic_int_add (&channel->pages_wanted, -1);
+      if (!request_is_current (req))
         {
-          g_task_return_error (task, error);
-          return;
+          deliver (req);
+          continue;
         }
-      g_atomic_pointer_set (&self->worker_store, worker);
+      if (store == NULL && (store = les_store_open (channel->path, &req->error)) == NULL)
+        {
+          req->done = TRUE;
+          deliver (req);
+          continue;
+        }
+      if (sql_query != req->query)
+        {
+          g_clear_pointer (&sql, query_sql_free);
+          g_clear_pointer (&sql_query, les_claim_query_unref);
+          sql = build_sql (req->query, store);
+          sql_query = les_claim_query_ref (req->query);
+        }
+      if (!run_request (store, sql, req))
+        {
+          /* stopped: the query changed (dropped), or a count gave way to pages (later) */
+          if (request_is_current (req))
+            g_async_queue_push (channel->queue, req);
+          else
+            deliver (req);
+          continue;
+        }
+      req->done = TRUE;
+      if (req->kind == REQ_FIRST && req->error == NULL && req->values->len == PAGE_SIZE)
+        {
+          /* more than a page: count them, quickly up to a cap, then all */
+          g_async_queue_push (channel->queue, request_new (channel, REQ_COUNT_CAPPED, req->gen, req->seq, req->query));
+          g_async_queue_push (channel->queue, request_new (channel, REQ_COUNT, req->gen, req->seq, req->query));
+          /* announced to the list with the first page */
+          req->count = -2;
+        }
+      deliver (req);
     }
-  stmt = les_store_prepare (worker, job->sql, &error);
-  if (stmt == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  bind_values (stmt, job->fy, job->filters);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    job->n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      les_store_set_db_error (worker, &error);
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
+  request_free (req);
+  g_clear_pointer (&sql, query_sql_free);
+  g_clear_pointer (&sql_query, les_claim_query_unref);
+  g_clear_object (&store);
+  channel_unref (channel);
+  return NULL;
 }
 
-static void start_count (LesClaimList *self);
-static GPtrArray *load_page (LesClaimList *self, guint page);
+/* The list, on the main thread */
 
 static void
-count_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+push (LesClaimList *self, Request *req)
 {
-  LesClaimList *self = LES_CLAIM_LIST (object);
-  CountJob *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-
-  self->counting = FALSE;
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && job->gen == self->count_gen)
-        g_debug ("Cannot count the claims: %s", error->message);
-    }
-  else if (job->gen == self->count_gen && self->store != NULL)
-    {
-      guint old = self->n_items;
-      guint n = (guint) MIN (job->n, G_MAXUINT);
-      guint common = MIN (old, n);
-
-      g_free (self->exact_key);
-      self->exact_key = g_strdup (job->key);
-      self->exact_n = n;
-      self->n_items = n;
-      g_debug ("counted %u claims on a worker", n);
-      /* the rows shown stay: only the end of the list changes */
-      if (old != n)
-        g_list_model_items_changed (G_LIST_MODEL (self), common, old - common, n - common);
-    }
-  if (self->count_pending && self->store != NULL)
-    {
-      self->count_pending = FALSE;
-      start_count (self);
-    }
-}
-
-static void
-start_count (LesClaimList *self)
-{
-  g_autoptr(GTask) task = NULL;
-  CountJob *job;
-
-  if (self->counting)
-    {
-      LesStore *worker = g_atomic_pointer_get (&self->worker_store);
-
-      /* one count at a time on the worker's connection: stop the old one */
-      self->count_pending = TRUE;
-      if (worker != NULL)
-        sqlite3_interrupt (les_store_get_db (worker));
-      return;
-    }
-  job = g_new0 (CountJob, 1);
-  job->path = g_strdup (les_store_get_path (self->store));
-  job->sql = g_strdup (self->count_sql);
-  job->key = count_key (self);
-  job->fy = self->fy;
-  for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
-    job->filters[i] = g_strdup (self->filters[i]);
-  job->gen = self->count_gen;
-  self->counting = TRUE;
-  task = g_task_new (self, NULL, count_done_cb, NULL);
-  g_task_set_task_data (task, job, count_job_free);
-  g_task_run_in_thread (task, count_thread);
-}
-
-/* The count: exact now when small, else the last exact count of the same
- * query (a refresh) or COUNT_CAP, corrected by a worker. */
-static guint
-count_rows (LesClaimList *self)
-{
-  gboolean exact;
-  guint n;
-  g_autofree char *key = NULL;
-
-  self->count_gen++;
-  n = count_rows_capped (self, &exact);
-  if (exact)
-    return n;
-  key = count_key (self);
-  if (g_strcmp0 (key, self->exact_key) == 0)
-    n = MAX (n, self->exact_n);
-  else if (n == 0)
-    {
-      /* out of time: the first page says whether there are more than a page */
-      GPtrArray *first = load_page (self, 0);
-
-      n = first == NULL ? 0 : first->len < PAGE_SIZE ? first->len : COUNT_GUESS;
-      if (first != NULL && first->len < PAGE_SIZE)
-        return n;
-    }
-  start_count (self);
-  return n;
+  self->in_flight++;
+  if (req->kind == REQ_PAGE)
+    g_atomic_int_inc (&self->channel->pages_wanted);
+  g_async_queue_push (self->channel->queue, req);
 }
 
 static void
@@ -460,60 +599,175 @@ clear_pages (LesClaimList *self)
 }
 
 static GPtrArray *
-load_page (LesClaimList *self, guint page)
+placeholders (void)
 {
-  GPtrArray *rows = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (page));
-  g_autoptr(GError) error = NULL;
-  sqlite3_stmt *stmt;
-  int offset_param;
+  GPtrArray *rows = g_ptr_array_new_full (PAGE_SIZE, g_object_unref);
 
-  if (rows != NULL)
-    {
-      if (g_queue_peek_head (&self->page_lru) != GUINT_TO_POINTER (page))
-        {
-          g_queue_remove (&self->page_lru, GUINT_TO_POINTER (page));
-          g_queue_push_head (&self->page_lru, GUINT_TO_POINTER (page));
-        }
-      return rows;
-    }
-
-  stmt = les_store_prepare (self->store, self->page_sql, &error);
-  if (stmt == NULL)
-    {
-      g_warning ("Cannot read the claims: %s", error->message);
-      return NULL;
-    }
-  offset_param = bind_filters (self, stmt);
-  sqlite3_bind_int64 (stmt, offset_param, (gint64) page * PAGE_SIZE);
-
-  rows = g_ptr_array_new_full (PAGE_SIZE, g_object_unref);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      const char *fields[LES_N_CLAIM_FIELDS];
-
-      for (guint i = 0; i < LES_N_CLAIM_FIELDS; i++)
-        fields[i] = (const char *) sqlite3_column_text (stmt, i + 1);
-      g_ptr_array_add (rows, les_claim_row_new (sqlite3_column_int64 (stmt, 0), fields));
-    }
-  sqlite3_reset (stmt);
-
-  g_hash_table_insert (self->pages, GUINT_TO_POINTER (page), rows);
-  g_queue_push_head (&self->page_lru, GUINT_TO_POINTER (page));
-  while (g_queue_get_length (&self->page_lru) > MAX_PAGES)
-    g_hash_table_remove (self->pages, g_queue_pop_tail (&self->page_lru));
+  for (guint i = 0; i < PAGE_SIZE; i++)
+    g_ptr_array_add (rows, les_claim_row_new_placeholder ());
   return rows;
 }
 
 static void
-reload (LesClaimList *self)
+cache_page (LesClaimList *self, guint page, GPtrArray *rows)
+{
+  g_hash_table_insert (self->pages, GUINT_TO_POINTER (page), rows);
+  g_queue_push_head (&self->page_lru, GUINT_TO_POINTER (page));
+  while (g_queue_get_length (&self->page_lru) > MAX_PAGES)
+    g_hash_table_remove (self->pages, g_queue_pop_tail (&self->page_lru));
+}
+
+static void
+fill_rows (GPtrArray *rows, GPtrArray *values)
+{
+  for (guint i = 0; i < values->len && i < rows->len; i++)
+    {
+      RowData *data = g_ptr_array_index (values, i);
+
+      les_claim_row_set (g_ptr_array_index (rows, i), data->id, (const char **) data->fields);
+    }
+}
+
+static void
+set_flags (LesClaimList *self, gboolean loading, gboolean counting)
+{
+  gboolean was_loading = self->loading, was_counting = self->counting;
+
+  self->loading = loading;
+  self->counting = counting;
+  if (was_loading != loading)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+  if (was_counting != counting)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUNTING]);
+}
+
+/* A new count: rows are added or taken from the end only */
+static void
+set_count (LesClaimList *self, guint n)
 {
   guint old = self->n_items;
 
-  build_sql (self);
+  if (n == old)
+    return;
+  self->n_items = n;
+  if (n < old)
+    {
+      /* pages wholly past the end go */
+      GList *l = self->page_lru.head;
+
+      while (l != NULL)
+        {
+          GList *next = l->next;
+          guint page = GPOINTER_TO_UINT (l->data);
+
+          if ((guint64) page * PAGE_SIZE >= n)
+            {
+              g_hash_table_remove (self->pages, l->data);
+              g_queue_delete_link (&self->page_lru, l);
+            }
+          l = next;
+        }
+      g_list_model_items_changed (G_LIST_MODEL (self), n, old - n, 0);
+    }
+  else
+    g_list_model_items_changed (G_LIST_MODEL (self), old, 0, n - old);
+}
+
+static void
+show_first_page (LesClaimList *self, Request *req)
+{
+  guint old = self->n_items;
+  GPtrArray *rows;
+  guint n = 0;
+
+  g_clear_pointer (&self->shown, les_claim_query_unref);
+  self->shown = les_claim_query_ref (req->query);
+  self->shown_gen = req->gen;
+  self->seq = req->seq;
   clear_pages (self);
-  self->n_items = count_rows (self);
-  if (old != 0 || self->n_items != 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old, self->n_items);
+  if (req->error != NULL)
+    g_warning ("Cannot read the claims: %s", req->error->message);
+  else
+    {
+      rows = placeholders ();
+      fill_rows (rows, req->values);
+      cache_page (self, 0, rows);
+      n = req->values->len;
+    }
+  self->n_items = n;
+  if (old != 0 || n != 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old, n);
+  set_flags (self, FALSE, req->count == -2);
+}
+
+static gboolean
+deliver_cb (gpointer data)
+{
+  Request *req = data;
+  LesClaimList *self = req->channel->list;
+
+  if (self == NULL)
+    goto out;
+  self->in_flight--;
+  if (req->count == -2)
+    self->in_flight += 2;   /* the counts the worker queued after it */
+  if (!req->done)
+    goto out;
+
+  switch (req->kind)
+    {
+    case REQ_FIRST:
+      if (req->gen == self->gen)
+        show_first_page (self, req);
+      break;
+
+    case REQ_PAGE:
+      if (req->gen != self->shown_gen)
+        break;
+      if (req->error != NULL)
+        g_warning ("Cannot read the claims: %s", req->error->message);
+      else
+        fill_rows (req->rows, req->values);
+      break;
+
+    case REQ_COUNT_CAPPED:
+    case REQ_COUNT:
+      if (req->gen != self->shown_gen || req->seq != self->seq)
+        break;
+      if (req->error != NULL)
+        {
+          g_warning ("Cannot count the claims: %s", req->error->message);
+          set_flags (self, self->loading, FALSE);
+        }
+      else if (req->kind == REQ_COUNT || req->count <= COUNT_CAP)
+        {
+          set_count (self, (guint) MIN (req->count, G_MAXUINT));
+          set_flags (self, self->loading, FALSE);
+        }
+      else if (self->counting)
+        set_count (self, MAX (self->n_items, COUNT_CAP));
+      break;
+
+    case REQ_QUIT:
+    default:
+      break;
+    }
+
+out:
+  request_free (req);
+  return G_SOURCE_REMOVE;
+}
+
+/* The year, filters or order changed: read the first page of the new rows */
+static void
+start_query (LesClaimList *self)
+{
+  g_autoptr(LesClaimQuery) query = query_new (self);
+
+  self->gen++;
+  g_atomic_int_set (&self->channel->gen, (int) self->gen);
+  push (self, request_new (self->channel, REQ_FIRST, self->gen, ++self->seq, query));
+  set_flags (self, TRUE, self->counting);
 }
 
 static void
@@ -542,19 +796,34 @@ static gpointer
 les_claim_list_get_item (GListModel *model, guint position)
 {
   LesClaimList *self = LES_CLAIM_LIST (model);
+  guint page = position / PAGE_SIZE;
   GPtrArray *rows;
 
   if (position >= self->n_items)
     return NULL;
-  rows = load_page (self, position / PAGE_SIZE);
-  if (rows == NULL || position % PAGE_SIZE >= rows->len)
+  rows = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (page));
+  if (rows != NULL)
     {
-      /* the count is ahead of the table (a provisional count, or rows
-       * changed by another connection until the next reload): a list
-       * model must not return NULL below its count, so give a blank row */
-      const char *blank[LES_N_CLAIM_FIELDS] = { NULL };
+      if (g_queue_peek_head (&self->page_lru) != GUINT_TO_POINTER (page))
+        {
+          g_queue_remove (&self->page_lru, GUINT_TO_POINTER (page));
+          g_queue_push_head (&self->page_lru, GUINT_TO_POINTER (page));
+        }
+    }
+  else if (self->loading)
+    {
+      /* the rows shown are about to be replaced: no point reading them */
+      return les_claim_row_new_placeholder ();
+    }
+  else
+    {
+      Request *req = request_new (self->channel, REQ_PAGE, self->shown_gen, self->seq, self->shown);
 
-      return les_claim_row_new (0, blank);
+      rows = placeholders ();
+      req->page = page;
+      req->rows = g_ptr_array_ref (rows);
+      push (self, req);
+      cache_page (self, page, rows);
     }
   return g_object_ref (g_ptr_array_index (rows, position % PAGE_SIZE));
 }
@@ -568,15 +837,40 @@ list_model_iface_init (GListModelInterface *iface)
 }
 
 static void
+les_claim_list_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  LesClaimList *self = LES_CLAIM_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->loading);
+      break;
+    case PROP_COUNTING:
+      g_value_set_boolean (value, self->counting);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 les_claim_list_dispose (GObject *object)
 {
   LesClaimList *self = (LesClaimList *) object;
 
   g_clear_signal_handler (&self->changed_id, self->store);
   g_clear_object (&self->store);
-  self->count_pending = FALSE;
-  if (self->counting && g_atomic_pointer_get (&self->worker_store) != NULL)
-    sqlite3_interrupt (les_store_get_db (g_atomic_pointer_get (&self->worker_store)));
+  if (self->channel != NULL)
+    {
+      Channel *channel = g_steal_pointer (&self->channel);
+
+      /* the worker stops what it is doing, drops the rest and ends */
+      channel->list = NULL;
+      g_atomic_int_inc (&channel->gen);
+      g_async_queue_push (channel->queue, request_new (channel, REQ_QUIT, 0, 0, NULL));
+      channel_unref (channel);
+    }
 
   G_OBJECT_CLASS (les_claim_list_parent_class)->dispose (object);
 }
@@ -588,11 +882,7 @@ les_claim_list_finalize (GObject *object)
 
   for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
     g_free (self->filters[i]);
-  g_free (self->where);
-  g_free (self->page_sql);
-  g_free (self->count_sql);
-  g_free (self->exact_key);
-  g_clear_object (&self->worker_store);
+  g_clear_pointer (&self->shown, les_claim_query_unref);
   g_queue_clear (&self->page_lru);
   g_hash_table_unref (self->pages);
 
@@ -604,8 +894,15 @@ les_claim_list_class_init (LesClaimListClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->get_property = les_claim_list_get_property;
   object_class->dispose = les_claim_list_dispose;
   object_class->finalize = les_claim_list_finalize;
+
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_COUNTING] =
+    g_param_spec_boolean ("counting", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -621,6 +918,8 @@ LesClaimList *
 les_claim_list_new (LesStore *store, int fy)
 {
   LesClaimList *self;
+  Channel *channel;
+  GThread *thread;
 
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
@@ -628,8 +927,18 @@ les_claim_list_new (LesStore *store, int fy)
   self->store = g_object_ref (store);
   self->fy = fy;
   self->changed_id = g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), self);
-  build_sql (self);
-  self->n_items = count_rows (self);
+
+  channel = g_new0 (Channel, 1);
+  g_atomic_ref_count_init (&channel->ref);
+  channel->queue = g_async_queue_new ();
+  channel->context = g_main_context_ref_thread_default ();
+  channel->path = g_strdup (les_store_get_path (store));
+  channel->list = self;
+  self->channel = channel;
+  thread = g_thread_new ("les-claim-list", worker_thread, channel_ref (channel));
+  g_thread_unref (thread);
+
+  start_query (self);
   return self;
 }
 
@@ -649,7 +958,7 @@ les_claim_list_set_year (LesClaimList *self, int fy)
   if (self->fy == fy)
     return;
   self->fy = fy;
-  reload (self);
+  start_query (self);
 }
 
 const char *
@@ -692,7 +1001,7 @@ les_claim_list_set_filter (LesClaimList *self, LesClaimFilter filter, const char
   g_return_if_fail (filter < LES_N_CLAIM_FILTERS);
 
   if (store_filter (self, filter, value))
-    reload (self);
+    start_query (self);
 }
 
 void
@@ -705,7 +1014,7 @@ les_claim_list_set_filters (LesClaimList *self, const char **values)
   for (guint i = 0; i < LES_N_CLAIM_FILTERS; i++)
     changed |= store_filter (self, i, values != NULL ? values[i] : NULL);
   if (changed)
-    reload (self);
+    start_query (self);
 }
 
 void
@@ -717,10 +1026,7 @@ les_claim_list_set_sort (LesClaimList *self, LesClaimField field, gboolean desce
     return;
   self->sort_field = field;
   self->descending = !!descending;
-  build_sql (self);
-  clear_pages (self);
-  if (self->n_items > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, self->n_items, self->n_items);
+  start_query (self);
 }
 
 LesClaimField
@@ -736,39 +1042,208 @@ les_claim_list_get_sort (LesClaimList *self, gboolean *descending)
 void
 les_claim_list_refresh (LesClaimList *self)
 {
+  GHashTableIter iter;
+  gpointer key, rows;
+
   g_return_if_fail (LES_IS_CLAIM_LIST (self));
 
-  reload (self);
+  if (self->loading || self->shown == NULL)
+    {
+      /* the first page may have been read before the change: read it again */
+      start_query (self);
+      return;
+    }
+  /* The rows shown are read again in place, then the count */
+  self->seq++;
+  g_hash_table_iter_init (&iter, self->pages);
+  while (g_hash_table_iter_next (&iter, &key, &rows))
+    {
+      Request *req = request_new (self->channel, REQ_PAGE, self->shown_gen, self->seq, self->shown);
+
+      req->page = GPOINTER_TO_UINT (key);
+      req->rows = g_ptr_array_ref (rows);
+      push (self, req);
+    }
+  push (self, request_new (self->channel, REQ_COUNT, self->shown_gen, self->seq, self->shown));
+}
+
+gboolean
+les_claim_list_is_loading (LesClaimList *self)
+{
+  g_return_val_if_fail (LES_IS_CLAIM_LIST (self), FALSE);
+
+  return self->loading;
+}
+
+gboolean
+les_claim_list_is_counting (LesClaimList *self)
+{
+  g_return_val_if_fail (LES_IS_CLAIM_LIST (self), FALSE);
+
+  return self->counting;
+}
+
+void
+les_claim_list_wait (LesClaimList *self)
+{
+  g_return_if_fail (LES_IS_CLAIM_LIST (self));
+
+  g_object_ref (self);
+  while (self->channel != NULL && self->in_flight > 0)
+    g_main_context_iteration (self->channel->context, TRUE);
+  g_object_unref (self);
+}
+
+/* The SQL of what is shown, on the list's own connection */
+static QuerySql *
+shown_sql (LesClaimList *self, GError **error)
+{
+  if (self->shown == NULL || self->store == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING, "The claims are still being read");
+      return NULL;
+    }
+  return build_sql (self->shown, self->store);
 }
 
 GArray *
 les_claim_list_dup_all_ids (LesClaimList *self, GError **error)
 {
-  g_autofree char *sql = NULL;
+  g_autoptr(QuerySql) sql = NULL;
+  g_autofree char *select = NULL;
   sqlite3_stmt *stmt;
   GArray *ids;
+  int rc;
 
   g_return_val_if_fail (LES_IS_CLAIM_LIST (self), NULL);
 
-  sql = g_strdup_printf ("SELECT c.id FROM claims c WHERE %s", self->where);
-  stmt = les_store_prepare (self->store, sql, error);
+  if ((sql = shown_sql (self, error)) == NULL)
+    return NULL;
+  select = g_strdup_printf ("SELECT c.id FROM claims c WHERE %s", sql->where);
+  stmt = les_store_prepare (self->store, select, error);
   if (stmt == NULL)
     return NULL;
-  bind_filters (self, stmt);
+  bind_query (stmt, self->shown);
   ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
       g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      les_store_set_db_error (self->store, error);
+      g_clear_pointer (&ids, g_array_unref);
     }
   sqlite3_reset (stmt);
   return ids;
 }
 
-gint64
-les_claim_list_get_last_query_time (LesClaimList *self)
+gboolean
+les_claim_list_get_ids (LesClaimList *self, guint position, guint n, GArray *ids, GError **error)
 {
-  g_return_val_if_fail (LES_IS_CLAIM_LIST (self), 0);
+  g_autoptr(QuerySql) sql = NULL;
+  guint done = 0;
+  sqlite3_stmt *stmt;
+  int param, rc;
 
-  return self->last_query_time;
+  g_return_val_if_fail (LES_IS_CLAIM_LIST (self), FALSE);
+  g_return_val_if_fail (ids != NULL, FALSE);
+
+  /* From the rows read when they all are */
+  for (; done < n; done++)
+    {
+      guint p = position + done;
+      GPtrArray *rows = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (p / PAGE_SIZE));
+      LesClaimRow *row = rows != NULL ? g_ptr_array_index (rows, p % PAGE_SIZE) : NULL;
+      gint64 id;
+
+      if (row == NULL || !les_claim_row_is_loaded (row))
+        break;
+      id = les_claim_row_get_id (row);
+      g_array_append_val (ids, id);
+    }
+  if (done == n)
+    return TRUE;
+  g_array_set_size (ids, ids->len - done);
+
+  if ((sql = shown_sql (self, error)) == NULL)
+    return FALSE;
+  stmt = les_store_prepare (self->store, sql->ids_sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  param = bind_query (stmt, self->shown);
+  sqlite3_bind_int64 (stmt, param, n);
+  sqlite3_bind_int64 (stmt, param + 1, position);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    les_store_set_db_error (self->store, error);
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE;
+}
+
+LesClaimQuery *
+les_claim_list_dup_query (LesClaimList *self)
+{
+  g_return_val_if_fail (LES_IS_CLAIM_LIST (self), NULL);
+
+  return self->shown != NULL ? les_claim_query_ref (self->shown) : query_new (self);
+}
+
+gboolean
+les_claim_query_export (LesClaimQuery  *query,
+                        LesStore       *store,
+                        GOutputStream  *out,
+                        GCancellable   *cancellable,
+                        GError        **error)
+{
+  static const LesClaimField fields[] = {
+    LES_CLAIM_FIELD_REF, LES_CLAIM_FIELD_PRACTICE, LES_CLAIM_FIELD_SERVICE, LES_CLAIM_FIELD_ITEM,
+    LES_CLAIM_FIELD_PERIOD, LES_CLAIM_FIELD_COUNT, LES_CLAIM_FIELD_SUBMITTED, LES_CLAIM_FIELD_STATUS,
+    LES_CLAIM_FIELD_REASON, LES_CLAIM_FIELD_FINDINGS,
+  };
+  g_autoptr(QuerySql) sql = NULL;
+  g_autoptr(GString) buffer = g_string_new ("claim_ref,practice_code,service_code,item_code,period,count,"
+                                            "submitted_date,status,status_reason,findings\n");
+  sqlite3_stmt *stmt;
+  guint64 n = 0;
+  int rc;
+
+  g_return_val_if_fail (query != NULL, FALSE);
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+
+  sql = build_sql (query, store);
+  stmt = les_store_prepare (store, sql->select_sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_query (stmt, query);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *values[G_N_ELEMENTS (fields)];
+
+      for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+        values[f] = (const char *) sqlite3_column_text (stmt, fields[f] + 1);
+      les_csv_append_row (buffer, values, G_N_ELEMENTS (fields));
+      if (++n % 4096 == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        break;
+      if (!les_csv_flush (out, buffer, 64 * 1024, cancellable, error))
+        break;
+    }
+  if (rc == SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      les_store_set_db_error (store, error);
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+  return les_csv_flush (out, buffer, 0, cancellable, error);
 }

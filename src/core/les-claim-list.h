@@ -21,9 +21,19 @@ typedef enum {
   LES_N_CLAIM_FILTERS,
 } LesClaimFilter;
 
+/* What a list shows: a year, its filters and its order; immutable, shared between threads. */
+typedef struct _LesClaimQuery LesClaimQuery;
+
 #define LES_TYPE_CLAIM_LIST (les_claim_list_get_type ())
 G_DECLARE_FINAL_TYPE (LesClaimList, les_claim_list, LES, CLAIM_LIST, GObject)
 
+/* Every query runs on a worker thread with a connection of its own: the
+ * list starts empty and "loading"; a change of year, filter or order keeps
+ * the rows shown until the first page of the new ones is read, then
+ * replaces them (one items-changed) and clears "loading".  While
+ * "counting", the count is a lower bound, raised (items appended) as the
+ * worker counts.  Rows not yet read are placeholders filled in place
+ * (LesClaimRow::changed). */
 LesClaimList  *les_claim_list_new         (LesStore       *store,
                                            int             fy);
 int            les_claim_list_get_year    (LesClaimList   *self);
@@ -31,7 +41,6 @@ void           les_claim_list_set_year    (LesClaimList   *self,
                                            int             fy);
 const char    *les_claim_list_get_filter  (LesClaimList   *self,
                                            LesClaimFilter  filter);
-/* Each call that changes something emits one items-changed. */
 void           les_claim_list_set_filter  (LesClaimList   *self,
                                            LesClaimFilter  filter,
                                            const char     *value);
@@ -43,12 +52,35 @@ void           les_claim_list_set_sort    (LesClaimList   *self,
                                            gboolean        descending);
 LesClaimField  les_claim_list_get_sort    (LesClaimList   *self,
                                            gboolean       *descending);
-/* Drops the cache and recounts after the claims changed. */
+/* Reads the rows shown and the count again after the claims changed. */
 void           les_claim_list_refresh     (LesClaimList   *self);
-/* The ids of every claim the filters match, for changes to all of them. */
+gboolean       les_claim_list_is_loading  (LesClaimList   *self);
+gboolean       les_claim_list_is_counting (LesClaimList   *self);
+/* Runs the list's main context until every read asked for has arrived (for tests and benchmarks). */
+void           les_claim_list_wait        (LesClaimList   *self);
+
+/* The ids of every claim shown, for changes to all of them. */
 GArray        *les_claim_list_dup_all_ids (LesClaimList   *self,
                                            GError        **error);
-/* How long the last count took, in microseconds (for the benchmark). */
-gint64         les_claim_list_get_last_query_time (LesClaimList *self);
+/* Appends to @ids the ids of the @n claims shown from @position. */
+gboolean       les_claim_list_get_ids     (LesClaimList   *self,
+                                           guint           position,
+                                           guint           n,
+                                           GArray         *ids,
+                                           GError        **error);
+
+/* What the list shows, for work on another thread (an export). */
+LesClaimQuery *les_claim_list_dup_query   (LesClaimList   *self);
+LesClaimQuery *les_claim_query_ref        (LesClaimQuery  *query);
+void           les_claim_query_unref      (LesClaimQuery  *query);
+/* Writes the claims @query matches, in its order, as CSV: the claims import
+ * format with status, reason and findings added. */
+gboolean       les_claim_query_export     (LesClaimQuery  *query,
+                                           LesStore       *store,
+                                           GOutputStream  *out,
+                                           GCancellable   *cancellable,
+                                           GError        **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesClaimQuery, les_claim_query_unref)
 
 G_END_DECLS

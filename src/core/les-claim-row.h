@@ -27,6 +27,11 @@ typedef enum {
 
 LesClaimRow *les_claim_row_new      (gint64         id,
                                      const char   **fields);
+LesClaimRow *les_claim_row_new_placeholder (void);
+void         les_claim_row_set      (LesClaimRow   *self,
+                                     gint64         id,
+                                     const char   **fields);
+gboolean     les_claim_row_is_loaded (LesClaimRow  *self);
 gint64       les_claim_row_get_id   (LesClaimRow   *self);
 const char  *les_claim_row_get      (LesClaimRow   *self,
                                      LesClaimField  field);

@@ -206,14 +206,20 @@ test_claims (void)
   les_window_show_page (window, "claims");
   settle ();
   list = les_claims_page_get_list (page);
+  les_claim_list_wait (list);
+  g_assert_false (les_claim_list_is_loading (list));
+  g_assert_false (les_claim_list_is_counting (list));
   n_all = g_list_model_get_n_items (G_LIST_MODEL (list));
   g_assert_cmpuint (n_all, >, 1000);
 
   /* Filters run in SQL */
   les_claims_page_set_text (page, "DEMO-00001");
+  g_assert_true (les_claim_list_is_loading (list));
+  les_claim_list_wait (list);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), <, n_all);
   les_claims_page_set_text (page, "");
   les_claim_list_set_filter (list, LES_CLAIM_FILTER_STATUS, "submitted");
+  les_claim_list_wait (list);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n_all);
 
   selection = les_claims_page_get_selection (page);
@@ -221,12 +227,14 @@ test_claims (void)
   first = g_list_model_get_item (G_LIST_MODEL (list), 0);
   first_id = les_claim_row_get_id (first);
   g_assert_true (les_claims_page_apply_status (page, "approved", NULL));
+  les_claim_list_wait (list);
   settle ();
   g_assert_cmpint (les_store_count_rows (store, "audit"), ==, audit_before + 3);
 
   /* Approved claims leave the "submitted" filter; undo brings them back */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n_all - 3);
   g_assert_true (les_window_undo (window));
+  les_claim_list_wait (list);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n_all);
   g_assert_cmpint (les_store_count_rows (store, "audit"), ==, audit_before + 6);
   again = g_list_model_get_item (G_LIST_MODEL (list), 0);
@@ -238,10 +246,35 @@ test_claims (void)
   g_assert_false (les_claims_page_apply_status (page, "rejected", ""));
   g_assert_true (les_claims_page_apply_status (page, "rejected", "Not signed up in that month"));
   les_claim_list_set_filter (list, LES_CLAIM_FILTER_STATUS, NULL);
+  les_claim_list_wait (list);
   gtk_selection_model_select_range (selection, 5, 20, TRUE);
   settle ();
   screenshot (GTK_WIDGET (window), "screen-claims.png");
   gtk_selection_model_unselect_all (selection);
+
+  /* Export writes the claims shown, on a worker */
+  {
+    g_autofree char *path = g_build_filename (g_get_tmp_dir (), "les-test-claims-export.csv", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autofree char *contents = NULL;
+    g_auto(GStrv) lines = NULL;
+    guint shown;
+
+    les_claims_page_set_text (page, "DEMO-0001");
+    les_claim_list_wait (list);
+    shown = g_list_model_get_n_items (G_LIST_MODEL (list));
+    g_assert_cmpuint (shown, >, 0);
+    g_assert_true (les_claims_page_export_to (page, file));
+    g_assert_true (wait_until (not_busy, NULL, 60000));
+    g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+    lines = g_strsplit (contents, "\n", -1);
+    /* a header, a line per claim and the empty string after the last LF */
+    g_assert_cmpuint (g_strv_length (lines), ==, shown + 2);
+    g_assert_true (g_str_has_prefix (lines[1], "DEMO-0001"));
+    g_unlink (path);
+    les_claims_page_set_text (page, "");
+    les_claim_list_wait (list);
+  }
 }
 
 static void
@@ -255,6 +288,7 @@ test_recompute_changes_overview (void)
 
   /* Reject a whole service-period's claims, then compute: less is payable */
   les_claim_list_set_filter (list, LES_CLAIM_FILTER_STATUS, "submitted");
+  les_claim_list_wait (list);
   gtk_selection_model_select_range (selection, 0, 200, TRUE);
   g_assert_true (les_claims_page_apply_status (claims, "rejected", "Duplicate submission"));
   les_claim_list_set_filter (list, LES_CLAIM_FILTER_STATUS, NULL);
