@@ -219,6 +219,22 @@ fill_dropdowns (LesClaimsPage *self)
 
 static LesClaimField current_sort (LesClaimsPage *self, gboolean *descending);
 
+/* New rows are written into the rows shown: what was selected is not
+ * selected any more, and the table goes back to its top */
+static void
+loading_changed_cb (LesClaimsPage *self)
+{
+  if (!les_claim_list_is_loading (self->list))
+    {
+      GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
+
+      gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+      if (adjustment != NULL)
+        gtk_adjustment_set_value (adjustment, 0);
+    }
+  update_count (self);
+}
+
 static void
 les_claims_page_reload (LesPage *page)
 {
@@ -234,7 +250,7 @@ les_claims_page_reload (LesPage *page)
 
       field = current_sort (self, &descending);
       les_claim_list_set_sort (list, field, descending);
-      g_signal_connect_object (list, "notify::loading", G_CALLBACK (update_count), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (list, "notify::loading", G_CALLBACK (loading_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (list, "notify::counting", G_CALLBACK (update_count), self, G_CONNECT_SWAPPED);
       g_set_object (&self->list, list);
       gtk_multi_selection_set_model (self->selection, G_LIST_MODEL (self->list));
@@ -279,6 +295,19 @@ items_changed_cb (GListModel *model, guint position, guint removed, guint added,
 
 /* Cells */
 
+/* Long values in full on hover, asked for only then (setting a tooltip on
+ * every cell as rows change costs GTK 4.8 about as much as the rest) */
+static gboolean
+query_tooltip_cb (GtkWidget *label, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  const char *text = gtk_label_get_text (GTK_LABEL (label));
+
+  if (text[0] == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
 {
@@ -287,6 +316,20 @@ setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer us
 
   gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1.0 : 0.0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  switch (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "field")))
+    {
+    case LES_CLAIM_FIELD_STATUS:
+      gtk_widget_add_css_class (label, "status");
+      break;
+    case LES_CLAIM_FIELD_REASON:
+    case LES_CLAIM_FIELD_FINDINGS:
+    case LES_CLAIM_FIELD_PRACTICE_NAME:
+      gtk_widget_set_has_tooltip (label, TRUE);
+      g_signal_connect (label, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
+      break;
+    default:
+      break;
+    }
   g_object_set_data (G_OBJECT (label), "field", g_object_get_data (G_OBJECT (factory), "field"));
   if (numeric)
     gtk_widget_add_css_class (label, "numeric");
@@ -298,26 +341,33 @@ show_cell (GtkWidget *label, LesClaimRow *row)
 {
   LesClaimField field = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (label), "field"));
   const char *text = les_claim_row_get (row, field);
+  const char *klass = NULL;
 
   if (field == LES_CLAIM_FIELD_STATUS)
     {
-      for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
-        gtk_widget_remove_css_class (label, statuses[i]);
-      gtk_widget_add_css_class (label, "status");
-      if (text[0] != '\0')
-        gtk_widget_add_css_class (label, text);
+      /* one class per status (only a change of status restyles the label) */
+      const char *old = g_object_get_data (G_OBJECT (label), "status");
+
+      if (g_strcmp0 (old, text) != 0)
+        {
+          if (old != NULL && old[0] != '\0')
+            gtk_widget_remove_css_class (label, old);
+          if (text[0] != '\0')
+            gtk_widget_add_css_class (label, text);
+          g_object_set_data_full (G_OBJECT (label), "status", g_strdup (text), g_free);
+        }
       text = status_label (text);
     }
   else if (field == LES_CLAIM_FIELD_FINDINGS)
+    klass = "finding";
+  if (klass != NULL && (text[0] != '\0') != gtk_widget_has_css_class (label, klass))
     {
       if (text[0] != '\0')
-        gtk_widget_add_css_class (label, "finding");
+        gtk_widget_add_css_class (label, klass);
       else
-        gtk_widget_remove_css_class (label, "finding");
+        gtk_widget_remove_css_class (label, klass);
     }
   gtk_label_set_text (GTK_LABEL (label), text);
-  gtk_widget_set_tooltip_text (label, (field == LES_CLAIM_FIELD_REASON || field == LES_CLAIM_FIELD_FINDINGS
-                                       || field == LES_CLAIM_FIELD_PRACTICE_NAME) && text[0] ? text : NULL);
 }
 
 /* A row read after it was shown (a placeholder filled in) or read again */
