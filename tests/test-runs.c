@@ -103,7 +103,7 @@ close_month (Fixture *f, gint32 month, gint64 *total)
   LesRun run = { 0 };
   gint64 id;
 
-  g_assert_true (les_runs_close_month (f->store, FY, month, &run, &error));
+  g_assert_true (les_runs_close_month (f->store, FY, month, NULL, NULL, NULL, &run, &error));
   g_assert_no_error (error);
   id = run.run_id;
   if (total != NULL)
@@ -153,7 +153,7 @@ test_freeze (Fixture *f, gconstpointer data)
   set_status (f, "approved", NULL, "C1");
   set_status (f, "approved", NULL, "C2");
   /* C3 (A81002) stays submitted: not paid */
-  g_assert_true (les_runs_preview (f->store, FY, 202405, &preview, &n, &error));
+  g_assert_true (les_runs_preview (f->store, FY, 202405, NULL, &preview, &n, &error));
   g_assert_no_error (error);
   run = close_month (f, 202405, &total);
   g_assert_cmpint (run, ==, 1);
@@ -259,19 +259,19 @@ test_reopen (Fixture *f, gconstpointer data)
   first = close_month (f, 202404, NULL);
   second = close_month (f, 202405, &total2);
 
-  g_assert_false (les_runs_reopen (f->store, second, "  ", &error));
+  g_assert_false (les_runs_reopen (f->store, second, "  ", NULL, &error));
   g_assert_error (error, LES_ERROR, LES_ERROR_INVALID);
   g_clear_error (&error);
-  g_assert_false (les_runs_reopen (f->store, first, "wrong", &error));
+  g_assert_false (les_runs_reopen (f->store, first, "wrong", NULL, &error));
   g_assert_error (error, LES_ERROR, LES_ERROR_CONFLICT);
   g_clear_error (&error);
-  g_assert_false (les_runs_close_month (f->store, FY, 202405, NULL, &error));
+  g_assert_false (les_runs_close_month (f->store, FY, 202405, NULL, NULL, NULL, NULL, &error));
   g_assert_error (error, LES_ERROR, LES_ERROR_CONFLICT);
   g_clear_error (&error);
 
-  g_assert_true (les_runs_reopen (f->store, second, "paid the wrong month", &error));
+  g_assert_true (les_runs_reopen (f->store, second, "paid the wrong month", NULL, &error));
   g_assert_no_error (error);
-  g_assert_false (les_runs_reopen (f->store, second, "again", &error));
+  g_assert_false (les_runs_reopen (f->store, second, "again", NULL, &error));
   g_clear_error (&error);
   runs = les_runs_list (f->store, FY, &error);
   g_assert_cmpuint (runs->len, ==, 2);
@@ -313,6 +313,44 @@ test_csv (Fixture *f, gconstpointer data)
   g_assert_cmpint (report->totals.unpaid, ==, 0);
 }
 
+static void
+cancel_when_paying_cb (double fraction, const char *label, gpointer cancellable)
+{
+  if (fraction >= 0.8)
+    g_cancellable_cancel (cancellable);
+}
+
+/* A run cancelled after its compute leaves everything as it was, the compute included. */
+static void
+test_cancel (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GArray) runs = NULL;
+  gint64 n_audit, n_lines;
+  gint32 to = 0;
+
+  compute (f, 202404);
+  approve_all (f);
+  n_audit = les_store_count_rows (f->store, "audit");
+  n_lines = les_store_count_rows (f->store, "payment_lines");
+  g_assert_false (les_runs_close_month (f->store, FY, 202405, cancel_when_paying_cb, cancellable, cancellable,
+                                        NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  runs = les_runs_list (f->store, FY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 0);
+  g_assert_cmpint (les_store_count_rows (f->store, "audit"), ==, n_audit);
+  g_assert_cmpint (les_store_count_rows (f->store, "payment_lines"), ==, n_lines);
+  g_assert_true (les_results_get_compute (f->store, FY, &to, NULL, NULL, &error));
+  g_assert_cmpint (to, ==, 202404);
+
+  /* and the store is usable after it */
+  g_cancellable_reset (cancellable);
+  close_month (f, 202405, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -322,5 +360,6 @@ main (int argc, char **argv)
   g_test_add ("/runs/adjustment", Fixture, NULL, fixture_set_up, test_adjustment, fixture_tear_down);
   g_test_add ("/runs/reopen", Fixture, NULL, fixture_set_up, test_reopen, fixture_tear_down);
   g_test_add ("/runs/csv", Fixture, NULL, fixture_set_up, test_csv, fixture_tear_down);
+  g_test_add ("/runs/cancel", Fixture, NULL, fixture_set_up, test_cancel, fixture_tear_down);
   return g_test_run ();
 }

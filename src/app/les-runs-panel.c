@@ -6,12 +6,14 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "les-job.h"
 #include "les-report.h"
 #include "les-results.h"
 #include "les-runs.h"
 #include "les-runs-panel.h"
 #include "les-statement.h"
 #include "les-value.h"
+#include "les-window.h"
 
 struct _LesRunsPanel
 {
@@ -26,6 +28,7 @@ struct _LesRunsPanel
   int            year;
   GArray        *months;     /* gint32 YYYYMM, as in the drop-down */
   GArray        *runs;       /* LesRun, newest first */
+  LesJob        *job;        /* closing or re-opening, while it runs */
 };
 
 G_DEFINE_FINAL_TYPE (LesRunsPanel, les_runs_panel, GTK_TYPE_WIDGET)
@@ -56,6 +59,61 @@ output_free (Output *o)
   g_free (o);
 }
 
+/* What a job works on and gives back.  Plain data: the worker may be
+ * the one to free it. */
+typedef struct {
+  int           fy;
+  gint32        month;
+  gint64        run_id;
+  char         *reason;
+  gint64        total;
+  gint64        n_lines;
+  LesRun        run;
+  LesReport    *report;
+} JobData;
+
+static void
+job_data_free (gpointer data)
+{
+  JobData *d = data;
+
+  g_free (d->reason);
+  les_run_clear (&d->run);
+  g_clear_pointer (&d->report, les_report_free);
+  g_free (d);
+}
+
+/* What the main thread needs when a job ends */
+typedef struct {
+  LesRunsPanel *self;
+  LesJob       *job;
+  GWeakRef      dialog;
+  char         *how;        /* the report: "print", "pdf" or "csv" */
+} Pending;
+
+static Pending *
+pending_new (LesRunsPanel *self, LesJob *job, GtkWidget *dialog)
+{
+  Pending *p = g_new0 (Pending, 1);
+
+  p->self = g_object_ref (self);
+  p->job = g_object_ref (job);
+  g_weak_ref_init (&p->dialog, dialog);
+  return p;
+}
+
+static void
+pending_free (Pending *p)
+{
+  g_object_unref (p->self);
+  g_object_unref (p->job);
+  g_weak_ref_clear (&p->dialog);
+  g_free (p->how);
+  g_free (p);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pending, pending_free)
+
 static GtkWindow *
 parent_window (LesRunsPanel *self)
 {
@@ -77,6 +135,38 @@ show_error (LesRunsPanel *self, const char *heading, const GError *error)
 
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Long work runs on a worker, with the window's progress strip and Cancel. */
+static gboolean
+start_job (LesRunsPanel *self, LesJob *job, GAsyncReadyCallback done, Pending *pending, GError **error)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (!LES_IS_WINDOW (root))
+    {
+      les_job_run_async (job, done, pending);
+      return TRUE;
+    }
+  if (!les_window_run_job (LES_WINDOW (root), job, done, pending))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                           _("Other work is still running; try again when it has finished"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+finish_job (LesJob *job, GAsyncResult *result, GError **error)
+{
+  g_autoptr(GAsyncResult) inner = NULL;
+
+  if (g_task_get_source_object (G_TASK (result)) == (gpointer) job)
+    return les_job_finish (job, result, error);
+  /* les_window_run_job() hands on the job's result inside a task of its own */
+  inner = g_task_propagate_pointer (G_TASK (result), error);
+  return inner != NULL && les_job_finish (job, inner, error);
 }
 
 static char *
@@ -206,7 +296,7 @@ reload (LesRunsPanel *self)
 
       gtk_label_set_text (self->status_label, text);
     }
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.close-month", self->months->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.close-month", self->months->len > 0 && self->job == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.report", computed);
   fill_history (self);
 }
@@ -225,84 +315,214 @@ chosen_month (LesRunsPanel *self)
   return i < self->months->len ? g_array_index (self->months, gint32, i) : 0;
 }
 
+static gboolean
+close_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
+{
+  JobData *d = data;
+
+  return les_runs_close_month (store, d->fy, d->month, les_job_progress_cb, job, cancellable, &d->run, error);
+}
+
+static void
+close_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Pending) p = user_data;
+  LesRunsPanel *self = p->self;
+  JobData *d = les_job_get_data (p->job);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = finish_job (p->job, result, &error);
+
+  g_clear_object (&self->job);
+  /* the panel has been disposed meanwhile */
+  if (self->store == NULL)
+    return;
+  if (ok)
+    {
+      /* the run computed the year again before paying */
+      les_store_emit_changed (self->store, "payment_lines");
+      les_store_emit_changed (self->store, "findings");
+      les_store_emit_changed (self->store, "payment_runs");
+    }
+  reload (self);
+  if (ok)
+    {
+      g_autofree char *total = les_money_format_display (d->run.total);
+      g_autofree char *message = g_strdup_printf (_("Run %" G_GINT64_FORMAT " paid %s"), d->run.run_id, total);
+
+      toast (self, message);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *month = les_doc_format_month (d->month);
+      g_autofree char *message = g_strdup_printf (_("Closing %s was cancelled; nothing was paid"), month);
+
+      toast (self, message);
+    }
+  else
+    show_error (self, _("The Month Was Not Closed"), error);
+}
+
+static gboolean
+start_close (LesRunsPanel *self, gint32 month, GError **error)
+{
+  g_autoptr(LesJob) job = NULL;
+  g_autofree char *label = les_doc_format_month (month);
+  g_autofree char *title = g_strdup_printf (_("Closing %s…"), label);
+  JobData *d;
+  Pending *p;
+
+  if (self->job != NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY, _("A payment run is already being made"));
+      return FALSE;
+    }
+  d = g_new0 (JobData, 1);
+  d->fy = self->year;
+  d->month = month;
+  job = les_job_new (title, self->store, close_func, d, job_data_free);
+  p = pending_new (self, job, NULL);
+  if (!start_job (self, job, close_done_cb, p, error))
+    {
+      pending_free (p);
+      return FALSE;
+    }
+  self->job = g_object_ref (job);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.close-month", FALSE);
+  return TRUE;
+}
+
 /**
  * les_runs_panel_close_month:
  *
- * Closes the month chosen in the drop-down, as confirming does.
+ * Starts closing the month chosen in the drop-down, as confirming does:
+ * on a worker thread, with the window's progress strip and Cancel.  The
+ * history shows the run when the job has ended.
+ *
+ * Returns: whether the job started
  */
 gboolean
 les_runs_panel_close_month (LesRunsPanel *self, GError **error)
 {
-  LesRun run = { 0 };
-  gint32 month = chosen_month (self);
+  gint32 month;
 
   g_return_val_if_fail (LES_IS_RUNS_PANEL (self), FALSE);
 
+  month = chosen_month (self);
   if (month == 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("There is no open month to close"));
       return FALSE;
     }
-  if (!les_runs_close_month (self->store, self->year, month, &run, error))
-    return FALSE;
-  {
-    g_autofree char *total = les_money_format_display (run.total);
-    g_autofree char *message = g_strdup_printf (_("Run %" G_GINT64_FORMAT " paid %s"), run.run_id, total);
-
-    toast (self, message);
-  }
-  les_run_clear (&run);
-  reload (self);
-  return TRUE;
+  return start_close (self, month, error);
 }
 
 static void
 close_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsPanel *self)
 {
+  LesJob *preview = g_object_get_data (G_OBJECT (dialog), "job");
+  gint32 month = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "month"));
   g_autoptr(GError) error = NULL;
 
-  if (g_strcmp0 (response, "close") == 0 && !les_runs_panel_close_month (self, &error))
+  if (les_job_is_running (preview))
+    les_job_cancel (preview);
+  if (g_strcmp0 (response, "close") == 0 && !start_close (self, month, &error))
     show_error (self, _("The Month Was Not Closed"), error);
 }
 
+/* A preview nobody will read is not worked out to the end */
 static void
-close_month_action (GtkWidget *widget, const char *action_name, GVariant *param)
+cancel_and_unref (gpointer job)
 {
-  LesRunsPanel *self = LES_RUNS_PANEL (widget);
+  les_job_cancel (job);
+  g_object_unref (job);
+}
+
+static gboolean
+preview_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
+{
+  JobData *d = data;
+
+  return les_runs_preview (store, d->fy, d->month, cancellable, &d->total, &d->n_lines, error);
+}
+
+static void
+preview_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Pending) p = user_data;
+  g_autoptr(GtkWidget) dialog = g_weak_ref_get (&p->dialog);
+  JobData *d = les_job_get_data (p->job);
   g_autoptr(GError) error = NULL;
   g_autofree char *month = NULL;
-  g_autofree char *heading = NULL;
-  g_autofree char *body = NULL;
   g_autofree char *money = NULL;
-  gint32 chosen = chosen_month (self);
-  gint64 total, n;
-  GtkWidget *dialog;
+  g_autofree char *body = NULL;
 
-  if (chosen == 0)
-    return;
-  if (!les_runs_preview (self->store, self->year, chosen, &total, &n, &error))
+  if (!finish_job (p->job, result, &error))
     {
-      show_error (self, _("The Month Cannot Be Closed"), error);
+      /* cancelled: the dialog was answered before the figures came */
+      if (dialog == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      gtk_window_destroy (GTK_WINDOW (dialog));
+      show_error (p->self, _("The Month Cannot Be Closed"), error);
       return;
     }
-  month = les_doc_format_month (chosen);
-  money = les_money_format_display (total);
-  heading = g_strdup_printf (_("Close %s?"), month);
+  if (dialog == NULL)
+    return;
+  month = les_doc_format_month (d->month);
+  money = les_money_format_display (d->total);
   body = g_strdup_printf (g_dngettext (NULL,
                                        "The run will pay %" G_GINT64_FORMAT " line of %s or earlier, a total of "
                                        "%s, as computed now (the year is computed again first). What is paid "
                                        "is frozen: later changes become adjustments in the next run.",
                                        "The run will pay %" G_GINT64_FORMAT " lines of %s or earlier, a total of "
                                        "%s, as computed now (the year is computed again first). What is paid "
-                                       "is frozen: later changes become adjustments in the next run.", n),
-                          n, month, money);
-  dialog = adw_message_dialog_new (parent_window (self), heading, body);
+                                       "is frozen: later changes become adjustments in the next run.", d->n_lines),
+                          d->n_lines, month, money);
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), NULL);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "close", TRUE);
+}
+
+/* The confirmation shows what the run will pay, which takes seconds to
+ * work out nationally: a spinner until the worker has the figures. */
+static void
+close_month_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LesRunsPanel *self = LES_RUNS_PANEL (widget);
+  g_autoptr(LesJob) job = NULL;
+  g_autofree char *month = NULL;
+  g_autofree char *heading = NULL;
+  gint32 chosen = chosen_month (self);
+  GtkWidget *dialog, *spinner;
+  JobData *d;
+
+  if (chosen == 0 || self->job != NULL)
+    return;
+  month = les_doc_format_month (chosen);
+  heading = g_strdup_printf (_("Close %s?"), month);
+  dialog = adw_message_dialog_new (parent_window (self), heading, _("Working out what the run will pay…"));
+  spinner = gtk_spinner_new ();
+  gtk_spinner_start (GTK_SPINNER (spinner));
+  gtk_widget_set_size_request (spinner, 32, 32);
+  gtk_widget_set_halign (spinner, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spinner), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Working out what the run will pay"), -1);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), spinner);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
                                     "close", _("C_lose Month and Pay"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "close", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "close", FALSE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+
+  d = g_new0 (JobData, 1);
+  d->fy = self->year;
+  d->month = chosen;
+  job = les_job_new (_("Working out what the run will pay…"), self->store, preview_func, d, job_data_free);
+  g_object_set_data_full (G_OBJECT (dialog), "job", g_object_ref (job), cancel_and_unref);
+  g_object_set_data (G_OBJECT (dialog), "month", GINT_TO_POINTER (chosen));
   g_signal_connect_object (dialog, "response", G_CALLBACK (close_response_cb), self, 0);
+  /* read only, and cancelled with the dialog: no need for the window's progress strip */
+  les_job_run_async (job, preview_done_cb, pending_new (self, job, dialog));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -314,20 +534,69 @@ reason_changed_cb (GtkEditable *entry, AdwMessageDialog *dialog)
   adw_message_dialog_set_response_enabled (dialog, "reopen", text[0] != '\0');
 }
 
+static gboolean
+reopen_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
+{
+  JobData *d = data;
+
+  return les_runs_reopen (store, d->run_id, d->reason, cancellable, error);
+}
+
+static void
+reopen_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Pending) p = user_data;
+  LesRunsPanel *self = p->self;
+  JobData *d = les_job_get_data (p->job);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = finish_job (p->job, result, &error);
+
+  g_clear_object (&self->job);
+  /* the panel has been disposed meanwhile */
+  if (self->store == NULL)
+    return;
+  if (ok)
+    les_store_emit_changed (self->store, "payment_runs");
+  reload (self);
+  if (ok)
+    toast (self, _("Run re-opened"));
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *message = g_strdup_printf (_("Re-opening run %" G_GINT64_FORMAT " was cancelled; it "
+                                                    "stands as it was"), d->run_id);
+
+      toast (self, message);
+    }
+  else
+    show_error (self, _("The Run Was Not Re-opened"), error);
+}
+
 static void
 reopen_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsPanel *self)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(LesJob) job = NULL;
   GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
-  gint64 run_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "run-id"));
+  g_autofree char *title = NULL;
+  JobData *d;
+  Pending *p;
 
   if (g_strcmp0 (response, "reopen") != 0)
     return;
-  if (!les_runs_reopen (self->store, run_id, gtk_editable_get_text (entry), &error))
-    show_error (self, _("The Run Was Not Re-opened"), error);
-  else
-    toast (self, _("Run re-opened"));
-  reload (self);
+  d = g_new0 (JobData, 1);
+  d->run_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "run-id"));
+  d->reason = g_strdup (gtk_editable_get_text (entry));
+  title = g_strdup_printf (_("Re-opening run %" G_GINT64_FORMAT "…"), d->run_id);
+  job = les_job_new (title, self->store, reopen_func, d, job_data_free);
+  p = pending_new (self, job, NULL);
+  if (!start_job (self, job, reopen_done_cb, p, &error))
+    {
+      pending_free (p);
+      show_error (self, _("The Run Was Not Re-opened"), error);
+      return;
+    }
+  self->job = g_object_ref (job);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.close-month", FALSE);
 }
 
 static void
@@ -459,36 +728,69 @@ save_output (LesRunsPanel *self, Output *o, const char *suggested)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
-static void
-report_action (GtkWidget *widget, const char *action_name, GVariant *param)
+static gboolean
+report_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
 {
-  LesRunsPanel *self = LES_RUNS_PANEL (widget);
-  const char *how = g_variant_get_string (param, NULL);
+  JobData *d = data;
+
+  d->report = les_runs_report (store, d->fy, error);
+  return d->report != NULL;
+}
+
+static void
+report_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Pending) p = user_data;
+  LesRunsPanel *self = p->self;
+  JobData *d = les_job_get_data (p->job);
   g_autoptr(GError) error = NULL;
   g_autofree char *year = NULL;
   g_autofree char *name = NULL;
   Output *o;
 
-  o = g_new0 (Output, 1);
-  o->self = g_object_ref (self);
-  o->report = les_runs_report (self->store, self->year, &error);
-  if (o->report == NULL)
+  if (!finish_job (p->job, result, &error))
     {
-      show_error (self, _("No Report"), error);
-      output_free (o);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && gtk_widget_get_root (GTK_WIDGET (self)))
+        show_error (self, _("No Report"), error);
       return;
     }
-  year = les_year_format (self->year);
-  if (g_strcmp0 (how, "print") == 0)
+  if (gtk_widget_get_root (GTK_WIDGET (self)) == NULL)
+    return;
+  o = g_new0 (Output, 1);
+  o->self = g_object_ref (self);
+  o->report = g_steal_pointer (&d->report);
+  year = les_year_format (o->report->year);
+  if (g_strcmp0 (p->how, "print") == 0)
     {
       g_autofree char *job = g_strdup_printf (_("Reconciliation %s"), year);
 
       print_doc (self, les_report_doc_new (o->report), o, job);
       return;
     }
-  o->pdf = g_strcmp0 (how, "pdf") == 0;
+  o->pdf = g_strcmp0 (p->how, "pdf") == 0;
   name = g_strdup_printf ("reconciliation-report-%.4s-%s.%s", year, year + 5, o->pdf ? "pdf" : "csv");
   save_output (self, o, name);
+}
+
+/* What runs have paid is summed over every paid line: a worker's job nationally */
+static void
+report_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LesRunsPanel *self = LES_RUNS_PANEL (widget);
+  g_autoptr(LesJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+  JobData *d = g_new0 (JobData, 1);
+  Pending *p;
+
+  d->fy = self->year;
+  job = les_job_new (_("Preparing the reconciliation report…"), self->store, report_func, d, job_data_free);
+  p = pending_new (self, job, NULL);
+  p->how = g_variant_dup_string (param, NULL);
+  if (!start_job (self, job, report_done_cb, p, &error))
+    {
+      pending_free (p);
+      show_error (self, _("No Report"), error);
+    }
 }
 
 static void
@@ -582,6 +884,7 @@ les_runs_panel_dispose (GObject *object)
   if (self->store != NULL)
     g_clear_signal_handler (&self->changed_id, self->store);
   g_clear_object (&self->store);
+  g_clear_object (&self->job);
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_RUNS_PANEL);
   /* the template's top box is not bound, so it is not cleared with the bound children */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)

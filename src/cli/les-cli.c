@@ -519,7 +519,7 @@ cmd_run (Options *o)
   store = open_store (o);
   if (store == NULL)
     return LES_CLI_BAD_INPUT;
-  if (!les_runs_close_month (store, fy, month, &run, &error))
+  if (!les_runs_close_month (store, fy, month, NULL, NULL, NULL, &run, &error))
     return exit_for_error (error);
   {
     g_autofree char *year = les_year_format (fy);
@@ -551,7 +551,7 @@ cmd_reopen (Options *o)
   store = open_store (o);
   if (store == NULL)
     return LES_CLI_BAD_INPUT;
-  if (!les_runs_reopen (store, run_id, o->reason, &error))
+  if (!les_runs_reopen (store, run_id, o->reason, NULL, &error))
     return exit_for_error (error);
   g_print ("run %" G_GINT64_FORMAT " re-opened\n", run_id);
   return LES_CLI_OK;

@@ -27,28 +27,41 @@
   a ".year = " b ".year AND " a ".practice_code = " b ".practice_code AND " a ".service_code = " \
   b ".service_code AND " a ".rule_code = " b ".rule_code AND " a ".period = " b ".period"
 
-#define CONTRIBUTING(k) \
-  "c.year = " k ".year AND c.service_code = " k ".service_code AND c.practice_code = " k ".practice_code " \
-  "AND c.item_code = " k ".rule_code AND c.period = " k ".period AND c.status NOT IN ('rejected', 'withdrawn') " \
-  "AND NOT EXISTS (SELECT 1 FROM findings AS e WHERE e.claim_ref = c.claim_ref AND e.year = c.year " \
-  "AND e.code IN " CLAIM_ERRORS ")"
+/* The line keys of @fy (?1) up to the run's month (?2) that an error keeps
+ * from being paid, and for item rules whether every claim that makes the
+ * line up is approved: worked out once per statement, then looked up per
+ * line (a lookup per line in claims would read a month of claims a line
+ * at national scale). */
+#define APPROVAL_TABLES \
+  "WITH line_errors AS MATERIALIZED (SELECT DISTINCT practice_code, service_code, rule_code, period " \
+  "FROM findings WHERE year = ?1 AND code IN ('NO_LIST_SIZE', 'NO_COHORT', 'NO_ALLOCATION')), " \
+  "item_keys AS MATERIALIZED (SELECT c.practice_code, c.service_code, c.item_code AS rule_code, c.period, " \
+  "max (c.status <> 'approved') AS blocked FROM claims AS c WHERE c.year = ?1 AND c.period <= ?2 " \
+  "AND c.status NOT IN ('rejected', 'withdrawn') AND NOT EXISTS (SELECT 1 FROM findings AS e " \
+  "WHERE e.claim_ref = c.claim_ref AND e.year = c.year AND e.code IN " CLAIM_ERRORS ") " \
+  "GROUP BY c.practice_code, c.service_code, c.item_code, c.period)"
+
+#define SAME_LINE(a, b) \
+  a ".practice_code = " b ".practice_code AND " a ".service_code = " b ".service_code AND " \
+  a ".rule_code = " b ".rule_code AND " a ".period = " b ".period"
 
 /* A line may be paid: no error on it, and for an item rule every claim
- * that makes it up approved (scheduled lines need no approval). */
+ * that makes it up approved (scheduled lines need no approval).  Needs
+ * APPROVAL_TABLES, and a line of ?1 whose period is ?2 or earlier. */
 #define APPROVED(k) \
-  "NOT EXISTS (SELECT 1 FROM findings AS f WHERE f.year = " k ".year " \
-  "AND f.code IN ('NO_LIST_SIZE', 'NO_COHORT', 'NO_ALLOCATION') AND f.practice_code = " k ".practice_code " \
-  "AND f.service_code = " k ".service_code AND f.rule_code = " k ".rule_code AND f.period = " k ".period) " \
+  "NOT EXISTS (SELECT 1 FROM line_errors AS f WHERE " SAME_LINE ("f", k) ") " \
   "AND (NOT EXISTS (SELECT 1 FROM rules AS r WHERE r.year = " k ".year AND r.service_code = " k ".service_code " \
   "AND r.rule_code = " k ".rule_code AND r.kind = 'item') " \
-  "OR (EXISTS (SELECT 1 FROM claims AS c WHERE " CONTRIBUTING (k) ") " \
-  "AND NOT EXISTS (SELECT 1 FROM claims AS c WHERE " CONTRIBUTING (k) " AND c.status <> 'approved')))"
+  "OR EXISTS (SELECT 1 FROM item_keys AS i WHERE " SAME_LINE ("i", k) " AND i.blocked = 0))"
 
-#define HELD_REASON(k) \
-  "(SELECT group_concat (DISTINCT h.code) FROM findings AS h WHERE h.year = " k ".year " \
-  "AND h.code IN ('OVER_UNIT_CAP', 'OVER_PRACTICE_CAP', 'OVER_SERVICE_CAP') " \
-  "AND h.practice_code = " k ".practice_code AND h.service_code = " k ".service_code " \
-  "AND h.rule_code = " k ".rule_code AND h.period = " k ".period)"
+/* The held reasons of every line of ?1 (codes of the line's cap findings,
+ * comma-separated, in alphabetical order), worked out once for a statement
+ * that pays or adjusts many lines. */
+#define HELD_REASONS \
+  "held AS MATERIALIZED (SELECT practice_code, service_code, rule_code, period, group_concat (code) AS codes " \
+  "FROM (SELECT DISTINCT practice_code, service_code, rule_code, period, code FROM findings WHERE year = ?1 " \
+  "AND code IN ('OVER_UNIT_CAP', 'OVER_PRACTICE_CAP', 'OVER_SERVICE_CAP') ORDER BY 1, 2, 3, 4, 5) " \
+  "GROUP BY 1, 2, 3, 4)"
 
 #define LIVE_PAID(p) \
   "paid_lines AS " p " JOIN payment_runs AS " p "r ON " p "r.run_id = " p ".run_id AND " p "r.reopened_at IS NULL"
@@ -244,18 +257,22 @@ les_runs_update_adjustments (LesStore *store, int fy, gint32 to_period, GError *
   les_period_format (due, due_text);
   les_period_format (to_period, to_text);
   stmt = les_store_prepare (store,
-                            "WITH live AS (SELECT p.* FROM " LIVE_PAID ("p") " WHERE p.year = ?1), "
-                            "sums AS (SELECT coalesce (corrects_id, id) AS root, sum (units) AS units, "
-                            "  count (units) AS n_units, sum (gross) AS gross, sum (payable) AS payable, "
-                            "  sum (held) AS held FROM live GROUP BY root) "
+                            /* each paid line found by its id from the sums: a join of two
+                             * materialised tables would be a nested scan of both */
+                            "WITH sums AS (SELECT coalesce (p.corrects_id, p.id) AS root, sum (p.units) AS units, "
+                            "  count (p.units) AS n_units, sum (p.gross) AS gross, sum (p.payable) AS payable, "
+                            "  sum (p.held) AS held FROM " LIVE_PAID ("p") " WHERE p.year = ?1 GROUP BY root), "
+                            HELD_REASONS " "
                             "INSERT INTO adjustments (year, corrects_id, due_period, units, gross, payable, held, "
                             "  held_reason) "
                             "SELECT ?1, o.id, ?2, "
                             "  CASE WHEN pl.units IS NULL AND s.n_units = 0 THEN NULL "
                             "  ELSE coalesce (pl.units, 0) - coalesce (s.units, 0) END, "
                             "  coalesce (pl.gross, 0) - s.gross, coalesce (pl.payable, 0) - s.payable, "
-                            "  coalesce (pl.held, 0) - s.held, " HELD_REASON ("o") " "
-                            "FROM live AS o JOIN sums AS s ON s.root = o.id "
+                            "  coalesce (pl.held, 0) - s.held, (SELECT h.codes FROM held AS h WHERE "
+                            SAME_LINE ("h", "o") ") "
+                            "FROM sums AS s JOIN paid_lines AS o ON o.id = s.root "
+                            "JOIN payment_runs AS r ON r.run_id = o.run_id AND r.reopened_at IS NULL "
                             "LEFT JOIN payment_lines AS pl ON " SAME_KEY ("pl", "o") " "
                             "WHERE o.corrects_id IS NULL AND o.period <= ?3 "
                             "AND coalesce (pl.payable, 0) <> s.payable",
@@ -322,6 +339,40 @@ check_month (LesStore *store, int fy, gint32 month, GError **error)
   return TRUE;
 }
 
+static int
+cancelled_cb (void *cancellable)
+{
+  return g_cancellable_is_cancelled (cancellable);
+}
+
+/* Long statements stop when @cancellable is cancelled (SQLITE_INTERRUPT). */
+static void
+watch_cancellable (LesStore *store, GCancellable *cancellable)
+{
+  if (cancellable != NULL)
+    sqlite3_progress_handler (les_store_get_db (store), 10000, cancelled_cb, cancellable);
+}
+
+/* Stops watching; a failure after cancelling is reported as the cancel. */
+static gboolean
+unwatch_cancellable (LesStore *store, GCancellable *cancellable, gboolean ok, GError *local_error, GError **error)
+{
+  if (cancellable != NULL)
+    sqlite3_progress_handler (les_store_get_db (store), 0, NULL, NULL);
+  if (ok)
+    {
+      g_clear_error (&local_error);
+      return TRUE;
+    }
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_clear_error (&local_error);
+      g_cancellable_set_error_if_cancelled (cancellable, &local_error);
+    }
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
 static void
 bind_year_month (sqlite3_stmt *stmt, int fy, gint32 month)
 {
@@ -339,51 +390,60 @@ bind_year_month (sqlite3_stmt *stmt, int fy, gint32 month)
  * and approved and the adjustments that can be paid.
  */
 gboolean
-les_runs_preview (LesStore *store, int fy, gint32 month, gint64 *total, gint64 *n_lines, GError **error)
+les_runs_preview (LesStore      *store,
+                  int            fy,
+                  gint32         month,
+                  GCancellable  *cancellable,
+                  gint64        *total,
+                  gint64        *n_lines,
+                  GError       **error)
 {
-  static const char *queries[] = {
-    "SELECT coalesce (sum (k.payable), 0), count (*) " DUE_LINES,
-    "SELECT coalesce (sum (a.payable), 0), count (*) " DUE_ADJUSTMENTS,
-  };
+  static const char query[] =
+    APPROVAL_TABLES ", due AS (SELECT k.payable " DUE_LINES " UNION ALL SELECT a.payable " DUE_ADJUSTMENTS ") "
+    "SELECT coalesce (sum (payable), 0), count (*) FROM due";
+  GError *local_error = NULL;
+  sqlite3_stmt *stmt;
+  int rc = SQLITE_ERROR;
 
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   *total = 0;
   *n_lines = 0;
   if (!check_month (store, fy, month, error))
     return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+  watch_cancellable (store, cancellable);
+  stmt = les_store_prepare (store, query, &local_error);
+  if (stmt != NULL)
     {
-      sqlite3_stmt *stmt = les_store_prepare (store, queries[i], error);
-      int rc;
-
-      if (stmt == NULL)
-        return FALSE;
       bind_year_month (stmt, fy, month);
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         {
-          *total += sqlite3_column_int64 (stmt, 0);
-          *n_lines += sqlite3_column_int64 (stmt, 1);
+          *total = sqlite3_column_int64 (stmt, 0);
+          *n_lines = sqlite3_column_int64 (stmt, 1);
         }
+      else
+        les_store_set_db_error (store, &local_error);
       sqlite3_reset (stmt);
-      if (rc != SQLITE_ROW)
-        return les_store_set_db_error (store, error);
     }
-  return TRUE;
+  return unwatch_cancellable (store, cancellable, rc == SQLITE_ROW, local_error, error);
 }
 
 static gboolean
 pay (LesStore *store, int fy, gint32 month, gint64 run_id, GError **error)
 {
   static const char *writes[] = {
+    APPROVAL_TABLES ", " HELD_REASONS " "
     "INSERT INTO paid_lines (run_id, year, practice_code, service_code, rule_code, period, units, rate, gross, "
     "  payable, held, held_reason, corrects_id) "
     "SELECT ?3, k.year, k.practice_code, k.service_code, k.rule_code, k.period, k.units, "
     "  (SELECT r.rate FROM rules AS r WHERE r.year = k.year AND r.service_code = k.service_code "
-    "   AND r.rule_code = k.rule_code), k.gross, k.payable, k.held, " HELD_REASON ("k") ", NULL "
+    "   AND r.rule_code = k.rule_code), k.gross, k.payable, k.held, "
+    "  (SELECT h.codes FROM held AS h WHERE " SAME_LINE ("h", "k") "), NULL "
     DUE_LINES " ORDER BY k.practice_code, k.service_code, k.rule_code, k.period",
 
+    APPROVAL_TABLES " "
     "INSERT INTO paid_lines (run_id, year, practice_code, service_code, rule_code, period, units, rate, gross, "
     "  payable, held, held_reason, corrects_id) "
     "SELECT ?3, a.year, o.practice_code, o.service_code, o.rule_code, o.period, a.units, o.rate, a.gross, "
@@ -414,19 +474,28 @@ pay (LesStore *store, int fy, gint32 month, gint64 run_id, GError **error)
   return TRUE;
 }
 
-/**
- * les_runs_close_month:
- * @month: the month to close (YYYYMM), after the latest run's
- * @run: (out caller-allocates) (optional): the new run; clear with les_run_clear()
- *
- * In one transaction: recomputes the year to the later of the last
- * compute's month and @month (so the run pays what the data say now),
- * pays the lines of @month and earlier not yet paid whose claims are
- * approved, and the adjustments to earlier runs, and freezes them.
- * Fails with LES_ERROR_NOT_FOUND when nothing is due.
- */
-gboolean
-les_runs_close_month (LesStore *store, int fy, gint32 month, LesRun *run, GError **error)
+typedef struct {
+  LesProgressFunc  func;
+  gpointer         user_data;
+} Progress;
+
+static void
+report_progress (Progress *p, double fraction, const char *label)
+{
+  if (p->func != NULL)
+    p->func (fraction, label, p->user_data);
+}
+
+/* The compute a run makes is most of its work */
+static void
+compute_progress_cb (double fraction, const char *label, gpointer user_data)
+{
+  report_progress (user_data, 0.8 * fraction, label);
+}
+
+static gboolean
+close_month (LesStore *store, int fy, gint32 month, Progress *progress, GCancellable *cancellable, LesRun *made,
+             GError **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *now = les_now_iso8601 ();
@@ -434,18 +503,14 @@ les_runs_close_month (LesStore *store, int fy, gint32 month, LesRun *run, GError
   sqlite3_stmt *stmt;
   gint32 to = 0;
   gint64 run_id;
-  LesRun made = { 0 };
   char month_text[8];
 
-  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!check_month (store, fy, month, error))
-    return FALSE;
   les_period_format (month, month_text);
-
   if (!les_store_begin (store, error))
     return FALSE;
+  /* in the transaction, so that no other run closes the month meanwhile */
+  if (!check_month (store, fy, month, error))
+    goto fail;
   if (!les_results_get_compute (store, fy, &to, NULL, NULL, &local_error))
     {
       if (!g_error_matches (local_error, LES_ERROR, LES_ERROR_NOT_FOUND))
@@ -455,9 +520,10 @@ les_runs_close_month (LesStore *store, int fy, gint32 month, LesRun *run, GError
         }
     }
   /* a failed compute has rolled the transaction back already */
-  if (!les_compute_year (store, fy, MAX (to, month), NULL, NULL, NULL, NULL, error))
+  if (!les_compute_year (store, fy, MAX (to, month), compute_progress_cb, progress, cancellable, NULL, error))
     goto fail;
 
+  report_progress (progress, 0.8, _("Paying the lines due…"));
   stmt = les_store_prepare (store,
                             "INSERT INTO payment_runs (year, month, created_at, created_by, total, n_lines) "
                             "VALUES (?1, ?2, ?3, ?4, 0, 0)", error);
@@ -470,35 +536,28 @@ les_runs_close_month (LesStore *store, int fy, gint32 month, LesRun *run, GError
     goto fail;
   run_id = sqlite3_last_insert_rowid (les_store_get_db (store));
 
-  if (!pay (store, fy, month, run_id, error) || !les_runs_get (store, run_id, &made, error))
+  if (!pay (store, fy, month, run_id, error) || !les_runs_get (store, run_id, made, error))
     goto fail;
-  if (made.n_lines == 0)
+  if (made->n_lines == 0)
     {
       g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND,
                    _("Nothing is due for %s or earlier in %s: no computed line is both unpaid and approved"),
                    month_text, year);
-      les_run_clear (&made);
       goto fail;
     }
   {
     g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT, run_id);
-    g_autofree char *total = les_money_format (made.total);
+    g_autofree char *total = les_money_format (made->total);
     g_autofree char *after = g_strdup_printf ("run %" G_GINT64_FORMAT " of %s closes %s: %" G_GINT64_FORMAT
-                                              " lines, total %s", run_id, year, month_text, made.n_lines, total);
+                                              " lines, total %s", run_id, year, month_text, made->n_lines, total);
 
     les_store_audit (store, "payment-run", "payment_runs", key, NULL, after);
   }
-  if (!les_store_commit (store, error))
-    {
-      les_run_clear (&made);
-      return FALSE;
-    }
-  les_store_emit_changed (store, "payment_runs");
-  if (run != NULL)
-    *run = made;
-  else
-    les_run_clear (&made);
-  return TRUE;
+  /* the last moment a cancel can still leave everything as it was */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    goto fail;
+  report_progress (progress, 0.95, _("Saving the run…"));
+  return les_store_commit (store, error);
 
 fail:
   les_store_rollback (store);
@@ -506,31 +565,64 @@ fail:
 }
 
 /**
- * les_runs_reopen:
- * @reason: why, for the audit trail (required)
+ * les_runs_close_month:
+ * @month: the month to close (YYYYMM), after the latest run's
+ * @progress: (nullable): told how far the work has got
+ * @cancellable: (nullable): cancelling rolls back and leaves the database as it was
+ * @run: (out caller-allocates) (optional): the new run; clear with les_run_clear()
  *
- * Re-opens the latest run of its year: its lines count as unpaid again
- * (they are kept, marked, for the record) and its month can be closed
- * again.
+ * In one transaction: recomputes the year to the later of the last
+ * compute's month and @month (so the run pays what the data say now),
+ * pays the lines of @month and earlier not yet paid whose claims are
+ * approved, and the adjustments to earlier runs, and freezes them.
+ * Fails with LES_ERROR_NOT_FOUND when nothing is due, with
+ * G_IO_ERROR_CANCELLED when cancelled.  Safe to run on a worker thread
+ * with its own store (les_store_dup()).
  */
 gboolean
-les_runs_reopen (LesStore *store, gint64 run_id, const char *reason, GError **error)
+les_runs_close_month (LesStore         *store,
+                      int               fy,
+                      gint32            month,
+                      LesProgressFunc   progress,
+                      gpointer          user_data,
+                      GCancellable     *cancellable,
+                      LesRun           *run,
+                      GError          **error)
 {
-  g_autofree char *why = NULL;
+  Progress p = { progress, user_data };
+  GError *local_error = NULL;
+  LesRun made = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  report_progress (&p, 0, _("Computing the year…"));
+  watch_cancellable (store, cancellable);
+  ok = close_month (store, fy, month, &p, cancellable, &made, &local_error);
+  if (!unwatch_cancellable (store, cancellable, ok, local_error, error))
+    {
+      les_run_clear (&made);
+      return FALSE;
+    }
+  report_progress (&p, 1.0, NULL);
+  les_store_emit_changed (store, "payment_runs");
+  if (run != NULL)
+    *run = made;
+  else
+    les_run_clear (&made);
+  return TRUE;
+}
+
+static gboolean
+reopen (LesStore *store, gint64 run_id, const char *why, GError **error)
+{
   g_autofree char *now = les_now_iso8601 ();
   LesRun run = { 0 };
   sqlite3_stmt *stmt;
   gint32 latest_month, to = 0;
   gint64 latest;
 
-  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
-
-  why = g_strstrip (g_strdup (reason != NULL ? reason : ""));
-  if (why[0] == '\0')
-    {
-      g_set_error_literal (error, LES_ERROR, LES_ERROR_INVALID, _("A reason is needed to re-open a payment run"));
-      return FALSE;
-    }
   if (!les_store_begin (store, error))
     return FALSE;
   if (!les_runs_get (store, run_id, &run, error))
@@ -576,15 +668,45 @@ les_runs_reopen (LesStore *store, gint64 run_id, const char *reason, GError **er
     les_store_audit (store, "reopen-run", "payment_runs", key, before, after);
   }
   les_run_clear (&run);
-  if (!les_store_commit (store, error))
-    return FALSE;
-  les_store_emit_changed (store, "payment_runs");
-  return TRUE;
+  return les_store_commit (store, error);
 
 fail:
   les_run_clear (&run);
   les_store_rollback (store);
   return FALSE;
+}
+
+/**
+ * les_runs_reopen:
+ * @reason: why, for the audit trail (required)
+ * @cancellable: (nullable): cancelling rolls back and leaves the database as it was
+ *
+ * Re-opens the latest run of its year: its lines count as unpaid again
+ * (they are kept, marked, for the record) and its month can be closed
+ * again.  Safe to run on a worker thread with its own store.
+ */
+gboolean
+les_runs_reopen (LesStore *store, gint64 run_id, const char *reason, GCancellable *cancellable, GError **error)
+{
+  g_autofree char *why = NULL;
+  GError *local_error = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  why = g_strstrip (g_strdup (reason != NULL ? reason : ""));
+  if (why[0] == '\0')
+    {
+      g_set_error_literal (error, LES_ERROR, LES_ERROR_INVALID, _("A reason is needed to re-open a payment run"));
+      return FALSE;
+    }
+  watch_cancellable (store, cancellable);
+  ok = reopen (store, run_id, why, &local_error);
+  if (!unwatch_cancellable (store, cancellable, ok, local_error, error))
+    return FALSE;
+  les_store_emit_changed (store, "payment_runs");
+  return TRUE;
 }
 
 GArray *
@@ -737,8 +859,11 @@ les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, G
   stmt = les_store_prepare (store,
                             "SELECT p.id, p.service_code, s.name, p.rule_code, r.description, r.kind, p.period, "
                             "  p.units, p.rate, p.gross, p.payable, p.held, p.held_reason, p.corrects_id, o.run_id, "
+                            /* an adjustment has the key of the line it corrects: through the key's index */
+                            "  CASE WHEN o.id IS NULL THEN 0 ELSE "
                             "  (SELECT coalesce (sum (q.payable), 0) FROM " LIVE_PAID ("q") " WHERE "
-                            "   (q.id = o.id OR q.corrects_id = o.id) AND q.run_id < p.run_id) "
+                            SAME_KEY ("q", "o") " AND (q.id = o.id OR q.corrects_id = o.id) "
+                            "   AND q.run_id < p.run_id) END "
                             "FROM paid_lines AS p "
                             "LEFT JOIN services AS s ON s.service_code = p.service_code AND s.year = p.year "
                             "LEFT JOIN rules AS r ON r.year = p.year AND r.service_code = p.service_code "

@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 
+#include "les-progress.h"
 #include "les-store.h"
 
 G_BEGIN_DECLS
@@ -103,15 +104,20 @@ gboolean      les_runs_update_adjustments (LesStore   *store,
 gboolean      les_runs_preview         (LesStore      *store,
                                         int            fy,
                                         gint32         month,
+                                        GCancellable  *cancellable,
                                         gint64        *total,
                                         gint64        *n_lines,
                                         GError       **error);
 
 /* Recomputes the year (to the later of the last compute and @month), pays
- * what is due and approved, and freezes it as a new run. */
+ * what is due and approved, and freezes it as a new run, in one
+ * transaction; cancelling leaves the database as it was. */
 gboolean      les_runs_close_month     (LesStore      *store,
                                         int            fy,
                                         gint32         month,
+                                        LesProgressFunc progress,
+                                        gpointer       user_data,
+                                        GCancellable  *cancellable,
                                         LesRun        *run,
                                         GError       **error);
 
@@ -119,6 +125,7 @@ gboolean      les_runs_close_month     (LesStore      *store,
 gboolean      les_runs_reopen          (LesStore      *store,
                                         gint64         run_id,
                                         const char    *reason,
+                                        GCancellable  *cancellable,
                                         GError       **error);
 
 /* (element-type LesRun): every run of @fy, newest first. */

@@ -453,7 +453,57 @@ find_widget (GtkWidget *widget, GType type)
   return NULL;
 }
 
-/* Close a month from the Payments screen: the history shows the run. */
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  g_autoptr(GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+preview_ready (gpointer data)
+{
+  return adw_message_dialog_get_response_enabled (data, "close");
+}
+
+static gboolean
+no_message_dialog (gpointer data)
+{
+  return find_message_dialog () == NULL;
+}
+
+/* The confirmation works out what the run will pay on a worker: a spinner, then the figures. */
+static void
+test_runs_preview (void)
+{
+  GtkWidget *page = GTK_WIDGET (les_window_get_page (window, "payments"));
+  GtkWidget *panel = find_widget (page, LES_TYPE_RUNS_PANEL);
+  AdwMessageDialog *dialog;
+
+  les_window_show_page (window, "payments");
+  settle ();
+  g_assert_true (gtk_widget_activate_action (panel, "runs.close-month", NULL));
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  /* the figures are not in before the main loop has run */
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "close"));
+  g_assert_true (GTK_IS_SPINNER (adw_message_dialog_get_extra_child (dialog)));
+  g_assert_true (wait_until (preview_ready, dialog, 30000));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "will pay"));
+  g_assert_null (adw_message_dialog_get_extra_child (dialog));
+  /* as the Cancel button does */
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_true (wait_until (no_message_dialog, NULL, 5000));
+  g_assert_cmpuint (les_runs_panel_get_n_runs (LES_RUNS_PANEL (panel)), ==, 0);
+}
+
+/* Close a month from the Payments screen, as a job on a worker: cancelling
+ * leaves the database as it was; then the history shows the run. */
 static void
 test_runs (void)
 {
@@ -464,6 +514,7 @@ test_runs (void)
   g_autoptr(GArray) ids = NULL;
   g_autoptr(LesClaimsChange) change = NULL;
   g_autoptr(GArray) runs = NULL;
+  gint64 n_audit;
 
   les_window_show_page (window, "payments");
   settle ();
@@ -473,12 +524,36 @@ test_runs (void)
   g_assert_no_error (error);
   change = les_claims_set_status (store, (gint64 *) ids->data, ids->len, "approved", NULL, &error);
   g_assert_no_error (error);
+
+  /* cancelled at once: nothing paid, nothing computed, nothing audited */
+  n_audit = les_store_count_rows (store, "audit");
   g_assert_true (les_runs_panel_close_month (panel, &error));
   g_assert_no_error (error);
+  g_assert_true (les_window_is_busy (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-job", NULL));
+  g_assert_true (wait_until (not_busy, NULL, 60000));
+  settle ();
+  g_assert_null (find_message_dialog ());   /* a toast says so, not an error */
+  g_assert_cmpuint (les_runs_panel_get_n_runs (panel), ==, 0);
+  runs = les_runs_list (store, les_window_get_year (window), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 0);
+  g_clear_pointer (&runs, g_array_unref);
+  g_assert_cmpint (les_store_count_rows (store, "audit"), ==, n_audit);
+
+  /* the job runs on a worker: the window is busy until it ends, then the panel has reloaded */
+  g_assert_true (les_runs_panel_close_month (panel, &error));
+  g_assert_no_error (error);
+  g_assert_true (les_window_is_busy (window));
+  g_assert_cmpuint (les_runs_panel_get_n_runs (panel), ==, 0);
+  g_assert_true (wait_until (not_busy, NULL, 60000));
   settle ();
   g_assert_cmpuint (les_runs_panel_get_n_runs (panel), ==, 1);
   runs = les_runs_list (store, les_window_get_year (window), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 1);
   g_assert_cmpint (g_array_index (runs, LesRun, 0).total, >, 0);
+  g_assert_cmpint (les_store_count_rows (store, "audit"), >, n_audit);
   screenshot (GTK_WIDGET (window), "screen-payment-runs.png");
 }
 
@@ -555,6 +630,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/recompute", test_recompute_changes_overview);
   g_test_add_func ("/app/service-editor", test_service_editor);
   g_test_add_func ("/app/payments", test_payments);
+  g_test_add_func ("/app/runs-preview", test_runs_preview);
   g_test_add_func ("/app/runs", test_runs);
   g_test_add_func ("/app/practices", test_practices);
   g_test_add_func ("/app/dark", test_dark);
