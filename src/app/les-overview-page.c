@@ -27,6 +27,8 @@ struct _LesOverviewPage
 
   gint64         total_payable;
   guint          n_findings;
+  LesTable      *findings;        /* as shown */
+  gboolean       findings_shown;
 };
 
 G_DEFINE_FINAL_TYPE (LesOverviewPage, les_overview_page, LES_TYPE_PAGE)
@@ -69,13 +71,80 @@ clear_children (GtkWidget *container)
     }
 }
 
-static void
-fill_findings (LesOverviewPage *self)
+/* What the overview shows, read on a worker thread */
+typedef struct
 {
-  g_autoptr(GError) error = NULL;
-  LesPage *page = LES_PAGE (self);
-  g_autoptr(LesTable) table = les_queries_findings_summary (les_page_get_store (page), les_page_get_year (page), &error);
+  gboolean  computed;
+  char     *computed_at;
+  char     *to_period;
+  GArray   *recon;        /* LesReconciliationRow */
+  LesTable *by_service;
+  LesTable *findings;
+} OverviewData;
+
+static void
+overview_data_free (gpointer data)
+{
+  OverviewData *d = data;
+
+  g_free (d->computed_at);
+  g_free (d->to_period);
+  g_clear_pointer (&d->recon, g_array_unref);
+  g_clear_pointer (&d->by_service, les_table_free);
+  g_clear_pointer (&d->findings, les_table_free);
+  g_free (d);
+}
+
+static gpointer
+overview_load (LesStore *store, int year, gpointer args, GError **error)
+{
+  OverviewData *d = g_new0 (OverviewData, 1);
+  g_autoptr(GError) local_error = NULL;
+
+  d->computed = les_queries_last_compute (store, year, &d->computed_at, &d->to_period);
+  d->recon = les_results_reconciliation (store, year, &local_error);
+  if (d->recon == NULL)
+    {
+      /* Not computed yet: the page says so, and the figures are empty */
+      if (!g_error_matches (local_error, LES_ERROR, LES_ERROR_NOT_FOUND))
+        g_warning ("Cannot read the reconciliation: %s", local_error->message);
+      g_clear_error (&local_error);
+      d->recon = g_array_new (FALSE, TRUE, sizeof (LesReconciliationRow));
+    }
+  d->by_service = les_queries_payments_by_service (store, year, NULL);
+  d->findings = les_queries_findings_summary (store, year, NULL);
+  return d;
+}
+
+/* Whether two tables of the same query have the same cells */
+static gboolean
+same_rows (LesTable *a, LesTable *b)
+{
+  guint n = a != NULL ? g_list_model_get_n_items (a->rows) : 0;
+
+  if (a == NULL || b == NULL || n != g_list_model_get_n_items (b->rows))
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LesRow) x = g_list_model_get_item (a->rows, i);
+      g_autoptr(LesRow) y = g_list_model_get_item (b->rows, i);
+
+      if (!les_row_equal (x, y))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+fill_findings (LesOverviewPage *self, LesTable *table)
+{
   guint n = table != NULL ? g_list_model_get_n_items (table->rows) : 0;
+
+  /* The same findings as shown: no need to build the rows again */
+  if (self->findings_shown && same_rows (table, self->findings))
+    return;
+  g_clear_pointer (&self->findings, les_table_free);
+  self->findings_shown = TRUE;
 
   clear_children (GTK_WIDGET (self->findings_list));
   self->n_findings = 0;
@@ -120,25 +189,22 @@ fill_findings (LesOverviewPage *self)
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Compute the year to check every claim against its rules."));
       gtk_list_box_append (self->findings_list, row);
     }
+  self->findings = table;
 }
 
 static void
-les_overview_page_reload (LesPage *page)
+overview_fill (LesPage *page, gpointer result, const GError *error)
 {
   LesOverviewPage *self = LES_OVERVIEW_PAGE (page);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) recon = NULL;
+  OverviewData *d = result;
   g_autofree char *year = NULL;
   g_autofree char *title = NULL;
-  g_autofree char *computed_at = NULL;
-  g_autofree char *to_period = NULL;
   g_autofree char *export_name = NULL;
   gint64 budget = 0, payable = 0, held = 0, ledger = 0, forecast = 0;
-  LesTable *table;
 
-  if (les_page_get_store (page) == NULL || les_page_get_year (page) == 0)
+  if (d == NULL)
     {
-      gtk_stack_set_visible_child_name (self->stack, "empty");
+      g_warning ("Cannot read the overview: %s", error->message);
       return;
     }
   gtk_stack_set_visible_child_name (self->stack, "content");
@@ -147,31 +213,22 @@ les_overview_page_reload (LesPage *page)
   /* Translators: the title of the overview, "2024/25" */
   title = g_strdup_printf (_("Financial Year %s"), year);
   gtk_label_set_text (self->title_label, title);
-  if (les_queries_last_compute (les_page_get_store (page), les_page_get_year (page), &computed_at, &to_period))
+  if (d->computed)
     {
-      g_autoptr(GDateTime) utc = g_date_time_new_from_iso8601 (computed_at, NULL);
+      g_autoptr(GDateTime) utc = g_date_time_new_from_iso8601 (d->computed_at, NULL);
       g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
       /* Translators: a date and time as strftime() writes it: "23 November 2026 at 20:08" */
-      g_autofree char *when = local != NULL ? g_date_time_format (local, _("%-d %B %Y at %H:%M")) : g_strdup (computed_at);
+      g_autofree char *when = local != NULL ? g_date_time_format (local, _("%-d %B %Y at %H:%M")) : g_strdup (d->computed_at);
       g_autofree char *text = g_strdup_printf (_("Computed up to %s on %s. Compute again after imports and claim decisions."),
-                                               to_period, when);
+                                               d->to_period, when);
       gtk_label_set_text (self->computed_label, text);
     }
   else
     gtk_label_set_text (self->computed_label, _("Not computed yet: the figures below show budgets and ledger only. Compute (Ctrl+R) to work out what is payable."));
 
-  recon = les_results_reconciliation (les_page_get_store (page), les_page_get_year (page), &error);
-  if (recon == NULL)
+  for (guint i = 0; i < d->recon->len; i++)
     {
-      /* Not computed yet: the page says so, and the figures are empty */
-      if (!g_error_matches (error, LES_ERROR, LES_ERROR_NOT_FOUND))
-        g_warning ("Cannot read the reconciliation: %s", error->message);
-      g_clear_error (&error);
-      recon = g_array_new (FALSE, TRUE, sizeof (LesReconciliationRow));
-    }
-  for (guint i = 0; i < recon->len; i++)
-    {
-      const LesReconciliationRow *r = &g_array_index (recon, LesReconciliationRow, i);
+      const LesReconciliationRow *r = &g_array_index (d->recon, LesReconciliationRow, i);
 
       budget += r->has_budget ? r->budget : 0;
       payable += r->payable;
@@ -180,7 +237,7 @@ les_overview_page_reload (LesPage *page)
       forecast += r->forecast;
     }
   self->total_payable = payable;
-  les_chart_set_rows (self->chart, recon);
+  les_chart_set_rows (self->chart, d->recon);
 
   clear_children (GTK_WIDGET (self->totals_box));
   gtk_box_append (self->totals_box, total_card (_("Budget"), budget, NULL));
@@ -189,13 +246,37 @@ les_overview_page_reload (LesPage *page)
   gtk_box_append (self->totals_box, total_card (_("Ledger"), ledger, "ledger"));
   gtk_box_append (self->totals_box, total_card (_("Forecast"), forecast, forecast > budget ? "over-budget" : "forecast"));
 
-  table = les_queries_payments_by_service (les_page_get_store (page), les_page_get_year (page), &error);
-  if (table != NULL)
-    les_table_view_set_table (self->table, table);
+  if (d->by_service != NULL)
+    les_table_view_set_table (self->table, g_steal_pointer (&d->by_service));
   export_name = g_strdup_printf ("reconciliation-%.4s-%s.csv", year, year + 5);
   les_table_view_set_export_name (self->table, export_name);
 
-  fill_findings (self);
+  fill_findings (self, g_steal_pointer (&d->findings));
+}
+
+static void
+les_overview_page_reload (LesPage *page)
+{
+  LesOverviewPage *self = LES_OVERVIEW_PAGE (page);
+
+  if (les_page_get_store (page) == NULL || les_page_get_year (page) == 0)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+      return;
+    }
+  les_page_load (page, overview_load, NULL, NULL, overview_fill, overview_data_free);
+}
+
+static void
+les_overview_page_store_changed (LesPage *page, const char *table_name)
+{
+  /* The overview shows services, the ledger and what a compute wrote (payment
+   * lines and their totals, findings): claims and the other imports change
+   * none of it until the next compute */
+  static const char *shown[] = { "services", "ledger", "payment_lines", "findings", NULL };
+
+  if (g_strv_contains (shown, table_name))
+    les_page_queue_reload (page);
 }
 
 static void
@@ -210,6 +291,7 @@ les_overview_page_dispose (GObject *object)
   LesOverviewPage *self = (LesOverviewPage *) object;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_OVERVIEW_PAGE);
+  g_clear_pointer (&self->findings, les_table_free);
 
   G_OBJECT_CLASS (les_overview_page_parent_class)->dispose (object);
 }
@@ -223,6 +305,7 @@ les_overview_page_class_init (LesOverviewPageClass *klass)
 
   object_class->dispose = les_overview_page_dispose;
   page_class->reload = les_overview_page_reload;
+  page_class->store_changed = les_overview_page_store_changed;
   page_class->export = les_overview_page_export;
 
   g_type_ensure (LES_TYPE_CHART);

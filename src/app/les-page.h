@@ -27,11 +27,28 @@ struct _LesPageClass
   void (*export)         (LesPage    *self);
 };
 
+/* Reads what a page shows, with @store (on a worker thread, a connection of its own); returns it for the fill function. */
+typedef gpointer (*LesPageLoadFunc) (LesStore  *store,
+                                     int        year,
+                                     gpointer   args,
+                                     GError   **error);
+/* Shows what the load function returned (@result NULL and @error set if it failed), on the main thread. */
+typedef void     (*LesPageFillFunc) (LesPage      *self,
+                                     gpointer      result,
+                                     const GError *error);
+
 LesStore *les_page_get_store           (LesPage *self);
 int       les_page_get_year            (LesPage *self);
 gboolean  les_page_get_dirty           (LesPage *self);
 void      les_page_reload              (LesPage *self);
 void      les_page_queue_reload        (LesPage *self);
 void      les_page_reload_if_dirty     (LesPage *self);
+void      les_page_load                (LesPage         *self,
+                                        LesPageLoadFunc  load,
+                                        gpointer         args,
+                                        GDestroyNotify   args_free,
+                                        LesPageFillFunc  fill,
+                                        GDestroyNotify   result_free);
+gboolean  les_page_is_loading          (LesPage *self);
 
 G_END_DECLS

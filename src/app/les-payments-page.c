@@ -32,15 +32,94 @@ struct _LesPaymentsPage
 
 G_DEFINE_FINAL_TYPE (LesPaymentsPage, les_payments_page, LES_TYPE_PAGE)
 
+/* Which table to read: the level and the keys above it */
+typedef struct
+{
+  guint  level;
+  char  *service;
+  char  *pcn;
+  char  *practice;
+} PaymentsArgs;
+
+static void
+payments_args_free (gpointer data)
+{
+  PaymentsArgs *a = data;
+
+  g_free (a->service);
+  g_free (a->pcn);
+  g_free (a->practice);
+  g_free (a);
+}
+
+/* The table read, which the fill gives to the view */
+typedef struct
+{
+  LesTable *table;
+} PaymentsData;
+
+static void
+payments_data_free (gpointer data)
+{
+  PaymentsData *d = data;
+
+  g_clear_pointer (&d->table, les_table_free);
+  g_free (d);
+}
+
+static gpointer
+payments_load (LesStore *store, int year, gpointer args, GError **error)
+{
+  PaymentsArgs *a = args;
+  LesTable *table;
+  PaymentsData *d;
+
+  switch (a->level)
+    {
+    case 0:
+      table = les_queries_payments_by_service (store, year, error);
+      break;
+    case 1:
+      table = les_queries_payments_by_pcn (store, year, a->service, error);
+      break;
+    case 2:
+      table = les_queries_payments_by_practice (store, year, a->service, a->pcn, error);
+      break;
+    default:
+      table = les_queries_payment_lines (store, year, a->service, a->practice, error);
+      break;
+    }
+  if (table == NULL)
+    return NULL;
+  d = g_new0 (PaymentsData, 1);
+  d->table = table;
+  return d;
+}
+
+static void
+payments_fill (LesPage *page, gpointer result, const GError *error)
+{
+  LesPaymentsPage *self = LES_PAYMENTS_PAGE (page);
+  PaymentsData *d = result;
+
+  if (d == NULL)
+    {
+      g_warning ("Cannot read the payments: %s", error->message);
+      return;
+    }
+  les_table_view_set_table (self->table, g_steal_pointer (&d->table));
+  gtk_stack_set_visible_child_name (self->stack, les_table_view_get_n_rows (self->table) > 0 ? "table" : "empty");
+  gtk_revealer_set_reveal_child (self->explain_revealer, FALSE);
+}
+
 static void
 les_payments_page_reload (LesPage *page)
 {
   LesPaymentsPage *self = LES_PAYMENTS_PAGE (page);
-  g_autoptr(GError) error = NULL;
   g_autofree char *year = NULL;
   g_autofree char *crumbs = NULL;
   g_autofree char *export_name = NULL;
-  LesTable *table = NULL;
+  PaymentsArgs *args;
   const char *hint;
 
   if (les_page_get_store (page) == NULL || les_page_get_year (page) == 0)
@@ -52,25 +131,21 @@ les_payments_page_reload (LesPage *page)
   switch (self->level)
     {
     case 0:
-      table = les_queries_payments_by_service (les_page_get_store (page), les_page_get_year (page), &error);
       crumbs = g_markup_printf_escaped ("<b>%s</b>", _("All services"));
       export_name = g_strdup_printf ("reconciliation-%.4s-%s.csv", year, year + 5);
       hint = _("Budget, payable, held, ledger and forecast per service. Open a service to see its PCNs.");
       break;
     case 1:
-      table = les_queries_payments_by_pcn (les_page_get_store (page), les_page_get_year (page), self->service, &error);
       crumbs = g_markup_printf_escaped ("%s › <b>%s</b>", _("All services"), self->service);
       export_name = g_strdup_printf ("payments-%s-by-pcn-%.4s-%s.csv", self->service, year, year + 5);
       hint = _("What the service pays each PCN’s practices. Open a PCN to see its practices.");
       break;
     case 2:
-      table = les_queries_payments_by_practice (les_page_get_store (page), les_page_get_year (page), self->service, self->pcn, &error);
       crumbs = g_markup_printf_escaped ("%s › %s › <b>%s</b>", _("All services"), self->service, self->pcn);
       export_name = g_strdup_printf ("payments-%s-%s-%.4s-%s.csv", self->service, self->pcn, year, year + 5);
       hint = _("Open a practice to see its payment lines.");
       break;
     default:
-      table = les_queries_payment_lines (les_page_get_store (page), les_page_get_year (page), self->service, self->practice, &error);
       crumbs = g_markup_printf_escaped ("%s › %s › %s › <b>%s</b>", _("All services"), self->service, self->pcn,
                                         self->practice);
       export_name = g_strdup_printf ("payments-%s-%s-%.4s-%s.csv", self->service, self->practice, year, year + 5);
@@ -80,15 +155,14 @@ les_payments_page_reload (LesPage *page)
   gtk_label_set_markup (self->crumb_label, crumbs);
   gtk_label_set_text (self->hint_label, hint);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.up", self->level > 0);
-  if (table == NULL)
-    {
-      g_warning ("Cannot read the payments: %s", error->message);
-      return;
-    }
-  les_table_view_set_table (self->table, table);
   les_table_view_set_export_name (self->table, export_name);
-  gtk_stack_set_visible_child_name (self->stack, les_table_view_get_n_rows (self->table) > 0 ? "table" : "empty");
-  gtk_revealer_set_reveal_child (self->explain_revealer, FALSE);
+
+  args = g_new0 (PaymentsArgs, 1);
+  args->level = self->level;
+  args->service = g_strdup (self->service);
+  args->pcn = g_strdup (self->pcn);
+  args->practice = g_strdup (self->practice);
+  les_page_load (page, payments_load, args, payments_args_free, payments_fill, payments_data_free);
 }
 
 static void

@@ -40,8 +40,57 @@ static const struct {
   { "payments", N_("Payments") },
 };
 
+/* What the screen shows, read on a worker thread (or at once) */
+typedef struct
+{
+  LesTable *list;                             /* NULL when only the detail was read */
+  char     *practice;                         /* the one whose detail was read, if any */
+  LesTable *detail[G_N_ELEMENTS (detail_pages)];
+} PracticesData;
+
 static void
-load_detail (LesPracticesPage *self)
+practices_data_free (gpointer data)
+{
+  PracticesData *d = data;
+
+  g_clear_pointer (&d->list, les_table_free);
+  for (guint i = 0; i < G_N_ELEMENTS (detail_pages); i++)
+    g_clear_pointer (&d->detail[i], les_table_free);
+  g_free (d->practice);
+  g_free (d);
+}
+
+static void
+read_detail (LesStore *store, int year, PracticesData *d)
+{
+  for (guint i = 0; d->practice != NULL && i < G_N_ELEMENTS (detail_pages); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      d->detail[i] = les_queries_practice_table (store, i, d->practice, year, &error);
+      if (d->detail[i] == NULL)
+        g_warning ("Cannot read the practice’s %s: %s", detail_pages[i].name, error->message);
+    }
+}
+
+static gpointer
+practices_load (LesStore *store, int year, gpointer args, GError **error)
+{
+  PracticesData *d = g_new0 (PracticesData, 1);
+
+  d->list = les_queries_practices (store, year, error);
+  if (d->list == NULL)
+    {
+      practices_data_free (d);
+      return NULL;
+    }
+  d->practice = g_strdup (args);
+  read_detail (store, year, d);
+  return d;
+}
+
+static void
+fill_detail (LesPracticesPage *self, PracticesData *d)
 {
   g_autofree char *year = les_year_format (les_page_get_year (LES_PAGE (self)));
 
@@ -50,43 +99,57 @@ load_detail (LesPracticesPage *self)
       gtk_stack_set_visible_child_name (self->detail_stack, "none");
       return;
     }
+  /* Another practice was opened while this one was read: it is shown already */
+  if (g_strcmp0 (d->practice, self->practice) != 0)
+    return;
   for (guint i = 0; i < G_N_ELEMENTS (detail_pages); i++)
     {
-      g_autoptr(GError) error = NULL;
-      LesTable *table = les_queries_practice_table (les_page_get_store (LES_PAGE (self)), i, self->practice,
-                                                    les_page_get_year (LES_PAGE (self)), &error);
       g_autofree char *name = g_strdup_printf ("%s-%s-%.4s-%s.csv", self->practice, detail_pages[i].name, year, year + 5);
 
-      if (table == NULL)
-        {
-          g_warning ("Cannot read the practice’s %s: %s", detail_pages[i].name, error->message);
-          continue;
-        }
-      les_table_view_set_table (self->detail_tables[i], table);
+      if (d->detail[i] == NULL)
+        continue;
+      les_table_view_set_table (self->detail_tables[i], g_steal_pointer (&d->detail[i]));
       les_table_view_set_export_name (self->detail_tables[i], name);
     }
   gtk_stack_set_visible_child_name (self->detail_stack, "detail");
 }
 
 static void
-les_practices_page_reload (LesPage *page)
+load_detail (LesPracticesPage *self)
+{
+  PracticesData *d = g_new0 (PracticesData, 1);
+
+  d->practice = g_strdup (self->practice);
+  read_detail (les_page_get_store (LES_PAGE (self)), les_page_get_year (LES_PAGE (self)), d);
+  fill_detail (self, d);
+  practices_data_free (d);
+}
+
+static void
+practices_fill (LesPage *page, gpointer result, const GError *error)
 {
   LesPracticesPage *self = LES_PRACTICES_PAGE (page);
-  g_autoptr(GError) error = NULL;
-  LesTable *table;
+  PracticesData *d = result;
 
-  if (les_page_get_store (page) == NULL)
-    return;
-  table = les_queries_practices (les_page_get_store (page), les_page_get_year (page), &error);
-  if (table == NULL)
+  if (d == NULL)
     {
       g_warning ("Cannot list the practices: %s", error->message);
       return;
     }
-  les_table_view_set_table (self->table, table);
+  les_table_view_set_table (self->table, g_steal_pointer (&d->list));
   les_table_view_set_export_name (self->table, "practices.csv");
   gtk_stack_set_visible_child_name (self->stack, les_table_view_get_n_rows (self->table) > 0 ? "content" : "empty");
-  load_detail (self);
+  fill_detail (self, d);
+}
+
+static void
+les_practices_page_reload (LesPage *page)
+{
+  LesPracticesPage *self = LES_PRACTICES_PAGE (page);
+
+  if (les_page_get_store (page) == NULL)
+    return;
+  les_page_load (page, practices_load, g_strdup (self->practice), g_free, practices_fill, practices_data_free);
 }
 
 static void

@@ -28,38 +28,67 @@ struct _LesServicesPage
 
 G_DEFINE_FINAL_TYPE (LesServicesPage, les_services_page, LES_TYPE_PAGE)
 
+/* What the screen shows, read on a worker thread */
+typedef struct
+{
+  LesTable *table;
+  char     *editing;          /* the service in the editor when the load began */
+  gboolean  editing_exists;   /* which is still there */
+} ServicesData;
+
 static void
-les_services_page_reload (LesPage *page)
+services_data_free (gpointer data)
+{
+  ServicesData *d = data;
+
+  g_clear_pointer (&d->table, les_table_free);
+  g_free (d->editing);
+  g_free (d);
+}
+
+static gpointer
+services_load (LesStore *store, int year, gpointer args, GError **error)
+{
+  const char *editing = args;
+  ServicesData *d;
+  LesTable *table = les_queries_services (store, year, error);
+
+  if (table == NULL)
+    return NULL;
+  d = g_new0 (ServicesData, 1);
+  d->table = table;
+  d->editing = g_strdup (editing);
+  if (editing != NULL)
+    {
+      g_autoptr(LesServiceDraft) still = les_service_draft_load (store, editing, year, NULL);
+      d->editing_exists = still != NULL;
+    }
+  return d;
+}
+
+static void
+services_fill (LesPage *page, gpointer result, const GError *error)
 {
   LesServicesPage *self = LES_SERVICES_PAGE (page);
-  g_autoptr(GError) error = NULL;
-  LesTable *table;
+  ServicesData *d = result;
   g_autofree char *year = NULL;
   g_autofree char *export_name = NULL;
   guint n;
 
-  if (les_page_get_store (page) == NULL)
-    return;
-
-  table = les_queries_services (les_page_get_store (page), les_page_get_year (page), &error);
-  if (table == NULL)
+  if (d == NULL)
     {
       g_warning ("Cannot list the services: %s", error->message);
       return;
     }
-  les_table_view_set_table (self->table, table);
+  les_table_view_set_table (self->table, g_steal_pointer (&d->table));
   n = les_table_view_get_n_rows (self->table);
   /* a new service being written keeps the editor in view */
   if (n > 0 || g_strcmp0 (gtk_stack_get_visible_child_name (self->detail_stack), "editor") != 0
       || les_service_editor_get_code (self->editor) != NULL)
     gtk_stack_set_visible_child_name (self->stack, n > 0 ? "table" : "empty");
-  if (les_service_editor_get_code (self->editor) != NULL)
-    {
-      g_autoptr(LesServiceDraft) still = les_service_draft_load (les_page_get_store (page), les_service_editor_get_code (self->editor),
-                                                                 les_page_get_year (page), NULL);
-      if (still == NULL)
-        gtk_stack_set_visible_child_name (self->detail_stack, "none");
-    }
+  if (les_service_editor_get_code (self->editor) != NULL && !d->editing_exists
+      && g_strcmp0 (les_service_editor_get_code (self->editor), d->editing) == 0)
+    gtk_stack_set_visible_child_name (self->detail_stack, "none");
 
   year = les_year_format (les_page_get_year (page));
   export_name = g_strdup_printf ("services-%.4s-%s.csv", year, year + 5);
@@ -68,6 +97,17 @@ les_services_page_reload (LesPage *page)
     g_autofree char *text = g_strdup_printf (ngettext ("%u service in %s", "%u services in %s", n), n, year);
     gtk_label_set_text (self->count_label, text);
   }
+}
+
+static void
+les_services_page_reload (LesPage *page)
+{
+  LesServicesPage *self = LES_SERVICES_PAGE (page);
+
+  if (les_page_get_store (page) == NULL)
+    return;
+  les_page_load (page, services_load, g_strdup (les_service_editor_get_code (self->editor)), g_free,
+                 services_fill, services_data_free);
 }
 
 static void

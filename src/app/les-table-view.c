@@ -253,11 +253,20 @@ les_table_view_new (void)
   return g_object_new (LES_TYPE_TABLE_VIEW, NULL);
 }
 
+static gboolean
+rows_equal_at (GListStore *a, guint i, GListModel *b, guint j)
+{
+  g_autoptr(LesRow) x = g_list_model_get_item (G_LIST_MODEL (a), i);
+  g_autoptr(LesRow) y = g_list_model_get_item (b, j);
+
+  return les_row_equal (x, y);
+}
+
 void
 les_table_view_set_table (LesTableView *self, LesTable *table)
 {
   g_autoptr(GPtrArray) items = NULL;
-  guint n;
+  guint n, n_old, first = 0, same_end = 0;
 
   g_return_if_fail (LES_IS_TABLE_VIEW (self));
   g_return_if_fail (table != NULL);
@@ -276,12 +285,22 @@ les_table_view_set_table (LesTableView *self, LesTable *table)
       self->table = table;
     }
 
+  /* Only the rows that changed are replaced: the column view keeps the
+   * widgets (and the selection) of the others, and a table read again
+   * unchanged costs no widgets at all */
   n = g_list_model_get_n_items (table->rows);
-  items = g_ptr_array_new_full (n, g_object_unref);
-  for (guint i = 0; i < n; i++)
+  n_old = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+  while (first < MIN (n, n_old) && rows_equal_at (self->rows, first, table->rows, first))
+    first++;
+  while (same_end < MIN (n, n_old) - first
+         && rows_equal_at (self->rows, n_old - 1 - same_end, table->rows, n - 1 - same_end))
+    same_end++;
+  if (first + same_end == n && n == n_old)
+    return;
+  items = g_ptr_array_new_full (n - first - same_end, g_object_unref);
+  for (guint i = first; i < n - same_end; i++)
     g_ptr_array_add (items, g_list_model_get_item (table->rows, i));
-  g_list_store_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)),
-                       items->pdata, items->len);
+  g_list_store_splice (self->rows, first, n_old - first - same_end, items->pdata, items->len);
 }
 
 guint

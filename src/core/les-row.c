@@ -96,3 +96,20 @@ les_row_get_number (LesRow *self, guint index)
 
   return self->cells[index].number;
 }
+
+/* Whether @a and @b have the same cells, text and number. */
+gboolean
+les_row_equal (LesRow *a, LesRow *b)
+{
+  g_return_val_if_fail (LES_IS_ROW (a), FALSE);
+  g_return_val_if_fail (LES_IS_ROW (b), FALSE);
+
+  if (a == b)
+    return TRUE;
+  if (a->n_cells != b->n_cells)
+    return FALSE;
+  for (guint i = 0; i < a->n_cells; i++)
+    if (a->cells[i].number != b->cells[i].number || g_strcmp0 (a->cells[i].text, b->cells[i].text) != 0)
+      return FALSE;
+  return TRUE;
+}

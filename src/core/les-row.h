@@ -25,5 +25,7 @@ const char *les_row_get_text  (LesRow      *self,
                                guint        index);
 gint64      les_row_get_number (LesRow     *self,
                                guint        index);
+gboolean    les_row_equal     (LesRow      *a,
+                               LesRow      *b);
 
 G_END_DECLS

@@ -204,6 +204,21 @@ migrate (LesStore *self, GError **error)
       return FALSE;
     }
 
+  /* A current database needs no write: a second connection opens while an
+   * import or compute holds the write lock (a worker's reader, the job's own) */
+  if (version == LES_SCHEMA_VERSION)
+    {
+      sqlite3_stmt *stmt = les_store_prepare (self, "SELECT value FROM meta WHERE key = 'nhs_hmac_key'", error);
+
+      if (stmt == NULL)
+        return FALSE;
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        self->hmac_key = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_reset (stmt);
+      if (self->hmac_key != NULL)
+        return TRUE;
+    }
+
   if (!les_store_exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
   version = les_store_get_schema_version (self);
