@@ -21,6 +21,7 @@ struct _LesPracticesPage
   GtkLabel       *practice_title;
   GtkLabel       *practice_subtitle;
   GtkStack       *tables_stack;
+  GtkWidget      *tables_switcher;
   LesTableView   *detail_tables[LES_PRACTICE_PAYMENTS + 1];
 
   char           *practice;
@@ -242,6 +243,7 @@ les_practices_page_class_init (LesPracticesPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, stack);
   gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, table);
+  gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, tables_switcher);
   gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, detail_stack);
   gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, practice_title);
   gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, practice_subtitle);
@@ -256,6 +258,9 @@ static void
 les_practices_page_init (LesPracticesPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Tabs as wide as their titles: six equal ones would need ~800 px and
+   * squeeze the list of practices beside them */
+  gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (gtk_widget_get_layout_manager (self->tables_switcher)), FALSE);
 
   for (guint i = 0; i < G_N_ELEMENTS (detail_pages); i++)
     {
