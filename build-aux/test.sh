@@ -8,6 +8,13 @@ cd "$(dirname "$0")/.."
 bash build-aux/deps.sh
 bash build-aux/build.sh
 
+# A runtime directory of our own: the accessibility bus the session starts
+# puts its socket there, and another session on the machine must not replace it
+runtime=$(mktemp -d)
+chmod 700 "$runtime"
+trap 'rm -rf "$runtime"' EXIT
+export XDG_RUNTIME_DIR=$runtime
+
 status=0
 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
   meson test -C _build --print-errorlogs --num-processes 2 || status=$?

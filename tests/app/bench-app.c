@@ -24,6 +24,9 @@
 #include "les-claims-page.h"
 #include "les-import.h"
 #include "les-job.h"
+#include "les-runs.h"
+#include "les-runs-panel.h"
+#include "les-statement.h"
 #include "les-window.h"
 
 static LesWindow *window;
@@ -184,6 +187,8 @@ import_data_free (gpointer data)
   g_free (d);
 }
 
+/* Set by a callback the bench gives a job (the import's): the stall
+ * measurement waits for it as well as for the window's job to end */
 static gboolean done;
 
 static void
@@ -206,11 +211,75 @@ import_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   done = TRUE;
 }
 
+/* Starts the work whose stalls are measured, as a job of the window's;
+ * returns FALSE if it did not start */
+typedef gboolean (*StartFunc) (gpointer data);
+
+static gboolean
+start_import (gpointer data)
+{
+  char **args = data;   /* kind, path */
+  ImportData *d = g_new0 (ImportData, 1);
+  LesJob *job;
+
+  d->kind = les_kind_from_string (args[0]);
+  d->file = g_file_new_for_path (args[1]);
+  job = les_job_new ("Importing…", les_window_get_store (window), import_func, d, import_data_free);
+  done = FALSE;
+  if (!les_window_run_job (window, job, import_done_cb, job))
+    {
+      g_object_unref (job);
+      done = TRUE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+start_compute (gpointer data)
+{
+  les_window_compute (window);
+  return les_window_is_busy (window);
+}
+
+static GtkWidget *
+find_widget (GtkWidget *widget, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* As confirming "Close Month" on the Payments screen does, for the month
+ * the panel offers (the last computed, paying every open month up to it) */
+static gboolean
+start_close (gpointer data)
+{
+  LesRunsPanel *panel = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!les_runs_panel_close_month (panel, &error))
+    {
+      g_printerr ("close failed to start: %s\n", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Measures the longest gap in a 10 ms high-priority timer from @start
+ * until its job ends, and for one second after, while the screens reload */
 static gint64
-measure_stall (const char *what, gboolean import, LesKind kind, const char *path)
+measure_stall (const char *what, StartFunc start, gpointer data)
 {
   g_autoptr(GSource) source = g_timeout_source_new (10);
-  gint64 start = g_get_monotonic_time ();
+  gint64 t0 = g_get_monotonic_time ();
   gint64 running_gap, ended;
 
   g_source_set_priority (source, G_PRIORITY_HIGH);
@@ -219,34 +288,55 @@ measure_stall (const char *what, gboolean import, LesKind kind, const char *path
   longest_gap = 0;
   g_source_attach (source, NULL);
 
-  if (import)
+  done = TRUE;
+  if (!start (data))
     {
-      ImportData *d = g_new0 (ImportData, 1);
-      LesJob *job;
-
-      d->kind = kind;
-      d->file = g_file_new_for_path (path);
-      job = les_job_new ("Importing…", les_window_get_store (window), import_func, d, import_data_free);
-      done = FALSE;
-      les_window_run_job (window, job, import_done_cb, job);
-      while (!done)
-        g_main_context_iteration (NULL, TRUE);
+      g_source_destroy (source);
+      g_printerr ("%s: did not start\n", what);
+      return -1;
     }
-  else
-    {
-      les_window_compute (window);
-      while (les_window_is_busy (window))
-        g_main_context_iteration (NULL, TRUE);
-    }
+  while (!done || les_window_is_busy (window))
+    g_main_context_iteration (NULL, TRUE);
   /* what the screens do once told */
   ended = g_get_monotonic_time ();
   running_gap = longest_gap;
   idle_for (1000);
   g_source_destroy (source);
   g_print ("%s: %.1f s, longest main-loop gap %.0f ms (%.0f ms while it ran; the longest ended %+.0f ms after it)\n",
-           what, (ended - start) / 1e6, longest_gap / 1000.0, running_gap / 1000.0,
+           what, (ended - t0) / 1e6, longest_gap / 1000.0, running_gap / 1000.0,
            (longest_gap_at - ended) / 1000.0);
   return longest_gap;
+}
+
+/* LES_BENCH_CLOSE=1: closes a month from the Payments screen's runs panel */
+static void
+measure_close (void)
+{
+  GtkWidget *page = GTK_WIDGET (les_window_get_page (window, "payments"));
+  LesRunsPanel *panel = LES_RUNS_PANEL (find_widget (page, LES_TYPE_RUNS_PANEL));
+  LesStore *store = les_window_get_store (window);
+  int year = les_window_get_year (window);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) runs = NULL;
+  gint64 before, after;
+
+  g_assert (panel != NULL);
+  runs = les_runs_list (store, year, &error);
+  before = runs != NULL && runs->len > 0 ? g_array_index (runs, LesRun, 0).run_id : 0;
+  g_clear_pointer (&runs, g_array_unref);
+  measure_stall ("close month", start_close, panel);
+  runs = les_runs_list (store, year, &error);
+  after = runs != NULL && runs->len > 0 ? g_array_index (runs, LesRun, 0).run_id : 0;
+  if (after == before)
+    g_printerr ("close month: no new run (every month closed, or the close failed)\n");
+  else
+    {
+      const LesRun *run = &g_array_index (runs, LesRun, 0);
+      g_autofree char *month = les_doc_format_month (run->month);
+
+      g_print ("  run %" G_GINT64_FORMAT " closed %s: %" G_GINT64_FORMAT " lines\n", run->run_id, month,
+               run->n_lines);
+    }
 }
 
 int
@@ -330,14 +420,17 @@ main (int argc, char **argv)
   if (argc >= 4)
     {
       g_autofree char *what = g_strdup_printf ("import %s %s", argv[2], argv[3]);
+      char *args[] = { argv[2], argv[3] };
 
-      measure_stall (what, TRUE, les_kind_from_string (argv[2]), argv[3]);
+      measure_stall (what, start_import, args);
     }
   {
     g_autofree char *what = g_strdup_printf ("compute %d", les_window_get_year (window));
 
-    measure_stall (what, FALSE, 0, NULL);
+    measure_stall (what, start_compute, NULL);
   }
+  if (g_strcmp0 (g_getenv ("LES_BENCH_CLOSE"), "1") == 0)
+    measure_close ();
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (app);
