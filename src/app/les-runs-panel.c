@@ -797,16 +797,17 @@ static void
 statements_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsPanel *self)
 {
   GtkDropDown *practices = GTK_DROP_DOWN (adw_message_dialog_get_extra_child (dialog));
-  GtkStringObject *item = gtk_drop_down_get_selected_item (practices);
+  const char *const *codes = g_object_get_data (G_OBJECT (dialog), "codes");
+  guint selected = gtk_drop_down_get_selected (practices);
   gint64 run_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "run-id"));
   g_autoptr(GError) error = NULL;
   g_autofree char *code = NULL;
   g_autofree char *name = NULL;
   Output *o;
 
-  if (item == NULL || g_strcmp0 (response, "cancel") == 0)
+  if (selected == GTK_INVALID_LIST_POSITION || codes == NULL || g_strcmp0 (response, "cancel") == 0)
     return;
-  code = g_strndup (gtk_string_object_get_string (item), 6);
+  code = g_strdup (codes[selected]);
   o = g_new0 (Output, 1);
   o->self = g_object_ref (self);
   o->statement = les_runs_statement (self->store, run_id, code, &error);
@@ -834,7 +835,9 @@ statements_clicked_cb (GtkButton *button, LesRunsPanel *self)
   guint i = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "run-index"));
   const LesRun *run = &g_array_index (self->runs, LesRun, i);
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) codes = les_runs_list_practices (self->store, run->run_id, &error);
+  g_auto(GStrv) names = NULL;
+  GStrv codes = les_runs_list_practices (self->store, run->run_id, &names, &error);
+  g_autoptr(GtkStringList) labels = NULL;
   g_autofree char *heading = g_strdup_printf (_("Statements for Run %" G_GINT64_FORMAT), run->run_id);
   g_autoptr(GtkExpression) expression = NULL;
   GtkWidget *dialog, *dropdown;
@@ -847,7 +850,15 @@ statements_clicked_cb (GtkButton *button, LesRunsPanel *self)
   dialog = adw_message_dialog_new (parent_window (self), heading,
                                    _("Choose a practice: its statement lists every line this run paid it, what "
                                      "was held and why, and the adjustments with the lines they correct."));
-  dropdown = gtk_drop_down_new_from_strings ((const char *const *) codes);
+  /* "Y90001 · Shelcombe Group Practice": searched by code or name */
+  labels = gtk_string_list_new (NULL);
+  for (guint p = 0; codes[p] != NULL; p++)
+    {
+      g_autofree char *label = names[p][0] != '\0' ? g_strdup_printf ("%s · %s", codes[p], names[p])
+                                                    : g_strdup (codes[p]);
+      gtk_string_list_append (labels, label);
+    }
+  dropdown = gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&labels)), NULL);
   expression = gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string");
   gtk_drop_down_set_expression (GTK_DROP_DOWN (dropdown), expression);
   gtk_drop_down_set_enable_search (GTK_DROP_DOWN (dropdown), TRUE);
@@ -858,6 +869,7 @@ statements_clicked_cb (GtkButton *button, LesRunsPanel *self)
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "print", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_object_set_data (G_OBJECT (dialog), "run-id", GSIZE_TO_POINTER (run->run_id));
+  g_object_set_data_full (G_OBJECT (dialog), "codes", codes, (GDestroyNotify) g_strfreev);
   g_signal_connect_object (dialog, "response", G_CALLBACK (statements_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }

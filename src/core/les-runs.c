@@ -768,28 +768,36 @@ les_runs_get (LesStore *store, gint64 run_id, LesRun *run, GError **error)
 }
 
 GStrv
-les_runs_list_practices (LesStore *store, gint64 run_id, GError **error)
+les_runs_list_practices (LesStore *store, gint64 run_id, GStrv *names, GError **error)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) name_builder = g_strv_builder_new ();
   sqlite3_stmt *stmt;
   int rc;
 
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
   stmt = les_store_prepare (store,
-                            "SELECT DISTINCT practice_code FROM paid_lines WHERE run_id = ?1 "
-                            "ORDER BY practice_code COLLATE BINARY", error);
+                            "SELECT l.practice_code, coalesce (p.practice_name, '') "
+                            "FROM (SELECT DISTINCT practice_code FROM paid_lines WHERE run_id = ?1) AS l "
+                            "LEFT JOIN practices AS p ON p.practice_code = l.practice_code "
+                            "ORDER BY l.practice_code COLLATE BINARY", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, run_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
+    {
+      g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
+      g_strv_builder_add (name_builder, (const char *) sqlite3_column_text (stmt, 1));
+    }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
       les_store_set_db_error (store, error);
       return NULL;
     }
+  if (names != NULL)
+    *names = g_strv_builder_end (name_builder);
   return g_strv_builder_end (builder);
 }
 

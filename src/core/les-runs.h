@@ -144,9 +144,11 @@ gint64        les_runs_pending_adjustments (LesStore  *store,
                                             int        fy,
                                             gint64    *amount);
 
-/* (transfer full): the practice codes the run paid, sorted. */
+/* (transfer full): the practice codes the run paid, sorted; @names
+ * (optional, transfer full) gets their names in the same order. */
 GStrv         les_runs_list_practices  (LesStore      *store,
                                         gint64         run_id,
+                                        GStrv         *names,
                                         GError       **error);
 
 LesStatement *les_runs_statement       (LesStore      *store,

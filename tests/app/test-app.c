@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <string.h>
@@ -453,6 +454,21 @@ find_widget (GtkWidget *widget, GType type)
   return NULL;
 }
 
+static GtkWidget *
+find_button (GtkWidget *widget, const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static AdwMessageDialog *
 find_message_dialog (void)
 {
@@ -555,6 +571,27 @@ test_runs (void)
   g_assert_cmpint (g_array_index (runs, LesRun, 0).total, >, 0);
   g_assert_cmpint (les_store_count_rows (store, "audit"), >, n_audit);
   screenshot (GTK_WIDGET (window), "screen-payment-runs.png");
+
+  /* A run's statements: the practices it paid, by code and name */
+  {
+    GtkWidget *button = find_button (GTK_WIDGET (panel), _("_Statements…"));
+    AdwMessageDialog *dialog;
+    GtkDropDown *practices;
+    GtkStringObject *first;
+
+    g_assert_nonnull (button);
+    g_signal_emit_by_name (button, "clicked");
+    dialog = find_message_dialog ();
+    g_assert_nonnull (dialog);
+    practices = GTK_DROP_DOWN (adw_message_dialog_get_extra_child (dialog));
+    g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (practices)), >, 100);
+    first = gtk_drop_down_get_selected_item (practices);
+    g_assert_true (g_str_has_prefix (gtk_string_object_get_string (first), "Y90001 · "));
+    g_assert_nonnull (strstr (gtk_string_object_get_string (first), "(demo)"));
+    adw_message_dialog_response (dialog, "cancel");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+    g_assert_true (wait_until (no_message_dialog, NULL, 5000));
+  }
 }
 
 static void
