@@ -311,6 +311,15 @@ test_csv (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpint (report->totals.paid, ==, 32000 + 7000);
   g_assert_cmpint (report->totals.unpaid, ==, 0);
+
+  /* Issuing them is audited */
+  {
+    gint64 n_audit = les_store_count_rows (f->store, "audit");
+
+    les_runs_record_statement (f->store, st, "csv");
+    les_runs_record_report (f->store, report, "pdf");
+    g_assert_cmpint (les_store_count_rows (f->store, "audit"), ==, n_audit + 2);
+  }
 }
 
 static void

@@ -118,7 +118,13 @@ if command -v sqlite3 >/dev/null; then
       AND f.code NOT IN ('BAD_NHS_NUMBER', 'DATE_OUTSIDE_PERIOD'))")
   [ "$unapproved" = 0 ]
   ok $? "no paid line has a claim that is not approved"
+  n_practices=$(echo $practices | wc -w)
+  issued=$(sqlite3 "$db" "SELECT count(*) FROM audit WHERE action = 'issue-statement'
+    AND row_key LIKE '$run_id/%' AND after LIKE '%issued as csv%'")
+  [ "$issued" = "$n_practices" ]
+  ok $? "every statement written is in the audit trail ($issued of $n_practices)"
 else
+  skip "sqlite3 not available"
   skip "sqlite3 not available"
   skip "sqlite3 not available"
 fi

@@ -644,10 +644,19 @@ print_done_cb (GtkPrintOperation *op, GtkPrintOperationResult result, LesRunsPan
 {
   g_autoptr(GError) error = NULL;
 
+  Output *output = g_object_get_data (G_OBJECT (op), "output");
+
   if (result == GTK_PRINT_OPERATION_RESULT_ERROR)
     {
       gtk_print_operation_get_error (op, &error);
       show_error (self, _("Printing Failed"), error);
+    }
+  else if (result == GTK_PRINT_OPERATION_RESULT_APPLY && output != NULL && self->store != NULL)
+    {
+      if (output->statement != NULL)
+        les_runs_record_statement (self->store, output->statement, "print");
+      else if (output->report != NULL)
+        les_runs_record_report (self->store, output->report, "print");
     }
 }
 
@@ -706,6 +715,12 @@ save_response_cb (GtkNativeDialog *chooser, int response, Output *o)
   else
     {
       g_autofree char *name = g_file_get_basename (file);
+      const char *form = o->pdf ? "pdf" : "csv";
+
+      if (o->statement != NULL)
+        les_runs_record_statement (o->self->store, o->statement, form);
+      else
+        les_runs_record_report (o->self->store, o->report, form);
       g_autofree char *message = g_strdup_printf (_("Saved %s"), name);
 
       toast (o->self, message);

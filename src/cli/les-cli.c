@@ -602,7 +602,7 @@ cmd_statement (Options *o)
   g_autofree char *problem = NULL;
   gboolean pdf, ok;
   gint64 run_id;
-  int fy;
+  int fy, status;
 
   if (o->args->len != 2)
     return usage ("statement takes a PRACTICE");
@@ -626,7 +626,10 @@ cmd_statement (Options *o)
   if (out == NULL)
     return exit_for_error (error);
   ok = pdf ? les_statement_write_pdf (st, out, NULL, &error) : les_statement_write_csv (st, out, NULL, &error);
-  return finish_output (out, ok, error);
+  status = finish_output (out, ok, error);
+  if (status == 0)
+    les_runs_record_statement (store, st, pdf ? "pdf" : "csv");
+  return status;
 }
 
 static int
@@ -639,7 +642,7 @@ cmd_report (Options *o)
   g_autoptr(GOutputStream) out = NULL;
   g_autofree char *problem = NULL;
   gboolean pdf, ok;
-  int fy;
+  int fy, status;
 
   if (o->args->len != 1)
     return usage ("report takes no arguments besides --year and -o");
@@ -655,7 +658,10 @@ cmd_report (Options *o)
   if (out == NULL)
     return exit_for_error (error);
   ok = pdf ? les_report_write_pdf (report, out, NULL, &error) : les_report_write_csv (report, out, NULL, &error);
-  return finish_output (out, ok, error);
+  status = finish_output (out, ok, error);
+  if (status == 0)
+    les_runs_record_report (store, report, pdf ? "pdf" : "csv");
+  return status;
 }
 
 /**

@@ -801,6 +801,38 @@ les_runs_list_practices (LesStore *store, gint64 run_id, GStrv *names, GError **
   return g_strv_builder_end (builder);
 }
 
+void
+les_runs_record_statement (LesStore *store, const LesStatement *statement, const char *form)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *payable = NULL;
+  g_autofree char *after = NULL;
+
+  g_return_if_fail (LES_IS_STORE (store));
+  g_return_if_fail (statement != NULL);
+
+  key = g_strdup_printf ("%" G_GINT64_FORMAT "/%s", statement->run.run_id, statement->practice_code);
+  payable = les_money_format (statement->payable);
+  after = g_strdup_printf ("statement of run %" G_GINT64_FORMAT " for %s issued as %s: %u lines, paid %s",
+                           statement->run.run_id, statement->practice_code, form, statement->lines->len, payable);
+  les_store_audit (store, "issue-statement", "payment_runs", key, NULL, after);
+}
+
+void
+les_runs_record_report (LesStore *store, const LesReport *report, const char *form)
+{
+  g_autofree char *year = NULL;
+  g_autofree char *after = NULL;
+
+  g_return_if_fail (LES_IS_STORE (store));
+  g_return_if_fail (report != NULL);
+
+  year = les_year_format (report->year);
+  after = g_strdup_printf ("reconciliation report of %s issued as %s: %" G_GINT64_FORMAT " runs", year, form,
+                           report->n_runs);
+  les_store_audit (store, "issue-report", "payment_runs", year, NULL, after);
+}
+
 char *
 les_runs_get_organisation (LesStore *store)
 {

@@ -63,6 +63,11 @@ typedef struct {
 } LesStatement;
 
 void          les_statement_free       (LesStatement  *statement);
+/* Audits that @statement was issued (@form: "pdf", "csv" or "print"):
+ * action "issue-statement", key "RUN/PRACTICE", with its total. */
+void          les_runs_record_statement (LesStore          *store,
+                                         const LesStatement *statement,
+                                         const char        *form);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesStatement, les_statement_free)
 
 typedef struct {
@@ -91,6 +96,10 @@ typedef struct {
 } LesReport;
 
 void          les_report_free          (LesReport     *report);
+/* Audits that @report was issued: action "issue-report", key the year. */
+void          les_runs_record_report   (LesStore      *store,
+                                        const LesReport *report,
+                                        const char    *form);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesReport, les_report_free)
 
 /* Called by les_compute_year() inside its transaction: replaces the year's
