@@ -13,7 +13,13 @@
  * LES_BENCH_SKIP_TYPING=1 skips the keystrokes, and LES_BENCH_PAGE=NAME
  * (overview, services, practices, claims, payments) shows that screen while
  * the stalls are measured; by default the claims screen stays shown.  With
- * both, the claims screen is never shown (nor its table loaded). */
+ * both, the claims screen is never shown (nor its table loaded).
+ * LES_BENCH_CLOSE=1 then closes a month from the Payments screen's runs
+ * panel, as confirming "Close Month" does (the month it offers: the last
+ * computed, paying every open month up to it), and measures the longest
+ * gap from then until a second after the job ended; it writes a payment
+ * run, so give it a copy of a database whose claims are approved and that
+ * has a month left open. */
 
 #include "config.h"
 
