@@ -137,9 +137,10 @@ practices_fill (LesPage *page, gpointer result, const GError *error)
       g_warning ("Cannot list the practices: %s", error->message);
       return;
     }
+  /* the table on screen first: it then fills a step a frame */
+  gtk_stack_set_visible_child_name (self->stack, g_list_model_get_n_items (d->list->rows) > 0 ? "content" : "empty");
   les_table_view_set_table (self->table, g_steal_pointer (&d->list));
   les_table_view_set_export_name (self->table, "practices.csv");
-  gtk_stack_set_visible_child_name (self->stack, les_table_view_get_n_rows (self->table) > 0 ? "content" : "empty");
   fill_detail (self, d);
 }
 

@@ -24,7 +24,16 @@ struct _LesTableView
   char                *search;      /* casefolded */
   char                *export_name;
   GtkFileChooserNative *chooser;
+  GPtrArray           *pending;     /* rows still to append, a step a frame */
+  guint                grow_id;
 };
+
+/* GTK 4.8 builds the widgets of up to 200 rows when a table fills (about
+ * 1–2 ms a row): rows appended below GROW_WINDOW come GROW_STEP at a time,
+ * a frame apart, so that showing a long table never holds the main loop
+ * for long; the rest follow at once. */
+#define GROW_WINDOW 256
+#define GROW_STEP 32
 
 G_DEFINE_FINAL_TYPE (LesTableView, les_table_view, GTK_TYPE_WIDGET)
 
@@ -186,6 +195,8 @@ les_table_view_dispose (GObject *object)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+  g_clear_handle_id (&self->grow_id, g_source_remove);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_func (self->selection, selected_item_changed_cb, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_TABLE_VIEW);
@@ -253,6 +264,47 @@ les_table_view_new (void)
   return g_object_new (LES_TYPE_TABLE_VIEW, NULL);
 }
 
+static gboolean grow_cb (gpointer data);
+
+/* Appends pending rows: up to GROW_WINDOW a step at a time, then all */
+static void
+grow (LesTableView *self, gboolean all)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+  guint take;
+
+  if (self->pending == NULL)
+    return;
+  take = all || n >= GROW_WINDOW ? self->pending->len : MIN (self->pending->len, GROW_STEP);
+  g_list_store_splice (self->rows, n, 0, self->pending->pdata, take);
+  g_ptr_array_remove_range (self->pending, 0, take);
+  if (self->pending->len == 0)
+    {
+      g_clear_pointer (&self->pending, g_ptr_array_unref);
+      g_clear_handle_id (&self->grow_id, g_source_remove);
+    }
+  else if (self->grow_id == 0)
+    /* after the frame that shows these rows (GDK redraws at HIGH_IDLE + 20) */
+    self->grow_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 30, grow_cb, self, NULL);
+}
+
+static gboolean
+grow_cb (gpointer data)
+{
+  LesTableView *self = data;
+
+  self->grow_id = 0;
+  grow (self, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Every row in the model now (before reading or writing them) */
+static void
+flush_pending (LesTableView *self)
+{
+  grow (self, TRUE);
+}
+
 static gboolean
 rows_equal_at (GListStore *a, guint i, GListModel *b, guint j)
 {
@@ -271,6 +323,9 @@ les_table_view_set_table (LesTableView *self, LesTable *table)
   g_return_if_fail (LES_IS_TABLE_VIEW (self));
   g_return_if_fail (table != NULL);
 
+  /* the rows of the last table not appended yet are not wanted any more */
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_handle_id (&self->grow_id, g_source_remove);
   if (!same_columns (self->table, table))
     {
       /* Old rows must not meet the new columns */
@@ -300,6 +355,15 @@ les_table_view_set_table (LesTableView *self, LesTable *table)
   items = g_ptr_array_new_full (n - first - same_end, g_object_unref);
   for (guint i = first; i < n - same_end; i++)
     g_ptr_array_add (items, g_list_model_get_item (table->rows, i));
+  if (same_end == 0 && first < GROW_WINDOW && items->len > GROW_STEP
+      && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      /* a long tail for a table on screen: appended a step a frame */
+      g_list_store_splice (self->rows, first, n_old - first, NULL, 0);
+      self->pending = g_steal_pointer (&items);
+      grow (self, FALSE);
+      return;
+    }
   g_list_store_splice (self->rows, first, n_old - first - same_end, items->pdata, items->len);
 }
 
@@ -307,6 +371,7 @@ guint
 les_table_view_get_n_rows (LesTableView *self)
 {
   g_return_val_if_fail (LES_IS_TABLE_VIEW (self), 0);
+  flush_pending (self);
   return g_list_model_get_n_items (G_LIST_MODEL (self->rows));
 }
 
@@ -314,6 +379,7 @@ guint
 les_table_view_get_n_visible (LesTableView *self)
 {
   g_return_val_if_fail (LES_IS_TABLE_VIEW (self), 0);
+  flush_pending (self);
   return g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
 }
 
@@ -346,6 +412,7 @@ les_table_view_get_visible_row (LesTableView *self, guint position)
   g_autoptr(LesRow) row = NULL;
 
   g_return_val_if_fail (LES_IS_TABLE_VIEW (self), NULL);
+  flush_pending (self);
   row = g_list_model_get_item (G_LIST_MODEL (self->sorted), position);
   return row; /* the model keeps it alive */
 }
@@ -354,6 +421,7 @@ void
 les_table_view_select (LesTableView *self, guint position)
 {
   g_return_if_fail (LES_IS_TABLE_VIEW (self));
+  flush_pending (self);
   gtk_single_selection_set_selected (self->selection, position);
 }
 
@@ -361,6 +429,7 @@ void
 les_table_view_activate (LesTableView *self, guint position)
 {
   g_return_if_fail (LES_IS_TABLE_VIEW (self));
+  flush_pending (self);
   gtk_single_selection_set_selected (self->selection, position);
   column_view_activated_cb (self->column_view, position, self);
 }
@@ -385,6 +454,7 @@ les_table_view_write_csv (LesTableView *self, GFile *file, GError **error)
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is nothing to export"));
       return FALSE;
     }
+  flush_pending (self);
   out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
   if (out == NULL)
     return FALSE;
