@@ -294,9 +294,13 @@ les_queries_practice_table (LesStore         *store,
                     allocation_columns, G_N_ELEMENTS (allocation_columns), error, practice_code, INT_ARG (fy), NULL);
     case LES_PRACTICE_CLAIMS:
       return query (store,
-                    "SELECT service_code, item_code, status, count(*), sum(count) FROM claims "
-                    "WHERE practice_code = ? AND year = ? GROUP BY service_code, item_code, status "
-                    "ORDER BY service_code, item_code, status",
+                    /* the practice's claims first (by their index): grouped straight
+                     * from claims, SQLite reads the whole year in service order (1.6 s
+                     * nationally) to save sorting a few hundred rows */
+                    "WITH mine AS MATERIALIZED (SELECT service_code, item_code, status, count FROM claims "
+                    " WHERE practice_code = ? AND year = ?) "
+                    "SELECT service_code, item_code, status, count(*), sum(count) FROM mine "
+                    "GROUP BY service_code, item_code, status ORDER BY service_code, item_code, status",
                     practice_claim_columns, G_N_ELEMENTS (practice_claim_columns), error,
                     practice_code, INT_ARG (fy), NULL);
     case LES_PRACTICE_PAYMENTS:
@@ -426,13 +430,18 @@ les_queries_payments_by_practice (LesStore   *store,
 {
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
+  /* the PCN's few practices first, then their lines by the lines' key:
+   * joined the other way, SQLite reads every line of the year (0.24 s
+   * nationally) to save sorting a handful of rows */
   return query (store,
-                "SELECT l.practice_code, p.practice_name, count(*), sum(l.gross), sum(l.payable), sum(l.held) "
-                "FROM payment_lines l JOIN practices p ON p.practice_code = l.practice_code "
-                "WHERE l.year = ? AND l.service_code = ? AND p.pcn_code = ? "
-                "GROUP BY l.practice_code ORDER BY l.practice_code",
+                "WITH members AS MATERIALIZED (SELECT practice_code, practice_name FROM practices "
+                " WHERE pcn_code = ?) "
+                "SELECT m.practice_code, m.practice_name, count(*), sum(l.gross), sum(l.payable), sum(l.held) "
+                "FROM members m JOIN payment_lines l ON l.year = ? AND l.practice_code = m.practice_code "
+                " AND l.service_code = ? "
+                "GROUP BY m.practice_code, m.practice_name ORDER BY m.practice_code",
                 by_practice_columns, G_N_ELEMENTS (by_practice_columns), error,
-                INT_ARG (fy), service_code, pcn_code, NULL);
+                pcn_code, INT_ARG (fy), service_code, NULL);
 }
 
 static const LesColumnSpec lines_columns[] = {
