@@ -1201,24 +1201,18 @@ shown_sql (LesClaimList *self, GError **error)
   return build_sql (self->shown, self->store);
 }
 
-GArray *
-les_claim_list_dup_all_ids (LesClaimList *self, GError **error)
+static GArray *
+query_ids (LesClaimQuery *query, LesStore *store, QuerySql *sql, GError **error)
 {
-  g_autoptr(QuerySql) sql = NULL;
-  g_autofree char *select = NULL;
+  g_autofree char *select = g_strdup_printf ("SELECT c.id FROM claims c WHERE %s", sql->where);
   sqlite3_stmt *stmt;
   GArray *ids;
   int rc;
 
-  g_return_val_if_fail (LES_IS_CLAIM_LIST (self), NULL);
-
-  if ((sql = shown_sql (self, error)) == NULL)
-    return NULL;
-  select = g_strdup_printf ("SELECT c.id FROM claims c WHERE %s", sql->where);
-  stmt = les_store_prepare (self->store, select, error);
+  stmt = les_store_prepare (store, select, error);
   if (stmt == NULL)
     return NULL;
-  bind_query (stmt, self->shown);
+  bind_query (stmt, query);
   ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -1227,11 +1221,35 @@ les_claim_list_dup_all_ids (LesClaimList *self, GError **error)
     }
   if (rc != SQLITE_DONE)
     {
-      les_store_set_db_error (self->store, error);
+      les_store_set_db_error (store, error);
       g_clear_pointer (&ids, g_array_unref);
     }
   sqlite3_reset (stmt);
   return ids;
+}
+
+GArray *
+les_claim_list_dup_all_ids (LesClaimList *self, GError **error)
+{
+  g_autoptr(QuerySql) sql = NULL;
+
+  g_return_val_if_fail (LES_IS_CLAIM_LIST (self), NULL);
+
+  if ((sql = shown_sql (self, error)) == NULL)
+    return NULL;
+  return query_ids (self->shown, self->store, sql, error);
+}
+
+GArray *
+les_claim_query_dup_ids (LesClaimQuery *query, LesStore *store, GError **error)
+{
+  g_autoptr(QuerySql) sql = NULL;
+
+  g_return_val_if_fail (query != NULL, NULL);
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+
+  sql = build_sql (query, store);
+  return query_ids (query, store, sql, error);
 }
 
 gboolean

@@ -73,6 +73,10 @@ gboolean       les_claim_list_get_ids     (LesClaimList   *self,
 LesClaimQuery *les_claim_list_dup_query   (LesClaimList   *self);
 LesClaimQuery *les_claim_query_ref        (LesClaimQuery  *query);
 void           les_claim_query_unref      (LesClaimQuery  *query);
+/* The ids of every claim @query matches, read on @store. */
+GArray        *les_claim_query_dup_ids    (LesClaimQuery  *query,
+                                           LesStore       *store,
+                                           GError        **error);
 /* Writes the claims @query matches, in its order, as CSV: the claims import
  * format with status, reason and findings added. */
 gboolean       les_claim_query_export     (LesClaimQuery  *query,

@@ -253,6 +253,29 @@ test_claims (void)
   screenshot (GTK_WIDGET (window), "screen-claims.png");
   gtk_selection_model_unselect_all (selection);
 
+  /* A change to thousands of claims runs as a job; undo puts them back */
+  {
+    gint64 audit = les_store_count_rows (store, "audit");
+    guint n_submitted;
+
+    les_claim_list_set_filter (list, LES_CLAIM_FILTER_STATUS, "submitted");
+    les_claim_list_wait (list);
+    n_submitted = g_list_model_get_n_items (G_LIST_MODEL (list));
+    g_assert_cmpuint (n_submitted, >, 5000);
+    gtk_selection_model_select_all (selection);
+    g_assert_true (les_claims_page_apply_status (page, "queried", "Evidence needed"));
+    g_assert_true (les_window_is_busy (window));
+    g_assert_true (wait_until (not_busy, NULL, 60000));
+    les_claim_list_wait (list);
+    g_assert_cmpint (les_store_count_rows (store, "audit"), ==, audit + n_submitted);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+    g_assert_true (les_window_undo (window));
+    les_claim_list_wait (list);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n_submitted);
+    les_claim_list_set_filter (list, LES_CLAIM_FILTER_STATUS, NULL);
+    les_claim_list_wait (list);
+  }
+
   /* Export writes the claims shown, on a worker */
   {
     g_autofree char *path = g_build_filename (g_get_tmp_dir (), "les-test-claims-export.csv", NULL);
