@@ -533,6 +533,9 @@ undo_change (LesStore *store, gpointer data, GError **error)
   return les_claims_change_undo (store, data, error);
 }
 
+/* A change to many claims (about 20 µs a claim), or its undoing, runs as a job */
+#define STATUS_JOB_THRESHOLD 5000
+
 /* The toast (with Undo) for a change made */
 static void
 report_change (LesClaimsPage *self, const char *status, LesClaimsChange *change)
@@ -552,7 +555,10 @@ report_change (LesClaimsPage *self, const char *status, LesClaimsChange *change)
   else
     title = g_strdup_printf (ngettext ("%u claim reopened", "%u claims reopened", n), n);
 
-  if (LES_IS_WINDOW (root) && n > 0)
+  if (LES_IS_WINDOW (root) && n >= STATUS_JOB_THRESHOLD)
+    les_window_push_undo_job (LES_WINDOW (root), title, undo_change, change,
+                              (GDestroyNotify) les_claims_change_free, "claims");
+  else if (LES_IS_WINDOW (root) && n > 0)
     les_window_push_undo (LES_WINDOW (root), title, undo_change, change, (GDestroyNotify) les_claims_change_free);
   else
     {
@@ -561,9 +567,6 @@ report_change (LesClaimsPage *self, const char *status, LesClaimsChange *change)
       les_claims_change_free (change);
     }
 }
-
-/* A change to many claims (about 20 µs a claim) runs as a job */
-#define STATUS_JOB_THRESHOLD 5000
 
 typedef struct
 {

@@ -24,6 +24,7 @@ typedef struct
   LesUndoFunc     func;
   gpointer        data;
   GDestroyNotify  destroy;
+  char           *job_table;     /* undone as a job: the table to announce after */
 } UndoItem;
 
 struct _LesWindow
@@ -82,6 +83,7 @@ undo_item_free (gpointer data)
   if (item->destroy != NULL)
     item->destroy (item->data);
   g_free (item->title);
+  g_free (item->job_table);
   g_free (item);
 }
 
@@ -879,6 +881,9 @@ les_window_add_toast (LesWindow *self, const char *title)
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+static void push_undo (LesWindow *self, const char *title, LesUndoFunc func, gpointer data,
+                       GDestroyNotify destroy, const char *job_table);
+
 void
 les_window_push_undo (LesWindow      *self,
                       const char     *title,
@@ -886,13 +891,37 @@ les_window_push_undo (LesWindow      *self,
                       gpointer        data,
                       GDestroyNotify  destroy)
 {
+  g_return_if_fail (LES_IS_WINDOW (self));
+  push_undo (self, title, func, data, destroy, NULL);
+}
+
+void
+les_window_push_undo_job (LesWindow      *self,
+                          const char     *title,
+                          LesUndoFunc     func,
+                          gpointer        data,
+                          GDestroyNotify  destroy,
+                          const char     *table_name)
+{
+  g_return_if_fail (LES_IS_WINDOW (self));
+  g_return_if_fail (table_name != NULL);
+  push_undo (self, title, func, data, destroy, table_name);
+}
+
+static void
+push_undo (LesWindow      *self,
+           const char     *title,
+           LesUndoFunc     func,
+           gpointer        data,
+           GDestroyNotify  destroy,
+           const char     *job_table)
+{
   UndoItem *item;
   AdwToast *toast;
   g_autofree char *escaped = NULL;
 
-  g_return_if_fail (LES_IS_WINDOW (self));
-
   item = g_new0 (UndoItem, 1);
+  item->job_table = g_strdup (job_table);
   item->title = g_strdup (title);
   item->func = func;
   item->data = data;
@@ -910,6 +939,36 @@ les_window_push_undo (LesWindow      *self,
   update_actions (self);
 }
 
+static gboolean
+undo_job_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
+{
+  UndoItem *item = data;
+
+  return item->func (store, item->data, error);
+}
+
+static void
+undo_job_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  LesWindow *self = LES_WINDOW (object);
+  LesJob *job = user_data;
+  UndoItem *item = les_job_get_data (job);
+  g_autoptr(GError) error = NULL;
+
+  if (!les_window_finish_job (self, job, result, &error))
+    les_window_add_toast (self, error->message);
+  else
+    {
+      g_autofree char *title = g_strdup_printf (_("Undone: %s"), item->title);
+
+      /* the job's connection told nobody */
+      if (self->store != NULL)
+        les_store_emit_changed (self->store, item->job_table);
+      les_window_add_toast (self, title);
+    }
+  g_object_unref (job);
+}
+
 gboolean
 les_window_undo (LesWindow *self)
 {
@@ -922,6 +981,16 @@ les_window_undo (LesWindow *self)
   if (self->store == NULL || self->job != NULL || g_queue_is_empty (&self->undo_stack))
     return FALSE;
   item = g_queue_pop_head (&self->undo_stack);
+  if (item->job_table != NULL)
+    {
+      LesJob *job = les_job_new (_("Undoing…"), self->store, undo_job_func, item, undo_item_free);
+
+      ok = les_window_run_job (self, job, undo_job_done_cb, job);
+      if (!ok)
+        g_object_unref (job);
+      update_actions (self);
+      return ok;
+    }
   ok = item->func (self->store, item->data, &error);
   if (!ok)
     les_window_add_toast (self, error->message);

@@ -37,6 +37,16 @@ void        les_window_push_undo      (LesWindow      *self,
                                        LesUndoFunc     func,
                                        gpointer        data,
                                        GDestroyNotify  destroy);
+/* The same for an edit whose undoing is long: undone as a job on a worker,
+ * after which the window tells the store's listeners @table_name changed. */
+void        les_window_push_undo_job  (LesWindow      *self,
+                                       const char     *title,
+                                       LesUndoFunc     func,
+                                       gpointer        data,
+                                       GDestroyNotify  destroy,
+                                       const char     *table_name);
+/* Undoes the latest edit (or starts undoing it, for a job); FALSE when
+ * there is none, a job is running or the undo failed. */
 gboolean    les_window_undo           (LesWindow      *self);
 /* Runs @job with the progress strip; FALSE when another is running. */
 gboolean    les_window_run_job        (LesWindow      *self,

@@ -269,9 +269,13 @@ test_claims (void)
     les_claim_list_wait (list);
     g_assert_cmpint (les_store_count_rows (store, "audit"), ==, audit + n_submitted);
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+    /* so is undoing it */
     g_assert_true (les_window_undo (window));
+    g_assert_true (les_window_is_busy (window));
+    g_assert_true (wait_until (not_busy, NULL, 60000));
     les_claim_list_wait (list);
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n_submitted);
+    g_assert_cmpint (les_store_count_rows (store, "audit"), ==, audit + 2 * n_submitted);
     les_claim_list_set_filter (list, LES_CLAIM_FILTER_STATUS, NULL);
     les_claim_list_wait (list);
   }
