@@ -1201,31 +1201,37 @@ shown_sql (LesClaimList *self, GError **error)
   return build_sql (self->shown, self->store);
 }
 
-static GArray *
-query_ids (LesClaimQuery *query, LesStore *store, QuerySql *sql, GError **error)
+/* Runs @stmt (bound), appending the id in its first column of each row to @ids */
+static gboolean
+append_ids (LesStore *store, sqlite3_stmt *stmt, GArray *ids, GError **error)
 {
-  g_autofree char *select = g_strdup_printf ("SELECT c.id FROM claims c WHERE %s", sql->where);
-  sqlite3_stmt *stmt;
-  GArray *ids;
   int rc;
 
-  stmt = les_store_prepare (store, select, error);
-  if (stmt == NULL)
-    return NULL;
-  bind_query (stmt, query);
-  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
       g_array_append_val (ids, id);
     }
   if (rc != SQLITE_DONE)
-    {
-      les_store_set_db_error (store, error);
-      g_clear_pointer (&ids, g_array_unref);
-    }
+    les_store_set_db_error (store, error);
   sqlite3_reset (stmt);
-  return ids;
+  return rc == SQLITE_DONE;
+}
+
+static GArray *
+query_ids (LesClaimQuery *query, LesStore *store, QuerySql *sql, GError **error)
+{
+  g_autofree char *select = g_strdup_printf ("SELECT c.id FROM claims c WHERE %s", sql->where);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt;
+
+  stmt = les_store_prepare (store, select, error);
+  if (stmt == NULL)
+    return NULL;
+  bind_query (stmt, query);
+  if (!append_ids (store, stmt, ids, error))
+    return NULL;
+  return g_steal_pointer (&ids);
 }
 
 GArray *
@@ -1258,7 +1264,7 @@ les_claim_list_get_ids (LesClaimList *self, guint position, guint n, GArray *ids
   g_autoptr(QuerySql) sql = NULL;
   guint done = 0;
   sqlite3_stmt *stmt;
-  int param, rc;
+  int param;
 
   g_return_val_if_fail (LES_IS_CLAIM_LIST (self), FALSE);
   g_return_val_if_fail (ids != NULL, FALSE);
@@ -1288,15 +1294,7 @@ les_claim_list_get_ids (LesClaimList *self, guint position, guint n, GArray *ids
   param = bind_query (stmt, self->shown);
   sqlite3_bind_int64 (stmt, param, n);
   sqlite3_bind_int64 (stmt, param + 1, position);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  if (rc != SQLITE_DONE)
-    les_store_set_db_error (self->store, error);
-  sqlite3_reset (stmt);
-  return rc == SQLITE_DONE;
+  return append_ids (self->store, stmt, ids, error);
 }
 
 LesClaimQuery *
