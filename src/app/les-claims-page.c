@@ -10,6 +10,7 @@
 #include "les-job.h"
 #include "les-claims-page.h"
 #include "les-queries.h"
+#include "les-table-view.h"
 #include "les-value.h"
 #include "les-window.h"
 
@@ -295,27 +296,11 @@ items_changed_cb (GListModel *model, guint position, guint removed, guint added,
 
 /* Cells */
 
-/* Long values in full on hover, asked for only then (setting a tooltip on
- * every cell as rows change costs GTK 4.8 about as much as the rest) */
-static gboolean
-query_tooltip_cb (GtkWidget *label, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
-{
-  const char *text = gtk_label_get_text (GTK_LABEL (label));
-
-  if (text[0] == '\0')
-    return FALSE;
-  gtk_tooltip_set_text (tooltip, text);
-  return TRUE;
-}
-
 static void
 setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
 {
-  gboolean numeric = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "numeric"));
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *label = les_cell_label_new (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "numeric")));
 
-  gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1.0 : 0.0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   switch (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "field")))
     {
     case LES_CLAIM_FIELD_STATUS:
@@ -324,15 +309,13 @@ setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer us
     case LES_CLAIM_FIELD_REASON:
     case LES_CLAIM_FIELD_FINDINGS:
     case LES_CLAIM_FIELD_PRACTICE_NAME:
-      gtk_widget_set_has_tooltip (label, TRUE);
-      g_signal_connect (label, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
+      /* long values in full on hover */
+      les_cell_label_show_text_on_hover (label, 0);
       break;
     default:
       break;
     }
   g_object_set_data (G_OBJECT (label), "field", g_object_get_data (G_OBJECT (factory), "field"));
-  if (numeric)
-    gtk_widget_add_css_class (label, "numeric");
   gtk_list_item_set_child (item, label);
 }
 

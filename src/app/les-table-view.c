@@ -84,16 +84,61 @@ compare_cells_cb (gconstpointer a, gconstpointer b, gpointer user_data)
   return g_utf8_collate (les_row_get_text (ra, index), les_row_get_text (rb, index));
 }
 
+/* Cells, here and in the claims table */
+
+/**
+ * les_cell_label_new:
+ * @numeric: right-aligned, with tabular figures
+ *
+ * A table cell's label: ellipsised at the end.
+ */
+GtkWidget *
+les_cell_label_new (gboolean numeric)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1.0 : 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  if (numeric)
+    gtk_widget_add_css_class (label, "numeric");
+  return label;
+}
+
+static gboolean
+text_tooltip_cb (GtkWidget *label, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  const char *text = gtk_label_get_text (GTK_LABEL (label));
+
+  if (strlen (text) <= GPOINTER_TO_SIZE (data))
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+/**
+ * les_cell_label_show_text_on_hover:
+ * @min_length: texts of this many bytes or fewer get no tooltip
+ *
+ * The label's whole text as its tooltip, asked for on hover: setting a
+ * tooltip on every cell as rows are bound costs GTK 4.8 about as much as
+ * the rest of binding them.
+ */
+void
+les_cell_label_show_text_on_hover (GtkWidget *label, gsize min_length)
+{
+  g_return_if_fail (GTK_IS_LABEL (label));
+
+  gtk_widget_set_has_tooltip (label, TRUE);
+  g_signal_connect (label, "query-tooltip", G_CALLBACK (text_tooltip_cb), GSIZE_TO_POINTER (min_length));
+}
+
 static void
 setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
 {
-  gboolean is_number = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "numeric"));
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *label = les_cell_label_new (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "numeric")));
 
-  gtk_label_set_xalign (GTK_LABEL (label), is_number ? 1.0 : 0.0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  if (is_number)
-    gtk_widget_add_css_class (label, "numeric");
+  /* Long text (names, messages) is ellipsised: the whole of it is a tooltip away */
+  les_cell_label_show_text_on_hover (label, 24);
   gtk_list_item_set_child (item, label);
 }
 
@@ -106,8 +151,6 @@ bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer use
   const char *text = les_row_get_text (row, index);
 
   gtk_label_set_text (GTK_LABEL (label), text);
-  /* Long text (names, messages) is ellipsised: the whole of it is a tooltip away */
-  gtk_widget_set_tooltip_text (label, strlen (text) > 24 ? text : NULL);
   if (text[0] == '-' || g_str_has_prefix (text, "−"))
     gtk_widget_add_css_class (label, "negative");
   else

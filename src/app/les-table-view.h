@@ -37,4 +37,8 @@ void        les_table_view_export           (LesTableView *self);
 void        les_table_view_activate         (LesTableView *self,
                                              guint         position);
 
+GtkWidget  *les_cell_label_new              (gboolean      numeric);
+void        les_cell_label_show_text_on_hover (GtkWidget *label,
+                                               gsize      min_length);
+
 G_END_DECLS
