@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 #include "les-error.h"
@@ -283,7 +282,7 @@ test_reimport (Fixture *f, gconstpointer data)
 static void
 test_replace_by_key_is_audited (Fixture *f, gconstpointer data)
 {
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = test_write_file (f->dir, "p.csv",
                                            "practice_code,practice_name,pcn_code,close_date\n"
@@ -295,17 +294,17 @@ test_replace_by_key_is_audited (Fixture *f, gconstpointer data)
   g_assert_cmpint (stats.replaced, ==, 1);
   stmt = les_store_prepare (f->store, "SELECT row_key, before, after FROM audit WHERE table_name = 'practices' "
                                       "AND row_key IS NOT NULL", NULL);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "A81002");
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "open_date=1998-04-01; close_date=");
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2), ==, "open_date=; close_date=2025-03-31");
-  sqlite3_reset (stmt);
+  g_assert_cmpint (les_stmt_step (stmt, NULL), ==, LES_STEP_ROW);
+  g_assert_cmpstr (les_stmt_text (stmt, 0), ==, "A81002");
+  g_assert_cmpstr (les_stmt_text (stmt, 1), ==, "open_date=1998-04-01; close_date=");
+  g_assert_cmpstr (les_stmt_text (stmt, 2), ==, "open_date=; close_date=2025-03-31");
+  les_stmt_reset (stmt);
 }
 
 static void
 test_patient_lines (Fixture *f, gconstpointer data)
 {
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
   g_autofree char *expected = les_store_hash_nhs_number (f->store, "9434765919");
   g_autofree char *exported = NULL;
 
@@ -316,15 +315,15 @@ test_patient_lines (Fixture *f, gconstpointer data)
                   "E0001,12345,03/04/2024\n");
   stmt = les_store_prepare (f->store, "SELECT line_no, nhs_hash, activity_date FROM patient_lines ORDER BY line_no",
                             NULL);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, expected);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_type (stmt, 1), ==, SQLITE_NULL);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_type (stmt, 1), ==, SQLITE_NULL);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2), ==, "2024-04-03");
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  sqlite3_reset (stmt);
+  g_assert_cmpint (les_stmt_step (stmt, NULL), ==, LES_STEP_ROW);
+  g_assert_cmpstr (les_stmt_text (stmt, 1), ==, expected);
+  g_assert_cmpint (les_stmt_step (stmt, NULL), ==, LES_STEP_ROW);
+  g_assert_true (les_stmt_is_null (stmt, 1));
+  g_assert_cmpint (les_stmt_step (stmt, NULL), ==, LES_STEP_ROW);
+  g_assert_true (les_stmt_is_null (stmt, 1));
+  g_assert_cmpstr (les_stmt_text (stmt, 2), ==, "2024-04-03");
+  g_assert_cmpint (les_stmt_step (stmt, NULL), ==, LES_STEP_DONE);
+  les_stmt_reset (stmt);
 
   /* the number itself is nowhere in the file */
   exported = test_snapshot (f->store, 2024);
@@ -339,7 +338,7 @@ test_patient_lines (Fixture *f, gconstpointer data)
 static void
 test_nhs_digital_list_sizes (Fixture *f, gconstpointer data)
 {
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
   g_autofree char *path = test_write_file (f->dir, "gp-reg-pat-prac-all.csv",
     "PUBLICATION,EXTRACT_DATE,TYPE,CODE,POSTCODE,SEX,AGE,NUMBER_OF_PATIENTS\n"
     "GP_PRAC_PAT_LIST,01JUL2024,GP,A81001,TS18 1HU,ALL,ALL,8701\n"
@@ -360,14 +359,14 @@ test_nhs_digital_list_sizes (Fixture *f, gconstpointer data)
 
   stmt = les_store_prepare (f->store, "SELECT practice_code, date, registered, weighted FROM list_sizes "
                                       "ORDER BY practice_code", NULL);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "2024-07-01");
-  g_assert_cmpint (sqlite3_column_int (stmt, 2), ==, 8701);
-  g_assert_cmpint (sqlite3_column_int (stmt, 3), ==, 880050);   /* weighted kept */
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 2), ==, 4000);
-  g_assert_cmpint (sqlite3_column_type (stmt, 3), ==, SQLITE_NULL);
-  sqlite3_reset (stmt);
+  g_assert_cmpint (les_stmt_step (stmt, NULL), ==, LES_STEP_ROW);
+  g_assert_cmpstr (les_stmt_text (stmt, 1), ==, "2024-07-01");
+  g_assert_cmpint (les_stmt_int (stmt, 2), ==, 8701);
+  g_assert_cmpint (les_stmt_int (stmt, 3), ==, 880050);   /* weighted kept */
+  g_assert_cmpint (les_stmt_step (stmt, NULL), ==, LES_STEP_ROW);
+  g_assert_cmpint (les_stmt_int (stmt, 2), ==, 4000);
+  g_assert_true (les_stmt_is_null (stmt, 3));
+  les_stmt_reset (stmt);
 }
 
 static void

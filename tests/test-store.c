@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 #include "les-error.h"
@@ -13,13 +12,13 @@
 static char *
 query_text (LesStore *store, const char *sql)
 {
-  sqlite3_stmt *stmt = les_store_prepare (store, sql, NULL);
+  LesStmt *stmt = les_store_prepare (store, sql, NULL);
   char *result = NULL;
 
   g_assert_nonnull (stmt);
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-    result = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_reset (stmt);
+  if (les_stmt_step (stmt, NULL) == LES_STEP_ROW && !les_stmt_is_null (stmt, 0))
+    result = g_strdup (les_stmt_text (stmt, 0));
+  les_stmt_reset (stmt);
   return result;
 }
 

@@ -7,7 +7,7 @@
 
 #include "les-claims-edit.h"
 #include "les-error.h"
-#include "les-store-private.h"
+#include "les-store-compat.h"
 
 typedef struct
 {
@@ -72,7 +72,7 @@ set_one (LesStore    *store,
   g_autofree char *after = NULL;
 
   *changed = FALSE;
-  stmt = les_store_prepare (store, "SELECT claim_ref, status, status_reason FROM claims WHERE id = ?", error);
+  stmt = les_store_prepare_sqlite (store, "SELECT claim_ref, status, status_reason FROM claims WHERE id = ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
@@ -92,7 +92,7 @@ set_one (LesStore    *store,
       && g_strcmp0 (previous->old_reason, (reason && reason[0]) ? reason : NULL) == 0)
     return TRUE;
 
-  stmt = les_store_prepare (store, "UPDATE claims SET status = ?, status_reason = ? WHERE id = ?", error);
+  stmt = les_store_prepare_sqlite (store, "UPDATE claims SET status = ?, status_reason = ? WHERE id = ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, status, -1, SQLITE_TRANSIENT);
@@ -236,7 +236,7 @@ les_claims_ids_for_refs (LesStore *store, const char *const *refs, GError **erro
   for (guint i = 0; refs != NULL && refs[i] != NULL; i++)
     {
       g_autofree char *ref = g_ascii_strup (g_strstrip (g_strdup (refs[i])), -1);
-      sqlite3_stmt *stmt = les_store_prepare (store, "SELECT id FROM claims WHERE claim_ref = ?1", error);
+      sqlite3_stmt *stmt = les_store_prepare_sqlite (store, "SELECT id FROM claims WHERE claim_ref = ?1", error);
       int rc;
 
       if (stmt == NULL)
@@ -272,7 +272,7 @@ les_claims_ids_for_year (LesStore *store, int fy, gboolean approvable, GError **
 
   /* approving in bulk never overrides a person's query or rejection, and
    * touches only claims the last compute has checked */
-  stmt = les_store_prepare (store, approvable
+  stmt = les_store_prepare_sqlite (store, approvable
                             ? "SELECT c.id FROM claims AS c JOIN computes AS k ON k.year = c.year "
                               "WHERE c.year = ?1 AND c.status = 'submitted' AND c.period <= k.to_period "
                               "AND NOT EXISTS (SELECT 1 FROM findings AS f WHERE f.claim_ref = c.claim_ref "

@@ -9,7 +9,7 @@
 #include "les-error.h"
 #include "les-kinds.h"
 #include "les-service-edit.h"
-#include "les-store-private.h"
+#include "les-store-compat.h"
 #include "les-value.h"
 
 typedef struct
@@ -578,7 +578,7 @@ les_service_draft_load (LesStore *store, const char *service_code, int fy, GErro
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
   g_return_val_if_fail (service_code != NULL, NULL);
 
-  stmt = les_store_prepare (store, ssql, error);
+  stmt = les_store_prepare_sqlite (store, ssql, error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, service_code, -1, SQLITE_TRANSIENT);
@@ -602,7 +602,7 @@ les_service_draft_load (LesStore *store, const char *service_code, int fy, GErro
     draft->fields[c] = column_text (stmt, (int) c, &sinfo->columns[c]);
   sqlite3_reset (stmt);
 
-  stmt = les_store_prepare (store, rsql, error);
+  stmt = les_store_prepare_sqlite (store, rsql, error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, service_code, -1, SQLITE_TRANSIENT);
@@ -830,7 +830,7 @@ step_done (LesStore *store, sqlite3_stmt *stmt, const char *what, GError **error
 static gboolean
 exists (LesStore *store, const char *code, int fy)
 {
-  sqlite3_stmt *stmt = les_store_prepare (store, "SELECT 1 FROM services WHERE service_code = ? AND year = ?", NULL);
+  sqlite3_stmt *stmt = les_store_prepare_sqlite (store, "SELECT 1 FROM services WHERE service_code = ? AND year = ?", NULL);
   gboolean found;
 
   if (stmt == NULL)
@@ -871,7 +871,7 @@ write_draft (LesStore *store, const LesServiceDraft *draft, GError **error)
 
   memset (sv, 0, sizeof (Value) * sinfo->n_columns);
   ok = parse_row (draft->fields, sinfo, FALSE, sv, &column, error) && check_service_row (sv, &column, error);
-  if (ok && (stmt = les_store_prepare (store, ssql, error)) != NULL)
+  if (ok && (stmt = les_store_prepare_sqlite (store, ssql, error)) != NULL)
     {
       for (guint c = 0; c < sinfo->n_columns; c++)
         bind_value (stmt, (int) c + 1, &sv[c]);
@@ -891,7 +891,7 @@ write_draft (LesStore *store, const LesServiceDraft *draft, GError **error)
 
       memset (rv, 0, sizeof (Value) * rinfo->n_columns);
       ok = parse_row (r->fields, rinfo, TRUE, rv, &column, error) && check_rule_row (rv, &column, error);
-      if (ok && (stmt = les_store_prepare (store, rsql, error)) != NULL)
+      if (ok && (stmt = les_store_prepare_sqlite (store, rsql, error)) != NULL)
         {
           for (guint c = 0; c < rinfo->n_columns; c++)
             bind_value (stmt, (int) c + 1, &rv[c]);
@@ -917,7 +917,7 @@ write_draft (LesStore *store, const LesServiceDraft *draft, GError **error)
   /* Rules no longer in the draft; a rule that claims name cannot go */
   dsql = g_strdup_printf ("DELETE FROM rules WHERE service_code = ? AND year = ? AND rule_code NOT IN (%s)",
                           keep->str);
-  stmt = les_store_prepare (store, dsql, error);
+  stmt = les_store_prepare_sqlite (store, dsql, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
@@ -932,14 +932,14 @@ delete_service (LesStore *store, const char *code, int fy, GError **error)
   sqlite3_stmt *stmt;
   const char *in_use = _("The service has sign-ups, claims or other data now; it cannot be removed");
 
-  stmt = les_store_prepare (store, "DELETE FROM rules WHERE service_code = ? AND year = ?", error);
+  stmt = les_store_prepare_sqlite (store, "DELETE FROM rules WHERE service_code = ? AND year = ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 2, fy);
   if (!step_done (store, stmt, in_use, error))
     return FALSE;
-  stmt = les_store_prepare (store, "DELETE FROM services WHERE service_code = ? AND year = ?", error);
+  stmt = les_store_prepare_sqlite (store, "DELETE FROM services WHERE service_code = ? AND year = ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
@@ -1195,7 +1195,7 @@ les_service_change_free (LesServiceChange *change)
 static gint64
 median_of (LesStore *store, const char *sql, const char *code, int fy, const char *rule_code)
 {
-  sqlite3_stmt *stmt = les_store_prepare (store, sql, NULL);
+  sqlite3_stmt *stmt = les_store_prepare_sqlite (store, sql, NULL);
   g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (gint64));
   gint64 median = -1;
 

@@ -11,7 +11,7 @@
 #include "les-error.h"
 #include "les-results.h"
 #include "les-runs.h"
-#include "les-store-private.h"
+#include "les-store-compat.h"
 #include "les-value.h"
 
 #define CHECK_EVERY 65536           /* rows between cancellation checks */
@@ -134,7 +134,7 @@ load_services (Loader *ld, LesEngineInput *in, GError **error)
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = les_store_prepare (ld->store,
+  stmt = les_store_prepare_sqlite (ld->store,
                             "SELECT service_code, name, cap_mode, budget, schedule, claim_frequency, "
                             "claim_deadline_days, start_date, end_date FROM services WHERE year = ?1", error);
   if (stmt == NULL)
@@ -171,7 +171,7 @@ load_rules (Loader *ld, LesEngineInput *in, GError **error)
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = les_store_prepare (ld->store,
+  stmt = les_store_prepare_sqlite (ld->store,
                             "SELECT service_code, rule_code, kind, rate, rate_per, base, max_units_per_practice, "
                             "max_per_patient, fixed_amount, upfront_pct, lower_pct, upper_pct, settlement "
                             "FROM rules WHERE year = ?1", error);
@@ -214,7 +214,7 @@ load_practices (Loader *ld, LesEngineInput *in, GError **error)
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = les_store_prepare (ld->store, "SELECT practice_code, close_date FROM practices", error);
+  stmt = les_store_prepare_sqlite (ld->store, "SELECT practice_code, close_date FROM practices", error);
   if (stmt == NULL)
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -222,7 +222,7 @@ load_practices (Loader *ld, LesEngineInput *in, GError **error)
   if (!finish (ld->store, stmt, rc, error))
     return FALSE;
 
-  stmt = les_store_prepare (ld->store, "SELECT practice_code, date, registered, weighted FROM list_sizes", error);
+  stmt = les_store_prepare_sqlite (ld->store, "SELECT practice_code, date, registered, weighted FROM list_sizes", error);
   if (stmt == NULL)
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -240,7 +240,7 @@ load_service_data (Loader *ld, LesEngineInput *in, GError **error)
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = les_store_prepare (ld->store,
+  stmt = les_store_prepare_sqlite (ld->store,
                             "SELECT practice_code, service_code, from_date, to_date FROM signups WHERE year = ?1",
                             error);
   if (stmt == NULL)
@@ -252,7 +252,7 @@ load_service_data (Loader *ld, LesEngineInput *in, GError **error)
   if (!finish (ld->store, stmt, rc, error))
     return FALSE;
 
-  stmt = les_store_prepare (ld->store,
+  stmt = les_store_prepare_sqlite (ld->store,
                             "SELECT practice_code, service_code, size FROM cohorts WHERE year = ?1", error);
   if (stmt == NULL)
     return FALSE;
@@ -262,7 +262,7 @@ load_service_data (Loader *ld, LesEngineInput *in, GError **error)
   if (!finish (ld->store, stmt, rc, error))
     return FALSE;
 
-  stmt = les_store_prepare (ld->store,
+  stmt = les_store_prepare_sqlite (ld->store,
                             "SELECT practice_code, service_code, block_amount, cap_amount FROM allocations "
                             "WHERE year = ?1", error);
   if (stmt == NULL)
@@ -275,7 +275,7 @@ load_service_data (Loader *ld, LesEngineInput *in, GError **error)
   if (!finish (ld->store, stmt, rc, error))
     return FALSE;
 
-  stmt = les_store_prepare (ld->store,
+  stmt = les_store_prepare_sqlite (ld->store,
                             "SELECT practice_code, service_code, achieved_pct FROM achievements WHERE year = ?1",
                             error);
   if (stmt == NULL)
@@ -353,7 +353,7 @@ load_claims (Loader *ld, LesEngineInput *in, GError **error)
   gint64 n = 0;
   int rc;
 
-  stmt = les_store_prepare (ld->store, ld->only_service ? one_sql : all_sql, error);
+  stmt = les_store_prepare_sqlite (ld->store, ld->only_service ? one_sql : all_sql, error);
   if (stmt == NULL)
     return FALSE;
   bind_scope (ld, stmt);
@@ -378,7 +378,7 @@ load_claims (Loader *ld, LesEngineInput *in, GError **error)
   ld->n_claims = n;
   report (ld, 0.25, _("Reading patient lines"));
 
-  stmt = les_store_prepare (ld->store, ld->only_service ? lines_one_sql : lines_all_sql, error);
+  stmt = les_store_prepare_sqlite (ld->store, ld->only_service ? lines_one_sql : lines_all_sql, error);
   if (stmt == NULL)
     return FALSE;
   bind_scope (ld, stmt);
@@ -432,7 +432,7 @@ clear_year (LesStore *store, const char *table, int fy, GError **error)
 
   /* a table holding only this year is emptied whole, which SQLite does
    * without visiting each row */
-  stmt = les_store_prepare (store, range_sql, error);
+  stmt = les_store_prepare_sqlite (store, range_sql, error);
   if (stmt == NULL)
     return FALSE;
   rc = sqlite3_step (stmt);
@@ -442,7 +442,7 @@ clear_year (LesStore *store, const char *table, int fy, GError **error)
                    || (sqlite3_column_int (stmt, 0) == fy && sqlite3_column_int (stmt, 1) == fy);
   sqlite3_reset (stmt);
 
-  stmt = les_store_prepare (store, only_this_year ? all_sql : year_sql, error);
+  stmt = les_store_prepare_sqlite (store, only_this_year ? all_sql : year_sql, error);
   if (stmt == NULL)
     return FALSE;
   if (!only_this_year)
@@ -468,7 +468,7 @@ static gboolean
 write_lines (Loader *ld, const LesPaymentLine **lines, guint n, GError **error)
 {
   g_autofree char *sql = insert_lines_sql (n);
-  sqlite3_stmt *stmt = les_store_prepare (ld->store, sql, error);
+  sqlite3_stmt *stmt = les_store_prepare_sqlite (ld->store, sql, error);
   char periods[LINES_PER_INSERT][8];
 
   if (stmt == NULL)
@@ -497,7 +497,7 @@ write_findings (Loader *ld, LesEngineOutput *out, LesComputeSummary *summary, GE
 {
   sqlite3_stmt *stmt;
 
-  stmt = les_store_prepare (ld->store,
+  stmt = les_store_prepare_sqlite (ld->store,
                             "INSERT INTO findings (year, severity, code, practice_code, service_code, rule_code, "
                             "period, claim_ref, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", error);
   if (stmt == NULL)
@@ -622,7 +622,7 @@ diff_lines (Loader *ld, LineMerge *merge, GArray *deletes, GArray *updates, GPtr
   int rc;
 
   /* the unique index gives this order without sorting */
-  stmt = les_store_prepare (ld->store,
+  stmt = les_store_prepare_sqlite (ld->store,
                             "SELECT id, practice_code, service_code, rule_code, period, units, gross, payable, held "
                             "FROM payment_lines WHERE year = ?1 ORDER BY practice_code COLLATE BINARY, "
                             "service_code COLLATE BINARY, rule_code COLLATE BINARY, period COLLATE BINARY", error);
@@ -694,7 +694,7 @@ write_lines_diff (Loader *ld, LesEngineOutput **outputs, guint n_services, LesCo
   sum->n_updated = updates->len;
   sum->n_deleted = deletes->len;
 
-  stmt = les_store_prepare (ld->store, "DELETE FROM payment_lines WHERE id = ?1", error);
+  stmt = les_store_prepare_sqlite (ld->store, "DELETE FROM payment_lines WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
   for (guint i = 0; i < deletes->len; i++)
@@ -704,7 +704,7 @@ write_lines_diff (Loader *ld, LesEngineOutput **outputs, guint n_services, LesCo
         return FALSE;
     }
 
-  stmt = les_store_prepare (ld->store,
+  stmt = les_store_prepare_sqlite (ld->store,
                             "UPDATE payment_lines SET units = ?2, gross = ?3, payable = ?4, held = ?5 "
                             "WHERE id = ?1", error);
   if (stmt == NULL)
@@ -761,7 +761,7 @@ write_service_totals (Loader *ld, LesEngineOutput **outputs, guint n_services, G
           payable += line->payable;
           held += line->held;
         }
-      stmt = les_store_prepare (ld->store,
+      stmt = les_store_prepare_sqlite (ld->store,
                                 "INSERT INTO service_totals (year, service_code, payable, held, n_lines) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5)", error);
       if (stmt == NULL)
@@ -827,7 +827,7 @@ write_compute_row (LesStore *store, int fy, gint32 to, GError **error)
   sqlite3_stmt *stmt;
   char period[8];
 
-  stmt = les_store_prepare (store,
+  stmt = les_store_prepare_sqlite (store,
                             "INSERT INTO computes (year, to_period, computed_at, computed_by) "
                             "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (year) DO UPDATE SET "
                             "to_period = excluded.to_period, computed_at = excluded.computed_at, "

@@ -9,7 +9,7 @@
 #include "les-csv.h"
 #include "les-error.h"
 #include "les-results.h"
-#include "les-store-private.h"
+#include "les-store-compat.h"
 #include "les-value.h"
 
 #define FLUSH_AT (256 * 1024)
@@ -45,7 +45,7 @@ les_results_get_compute (LesStore  *store,
 
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
 
-  stmt = les_store_prepare (store, "SELECT to_period, computed_at, computed_by FROM computes WHERE year = ?1",
+  stmt = les_store_prepare_sqlite (store, "SELECT to_period, computed_at, computed_by FROM computes WHERE year = ?1",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -102,7 +102,7 @@ les_results_reconciliation (LesStore *store, int fy, GError **error)
   m = les_period_month_number (to);
   les_period_format (to, to_text);
 
-  stmt = les_store_prepare (store,
+  stmt = les_store_prepare_sqlite (store,
                             "SELECT s.service_code, s.name, s.budget, "
                             "COALESCE (t.payable, 0), COALESCE (t.held, 0), "
                             "(SELECT COALESCE (SUM (l.amount), 0) FROM ledger AS l "
@@ -197,7 +197,7 @@ write_payments (LesStore *store, int fy, GOutputStream *out, GString *buf, GCanc
                                   "payable", "held" };
   sqlite3_stmt *stmt;
 
-  stmt = les_store_prepare (store,
+  stmt = les_store_prepare_sqlite (store,
                             "SELECT practice_code, service_code, rule_code, period, units, gross, payable, held "
                             "FROM payment_lines WHERE year = ?1 ORDER BY practice_code COLLATE BINARY, "
                             "service_code COLLATE BINARY, rule_code COLLATE BINARY, period COLLATE BINARY",
@@ -224,7 +224,7 @@ write_findings (LesStore *store, int fy, GOutputStream *out, GString *buf, GCanc
   sqlite3_stmt *stmt;
 
   /* byte order with a blank before any value (RULES.md 9) */
-  stmt = les_store_prepare (store,
+  stmt = les_store_prepare_sqlite (store,
                             "SELECT severity, code, practice_code, service_code, rule_code, period, claim_ref, "
                             "message FROM findings WHERE year = ?1 ORDER BY code COLLATE BINARY, "
                             "COALESCE (practice_code, '') COLLATE BINARY, "

@@ -11,13 +11,13 @@
 #include "les-value.h"
 
 static char *
-format_column (const LesColumn *col, sqlite3_stmt *stmt, int index)
+format_column (const LesColumn *col, LesStmt *stmt, int index)
 {
   gint64 v;
 
-  if (sqlite3_column_type (stmt, index) == SQLITE_NULL)
+  if (les_stmt_is_null (stmt, index))
     return NULL;
-  v = sqlite3_column_int64 (stmt, index);
+  v = les_stmt_int64 (stmt, index);
   switch (col->type)
     {
     case LES_COL_YEAR:
@@ -41,45 +41,8 @@ format_column (const LesColumn *col, sqlite3_stmt *stmt, int index)
     case LES_COL_PERIOD:
     case LES_COL_CHOICE:
     default:
-      return g_strdup ((const char *) sqlite3_column_text (stmt, index));
+      return g_strdup (les_stmt_text (stmt, index));
     }
-}
-
-static gboolean
-has_year (const LesKindInfo *info)
-{
-  for (guint c = 0; c < info->n_columns; c++)
-    if (info->columns[c].type == LES_COL_YEAR)
-      return TRUE;
-  return info->kind == LES_KIND_CLAIMS || info->kind == LES_KIND_LEDGER;
-}
-
-static char *
-select_sql (const LesKindInfo *info)
-{
-  GString *sql = g_string_new ("SELECT ");
-
-  switch (info->kind)
-    {
-    case LES_KIND_PRACTICES:
-      return g_strdup ("SELECT p.practice_code, p.practice_name, p.pcn_code, n.pcn_name, p.open_date, p.close_date "
-                       "FROM practices p JOIN pcns n ON n.pcn_code = p.pcn_code ORDER BY p.practice_code");
-    case LES_KIND_PATIENT_ACTIVITY:
-      return g_strdup ("SELECT l.claim_ref, NULL, l.activity_date, l.nhs_hash FROM patient_lines l "
-                       "JOIN claims c ON c.claim_ref = l.claim_ref WHERE c.year = ?1 "
-                       "ORDER BY l.claim_ref, l.line_no");
-    default:
-      break;
-    }
-
-  for (guint c = 0; c < info->n_columns; c++)
-    g_string_append_printf (sql, "%s%s", c ? ", " : "",
-                            info->columns[c].db_name ? info->columns[c].db_name : info->columns[c].name);
-  g_string_append_printf (sql, " FROM %s", info->table);
-  if (has_year (info))
-    g_string_append (sql, " WHERE year = ?1");
-  g_string_append_printf (sql, " ORDER BY %s", info->order_by);
-  return g_string_free (sql, FALSE);
 }
 
 /**
@@ -101,8 +64,8 @@ les_export_table (LesStore      *store,
   g_autoptr(GString) buffer = g_string_sized_new (128 * 1024);
   g_autofree const char **names = NULL;
   g_autofree char **cells = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
+  LesStmt *stmt;
+  LesStep rc;
 
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
   g_return_val_if_fail (kind >= 0 && kind < LES_N_KINDS, FALSE);
@@ -115,14 +78,14 @@ les_export_table (LesStore      *store,
     names[c] = info->columns[c].name;
   les_csv_append_row (buffer, names, info->n_columns);
 
-  sql = select_sql (info);
+  sql = les_sql_export_select (info);
   stmt = les_store_prepare (store, sql, error);
   if (stmt == NULL)
     return FALSE;
-  if (sqlite3_bind_parameter_count (stmt) > 0)
-    sqlite3_bind_int (stmt, 1, fy);
+  if (les_stmt_param_count (stmt) > 0)
+    les_stmt_bind_int64 (stmt, 1, fy);
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       for (guint c = 0; c < info->n_columns; c++)
         cells[c] = format_column (&info->columns[c], stmt, (int) c);
@@ -131,12 +94,12 @@ les_export_table (LesStore      *store,
         g_clear_pointer (&cells[c], g_free);
       if (!les_csv_flush (out, buffer, 64 * 1024, cancellable, error))
         {
-          sqlite3_reset (stmt);
+          les_stmt_reset (stmt);
           return FALSE;
         }
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return les_store_set_db_error (store, error);
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return FALSE;
   return les_csv_flush (out, buffer, 0, cancellable, error);
 }

@@ -9,7 +9,7 @@
 
 #include "les-error.h"
 #include "les-import.h"
-#include "les-store-private.h"
+#include "les-store-compat.h"
 #include "les-value.h"
 
 #define CHUNK_SIZE     (64 * 1024)
@@ -128,7 +128,7 @@ service_key (const char *code, gint64 year)
 static gboolean
 load_set (Import *imp, GHashTable *set, const char *sql, gboolean with_value, GError **error)
 {
-  sqlite3_stmt *stmt = les_store_prepare (imp->store, sql, error);
+  sqlite3_stmt *stmt = les_store_prepare_sqlite (imp->store, sql, error);
   int rc;
 
   if (stmt == NULL)
@@ -678,7 +678,7 @@ key_of_row (Import *imp)
 static void
 write_pcn (Import *imp)
 {
-  sqlite3_stmt *stmt = les_store_prepare (imp->store,
+  sqlite3_stmt *stmt = les_store_prepare_sqlite (imp->store,
                                           "INSERT INTO pcns (pcn_code, pcn_name) VALUES (?1, ?2) "
                                           "ON CONFLICT (pcn_code) DO UPDATE SET pcn_name = "
                                           "COALESCE (excluded.pcn_name, pcns.pcn_name)", NULL);
@@ -708,7 +708,7 @@ write_reference_row (Import *imp)
   if (imp->kind == LES_KIND_PRACTICES)
     write_pcn (imp);
 
-  stmt = les_store_prepare (imp->store, imp->select_sql, NULL);
+  stmt = les_store_prepare_sqlite (imp->store, imp->select_sql, NULL);
   for (guint c = 0; c < imp->info->n_columns; c++)
     if (imp->info->key_mask & (1u << c))
       bind_val (stmt, c + 1, &imp->vals[c]);
@@ -737,7 +737,7 @@ write_reference_row (Import *imp)
           imp->stats->unchanged++;
           return;
         }
-      stmt = les_store_prepare (imp->store, imp->update_sql, NULL);
+      stmt = les_store_prepare_sqlite (imp->store, imp->update_sql, NULL);
       for (guint c = 0; c < imp->info->n_columns; c++)
         if (stored (imp, c))
           bind_val (stmt, c + 1, &imp->vals[c]);
@@ -757,7 +757,7 @@ write_reference_row (Import *imp)
       return;
     }
 
-  stmt = les_store_prepare (imp->store, imp->insert_sql, NULL);
+  stmt = les_store_prepare_sqlite (imp->store, imp->insert_sql, NULL);
   for (guint c = 0; c < imp->info->n_columns; c++)
     if (stored (imp, c))
       bind_val (stmt, c + 1, &imp->vals[c]);
@@ -774,7 +774,7 @@ write_reference_row (Import *imp)
 static void
 write_claim (Import *imp)
 {
-  sqlite3_stmt *stmt = les_store_prepare (imp->store,
+  sqlite3_stmt *stmt = les_store_prepare_sqlite (imp->store,
                                           "INSERT INTO claims (claim_ref, practice_code, service_code, item_code, "
                                           "period, count, submitted_date, year) "
                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
@@ -793,7 +793,7 @@ write_claim (Import *imp)
       return;
     }
 
-  stmt = les_store_prepare (imp->store,
+  stmt = les_store_prepare_sqlite (imp->store,
                             "SELECT practice_code, service_code, item_code, period, count, submitted_date, id "
                             "FROM claims WHERE claim_ref = ?1", NULL);
   bind_val (stmt, 1, &imp->vals[0]);
@@ -845,7 +845,7 @@ write_patient_line (Import *imp)
 
   if (!g_hash_table_lookup_extended (imp->claim_lines, claim->s, NULL, &next))
     {
-      stmt = les_store_prepare (imp->store, "SELECT 1 FROM claims WHERE claim_ref = ?1", NULL);
+      stmt = les_store_prepare_sqlite (imp->store, "SELECT 1 FROM claims WHERE claim_ref = ?1", NULL);
       bind_val (stmt, 1, claim);
       rc = sqlite3_step (stmt);
       sqlite3_reset (stmt);
@@ -855,7 +855,7 @@ write_patient_line (Import *imp)
           return;
         }
       /* a claim's lines in this file replace the lines it had */
-      stmt = les_store_prepare (imp->store, "DELETE FROM patient_lines WHERE claim_ref = ?1", NULL);
+      stmt = les_store_prepare_sqlite (imp->store, "DELETE FROM patient_lines WHERE claim_ref = ?1", NULL);
       bind_val (stmt, 1, claim);
       if (!step_done (imp, stmt))
         return;
@@ -881,7 +881,7 @@ write_patient_line (Import *imp)
       hash = g_ascii_strdown (key->s, -1);
     }
 
-  stmt = les_store_prepare (imp->store,
+  stmt = les_store_prepare_sqlite (imp->store,
                             "INSERT INTO patient_lines (claim_ref, line_no, nhs_hash, activity_date) "
                             "VALUES (?1, ?2, ?3, ?4)", NULL);
   bind_val (stmt, 1, claim);
@@ -930,7 +930,7 @@ write_nhs_digital_row (Import *imp)
     }
   les_date_format (ymd, buf);
   /* keeps a weighted figure that a fuller file gave for the same date */
-  stmt = les_store_prepare (imp->store,
+  stmt = les_store_prepare_sqlite (imp->store,
                             "INSERT INTO list_sizes (practice_code, date, registered) VALUES (?1, ?2, ?3) "
                             "ON CONFLICT (practice_code, date) DO UPDATE SET registered = excluded.registered", NULL);
   sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
@@ -1195,7 +1195,7 @@ import_clear (Import *imp)
 static gint64
 max_claim_id (LesStore *store)
 {
-  sqlite3_stmt *stmt = les_store_prepare (store, "SELECT COALESCE (MAX (id), 0) FROM claims", NULL);
+  sqlite3_stmt *stmt = les_store_prepare_sqlite (store, "SELECT COALESCE (MAX (id), 0) FROM claims", NULL);
   gint64 id = 0;
 
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
@@ -1248,7 +1248,7 @@ les_import_file (LesStore              *store,
   info = g_file_input_stream_query_info (in, G_FILE_ATTRIBUTE_STANDARD_SIZE, cancellable, NULL);
 
   imp.store = store;
-  imp.db = les_store_get_db (store);
+  imp.db = les_store_get_sqlite (store);
   imp.kind = kind;
   imp.info = les_kind_get_info (kind);
   imp.name = display_name ? display_name : path;

@@ -7,7 +7,7 @@
 
 #include "les-claim-list.h"
 #include "les-csv.h"
-#include "les-store-private.h"
+#include "les-store-compat.h"
 
 /* Pages of PAGE_SIZE rows are read with LIMIT/OFFSET; the last MAX_PAGES
  * used are kept so that scrolling back and redraws never wait.  GTK 4.8's
@@ -220,7 +220,7 @@ search_is_broad (LesStore *store, const char *text)
   sqlite3_stmt *stmt;
   gint64 n = 0;
 
-  stmt = les_store_prepare (store,
+  stmt = les_store_prepare_sqlite (store,
                             "SELECT (SELECT count(*) FROM (SELECT 1 FROM claims WHERE claim_ref GLOB ?1 LIMIT ?3)) "
                             " + (SELECT count(*) FROM (SELECT 1 FROM practices "
                             "    WHERE practice_code GLOB ?1 OR practice_name LIKE ?2 LIMIT 11)) * ?3 / 10", NULL);
@@ -380,7 +380,7 @@ read_page (LesStore *store, QuerySql *sql, LesClaimQuery *query, guint page, int
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = les_store_prepare (store, sql->page_sql, error);
+  stmt = les_store_prepare_sqlite (store, sql->page_sql, error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, bind_query (stmt, query), (gint64) page * PAGE_SIZE);
@@ -408,7 +408,7 @@ read_page (LesStore *store, QuerySql *sql, LesClaimQuery *query, guint page, int
 static gboolean
 read_count (LesStore *store, const char *sql, LesClaimQuery *query, gint64 *count, int *rc_out, GError **error)
 {
-  sqlite3_stmt *stmt = les_store_prepare (store, sql, error);
+  sqlite3_stmt *stmt = les_store_prepare_sqlite (store, sql, error);
   int rc;
 
   if (stmt == NULL)
@@ -505,7 +505,7 @@ deliver (Request *req)
 static gboolean
 run_request (LesStore *store, QuerySql *sql, Request *req)
 {
-  sqlite3 *db = les_store_get_db (store);
+  sqlite3 *db = les_store_get_sqlite (store);
   g_autoptr(GError) error = NULL;
   int rc = SQLITE_OK;
   gboolean ok;
@@ -1225,7 +1225,7 @@ query_ids (LesClaimQuery *query, LesStore *store, QuerySql *sql, GError **error)
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   sqlite3_stmt *stmt;
 
-  stmt = les_store_prepare (store, select, error);
+  stmt = les_store_prepare_sqlite (store, select, error);
   if (stmt == NULL)
     return NULL;
   bind_query (stmt, query);
@@ -1288,7 +1288,7 @@ les_claim_list_get_ids (LesClaimList *self, guint position, guint n, GArray *ids
 
   if ((sql = shown_sql (self, error)) == NULL)
     return FALSE;
-  stmt = les_store_prepare (self->store, sql->ids_sql, error);
+  stmt = les_store_prepare_sqlite (self->store, sql->ids_sql, error);
   if (stmt == NULL)
     return FALSE;
   param = bind_query (stmt, self->shown);
@@ -1328,7 +1328,7 @@ les_claim_query_export (LesClaimQuery  *query,
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
 
   sql = build_sql (query, store);
-  stmt = les_store_prepare (store, sql->select_sql, error);
+  stmt = les_store_prepare_sqlite (store, sql->select_sql, error);
   if (stmt == NULL)
     return FALSE;
   bind_query (stmt, query);

@@ -10,7 +10,7 @@
 #include "les-error.h"
 #include "les-queries.h"
 #include "les-results.h"
-#include "les-store-private.h"
+#include "les-store-compat.h"
 #include "les-value.h"
 
 void
@@ -146,7 +146,7 @@ query (LesStore            *store,
        GError             **error,
        ...)
 {
-  sqlite3_stmt *stmt = les_store_prepare (store, sql, error);
+  sqlite3_stmt *stmt = les_store_prepare_sqlite (store, sql, error);
   const char *s;
   va_list args;
   int index = 1;
@@ -477,7 +477,7 @@ les_queries_last_compute (LesStore *store, int fy, char **computed_at, char **to
 
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
 
-  stmt = les_store_prepare (store, "SELECT computed_at, to_period FROM computes WHERE year = ?", NULL);
+  stmt = les_store_prepare_sqlite (store, "SELECT computed_at, to_period FROM computes WHERE year = ?", NULL);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int (stmt, 1, fy);
@@ -497,7 +497,7 @@ static GStrv
 strings (LesStore *store, const char *sql, int fy)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  sqlite3_stmt *stmt = les_store_prepare (store, sql, NULL);
+  sqlite3_stmt *stmt = les_store_prepare_sqlite (store, sql, NULL);
 
   if (stmt != NULL)
     {

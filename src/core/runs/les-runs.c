@@ -11,7 +11,7 @@
 #include "les-error.h"
 #include "les-results.h"
 #include "les-runs.h"
-#include "les-store-private.h"
+#include "les-store-compat.h"
 #include "les-value.h"
 
 /* The model is in docs/payment-runs.md.  The SQL below is written over a
@@ -186,7 +186,7 @@ les_report_free (LesReport *report)
 static gint64
 latest_live_run (LesStore *store, int fy, gint32 *month)
 {
-  sqlite3_stmt *stmt = les_store_prepare (store,
+  sqlite3_stmt *stmt = les_store_prepare_sqlite (store,
                                           "SELECT run_id, month FROM payment_runs WHERE year = ?1 "
                                           "AND reopened_at IS NULL ORDER BY month DESC, run_id DESC LIMIT 1",
                                           NULL);
@@ -243,7 +243,7 @@ les_runs_update_adjustments (LesStore *store, int fy, gint32 to_period, GError *
 
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
 
-  stmt = les_store_prepare (store, "DELETE FROM adjustments WHERE year = ?1", error);
+  stmt = les_store_prepare_sqlite (store, "DELETE FROM adjustments WHERE year = ?1", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int (stmt, 1, fy);
@@ -256,7 +256,7 @@ les_runs_update_adjustments (LesStore *store, int fy, gint32 to_period, GError *
   due = les_period_add_months (last_month, 1);
   les_period_format (due, due_text);
   les_period_format (to_period, to_text);
-  stmt = les_store_prepare (store,
+  stmt = les_store_prepare_sqlite (store,
                             /* each paid line found by its id from the sums: a join of two
                              * materialised tables would be a nested scan of both */
                             "WITH sums AS (SELECT coalesce (p.corrects_id, p.id) AS root, sum (p.units) AS units, "
@@ -295,7 +295,7 @@ les_runs_pending_adjustments (LesStore *store, int fy, gint64 *amount)
 
   if (amount != NULL)
     *amount = 0;
-  stmt = les_store_prepare (store, "SELECT count (*), coalesce (sum (payable), 0) FROM adjustments WHERE year = ?1",
+  stmt = les_store_prepare_sqlite (store, "SELECT count (*), coalesce (sum (payable), 0) FROM adjustments WHERE year = ?1",
                             NULL);
   if (stmt == NULL)
     return 0;
@@ -350,7 +350,7 @@ static void
 watch_cancellable (LesStore *store, GCancellable *cancellable)
 {
   if (cancellable != NULL)
-    sqlite3_progress_handler (les_store_get_db (store), 10000, cancelled_cb, cancellable);
+    sqlite3_progress_handler (les_store_get_sqlite (store), 10000, cancelled_cb, cancellable);
 }
 
 /* Stops watching; a failure after cancelling is reported as the cancel. */
@@ -358,7 +358,7 @@ static gboolean
 unwatch_cancellable (LesStore *store, GCancellable *cancellable, gboolean ok, GError *local_error, GError **error)
 {
   if (cancellable != NULL)
-    sqlite3_progress_handler (les_store_get_db (store), 0, NULL, NULL);
+    sqlite3_progress_handler (les_store_get_sqlite (store), 0, NULL, NULL);
   if (ok)
     {
       g_clear_error (&local_error);
@@ -413,7 +413,7 @@ les_runs_preview (LesStore      *store,
   if (!check_month (store, fy, month, error))
     return FALSE;
   watch_cancellable (store, cancellable);
-  stmt = les_store_prepare (store, query, &local_error);
+  stmt = les_store_prepare_sqlite (store, query, &local_error);
   if (stmt != NULL)
     {
       bind_year_month (stmt, fy, month);
@@ -462,7 +462,7 @@ pay (LesStore *store, int fy, gint32 month, gint64 run_id, GError **error)
 
   for (guint i = 0; i < G_N_ELEMENTS (writes); i++)
     {
-      sqlite3_stmt *stmt = les_store_prepare (store, writes[i], error);
+      sqlite3_stmt *stmt = les_store_prepare_sqlite (store, writes[i], error);
 
       if (stmt == NULL)
         return FALSE;
@@ -524,7 +524,7 @@ close_month (LesStore *store, int fy, gint32 month, Progress *progress, GCancell
     goto fail;
 
   report_progress (progress, 0.8, _("Paying the lines due…"));
-  stmt = les_store_prepare (store,
+  stmt = les_store_prepare_sqlite (store,
                             "INSERT INTO payment_runs (year, month, created_at, created_by, total, n_lines) "
                             "VALUES (?1, ?2, ?3, ?4, 0, 0)", error);
   if (stmt == NULL)
@@ -534,7 +534,7 @@ close_month (LesStore *store, int fy, gint32 month, Progress *progress, GCancell
   sqlite3_bind_text (stmt, 4, g_get_user_name (), -1, SQLITE_TRANSIENT);
   if (!step_done (store, stmt, error))
     goto fail;
-  run_id = sqlite3_last_insert_rowid (les_store_get_db (store));
+  run_id = sqlite3_last_insert_rowid (les_store_get_sqlite (store));
 
   if (!pay (store, fy, month, run_id, error) || !les_runs_get (store, run_id, made, error))
     goto fail;
@@ -639,7 +639,7 @@ reopen (LesStore *store, gint64 run_id, const char *why, GError **error)
                        G_GINT64_FORMAT), latest, run_id);
       goto fail;
     }
-  stmt = les_store_prepare (store,
+  stmt = les_store_prepare_sqlite (store,
                             "UPDATE payment_runs SET reopened_at = ?2, reopened_by = ?3, reopen_reason = ?4 "
                             "WHERE run_id = ?1", error);
   if (stmt == NULL)
@@ -721,7 +721,7 @@ les_runs_list (LesStore *store, int fy, GError **error)
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
   g_array_set_clear_func (runs, (GDestroyNotify) les_run_clear);
-  stmt = les_store_prepare (store, sql, error);
+  stmt = les_store_prepare_sqlite (store, sql, error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int (stmt, 1, fy);
@@ -751,7 +751,7 @@ les_runs_get (LesStore *store, gint64 run_id, LesRun *run, GError **error)
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
   g_return_val_if_fail (run != NULL, FALSE);
 
-  stmt = les_store_prepare (store, sql, error);
+  stmt = les_store_prepare_sqlite (store, sql, error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, run_id);
@@ -777,7 +777,7 @@ les_runs_list_practices (LesStore *store, gint64 run_id, GStrv *names, GError **
 
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
-  stmt = les_store_prepare (store,
+  stmt = les_store_prepare_sqlite (store,
                             "SELECT l.practice_code, coalesce (p.practice_name, '') "
                             "FROM (SELECT DISTINCT practice_code FROM paid_lines WHERE run_id = ?1) AS l "
                             "LEFT JOIN practices AS p ON p.practice_code = l.practice_code "
@@ -836,7 +836,7 @@ les_runs_record_report (LesStore *store, const LesReport *report, const char *fo
 char *
 les_runs_get_organisation (LesStore *store)
 {
-  sqlite3_stmt *stmt = les_store_prepare (store, "SELECT value FROM meta WHERE key = 'organisation_name'", NULL);
+  sqlite3_stmt *stmt = les_store_prepare_sqlite (store, "SELECT value FROM meta WHERE key = 'organisation_name'", NULL);
   char *name = NULL;
 
   if (stmt != NULL)
@@ -871,7 +871,7 @@ les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, G
     return NULL;
   code = g_ascii_strup (g_strstrip (g_strdup (practice_code)), -1);
 
-  stmt = les_store_prepare (store,
+  stmt = les_store_prepare_sqlite (store,
                             "SELECT p.practice_code, p.practice_name, p.pcn_code, n.pcn_name FROM practices AS p "
                             "LEFT JOIN pcns AS n ON n.pcn_code = p.pcn_code WHERE p.practice_code = ?1", error);
   if (stmt == NULL)
@@ -896,7 +896,7 @@ les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, G
     }
   st->organisation = les_runs_get_organisation (store);
 
-  stmt = les_store_prepare (store,
+  stmt = les_store_prepare_sqlite (store,
                             "SELECT p.id, p.service_code, s.name, p.rule_code, r.description, r.kind, p.period, "
                             "  p.units, p.rate, p.gross, p.payable, p.held, p.held_reason, p.corrects_id, o.run_id, "
                             /* an adjustment has the key of the line it corrects: through the key's index */
@@ -1083,7 +1083,7 @@ les_runs_report (LesStore *store, int fy, GError **error)
   g_array_set_clear_func (report->rows, (GDestroyNotify) report_row_clear);
   report->totals.service_name = g_strdup (_("Total"));
 
-  stmt = les_store_prepare (store,
+  stmt = les_store_prepare_sqlite (store,
                             "SELECT p.service_code, sum (p.payable) FROM " LIVE_PAID ("p") " WHERE p.year = ?1 "
                             "GROUP BY p.service_code", error);
   if (stmt == NULL)
@@ -1102,7 +1102,7 @@ les_runs_report (LesStore *store, int fy, GError **error)
       les_store_set_db_error (store, error);
       return NULL;
     }
-  stmt = les_store_prepare (store,
+  stmt = les_store_prepare_sqlite (store,
                             "SELECT count (*), max (month) FROM payment_runs WHERE year = ?1 "
                             "AND reopened_at IS NULL", error);
   if (stmt == NULL)

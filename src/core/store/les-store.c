@@ -1,4 +1,4 @@
-/* les-store.c: opening, migrating and auditing the SQLite database. */
+/* les-store.c: opening, migrating and auditing the database, and the cache of its statements. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -16,9 +16,9 @@ struct _LesStore
   GObject     parent_instance;
 
   char       *path;
-  sqlite3    *db;
-  GHashTable *statements;   /* const char *sql (interned) → sqlite3_stmt * */
-  GHashTable *by_address;   /* the caller's sql pointer → sqlite3_stmt * (checked by text) */
+  LesDb      *db;
+  GHashTable *statements;   /* const char *sql (interned) → LesStmt * */
+  GHashTable *by_address;   /* the caller's sql pointer → its interned text */
   char       *hmac_key;     /* hex */
   char       *os_user;
   int         depth;        /* nested begin calls */
@@ -45,82 +45,46 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LES_SCHEMA_VERSION);
 static void
 finalize_statement (gpointer stmt)
 {
-  sqlite3_finalize (stmt);
-}
-
-gboolean
-les_store_set_db_error (LesStore *self, GError **error)
-{
-  g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: database error: %s"),
-               self->path, sqlite3_errmsg (self->db));
-  return FALSE;
+  les_stmt_finalize (stmt);
 }
 
 gboolean
 les_store_exec (LesStore *self, const char *sql, GError **error)
 {
-  char *msg = NULL;
-
-  if (sqlite3_exec (self->db, sql, NULL, NULL, &msg) != SQLITE_OK)
-    {
-      g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: database error: %s"),
-                   self->path, msg ? msg : sqlite3_errmsg (self->db));
-      sqlite3_free (msg);
-      return FALSE;
-    }
-  return TRUE;
+  return les_db_exec (self->db, sql, error);
 }
 
-sqlite3_stmt *
+LesStmt *
 les_store_prepare (LesStore *self, const char *sql, GError **error)
 {
   const char *key;
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
 
-  /* hot loops ask for the same text at the same address: skip interning */
-  stmt = g_hash_table_lookup (self->by_address, sql);
-  if (stmt != NULL && strcmp (sqlite3_sql (stmt), sql) == 0)
+  /* hot loops ask for the same text at the same address: skip interning,
+   * but check the text, since a freed text's address can come back */
+  key = g_hash_table_lookup (self->by_address, sql);
+  if (key == NULL || strcmp (key, sql) != 0)
     {
-      sqlite3_reset (stmt);
-      sqlite3_clear_bindings (stmt);
-      return stmt;
+      key = g_intern_string (sql);
+      g_hash_table_insert (self->by_address, (gpointer) sql, (gpointer) key);
     }
-
-  key = g_intern_string (sql);
   stmt = g_hash_table_lookup (self->statements, key);
-  if (stmt != NULL)
+  if (stmt == NULL)
     {
-      g_hash_table_insert (self->by_address, (gpointer) sql, stmt);
-      sqlite3_reset (stmt);
-      sqlite3_clear_bindings (stmt);
-      return stmt;
+      stmt = les_db_prepare (self->db, sql, error);
+      if (stmt == NULL)
+        return NULL;
+      g_hash_table_insert (self->statements, (gpointer) key, stmt);
     }
-  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
-    {
-      les_store_set_db_error (self, error);
-      return NULL;
-    }
-  g_hash_table_insert (self->statements, (gpointer) key, stmt);
-  g_hash_table_insert (self->by_address, (gpointer) sql, stmt);
+  les_stmt_reset (stmt);
+  les_stmt_clear_bindings (stmt);
   return stmt;
 }
 
 void
-les_bind_text_or_null (sqlite3_stmt *stmt, int index, const char *text)
+les_store_set_cancellable (LesStore *self, GCancellable *cancellable)
 {
-  if (text == NULL || text[0] == '\0')
-    sqlite3_bind_null (stmt, index);
-  else
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-}
-
-void
-les_bind_int64_or_null (sqlite3_stmt *stmt, int index, gboolean present, gint64 value)
-{
-  if (present)
-    sqlite3_bind_int64 (stmt, index, value);
-  else
-    sqlite3_bind_null (stmt, index);
+  les_db_set_cancellable (self->db, cancellable);
 }
 
 char *
@@ -149,28 +113,40 @@ apply_migration (LesStore *self, int from_version, GError **error)
   sql = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   if (!les_store_exec (self, sql, error))
     return FALSE;
-  pragma = g_strdup_printf ("PRAGMA user_version = %d", from_version + 1);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  pragma = g_strdup_printf (les_sql_sqlite_set_user_version, from_version + 1);
+#pragma GCC diagnostic pop
   return les_store_exec (self, pragma, error);
+}
+
+/* The value of @key in meta (NULL when none); FALSE on a database error. */
+static gboolean
+read_meta (LesStore *self, const char *key, char **value, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (self, les_sql_meta_get, error);
+  LesStep rc;
+
+  *value = NULL;
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_text (stmt, 1, key);
+  rc = les_stmt_step (stmt, error);
+  if (rc == LES_STEP_ROW)
+    *value = g_strdup (les_stmt_text (stmt, 0));
+  les_stmt_reset (stmt);
+  return rc != LES_STEP_ERROR;
 }
 
 static gboolean
 ensure_hmac_key (LesStore *self, GError **error)
 {
-  sqlite3_stmt *stmt = les_store_prepare (self, "SELECT value FROM meta WHERE key = 'nhs_hmac_key'", error);
-  int rc;
+  LesStmt *stmt;
 
-  if (stmt == NULL)
+  if (!read_meta (self, "nhs_hmac_key", &self->hmac_key, error))
     return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      self->hmac_key = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      sqlite3_reset (stmt);
-      return TRUE;
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return les_store_set_db_error (self, error);
+  if (self->hmac_key != NULL)
+    return TRUE;
 
   {
     GString *key = g_string_new (NULL);
@@ -180,15 +156,12 @@ ensure_hmac_key (LesStore *self, GError **error)
       g_string_append_printf (key, "%08x", g_random_int ());
     self->hmac_key = g_string_free (key, FALSE);
   }
-  stmt = les_store_prepare (self, "INSERT INTO meta (key, value) VALUES ('nhs_hmac_key', ?)", error);
+  stmt = les_store_prepare (self, les_sql_meta_insert, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, self->hmac_key, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return les_store_set_db_error (self, error);
-  return TRUE;
+  les_stmt_bind_text (stmt, 1, "nhs_hmac_key");
+  les_stmt_bind_text (stmt, 2, self->hmac_key);
+  return les_stmt_run (stmt, error);
 }
 
 static gboolean
@@ -208,18 +181,13 @@ migrate (LesStore *self, GError **error)
    * import or compute holds the write lock (a worker's reader, the job's own) */
   if (version == LES_SCHEMA_VERSION)
     {
-      sqlite3_stmt *stmt = les_store_prepare (self, "SELECT value FROM meta WHERE key = 'nhs_hmac_key'", error);
-
-      if (stmt == NULL)
+      if (!read_meta (self, "nhs_hmac_key", &self->hmac_key, error))
         return FALSE;
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        self->hmac_key = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      sqlite3_reset (stmt);
       if (self->hmac_key != NULL)
         return TRUE;
     }
 
-  if (!les_store_exec (self, "BEGIN IMMEDIATE", error))
+  if (!les_db_begin (self->db, LES_TRANSACTION_WRITE, error))
     return FALSE;
   version = les_store_get_schema_version (self);
   for (int v = version; v < LES_SCHEMA_VERSION; v++)
@@ -232,10 +200,10 @@ migrate (LesStore *self, GError **error)
       g_autofree char *what = g_strdup_printf ("schema %d → %d", version, LES_SCHEMA_VERSION);
       les_store_audit (self, "migrate", NULL, NULL, NULL, what);
     }
-  return les_store_exec (self, "COMMIT", error);
+  return les_db_commit (self->db, error);
 
 fail:
-  les_store_exec (self, "ROLLBACK", NULL);
+  les_db_rollback (self->db);
   return FALSE;
 }
 
@@ -246,8 +214,7 @@ les_store_finalize (GObject *object)
 
   g_clear_pointer (&self->by_address, g_hash_table_unref);
   g_clear_pointer (&self->statements, g_hash_table_unref);
-  if (self->db != NULL)
-    sqlite3_close_v2 (self->db);
+  g_clear_pointer (&self->db, les_db_close);
   g_free (self->path);
   g_free (self->hmac_key);
   g_free (self->os_user);
@@ -304,7 +271,6 @@ les_store_open (const char *path, GError **error)
 {
   g_autoptr(LesStore) self = NULL;
   g_autofree char *dir = NULL;
-  int rc;
 
   g_return_val_if_fail (path != NULL, NULL);
 
@@ -318,39 +284,9 @@ les_store_open (const char *path, GError **error)
 
   self = g_object_new (LES_TYPE_STORE, NULL);
   self->path = g_strdup (path);
-  rc = sqlite3_open_v2 (path, &self->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc != SQLITE_OK)
-    {
-      les_store_set_db_error (self, error);
-      return NULL;
-    }
-  sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_timeout (self->db, 10000);
-
-  /* WAL keeps readers going while a writer works and survives a killed
-   * process; NORMAL sync is durable up to the last checkpointed commit. */
-  if (!les_store_exec (self, "PRAGMA journal_mode = WAL", error)
-      || !les_store_exec (self, "PRAGMA synchronous = NORMAL", error)
-      || !les_store_exec (self, "PRAGMA foreign_keys = ON", error)
-      || !les_store_exec (self, "PRAGMA cache_size = -32768", error)
-      || !les_store_exec (self, "PRAGMA temp_store = MEMORY", error))
+  self->db = les_db_sqlite_open (path, FALSE, error);
+  if (self->db == NULL)
     return NULL;
-
-  {
-    /* A file that is not SQLite fails on the first read */
-    sqlite3_stmt *stmt = les_store_prepare (self, "SELECT count(*) FROM sqlite_master", error);
-
-    if (stmt == NULL)
-      return NULL;
-    rc = sqlite3_step (stmt);
-    sqlite3_reset (stmt);
-    if (rc != SQLITE_ROW)
-      {
-        les_store_set_db_error (self, error);
-        return NULL;
-      }
-  }
 
   if (!migrate (self, error))
     return NULL;
@@ -379,7 +315,7 @@ les_store_get_path (LesStore *self)
   return self->path;
 }
 
-sqlite3 *
+LesDb *
 les_store_get_db (LesStore *self)
 {
   g_return_val_if_fail (LES_IS_STORE (self), NULL);
@@ -390,16 +326,18 @@ les_store_get_db (LesStore *self)
 int
 les_store_get_schema_version (LesStore *self)
 {
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
   int version = -1;
 
   g_return_val_if_fail (LES_IS_STORE (self), -1);
 
-  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
+  /* not cached: a migration changes it */
+  stmt = les_db_prepare (self->db, les_sql_sqlite_user_version, NULL);
+  if (stmt == NULL)
     return -1;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    version = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
+  if (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
+    version = les_stmt_int (stmt, 0);
+  les_stmt_finalize (stmt);
   return version;
 }
 
@@ -410,7 +348,7 @@ les_store_begin (LesStore *self, GError **error)
 
   if (self->depth++ > 0)
     return TRUE;
-  if (!les_store_exec (self, "BEGIN IMMEDIATE", error))
+  if (!les_db_begin (self->db, LES_TRANSACTION_WRITE, error))
     {
       self->depth = 0;
       return FALSE;
@@ -426,9 +364,9 @@ les_store_commit (LesStore *self, GError **error)
 
   if (--self->depth > 0)
     return TRUE;
-  if (!les_store_exec (self, "COMMIT", error))
+  if (!les_db_commit (self->db, error))
     {
-      les_store_exec (self, "ROLLBACK", NULL);
+      les_db_rollback (self->db);
       return FALSE;
     }
   return TRUE;
@@ -442,7 +380,7 @@ les_store_rollback (LesStore *self)
   if (self->depth == 0)
     return;
   self->depth = 0;
-  les_store_exec (self, "ROLLBACK", NULL);
+  les_db_rollback (self->db);
 }
 
 /**
@@ -459,26 +397,26 @@ les_store_audit (LesStore   *self,
                  const char *before,
                  const char *after)
 {
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
   g_autofree char *now = les_now_iso8601 ();
+  g_autoptr(GError) error = NULL;
 
   g_return_if_fail (LES_IS_STORE (self));
 
-  stmt = les_store_prepare (self,
-                            "INSERT INTO audit (at, os_user, action, table_name, row_key, before, after) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?)", NULL);
-  if (stmt == NULL)
-    return;
-  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, self->os_user, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, action, -1, SQLITE_STATIC);
-  les_bind_text_or_null (stmt, 4, table_name);
-  les_bind_text_or_null (stmt, 5, row_key);
-  les_bind_text_or_null (stmt, 6, before);
-  les_bind_text_or_null (stmt, 7, after);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    g_warning ("%s: cannot write the audit trail: %s", self->path, sqlite3_errmsg (self->db));
-  sqlite3_reset (stmt);
+  stmt = les_store_prepare (self, les_sql_audit_insert, &error);
+  if (stmt != NULL)
+    {
+      les_stmt_bind_text (stmt, 1, now);
+      les_stmt_bind_text (stmt, 2, self->os_user);
+      les_stmt_bind_text (stmt, 3, action);
+      les_stmt_bind_text_or_null (stmt, 4, table_name);
+      les_stmt_bind_text_or_null (stmt, 5, row_key);
+      les_stmt_bind_text_or_null (stmt, 6, before);
+      les_stmt_bind_text_or_null (stmt, 7, after);
+      les_stmt_run (stmt, &error);
+    }
+  if (error != NULL)
+    g_warning ("%s: cannot write the audit trail: %s", self->path, error->message);
 }
 
 void
@@ -508,16 +446,16 @@ GArray *
 les_store_list_years (LesStore *self)
 {
   GArray *years = g_array_new (FALSE, FALSE, sizeof (int));
-  sqlite3_stmt *stmt = les_store_prepare (self, "SELECT DISTINCT year FROM services ORDER BY year", NULL);
+  LesStmt *stmt = les_store_prepare (self, les_sql_years, NULL);
 
   if (stmt == NULL)
     return years;
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
     {
-      int year = sqlite3_column_int (stmt, 0);
+      int year = les_stmt_int (stmt, 0);
       g_array_append_val (years, year);
     }
-  sqlite3_reset (stmt);
+  les_stmt_reset (stmt);
   return years;
 }
 
@@ -538,16 +476,19 @@ les_store_count_rows (LesStore *self, const char *table_name)
                                  "cohorts", "allocations", "claims", "patient_lines", "achievements",
                                  "ledger", "payment_lines", "findings", "audit", NULL };
   g_autofree char *sql = NULL;
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
   gint64 n = 0;
 
   g_return_val_if_fail (g_strv_contains (known, table_name), 0);
 
-  sql = g_strdup_printf ("SELECT count(*) FROM %s", table_name);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  sql = g_strdup_printf (les_sql_count_rows, table_name);
+#pragma GCC diagnostic pop
   stmt = les_store_prepare (self, sql, NULL);
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
+  if (stmt != NULL && les_stmt_step (stmt, NULL) == LES_STEP_ROW)
+    n = les_stmt_int64 (stmt, 0);
   if (stmt != NULL)
-    sqlite3_reset (stmt);
+    les_stmt_reset (stmt);
   return n;
 }

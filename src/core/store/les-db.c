@@ -1,0 +1,193 @@
+/* les-db.c: the backend-neutral face of a connection and its statements. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include "les-db.h"
+
+const char *
+les_db_get_backend_name (LesDb *db)
+{
+  return db->backend->name;
+}
+
+const char *
+les_db_get_location (LesDb *db)
+{
+  return db->location;
+}
+
+void
+les_db_close (LesDb *db)
+{
+  if (db != NULL)
+    db->backend->close (db);
+}
+
+LesStmt *
+les_db_prepare (LesDb *db, const char *sql, GError **error)
+{
+  return db->backend->prepare (db, sql, error);
+}
+
+gboolean
+les_db_exec (LesDb *db, const char *sql, GError **error)
+{
+  return db->backend->exec (db, sql, error);
+}
+
+gboolean
+les_db_begin (LesDb *db, LesTransaction kind, GError **error)
+{
+  return db->backend->begin (db, kind, error);
+}
+
+gboolean
+les_db_commit (LesDb *db, GError **error)
+{
+  return db->backend->commit (db, error);
+}
+
+void
+les_db_rollback (LesDb *db)
+{
+  db->backend->rollback (db);
+}
+
+gint64
+les_db_changes (LesDb *db)
+{
+  return db->backend->changes (db);
+}
+
+void
+les_db_set_cancellable (LesDb *db, GCancellable *cancellable)
+{
+  db->backend->set_cancellable (db, cancellable);
+}
+
+LesDbFailure
+les_db_last_failure (LesDb *db)
+{
+  return db->backend->last_failure (db);
+}
+
+void
+les_stmt_finalize (LesStmt *stmt)
+{
+  if (stmt != NULL)
+    stmt->db->backend->finalize (stmt);
+}
+
+void
+les_stmt_reset (LesStmt *stmt)
+{
+  stmt->db->backend->reset (stmt);
+}
+
+void
+les_stmt_clear_bindings (LesStmt *stmt)
+{
+  stmt->db->backend->clear_bindings (stmt);
+}
+
+int
+les_stmt_param_count (LesStmt *stmt)
+{
+  return stmt->db->backend->param_count (stmt);
+}
+
+void
+les_stmt_bind_int64 (LesStmt *stmt, int index, gint64 value)
+{
+  stmt->db->backend->bind_int64 (stmt, index, value);
+}
+
+void
+les_stmt_bind_text (LesStmt *stmt, int index, const char *text)
+{
+  if (text == NULL)
+    stmt->db->backend->bind_null (stmt, index);
+  else
+    stmt->db->backend->bind_text (stmt, index, text, -1, FALSE);
+}
+
+void
+les_stmt_bind_static (LesStmt *stmt, int index, const char *text, gssize len)
+{
+  if (text == NULL)
+    stmt->db->backend->bind_null (stmt, index);
+  else
+    stmt->db->backend->bind_text (stmt, index, text, len, TRUE);
+}
+
+void
+les_stmt_bind_null (LesStmt *stmt, int index)
+{
+  stmt->db->backend->bind_null (stmt, index);
+}
+
+void
+les_stmt_bind_text_or_null (LesStmt *stmt, int index, const char *text)
+{
+  if (text == NULL || text[0] == '\0')
+    stmt->db->backend->bind_null (stmt, index);
+  else
+    stmt->db->backend->bind_text (stmt, index, text, -1, FALSE);
+}
+
+void
+les_stmt_bind_int64_or_null (LesStmt *stmt, int index, gboolean present, gint64 value)
+{
+  if (present)
+    stmt->db->backend->bind_int64 (stmt, index, value);
+  else
+    stmt->db->backend->bind_null (stmt, index);
+}
+
+LesStep
+les_stmt_step (LesStmt *stmt, GError **error)
+{
+  return stmt->db->backend->step (stmt, error);
+}
+
+gboolean
+les_stmt_run (LesStmt *stmt, GError **error)
+{
+  LesStep rc;
+
+  while ((rc = stmt->db->backend->step (stmt, error)) == LES_STEP_ROW)
+    ;
+  stmt->db->backend->reset (stmt);
+  return rc == LES_STEP_DONE;
+}
+
+int
+les_stmt_column_count (LesStmt *stmt)
+{
+  return stmt->db->backend->column_count (stmt);
+}
+
+gboolean
+les_stmt_is_null (LesStmt *stmt, int col)
+{
+  return stmt->db->backend->column_is_null (stmt, col);
+}
+
+gint64
+les_stmt_int64 (LesStmt *stmt, int col)
+{
+  return stmt->db->backend->column_int64 (stmt, col);
+}
+
+int
+les_stmt_int (LesStmt *stmt, int col)
+{
+  return (int) stmt->db->backend->column_int64 (stmt, col);
+}
+
+const char *
+les_stmt_text (LesStmt *stmt, int col)
+{
+  return stmt->db->backend->column_text (stmt, col);
+}

@@ -1,0 +1,149 @@
+/* les-db.h: what a database backend gives the store — a connection, prepared statements, transactions, errors. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* A connection to one database, used by one thread at a time. */
+typedef struct _LesDb LesDb;
+/* A prepared statement of a connection, with numbered parameters (?1, ?2, …). */
+typedef struct _LesStmt LesStmt;
+
+typedef enum {
+  LES_STEP_ERROR = -1,   /* the error is set */
+  LES_STEP_DONE  = 0,
+  LES_STEP_ROW   = 1,
+} LesStep;
+
+/* What kind of failure the last error of a connection was, for messages in words. */
+typedef enum {
+  LES_DB_FAILURE_OTHER,
+  LES_DB_FAILURE_BUSY,          /* another connection holds the write lock */
+  LES_DB_FAILURE_READ_ONLY,     /* the file or the server refuses writes */
+  LES_DB_FAILURE_FULL,          /* no space left */
+  LES_DB_FAILURE_CONSTRAINT,    /* a unique, check or not-null constraint */
+  LES_DB_FAILURE_FOREIGN_KEY,   /* a reference to a row that does not exist */
+  LES_DB_FAILURE_INTERRUPTED,   /* the cancellable given to les_db_set_cancellable() fired */
+  LES_DB_FAILURE_CORRUPT,       /* not a database, or a damaged one */
+  LES_DB_FAILURE_PERMISSION,    /* a role the server does not allow */
+} LesDbFailure;
+
+typedef enum {
+  LES_TRANSACTION_READ,         /* a consistent snapshot for reading */
+  LES_TRANSACTION_WRITE,        /* takes the write lock at once */
+} LesTransaction;
+
+/* A backend: one static table of functions (SQLite's is les_db_sqlite_open()). */
+typedef struct {
+  const char  *name;
+  void       (*close)          (LesDb *db);
+  LesStmt   *(*prepare)        (LesDb *db, const char *sql, GError **error);
+  void       (*finalize)       (LesStmt *stmt);
+  /* Ready to step again from the start; parameters keep their values. */
+  void       (*reset)          (LesStmt *stmt);
+  void       (*clear_bindings) (LesStmt *stmt);
+  int        (*param_count)    (LesStmt *stmt);
+  void       (*bind_int64)     (LesStmt *stmt, int index, gint64 value);
+  /* @text is copied unless @is_static, when it must live until the next reset. */
+  void       (*bind_text)      (LesStmt *stmt, int index, const char *text, gssize len, gboolean is_static);
+  void       (*bind_null)      (LesStmt *stmt, int index);
+  LesStep    (*step)           (LesStmt *stmt, GError **error);
+  int        (*column_count)   (LesStmt *stmt);
+  gboolean   (*column_is_null) (LesStmt *stmt, int col);
+  gint64     (*column_int64)   (LesStmt *stmt, int col);
+  /* Valid until the next step or reset; NULL for NULL. */
+  const char *(*column_text)   (LesStmt *stmt, int col);
+  gboolean   (*exec)           (LesDb *db, const char *sql, GError **error);
+  gboolean   (*begin)          (LesDb *db, LesTransaction kind, GError **error);
+  gboolean   (*commit)         (LesDb *db, GError **error);
+  void       (*rollback)       (LesDb *db);
+  /* Rows changed by the last INSERT, UPDATE or DELETE. */
+  gint64     (*changes)        (LesDb *db);
+  void       (*set_cancellable) (LesDb *db, GCancellable *cancellable);
+  LesDbFailure (*last_failure) (LesDb *db);
+} LesDbBackend;
+
+/* The part of a connection and a statement every backend shares (backends embed them first). */
+struct _LesDb
+{
+  const LesDbBackend *backend;
+  char               *location;   /* a path, or a connection string without its password */
+};
+
+struct _LesStmt
+{
+  LesDb *db;
+};
+
+/* SQLite, the default: a file on this desk. @read_only opens without writing or creating. */
+LesDb       *les_db_sqlite_open     (const char      *path,
+                                     gboolean         read_only,
+                                     GError         **error);
+
+const char  *les_db_get_backend_name (LesDb          *db);
+const char  *les_db_get_location    (LesDb           *db);
+void         les_db_close           (LesDb           *db);
+LesStmt     *les_db_prepare         (LesDb           *db,
+                                     const char      *sql,
+                                     GError         **error);
+gboolean     les_db_exec            (LesDb           *db,
+                                     const char      *sql,
+                                     GError         **error);
+gboolean     les_db_begin           (LesDb           *db,
+                                     LesTransaction   kind,
+                                     GError         **error);
+gboolean     les_db_commit          (LesDb           *db,
+                                     GError         **error);
+void         les_db_rollback        (LesDb           *db);
+gint64       les_db_changes         (LesDb           *db);
+/* While set, a statement running on @db stops when @cancellable fires
+ * (step fails with LES_DB_FAILURE_INTERRUPTED); NULL clears it. */
+void         les_db_set_cancellable (LesDb           *db,
+                                     GCancellable    *cancellable);
+LesDbFailure les_db_last_failure    (LesDb           *db);
+
+void         les_stmt_finalize      (LesStmt         *stmt);
+/* Ready to step again from the start; the parameters keep their values. */
+void         les_stmt_reset         (LesStmt         *stmt);
+/* Every parameter back to NULL. */
+void         les_stmt_clear_bindings (LesStmt        *stmt);
+int          les_stmt_param_count   (LesStmt         *stmt);
+void         les_stmt_bind_int64    (LesStmt         *stmt,
+                                     int              index,
+                                     gint64           value);
+void         les_stmt_bind_text     (LesStmt         *stmt,
+                                     int              index,
+                                     const char      *text);
+/* @text must stay as it is until the statement is reset (hot loops). */
+void         les_stmt_bind_static   (LesStmt         *stmt,
+                                     int              index,
+                                     const char      *text,
+                                     gssize           len);
+void         les_stmt_bind_null     (LesStmt         *stmt,
+                                     int              index);
+/* NULL for NULL or "". */
+void         les_stmt_bind_text_or_null  (LesStmt    *stmt,
+                                          int         index,
+                                          const char *text);
+void         les_stmt_bind_int64_or_null (LesStmt    *stmt,
+                                          int         index,
+                                          gboolean    present,
+                                          gint64      value);
+LesStep      les_stmt_step          (LesStmt         *stmt,
+                                     GError         **error);
+/* Steps to the end, then resets: for statements that return no rows. */
+gboolean     les_stmt_run           (LesStmt         *stmt,
+                                     GError         **error);
+int          les_stmt_column_count  (LesStmt         *stmt);
+gboolean     les_stmt_is_null       (LesStmt         *stmt,
+                                     int              col);
+gint64       les_stmt_int64         (LesStmt         *stmt,
+                                     int              col);
+int          les_stmt_int           (LesStmt         *stmt,
+                                     int              col);
+const char  *les_stmt_text          (LesStmt         *stmt,
+                                     int              col);
+
+G_END_DECLS

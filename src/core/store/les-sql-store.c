@@ -1,0 +1,26 @@
+/* les-sql-store.c: the store's own statements — meta, audit, years, counts. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "les-sql.h"
+
+const char les_sql_meta_get[] =
+  "SELECT value FROM meta WHERE key = ?1";
+
+const char les_sql_meta_insert[] =
+  "INSERT INTO meta (key, value) VALUES (?1, ?2)";
+
+const char les_sql_audit_insert[] =
+  "INSERT INTO audit (at, os_user, action, table_name, row_key, before, after) "
+  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+const char les_sql_years[] =
+  "SELECT DISTINCT year FROM services ORDER BY year";
+
+const char les_sql_sqlite_user_version[] =
+  "PRAGMA user_version";
+
+const char les_sql_count_rows[] =
+  "SELECT count(*) FROM %s";
+
+const char les_sql_sqlite_set_user_version[] =
+  "PRAGMA user_version = %d";
