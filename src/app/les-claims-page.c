@@ -631,7 +631,7 @@ les_claims_page_apply_status (LesClaimsPage *self, const char *status, const cha
       StatusData *d;
       LesJob *job;
 
-      if (les_claim_status_needs_reason (status) && (text == NULL || g_strstrip (text)[0] == '\0'))
+      if (les_claim_status_needs_reason (les_claim_status_from_word (status)) && (text == NULL || g_strstrip (text)[0] == '\0'))
         {
           les_window_add_toast (LES_WINDOW (root), _("Give a reason for the change"));
           return FALSE;
@@ -717,7 +717,7 @@ set_status_action (GtkWidget *widget, const char *action_name, GVariant *param)
   const char *heading, *verb;
   g_autofree char *body = NULL;
 
-  if (!les_claim_status_needs_reason (status))
+  if (!les_claim_status_needs_reason (les_claim_status_from_word (status)))
     {
       les_claims_page_apply_status (self, status, NULL);
       return;

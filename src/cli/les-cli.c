@@ -442,7 +442,7 @@ cmd_set_status (Options *o)
   if (o->args->len < 2)
     return usage ("set-status takes a STATUS and CLAIM_REFs, or --all --year");
   status = o->args->pdata[1];
-  if (!les_claim_status_valid (status))
+  if (les_claim_status_from_word (status) < 0)
     {
       problem = g_strdup_printf ("“%s” is not a claim status", status);
       return usage (problem);
@@ -451,7 +451,7 @@ cmd_set_status (Options *o)
     return usage ("set-status takes either CLAIM_REFs or --all --year, not both");
   if (o->all && !parse_year (o, &fy, &problem))
     return usage (problem);
-  if (les_claim_status_needs_reason (status) && (o->reason == NULL || g_strstrip (o->reason)[0] == '\0'))
+  if (les_claim_status_needs_reason (les_claim_status_from_word (status)) && (o->reason == NULL || g_strstrip (o->reason)[0] == '\0'))
     {
       problem = g_strdup_printf ("set-status %s needs --reason", status);
       return usage (problem);

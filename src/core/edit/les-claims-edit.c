@@ -23,7 +23,6 @@ struct _LesClaimsChange
   GArray *previous;   /* Previous */
 };
 
-static const char *const statuses[] = { "submitted", "queried", "approved", "rejected", "withdrawn", NULL };
 
 static void
 clear_previous (gpointer data)
@@ -32,19 +31,6 @@ clear_previous (gpointer data)
 
   g_free (p->old_status);
   g_free (p->old_reason);
-}
-
-gboolean
-les_claim_status_valid (const char *status)
-{
-  return status != NULL && g_strv_contains (statuses, status);
-}
-
-gboolean
-les_claim_status_needs_reason (const char *status)
-{
-  return g_strcmp0 (status, "queried") == 0 || g_strcmp0 (status, "rejected") == 0
-         || g_strcmp0 (status, "withdrawn") == 0;
 }
 
 static char *
@@ -126,13 +112,13 @@ les_claims_set_status (LesStore     *store,
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
   g_return_val_if_fail (ids != NULL || n_ids == 0, NULL);
 
-  if (!les_claim_status_valid (status))
+  if (les_claim_status_from_word (status) < 0)
     {
       g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is not a claim status"), status);
       return NULL;
     }
   why = reason != NULL ? g_strstrip (g_strdup (reason)) : NULL;
-  if (les_claim_status_needs_reason (status) && (why == NULL || why[0] == '\0'))
+  if (les_claim_status_needs_reason (les_claim_status_from_word (status)) && (why == NULL || why[0] == '\0'))
     {
       g_set_error_literal (error, LES_ERROR, LES_ERROR_INVALID,
                            _("A reason is needed to query, reject or withdraw a claim"));

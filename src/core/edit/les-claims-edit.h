@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "les-enums.h"
 #include "les-store.h"
 
 G_BEGIN_DECLS
@@ -11,9 +12,6 @@ G_BEGIN_DECLS
 /* What a change did, enough to undo it. */
 typedef struct _LesClaimsChange LesClaimsChange;
 
-/* Whether a status needs a reason: every one but approved and submitted. */
-gboolean         les_claim_status_needs_reason (const char       *status);
-gboolean         les_claim_status_valid        (const char       *status);
 
 /* Sets @status (and @reason) on each claim of @ids in one transaction,
  * writing one audit row per claim whose status or reason changes.

@@ -4,59 +4,14 @@
 
 #include <gio/gio.h>
 
+#include "les-enums.h"
+
 G_BEGIN_DECLS
 
 /* Money is gint64 pence, rates gint64 hundredths of a penny, percentages
  * gint64 hundredths of a percent, weighted lists hundredths of a patient;
  * dates are YYYYMMDD and periods YYYYMM integers (0 = blank); codes are
  * already trimmed and upper-cased, and compared with strcmp. */
-
-typedef enum {
-  LES_CAP_MODE_NONE,
-  LES_CAP_MODE_HOLD,
-  LES_CAP_MODE_PRORATA,
-} LesCapMode;
-
-typedef enum {
-  LES_SCHEDULE_MONTHLY,
-  LES_SCHEDULE_QUARTERLY,
-} LesSchedule;
-
-typedef enum {
-  LES_CLAIM_FREQUENCY_MONTHLY,
-  LES_CLAIM_FREQUENCY_QUARTERLY,
-  LES_CLAIM_FREQUENCY_ANNUAL,
-} LesClaimFrequency;
-
-typedef enum {
-  LES_RULE_KIND_ITEM,
-  LES_RULE_KIND_CAPITATION,
-  LES_RULE_KIND_BLOCK,
-  LES_RULE_KIND_THRESHOLD,
-} LesRuleKind;
-
-typedef enum {
-  LES_RATE_PER_YEAR,
-  LES_RATE_PER_QUARTER,
-  LES_RATE_PER_MONTH,
-} LesRatePer;
-
-typedef enum {
-  LES_BASE_REGISTERED,
-  LES_BASE_WEIGHTED,
-  LES_BASE_COHORT,
-  LES_BASE_BEDS,
-} LesBase;
-
-typedef enum {
-  LES_SETTLEMENT_REMAINDER,
-  LES_SETTLEMENT_RECOVER,
-} LesSettlement;
-
-typedef enum {
-  LES_SEVERITY_ERROR,
-  LES_SEVERITY_WARNING,
-} LesSeverity;
 
 typedef struct {
   const char        *code;
