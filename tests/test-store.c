@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 #include "les-error.h"
 #include "les-store-private.h"
@@ -146,6 +147,59 @@ test_transactions_and_audit (void)
   test_remove_dir (dir);
 }
 
+static guint
+file_mode (const char *path)
+{
+  struct stat st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return st.st_mode & 0777;
+}
+
+/* Issue #12: the database, its WAL and shared memory are private under the usual umask */
+static void
+test_files_private (void)
+{
+  g_autofree char *dir = NULL;
+  mode_t old = umask (022);
+  g_autoptr(LesStore) store = test_store_new (&dir);
+  g_autofree char *path = g_strdup (les_store_get_path (store));
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LesStore) again = NULL;
+
+  umask (old);
+  /* a write makes sure the WAL exists while the store is open */
+  g_assert_true (les_store_begin (store, NULL));
+  les_store_audit (store, "test", NULL, NULL, NULL, NULL);
+  g_assert_true (les_store_commit (store, NULL));
+  g_assert_cmpuint (file_mode (path), ==, 0600);
+  g_assert_cmpuint (file_mode (wal), ==, 0600);
+  g_assert_cmpuint (file_mode (shm), ==, 0600);
+  g_assert_null (les_store_get_warnings (store)[0]);
+
+  /* a file others can read opens, with a warning that says so */
+  g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+  again = les_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (les_store_get_warnings (again)[0]);
+  g_assert_nonnull (strstr (les_store_get_warnings (again)[0], "chmod 600"));
+  g_assert_null (les_store_get_warnings (again)[1]);
+  test_remove_dir (dir);
+}
+
+static void
+test_durable_commits (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(LesStore) store = test_store_new (&dir);
+  g_autofree char *sync = query_text (store, "PRAGMA synchronous");
+
+  g_assert_cmpstr (sync, ==, "2");   /* FULL */
+  test_remove_dir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -158,6 +212,8 @@ main (int argc, char **argv)
   g_test_add_func ("/store/not-a-database", test_not_a_database);
   g_test_add_func ("/store/foreign-keys", test_foreign_keys_enforced);
   g_test_add_func ("/store/transactions-and-audit", test_transactions_and_audit);
+  g_test_add_func ("/store/files-private", test_files_private);
+  g_test_add_func ("/store/durable-commits", test_durable_commits);
 
   return g_test_run ();
 }

@@ -190,6 +190,9 @@ open_store (Options *o)
 
   if (store == NULL)
     g_printerr ("les-claims-cli: %s\n", error->message);
+  else
+    for (const char * const *w = les_store_get_warnings (store); *w != NULL; w++)
+      g_printerr ("les-claims-cli: warning: %s\n", *w);
   return store;
 }
 

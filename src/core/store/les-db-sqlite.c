@@ -3,8 +3,12 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "les-db.h"
 #include "les-error.h"
@@ -293,15 +297,39 @@ les_db_sqlite_open (const char *path, gboolean read_only, GError **error)
 
   db->parent.backend = &sqlite_backend;
   db->parent.location = g_strdup (path);
+
+  /* Patients' data: a new file is readable by its owner only, and SQLite
+   * gives its -wal and -shm files the database file's permissions */
+  if (!read_only)
+    {
+      int fd = g_open (path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+      if (fd >= 0)
+        close (fd);
+      else if (errno != EEXIST)
+        {
+          int saved = errno;
+
+          g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: cannot create the database: %s"),
+                       path, g_strerror (saved));
+          g_free (db->parent.location);
+          g_free (db);
+          return NULL;
+        }
+    }
+
   if (sqlite3_open_v2 (path, &db->handle, flags, NULL) != SQLITE_OK)
     goto fail;
   sqlite3_extended_result_codes (db->handle, 1);
   sqlite3_busy_timeout (db->handle, 10000);
 
   /* WAL keeps readers going while a writer works and survives a killed
-   * process; NORMAL sync is durable up to the last checkpointed commit. */
+   * process; FULL sync makes every commit durable before it returns, so a
+   * power cut never loses a payment run whose statements have gone out.
+   * Writes commit once per import, compute or run, so it costs little
+   * (docs/data-and-imports.md, "Durability"). */
   if ((!read_only && !sqlite_exec (&db->parent, "PRAGMA journal_mode = WAL", error))
-      || !sqlite_exec (&db->parent, "PRAGMA synchronous = NORMAL", error)
+      || !sqlite_exec (&db->parent, "PRAGMA synchronous = FULL", error)
       || !sqlite_exec (&db->parent, "PRAGMA foreign_keys = ON", error)
       || !sqlite_exec (&db->parent, "PRAGMA cache_size = -32768", error)
       || !sqlite_exec (&db->parent, "PRAGMA temp_store = MEMORY", error))

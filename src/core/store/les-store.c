@@ -6,6 +6,8 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include "les-core-resources.h"
 #include "les-error.h"
@@ -22,6 +24,7 @@ struct _LesStore
   char       *hmac_key;     /* hex */
   char       *os_user;
   int         depth;        /* nested begin calls */
+  GPtrArray  *warnings;     /* sentences for people, NULL-terminated */
 };
 
 G_DEFINE_FINAL_TYPE (LesStore, les_store, G_TYPE_OBJECT)
@@ -218,6 +221,7 @@ les_store_finalize (GObject *object)
   g_free (self->path);
   g_free (self->hmac_key);
   g_free (self->os_user);
+  g_clear_pointer (&self->warnings, g_ptr_array_unref);
 
   G_OBJECT_CLASS (les_store_parent_class)->finalize (object);
 }
@@ -246,6 +250,56 @@ les_store_init (LesStore *self)
                                             finalize_statement);
   self->by_address = g_hash_table_new (g_direct_hash, g_direct_equal);
   self->os_user = g_strdup (g_get_user_name ());
+  self->warnings = g_ptr_array_new_null_terminated (1, g_free, TRUE);
+}
+
+/* Filesystems whose locking SQLite's WAL cannot rely on (statfs f_type) */
+static gboolean
+is_network_filesystem (const char *path)
+{
+  static const long network[] = {
+    0x6969,        /* NFS */
+    0x517b,        /* SMB */
+    0xff534d42,    /* CIFS */
+    0xfe534d42,    /* SMB2 */
+    0x65735546,    /* FUSE (sshfs, rclone, …) */
+    0x5346414f,    /* AFS */
+    0x73757245,    /* Coda */
+    0x564c,        /* NCP */
+    0x47504653,    /* GPFS */
+    0x0bd00bd0,    /* Lustre */
+    0x19830326,    /* FhGFS / BeeGFS */
+    0x00c36400,    /* Ceph */
+    0x01161970,    /* GFS2 */
+    0x7461636f,    /* OCFS2 */
+  };
+  g_autofree char *dir = g_path_get_dirname (path);
+  struct statfs fs;
+
+  if (statfs (dir, &fs) != 0)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (network); i++)
+    if ((unsigned long) fs.f_type == (unsigned long) network[i])
+      return TRUE;
+  return FALSE;
+}
+
+/* What people should know about where the file lives */
+static void
+check_file (LesStore *self)
+{
+  struct stat st;
+
+  if (g_stat (self->path, &st) == 0 && (st.st_mode & 0077) != 0)
+    g_ptr_array_add (self->warnings,
+                     g_strdup_printf (_("%s can be read by other people on this computer, and it holds "
+                                        "patients’ data. Make it private with “chmod 600” (and its -wal "
+                                        "and -shm files)."), self->path));
+  if (is_network_filesystem (self->path))
+    g_ptr_array_add (self->warnings,
+                     g_strdup_printf (_("%s is on a network drive. A database file there can be damaged "
+                                        "when two people use it at once: keep it on this computer, or "
+                                        "share a team database on a server instead."), self->path));
 }
 
 /**
@@ -287,6 +341,7 @@ les_store_open (const char *path, GError **error)
   self->db = les_db_sqlite_open (path, FALSE, error);
   if (self->db == NULL)
     return NULL;
+  check_file (self);
 
   if (!migrate (self, error))
     return NULL;
@@ -305,6 +360,21 @@ les_store_dup (LesStore *self, GError **error)
   g_return_val_if_fail (LES_IS_STORE (self), NULL);
 
   return les_store_open (self->path, error);
+}
+
+/**
+ * les_store_get_warnings:
+ *
+ * Returns: (transfer none): what people should know about the database
+ * as it was opened (readable by others, on a network drive), as
+ * translated sentences; empty when all is well.
+ */
+const char * const *
+les_store_get_warnings (LesStore *self)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+
+  return (const char * const *) self->warnings->pdata;
 }
 
 const char *

@@ -17,6 +17,7 @@ LesStore   *les_store_open           (const char  *path,
 LesStore   *les_store_dup            (LesStore    *self,
                                       GError     **error);
 const char *les_store_get_path       (LesStore    *self);
+const char * const *les_store_get_warnings (LesStore *self);
 int         les_store_get_schema_version (LesStore *self);
 
 gboolean    les_store_begin          (LesStore    *self,
