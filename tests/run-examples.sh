@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
-# run-examples.sh: runs every worked example of the spec through les-claims-cli and compares the exports (TAP).
+# run-examples.sh: runs every worked example in tests/examples through les-claims-cli and compares the exports (TAP).
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 #   tests/run-examples.sh CLI [EXAMPLES_ROOT]
 #
 # For each example directory: a fresh database, each present CSV imported in
-# the order of the examples' README, compute with the year and `to` of
-# scenario.json, then payments.csv and reconciliation.csv compared byte for
-# byte and findings.csv on every column but `message`, as a multiset (rows
+# the order of the specification's examples README, compute with the year and
+# `to` of scenario.json, then payments.csv and reconciliation.csv compared byte
+# for byte and findings.csv on every column but `message`, as a multiset (rows
 # equal on every sort column may come in any order).
+#
+# The examples live in the repository (tests/examples) so that a clone on its
+# own runs them all. When the specification is checked out beside the
+# repository (../shared/spec/examples), one more check compares the copies of
+# its examples here with it, so that a change to the specification is seen
+# (LES_SPEC_EXAMPLES names another copy of the specification's examples);
+# nothing else looks there.
 set -u
 
 cli=${1:?usage: run-examples.sh CLI [EXAMPLES_ROOT]}
 here=$(cd "$(dirname "$0")" && pwd)
-root=${2:-$here/../../shared/spec/examples}
+root=${2:-$here/examples}
+spec=${LES_SPEC_EXAMPLES:-$here/../../shared/spec/examples}
 
 if [ ! -d "$root" ]; then
-  echo "1..0 # SKIP no examples at $root"
-  exit 0
+  echo "Bail out! no examples at $root"
+  exit 1
 fi
 
 kinds=(practices list-sizes services rules signups cohorts allocations claims patient-activity achievements ledger)
@@ -29,9 +37,39 @@ for dir in "$root"/*/; do
   [ -f "$dir/scenario.json" ] && examples+=("${dir%/}")
 done
 
-echo "1..$((${#examples[@]} * 3))"
+if [ ${#examples[@]} = 0 ]; then
+  echo "Bail out! no example directory (with a scenario.json) in $root"
+  exit 1
+fi
+
+spec_examples=()
+if [ -d "$spec" ]; then
+  spec=$(cd "$spec" && pwd)
+  for dir in "$spec"/*/; do
+    [ -f "$dir/scenario.json" ] && spec_examples+=("$(basename "$dir")")
+  done
+fi
+
+echo "1..$((${#examples[@]} * 3 + (${#spec_examples[@]} > 0 ? 1 : 0)))"
 n=0
 failed=0
+
+# The repository's copies of the specification's examples: every input,
+# scenario.json and expected output identical (each side's README.md is its own)
+if [ ${#spec_examples[@]} -gt 0 ]; then
+  n=$((n + 1))
+  : > "$work/drift"
+  for name in "${spec_examples[@]}"; do
+    diff -r -x README.md "$spec/$name" "$here/examples/$name" >>"$work/drift" 2>&1
+  done
+  if [ -s "$work/drift" ]; then
+    echo "not ok $n - the examples in tests/examples are those of ../shared/spec/examples (${#spec_examples[@]})"
+    sed 's/^/# /' "$work/drift" | head -40
+    failed=$((failed + 1))
+  else
+    echo "ok $n - the examples in tests/examples are those of ../shared/spec/examples (${#spec_examples[@]})"
+  fi
+fi
 
 # findings without the message column, sorted: a multiset as text
 findings_keys () {

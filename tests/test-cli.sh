@@ -5,7 +5,8 @@
 set -u
 cli=$1
 root=$2
-examples=${LES_EXAMPLES_DIR:-$root/../shared/spec/examples}
+# the worked examples kept in the repository, so that a clone on its own runs them
+examples=${LES_EXAMPLES_DIR:-$root/tests/examples}
 kinds="practices list-sizes services rules signups cohorts allocations claims patient-activity achievements ledger"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -47,6 +48,8 @@ ok $? "the bad row is reported as FILE:LINE: COLUMN: message"
 ok $? "nothing was imported from the bad file"
 
 # Every example imports cleanly, with nothing on stderr (stderr is not a terminal)
+[ -f "$examples/01-item-tariffs/scenario.json" ]
+ok $? "the worked examples are at $examples"
 for dir in "$examples"/*/; do
   name=$(basename "$dir")
   db=$work/$name.db
