@@ -6,7 +6,9 @@
 set -u
 cli=$1
 root=$2
-foi=${LES_FOI_FILE:-$root/../shared/data/ssot-les-2024-25-foi.csv}
+# the FOI return kept in the repository (tests/data/README.md), so that a clone on its own runs this
+foi=${LES_FOI_FILE:-$root/tests/data/ssot-les-2024-25-foi.csv}
+shared_foi=$root/../shared/data/ssot-les-2024-25-foi.csv
 kinds="practices list-sizes services rules signups cohorts allocations claims patient-activity achievements ledger"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -16,6 +18,14 @@ ok () {
   n=$((n + 1))
   if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
 }
+
+[ -s "$foi" ]
+ok $? "the FOI return is at $foi"
+# only when the project's shared data is beside the repository: the copy has not drifted
+if [ -f "$shared_foi" ]; then
+  cmp -s "$shared_foi" "$root/tests/data/ssot-les-2024-25-foi.csv"
+  ok $? "tests/data/ssot-les-2024-25-foi.csv is identical to ../shared/data"
+fi
 
 python3 "$root/build-aux/generate-demo.py" --out "$work/demo" >/dev/null 2>&1
 diff -r -x README.md "$work/demo" "$root/data/demo" >/dev/null
