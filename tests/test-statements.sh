@@ -92,14 +92,18 @@ ok $? "the statements of all practices sum to the run's total ($sum = $total)"
 # the statement lines against the compute's payment lines (payments export)
 python_ok=1
 awk -F, 'NR > 1 { print $1 "|" $2 "|" $3 "|" $4 "|" $7 }' "$work/payments.csv" | sort > "$work/computed"
-for p in $practices; do
-  python3 - "$work/$p.csv" <<'PY' 2>/dev/null || python_ok=0
+# one python3 for all the statements: a start-up per practice (143) outran the timeout
+# on a loaded machine where python3 is a shell shim taking seconds to start
+statements=()
+for p in $practices; do statements+=("$work/$p.csv"); done
+python3 - "${statements[@]}" <<'PY' 2>/dev/null > "$work/paid.unsorted" || python_ok=0
 import csv, sys
-for r in csv.DictReader(open(sys.argv[1], newline='')):
-    if r["kind"] == "line":
-        print("|".join([r["practice_code"], r["service_code"], r["rule_code"], r["period"], r["paid"]]))
+for path in sys.argv[1:]:
+    for r in csv.DictReader(open(path, newline='')):
+        if r["kind"] == "line":
+            print("|".join([r["practice_code"], r["service_code"], r["rule_code"], r["period"], r["paid"]]))
 PY
-done | sort > "$work/paid"
+sort "$work/paid.unsorted" > "$work/paid"
 if [ "$python_ok" = 1 ]; then
   [ -s "$work/paid" ] && [ -z "$(comm -23 "$work/paid" "$work/computed")" ]
   ok $? "every line paid equals its computed line ($(wc -l < "$work/paid") lines)"
@@ -131,7 +135,24 @@ fi
 
 # PDFs read back: each line's paid amount and the total, as in the CSV (the database's figures)
 if command -v pdftotext >/dev/null; then
-  for p in $(echo "$practices" | head -n 25); do
+  pdf_practices=$(echo "$practices" | head -n 25)
+  # each CSV's paid amounts as the PDF shows them, to FILE.csv-paid (sorted below, by the
+  # same sort as the PDF's); one python3 for all
+  pdf_csvs=()
+  for p in $pdf_practices; do pdf_csvs+=("$work/$p.csv"); done
+  python3 - "${pdf_csvs[@]}" <<'PY' || pdf_bad=1
+import csv, sys
+def display(v):
+    neg = v.startswith("-"); v = v.lstrip("-")
+    i, d = v.split(".")
+    return ("−" if neg else "") + "£" + "{:,}".format(int(i)) + "." + d
+for path in sys.argv[1:]:
+    paid = [display(r["paid"]) for r in csv.DictReader(open(path, newline=''))
+            if r["kind"] in ("line", "adjustment")]
+    with open(path + "-paid", "w", encoding="utf-8") as out:
+        out.write("".join(v + "\n" for v in paid))
+PY
+  for p in $pdf_practices; do
     "$cli" --db "$db" statement --year 2024/25 --run "$run_id" "$p" -o "$work/$p.pdf" 2>>"$work/err" || pdf_bad=1
     pdftotext -layout "$work/$p.pdf" "$work/$p.txt" || pdf_bad=1
     want_total=$(display "$(tail -n 1 "$work/$p.csv" | awk -F, '{ print $(NF - 2) }')")
@@ -139,16 +160,7 @@ if command -v pdftotext >/dev/null; then
     grep -q "Total paid  *${want_total}" "$work/$p.txt" || { pdf_bad=1; echo "# $p: header total $want_total not on the PDF"; }
     # the last amount of each table line (month first) is what was paid
     grep -E '^[A-Z][a-z]{2} [0-9]{4} ' "$work/$p.txt" | awk '{ print $NF }' | sort > "$work/$p.pdf-paid"
-    python3 - "$work/$p.csv" <<'PY' | sort > "$work/$p.csv-paid"
-import csv, sys
-def display(v):
-    neg = v.startswith("-"); v = v.lstrip("-")
-    i, d = v.split(".")
-    return ("−" if neg else "") + "£" + "{:,}".format(int(i)) + "." + d
-for r in csv.DictReader(open(sys.argv[1], newline='')):
-    if r["kind"] in ("line", "adjustment"):
-        print(display(r["paid"]))
-PY
+    sort -o "$work/$p.csv-paid" "$work/$p.csv-paid"
     cmp -s "$work/$p.pdf-paid" "$work/$p.csv-paid" || { pdf_bad=1; echo "# $p: paid amounts differ between PDF and CSV"; }
     pdf_checked=$((pdf_checked + 1))
   done
