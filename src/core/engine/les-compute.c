@@ -11,7 +11,7 @@
 #include "les-error.h"
 #include "les-results.h"
 #include "les-runs.h"
-#include "les-store-compat.h"
+#include "les-store-private.h"
 #include "les-value.h"
 
 #define CHECK_EVERY 65536           /* rows between cancellation checks */
@@ -34,9 +34,9 @@ fixed_digits (const unsigned char *t, int n, int *out)
 }
 
 static gint32
-column_date (sqlite3_stmt *stmt, int col)
+column_date (LesStmt *stmt, int col)
 {
-  const unsigned char *t = sqlite3_column_text (stmt, col);
+  const unsigned char *t = (const unsigned char *) les_stmt_text (stmt, col);
   int y, m, d;
   gint32 ymd = 0;
 
@@ -50,9 +50,9 @@ column_date (sqlite3_stmt *stmt, int col)
 }
 
 static gint32
-column_period (sqlite3_stmt *stmt, int col)
+column_period (LesStmt *stmt, int col)
 {
-  const unsigned char *t = sqlite3_column_text (stmt, col);
+  const unsigned char *t = (const unsigned char *) les_stmt_text (stmt, col);
   int y, m;
   gint32 ym = 0;
 
@@ -64,22 +64,10 @@ column_period (sqlite3_stmt *stmt, int col)
   return ym;
 }
 
-static const char *
-column_text (sqlite3_stmt *stmt, int col)
-{
-  return (const char *) sqlite3_column_text (stmt, col);
-}
-
 static gboolean
-column_is_null (sqlite3_stmt *stmt, int col)
+text_is (LesStmt *stmt, int col, const char *value)
 {
-  return sqlite3_column_type (stmt, col) == SQLITE_NULL;
-}
-
-static gboolean
-text_is (sqlite3_stmt *stmt, int col, const char *value)
-{
-  const char *t = column_text (stmt, col);
+  const char *t = les_stmt_text (stmt, col);
 
   return t != NULL && strcmp (t, value) == 0;
 }
@@ -100,14 +88,12 @@ period_text (gint32 ym, char buf[8])
   buf[7] = '\0';
 }
 
-/* Steps @stmt to its end; FALSE with @error on a database error. */
+/* After the last row of @stmt: ready for its next use; FALSE when @rc is an error (already in @error). */
 static gboolean
-finish (LesStore *store, sqlite3_stmt *stmt, int rc, GError **error)
+finish (LesStmt *stmt, LesStep rc)
 {
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return les_store_set_db_error (store, error);
-  return TRUE;
+  les_stmt_reset (stmt);
+  return rc == LES_STEP_DONE;
 }
 
 typedef struct {
@@ -131,105 +117,100 @@ report (Loader *ld, double fraction, const char *label)
 static gboolean
 load_services (Loader *ld, LesEngineInput *in, GError **error)
 {
-  sqlite3_stmt *stmt;
-  int rc;
+  LesStmt *stmt;
+  LesStep rc;
 
-  stmt = les_store_prepare_sqlite (ld->store,
-                            "SELECT service_code, name, cap_mode, budget, schedule, claim_frequency, "
-                            "claim_deadline_days, start_date, end_date FROM services WHERE year = ?1", error);
+  stmt = les_store_prepare (ld->store, les_sql_compute_services, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int (stmt, 1, ld->fy);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  les_stmt_bind_int64 (stmt, 1, ld->fy);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       LesEngineService s = { 0 };
 
-      s.code = column_text (stmt, 0);
+      s.code = les_stmt_text (stmt, 0);
       if (ld->only_service != NULL && strcmp (s.code, ld->only_service) != 0)
         continue;
-      s.name = column_text (stmt, 1);
+      s.name = les_stmt_text (stmt, 1);
       s.cap_mode = text_is (stmt, 2, "hold") ? LES_CAP_MODE_HOLD
                    : text_is (stmt, 2, "prorata") ? LES_CAP_MODE_PRORATA : LES_CAP_MODE_NONE;
-      s.has_budget = !column_is_null (stmt, 3);
-      s.budget = sqlite3_column_int64 (stmt, 3);
+      s.has_budget = !les_stmt_is_null (stmt, 3);
+      s.budget = les_stmt_int64 (stmt, 3);
       s.schedule = text_is (stmt, 4, "quarterly") ? LES_SCHEDULE_QUARTERLY : LES_SCHEDULE_MONTHLY;
       s.claim_frequency = text_is (stmt, 5, "quarterly") ? LES_CLAIM_FREQUENCY_QUARTERLY
                           : text_is (stmt, 5, "annual") ? LES_CLAIM_FREQUENCY_ANNUAL
                           : LES_CLAIM_FREQUENCY_MONTHLY;
-      s.has_deadline = !column_is_null (stmt, 6);
-      s.deadline_days = sqlite3_column_int (stmt, 6);
+      s.has_deadline = !les_stmt_is_null (stmt, 6);
+      s.deadline_days = les_stmt_int (stmt, 6);
       s.start_date = column_date (stmt, 7);
       s.end_date = column_date (stmt, 8);
       les_engine_input_add_service (in, &s);
     }
-  return finish (ld->store, stmt, rc, error);
+  return finish (stmt, rc);
 }
 
 static gboolean
 load_rules (Loader *ld, LesEngineInput *in, GError **error)
 {
-  sqlite3_stmt *stmt;
-  int rc;
+  LesStmt *stmt;
+  LesStep rc;
 
-  stmt = les_store_prepare_sqlite (ld->store,
-                            "SELECT service_code, rule_code, kind, rate, rate_per, base, max_units_per_practice, "
-                            "max_per_patient, fixed_amount, upfront_pct, lower_pct, upper_pct, settlement "
-                            "FROM rules WHERE year = ?1", error);
+  stmt = les_store_prepare (ld->store, les_sql_compute_rules, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int (stmt, 1, ld->fy);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  les_stmt_bind_int64 (stmt, 1, ld->fy);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       LesEngineRule r = { 0 };
 
-      r.service_code = column_text (stmt, 0);
-      r.code = column_text (stmt, 1);
+      r.service_code = les_stmt_text (stmt, 0);
+      r.code = les_stmt_text (stmt, 1);
       r.kind = text_is (stmt, 2, "capitation") ? LES_RULE_KIND_CAPITATION
                : text_is (stmt, 2, "block") ? LES_RULE_KIND_BLOCK
                : text_is (stmt, 2, "threshold") ? LES_RULE_KIND_THRESHOLD : LES_RULE_KIND_ITEM;
-      r.has_rate = !column_is_null (stmt, 3);
-      r.rate = sqlite3_column_int64 (stmt, 3);
+      r.has_rate = !les_stmt_is_null (stmt, 3);
+      r.rate = les_stmt_int64 (stmt, 3);
       r.rate_per = text_is (stmt, 4, "month") ? LES_RATE_PER_MONTH
                    : text_is (stmt, 4, "quarter") ? LES_RATE_PER_QUARTER : LES_RATE_PER_YEAR;
       r.base = text_is (stmt, 5, "weighted") ? LES_BASE_WEIGHTED
                : text_is (stmt, 5, "cohort") ? LES_BASE_COHORT
                : text_is (stmt, 5, "beds") ? LES_BASE_BEDS : LES_BASE_REGISTERED;
-      r.has_max_units = !column_is_null (stmt, 6);
-      r.max_units = sqlite3_column_int64 (stmt, 6);
-      r.has_max_per_patient = !column_is_null (stmt, 7);
-      r.max_per_patient = sqlite3_column_int64 (stmt, 7);
-      r.fixed_amount = sqlite3_column_int64 (stmt, 8);
-      r.upfront_pct = sqlite3_column_int64 (stmt, 9);
-      r.lower_pct = sqlite3_column_int64 (stmt, 10);
-      r.upper_pct = sqlite3_column_int64 (stmt, 11);
+      r.has_max_units = !les_stmt_is_null (stmt, 6);
+      r.max_units = les_stmt_int64 (stmt, 6);
+      r.has_max_per_patient = !les_stmt_is_null (stmt, 7);
+      r.max_per_patient = les_stmt_int64 (stmt, 7);
+      r.fixed_amount = les_stmt_int64 (stmt, 8);
+      r.upfront_pct = les_stmt_int64 (stmt, 9);
+      r.lower_pct = les_stmt_int64 (stmt, 10);
+      r.upper_pct = les_stmt_int64 (stmt, 11);
       r.settlement = text_is (stmt, 12, "recover") ? LES_SETTLEMENT_RECOVER : LES_SETTLEMENT_REMAINDER;
       les_engine_input_add_rule (in, &r);
     }
-  return finish (ld->store, stmt, rc, error);
+  return finish (stmt, rc);
 }
 
 static gboolean
 load_practices (Loader *ld, LesEngineInput *in, GError **error)
 {
-  sqlite3_stmt *stmt;
-  int rc;
+  LesStmt *stmt;
+  LesStep rc;
 
-  stmt = les_store_prepare_sqlite (ld->store, "SELECT practice_code, close_date FROM practices", error);
+  stmt = les_store_prepare (ld->store, les_sql_compute_practices, error);
   if (stmt == NULL)
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    les_engine_input_add_practice (in, column_text (stmt, 0), column_date (stmt, 1));
-  if (!finish (ld->store, stmt, rc, error))
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    les_engine_input_add_practice (in, les_stmt_text (stmt, 0), column_date (stmt, 1));
+  if (!finish (stmt, rc))
     return FALSE;
 
-  stmt = les_store_prepare_sqlite (ld->store, "SELECT practice_code, date, registered, weighted FROM list_sizes", error);
+  stmt = les_store_prepare (ld->store, les_sql_compute_list_sizes, error);
   if (stmt == NULL)
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    les_engine_input_add_list_size (in, column_text (stmt, 0), column_date (stmt, 1),
-                                    sqlite3_column_int64 (stmt, 2), !column_is_null (stmt, 3),
-                                    sqlite3_column_int64 (stmt, 3));
-  return finish (ld->store, stmt, rc, error);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    les_engine_input_add_list_size (in, les_stmt_text (stmt, 0), column_date (stmt, 1),
+                                    les_stmt_int64 (stmt, 2), !les_stmt_is_null (stmt, 3),
+                                    les_stmt_int64 (stmt, 3));
+  return finish (stmt, rc);
 }
 
 /* Sign-ups, cohorts, allocations and achievements of the year (rows of
@@ -237,68 +218,61 @@ load_practices (Loader *ld, LesEngineInput *in, GError **error)
 static gboolean
 load_service_data (Loader *ld, LesEngineInput *in, GError **error)
 {
-  sqlite3_stmt *stmt;
-  int rc;
+  LesStmt *stmt;
+  LesStep rc;
 
-  stmt = les_store_prepare_sqlite (ld->store,
-                            "SELECT practice_code, service_code, from_date, to_date FROM signups WHERE year = ?1",
-                            error);
+  stmt = les_store_prepare (ld->store, les_sql_compute_signups, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int (stmt, 1, ld->fy);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    les_engine_input_add_signup (in, column_text (stmt, 0), column_text (stmt, 1), column_date (stmt, 2),
+  les_stmt_bind_int64 (stmt, 1, ld->fy);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    les_engine_input_add_signup (in, les_stmt_text (stmt, 0), les_stmt_text (stmt, 1), column_date (stmt, 2),
                                  column_date (stmt, 3));
-  if (!finish (ld->store, stmt, rc, error))
+  if (!finish (stmt, rc))
     return FALSE;
 
-  stmt = les_store_prepare_sqlite (ld->store,
-                            "SELECT practice_code, service_code, size FROM cohorts WHERE year = ?1", error);
+  stmt = les_store_prepare (ld->store, les_sql_compute_cohorts, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int (stmt, 1, ld->fy);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    les_engine_input_add_cohort (in, column_text (stmt, 0), column_text (stmt, 1), sqlite3_column_int64 (stmt, 2));
-  if (!finish (ld->store, stmt, rc, error))
+  les_stmt_bind_int64 (stmt, 1, ld->fy);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    les_engine_input_add_cohort (in, les_stmt_text (stmt, 0), les_stmt_text (stmt, 1), les_stmt_int64 (stmt, 2));
+  if (!finish (stmt, rc))
     return FALSE;
 
-  stmt = les_store_prepare_sqlite (ld->store,
-                            "SELECT practice_code, service_code, block_amount, cap_amount FROM allocations "
-                            "WHERE year = ?1", error);
+  stmt = les_store_prepare (ld->store, les_sql_compute_allocations, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int (stmt, 1, ld->fy);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    les_engine_input_add_allocation (in, column_text (stmt, 0), column_text (stmt, 1),
-                                     !column_is_null (stmt, 2), sqlite3_column_int64 (stmt, 2),
-                                     !column_is_null (stmt, 3), sqlite3_column_int64 (stmt, 3));
-  if (!finish (ld->store, stmt, rc, error))
+  les_stmt_bind_int64 (stmt, 1, ld->fy);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    les_engine_input_add_allocation (in, les_stmt_text (stmt, 0), les_stmt_text (stmt, 1),
+                                     !les_stmt_is_null (stmt, 2), les_stmt_int64 (stmt, 2),
+                                     !les_stmt_is_null (stmt, 3), les_stmt_int64 (stmt, 3));
+  if (!finish (stmt, rc))
     return FALSE;
 
-  stmt = les_store_prepare_sqlite (ld->store,
-                            "SELECT practice_code, service_code, achieved_pct FROM achievements WHERE year = ?1",
-                            error);
+  stmt = les_store_prepare (ld->store, les_sql_compute_achievements, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int (stmt, 1, ld->fy);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    les_engine_input_add_achievement (in, column_text (stmt, 0), column_text (stmt, 1),
-                                      sqlite3_column_int64 (stmt, 2));
-  return finish (ld->store, stmt, rc, error);
+  les_stmt_bind_int64 (stmt, 1, ld->fy);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    les_engine_input_add_achievement (in, les_stmt_text (stmt, 0), les_stmt_text (stmt, 1),
+                                      les_stmt_int64 (stmt, 2));
+  return finish (stmt, rc);
 }
 
 static void
-bind_scope (Loader *ld, sqlite3_stmt *stmt)
+bind_scope (Loader *ld, LesStmt *stmt)
 {
   char first[8], last[8];
 
   period_text (ld->fy * 100 + 4, first);
   period_text (ld->to, last);
-  sqlite3_bind_int (stmt, 1, ld->fy);
-  sqlite3_bind_text (stmt, 2, first, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, last, -1, SQLITE_TRANSIENT);
+  les_stmt_bind_int64 (stmt, 1, ld->fy);
+  les_stmt_bind_text (stmt, 2, first);
+  les_stmt_bind_text (stmt, 3, last);
   if (ld->only_service != NULL)
-    sqlite3_bind_text (stmt, 4, ld->only_service, -1, SQLITE_TRANSIENT);
+    les_stmt_bind_text (stmt, 4, ld->only_service);
 }
 
 static guint
@@ -326,77 +300,59 @@ handle_for_id (GArray *ids, GArray *handles, gint64 id)
 static gboolean
 load_claims (Loader *ld, LesEngineInput *in, GError **error)
 {
-  /* a whole year is read in table order (+year keeps SQLite off the
-   * by-service index, which would visit the table at random) */
-  static const char all_sql[] =
-    "SELECT id, claim_ref, practice_code, service_code, item_code, period, count, submitted_date "
-    "FROM claims WHERE +year = ?1 AND period >= ?2 AND period <= ?3 "
-    "AND status NOT IN ('rejected', 'withdrawn') ORDER BY id";
-  static const char one_sql[] =
-    "SELECT id, claim_ref, practice_code, service_code, item_code, period, count, submitted_date "
-    "FROM claims WHERE year = ?1 AND period >= ?2 AND period <= ?3 "
-    "AND status NOT IN ('rejected', 'withdrawn') AND service_code = ?4 ORDER BY id";
-  /* patient lines drive the join: a year without any costs nothing */
-  static const char lines_all_sql[] =
-    "SELECT c.id, p.line_no, p.nhs_hash, p.activity_date "
-    "FROM patient_lines AS p CROSS JOIN claims AS c "
-    "WHERE c.claim_ref = p.claim_ref AND c.year = ?1 AND c.period >= ?2 AND c.period <= ?3 "
-    "AND c.status NOT IN ('rejected', 'withdrawn')";
-  static const char lines_one_sql[] =
-    "SELECT c.id, p.line_no, p.nhs_hash, p.activity_date "
-    "FROM patient_lines AS p CROSS JOIN claims AS c "
-    "WHERE c.claim_ref = p.claim_ref AND c.year = ?1 AND c.period >= ?2 AND c.period <= ?3 "
-    "AND c.status NOT IN ('rejected', 'withdrawn') AND c.service_code = ?4";
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) handles = g_array_new (FALSE, FALSE, sizeof (guint));
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
   gint64 n = 0;
-  int rc;
+  LesStep rc;
 
-  stmt = les_store_prepare_sqlite (ld->store, ld->only_service ? one_sql : all_sql, error);
+  stmt = les_store_prepare (ld->store, ld->only_service ? les_sql_compute_claims_one : les_sql_compute_claims_all,
+                            error);
   if (stmt == NULL)
     return FALSE;
   bind_scope (ld, stmt);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      guint handle = les_engine_input_add_claim (in, column_text (stmt, 1), column_text (stmt, 2),
-                                                 column_text (stmt, 3), column_text (stmt, 4),
-                                                 column_period (stmt, 5), sqlite3_column_int64 (stmt, 6),
+      gint64 id = les_stmt_int64 (stmt, 0);
+      guint handle = les_engine_input_add_claim (in, les_stmt_text (stmt, 1), les_stmt_text (stmt, 2),
+                                                 les_stmt_text (stmt, 3), les_stmt_text (stmt, 4),
+                                                 column_period (stmt, 5), les_stmt_int64 (stmt, 6),
                                                  column_date (stmt, 7));
 
       g_array_append_val (ids, id);
       g_array_append_val (handles, handle);
       if (++n % CHECK_EVERY == 0 && g_cancellable_set_error_if_cancelled (ld->cancellable, error))
         {
-          sqlite3_reset (stmt);
+          les_stmt_reset (stmt);
           return FALSE;
         }
     }
-  if (!finish (ld->store, stmt, rc, error))
+  if (!finish (stmt, rc))
     return FALSE;
   ld->n_claims = n;
   report (ld, 0.25, _("Reading patient lines"));
 
-  stmt = les_store_prepare_sqlite (ld->store, ld->only_service ? lines_one_sql : lines_all_sql, error);
+  stmt = les_store_prepare (ld->store,
+                            ld->only_service ? les_sql_compute_patient_lines_one : les_sql_compute_patient_lines_all,
+                            error);
   if (stmt == NULL)
     return FALSE;
   bind_scope (ld, stmt);
   n = 0;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
-      guint handle = handle_for_id (ids, handles, sqlite3_column_int64 (stmt, 0));
+      guint handle = handle_for_id (ids, handles, les_stmt_int64 (stmt, 0));
 
       if (handle != LES_ENGINE_NO_CLAIM)
-        les_engine_input_add_patient_line (in, handle, sqlite3_column_int (stmt, 1), column_text (stmt, 2),
+        les_engine_input_add_patient_line (in, handle, les_stmt_int (stmt, 1), les_stmt_text (stmt, 2),
                                            column_date (stmt, 3));
       if (++n % CHECK_EVERY == 0 && g_cancellable_set_error_if_cancelled (ld->cancellable, error))
         {
-          sqlite3_reset (stmt);
+          les_stmt_reset (stmt);
           return FALSE;
         }
     }
-  return finish (ld->store, stmt, rc, error);
+  return finish (stmt, rc);
 }
 
 static LesEngineInput *
@@ -420,86 +376,84 @@ load_input (Loader *ld, GError **error)
 
 /* Writing */
 
+/* A table of results kept by year, and its statements. */
+typedef struct {
+  const char *years;        /* the smallest and largest year it holds */
+  const char *clear;        /* every row */
+  const char *clear_year;   /* the rows of year ?1 */
+} YearTable;
+
+static const YearTable findings_table = {
+  les_sql_compute_findings_years, les_sql_compute_findings_clear, les_sql_compute_findings_clear_year,
+};
+
+static const YearTable totals_table = {
+  les_sql_compute_totals_years, les_sql_compute_totals_clear, les_sql_compute_totals_clear_year,
+};
+
 static gboolean
-clear_year (LesStore *store, const char *table, int fy, GError **error)
+clear_year (LesStore *store, const YearTable *table, int fy, GError **error)
 {
-  g_autofree char *range_sql = g_strdup_printf ("SELECT min(year), max(year) FROM %s", table);
-  g_autofree char *all_sql = g_strdup_printf ("DELETE FROM %s", table);
-  g_autofree char *year_sql = g_strdup_printf ("DELETE FROM %s WHERE year = ?1", table);
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
   gboolean only_this_year;
-  int rc;
+  LesStep rc;
 
   /* a table holding only this year is emptied whole, which SQLite does
    * without visiting each row */
-  stmt = les_store_prepare_sqlite (store, range_sql, error);
+  stmt = les_store_prepare (store, table->years, error);
   if (stmt == NULL)
     return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    return finish (store, stmt, rc, error);
-  only_this_year = sqlite3_column_type (stmt, 0) == SQLITE_NULL
-                   || (sqlite3_column_int (stmt, 0) == fy && sqlite3_column_int (stmt, 1) == fy);
-  sqlite3_reset (stmt);
+  rc = les_stmt_step (stmt, error);
+  if (rc != LES_STEP_ROW)
+    return finish (stmt, rc);
+  only_this_year = les_stmt_is_null (stmt, 0)
+                   || (les_stmt_int (stmt, 0) == fy && les_stmt_int (stmt, 1) == fy);
+  les_stmt_reset (stmt);
 
-  stmt = les_store_prepare_sqlite (store, only_this_year ? all_sql : year_sql, error);
+  stmt = les_store_prepare (store, only_this_year ? table->clear : table->clear_year, error);
   if (stmt == NULL)
     return FALSE;
   if (!only_this_year)
-    sqlite3_bind_int (stmt, 1, fy);
-  return finish (store, stmt, sqlite3_step (stmt), error);
+    les_stmt_bind_int64 (stmt, 1, fy);
+  return les_stmt_run (stmt, error);
 }
 
-#define LINE_COLUMNS 9
 #define LINES_PER_INSERT 64         /* rows per INSERT: far fewer statement steps */
 
-static char *
-insert_lines_sql (guint rows)
-{
-  GString *sql = g_string_new ("INSERT INTO payment_lines (year, practice_code, service_code, rule_code, period, "
-                               "units, gross, payable, held) VALUES ");
-
-  for (guint r = 0; r < rows; r++)
-    g_string_append (sql, r == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  return g_string_free (sql, FALSE);
-}
-
+/* Inserts @n lines with @stmt, an INSERT of @n rows (les_sql_compute_insert_lines()). */
 static gboolean
-write_lines (Loader *ld, const LesPaymentLine **lines, guint n, GError **error)
+write_lines (Loader *ld, LesStmt *stmt, const LesPaymentLine **lines, guint n, GError **error)
 {
-  g_autofree char *sql = insert_lines_sql (n);
-  sqlite3_stmt *stmt = les_store_prepare_sqlite (ld->store, sql, error);
   char periods[LINES_PER_INSERT][8];
 
-  if (stmt == NULL)
-    return FALSE;
+  g_assert (n <= LINES_PER_INSERT);
+
   for (guint r = 0; r < n; r++)
     {
       const LesPaymentLine *l = lines[r];
-      int col = r * LINE_COLUMNS;
+      int col = r * LES_SQL_COMPUTE_LINE_COLUMNS;
 
+      /* the codes live in the engine's output and the periods here until the step is done */
       period_text (l->period, periods[r]);
-      sqlite3_bind_int (stmt, col + 1, ld->fy);
-      sqlite3_bind_text (stmt, col + 2, l->practice_code, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, col + 3, l->service_code, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, col + 4, l->rule_code, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, col + 5, periods[r], 7, SQLITE_STATIC);
-      les_bind_int64_or_null (stmt, col + 6, l->has_units, l->units);
-      sqlite3_bind_int64 (stmt, col + 7, l->gross);
-      sqlite3_bind_int64 (stmt, col + 8, l->payable);
-      sqlite3_bind_int64 (stmt, col + 9, l->held);
+      les_stmt_bind_int64 (stmt, col + 1, ld->fy);
+      les_stmt_bind_static (stmt, col + 2, l->practice_code, -1);
+      les_stmt_bind_static (stmt, col + 3, l->service_code, -1);
+      les_stmt_bind_static (stmt, col + 4, l->rule_code, -1);
+      les_stmt_bind_static (stmt, col + 5, periods[r], 7);
+      les_stmt_bind_int64_or_null (stmt, col + 6, l->has_units, l->units);
+      les_stmt_bind_int64 (stmt, col + 7, l->gross);
+      les_stmt_bind_int64 (stmt, col + 8, l->payable);
+      les_stmt_bind_int64 (stmt, col + 9, l->held);
     }
-  return finish (ld->store, stmt, sqlite3_step (stmt), error);
+  return les_stmt_run (stmt, error);
 }
 
 static gboolean
 write_findings (Loader *ld, LesEngineOutput *out, LesComputeSummary *summary, GError **error)
 {
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
 
-  stmt = les_store_prepare_sqlite (ld->store,
-                            "INSERT INTO findings (year, severity, code, practice_code, service_code, rule_code, "
-                            "period, claim_ref, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", error);
+  stmt = les_store_prepare (ld->store, les_sql_compute_insert_finding, error);
   if (stmt == NULL)
     return FALSE;
   for (guint i = 0; i < out->findings->len; i++)
@@ -507,26 +461,21 @@ write_findings (Loader *ld, LesEngineOutput *out, LesComputeSummary *summary, GE
       const LesFinding *f = &g_array_index (out->findings, LesFinding, i);
       char period[8];
 
-      sqlite3_bind_int (stmt, 1, ld->fy);
-      sqlite3_bind_text (stmt, 2, f->severity == LES_SEVERITY_ERROR ? "error" : "warning", -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 3, f->code, -1, SQLITE_STATIC);
-      les_bind_text_or_null (stmt, 4, f->practice_code);
-      les_bind_text_or_null (stmt, 5, f->service_code);
-      les_bind_text_or_null (stmt, 6, f->rule_code);
+      les_stmt_bind_int64 (stmt, 1, ld->fy);
+      les_stmt_bind_static (stmt, 2, f->severity == LES_SEVERITY_ERROR ? "error" : "warning", -1);
+      les_stmt_bind_static (stmt, 3, f->code, -1);
+      les_stmt_bind_text_or_null (stmt, 4, f->practice_code);
+      les_stmt_bind_text_or_null (stmt, 5, f->service_code);
+      les_stmt_bind_text_or_null (stmt, 6, f->rule_code);
       period_text (f->period, period);
       if (f->period != 0)
-        sqlite3_bind_text (stmt, 7, period, 7, SQLITE_STATIC);
+        les_stmt_bind_static (stmt, 7, period, 7);
       else
-        sqlite3_bind_null (stmt, 7);
-      les_bind_text_or_null (stmt, 8, f->claim_ref);
-      sqlite3_bind_text (stmt, 9, f->message, -1, SQLITE_STATIC);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
-        {
-          les_store_set_db_error (ld->store, error);
-          sqlite3_reset (stmt);
-          return FALSE;
-        }
-      sqlite3_reset (stmt);
+        les_stmt_bind_null (stmt, 7);
+      les_stmt_bind_text_or_null (stmt, 8, f->claim_ref);
+      les_stmt_bind_static (stmt, 9, f->message, -1);
+      if (!les_stmt_run (stmt, error))
+        return FALSE;
       summary->n_findings++;
       if (f->severity == LES_SEVERITY_ERROR)
         summary->n_errors++;
@@ -583,27 +532,27 @@ line_merge_next (LineMerge *m)
 
 /* A stored line against a new one, in key order. */
 static int
-cmp_stored_line (sqlite3_stmt *stmt, const LesPaymentLine *l)
+cmp_stored_line (LesStmt *stmt, const LesPaymentLine *l)
 {
   int c;
 
-  if ((c = strcmp (column_text (stmt, 1), l->practice_code)) != 0
-      || (c = strcmp (column_text (stmt, 2), l->service_code)) != 0
-      || (c = strcmp (column_text (stmt, 3), l->rule_code)) != 0)
+  if ((c = strcmp (les_stmt_text (stmt, 1), l->practice_code)) != 0
+      || (c = strcmp (les_stmt_text (stmt, 2), l->service_code)) != 0
+      || (c = strcmp (les_stmt_text (stmt, 3), l->rule_code)) != 0)
     return c;
   c = column_period (stmt, 4);
   return (c > l->period) - (c < l->period);
 }
 
 static gboolean
-stored_line_equal (sqlite3_stmt *stmt, const LesPaymentLine *l)
+stored_line_equal (LesStmt *stmt, const LesPaymentLine *l)
 {
-  if (column_is_null (stmt, 5) == l->has_units)
+  if (les_stmt_is_null (stmt, 5) == l->has_units)
     return FALSE;
-  return (!l->has_units || sqlite3_column_int64 (stmt, 5) == l->units)
-         && sqlite3_column_int64 (stmt, 6) == l->gross
-         && sqlite3_column_int64 (stmt, 7) == l->payable
-         && sqlite3_column_int64 (stmt, 8) == l->held;
+  return (!l->has_units || les_stmt_int64 (stmt, 5) == l->units)
+         && les_stmt_int64 (stmt, 6) == l->gross
+         && les_stmt_int64 (stmt, 7) == l->payable
+         && les_stmt_int64 (stmt, 8) == l->held;
 }
 
 typedef struct {
@@ -617,27 +566,25 @@ static gboolean
 diff_lines (Loader *ld, LineMerge *merge, GArray *deletes, GArray *updates, GPtrArray *inserts,
             LesComputeSummary *sum, GError **error)
 {
-  sqlite3_stmt *stmt;
+  /* kept apart so that a cancellation found at the same time is the one reported */
+  g_autoptr(GError) step_error = NULL;
+  LesStmt *stmt;
   const LesPaymentLine *l;
-  int rc;
+  LesStep rc;
 
-  /* the unique index gives this order without sorting */
-  stmt = les_store_prepare_sqlite (ld->store,
-                            "SELECT id, practice_code, service_code, rule_code, period, units, gross, payable, held "
-                            "FROM payment_lines WHERE year = ?1 ORDER BY practice_code COLLATE BINARY, "
-                            "service_code COLLATE BINARY, rule_code COLLATE BINARY, period COLLATE BINARY", error);
+  stmt = les_store_prepare (ld->store, les_sql_compute_stored_lines, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int (stmt, 1, ld->fy);
-  rc = sqlite3_step (stmt);
+  les_stmt_bind_int64 (stmt, 1, ld->fy);
+  rc = les_stmt_step (stmt, &step_error);
   l = line_merge_next (merge);
-  while (rc == SQLITE_ROW || l != NULL)
+  while (rc == LES_STEP_ROW || l != NULL)
     {
-      int c = rc != SQLITE_ROW ? 1 : l == NULL ? -1 : cmp_stored_line (stmt, l);
+      int c = rc != LES_STEP_ROW ? 1 : l == NULL ? -1 : cmp_stored_line (stmt, l);
 
       if (c < 0)
         {
-          gint64 id = sqlite3_column_int64 (stmt, 0);
+          gint64 id = les_stmt_int64 (stmt, 0);
 
           g_array_append_val (deletes, id);
         }
@@ -645,7 +592,7 @@ diff_lines (Loader *ld, LineMerge *merge, GArray *deletes, GArray *updates, GPtr
         g_ptr_array_add (inserts, (gpointer) l);
       else if (!stored_line_equal (stmt, l))
         {
-          Change change = { sqlite3_column_int64 (stmt, 0), l };
+          Change change = { les_stmt_int64 (stmt, 0), l };
 
           g_array_append_val (updates, change);
         }
@@ -659,16 +606,19 @@ diff_lines (Loader *ld, LineMerge *merge, GArray *deletes, GArray *updates, GPtr
         }
       if (c <= 0)
         {
-          rc = sqlite3_step (stmt);
+          rc = les_stmt_step (stmt, &step_error);
           if (sum->n_lines % CHECK_EVERY == 0 && g_cancellable_is_cancelled (ld->cancellable))
             break;
         }
     }
-  sqlite3_reset (stmt);
+  les_stmt_reset (stmt);
   if (g_cancellable_set_error_if_cancelled (ld->cancellable, error))
     return FALSE;
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return les_store_set_db_error (ld->store, error);
+  if (rc == LES_STEP_ERROR)
+    {
+      g_propagate_error (error, g_steal_pointer (&step_error));
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -685,7 +635,9 @@ write_lines_diff (Loader *ld, LesEngineOutput **outputs, guint n_services, LesCo
   g_autoptr(GArray) deletes = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) updates = g_array_new (FALSE, FALSE, sizeof (Change));
   g_autoptr(GPtrArray) inserts = g_ptr_array_new ();
-  sqlite3_stmt *stmt;
+  g_autofree char *full_sql = NULL;
+  LesStmt *full = NULL;
+  LesStmt *stmt;
 
   if (!diff_lines (ld, &merge, deletes, updates, inserts, sum, error))
     return FALSE;
@@ -694,44 +646,61 @@ write_lines_diff (Loader *ld, LesEngineOutput **outputs, guint n_services, LesCo
   sum->n_updated = updates->len;
   sum->n_deleted = deletes->len;
 
-  stmt = les_store_prepare_sqlite (ld->store, "DELETE FROM payment_lines WHERE id = ?1", error);
+  stmt = les_store_prepare (ld->store, les_sql_compute_delete_line, error);
   if (stmt == NULL)
     return FALSE;
   for (guint i = 0; i < deletes->len; i++)
     {
-      sqlite3_bind_int64 (stmt, 1, g_array_index (deletes, gint64, i));
-      if (!finish (ld->store, stmt, sqlite3_step (stmt), error))
+      les_stmt_bind_int64 (stmt, 1, g_array_index (deletes, gint64, i));
+      if (!les_stmt_run (stmt, error))
         return FALSE;
     }
 
-  stmt = les_store_prepare_sqlite (ld->store,
-                            "UPDATE payment_lines SET units = ?2, gross = ?3, payable = ?4, held = ?5 "
-                            "WHERE id = ?1", error);
+  stmt = les_store_prepare (ld->store, les_sql_compute_update_line, error);
   if (stmt == NULL)
     return FALSE;
   for (guint i = 0; i < updates->len; i++)
     {
       const Change *change = &g_array_index (updates, Change, i);
 
-      sqlite3_bind_int64 (stmt, 1, change->id);
-      les_bind_int64_or_null (stmt, 2, change->line->has_units, change->line->units);
-      sqlite3_bind_int64 (stmt, 3, change->line->gross);
-      sqlite3_bind_int64 (stmt, 4, change->line->payable);
-      sqlite3_bind_int64 (stmt, 5, change->line->held);
-      if (!finish (ld->store, stmt, sqlite3_step (stmt), error))
+      les_stmt_bind_int64 (stmt, 1, change->id);
+      les_stmt_bind_int64_or_null (stmt, 2, change->line->has_units, change->line->units);
+      les_stmt_bind_int64 (stmt, 3, change->line->gross);
+      les_stmt_bind_int64 (stmt, 4, change->line->payable);
+      les_stmt_bind_int64 (stmt, 5, change->line->held);
+      if (!les_stmt_run (stmt, error))
         return FALSE;
     }
 
+  /* one statement for every full batch; the last, shorter one has its own */
+  if (inserts->len >= LINES_PER_INSERT)
+    {
+      full_sql = les_sql_compute_insert_lines (LINES_PER_INSERT);
+      full = les_store_prepare (ld->store, full_sql, error);
+      if (full == NULL)
+        return FALSE;
+    }
   for (guint i = 0; i < inserts->len; i += LINES_PER_INSERT)
     {
+      guint n = MIN (LINES_PER_INSERT, inserts->len - i);
+
       if (i % (LINES_PER_INSERT * 1024) == 0)
         {
           if (g_cancellable_set_error_if_cancelled (ld->cancellable, error))
             return FALSE;
           report (ld, 0.6 + 0.38 * i / inserts->len, _("Writing the payment lines"));
         }
-      if (!write_lines (ld, (const LesPaymentLine **) inserts->pdata + i, MIN (LINES_PER_INSERT, inserts->len - i),
-                        error))
+      if (n == LINES_PER_INSERT)
+        stmt = full;
+      else
+        {
+          g_autofree char *last_sql = les_sql_compute_insert_lines (n);
+
+          stmt = les_store_prepare (ld->store, last_sql, error);
+          if (stmt == NULL)
+            return FALSE;
+        }
+      if (!write_lines (ld, stmt, (const LesPaymentLine **) inserts->pdata + i, n, error))
         return FALSE;
     }
   return TRUE;
@@ -743,9 +712,12 @@ write_lines_diff (Loader *ld, LesEngineOutput **outputs, guint n_services, LesCo
 static gboolean
 write_service_totals (Loader *ld, LesEngineOutput **outputs, guint n_services, GError **error)
 {
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
 
-  if (!clear_year (ld->store, "service_totals", ld->fy, error))
+  if (!clear_year (ld->store, &totals_table, ld->fy, error))
+    return FALSE;
+  stmt = les_store_prepare (ld->store, les_sql_compute_insert_total, error);
+  if (stmt == NULL)
     return FALSE;
   for (guint i = 0; i < n_services; i++)
     {
@@ -761,17 +733,12 @@ write_service_totals (Loader *ld, LesEngineOutput **outputs, guint n_services, G
           payable += line->payable;
           held += line->held;
         }
-      stmt = les_store_prepare_sqlite (ld->store,
-                                "INSERT INTO service_totals (year, service_code, payable, held, n_lines) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5)", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int (stmt, 1, ld->fy);
-      sqlite3_bind_text (stmt, 2, g_array_index (lines, LesPaymentLine, 0).service_code, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 3, payable);
-      sqlite3_bind_int64 (stmt, 4, held);
-      sqlite3_bind_int (stmt, 5, (int) lines->len);
-      if (!finish (ld->store, stmt, sqlite3_step (stmt), error))
+      les_stmt_bind_int64 (stmt, 1, ld->fy);
+      les_stmt_bind_text (stmt, 2, g_array_index (lines, LesPaymentLine, 0).service_code);
+      les_stmt_bind_int64 (stmt, 3, payable);
+      les_stmt_bind_int64 (stmt, 4, held);
+      les_stmt_bind_int64 (stmt, 5, lines->len);
+      if (!les_stmt_run (stmt, error))
         return FALSE;
     }
   return TRUE;
@@ -799,7 +766,7 @@ compute_and_write (Loader *ld, LesEngineInput *in, LesComputeSummary *sum, GErro
 
   t_start = g_get_monotonic_time ();
   report (ld, 0.5, _("Writing the findings"));
-  if (!clear_year (ld->store, "findings", ld->fy, error))
+  if (!clear_year (ld->store, &findings_table, ld->fy, error))
     goto out;
   for (guint i = 0; i < n_services; i++)
     if (!write_findings (ld, outputs[i], sum, error))
@@ -824,22 +791,18 @@ static gboolean
 write_compute_row (LesStore *store, int fy, gint32 to, GError **error)
 {
   g_autofree char *now = les_now_iso8601 ();
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
   char period[8];
 
-  stmt = les_store_prepare_sqlite (store,
-                            "INSERT INTO computes (year, to_period, computed_at, computed_by) "
-                            "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (year) DO UPDATE SET "
-                            "to_period = excluded.to_period, computed_at = excluded.computed_at, "
-                            "computed_by = excluded.computed_by", error);
+  stmt = les_store_prepare (store, les_sql_compute_upsert_compute, error);
   if (stmt == NULL)
     return FALSE;
   period_text (to, period);
-  sqlite3_bind_int (stmt, 1, fy);
-  sqlite3_bind_text (stmt, 2, period, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, g_get_user_name (), -1, SQLITE_TRANSIENT);
-  return finish (store, stmt, sqlite3_step (stmt), error);
+  les_stmt_bind_int64 (stmt, 1, fy);
+  les_stmt_bind_text (stmt, 2, period);
+  les_stmt_bind_text (stmt, 3, now);
+  les_stmt_bind_text (stmt, 4, g_get_user_name ());
+  return les_stmt_run (stmt, error);
 }
 
 static gboolean

@@ -19,6 +19,32 @@ extern const char les_sql_sqlite_set_user_version[];  /* printf format: the vers
 extern const char les_sql_count_rows[];   /* printf format: the table name (one of the schema's) */
 
 /* ---- computing a year (les-sql-compute.c) ---- */
+extern const char les_sql_compute_services[];
+extern const char les_sql_compute_rules[];
+extern const char les_sql_compute_practices[];
+extern const char les_sql_compute_list_sizes[];
+extern const char les_sql_compute_signups[];
+extern const char les_sql_compute_cohorts[];
+extern const char les_sql_compute_allocations[];
+extern const char les_sql_compute_achievements[];
+extern const char les_sql_compute_claims_all[];        /* ?1 year, ?2 first period, ?3 last */
+extern const char les_sql_compute_claims_one[];        /* … and ?4 the service */
+extern const char les_sql_compute_patient_lines_all[];
+extern const char les_sql_compute_patient_lines_one[];
+extern const char les_sql_compute_findings_years[];
+extern const char les_sql_compute_findings_clear[];
+extern const char les_sql_compute_findings_clear_year[];
+extern const char les_sql_compute_totals_years[];
+extern const char les_sql_compute_totals_clear[];
+extern const char les_sql_compute_totals_clear_year[];
+extern const char les_sql_compute_insert_finding[];
+extern const char les_sql_compute_stored_lines[];
+extern const char les_sql_compute_delete_line[];
+extern const char les_sql_compute_update_line[];
+#define LES_SQL_COMPUTE_LINE_COLUMNS 9   /* parameters of each row of les_sql_compute_insert_lines() */
+char *les_sql_compute_insert_lines (guint rows);
+extern const char les_sql_compute_insert_total[];
+extern const char les_sql_compute_upsert_compute[];
 
 /* ---- stored results and reconciliation (les-sql-results.c) ---- */
 

@@ -1,0 +1,141 @@
+/* les-sql-compute.c: the statements of computing a year — reading its inputs, writing its results. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include "les-sql.h"
+
+/* COLLATE BINARY below asks for byte order, which the compute's merge of
+ * stored and new lines (strcmp) depends on.  It is SQLite's name for it and
+ * SQLite-only: a PostgreSQL backend must map it to COLLATE "C". */
+
+/* Reading the year */
+
+const char les_sql_compute_services[] =
+  "SELECT service_code, name, cap_mode, budget, schedule, claim_frequency, "
+  "claim_deadline_days, start_date, end_date FROM services WHERE year = ?1";
+
+const char les_sql_compute_rules[] =
+  "SELECT service_code, rule_code, kind, rate, rate_per, base, max_units_per_practice, "
+  "max_per_patient, fixed_amount, upfront_pct, lower_pct, upper_pct, settlement "
+  "FROM rules WHERE year = ?1";
+
+const char les_sql_compute_practices[] =
+  "SELECT practice_code, close_date FROM practices";
+
+const char les_sql_compute_list_sizes[] =
+  "SELECT practice_code, date, registered, weighted FROM list_sizes";
+
+const char les_sql_compute_signups[] =
+  "SELECT practice_code, service_code, from_date, to_date FROM signups WHERE year = ?1";
+
+const char les_sql_compute_cohorts[] =
+  "SELECT practice_code, service_code, size FROM cohorts WHERE year = ?1";
+
+const char les_sql_compute_allocations[] =
+  "SELECT practice_code, service_code, block_amount, cap_amount FROM allocations WHERE year = ?1";
+
+const char les_sql_compute_achievements[] =
+  "SELECT practice_code, service_code, achieved_pct FROM achievements WHERE year = ?1";
+
+/* The claims in scope (RULES.md 9): ?1 the year, ?2 and ?3 its first and
+ * last period, ?4 the one service.  A whole year is read in table order:
+ * the unary plus keeps SQLite off the by-service index, which would visit
+ * the table at random (to other databases it is the same integer). */
+const char les_sql_compute_claims_all[] =
+  "SELECT id, claim_ref, practice_code, service_code, item_code, period, count, submitted_date "
+  "FROM claims WHERE +year = ?1 AND period >= ?2 AND period <= ?3 "
+  "AND status NOT IN ('rejected', 'withdrawn') ORDER BY id";
+
+const char les_sql_compute_claims_one[] =
+  "SELECT id, claim_ref, practice_code, service_code, item_code, period, count, submitted_date "
+  "FROM claims WHERE year = ?1 AND period >= ?2 AND period <= ?3 "
+  "AND status NOT IN ('rejected', 'withdrawn') AND service_code = ?4 ORDER BY id";
+
+/* Patient lines drive the join (CROSS JOIN keeps SQLite to that order): a
+ * year without any costs nothing. */
+const char les_sql_compute_patient_lines_all[] =
+  "SELECT c.id, p.line_no, p.nhs_hash, p.activity_date "
+  "FROM patient_lines AS p CROSS JOIN claims AS c "
+  "WHERE c.claim_ref = p.claim_ref AND c.year = ?1 AND c.period >= ?2 AND c.period <= ?3 "
+  "AND c.status NOT IN ('rejected', 'withdrawn')";
+
+const char les_sql_compute_patient_lines_one[] =
+  "SELECT c.id, p.line_no, p.nhs_hash, p.activity_date "
+  "FROM patient_lines AS p CROSS JOIN claims AS c "
+  "WHERE c.claim_ref = p.claim_ref AND c.year = ?1 AND c.period >= ?2 AND c.period <= ?3 "
+  "AND c.status NOT IN ('rejected', 'withdrawn') AND c.service_code = ?4";
+
+/* Clearing a year's results: a table that holds only that year is emptied
+ * whole, which SQLite does without visiting each row. */
+
+const char les_sql_compute_findings_years[] =
+  "SELECT min(year), max(year) FROM findings";
+
+const char les_sql_compute_findings_clear[] =
+  "DELETE FROM findings";
+
+const char les_sql_compute_findings_clear_year[] =
+  "DELETE FROM findings WHERE year = ?1";
+
+const char les_sql_compute_totals_years[] =
+  "SELECT min(year), max(year) FROM service_totals";
+
+const char les_sql_compute_totals_clear[] =
+  "DELETE FROM service_totals";
+
+const char les_sql_compute_totals_clear_year[] =
+  "DELETE FROM service_totals WHERE year = ?1";
+
+/* Writing the results */
+
+const char les_sql_compute_insert_finding[] =
+  "INSERT INTO findings (year, severity, code, practice_code, service_code, rule_code, "
+  "period, claim_ref, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+/* The unique index gives this order without sorting. */
+const char les_sql_compute_stored_lines[] =
+  "SELECT id, practice_code, service_code, rule_code, period, units, gross, payable, held "
+  "FROM payment_lines WHERE year = ?1 ORDER BY practice_code COLLATE BINARY, "
+  "service_code COLLATE BINARY, rule_code COLLATE BINARY, period COLLATE BINARY";
+
+const char les_sql_compute_delete_line[] =
+  "DELETE FROM payment_lines WHERE id = ?1";
+
+const char les_sql_compute_update_line[] =
+  "UPDATE payment_lines SET units = ?2, gross = ?3, payable = ?4, held = ?5 WHERE id = ?1";
+
+/**
+ * les_sql_compute_insert_lines:
+ * @rows: how many lines one statement inserts
+ *
+ * Many rows per INSERT take far fewer statement steps.  Line r (from 0)
+ * binds ?(9r + 1) … ?(9r + 9): year, practice_code, service_code,
+ * rule_code, period, units, gross, payable, held.
+ *
+ * Returns: (transfer full): the INSERT of @rows payment lines.
+ */
+char *
+les_sql_compute_insert_lines (guint rows)
+{
+  GString *sql = g_string_new ("INSERT INTO payment_lines (year, practice_code, service_code, rule_code, period, "
+                               "units, gross, payable, held) VALUES ");
+
+  for (guint r = 0; r < rows; r++)
+    {
+      g_string_append (sql, r == 0 ? "(" : ", (");
+      for (guint c = 1; c <= LES_SQL_COMPUTE_LINE_COLUMNS; c++)
+        g_string_append_printf (sql, c == 1 ? "?%u" : ", ?%u", r * LES_SQL_COMPUTE_LINE_COLUMNS + c);
+      g_string_append_c (sql, ')');
+    }
+  return g_string_free (sql, FALSE);
+}
+
+const char les_sql_compute_insert_total[] =
+  "INSERT INTO service_totals (year, service_code, payable, held, n_lines) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+const char les_sql_compute_upsert_compute[] =
+  "INSERT INTO computes (year, to_period, computed_at, computed_by) "
+  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (year) DO UPDATE SET "
+  "to_period = excluded.to_period, computed_at = excluded.computed_at, "
+  "computed_by = excluded.computed_by";
