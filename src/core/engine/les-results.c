@@ -9,7 +9,7 @@
 #include "les-csv.h"
 #include "les-error.h"
 #include "les-results.h"
-#include "les-store-compat.h"
+#include "les-store-private.h"
 #include "les-value.h"
 
 #define FLUSH_AT (256 * 1024)
@@ -39,23 +39,22 @@ les_results_get_compute (LesStore  *store,
                          char     **computed_by,
                          GError   **error)
 {
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
   gint32 to = 0;
-  int rc;
+  LesStep rc;
 
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
 
-  stmt = les_store_prepare_sqlite (store, "SELECT to_period, computed_at, computed_by FROM computes WHERE year = ?1",
-                            error);
+  stmt = les_store_prepare (store, les_sql_results_compute, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int (stmt, 1, fy);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
+  les_stmt_bind_int64 (stmt, 1, fy);
+  rc = les_stmt_step (stmt, error);
+  if (rc != LES_STEP_ROW)
     {
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_DONE)
-        return les_store_set_db_error (store, error);
+      les_stmt_reset (stmt);
+      if (rc == LES_STEP_ERROR)
+        return FALSE;
       {
         g_autofree char *year = les_year_format (fy);
 
@@ -64,14 +63,14 @@ les_results_get_compute (LesStore  *store,
       }
       return FALSE;
     }
-  les_period_parse ((const char *) sqlite3_column_text (stmt, 0), &to, NULL);
+  les_period_parse (les_stmt_text (stmt, 0), &to, NULL);
   if (to_period != NULL)
     *to_period = to;
   if (computed_at != NULL)
-    *computed_at = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+    *computed_at = g_strdup (les_stmt_text (stmt, 1));
   if (computed_by != NULL)
-    *computed_by = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-  sqlite3_reset (stmt);
+    *computed_by = g_strdup (les_stmt_text (stmt, 2));
+  les_stmt_reset (stmt);
   return TRUE;
 }
 
@@ -89,10 +88,11 @@ GArray *
 les_results_reconciliation (LesStore *store, int fy, GError **error)
 {
   g_autoptr(GArray) rows = NULL;
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
   gint32 to = 0;
   char to_text[8];
-  int m, rc;
+  LesStep rc;
+  int m;
 
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -102,67 +102,50 @@ les_results_reconciliation (LesStore *store, int fy, GError **error)
   m = les_period_month_number (to);
   les_period_format (to, to_text);
 
-  stmt = les_store_prepare_sqlite (store,
-                            "SELECT s.service_code, s.name, s.budget, "
-                            "COALESCE (t.payable, 0), COALESCE (t.held, 0), "
-                            "(SELECT COALESCE (SUM (l.amount), 0) FROM ledger AS l "
-                            " WHERE l.year = s.year AND l.service_code = s.service_code AND l.period <= ?2) "
-                            "FROM services AS s LEFT JOIN service_totals AS t "
-                            "ON t.year = s.year AND t.service_code = s.service_code "
-                            "WHERE s.year = ?1 ORDER BY s.service_code COLLATE BINARY",
-                            error);
+  stmt = les_store_prepare (store, les_sql_results_reconciliation, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int (stmt, 1, fy);
-  sqlite3_bind_text (stmt, 2, to_text, -1, SQLITE_TRANSIENT);
+  les_stmt_bind_int64 (stmt, 1, fy);
+  les_stmt_bind_text (stmt, 2, to_text);
 
   rows = g_array_new (FALSE, TRUE, sizeof (LesReconciliationRow));
   g_array_set_clear_func (rows, (GDestroyNotify) les_reconciliation_row_clear);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       LesReconciliationRow row = { 0 };
 
-      row.service_code = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      row.service_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      row.has_budget = sqlite3_column_type (stmt, 2) != SQLITE_NULL;
-      row.budget = row.has_budget ? sqlite3_column_int64 (stmt, 2) : 0;
-      row.payable = sqlite3_column_int64 (stmt, 3);
-      row.held = sqlite3_column_int64 (stmt, 4);
-      row.ledger = sqlite3_column_int64 (stmt, 5);
+      row.service_code = g_strdup (les_stmt_text (stmt, 0));
+      row.service_name = g_strdup (les_stmt_text (stmt, 1));
+      row.has_budget = !les_stmt_is_null (stmt, 2);
+      row.budget = row.has_budget ? les_stmt_int64 (stmt, 2) : 0;
+      row.payable = les_stmt_int64 (stmt, 3);
+      row.held = les_stmt_int64 (stmt, 4);
+      row.ledger = les_stmt_int64 (stmt, 5);
       row.forecast = les_round_div ((__int128) row.payable * 12, m);
       row.variance = row.has_budget ? row.budget - row.forecast : 0;
       g_array_append_val (rows, row);
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      les_store_set_db_error (store, error);
-      return NULL;
-    }
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return NULL;
   return g_steal_pointer (&rows);
 }
 
-static const char *
-text_or_null (sqlite3_stmt *stmt, int col)
-{
-  return (const char *) sqlite3_column_text (stmt, col);
-}
-
 /* Fills @fields (owning what it puts in @owned) from the current row. */
-typedef void (*RowFormatFunc) (sqlite3_stmt *stmt, const char **fields, char **owned);
+typedef void (*RowFormatFunc) (LesStmt *stmt, const char **fields, char **owned);
 
 /* Writes @header, then every row of @stmt formatted by @format, flushing as it goes. */
 static gboolean
-write_rows (LesStore *store, sqlite3_stmt *stmt, const char **header, guint n_fields, RowFormatFunc format,
+write_rows (LesStmt *stmt, const char **header, guint n_fields, RowFormatFunc format,
             GOutputStream *out, GString *buf, GCancellable *cancellable, GError **error)
 {
   g_autofree const char **fields = g_new0 (const char *, n_fields);
   g_autofree char **owned = g_new0 (char *, n_fields);
   gboolean ok = TRUE;
-  int rc = SQLITE_DONE;
+  LesStep rc = LES_STEP_DONE;
 
   les_csv_append_row (buf, header, n_fields);
-  while (ok && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while (ok && (rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       format (stmt, fields, owned);
       les_csv_append_row (buf, fields, n_fields);
@@ -170,21 +153,19 @@ write_rows (LesStore *store, sqlite3_stmt *stmt, const char **header, guint n_fi
         g_clear_pointer (&owned[i], g_free);
       ok = les_csv_flush (out, buf, FLUSH_AT, cancellable, error);
     }
-  sqlite3_reset (stmt);
-  if (ok && rc != SQLITE_DONE)
-    return les_store_set_db_error (store, error);
-  return ok;
+  les_stmt_reset (stmt);
+  return ok && rc != LES_STEP_ERROR;
 }
 
 static void
-format_payment (sqlite3_stmt *stmt, const char **fields, char **owned)
+format_payment (LesStmt *stmt, const char **fields, char **owned)
 {
   for (int i = 0; i < 4; i++)
-    fields[i] = text_or_null (stmt, i);
-  if (sqlite3_column_type (stmt, 4) != SQLITE_NULL)
-    owned[4] = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 4));
+    fields[i] = les_stmt_text (stmt, i);
+  if (!les_stmt_is_null (stmt, 4))
+    owned[4] = g_strdup_printf ("%" G_GINT64_FORMAT, les_stmt_int64 (stmt, 4));
   for (int i = 5; i < 8; i++)
-    owned[i] = les_money_format (sqlite3_column_int64 (stmt, i));
+    owned[i] = les_money_format (les_stmt_int64 (stmt, i));
   for (int i = 4; i < 8; i++)
     fields[i] = owned[i];
 }
@@ -195,24 +176,20 @@ write_payments (LesStore *store, int fy, GOutputStream *out, GString *buf, GCanc
 {
   static const char *header[] = { "practice_code", "service_code", "rule_code", "period", "units", "gross",
                                   "payable", "held" };
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
 
-  stmt = les_store_prepare_sqlite (store,
-                            "SELECT practice_code, service_code, rule_code, period, units, gross, payable, held "
-                            "FROM payment_lines WHERE year = ?1 ORDER BY practice_code COLLATE BINARY, "
-                            "service_code COLLATE BINARY, rule_code COLLATE BINARY, period COLLATE BINARY",
-                            error);
+  stmt = les_store_prepare (store, les_sql_results_payments, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int (stmt, 1, fy);
-  return write_rows (store, stmt, header, G_N_ELEMENTS (header), format_payment, out, buf, cancellable, error);
+  les_stmt_bind_int64 (stmt, 1, fy);
+  return write_rows (stmt, header, G_N_ELEMENTS (header), format_payment, out, buf, cancellable, error);
 }
 
 static void
-format_finding (sqlite3_stmt *stmt, const char **fields, char **owned)
+format_finding (LesStmt *stmt, const char **fields, char **owned)
 {
   for (int i = 0; i < 8; i++)
-    fields[i] = text_or_null (stmt, i);
+    fields[i] = les_stmt_text (stmt, i);
 }
 
 static gboolean
@@ -221,21 +198,13 @@ write_findings (LesStore *store, int fy, GOutputStream *out, GString *buf, GCanc
 {
   static const char *header[] = { "severity", "code", "practice_code", "service_code", "rule_code", "period",
                                   "claim_ref", "message" };
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
 
-  /* byte order with a blank before any value (RULES.md 9) */
-  stmt = les_store_prepare_sqlite (store,
-                            "SELECT severity, code, practice_code, service_code, rule_code, period, claim_ref, "
-                            "message FROM findings WHERE year = ?1 ORDER BY code COLLATE BINARY, "
-                            "COALESCE (practice_code, '') COLLATE BINARY, "
-                            "COALESCE (service_code, '') COLLATE BINARY, "
-                            "COALESCE (rule_code, '') COLLATE BINARY, "
-                            "COALESCE (period, '') COLLATE BINARY, "
-                            "COALESCE (claim_ref, '') COLLATE BINARY, id", error);
+  stmt = les_store_prepare (store, les_sql_results_findings, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int (stmt, 1, fy);
-  return write_rows (store, stmt, header, G_N_ELEMENTS (header), format_finding, out, buf, cancellable, error);
+  les_stmt_bind_int64 (stmt, 1, fy);
+  return write_rows (stmt, header, G_N_ELEMENTS (header), format_finding, out, buf, cancellable, error);
 }
 
 static gboolean

@@ -47,6 +47,10 @@ extern const char les_sql_compute_insert_total[];
 extern const char les_sql_compute_upsert_compute[];
 
 /* ---- stored results and reconciliation (les-sql-results.c) ---- */
+extern const char les_sql_results_compute[];
+extern const char les_sql_results_reconciliation[];
+extern const char les_sql_results_payments[];
+extern const char les_sql_results_findings[];
 
 /* ---- imports and exports of each kind (les-sql-io.c) ---- */
 char *les_sql_export_select (const LesKindInfo *info);
