@@ -11,102 +11,26 @@
 #include "les-error.h"
 #include "les-results.h"
 #include "les-runs.h"
-#include "les-store-compat.h"
+#include "les-store-private.h"
 #include "les-value.h"
 
-/* The model is in docs/payment-runs.md.  The SQL below is written over a
- * line key (year, practice_code, service_code, rule_code, period) of a
- * table aliased K. */
-
-/* Claim errors that keep a claim out of its line (patient-line errors do not). */
-#define CLAIM_ERRORS \
-  "('NOT_SIGNED_UP', 'PRACTICE_CLOSED', 'OUTSIDE_SERVICE_DATES', 'WRONG_PERIOD', 'LATE', 'DUPLICATE', " \
-  "'COUNT_MISMATCH')"
-
-#define SAME_KEY(a, b) \
-  a ".year = " b ".year AND " a ".practice_code = " b ".practice_code AND " a ".service_code = " \
-  b ".service_code AND " a ".rule_code = " b ".rule_code AND " a ".period = " b ".period"
-
-/* The line keys of @fy (?1) up to the run's month (?2) that an error keeps
- * from being paid, and for item rules whether every claim that makes the
- * line up is approved: worked out once per statement, then looked up per
- * line (a lookup per line in claims would read a month of claims a line
- * at national scale). */
-#define APPROVAL_TABLES \
-  "WITH line_errors AS MATERIALIZED (SELECT DISTINCT practice_code, service_code, rule_code, period " \
-  "FROM findings WHERE year = ?1 AND code IN ('NO_LIST_SIZE', 'NO_COHORT', 'NO_ALLOCATION')), " \
-  "item_keys AS MATERIALIZED (SELECT c.practice_code, c.service_code, c.item_code AS rule_code, c.period, " \
-  "max (c.status <> 'approved') AS blocked FROM claims AS c WHERE c.year = ?1 AND c.period <= ?2 " \
-  "AND c.status NOT IN ('rejected', 'withdrawn') AND NOT EXISTS (SELECT 1 FROM findings AS e " \
-  "WHERE e.claim_ref = c.claim_ref AND e.year = c.year AND e.code IN " CLAIM_ERRORS ") " \
-  "GROUP BY c.practice_code, c.service_code, c.item_code, c.period)"
-
-#define SAME_LINE(a, b) \
-  a ".practice_code = " b ".practice_code AND " a ".service_code = " b ".service_code AND " \
-  a ".rule_code = " b ".rule_code AND " a ".period = " b ".period"
-
-/* A line may be paid: no error on it, and for an item rule every claim
- * that makes it up approved (scheduled lines need no approval).  Needs
- * APPROVAL_TABLES, and a line of ?1 whose period is ?2 or earlier. */
-#define APPROVED(k) \
-  "NOT EXISTS (SELECT 1 FROM line_errors AS f WHERE " SAME_LINE ("f", k) ") " \
-  "AND (NOT EXISTS (SELECT 1 FROM rules AS r WHERE r.year = " k ".year AND r.service_code = " k ".service_code " \
-  "AND r.rule_code = " k ".rule_code AND r.kind = 'item') " \
-  "OR EXISTS (SELECT 1 FROM item_keys AS i WHERE " SAME_LINE ("i", k) " AND i.blocked = 0))"
-
-/* The held reasons of every line of ?1 (codes of the line's cap findings,
- * comma-separated, in alphabetical order), worked out once for a statement
- * that pays or adjusts many lines. */
-#define HELD_REASONS \
-  "held AS MATERIALIZED (SELECT practice_code, service_code, rule_code, period, group_concat (code) AS codes " \
-  "FROM (SELECT DISTINCT practice_code, service_code, rule_code, period, code FROM findings WHERE year = ?1 " \
-  "AND code IN ('OVER_UNIT_CAP', 'OVER_PRACTICE_CAP', 'OVER_SERVICE_CAP') ORDER BY 1, 2, 3, 4, 5) " \
-  "GROUP BY 1, 2, 3, 4)"
-
-#define LIVE_PAID(p) \
-  "paid_lines AS " p " JOIN payment_runs AS " p "r ON " p "r.run_id = " p ".run_id AND " p "r.reopened_at IS NULL"
-
-/* Lines of @fy (?1) up to the run's month (?2) not yet paid and approved. */
-#define DUE_LINES \
-  "FROM payment_lines AS k WHERE k.year = ?1 AND k.period <= ?2 " \
-  "AND NOT EXISTS (SELECT 1 FROM " LIVE_PAID ("p") " WHERE p.corrects_id IS NULL AND " SAME_KEY ("p", "k") ") " \
-  "AND " APPROVED ("k")
-
-/* Pending adjustments whose line is gone (a recovery) or approved. */
-#define DUE_ADJUSTMENTS \
-  "FROM adjustments AS a JOIN paid_lines AS o ON o.id = a.corrects_id " \
-  "LEFT JOIN payment_lines AS pl ON " SAME_KEY ("pl", "o") " " \
-  "WHERE a.year = ?1 AND (pl.id IS NULL OR " APPROVED ("o") ")"
-
-static const char run_columns[] =
-  "run_id, year, month, created_at, created_by, total, n_lines, reopened_at, reopened_by, reopen_reason";
+/* The model is in docs/payment-runs.md; the statements are in les-sql-runs.c. */
 
 static char *
-dup_column (sqlite3_stmt *stmt, int col)
+dup_column (LesStmt *stmt, int col)
 {
-  return g_strdup ((const char *) sqlite3_column_text (stmt, col));
+  return g_strdup (les_stmt_text (stmt, col));
 }
 
 static gint32
-column_period (sqlite3_stmt *stmt, int col)
+column_period (LesStmt *stmt, int col)
 {
   gint32 ym = 0;
-  const char *text = (const char *) sqlite3_column_text (stmt, col);
+  const char *text = les_stmt_text (stmt, col);
 
   if (text != NULL)
     les_period_parse (text, &ym, NULL);
   return ym;
-}
-
-static gboolean
-step_done (LesStore *store, sqlite3_stmt *stmt, GError **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return les_store_set_db_error (store, error);
-  return TRUE;
 }
 
 void
@@ -122,16 +46,16 @@ les_run_clear (LesRun *run)
 }
 
 static void
-read_run (sqlite3_stmt *stmt, LesRun *run)
+read_run (LesStmt *stmt, LesRun *run)
 {
-  run->run_id = sqlite3_column_int64 (stmt, 0);
-  run->year = sqlite3_column_int (stmt, 1);
+  run->run_id = les_stmt_int64 (stmt, 0);
+  run->year = les_stmt_int (stmt, 1);
   run->month = column_period (stmt, 2);
   run->created_at = dup_column (stmt, 3);
   run->created_by = dup_column (stmt, 4);
-  run->total = sqlite3_column_int64 (stmt, 5);
-  run->n_lines = sqlite3_column_int64 (stmt, 6);
-  run->reopened = sqlite3_column_type (stmt, 7) != SQLITE_NULL;
+  run->total = les_stmt_int64 (stmt, 5);
+  run->n_lines = les_stmt_int64 (stmt, 6);
+  run->reopened = !les_stmt_is_null (stmt, 7);
   run->reopened_at = dup_column (stmt, 7);
   run->reopened_by = dup_column (stmt, 8);
   run->reopen_reason = dup_column (stmt, 9);
@@ -186,22 +110,19 @@ les_report_free (LesReport *report)
 static gint64
 latest_live_run (LesStore *store, int fy, gint32 *month)
 {
-  sqlite3_stmt *stmt = les_store_prepare_sqlite (store,
-                                          "SELECT run_id, month FROM payment_runs WHERE year = ?1 "
-                                          "AND reopened_at IS NULL ORDER BY month DESC, run_id DESC LIMIT 1",
-                                          NULL);
+  LesStmt *stmt = les_store_prepare (store, les_sql_runs_latest_live, NULL);
   gint64 run_id = 0;
 
   *month = 0;
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_int (stmt, 1, fy);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  les_stmt_bind_int64 (stmt, 1, fy);
+  if (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
     {
-      run_id = sqlite3_column_int64 (stmt, 0);
+      run_id = les_stmt_int64 (stmt, 0);
       *month = column_period (stmt, 1);
     }
-  sqlite3_reset (stmt);
+  les_stmt_reset (stmt);
   return run_id;
 }
 
@@ -237,17 +158,17 @@ les_runs_next_open_month (LesStore *store, int fy)
 gboolean
 les_runs_update_adjustments (LesStore *store, int fy, gint32 to_period, GError **error)
 {
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
   gint32 last_month, due;
   char due_text[8], to_text[8];
 
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
 
-  stmt = les_store_prepare_sqlite (store, "DELETE FROM adjustments WHERE year = ?1", error);
+  stmt = les_store_prepare (store, les_sql_adjustments_clear, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int (stmt, 1, fy);
-  if (!step_done (store, stmt, error))
+  les_stmt_bind_int64 (stmt, 1, fy);
+  if (!les_stmt_run (stmt, error))
     return FALSE;
   if (latest_live_run (store, fy, &last_month) == 0)
     return TRUE;
@@ -256,57 +177,36 @@ les_runs_update_adjustments (LesStore *store, int fy, gint32 to_period, GError *
   due = les_period_add_months (last_month, 1);
   les_period_format (due, due_text);
   les_period_format (to_period, to_text);
-  stmt = les_store_prepare_sqlite (store,
-                            /* each paid line found by its id from the sums: a join of two
-                             * materialised tables would be a nested scan of both */
-                            "WITH sums AS (SELECT coalesce (p.corrects_id, p.id) AS root, sum (p.units) AS units, "
-                            "  count (p.units) AS n_units, sum (p.gross) AS gross, sum (p.payable) AS payable, "
-                            "  sum (p.held) AS held FROM " LIVE_PAID ("p") " WHERE p.year = ?1 GROUP BY root), "
-                            HELD_REASONS " "
-                            "INSERT INTO adjustments (year, corrects_id, due_period, units, gross, payable, held, "
-                            "  held_reason) "
-                            "SELECT ?1, o.id, ?2, "
-                            "  CASE WHEN pl.units IS NULL AND s.n_units = 0 THEN NULL "
-                            "  ELSE coalesce (pl.units, 0) - coalesce (s.units, 0) END, "
-                            "  coalesce (pl.gross, 0) - s.gross, coalesce (pl.payable, 0) - s.payable, "
-                            "  coalesce (pl.held, 0) - s.held, (SELECT h.codes FROM held AS h WHERE "
-                            SAME_LINE ("h", "o") ") "
-                            "FROM sums AS s JOIN paid_lines AS o ON o.id = s.root "
-                            "JOIN payment_runs AS r ON r.run_id = o.run_id AND r.reopened_at IS NULL "
-                            "LEFT JOIN payment_lines AS pl ON " SAME_KEY ("pl", "o") " "
-                            "WHERE o.corrects_id IS NULL AND o.period <= ?3 "
-                            "AND coalesce (pl.payable, 0) <> s.payable",
-                            error);
+  stmt = les_store_prepare (store, les_sql_adjustments_insert, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int (stmt, 1, fy);
-  sqlite3_bind_text (stmt, 2, due_text, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, to_text, -1, SQLITE_TRANSIENT);
-  return step_done (store, stmt, error);
+  les_stmt_bind_int64 (stmt, 1, fy);
+  les_stmt_bind_text (stmt, 2, due_text);
+  les_stmt_bind_text (stmt, 3, to_text);
+  return les_stmt_run (stmt, error);
 }
 
 gint64
 les_runs_pending_adjustments (LesStore *store, int fy, gint64 *amount)
 {
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
   gint64 n = 0;
 
   g_return_val_if_fail (LES_IS_STORE (store), 0);
 
   if (amount != NULL)
     *amount = 0;
-  stmt = les_store_prepare_sqlite (store, "SELECT count (*), coalesce (sum (payable), 0) FROM adjustments WHERE year = ?1",
-                            NULL);
+  stmt = les_store_prepare (store, les_sql_adjustments_pending, NULL);
   if (stmt == NULL)
     return 0;
-  sqlite3_bind_int (stmt, 1, fy);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  les_stmt_bind_int64 (stmt, 1, fy);
+  if (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
     {
-      n = sqlite3_column_int64 (stmt, 0);
+      n = les_stmt_int64 (stmt, 0);
       if (amount != NULL)
-        *amount = sqlite3_column_int64 (stmt, 1);
+        *amount = les_stmt_int64 (stmt, 1);
     }
-  sqlite3_reset (stmt);
+  les_stmt_reset (stmt);
   return n;
 }
 
@@ -339,18 +239,12 @@ check_month (LesStore *store, int fy, gint32 month, GError **error)
   return TRUE;
 }
 
-static int
-cancelled_cb (void *cancellable)
-{
-  return g_cancellable_is_cancelled (cancellable);
-}
-
-/* Long statements stop when @cancellable is cancelled (SQLITE_INTERRUPT). */
+/* Long statements stop when @cancellable is cancelled. */
 static void
 watch_cancellable (LesStore *store, GCancellable *cancellable)
 {
   if (cancellable != NULL)
-    sqlite3_progress_handler (les_store_get_sqlite (store), 10000, cancelled_cb, cancellable);
+    les_store_set_cancellable (store, cancellable);
 }
 
 /* Stops watching; a failure after cancelling is reported as the cancel. */
@@ -358,7 +252,7 @@ static gboolean
 unwatch_cancellable (LesStore *store, GCancellable *cancellable, gboolean ok, GError *local_error, GError **error)
 {
   if (cancellable != NULL)
-    sqlite3_progress_handler (les_store_get_sqlite (store), 0, NULL, NULL);
+    les_store_set_cancellable (store, NULL);
   if (ok)
     {
       g_clear_error (&local_error);
@@ -374,13 +268,13 @@ unwatch_cancellable (LesStore *store, GCancellable *cancellable, gboolean ok, GE
 }
 
 static void
-bind_year_month (sqlite3_stmt *stmt, int fy, gint32 month)
+bind_year_month (LesStmt *stmt, int fy, gint32 month)
 {
   char text[8];
 
   les_period_format (month, text);
-  sqlite3_bind_int (stmt, 1, fy);
-  sqlite3_bind_text (stmt, 2, text, -1, SQLITE_TRANSIENT);
+  les_stmt_bind_int64 (stmt, 1, fy);
+  les_stmt_bind_text (stmt, 2, text);
 }
 
 /**
@@ -398,12 +292,9 @@ les_runs_preview (LesStore      *store,
                   gint64        *n_lines,
                   GError       **error)
 {
-  static const char query[] =
-    APPROVAL_TABLES ", due AS (SELECT k.payable " DUE_LINES " UNION ALL SELECT a.payable " DUE_ADJUSTMENTS ") "
-    "SELECT coalesce (sum (payable), 0), count (*) FROM due";
   GError *local_error = NULL;
-  sqlite3_stmt *stmt;
-  int rc = SQLITE_ERROR;
+  LesStmt *stmt;
+  LesStep rc = LES_STEP_ERROR;
 
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -413,65 +304,63 @@ les_runs_preview (LesStore      *store,
   if (!check_month (store, fy, month, error))
     return FALSE;
   watch_cancellable (store, cancellable);
-  stmt = les_store_prepare_sqlite (store, query, &local_error);
+  stmt = les_store_prepare (store, les_sql_runs_preview, &local_error);
   if (stmt != NULL)
     {
       bind_year_month (stmt, fy, month);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
+      rc = les_stmt_step (stmt, &local_error);
+      if (rc == LES_STEP_ROW)
         {
-          *total = sqlite3_column_int64 (stmt, 0);
-          *n_lines = sqlite3_column_int64 (stmt, 1);
+          *total = les_stmt_int64 (stmt, 0);
+          *n_lines = les_stmt_int64 (stmt, 1);
         }
-      else
-        les_store_set_db_error (store, &local_error);
-      sqlite3_reset (stmt);
+      les_stmt_reset (stmt);
     }
-  return unwatch_cancellable (store, cancellable, rc == SQLITE_ROW, local_error, error);
+  return unwatch_cancellable (store, cancellable, rc == LES_STEP_ROW, local_error, error);
 }
 
+/* Freezes the lines due and the adjustments that can be paid as run @run_id. */
 static gboolean
 pay (LesStore *store, int fy, gint32 month, gint64 run_id, GError **error)
 {
-  static const char *writes[] = {
-    APPROVAL_TABLES ", " HELD_REASONS " "
-    "INSERT INTO paid_lines (run_id, year, practice_code, service_code, rule_code, period, units, rate, gross, "
-    "  payable, held, held_reason, corrects_id) "
-    "SELECT ?3, k.year, k.practice_code, k.service_code, k.rule_code, k.period, k.units, "
-    "  (SELECT r.rate FROM rules AS r WHERE r.year = k.year AND r.service_code = k.service_code "
-    "   AND r.rule_code = k.rule_code), k.gross, k.payable, k.held, "
-    "  (SELECT h.codes FROM held AS h WHERE " SAME_LINE ("h", "k") "), NULL "
-    DUE_LINES " ORDER BY k.practice_code, k.service_code, k.rule_code, k.period",
+  static const char *inserts[] = { les_sql_runs_pay_lines, les_sql_runs_pay_adjustments };
+  LesStmt *stmt;
+  char next_text[8];
 
-    APPROVAL_TABLES " "
-    "INSERT INTO paid_lines (run_id, year, practice_code, service_code, rule_code, period, units, rate, gross, "
-    "  payable, held, held_reason, corrects_id) "
-    "SELECT ?3, a.year, o.practice_code, o.service_code, o.rule_code, o.period, a.units, o.rate, a.gross, "
-    "  a.payable, a.held, a.held_reason, a.corrects_id " DUE_ADJUSTMENTS,
-
-    "DELETE FROM adjustments WHERE year = ?1 AND corrects_id IN "
-    "(SELECT corrects_id FROM paid_lines WHERE run_id = ?3 AND corrects_id IS NOT NULL)",
-
-    /* those not paid (claims not yet approved) wait for the next open month */
-    "UPDATE adjustments SET due_period = strftime ('%Y-%m', ?2 || '-01', '+1 month') WHERE year = ?1",
-
-    "UPDATE payment_runs SET "
-    "total = (SELECT coalesce (sum (payable), 0) FROM paid_lines WHERE run_id = ?3), "
-    "n_lines = (SELECT count (*) FROM paid_lines WHERE run_id = ?3) WHERE run_id = ?3",
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (writes); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (inserts); i++)
     {
-      sqlite3_stmt *stmt = les_store_prepare_sqlite (store, writes[i], error);
-
+      stmt = les_store_prepare (store, inserts[i], error);
       if (stmt == NULL)
         return FALSE;
       bind_year_month (stmt, fy, month);
-      sqlite3_bind_int64 (stmt, 3, run_id);
-      if (!step_done (store, stmt, error))
+      les_stmt_bind_int64 (stmt, 3, run_id);
+      if (!les_stmt_run (stmt, error))
         return FALSE;
     }
-  return TRUE;
+
+  stmt = les_store_prepare (store, les_sql_runs_drop_paid_adjustments, error);
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, fy);
+  les_stmt_bind_int64 (stmt, 2, run_id);
+  if (!les_stmt_run (stmt, error))
+    return FALSE;
+
+  /* those not paid (claims not yet approved) wait for the next open month */
+  les_period_format (les_period_add_months (month, 1), next_text);
+  stmt = les_store_prepare (store, les_sql_runs_postpone_adjustments, error);
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, fy);
+  les_stmt_bind_text (stmt, 2, next_text);
+  if (!les_stmt_run (stmt, error))
+    return FALSE;
+
+  stmt = les_store_prepare (store, les_sql_runs_set_totals, error);
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, run_id);
+  return les_stmt_run (stmt, error);
 }
 
 typedef struct {
@@ -500,9 +389,10 @@ close_month (LesStore *store, int fy, gint32 month, Progress *progress, GCancell
   g_autoptr(GError) local_error = NULL;
   g_autofree char *now = les_now_iso8601 ();
   g_autofree char *year = les_year_format (fy);
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
   gint32 to = 0;
-  gint64 run_id;
+  gint64 run_id = 0;
+  LesStep rc;
   char month_text[8];
 
   les_period_format (month, month_text);
@@ -524,17 +414,18 @@ close_month (LesStore *store, int fy, gint32 month, Progress *progress, GCancell
     goto fail;
 
   report_progress (progress, 0.8, _("Paying the lines due…"));
-  stmt = les_store_prepare_sqlite (store,
-                            "INSERT INTO payment_runs (year, month, created_at, created_by, total, n_lines) "
-                            "VALUES (?1, ?2, ?3, ?4, 0, 0)", error);
+  stmt = les_store_prepare (store, les_sql_runs_insert, error);
   if (stmt == NULL)
     goto fail;
   bind_year_month (stmt, fy, month);
-  sqlite3_bind_text (stmt, 3, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, g_get_user_name (), -1, SQLITE_TRANSIENT);
-  if (!step_done (store, stmt, error))
+  les_stmt_bind_text (stmt, 3, now);
+  les_stmt_bind_text (stmt, 4, g_get_user_name ());
+  rc = les_stmt_step (stmt, error);
+  if (rc == LES_STEP_ROW)
+    run_id = les_stmt_int64 (stmt, 0);
+  les_stmt_reset (stmt);
+  if (rc != LES_STEP_ROW)
     goto fail;
-  run_id = sqlite3_last_insert_rowid (les_store_get_sqlite (store));
 
   if (!pay (store, fy, month, run_id, error) || !les_runs_get (store, run_id, made, error))
     goto fail;
@@ -619,7 +510,7 @@ reopen (LesStore *store, gint64 run_id, const char *why, GError **error)
 {
   g_autofree char *now = les_now_iso8601 ();
   LesRun run = { 0 };
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
   gint32 latest_month, to = 0;
   gint64 latest;
 
@@ -639,16 +530,14 @@ reopen (LesStore *store, gint64 run_id, const char *why, GError **error)
                        G_GINT64_FORMAT), latest, run_id);
       goto fail;
     }
-  stmt = les_store_prepare_sqlite (store,
-                            "UPDATE payment_runs SET reopened_at = ?2, reopened_by = ?3, reopen_reason = ?4 "
-                            "WHERE run_id = ?1", error);
+  stmt = les_store_prepare (store, les_sql_runs_reopen, error);
   if (stmt == NULL)
     goto fail;
-  sqlite3_bind_int64 (stmt, 1, run_id);
-  sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, g_get_user_name (), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, why, -1, SQLITE_TRANSIENT);
-  if (!step_done (store, stmt, error))
+  les_stmt_bind_int64 (stmt, 1, run_id);
+  les_stmt_bind_text (stmt, 2, now);
+  les_stmt_bind_text (stmt, 3, g_get_user_name ());
+  les_stmt_bind_text (stmt, 4, why);
+  if (!les_stmt_run (stmt, error))
     goto fail;
   /* what the re-opened run paid is owed again, differences included */
   if (!les_results_get_compute (store, run.year, &to, NULL, NULL, error)
@@ -712,57 +601,51 @@ les_runs_reopen (LesStore *store, gint64 run_id, const char *reason, GCancellabl
 GArray *
 les_runs_list (LesStore *store, int fy, GError **error)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM payment_runs WHERE year = ?1 ORDER BY run_id DESC",
-                                          run_columns);
   g_autoptr(GArray) runs = g_array_new (FALSE, TRUE, sizeof (LesRun));
-  sqlite3_stmt *stmt;
-  int rc;
+  LesStmt *stmt;
+  LesStep rc;
 
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
   g_array_set_clear_func (runs, (GDestroyNotify) les_run_clear);
-  stmt = les_store_prepare_sqlite (store, sql, error);
+  stmt = les_store_prepare (store, les_sql_runs_list, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int (stmt, 1, fy);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  les_stmt_bind_int64 (stmt, 1, fy);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       LesRun run = { 0 };
 
       read_run (stmt, &run);
       g_array_append_val (runs, run);
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      les_store_set_db_error (store, error);
-      return NULL;
-    }
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return NULL;
   return g_steal_pointer (&runs);
 }
 
 gboolean
 les_runs_get (LesStore *store, gint64 run_id, LesRun *run, GError **error)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM payment_runs WHERE run_id = ?1", run_columns);
-  sqlite3_stmt *stmt;
-  int rc;
+  LesStmt *stmt;
+  LesStep rc;
 
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
   g_return_val_if_fail (run != NULL, FALSE);
 
-  stmt = les_store_prepare_sqlite (store, sql, error);
+  stmt = les_store_prepare (store, les_sql_runs_get, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, run_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  les_stmt_bind_int64 (stmt, 1, run_id);
+  rc = les_stmt_step (stmt, error);
+  if (rc == LES_STEP_ROW)
     read_run (stmt, run);
-  sqlite3_reset (stmt);
-  if (rc == SQLITE_ROW)
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ROW)
     return TRUE;
-  if (rc != SQLITE_DONE)
-    return les_store_set_db_error (store, error);
+  if (rc == LES_STEP_ERROR)
+    return FALSE;
   g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, _("There is no payment run %" G_GINT64_FORMAT), run_id);
   return FALSE;
 }
@@ -772,30 +655,23 @@ les_runs_list_practices (LesStore *store, gint64 run_id, GStrv *names, GError **
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) name_builder = g_strv_builder_new ();
-  sqlite3_stmt *stmt;
-  int rc;
+  LesStmt *stmt;
+  LesStep rc;
 
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
-  stmt = les_store_prepare_sqlite (store,
-                            "SELECT l.practice_code, coalesce (p.practice_name, '') "
-                            "FROM (SELECT DISTINCT practice_code FROM paid_lines WHERE run_id = ?1) AS l "
-                            "LEFT JOIN practices AS p ON p.practice_code = l.practice_code "
-                            "ORDER BY l.practice_code COLLATE BINARY", error);
+  stmt = les_store_prepare (store, les_sql_runs_practices, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, run_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  les_stmt_bind_int64 (stmt, 1, run_id);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
-      g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
-      g_strv_builder_add (name_builder, (const char *) sqlite3_column_text (stmt, 1));
+      g_strv_builder_add (builder, les_stmt_text (stmt, 0));
+      g_strv_builder_add (name_builder, les_stmt_text (stmt, 1));
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      les_store_set_db_error (store, error);
-      return NULL;
-    }
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return NULL;
   if (names != NULL)
     *names = g_strv_builder_end (name_builder);
   return g_strv_builder_end (builder);
@@ -836,14 +712,15 @@ les_runs_record_report (LesStore *store, const LesReport *report, const char *fo
 char *
 les_runs_get_organisation (LesStore *store)
 {
-  sqlite3_stmt *stmt = les_store_prepare_sqlite (store, "SELECT value FROM meta WHERE key = 'organisation_name'", NULL);
+  LesStmt *stmt = les_store_prepare (store, les_sql_meta_get, NULL);
   char *name = NULL;
 
   if (stmt != NULL)
     {
-      if (sqlite3_step (stmt) == SQLITE_ROW)
+      les_stmt_bind_text (stmt, 1, "organisation_name");
+      if (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
         name = dup_column (stmt, 0);
-      sqlite3_reset (stmt);
+      les_stmt_reset (stmt);
     }
   return name != NULL ? name : g_strdup (_("NHS Integrated Care Board"));
 }
@@ -859,8 +736,8 @@ les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, G
 {
   g_autoptr(LesStatement) st = g_new0 (LesStatement, 1);
   g_autofree char *code = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
+  LesStmt *stmt;
+  LesStep rc;
 
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
   g_return_val_if_fail (practice_code != NULL, NULL);
@@ -871,74 +748,54 @@ les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, G
     return NULL;
   code = g_ascii_strup (g_strstrip (g_strdup (practice_code)), -1);
 
-  stmt = les_store_prepare_sqlite (store,
-                            "SELECT p.practice_code, p.practice_name, p.pcn_code, n.pcn_name FROM practices AS p "
-                            "LEFT JOIN pcns AS n ON n.pcn_code = p.pcn_code WHERE p.practice_code = ?1", error);
+  stmt = les_store_prepare (store, les_sql_runs_statement_practice, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  les_stmt_bind_text (stmt, 1, code);
+  rc = les_stmt_step (stmt, error);
+  if (rc == LES_STEP_ROW)
     {
       st->practice_code = dup_column (stmt, 0);
       st->practice_name = dup_column (stmt, 1);
       st->pcn_code = dup_column (stmt, 2);
       st->pcn_name = dup_column (stmt, 3);
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
+  les_stmt_reset (stmt);
+  if (rc != LES_STEP_ROW)
     {
-      if (rc != SQLITE_DONE)
-        les_store_set_db_error (store, error);
-      else
+      if (rc == LES_STEP_DONE)
         g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, _("There is no practice %s"), code);
       return NULL;
     }
   st->organisation = les_runs_get_organisation (store);
 
-  stmt = les_store_prepare_sqlite (store,
-                            "SELECT p.id, p.service_code, s.name, p.rule_code, r.description, r.kind, p.period, "
-                            "  p.units, p.rate, p.gross, p.payable, p.held, p.held_reason, p.corrects_id, o.run_id, "
-                            /* an adjustment has the key of the line it corrects: through the key's index */
-                            "  CASE WHEN o.id IS NULL THEN 0 ELSE "
-                            "  (SELECT coalesce (sum (q.payable), 0) FROM " LIVE_PAID ("q") " WHERE "
-                            SAME_KEY ("q", "o") " AND (q.id = o.id OR q.corrects_id = o.id) "
-                            "   AND q.run_id < p.run_id) END "
-                            "FROM paid_lines AS p "
-                            "LEFT JOIN services AS s ON s.service_code = p.service_code AND s.year = p.year "
-                            "LEFT JOIN rules AS r ON r.year = p.year AND r.service_code = p.service_code "
-                            "  AND r.rule_code = CASE WHEN p.rule_code GLOB '*:ACH' "
-                            "  THEN substr (p.rule_code, 1, length (p.rule_code) - 4) ELSE p.rule_code END "
-                            "LEFT JOIN paid_lines AS o ON o.id = p.corrects_id "
-                            "WHERE p.run_id = ?1 AND p.practice_code = ?2 "
-                            "ORDER BY p.corrects_id IS NOT NULL, p.service_code COLLATE BINARY, "
-                            "  p.rule_code COLLATE BINARY, p.period, p.id", error);
+  stmt = les_store_prepare (store, les_sql_runs_statement_lines, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, run_id);
-  sqlite3_bind_text (stmt, 2, code, -1, SQLITE_TRANSIENT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  les_stmt_bind_int64 (stmt, 1, run_id);
+  les_stmt_bind_text (stmt, 2, code);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       LesStatementLine line = { 0 };
 
-      line.id = sqlite3_column_int64 (stmt, 0);
+      line.id = les_stmt_int64 (stmt, 0);
       line.service_code = dup_column (stmt, 1);
       line.service_name = dup_column (stmt, 2);
       line.rule_code = dup_column (stmt, 3);
       line.rule_description = dup_column (stmt, 4);
       line.rule_kind = g_str_has_suffix (line.rule_code, ":ACH") ? g_strdup ("achievement") : dup_column (stmt, 5);
       line.period = column_period (stmt, 6);
-      line.has_units = sqlite3_column_type (stmt, 7) != SQLITE_NULL;
-      line.units = sqlite3_column_int64 (stmt, 7);
-      line.has_rate = sqlite3_column_type (stmt, 8) != SQLITE_NULL;
-      line.rate = sqlite3_column_int64 (stmt, 8);
-      line.gross = sqlite3_column_int64 (stmt, 9);
-      line.payable = sqlite3_column_int64 (stmt, 10);
-      line.held = sqlite3_column_int64 (stmt, 11);
+      line.has_units = !les_stmt_is_null (stmt, 7);
+      line.units = les_stmt_int64 (stmt, 7);
+      line.has_rate = !les_stmt_is_null (stmt, 8);
+      line.rate = les_stmt_int64 (stmt, 8);
+      line.gross = les_stmt_int64 (stmt, 9);
+      line.payable = les_stmt_int64 (stmt, 10);
+      line.held = les_stmt_int64 (stmt, 11);
       line.held_reason = dup_column (stmt, 12);
-      line.corrects_id = sqlite3_column_int64 (stmt, 13);
-      line.corrects_run = sqlite3_column_int64 (stmt, 14);
-      line.previously_paid = sqlite3_column_int64 (stmt, 15);
+      line.corrects_id = les_stmt_int64 (stmt, 13);
+      line.corrects_run = les_stmt_int64 (stmt, 14);
+      line.previously_paid = les_stmt_int64 (stmt, 15);
       st->gross += line.gross;
       st->held += line.held;
       st->payable += line.payable;
@@ -946,12 +803,9 @@ les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, G
         st->adjustments += line.payable;
       g_array_append_val (st->lines, line);
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      les_store_set_db_error (store, error);
-      return NULL;
-    }
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return NULL;
   return g_steal_pointer (&st);
 }
 
@@ -1068,8 +922,8 @@ les_runs_report (LesStore *store, int fy, GError **error)
   g_autoptr(LesReport) report = g_new0 (LesReport, 1);
   g_autoptr(GArray) rec = NULL;
   g_autoptr(GHashTable) paid = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  sqlite3_stmt *stmt;
-  int rc;
+  LesStmt *stmt;
+  LesStep rc;
 
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
@@ -1083,37 +937,30 @@ les_runs_report (LesStore *store, int fy, GError **error)
   g_array_set_clear_func (report->rows, (GDestroyNotify) report_row_clear);
   report->totals.service_name = g_strdup (_("Total"));
 
-  stmt = les_store_prepare_sqlite (store,
-                            "SELECT p.service_code, sum (p.payable) FROM " LIVE_PAID ("p") " WHERE p.year = ?1 "
-                            "GROUP BY p.service_code", error);
+  stmt = les_store_prepare (store, les_sql_runs_paid_by_service, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int (stmt, 1, fy);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  les_stmt_bind_int64 (stmt, 1, fy);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       gint64 *amount = g_new (gint64, 1);
 
-      *amount = sqlite3_column_int64 (stmt, 1);
+      *amount = les_stmt_int64 (stmt, 1);
       g_hash_table_insert (paid, dup_column (stmt, 0), amount);
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      les_store_set_db_error (store, error);
-      return NULL;
-    }
-  stmt = les_store_prepare_sqlite (store,
-                            "SELECT count (*), max (month) FROM payment_runs WHERE year = ?1 "
-                            "AND reopened_at IS NULL", error);
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return NULL;
+  stmt = les_store_prepare (store, les_sql_runs_live_count, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int (stmt, 1, fy);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  les_stmt_bind_int64 (stmt, 1, fy);
+  if (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
     {
-      report->n_runs = sqlite3_column_int64 (stmt, 0);
+      report->n_runs = les_stmt_int64 (stmt, 0);
       report->last_run_month = column_period (stmt, 1);
     }
-  sqlite3_reset (stmt);
+  les_stmt_reset (stmt);
 
   for (guint i = 0; i < rec->len; i++)
     {

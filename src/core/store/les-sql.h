@@ -56,6 +56,25 @@ extern const char les_sql_results_findings[];
 char *les_sql_export_select (const LesKindInfo *info);
 
 /* ---- payment runs and adjustments (les-sql-runs.c) ---- */
+extern const char les_sql_runs_latest_live[];
+extern const char les_sql_runs_list[];
+extern const char les_sql_runs_get[];
+extern const char les_sql_runs_preview[];
+extern const char les_sql_runs_insert[];
+extern const char les_sql_runs_pay_lines[];
+extern const char les_sql_runs_pay_adjustments[];
+extern const char les_sql_runs_drop_paid_adjustments[];
+extern const char les_sql_runs_postpone_adjustments[];
+extern const char les_sql_runs_set_totals[];
+extern const char les_sql_runs_reopen[];
+extern const char les_sql_runs_practices[];
+extern const char les_sql_runs_statement_practice[];
+extern const char les_sql_runs_statement_lines[];
+extern const char les_sql_runs_paid_by_service[];
+extern const char les_sql_runs_live_count[];
+extern const char les_sql_adjustments_clear[];
+extern const char les_sql_adjustments_insert[];
+extern const char les_sql_adjustments_pending[];
 
 /* ---- claim decisions (les-sql-claims.c) ---- */
 
