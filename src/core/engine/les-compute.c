@@ -6,11 +6,11 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "les-adjustments.h"
 #include "les-compute.h"
 #include "les-engine.h"
 #include "les-error.h"
 #include "les-results.h"
-#include "les-runs.h"
 #include "les-store-private.h"
 #include "les-value.h"
 
@@ -892,7 +892,7 @@ les_compute_year (LesStore           *store,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     goto fail;
   /* payment runs: what was paid is never rewritten; differences become adjustments */
-  if (!les_runs_update_adjustments (store, fy, ld.to, error))
+  if (!les_adjustments_update (store, fy, ld.to, error))
     goto fail;
   if (!write_compute_row (store, fy, ld.to, error))
     goto fail;

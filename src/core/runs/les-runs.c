@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "les-adjustments.h"
 #include "les-compute.h"
 #include "les-csv.h"
 #include "les-error.h"
@@ -144,46 +145,6 @@ les_runs_next_open_month (LesStore *store, int fy)
   if (les_period_month_number (month) == 12)
     return 0;
   return les_period_add_months (month, 1);
-}
-
-/**
- * les_runs_update_adjustments:
- * @to_period: the month the compute reached (YYYYMM)
- *
- * Compares every paid line of @fy up to @to_period with what the compute
- * now gives for it, and records each difference in what was paid as an
- * adjustment due in the next open month.  Pending adjustments are
- * replaced, so computing twice records nothing twice.
- */
-gboolean
-les_runs_update_adjustments (LesStore *store, int fy, gint32 to_period, GError **error)
-{
-  LesStmt *stmt;
-  gint32 last_month, due;
-  char due_text[8], to_text[8];
-
-  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
-
-  stmt = les_store_prepare (store, les_sql_adjustments_clear, error);
-  if (stmt == NULL)
-    return FALSE;
-  les_stmt_bind_int64 (stmt, 1, fy);
-  if (!les_stmt_run (stmt, error))
-    return FALSE;
-  if (latest_live_run (store, fy, &last_month) == 0)
-    return TRUE;
-
-  /* after March, the month after the year: docs/payment-runs.md */
-  due = les_period_add_months (last_month, 1);
-  les_period_format (due, due_text);
-  les_period_format (to_period, to_text);
-  stmt = les_store_prepare (store, les_sql_adjustments_insert, error);
-  if (stmt == NULL)
-    return FALSE;
-  les_stmt_bind_int64 (stmt, 1, fy);
-  les_stmt_bind_text (stmt, 2, due_text);
-  les_stmt_bind_text (stmt, 3, to_text);
-  return les_stmt_run (stmt, error);
 }
 
 gint64
@@ -541,7 +502,7 @@ reopen (LesStore *store, gint64 run_id, const char *why, GError **error)
     goto fail;
   /* what the re-opened run paid is owed again, differences included */
   if (!les_results_get_compute (store, run.year, &to, NULL, NULL, error)
-      || !les_runs_update_adjustments (store, run.year, to, error))
+      || !les_adjustments_update (store, run.year, to, error))
     goto fail;
   {
     g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT, run_id);

@@ -102,13 +102,6 @@ void          les_runs_record_report   (LesStore      *store,
                                         const char    *form);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesReport, les_report_free)
 
-/* Called by les_compute_year() inside its transaction: replaces the year's
- * pending adjustments by the differences between paid and computed lines. */
-gboolean      les_runs_update_adjustments (LesStore   *store,
-                                           int         fy,
-                                           gint32      to_period,
-                                           GError    **error);
-
 /* What a run of @month would pay now (from the stored compute). */
 gboolean      les_runs_preview         (LesStore      *store,
                                         int            fy,
