@@ -7,7 +7,7 @@
 
 #include "les-claims-edit.h"
 #include "les-error.h"
-#include "les-store-compat.h"
+#include "les-store-private.h"
 
 typedef struct
 {
@@ -52,44 +52,42 @@ set_one (LesStore    *store,
          gboolean    *changed,
          GError     **error)
 {
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
+  LesStep rc;
   g_autofree char *claim_ref = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
   *changed = FALSE;
-  stmt = les_store_prepare_sqlite (store, "SELECT claim_ref, status, status_reason FROM claims WHERE id = ?", error);
+  stmt = les_store_prepare (store, les_sql_claims_get_status, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  les_stmt_bind_int64 (stmt, 1, id);
+  rc = les_stmt_step (stmt, NULL);
+  if (rc != LES_STEP_ROW)
     {
-      sqlite3_reset (stmt);
+      les_stmt_reset (stmt);
       g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, _("Claim %" G_GINT64_FORMAT " no longer exists"), id);
       return FALSE;
     }
-  claim_ref = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  claim_ref = g_strdup (les_stmt_text (stmt, 0));
   previous->id = id;
-  previous->old_status = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  previous->old_reason = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-  sqlite3_reset (stmt);
+  previous->old_status = g_strdup (les_stmt_text (stmt, 1));
+  previous->old_reason = g_strdup (les_stmt_text (stmt, 2));
+  les_stmt_reset (stmt);
 
   if (g_strcmp0 (previous->old_status, status) == 0
       && g_strcmp0 (previous->old_reason, (reason && reason[0]) ? reason : NULL) == 0)
     return TRUE;
 
-  stmt = les_store_prepare_sqlite (store, "UPDATE claims SET status = ?, status_reason = ? WHERE id = ?", error);
+  stmt = les_store_prepare (store, les_sql_claims_set_status, error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, status, -1, SQLITE_TRANSIENT);
-  les_bind_text_or_null (stmt, 2, reason);
-  sqlite3_bind_int64 (stmt, 3, id);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      sqlite3_reset (stmt);
-      return les_store_set_db_error (store, error);
-    }
-  sqlite3_reset (stmt);
+  les_stmt_bind_text (stmt, 1, status);
+  les_stmt_bind_text_or_null (stmt, 2, reason);
+  les_stmt_bind_int64 (stmt, 3, id);
+  if (!les_stmt_run (stmt, error))
+    return FALSE;
 
   before = describe (previous->old_status, previous->old_reason);
   after = describe (status, reason);
@@ -222,25 +220,23 @@ les_claims_ids_for_refs (LesStore *store, const char *const *refs, GError **erro
   for (guint i = 0; refs != NULL && refs[i] != NULL; i++)
     {
       g_autofree char *ref = g_ascii_strup (g_strstrip (g_strdup (refs[i])), -1);
-      sqlite3_stmt *stmt = les_store_prepare_sqlite (store, "SELECT id FROM claims WHERE claim_ref = ?1", error);
-      int rc;
+      LesStmt *stmt = les_store_prepare (store, les_sql_claims_id_for_ref, error);
+      LesStep rc;
 
       if (stmt == NULL)
         return NULL;
-      sqlite3_bind_text (stmt, 1, ref, -1, SQLITE_TRANSIENT);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
+      les_stmt_bind_text (stmt, 1, ref);
+      rc = les_stmt_step (stmt, error);
+      if (rc == LES_STEP_ROW)
         {
-          gint64 id = sqlite3_column_int64 (stmt, 0);
+          gint64 id = les_stmt_int64 (stmt, 0);
 
           g_array_append_val (ids, id);
         }
-      sqlite3_reset (stmt);
-      if (rc == SQLITE_ROW)
+      les_stmt_reset (stmt);
+      if (rc == LES_STEP_ROW)
         continue;
-      if (rc != SQLITE_DONE)
-        les_store_set_db_error (store, error);
-      else
+      if (rc == LES_STEP_DONE)
         g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, _("There is no claim %s"), ref);
       return NULL;
     }
@@ -251,33 +247,24 @@ GArray *
 les_claims_ids_for_year (LesStore *store, int fy, gboolean approvable, GError **error)
 {
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3_stmt *stmt;
-  int rc;
+  LesStmt *stmt;
+  LesStep rc;
 
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
-  /* approving in bulk never overrides a person's query or rejection, and
-   * touches only claims the last compute has checked */
-  stmt = les_store_prepare_sqlite (store, approvable
-                            ? "SELECT c.id FROM claims AS c JOIN computes AS k ON k.year = c.year "
-                              "WHERE c.year = ?1 AND c.status = 'submitted' AND c.period <= k.to_period "
-                              "AND NOT EXISTS (SELECT 1 FROM findings AS f WHERE f.claim_ref = c.claim_ref "
-                              "AND f.year = c.year AND f.severity = 'error') ORDER BY c.id"
-                            : "SELECT id FROM claims WHERE year = ?1 ORDER BY id", error);
+  stmt = les_store_prepare (store, approvable ? les_sql_claims_approvable_ids_for_year : les_sql_claims_ids_for_year,
+                            error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int (stmt, 1, fy);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  les_stmt_bind_int64 (stmt, 1, fy);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
+      gint64 id = les_stmt_int64 (stmt, 0);
 
       g_array_append_val (ids, id);
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      les_store_set_db_error (store, error);
-      return NULL;
-    }
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return NULL;
   return g_steal_pointer (&ids);
 }
