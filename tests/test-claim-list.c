@@ -215,7 +215,7 @@ test_refresh (Fixture *f, gconstpointer data)
   g_assert_cmpuint (all->len, ==, N_CLAIMS);
 
   row = g_list_model_get_item (G_LIST_MODEL (list), 0);
-  change = les_claims_set_status (f->store, (gint64 *) ids->data, ids->len, "approved", NULL, &error);
+  change = les_claims_set_status (f->store, (gint64 *) ids->data, ids->len, LES_CLAIM_STATUS_APPROVED, NULL, &error);
   g_assert_no_error (error);
   les_claim_list_wait (list);
   g_assert_cmpuint (n_items (list), ==, N_CLAIMS - 5);

@@ -79,7 +79,8 @@ set_status (Fixture *f, const char *status, const char *reason, const char *ref)
   g_autoptr(LesClaimsChange) change = NULL;
 
   g_assert_no_error (error);
-  change = les_claims_set_status (f->store, (gint64 *) ids->data, ids->len, status, reason, &error);
+  change = les_claims_set_status (f->store, (gint64 *) ids->data, ids->len, les_claim_status_from_word (status), reason,
+                                  &error);
   g_assert_no_error (error);
   g_assert_nonnull (change);
 }
@@ -92,7 +93,7 @@ approve_all (Fixture *f)
   g_autoptr(LesClaimsChange) change = NULL;
 
   g_assert_no_error (error);
-  change = les_claims_set_status (f->store, (gint64 *) ids->data, ids->len, "approved", NULL, &error);
+  change = les_claims_set_status (f->store, (gint64 *) ids->data, ids->len, LES_CLAIM_STATUS_APPROVED, NULL, &error);
   g_assert_no_error (error);
 }
 

@@ -581,8 +581,8 @@ status_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer d
   if (d->ids == NULL && (d->ids = les_claim_query_dup_ids (d->query, store, error)) == NULL)
     return FALSE;
   les_job_progress (job, 0.5, _("Writing the changes and the audit trail…"));
-  d->change = les_claims_set_status (store, (const gint64 *) d->ids->data, d->ids->len, d->status, d->reason,
-                                     error);
+  d->change = les_claims_set_status (store, (const gint64 *) d->ids->data, d->ids->len,
+                                     les_claim_status_from_word (d->status), d->reason, error);
   return d->change != NULL;
 }
 
@@ -622,6 +622,13 @@ les_claims_page_apply_status (LesClaimsPage *self, const char *status, const cha
 
   if (les_page_get_store (LES_PAGE (self)) == NULL || self->list == NULL)
     return FALSE;
+  if (les_claim_status_from_word (status) < 0)
+    {
+      g_autofree char *message = g_strdup_printf (_("“%s” is not a claim status"), status);
+
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", message);
+      return FALSE;
+    }
   selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
   n_selected = gtk_bitset_get_size (selected);
   n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
@@ -669,7 +676,8 @@ les_claims_page_apply_status (LesClaimsPage *self, const char *status, const cha
     }
   if (ids->len == 0)
     return FALSE;
-  change = les_claims_set_status (les_page_get_store (LES_PAGE (self)), (const gint64 *) ids->data, ids->len, status, reason, &error);
+  change = les_claims_set_status (les_page_get_store (LES_PAGE (self)), (const gint64 *) ids->data, ids->len,
+                                  les_claim_status_from_word (status), reason, &error);
   if (change == NULL)
     {
       gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", error->message);

@@ -70,7 +70,7 @@ static const char usage_text[] =
   "Import kinds: practices, list-sizes, services, rules, signups, cohorts,\n"
   "  allocations, claims, patient-activity, achievements, ledger.\n"
   "Export kinds: the import kinds, and payments, findings, reconciliation.\n"
-  "Statuses: submitted, queried, approved, rejected, withdrawn (queried, rejected\n"
+  "Statuses: %s (queried, rejected\n"
   "  and withdrawn need --reason); approving with --all skips claims with errors.\n"
   "Without --db, the default database: %s\n"
   "Exit status: 0 success, 1 bad input, 2 usage error.\n";
@@ -82,7 +82,7 @@ usage (const char *problem)
 
   if (problem != NULL)
     g_printerr ("les-claims-cli: %s\n", problem);
-  g_printerr (usage_text, path);
+  g_printerr (usage_text, les_claim_status_list_words (), path);
   return LES_CLI_USAGE;
 }
 
@@ -440,12 +440,13 @@ cmd_set_status (Options *o)
   g_autoptr(LesClaimsChange) change = NULL;
   g_autofree char *problem = NULL;
   const char *status;
-  int fy = 0;
+  int fy = 0, claim_status;
 
   if (o->args->len < 2)
     return usage ("set-status takes a STATUS and CLAIM_REFs, or --all --year");
   status = o->args->pdata[1];
-  if (les_claim_status_from_word (status) < 0)
+  claim_status = les_claim_status_from_word (status);
+  if (claim_status < 0)
     {
       problem = g_strdup_printf ("“%s” is not a claim status", status);
       return usage (problem);
@@ -454,7 +455,7 @@ cmd_set_status (Options *o)
     return usage ("set-status takes either CLAIM_REFs or --all --year, not both");
   if (o->all && !parse_year (o, &fy, &problem))
     return usage (problem);
-  if (les_claim_status_needs_reason (les_claim_status_from_word (status)) && (o->reason == NULL || g_strstrip (o->reason)[0] == '\0'))
+  if (les_claim_status_needs_reason (claim_status) && (o->reason == NULL || g_strstrip (o->reason)[0] == '\0'))
     {
       problem = g_strdup_printf ("set-status %s needs --reason", status);
       return usage (problem);
@@ -463,7 +464,7 @@ cmd_set_status (Options *o)
   if (store == NULL)
     return LES_CLI_BAD_INPUT;
   if (o->all)
-    ids = les_claims_ids_for_year (store, fy, strcmp (status, "approved") == 0, &error);
+    ids = les_claims_ids_for_year (store, fy, claim_status == LES_CLAIM_STATUS_APPROVED, &error);
   else
     {
       g_ptr_array_add (o->args, NULL);
@@ -472,7 +473,7 @@ cmd_set_status (Options *o)
     }
   if (ids == NULL)
     return exit_for_error (error);
-  change = les_claims_set_status (store, (const gint64 *) ids->data, ids->len, status, o->reason, &error);
+  change = les_claims_set_status (store, (const gint64 *) ids->data, ids->len, claim_status, o->reason, &error);
   if (change == NULL)
     return exit_for_error (error);
   g_print ("%s: %u of %u claims changed\n", status, les_claims_change_get_n_changed (change), ids->len);

@@ -18,9 +18,9 @@ typedef struct
 
 struct _LesClaimsChange
 {
-  char   *status;
-  char   *reason;
-  GArray *previous;   /* Previous */
+  LesClaimStatus  status;
+  char           *reason;
+  GArray         *previous;   /* Previous */
 };
 
 
@@ -41,7 +41,7 @@ describe (const char *status, const char *reason)
          : g_strdup_printf ("status=%s", status);
 }
 
-/* Sets one claim, auditing it; fills @previous with what it was. */
+/* Sets one claim to @status (its stored word), auditing it; fills @previous with what it was. */
 static gboolean
 set_one (LesStore    *store,
          gint64       id,
@@ -97,26 +97,22 @@ set_one (LesStore    *store,
 }
 
 LesClaimsChange *
-les_claims_set_status (LesStore     *store,
-                       const gint64 *ids,
-                       guint         n_ids,
-                       const char   *status,
-                       const char   *reason,
-                       GError      **error)
+les_claims_set_status (LesStore        *store,
+                       const gint64    *ids,
+                       guint            n_ids,
+                       LesClaimStatus   status,
+                       const char      *reason,
+                       GError         **error)
 {
   g_autoptr(LesClaimsChange) change = NULL;
   g_autofree char *why = NULL;
 
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
   g_return_val_if_fail (ids != NULL || n_ids == 0, NULL);
+  g_return_val_if_fail ((guint) status < LES_N_CLAIM_STATUSES, NULL);
 
-  if (les_claim_status_from_word (status) < 0)
-    {
-      g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is not a claim status"), status);
-      return NULL;
-    }
   why = reason != NULL ? g_strstrip (g_strdup (reason)) : NULL;
-  if (les_claim_status_needs_reason (les_claim_status_from_word (status)) && (why == NULL || why[0] == '\0'))
+  if (les_claim_status_needs_reason (status) && (why == NULL || why[0] == '\0'))
     {
       g_set_error_literal (error, LES_ERROR, LES_ERROR_INVALID,
                            _("A reason is needed to query, reject or withdraw a claim"));
@@ -124,7 +120,7 @@ les_claims_set_status (LesStore     *store,
     }
 
   change = g_new0 (LesClaimsChange, 1);
-  change->status = g_strdup (status);
+  change->status = status;
   change->reason = g_strdup (why);
   change->previous = g_array_sized_new (FALSE, TRUE, sizeof (Previous), n_ids);
   g_array_set_clear_func (change->previous, clear_previous);
@@ -136,7 +132,7 @@ les_claims_set_status (LesStore     *store,
       Previous p = { 0 };
       gboolean changed;
 
-      if (!set_one (store, ids[i], status, why, "set-status", &p, &changed, error))
+      if (!set_one (store, ids[i], les_claim_status_to_word (status), why, "set-status", &p, &changed, error))
         {
           clear_previous (&p);
           les_store_rollback (store);
@@ -162,10 +158,10 @@ les_claims_change_get_n_changed (LesClaimsChange *change)
   return change->previous->len;
 }
 
-const char *
+LesClaimStatus
 les_claims_change_get_status (LesClaimsChange *change)
 {
-  g_return_val_if_fail (change != NULL, NULL);
+  g_return_val_if_fail (change != NULL, LES_CLAIM_STATUS_SUBMITTED);
 
   return change->status;
 }
@@ -204,7 +200,6 @@ les_claims_change_free (LesClaimsChange *change)
 {
   if (change == NULL)
     return;
-  g_free (change->status);
   g_free (change->reason);
   g_array_unref (change->previous);
   g_free (change);

@@ -20,11 +20,11 @@ typedef struct _LesClaimsChange LesClaimsChange;
 LesClaimsChange *les_claims_set_status         (LesStore         *store,
                                                 const gint64     *ids,
                                                 guint             n_ids,
-                                                const char       *status,
+                                                LesClaimStatus    status,
                                                 const char       *reason,
                                                 GError          **error);
 guint            les_claims_change_get_n_changed (LesClaimsChange *change);
-const char      *les_claims_change_get_status  (LesClaimsChange  *change);
+LesClaimStatus   les_claims_change_get_status  (LesClaimsChange  *change);
 /* Puts back each claim's previous status and reason, audited as "undo-set-status". */
 gboolean         les_claims_change_undo        (LesStore         *store,
                                                 LesClaimsChange  *change,
