@@ -10,7 +10,7 @@
 #include "les-error.h"
 #include "les-queries.h"
 #include "les-results.h"
-#include "les-store-compat.h"
+#include "les-store-private.h"
 #include "les-value.h"
 
 void
@@ -41,8 +41,7 @@ format_count (gint64 n)
 /* Runs @stmt (already bound) and makes a row of it per result row; the
  * statement's columns follow @columns. */
 static LesTable *
-run_table (LesStore            *store,
-           sqlite3_stmt        *stmt,
+run_table (LesStmt             *stmt,
            const LesColumnSpec *columns,
            guint                n_columns,
            GError             **error)
@@ -50,21 +49,21 @@ run_table (LesStore            *store,
   g_autoptr(GListStore) rows = g_list_store_new (LES_TYPE_ROW);
   g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_object_unref);
   LesTable *table;
-  int rc;
+  LesStep rc;
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       LesRow *row = les_row_new (n_columns);
 
       for (guint i = 0; i < n_columns; i++)
         {
-          gboolean null = sqlite3_column_type (stmt, i) == SQLITE_NULL;
-          gint64 n = sqlite3_column_int64 (stmt, i);
+          gboolean null = les_stmt_is_null (stmt, i);
+          gint64 n = les_stmt_int64 (stmt, i);
 
           switch (columns[i].type)
             {
             case LES_CELL_TEXT:
-              les_row_set (row, i, (const char *) sqlite3_column_text (stmt, i), n);
+              les_row_set (row, i, les_stmt_text (stmt, i), n);
               break;
             case LES_CELL_COUNT:
               les_row_take_text (row, i, null ? NULL : format_count (n), null ? G_MININT64 : n);
@@ -79,12 +78,9 @@ run_table (LesStore            *store,
         }
       g_ptr_array_add (batch, row);
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      les_store_set_db_error (store, error);
-      return NULL;
-    }
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return NULL;
   g_list_store_splice (rows, 0, 0, batch->pdata, batch->len);
 
   table = g_new0 (LesTable, 1);
@@ -146,7 +142,7 @@ query (LesStore            *store,
        GError             **error,
        ...)
 {
-  sqlite3_stmt *stmt = les_store_prepare_sqlite (store, sql, error);
+  LesStmt *stmt = les_store_prepare (store, sql, error);
   const char *s;
   va_list args;
   int index = 1;
@@ -158,12 +154,12 @@ query (LesStore            *store,
   while ((s = va_arg (args, const char *)) != NULL)
     {
       if (s[0] == '#' && s[1] == '\0')
-        sqlite3_bind_int (stmt, index++, va_arg (args, int));
+        les_stmt_bind_int64 (stmt, index++, va_arg (args, int));
       else
-        sqlite3_bind_text (stmt, index++, s, -1, SQLITE_TRANSIENT);
+        les_stmt_bind_text (stmt, index++, s);
     }
   va_end (args);
-  return run_table (store, stmt, columns, n_columns, error);
+  return run_table (stmt, columns, n_columns, error);
 }
 
 #define INT_ARG(v) "#", (int) (v)
@@ -185,12 +181,7 @@ les_queries_services (LesStore *store, int fy, GError **error)
 {
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
-  return query (store,
-                "SELECT s.service_code, s.name, s.cap_mode, s.budget, s.schedule, s.claim_frequency, "
-                " (SELECT count(*) FROM rules r WHERE r.service_code = s.service_code AND r.year = s.year), "
-                " (SELECT count(DISTINCT practice_code) FROM signups g WHERE g.service_code = s.service_code AND g.year = s.year), "
-                " (SELECT count(*) FROM claims c WHERE c.year = s.year AND c.service_code = s.service_code) "
-                "FROM services s WHERE s.year = ? ORDER BY s.service_code",
+  return query (store, les_sql_screen_services,
                 services_columns, G_N_ELEMENTS (services_columns), error, INT_ARG (fy), NULL);
 }
 
@@ -209,13 +200,7 @@ les_queries_practices (LesStore *store, int fy, GError **error)
 {
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
-  return query (store,
-                "SELECT p.practice_code, p.practice_name, p.pcn_code, n.pcn_name, l.registered, l.weighted, "
-                " (SELECT count(DISTINCT service_code) FROM signups g WHERE g.practice_code = p.practice_code AND g.year = ?1) "
-                "FROM practices p LEFT JOIN pcns n ON n.pcn_code = p.pcn_code "
-                "LEFT JOIN list_sizes l ON l.practice_code = p.practice_code AND l.date = "
-                " (SELECT max(date) FROM list_sizes m WHERE m.practice_code = p.practice_code) "
-                "ORDER BY p.practice_code",
+  return query (store, les_sql_screen_practices,
                 practices_columns, G_N_ELEMENTS (practices_columns), error, INT_ARG (fy), NULL);
 }
 
@@ -271,42 +256,23 @@ les_queries_practice_table (LesStore         *store,
   switch (which)
     {
     case LES_PRACTICE_LIST_SIZES:
-      return query (store,
-                    "SELECT date, registered, weighted FROM list_sizes WHERE practice_code = ? ORDER BY date DESC",
+      return query (store, les_sql_screen_practice_list_sizes,
                     list_size_columns, G_N_ELEMENTS (list_size_columns), error, practice_code, NULL);
     case LES_PRACTICE_SIGNUPS:
-      return query (store,
-                    "SELECT g.service_code, s.name, g.from_date, g.to_date FROM signups g "
-                    "JOIN services s ON s.service_code = g.service_code AND s.year = g.year "
-                    "WHERE g.practice_code = ? AND g.year = ? ORDER BY g.service_code, g.from_date",
+      return query (store, les_sql_screen_practice_signups,
                     signup_columns, G_N_ELEMENTS (signup_columns), error, practice_code, INT_ARG (fy), NULL);
     case LES_PRACTICE_COHORTS:
-      return query (store,
-                    "SELECT g.service_code, s.name, g.size FROM cohorts g "
-                    "JOIN services s ON s.service_code = g.service_code AND s.year = g.year "
-                    "WHERE g.practice_code = ? AND g.year = ? ORDER BY g.service_code",
+      return query (store, les_sql_screen_practice_cohorts,
                     cohort_columns, G_N_ELEMENTS (cohort_columns), error, practice_code, INT_ARG (fy), NULL);
     case LES_PRACTICE_ALLOCATIONS:
-      return query (store,
-                    "SELECT g.service_code, s.name, g.block_amount, g.cap_amount FROM allocations g "
-                    "JOIN services s ON s.service_code = g.service_code AND s.year = g.year "
-                    "WHERE g.practice_code = ? AND g.year = ? ORDER BY g.service_code",
+      return query (store, les_sql_screen_practice_allocations,
                     allocation_columns, G_N_ELEMENTS (allocation_columns), error, practice_code, INT_ARG (fy), NULL);
     case LES_PRACTICE_CLAIMS:
-      return query (store,
-                    /* the practice's claims first (by their index): grouped straight
-                     * from claims, SQLite reads the whole year in service order (1.6 s
-                     * nationally) to save sorting a few hundred rows */
-                    "WITH mine AS MATERIALIZED (SELECT service_code, item_code, status, count FROM claims "
-                    " WHERE practice_code = ? AND year = ?) "
-                    "SELECT service_code, item_code, status, count(*), sum(count) FROM mine "
-                    "GROUP BY service_code, item_code, status ORDER BY service_code, item_code, status",
+      return query (store, les_sql_screen_practice_claims,
                     practice_claim_columns, G_N_ELEMENTS (practice_claim_columns), error,
                     practice_code, INT_ARG (fy), NULL);
     case LES_PRACTICE_PAYMENTS:
-      return query (store,
-                    "SELECT service_code, rule_code, period, units, gross, payable, held FROM payment_lines "
-                    "WHERE practice_code = ? AND year = ? ORDER BY service_code, rule_code, period",
+      return query (store, les_sql_screen_practice_payments,
                     practice_payment_columns, G_N_ELEMENTS (practice_payment_columns), error,
                     practice_code, INT_ARG (fy), NULL);
     default:
@@ -327,9 +293,7 @@ les_queries_findings_summary (LesStore *store, int fy, GError **error)
 {
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
-  return query (store,
-                "SELECT min(severity), code, count(*), count(DISTINCT claim_ref), min(message) "
-                "FROM findings WHERE year = ? GROUP BY code ORDER BY min(severity), count(*) DESC, code",
+  return query (store, les_sql_screen_findings_summary,
                 findings_columns, G_N_ELEMENTS (findings_columns), error, INT_ARG (fy), NULL);
 }
 
@@ -404,11 +368,7 @@ les_queries_payments_by_pcn (LesStore *store, int fy, const char *service_code, 
 {
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
-  return query (store,
-                "SELECT p.pcn_code, n.pcn_name, count(DISTINCT l.practice_code), sum(l.gross), sum(l.payable), sum(l.held) "
-                "FROM payment_lines l JOIN practices p ON p.practice_code = l.practice_code "
-                "LEFT JOIN pcns n ON n.pcn_code = p.pcn_code "
-                "WHERE l.year = ? AND l.service_code = ? GROUP BY p.pcn_code ORDER BY p.pcn_code",
+  return query (store, les_sql_screen_payments_by_pcn,
                 by_pcn_columns, G_N_ELEMENTS (by_pcn_columns), error, INT_ARG (fy), service_code, NULL);
 }
 
@@ -430,18 +390,9 @@ les_queries_payments_by_practice (LesStore   *store,
 {
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
-  /* the PCN's few practices first, then their lines by the lines' key:
-   * joined the other way, SQLite reads every line of the year (0.24 s
-   * nationally) to save sorting a handful of rows */
-  return query (store,
-                "WITH members AS MATERIALIZED (SELECT practice_code, practice_name FROM practices "
-                " WHERE pcn_code = ?) "
-                "SELECT m.practice_code, m.practice_name, count(*), sum(l.gross), sum(l.payable), sum(l.held) "
-                "FROM members m JOIN payment_lines l ON l.year = ? AND l.practice_code = m.practice_code "
-                " AND l.service_code = ? "
-                "GROUP BY m.practice_code, m.practice_name ORDER BY m.practice_code",
+  return query (store, les_sql_screen_payments_by_practice,
                 by_practice_columns, G_N_ELEMENTS (by_practice_columns), error,
-                pcn_code, INT_ARG (fy), service_code, NULL);
+                INT_ARG (fy), service_code, pcn_code, NULL);
 }
 
 static const LesColumnSpec lines_columns[] = {
@@ -462,9 +413,7 @@ les_queries_payment_lines (LesStore   *store,
 {
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
-  return query (store,
-                "SELECT rule_code, period, units, gross, payable, held FROM payment_lines "
-                "WHERE year = ? AND service_code = ? AND practice_code = ? ORDER BY rule_code, period",
+  return query (store, les_sql_screen_payment_lines,
                 lines_columns, G_N_ELEMENTS (lines_columns), error,
                 INT_ARG (fy), service_code, practice_code, NULL);
 }
@@ -472,24 +421,24 @@ les_queries_payment_lines (LesStore   *store,
 gboolean
 les_queries_last_compute (LesStore *store, int fy, char **computed_at, char **to_period)
 {
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
   gboolean found = FALSE;
 
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
 
-  stmt = les_store_prepare_sqlite (store, "SELECT computed_at, to_period FROM computes WHERE year = ?", NULL);
+  stmt = les_store_prepare (store, les_sql_screen_last_compute, NULL);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int (stmt, 1, fy);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  les_stmt_bind_int64 (stmt, 1, fy);
+  if (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
     {
       found = TRUE;
       if (computed_at != NULL)
-        *computed_at = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+        *computed_at = g_strdup (les_stmt_text (stmt, 0));
       if (to_period != NULL)
-        *to_period = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+        *to_period = g_strdup (les_stmt_text (stmt, 1));
     }
-  sqlite3_reset (stmt);
+  les_stmt_reset (stmt);
   return found;
 }
 
@@ -497,15 +446,15 @@ static GStrv
 strings (LesStore *store, const char *sql, int fy)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  sqlite3_stmt *stmt = les_store_prepare_sqlite (store, sql, NULL);
+  LesStmt *stmt = les_store_prepare (store, sql, NULL);
 
   if (stmt != NULL)
     {
-      if (sqlite3_bind_parameter_count (stmt) > 0)
-        sqlite3_bind_int (stmt, 1, fy);
-      while (sqlite3_step (stmt) == SQLITE_ROW)
-        g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
-      sqlite3_reset (stmt);
+      if (les_stmt_param_count (stmt) > 0)
+        les_stmt_bind_int64 (stmt, 1, fy);
+      while (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
+        g_strv_builder_add (builder, les_stmt_text (stmt, 0));
+      les_stmt_reset (stmt);
     }
   return g_strv_builder_end (builder);
 }
@@ -513,17 +462,17 @@ strings (LesStore *store, const char *sql, int fy)
 GStrv
 les_queries_service_codes (LesStore *store, int fy)
 {
-  return strings (store, "SELECT service_code FROM services WHERE year = ? ORDER BY service_code", fy);
+  return strings (store, les_sql_screen_service_codes, fy);
 }
 
 GStrv
 les_queries_pcn_codes (LesStore *store)
 {
-  return strings (store, "SELECT pcn_code FROM pcns ORDER BY pcn_code", 0);
+  return strings (store, les_sql_screen_pcn_codes, 0);
 }
 
 GStrv
 les_queries_finding_codes (LesStore *store, int fy)
 {
-  return strings (store, "SELECT DISTINCT code FROM findings WHERE year = ? ORDER BY code", fy);
+  return strings (store, les_sql_screen_finding_codes, fy);
 }

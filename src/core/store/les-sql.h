@@ -88,3 +88,19 @@ extern const char les_sql_claims_approvable_ids_for_year[];
 /* ---- the service editor (les-sql-services.c) ---- */
 
 /* ---- the screens' tables (les-sql-screens.c) ---- */
+extern const char les_sql_screen_services[];
+extern const char les_sql_screen_practices[];
+extern const char les_sql_screen_practice_list_sizes[];
+extern const char les_sql_screen_practice_signups[];
+extern const char les_sql_screen_practice_cohorts[];
+extern const char les_sql_screen_practice_allocations[];
+extern const char les_sql_screen_practice_claims[];
+extern const char les_sql_screen_practice_payments[];
+extern const char les_sql_screen_findings_summary[];
+extern const char les_sql_screen_payments_by_pcn[];
+extern const char les_sql_screen_payments_by_practice[];
+extern const char les_sql_screen_payment_lines[];
+extern const char les_sql_screen_last_compute[];
+extern const char les_sql_screen_service_codes[];
+extern const char les_sql_screen_pcn_codes[];
+extern const char les_sql_screen_finding_codes[];
