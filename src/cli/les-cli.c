@@ -11,7 +11,9 @@
 
 #include "les-claims-edit.h"
 #include "les-cli.h"
+#include "les-column.h"
 #include "les-compute.h"
+#include "les-enums.h"
 #include "les-error.h"
 #include "les-export.h"
 #include "les-import.h"
@@ -203,21 +205,69 @@ exit_for_error (const GError *error)
   return LES_CLI_BAD_INPUT;
 }
 
+/* The values of the command line, read as an import reads a cell of such a column */
+static const LesColumn year_arg = { "--year", LES_COL_YEAR, TRUE };
+static const LesColumn to_arg = { "--to", LES_COL_PERIOD, TRUE };
+static const LesColumn month_arg = { "--month", LES_COL_PERIOD, TRUE };
+static const LesColumn period_arg = { "PERIOD", LES_COL_PERIOD, TRUE };
+static const LesColumn practice_arg = { "PRACTICE", LES_COL_ODS, TRUE };
+static const LesColumn service_arg = { "SERVICE", LES_COL_CODE, TRUE };
+static const LesColumn rule_arg = { "RULE", LES_COL_CODE, TRUE };
+static const LesColumn claim_ref_arg = { "CLAIM_REF", LES_COL_CODE, TRUE };
+static const LesColumn status_arg = { "STATUS", LES_COL_CHOICE, TRUE, les_claim_status_words };
+
+/* @text as a cell of @col (les_column_parse()); @value may point into *@copy */
+static gboolean
+parse_arg (const LesColumn *col, const char *text, char **copy, LesValue *value, char **problem)
+{
+  g_autoptr(GError) error = NULL;
+
+  *copy = g_strdup (text);
+  if (les_column_parse (col, *copy, value, &error))
+    return TRUE;
+  *problem = g_strdup_printf ("%s: %s", col->name, error->message);
+  return FALSE;
+}
+
+/* A month (YYYY-MM) of @col */
+static gboolean
+parse_period (const LesColumn *col, const char *text, gint32 *period, char **problem)
+{
+  g_autofree char *copy = NULL;
+  LesValue value;
+
+  if (!parse_arg (col, text, &copy, &value, problem))
+    return FALSE;
+  *period = (gint32) value.i;
+  return TRUE;
+}
+
+/* A code (trimmed, upper-cased) of @col; NULL with @problem set when it is not one */
+static char *
+parse_code (const LesColumn *col, const char *text, char **problem)
+{
+  g_autofree char *copy = NULL;
+  LesValue value;
+
+  if (!parse_arg (col, text, &copy, &value, problem))
+    return NULL;
+  return g_strdup (les_value_get_text (&value));
+}
+
 static gboolean
 parse_year (Options *o, int *fy, char **problem)
 {
-  g_autoptr(GError) error = NULL;
+  g_autofree char *copy = NULL;
+  LesValue value;
 
   if (o->year == NULL)
     {
       *problem = g_strdup ("--year is required");
       return FALSE;
     }
-  if (!les_year_parse (o->year, fy, &error))
-    {
-      *problem = g_strdup_printf ("--year: %s", error->message);
-      return FALSE;
-    }
+  if (!parse_arg (&year_arg, o->year, &copy, &value, problem))
+    return FALSE;
+  *fy = (int) value.i;
   return TRUE;
 }
 
@@ -370,11 +420,8 @@ cmd_compute (Options *o)
     return usage ("compute takes no arguments besides --year and --to");
   if (!parse_year (o, &fy, &problem))
     return usage (problem);
-  if (o->to != NULL && !les_period_parse (o->to, &to, &error))
-    {
-      problem = g_strdup_printf ("--to: %s", error->message);
-      return usage (problem);
-    }
+  if (o->to != NULL && !parse_period (&to_arg, o->to, &to, &problem))
+    return usage (problem);
   store = open_store (o);
   if (store == NULL)
     return LES_CLI_BAD_INPUT;
@@ -406,6 +453,9 @@ cmd_explain (Options *o)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) text = NULL;
   g_autofree char *problem = NULL;
+  g_autofree char *practice = NULL;
+  g_autofree char *service = NULL;
+  g_autofree char *rule = NULL;
   gint32 period = 0;
   int fy;
 
@@ -413,15 +463,15 @@ cmd_explain (Options *o)
     return usage ("explain takes a PRACTICE, SERVICE, RULE and PERIOD");
   if (!parse_year (o, &fy, &problem))
     return usage (problem);
-  if (!les_period_parse (o->args->pdata[4], &period, &error))
-    {
-      problem = g_strdup_printf ("PERIOD: %s", error->message);
-      return usage (problem);
-    }
+  if ((practice = parse_code (&practice_arg, o->args->pdata[1], &problem)) == NULL
+      || (service = parse_code (&service_arg, o->args->pdata[2], &problem)) == NULL
+      || (rule = parse_code (&rule_arg, o->args->pdata[3], &problem)) == NULL
+      || !parse_period (&period_arg, o->args->pdata[4], &period, &problem))
+    return usage (problem);
   store = open_store (o);
   if (store == NULL)
     return LES_CLI_BAD_INPUT;
-  text = les_compute_explain (store, fy, o->args->pdata[1], o->args->pdata[2], o->args->pdata[3], period, &error);
+  text = les_compute_explain (store, fy, practice, service, rule, period, &error);
   if (text == NULL)
     return exit_for_error (error);
   for (guint i = 0; i < text->len; i++)
@@ -438,24 +488,38 @@ cmd_set_status (Options *o)
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) ids = NULL;
   g_autoptr(LesClaimsChange) change = NULL;
+  g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *problem = NULL;
+  g_autofree char *status_copy = NULL;
+  LesValue status_value;
+  LesClaimStatus status_code;
   const char *status;
-  int fy = 0, claim_status;
+  int fy = 0;
 
   if (o->args->len < 2)
     return usage ("set-status takes a STATUS and CLAIM_REFs, or --all --year");
-  status = o->args->pdata[1];
-  claim_status = les_claim_status_from_word (status);
-  if (claim_status < 0)
+  if (!parse_arg (&status_arg, o->args->pdata[1], &status_copy, &status_value, &problem))
     {
-      problem = g_strdup_printf ("“%s” is not a claim status", status);
+      g_free (problem);
+      problem = g_strdup_printf ("“%s” is not a claim status", (char *) o->args->pdata[1]);
       return usage (problem);
     }
+  status = les_value_get_text (&status_value);
+  status_code = (LesClaimStatus) status_value.i;
   if (o->all != (o->args->len == 2))
     return usage ("set-status takes either CLAIM_REFs or --all --year, not both");
   if (o->all && !parse_year (o, &fy, &problem))
     return usage (problem);
-  if (les_claim_status_needs_reason (claim_status) && (o->reason == NULL || g_strstrip (o->reason)[0] == '\0'))
+  for (guint i = 2; i < o->args->len; i++)
+    {
+      char *ref = parse_code (&claim_ref_arg, o->args->pdata[i], &problem);
+
+      if (ref == NULL)
+        return usage (problem);
+      g_ptr_array_add (refs, ref);
+    }
+  g_ptr_array_add (refs, NULL);
+  if (les_claim_status_needs_reason (status_code) && (o->reason == NULL || g_strstrip (o->reason)[0] == '\0'))
     {
       problem = g_strdup_printf ("set-status %s needs --reason", status);
       return usage (problem);
@@ -464,16 +528,12 @@ cmd_set_status (Options *o)
   if (store == NULL)
     return LES_CLI_BAD_INPUT;
   if (o->all)
-    ids = les_claims_ids_for_year (store, fy, claim_status == LES_CLAIM_STATUS_APPROVED, &error);
+    ids = les_claims_ids_for_year (store, fy, status_code == LES_CLAIM_STATUS_APPROVED, &error);
   else
-    {
-      g_ptr_array_add (o->args, NULL);
-      ids = les_claims_ids_for_refs (store, (const char *const *) o->args->pdata + 2, &error);
-      g_ptr_array_remove_index (o->args, o->args->len - 1);
-    }
+    ids = les_claims_ids_for_refs (store, (const char *const *) refs->pdata, &error);
   if (ids == NULL)
     return exit_for_error (error);
-  change = les_claims_set_status (store, (const gint64 *) ids->data, ids->len, claim_status, o->reason, &error);
+  change = les_claims_set_status (store, (const gint64 *) ids->data, ids->len, status_code, o->reason, &error);
   if (change == NULL)
     return exit_for_error (error);
   g_print ("%s: %u of %u claims changed\n", status, les_claims_change_get_n_changed (change), ids->len);
@@ -515,11 +575,8 @@ cmd_run (Options *o)
     return usage (problem);
   if (o->month == NULL)
     return usage ("--month is required");
-  if (!les_period_parse (o->month, &month, &error))
-    {
-      problem = g_strdup_printf ("--month: %s", error->message);
-      return usage (problem);
-    }
+  if (!parse_period (&month_arg, o->month, &month, &problem))
+    return usage (problem);
   store = open_store (o);
   if (store == NULL)
     return LES_CLI_BAD_INPUT;
@@ -604,6 +661,7 @@ cmd_statement (Options *o)
   g_autoptr(GFileOutputStream) file_out = NULL;
   g_autoptr(GOutputStream) out = NULL;
   g_autofree char *problem = NULL;
+  g_autofree char *practice = NULL;
   gboolean pdf, ok;
   gint64 run_id;
   int fy, status;
@@ -611,12 +669,13 @@ cmd_statement (Options *o)
   if (o->args->len != 2)
     return usage ("statement takes a PRACTICE");
   if (!parse_year (o, &fy, &problem) || !parse_run (o, &run_id, &problem)
-      || !parse_document_output (o, &pdf, &problem))
+      || !parse_document_output (o, &pdf, &problem)
+      || (practice = parse_code (&practice_arg, o->args->pdata[1], &problem)) == NULL)
     return usage (problem);
   store = open_store (o);
   if (store == NULL)
     return LES_CLI_BAD_INPUT;
-  st = les_runs_statement (store, run_id, o->args->pdata[1], &error);
+  st = les_runs_statement (store, run_id, practice, &error);
   if (st == NULL)
     return exit_for_error (error);
   if (st->run.year != fy)

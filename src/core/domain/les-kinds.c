@@ -5,15 +5,8 @@
 
 #include <string.h>
 
+#include "les-enums.h"
 #include "les-kinds.h"
-
-static const char * const cap_modes[] = { "none", "hold", "prorata", NULL };
-static const char * const schedules[] = { "monthly", "quarterly", NULL };
-static const char * const frequencies[] = { "monthly", "quarterly", "annual", NULL };
-static const char * const rule_kinds[] = { "item", "capitation", "block", "threshold", NULL };
-static const char * const rate_pers[] = { "year", "quarter", "month", NULL };
-static const char * const bases[] = { "registered", "weighted", "cohort", "beds", NULL };
-static const char * const settlements[] = { "remainder", "recover", NULL };
 
 static const LesColumn practices_cols[] = {
   { "practice_code", LES_COL_ODS, TRUE },
@@ -35,10 +28,10 @@ static const LesColumn services_cols[] = {
   { "service_code", LES_COL_CODE, TRUE },
   { "year", LES_COL_YEAR, TRUE },
   { "name", LES_COL_TEXT, TRUE },
-  { "cap_mode", LES_COL_CHOICE, FALSE, cap_modes },
+  { "cap_mode", LES_COL_CHOICE, FALSE, les_cap_mode_words },
   { "budget", LES_COL_MONEY_POS, FALSE },
-  { "schedule", LES_COL_CHOICE, FALSE, schedules },
-  { "claim_frequency", LES_COL_CHOICE, FALSE, frequencies },
+  { "schedule", LES_COL_CHOICE, FALSE, les_schedule_words },
+  { "claim_frequency", LES_COL_CHOICE, FALSE, les_claim_frequency_words },
   { "claim_deadline_days", LES_COL_COUNT, FALSE },
   { "start_date", LES_COL_DATE, FALSE },
   { "end_date", LES_COL_DATE, FALSE },
@@ -49,18 +42,18 @@ static const LesColumn rules_cols[] = {
   { "service_code", LES_COL_CODE, TRUE },
   { "year", LES_COL_YEAR, TRUE },
   { "rule_code", LES_COL_CODE, TRUE },
-  { "kind", LES_COL_CHOICE, TRUE, rule_kinds },
+  { "kind", LES_COL_CHOICE, TRUE, les_rule_kind_words },
   { "description", LES_COL_TEXT, FALSE },
   { "rate", LES_COL_RATE, FALSE },
-  { "rate_per", LES_COL_CHOICE, FALSE, rate_pers },
-  { "base", LES_COL_CHOICE, FALSE, bases },
+  { "rate_per", LES_COL_CHOICE, FALSE, les_rate_per_words },
+  { "base", LES_COL_CHOICE, FALSE, les_base_words },
   { "max_units_per_practice", LES_COL_COUNT, FALSE },
   { "max_per_patient", LES_COL_COUNT, FALSE },
   { "fixed_amount", LES_COL_RATE, FALSE },
   { "upfront_pct", LES_COL_PERCENT, FALSE },
   { "lower_pct", LES_COL_PERCENT, FALSE },
   { "upper_pct", LES_COL_PERCENT, FALSE },
-  { "settlement", LES_COL_CHOICE, FALSE, settlements },
+  { "settlement", LES_COL_CHOICE, FALSE, les_settlement_words },
 };
 
 static const LesColumn signups_cols[] = {
@@ -163,6 +156,17 @@ les_kind_to_string (LesKind kind)
   g_return_val_if_fail (kind >= 0 && kind < LES_N_KINDS, NULL);
 
   return kinds[kind].name;
+}
+
+int
+les_kind_column_index (const LesKindInfo *info, const char *name)
+{
+  g_return_val_if_fail (info != NULL && name != NULL, -1);
+
+  for (guint c = 0; c < info->n_columns; c++)
+    if (strcmp (info->columns[c].name, name) == 0)
+      return (int) c;
+  return -1;
 }
 
 LesKind

@@ -4,6 +4,8 @@
 
 #include <glib.h>
 
+#include "les-column.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -22,32 +24,6 @@ typedef enum {
   LES_KIND_INVALID = -1,
 } LesKind;
 
-typedef enum {
-  LES_COL_TEXT,        /* free text, trimmed */
-  LES_COL_CODE,        /* letters, digits, - and _; upper-cased */
-  LES_COL_ODS,         /* a practice code: one letter, five digits */
-  LES_COL_DATE,        /* stored YYYY-MM-DD */
-  LES_COL_PERIOD,      /* stored YYYY-MM */
-  LES_COL_YEAR,        /* 2024/25, stored 2024 */
-  LES_COL_MONEY,       /* pence, may be negative */
-  LES_COL_MONEY_POS,   /* pence, 0 or more */
-  LES_COL_RATE,        /* hundredths of a penny, 0 or more */
-  LES_COL_PERCENT,     /* hundredths of a percent, 0 to 100 */
-  LES_COL_PERCENT_ANY, /* hundredths of a percent, 0 or more */
-  LES_COL_COUNT,       /* a whole number, 0 or more */
-  LES_COL_CENTI,       /* a number with up to 2 decimals, 0 or more, stored in hundredths */
-  LES_COL_CHOICE,      /* one of choices, lower-cased */
-} LesColType;
-
-typedef struct {
-  const char         *name;        /* CSV column, also the database column unless db_name */
-  LesColType          type;
-  gboolean            required;
-  const char * const *choices;
-  const char         *db_name;
-  gboolean            blank_ok;    /* a required column whose cells may be blank */
-} LesColumn;
-
 typedef struct {
   LesKind          kind;
   const char      *name;           /* as on the command line: "list-sizes" */
@@ -61,6 +37,9 @@ typedef struct {
 const LesKindInfo *les_kind_get_info     (LesKind      kind);
 LesKind            les_kind_from_string  (const char  *name);
 const char        *les_kind_to_string    (LesKind      kind);
+/* The index of the column named @name in @info, or -1. */
+int                les_kind_column_index (const LesKindInfo *info,
+                                          const char  *name);
 /* Recognises a kind from a header row's column names (NULL-terminated). */
 LesKind            les_kind_detect       (const char * const *header);
 

@@ -6,11 +6,15 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "les-column.h"
+#include "les-enums.h"
 #include "les-error.h"
 #include "les-kinds.h"
 #include "les-service-edit.h"
 #include "les-store-compat.h"
 #include "les-value.h"
+
+#define MAX_COLUMNS 16
 
 typedef struct
 {
@@ -35,14 +39,14 @@ struct _LesServiceChange
   LesServiceDraft *after;    /* NULL: the service was removed */
 };
 
-/* A checked value, ready to bind */
+/* A row of a draft, checked: each field copied and parsed in place by
+ * les_column_parse(), exactly as an import parses a cell */
 typedef struct
 {
-  gboolean  null;
-  gboolean  is_int;
-  gint64    i;
-  char     *s;
-} Value;
+  const LesKindInfo *info;
+  char              *texts[MAX_COLUMNS];
+  LesValue           values[MAX_COLUMNS];
+} ParsedRow;
 
 /* Columns */
 
@@ -58,20 +62,11 @@ rules_info (void)
   return les_kind_get_info (LES_KIND_RULES);
 }
 
-static int
-column_index (const LesKindInfo *info, const char *column)
-{
-  for (guint c = 0; c < info->n_columns; c++)
-    if (strcmp (info->columns[c].name, column) == 0)
-      return (int) c;
-  return -1;
-}
-
 static const LesColumn *
 find_column (gboolean is_rule, const char *column)
 {
   const LesKindInfo *info = is_rule ? rules_info () : services_info ();
-  int c = column_index (info, column);
+  int c = les_kind_column_index (info, column);
 
   return c < 0 ? NULL : &info->columns[c];
 }
@@ -121,7 +116,7 @@ draft_rule_free (gpointer data)
 static const char *
 get_field (char **fields, const LesKindInfo *info, const char *column)
 {
-  int c = column_index (info, column);
+  int c = les_kind_column_index (info, column);
 
   g_return_val_if_fail (c >= 0, NULL);
   return fields[c] != NULL ? fields[c] : "";
@@ -130,176 +125,49 @@ get_field (char **fields, const LesKindInfo *info, const char *column)
 static void
 set_field (char **fields, const LesKindInfo *info, const char *column, const char *text)
 {
-  int c = column_index (info, column);
+  int c = les_kind_column_index (info, column);
 
   g_return_if_fail (c >= 0);
   g_free (fields[c]);
   fields[c] = g_strdup (text != NULL ? text : "");
 }
 
-/* Checking values, as les-import.c's parse_value() does for a cell */
+/* Checking values */
 
-static void
-value_clear (Value *v)
+/* @text as a cell of @col into @value, which may point into *@copy (freed by the caller) */
+static gboolean
+parse_text (const LesColumn *col, const char *text, char **copy, LesValue *value, GError **error)
 {
-  g_clear_pointer (&v->s, g_free);
+  *copy = g_strdup (text != NULL ? text : "");
+  return les_column_parse (col, *copy, value, error);
 }
 
-static gboolean
-code_valid (const char *text)
+/* A choice field's enum value: -1 when blank or not one of its words */
+static int
+choice_of (gboolean is_rule, const char *column, const char *text)
 {
-  for (const char *p = text; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
-      return FALSE;
-  return TRUE;
-}
+  g_autofree char *copy = NULL;
+  LesValue value;
 
-static gboolean
-parse_value (const LesColumn *col, const char *raw, Value *val, GError **error)
-{
-  g_autoptr(GError) local = NULL;
-  g_autofree char *text = g_strstrip (g_strdup (raw != NULL ? raw : ""));
-  char buf[16];
-  gint64 n = 0;
-  gint32 ymd = 0;
-  int fy = 0;
-
-  memset (val, 0, sizeof *val);
-  val->null = TRUE;
-  if (text[0] == '\0')
-    {
-      if (col->required && !col->blank_ok)
-        {
-          g_set_error_literal (error, LES_ERROR, LES_ERROR_INVALID, _("a value is required"));
-          return FALSE;
-        }
-      return TRUE;
-    }
-  val->null = FALSE;
-
-  switch (col->type)
-    {
-    case LES_COL_TEXT:
-      val->s = g_steal_pointer (&text);
-      return TRUE;
-
-    case LES_COL_CODE:
-    case LES_COL_ODS:
-      if (!code_valid (text))
-        {
-          g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” may hold only letters, digits, “-” and “_”"),
-                       text);
-          return FALSE;
-        }
-      val->s = g_ascii_strup (text, -1);
-      return TRUE;
-
-    case LES_COL_DATE:
-      if (!les_date_parse (text, &ymd, &local))
-        break;
-      les_date_format (ymd, buf);
-      val->s = g_strdup (buf);
-      val->i = ymd;
-      return TRUE;
-
-    case LES_COL_YEAR:
-      if (!les_year_parse (text, &fy, &local))
-        break;
-      val->is_int = TRUE;
-      val->i = fy;
-      return TRUE;
-
-    case LES_COL_MONEY:
-    case LES_COL_MONEY_POS:
-      if (!les_money_parse (text, &n, &local))
-        break;
-      if (col->type == LES_COL_MONEY_POS && n < 0)
-        {
-          g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is negative; expected an amount of 0 or more"),
-                       text);
-          return FALSE;
-        }
-      val->is_int = TRUE;
-      val->i = n;
-      return TRUE;
-
-    case LES_COL_RATE:
-      if (!les_rate_parse (text, &n, &local))
-        break;
-      if (n < 0)
-        {
-          g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is negative; expected a rate of 0 or more"), text);
-          return FALSE;
-        }
-      val->is_int = TRUE;
-      val->i = n;
-      return TRUE;
-
-    case LES_COL_PERCENT:
-    case LES_COL_PERCENT_ANY:
-      if (!les_percent_parse (text, &n, &local))
-        break;
-      if (n < 0 || (col->type == LES_COL_PERCENT && n > 100 * LES_PCT_SCALE))
-        {
-          g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-                       col->type == LES_COL_PERCENT ? _("“%s” is out of range; expected a percentage from 0 to 100")
-                                                    : _("“%s” is out of range; expected a percentage of 0 or more"),
-                       text);
-          return FALSE;
-        }
-      val->is_int = TRUE;
-      val->i = n;
-      return TRUE;
-
-    case LES_COL_COUNT:
-      if (!les_count_parse (text, G_GINT64_CONSTANT (1000000000000), &n, &local))
-        break;
-      val->is_int = TRUE;
-      val->i = n;
-      return TRUE;
-
-    case LES_COL_CHOICE:
-      {
-        g_autofree char *lower = g_ascii_strdown (text, -1);
-        g_autofree char *choices = NULL;
-
-        for (guint i = 0; col->choices[i] != NULL; i++)
-          if (strcmp (lower, col->choices[i]) == 0)
-            {
-              val->s = g_strdup (col->choices[i]);
-              return TRUE;
-            }
-        choices = g_strjoinv (", ", (char **) col->choices);
-        g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is not one of %s"), text, choices);
-        return FALSE;
-      }
-
-    case LES_COL_PERIOD:
-    case LES_COL_CENTI:
-    default:
-      g_assert_not_reached ();
-    }
-
-  g_propagate_error (error, g_steal_pointer (&local));
-  return FALSE;
+  if (!parse_text (find_column (is_rule, column), text, &copy, &value, NULL) || value.type == LES_VALUE_BLANK)
+    return -1;
+  return (int) value.i;
 }
 
 gboolean
 les_service_check_value (gboolean is_rule, const char *column, const char *text, GError **error)
 {
   const LesColumn *col = find_column (is_rule, column);
-  Value v;
-  gboolean ok;
+  g_autofree char *copy = NULL;
+  LesValue value;
 
   g_return_val_if_fail (col != NULL, FALSE);
 
-  ok = parse_value (col, text, &v, error);
-  value_clear (&v);
-  return ok;
+  return parse_text (col, text, &copy, &value, error);
 }
 
-gboolean
-les_rule_kind_uses (const char *kind, const char *column)
+static gboolean
+kind_uses (int kind, const char *column)
 {
   static const char *const item[] = { "rate", "max_units_per_practice", "max_per_patient", NULL };
   static const char *const capitation[] = { "rate", "rate_per", "base", NULL };
@@ -309,22 +177,47 @@ les_rule_kind_uses (const char *kind, const char *column)
 
   if (g_strv_contains (common, column))
     return TRUE;
-  if (g_strcmp0 (kind, "item") == 0)
-    return g_strv_contains (item, column);
-  if (g_strcmp0 (kind, "capitation") == 0)
-    return g_strv_contains (capitation, column);
-  if (g_strcmp0 (kind, "threshold") == 0)
-    return g_strv_contains (threshold, column);
-  return FALSE;   /* block: amounts come from allocations */
+  switch (kind)
+    {
+    case LES_RULE_KIND_ITEM:
+      return g_strv_contains (item, column);
+    case LES_RULE_KIND_CAPITATION:
+      return g_strv_contains (capitation, column);
+    case LES_RULE_KIND_THRESHOLD:
+      return g_strv_contains (threshold, column);
+    case LES_RULE_KIND_BLOCK:   /* amounts come from allocations */
+    default:
+      return FALSE;
+    }
 }
 
-/* Checked values of a whole row; @values has one Value per column. */
+gboolean
+les_rule_kind_uses (const char *kind, const char *column)
+{
+  g_return_val_if_fail (column != NULL, FALSE);
+
+  return kind_uses (choice_of (TRUE, "kind", kind), column);
+}
+
+static void
+parsed_row_clear (ParsedRow *row)
+{
+  for (guint c = 0; c < G_N_ELEMENTS (row->texts); c++)
+    g_clear_pointer (&row->texts[c], g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ParsedRow, parsed_row_clear)
+
+/* Checked values of a whole row, one per column; a rule's columns that its kind does not use are blank */
 static gboolean
-parse_row (char **fields, const LesKindInfo *info, gboolean is_rule, Value *values, const char **column,
+parse_row (char **fields, const LesKindInfo *info, gboolean is_rule, ParsedRow *row, const char **column,
            GError **error)
 {
-  const char *kind = is_rule ? get_field (fields, info, "kind") : NULL;
+  int kind = is_rule ? choice_of (TRUE, "kind", get_field (fields, info, "kind")) : -1;
 
+  g_assert (info->n_columns <= MAX_COLUMNS);
+  memset (row, 0, sizeof *row);
+  row->info = info;
   for (guint c = 0; c < info->n_columns; c++)
     {
       const LesColumn *col = &info->columns[c];
@@ -332,16 +225,10 @@ parse_row (char **fields, const LesKindInfo *info, gboolean is_rule, Value *valu
 
       /* the service's own code and year are the draft's, not the rule's */
       if (is_rule && (strcmp (col->name, "service_code") == 0 || strcmp (col->name, "year") == 0))
-        {
-          values[c].null = TRUE;
-          continue;
-        }
-      if (is_rule && !les_rule_kind_uses (kind, col->name))
-        {
-          values[c].null = TRUE;
-          continue;
-        }
-      if (!parse_value (col, fields[c], &values[c], &local))
+        continue;
+      if (is_rule && !kind_uses (kind, col->name))
+        continue;
+      if (!parse_text (col, fields[c], &row->texts[c], &row->values[c], &local))
         {
           *column = col->name;
           g_propagate_error (error, g_steal_pointer (&local));
@@ -351,27 +238,19 @@ parse_row (char **fields, const LesKindInfo *info, gboolean is_rule, Value *valu
   return TRUE;
 }
 
-static void
-values_clear (Value *values, guint n)
+static LesValue *
+value_of (ParsedRow *row, const char *column)
 {
-  for (guint c = 0; c < n; c++)
-    value_clear (&values[c]);
+  return &row->values[les_kind_column_index (row->info, column)];
 }
 
-static Value *
-value_of (Value *values, const LesKindInfo *info, const char *column)
-{
-  return &values[column_index (info, column)];
-}
-
+/* A blank choice takes its default (an enum value), as an import's does */
 static void
-default_text (Value *v, const char *text)
+set_default (ParsedRow *row, const char *column, int choice)
 {
-  if (v->null)
-    {
-      v->null = FALSE;
-      v->s = g_strdup (text);
-    }
+  int c = les_kind_column_index (row->info, column);
+
+  les_column_default_choice (&row->info->columns[c], &row->values[c], choice);
 }
 
 static gboolean
@@ -394,71 +273,76 @@ fail (const char **column, const char *name, GError **error, const char *format,
 
 /* The importer's checks across columns (les-import.c check_row/check_rule) */
 static gboolean
-check_service_row (Value *v, const char **column, GError **error)
+check_service_row (ParsedRow *row, const char **column, GError **error)
 {
-  const LesKindInfo *info = services_info ();
-  Value *start = value_of (v, info, "start_date");
-  Value *end = value_of (v, info, "end_date");
+  LesValue *start = value_of (row, "start_date");
+  LesValue *end = value_of (row, "end_date");
 
-  default_text (value_of (v, info, "cap_mode"), "none");
-  default_text (value_of (v, info, "schedule"), "monthly");
-  default_text (value_of (v, info, "claim_frequency"), "monthly");
-  if (!start->null && !end->null && end->i < start->i)
-    return fail (column, "end_date", error, _("%s is before %s %s"), end->s, "start_date", start->s);
+  set_default (row, "cap_mode", LES_CAP_MODE_NONE);
+  set_default (row, "schedule", LES_SCHEDULE_MONTHLY);
+  set_default (row, "claim_frequency", LES_CLAIM_FREQUENCY_MONTHLY);
+  if (start->type != LES_VALUE_BLANK && end->type != LES_VALUE_BLANK && end->i < start->i)
+    return fail (column, "end_date", error, _("%s is before %s %s"), les_value_get_text (end), "start_date",
+                 les_value_get_text (start));
   return TRUE;
 }
 
 static gboolean
-require (Value *v, const char *column, const char *kind, const char **out_column, GError **error)
+require (ParsedRow *row, const char *column, const char *kind, const char **out_column, GError **error)
 {
-  if (value_of (v, rules_info (), column)->null)
+  if (value_of (row, column)->type == LES_VALUE_BLANK)
     return fail (out_column, column, error, _("a rule of kind “%s” needs a value here"), kind);
   return TRUE;
 }
 
 static gboolean
-check_rule_row (Value *v, const char **column, GError **error)
+check_rule_row (ParsedRow *row, const char **column, GError **error)
 {
-  const LesKindInfo *info = rules_info ();
-  const char *kind = value_of (v, info, "kind")->s;
+  LesValue *kind_value = value_of (row, "kind");
+  const char *kind = les_value_get_text (kind_value);
 
-  if (strcmp (kind, "item") == 0)
-    return require (v, "rate", kind, column, error);
-  if (strcmp (kind, "capitation") == 0)
+  switch ((LesRuleKind) kind_value->i)
     {
-      default_text (value_of (v, info, "rate_per"), "year");
-      return require (v, "rate", kind, column, error) && require (v, "base", kind, column, error);
-    }
-  if (strcmp (kind, "threshold") == 0)
-    {
-      Value *lower = value_of (v, info, "lower_pct");
-      Value *upper = value_of (v, info, "upper_pct");
-      Value *rate_per = value_of (v, info, "rate_per");
+    case LES_RULE_KIND_ITEM:
+      return require (row, "rate", kind, column, error);
 
-      if (!require (v, "lower_pct", kind, column, error) || !require (v, "upper_pct", kind, column, error))
-        return FALSE;
-      if (upper->i < lower->i)
-        return fail (column, "upper_pct", error, _("the upper threshold is below the lower threshold"));
-      if (!value_of (v, info, "rate")->null)
-        {
-          if (!require (v, "base", kind, column, error))
-            return FALSE;
-          default_text (rate_per, "year");
-        }
-      default_text (value_of (v, info, "settlement"), "remainder");
+    case LES_RULE_KIND_CAPITATION:
+      set_default (row, "rate_per", LES_RATE_PER_YEAR);
+      return require (row, "rate", kind, column, error) && require (row, "base", kind, column, error);
+
+    case LES_RULE_KIND_THRESHOLD:
+      {
+        LesValue *lower = value_of (row, "lower_pct");
+        LesValue *upper = value_of (row, "upper_pct");
+
+        if (!require (row, "lower_pct", kind, column, error) || !require (row, "upper_pct", kind, column, error))
+          return FALSE;
+        if (upper->i < lower->i)
+          return fail (column, "upper_pct", error, _("the upper threshold is below the lower threshold"));
+        if (value_of (row, "rate")->type != LES_VALUE_BLANK)
+          {
+            if (!require (row, "base", kind, column, error))
+              return FALSE;
+            set_default (row, "rate_per", LES_RATE_PER_YEAR);
+          }
+        set_default (row, "settlement", LES_SETTLEMENT_REMAINDER);
+        return TRUE;
+      }
+
+    case LES_RULE_KIND_BLOCK:
+    case LES_N_RULE_KINDS:
+    default:
+      return TRUE;
     }
-  return TRUE;
 }
 
 gboolean
 les_service_draft_check (const LesServiceDraft *draft, int *rule, const char **column, GError **error)
 {
-  const LesKindInfo *sinfo = services_info ();
   const LesKindInfo *rinfo = rules_info ();
+  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
   const char *dummy_column;
   int dummy_rule;
-  Value *sv = g_newa (Value, sinfo->n_columns);
-  gboolean ok;
 
   g_return_val_if_fail (draft != NULL, FALSE);
 
@@ -469,31 +353,28 @@ les_service_draft_check (const LesServiceDraft *draft, int *rule, const char **c
   *rule = -1;
   *column = NULL;
 
-  memset (sv, 0, sizeof (Value) * sinfo->n_columns);
-  ok = parse_row (draft->fields, sinfo, FALSE, sv, column, error) && check_service_row (sv, column, error);
-  values_clear (sv, sinfo->n_columns);
-  if (!ok)
-    return FALSE;
+  {
+    g_auto(ParsedRow) sv = { 0 };
+
+    if (!parse_row (draft->fields, services_info (), FALSE, &sv, column, error)
+        || !check_service_row (&sv, column, error))
+      return FALSE;
+  }
 
   for (guint i = 0; i < draft->rules->len; i++)
     {
       DraftRule *r = g_ptr_array_index (draft->rules, i);
-      Value *rv = g_newa (Value, rinfo->n_columns);
-      const char *code = get_field (r->fields, rinfo, "rule_code");
+      g_auto(ParsedRow) rv = { 0 };
+      const char *code;
 
       *rule = (int) i;
-      memset (rv, 0, sizeof (Value) * rinfo->n_columns);
-      ok = parse_row (r->fields, rinfo, TRUE, rv, column, error) && check_rule_row (rv, column, error);
-      values_clear (rv, rinfo->n_columns);
-      if (!ok)
+      if (!parse_row (r->fields, rinfo, TRUE, &rv, column, error) || !check_rule_row (&rv, column, error))
         return FALSE;
-      for (guint j = 0; j < i; j++)
-        {
-          DraftRule *other = g_ptr_array_index (draft->rules, j);
-
-          if (g_ascii_strcasecmp (code, get_field (other->fields, rinfo, "rule_code")) == 0)
-            return fail (column, "rule_code", error, _("the service already has a rule “%s”"), code);
-        }
+      /* as stored: trimmed and upper-cased, so " r1" is R1 again */
+      code = les_value_get_text (value_of (&rv, "rule_code"));
+      if (g_ptr_array_find_with_equal_func (codes, code, g_str_equal, NULL))
+        return fail (column, "rule_code", error, _("the service already has a rule “%s”"), code);
+      g_ptr_array_add (codes, g_strdup (code));
     }
   *rule = -1;
   return TRUE;
@@ -512,9 +393,10 @@ les_service_draft_new (int fy)
   draft->fields = fields_new (services_info ());
   draft->rules = g_ptr_array_new_with_free_func (draft_rule_free);
   set_field (draft->fields, services_info (), "year", year);
-  set_field (draft->fields, services_info (), "cap_mode", "none");
-  set_field (draft->fields, services_info (), "schedule", "monthly");
-  set_field (draft->fields, services_info (), "claim_frequency", "monthly");
+  set_field (draft->fields, services_info (), "cap_mode", les_cap_mode_to_word (LES_CAP_MODE_NONE));
+  set_field (draft->fields, services_info (), "schedule", les_schedule_to_word (LES_SCHEDULE_MONTHLY));
+  set_field (draft->fields, services_info (), "claim_frequency",
+             les_claim_frequency_to_word (LES_CLAIM_FREQUENCY_MONTHLY));
   return draft;
 }
 
@@ -541,12 +423,13 @@ column_text (sqlite3_stmt *stmt, int index, const LesColumn *col)
       return les_percent_format (n);
     case LES_COL_COUNT:
       return g_strdup_printf ("%" G_GINT64_FORMAT, n);
+    case LES_COL_CENTI:
+      return les_decimal_format (n, 2, 0);
     case LES_COL_TEXT:
     case LES_COL_CODE:
     case LES_COL_ODS:
     case LES_COL_DATE:
     case LES_COL_PERIOD:
-    case LES_COL_CENTI:
     case LES_COL_CHOICE:
     default:
       return g_strdup ((const char *) sqlite3_column_text (stmt, index));
@@ -765,7 +648,7 @@ les_service_draft_add_rule (LesServiceDraft *draft, const char *kind)
   r = g_new0 (DraftRule, 1);
   r->fields = fields_new (rules_info ());
   set_field (r->fields, rules_info (), "rule_code", code);
-  set_field (r->fields, rules_info (), "kind", kind != NULL ? kind : "item");
+  set_field (r->fields, rules_info (), "kind", kind != NULL ? kind : les_rule_kind_to_word (LES_RULE_KIND_ITEM));
   g_ptr_array_add (draft->rules, r);
   return draft->rules->len - 1;
 }
@@ -780,14 +663,14 @@ les_service_draft_remove_rule (LesServiceDraft *draft, guint rule)
 /* Writing */
 
 static void
-bind_value (sqlite3_stmt *stmt, int index, const Value *v)
+bind_value (sqlite3_stmt *stmt, int index, const LesValue *v)
 {
-  if (v->null)
+  if (v->type == LES_VALUE_BLANK)
     sqlite3_bind_null (stmt, index);
-  else if (v->is_int)
+  else if (v->type == LES_VALUE_INT)
     sqlite3_bind_int64 (stmt, index, v->i);
   else
-    sqlite3_bind_text (stmt, index, v->s, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, index, les_value_get_text (v), -1, SQLITE_TRANSIENT);
 }
 
 static char *
@@ -846,7 +729,13 @@ exists (LesStore *store, const char *code, int fy)
 static char *
 draft_code (const LesServiceDraft *draft)
 {
-  return g_ascii_strup (g_strstrip (g_strdup (les_service_draft_get (draft, "service_code"))), -1);
+  const char *text = les_service_draft_get (draft, "service_code");
+  g_autofree char *copy = NULL;
+  LesValue value;
+
+  if (parse_text (find_column (FALSE, "service_code"), text, &copy, &value, NULL) && value.type == LES_VALUE_TEXT)
+    return g_strdup (les_value_get_text (&value));
+  return g_ascii_strup (g_strstrip (g_strdup (text)), -1);
 }
 
 /* Writes @draft over whatever the database holds for its service; inside a transaction. */
@@ -862,56 +751,45 @@ write_draft (LesStore *store, const LesServiceDraft *draft, GError **error)
   g_autofree char *dsql = NULL;
   const char *column;
   int rule;
-  Value *sv = g_newa (Value, sinfo->n_columns);
   sqlite3_stmt *stmt;
-  gboolean ok;
 
   if (!les_service_draft_check (draft, &rule, &column, error))
     return FALSE;
 
-  memset (sv, 0, sizeof (Value) * sinfo->n_columns);
-  ok = parse_row (draft->fields, sinfo, FALSE, sv, &column, error) && check_service_row (sv, &column, error);
-  if (ok && (stmt = les_store_prepare_sqlite (store, ssql, error)) != NULL)
-    {
-      for (guint c = 0; c < sinfo->n_columns; c++)
-        bind_value (stmt, (int) c + 1, &sv[c]);
-      ok = step_done (store, stmt, NULL, error);
-    }
-  else
-    ok = FALSE;
-  values_clear (sv, sinfo->n_columns);
-  if (!ok)
-    return FALSE;
+  {
+    g_auto(ParsedRow) sv = { 0 };
+
+    if (!parse_row (draft->fields, sinfo, FALSE, &sv, &column, error) || !check_service_row (&sv, &column, error))
+      return FALSE;
+    stmt = les_store_prepare_sqlite (store, ssql, error);
+    if (stmt == NULL)
+      return FALSE;
+    for (guint c = 0; c < sinfo->n_columns; c++)
+      bind_value (stmt, (int) c + 1, &sv.values[c]);
+    if (!step_done (store, stmt, NULL, error))
+      return FALSE;
+  }
 
   for (guint i = 0; i < draft->rules->len; i++)
     {
       DraftRule *r = g_ptr_array_index (draft->rules, i);
-      Value *rv = g_newa (Value, rinfo->n_columns);
-      Value *code_value;
+      g_auto(ParsedRow) rv = { 0 };
+      char *quoted;
 
-      memset (rv, 0, sizeof (Value) * rinfo->n_columns);
-      ok = parse_row (r->fields, rinfo, TRUE, rv, &column, error) && check_rule_row (rv, &column, error);
-      if (ok && (stmt = les_store_prepare_sqlite (store, rsql, error)) != NULL)
-        {
-          for (guint c = 0; c < rinfo->n_columns; c++)
-            bind_value (stmt, (int) c + 1, &rv[c]);
-          sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
-          sqlite3_bind_int (stmt, 2, draft->fy);
-          ok = step_done (store, stmt, NULL, error);
-        }
-      else
-        ok = FALSE;
-      code_value = value_of (rv, rinfo, "rule_code");
-      if (ok)
-        {
-          char *quoted = sqlite3_mprintf ("%Q", code_value->s);
-
-          g_string_append_printf (keep, "%s%s", keep->len > 0 ? ", " : "", quoted);
-          sqlite3_free (quoted);
-        }
-      values_clear (rv, rinfo->n_columns);
-      if (!ok)
+      if (!parse_row (r->fields, rinfo, TRUE, &rv, &column, error) || !check_rule_row (&rv, &column, error))
         return FALSE;
+      stmt = les_store_prepare_sqlite (store, rsql, error);
+      if (stmt == NULL)
+        return FALSE;
+      for (guint c = 0; c < rinfo->n_columns; c++)
+        bind_value (stmt, (int) c + 1, &rv.values[c]);
+      sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int (stmt, 2, draft->fy);
+      if (!step_done (store, stmt, NULL, error))
+        return FALSE;
+      quoted = sqlite3_mprintf ("%Q", les_value_get_text (value_of (&rv, "rule_code")));
+      g_string_append_printf (keep, "%s%s", keep->len > 0 ? ", " : "", quoted);
+      sqlite3_free (quoted);
     }
 
   /* Rules no longer in the draft; a rule that claims name cannot go */
@@ -1256,48 +1134,86 @@ les_rule_example_clear (LesRuleExample *example)
   g_clear_pointer (&example->explanation, g_free);
 }
 
+/* What a draft says, parsed as an import would */
+
+/* A number (or a choice's enum value) of @column of the rule; FALSE when blank or not valid */
+static gboolean
+rule_number (const LesServiceDraft *draft, guint rule, const char *column, gint64 *out)
+{
+  const LesKindInfo *info = les_kind_get_info (LES_KIND_RULES);
+  g_autofree char *text = g_strdup (les_service_draft_get_rule (draft, rule, column));
+  LesValue value;
+
+  if (!les_column_parse (&info->columns[les_kind_column_index (info, column)], text, &value, NULL)
+      || value.type == LES_VALUE_BLANK)
+    return FALSE;
+  *out = value.i;
+  return TRUE;
+}
+
 static gint64
 parsed (const LesServiceDraft *draft, guint rule, const char *column, gboolean *present)
 {
-  const LesColumn *col = find_column (TRUE, column);
-  Value v;
   gint64 n = 0;
 
-  *present = parse_value (col, les_service_draft_get_rule (draft, rule, column), &v, NULL) && !v.null;
-  if (*present)
-    n = v.i;
-  value_clear (&v);
+  *present = rule_number (draft, rule, column, &n);
   return n;
 }
 
+/* A choice of the rule as its enum value, -1 when blank or not one of its words */
 static int
-months_per (const char *rate_per)
+rule_choice (const LesServiceDraft *draft, guint rule, const char *column)
 {
-  if (g_strcmp0 (rate_per, "month") == 0)
-    return 1;
-  if (g_strcmp0 (rate_per, "quarter") == 0)
-    return 3;
-  return 12;
+  gint64 n;
+
+  return rule_number (draft, rule, column, &n) ? (int) n : -1;
 }
+
+static gboolean
+is_quarterly (const LesServiceDraft *draft)
+{
+  const LesKindInfo *info = les_kind_get_info (LES_KIND_SERVICES);
+  g_autofree char *text = g_strdup (les_service_draft_get (draft, "schedule"));
+  LesValue value;
+
+  return les_column_parse (&info->columns[les_kind_column_index (info, "schedule")], text, &value, NULL)
+         && value.type == LES_VALUE_TEXT && value.i == LES_SCHEDULE_QUARTERLY;
+}
+
+static int
+months_per (int rate_per)
+{
+  switch (rate_per)
+    {
+    case LES_RATE_PER_MONTH:
+      return 1;
+    case LES_RATE_PER_QUARTER:
+      return 3;
+    case LES_RATE_PER_YEAR:
+    default:
+      return 12;
+    }
+}
+
 
 /* The example practice's base for a capitation or threshold rule, as num / den */
 static gboolean
-base_of (const char *base, const LesExampleBasis *basis, gint64 *num, gint64 *den, char **what, GError **error)
+base_of (int base, const LesExampleBasis *basis, gint64 *num, gint64 *den, char **what, GError **error)
 {
   g_autofree char *figure = NULL;
 
   *den = 1;
-  if (g_strcmp0 (base, "weighted") == 0)
+  if (base == LES_BASE_WEIGHTED)
     {
       *num = basis->weighted;
       *den = 100;
       figure = les_decimal_format (basis->weighted, 2, 0);
       *what = g_strdup_printf (_("%s weighted patients"), figure);
     }
-  else if (g_strcmp0 (base, "cohort") == 0 || g_strcmp0 (base, "beds") == 0)
+  else if (base == LES_BASE_COHORT || base == LES_BASE_BEDS)
     {
       *num = basis->cohort;
-      *what = g_strdup_printf (g_strcmp0 (base, "beds") == 0 ? _("%" G_GINT64_FORMAT " beds")
+      *what = g_strdup_printf (base == LES_BASE_BEDS ? _("%" G_GINT64_FORMAT " beds")
                                                               : _("a cohort of %" G_GINT64_FORMAT),
                                basis->cohort);
     }
@@ -1320,7 +1236,7 @@ base_of (const char *base, const LesExampleBasis *basis, gint64 *num, gint64 *de
 static void
 instalments (const LesServiceDraft *draft, gint64 total, LesRuleExample *example)
 {
-  gboolean quarterly = g_strcmp0 (les_service_draft_get (draft, "schedule"), "quarterly") == 0;
+  gboolean quarterly = is_quarterly (draft);
   int n = quarterly ? 4 : 12;
   gint64 each = les_floor_div (total, n);
 
@@ -1338,7 +1254,8 @@ les_rule_example (const LesServiceDraft *draft,
                   LesRuleExample        *example,
                   GError               **error)
 {
-  const char *kind;
+  const char *kind_text;
+  int kind;
   gboolean has_rate;
   gint64 rate;
 
@@ -1347,10 +1264,11 @@ les_rule_example (const LesServiceDraft *draft,
   g_return_val_if_fail (basis != NULL && example != NULL, FALSE);
 
   memset (example, 0, sizeof *example);
-  kind = les_service_draft_get_rule (draft, rule, "kind");
+  kind_text = les_service_draft_get_rule (draft, rule, "kind");
+  kind = rule_choice (draft, rule, "kind");
   rate = parsed (draft, rule, "rate", &has_rate);
 
-  if (g_strcmp0 (kind, "item") == 0)
+  if (kind == LES_RULE_KIND_ITEM)
     {
       gint64 units_month, max_units, units_year;
       gboolean has_max;
@@ -1386,11 +1304,11 @@ les_rule_example (const LesServiceDraft *draft,
       return TRUE;
     }
 
-  if (g_strcmp0 (kind, "capitation") == 0)
+  if (kind == LES_RULE_KIND_CAPITATION)
     {
-      const char *rate_per = les_service_draft_get_rule (draft, rule, "rate_per");
+      int rate_per = rule_choice (draft, rule, "rate_per");
       int per = months_per (rate_per);
-      gboolean quarterly = g_strcmp0 (les_service_draft_get (draft, "schedule"), "quarterly") == 0;
+      gboolean quarterly = is_quarterly (draft);
       gint64 num, den;
       g_autofree char *what = NULL;
       g_autofree char *each = NULL;
@@ -1398,7 +1316,7 @@ les_rule_example (const LesServiceDraft *draft,
 
       if (!has_rate)
         goto no_rate;
-      if (!base_of (les_service_draft_get_rule (draft, rule, "base"), basis, &num, &den, &what, error))
+      if (!base_of (rule_choice (draft, rule, "base"), basis, &num, &den, &what, error))
         return FALSE;
       /* one line per scheduled period, each rounded once */
       example->has_month = !quarterly;
@@ -1409,15 +1327,15 @@ les_rule_example (const LesServiceDraft *draft,
       example->year = quarterly ? 4 * example->quarter : 12 * example->month;
       each = les_rate_format (rate);
       year = les_money_format_display (example->year);
-      example->explanation = g_strdup_printf (g_strcmp0 (rate_per, "month") == 0 ? _("%s × £%s a month: %s a year")
-                                              : g_strcmp0 (rate_per, "quarter") == 0
+      example->explanation = g_strdup_printf (rate_per == LES_RATE_PER_MONTH ? _("%s × £%s a month: %s a year")
+                                              : rate_per == LES_RATE_PER_QUARTER
                                                 ? _("%s × £%s a quarter: %s a year")
                                                 : _("%s × £%s a year: %s a year"),
                                               what, each, year);
       return TRUE;
     }
 
-  if (g_strcmp0 (kind, "block") == 0)
+  if (kind == LES_RULE_KIND_BLOCK)
     {
       g_autofree char *year = NULL;
 
@@ -1433,7 +1351,7 @@ les_rule_example (const LesServiceDraft *draft,
       return TRUE;
     }
 
-  if (g_strcmp0 (kind, "threshold") == 0)
+  if (kind == LES_RULE_KIND_THRESHOLD)
     {
       gboolean has_fixed, has_up, has_lower, has_upper;
       gint64 fixed = parsed (draft, rule, "fixed_amount", &has_fixed);
@@ -1441,7 +1359,7 @@ les_rule_example (const LesServiceDraft *draft,
       gint64 lower = parsed (draft, rule, "lower_pct", &has_lower);
       gint64 upper = parsed (draft, rule, "upper_pct", &has_upper);
       gint64 achieved = basis->achieved_pct >= 0 ? basis->achieved_pct : upper;
-      gboolean recover = g_strcmp0 (les_service_draft_get_rule (draft, rule, "settlement"), "recover") == 0;
+      gboolean recover = rule_choice (draft, rule, "settlement") == LES_SETTLEMENT_RECOVER;
       __int128 award_num;
       gint64 award_den = 1, upfront, s_num, s_den, achievement;
       g_autofree char *what = NULL;
@@ -1460,7 +1378,7 @@ les_rule_example (const LesServiceDraft *draft,
         {
           gint64 num, den;
 
-          if (!base_of (les_service_draft_get_rule (draft, rule, "base"), basis, &num, &den, &what, error))
+          if (!base_of (rule_choice (draft, rule, "base"), basis, &num, &den, &what, error))
             return FALSE;
           award_num = award_num * den + (__int128) rate * num;
           award_den = den;
@@ -1494,7 +1412,7 @@ les_rule_example (const LesServiceDraft *draft,
       return TRUE;
     }
 
-  g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is not a rule kind"), kind);
+  g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is not a rule kind"), kind_text);
   return FALSE;
 
 no_rate:

@@ -7,6 +7,8 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "les-column.h"
+#include "les-enums.h"
 #include "les-error.h"
 #include "les-import.h"
 #include "les-store-compat.h"
@@ -15,18 +17,6 @@
 #define CHUNK_SIZE     (64 * 1024)
 #define MAX_ROW_BYTES  (1024 * 1024)
 #define MAX_COLUMNS    16
-
-typedef enum {
-  VAL_NULL,
-  VAL_INT,
-  VAL_TEXT,
-} ValType;
-
-typedef struct {
-  ValType     type;
-  gint64      i;
-  const char *s;     /* points into Import.scratch or a static string */
-} Val;
 
 typedef struct {
   LesStore             *store;
@@ -56,12 +46,12 @@ typedef struct {
   gboolean              nhs_digital;
   int                   nd_date, nd_type, nd_code, nd_sex, nd_age, nd_count;
 
-  Val                   vals[MAX_COLUMNS];
-  GStringChunk         *scratch;
+  LesValue              vals[MAX_COLUMNS];   /* the row's cells, pointing into row */
+  GString              *key;                 /* a service's or rule's key, rebuilt for each row */
 
   GHashTable           *practices;     /* code → itself */
   GHashTable           *services;      /* "CODE/2024" → itself */
-  GHashTable           *rules;         /* "CODE/2024/RULE" → kind (interned) */
+  GHashTable           *rules;         /* "CODE/2024/RULE" → its LesRuleKind + 1 */
   GHashTable           *seen;          /* key → line number, reference kinds */
   GHashTable           *claim_lines;   /* claim_ref → next line number, patient-activity */
   gint64                first_new_claim_id;
@@ -111,22 +101,24 @@ field (Import *imp, int index)
 
 /* Reference sets */
 
-static char *
-service_key (const char *code, gint64 year)
+/* "CODE/2024" in imp->key, which a rule's key extends */
+static const char *
+service_key (Import *imp, const char *code, gint64 year)
 {
-  gsize len = strlen (code);
-  char *key = g_malloc (len + 6);
+  char digits[5];
 
-  memcpy (key, code, len);
-  key[len] = '/';
-  for (int i = 4; i >= 1; i--, year /= 10)
-    key[len + i] = '0' + (char) (year % 10);
-  key[len + 5] = '\0';
-  return key;
+  for (int i = 3; i >= 0; i--, year /= 10)
+    digits[i] = '0' + (char) (year % 10);
+  digits[4] = '\0';
+  g_string_assign (imp->key, code);
+  g_string_append_c (imp->key, '/');
+  g_string_append_len (imp->key, digits, 4);
+  return imp->key->str;
 }
 
+/* Fills @set with the first column of @sql; the second, when @rule_kinds, is a rule's kind */
 static gboolean
-load_set (Import *imp, GHashTable *set, const char *sql, gboolean with_value, GError **error)
+load_set (Import *imp, GHashTable *set, const char *sql, gboolean rule_kinds, GError **error)
 {
   sqlite3_stmt *stmt = les_store_prepare_sqlite (imp->store, sql, error);
   int rc;
@@ -136,9 +128,9 @@ load_set (Import *imp, GHashTable *set, const char *sql, gboolean with_value, GE
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const char *key = (const char *) sqlite3_column_text (stmt, 0);
-      const char *value = with_value ? g_intern_string ((const char *) sqlite3_column_text (stmt, 1)) : NULL;
+      int kind = rule_kinds ? les_rule_kind_from_word ((const char *) sqlite3_column_text (stmt, 1)) : 0;
 
-      g_hash_table_insert (set, g_strdup (key), (gpointer) (value ? value : ""));
+      g_hash_table_insert (set, g_strdup (key), GINT_TO_POINTER (kind + 1));
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
@@ -159,190 +151,15 @@ load_references (Import *imp, GError **error)
                       "SELECT service_code || '/' || year || '/' || rule_code, kind FROM rules", TRUE, error);
 }
 
-/* Parsing one value */
+/* Parsing one value: les_column_parse(), shared with the service editor */
 
-/* Trims @raw in place (it lives in the row buffer) and returns where it starts. */
-static char *
-trim_in_place (char *raw)
-{
-  char *end;
-
-  while (*raw == ' ' || *raw == '\t')
-    raw++;
-  end = raw + strlen (raw);
-  while (end > raw && (end[-1] == ' ' || end[-1] == '\t'))
-    *--end = '\0';
-  return raw;
-}
-
-/* Codes are checked, then upper-cased where they lie, with no copy */
-static gboolean
-normalise_code_in_place (char *text)
-{
-  for (const char *p = text; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
-      return FALSE;
-  for (char *p = text; *p; p++)
-    *p = g_ascii_toupper (*p);
-  return TRUE;
-}
-
-static gboolean
-parse_value (Import *imp, const LesColumn *col, char *raw, Val *val)
+static void
+parse_cell (Import *imp, const LesColumn *col, char *raw, LesValue *value)
 {
   g_autoptr(GError) error = NULL;
-  char *text = trim_in_place (raw);
-  char buf[16];
-  gint64 n = 0;
-  gint32 ymd = 0;
-  int fy = 0;
 
-  val->type = VAL_NULL;
-  if (text[0] == '\0')
-    {
-      if (col->required && !col->blank_ok)
-        {
-          report (imp, imp->row_line, col->name, _("a value is required"));
-          return FALSE;
-        }
-      return TRUE;
-    }
-
-  switch (col->type)
-    {
-    case LES_COL_TEXT:
-      val->type = VAL_TEXT;
-      val->s = text;
-      return TRUE;
-
-    case LES_COL_CODE:
-    case LES_COL_ODS:
-      {
-        if (!normalise_code_in_place (text))
-          {
-            report (imp, imp->row_line, col->name, _("“%s” may hold only letters, digits, “-” and “_”"), text);
-            return FALSE;
-          }
-        if (col->type == LES_COL_ODS && !les_ods_code_valid (text))
-          {
-            report (imp, imp->row_line, col->name,
-                    _("“%s” is not a practice code (one letter and five digits, such as M83001)"), text);
-            return FALSE;
-          }
-        val->type = VAL_TEXT;
-        val->s = text;
-        return TRUE;
-      }
-
-    case LES_COL_DATE:
-      if (!les_date_parse (text, &ymd, &error))
-        break;
-      les_date_format (ymd, buf);
-      val->type = VAL_TEXT;
-      val->s = g_string_chunk_insert (imp->scratch, buf);
-      val->i = ymd;
-      return TRUE;
-
-    case LES_COL_PERIOD:
-      if (!les_period_parse (text, &ymd, &error))
-        break;
-      les_period_format (ymd, buf);
-      val->type = VAL_TEXT;
-      val->s = g_string_chunk_insert (imp->scratch, buf);
-      val->i = ymd;
-      return TRUE;
-
-    case LES_COL_YEAR:
-      if (!les_year_parse (text, &fy, &error))
-        break;
-      val->type = VAL_INT;
-      val->i = fy;
-      return TRUE;
-
-    case LES_COL_MONEY:
-    case LES_COL_MONEY_POS:
-      if (!les_money_parse (text, &n, &error))
-        break;
-      if (col->type == LES_COL_MONEY_POS && n < 0)
-        {
-          report (imp, imp->row_line, col->name, _("“%s” is negative; expected an amount of 0 or more"), text);
-          return FALSE;
-        }
-      val->type = VAL_INT;
-      val->i = n;
-      return TRUE;
-
-    case LES_COL_RATE:
-      if (!les_rate_parse (text, &n, &error))
-        break;
-      if (n < 0)
-        {
-          report (imp, imp->row_line, col->name, _("“%s” is negative; expected a rate of 0 or more"), text);
-          return FALSE;
-        }
-      val->type = VAL_INT;
-      val->i = n;
-      return TRUE;
-
-    case LES_COL_PERCENT:
-    case LES_COL_PERCENT_ANY:
-      if (!les_percent_parse (text, &n, &error))
-        break;
-      if (n < 0 || (col->type == LES_COL_PERCENT && n > 100 * LES_PCT_SCALE))
-        {
-          report (imp, imp->row_line, col->name,
-                  col->type == LES_COL_PERCENT ? _("“%s” is out of range; expected a percentage from 0 to 100")
-                                               : _("“%s” is out of range; expected a percentage of 0 or more"),
-                  text);
-          return FALSE;
-        }
-      val->type = VAL_INT;
-      val->i = n;
-      return TRUE;
-
-    case LES_COL_COUNT:
-      if (!les_count_parse (text, G_GINT64_CONSTANT (1000000000000), &n, &error))
-        break;
-      val->type = VAL_INT;
-      val->i = n;
-      return TRUE;
-
-    case LES_COL_CENTI:
-      if (!les_decimal_parse (text, 2, FALSE, &n, &error))
-        break;
-      if (n < 0)
-        {
-          report (imp, imp->row_line, col->name, _("“%s” is negative; expected 0 or more"), text);
-          return FALSE;
-        }
-      val->type = VAL_INT;
-      val->i = n;
-      return TRUE;
-
-    case LES_COL_CHOICE:
-      {
-        g_autofree char *lower = g_ascii_strdown (text, -1);
-
-        for (guint i = 0; col->choices[i] != NULL; i++)
-          if (strcmp (lower, col->choices[i]) == 0)
-            {
-              val->type = VAL_TEXT;
-              val->s = col->choices[i];
-              return TRUE;
-            }
-        {
-          g_autofree char *choices = g_strjoinv (", ", (char **) col->choices);
-          report (imp, imp->row_line, col->name, _("“%s” is not one of %s"), text, choices);
-        }
-        return FALSE;
-      }
-
-    default:
-      g_assert_not_reached ();
-    }
-
-  report (imp, imp->row_line, col->name, "%s", error->message);
-  return FALSE;
+  if (!les_column_parse (col, raw, value, &error))
+    report (imp, imp->row_line, col->name, "%s", error->message);
 }
 
 /* Row checks by kind */
@@ -350,14 +167,13 @@ parse_value (Import *imp, const LesColumn *col, char *raw, Val *val)
 static int
 col_of (Import *imp, const char *name)
 {
-  for (guint c = 0; c < imp->info->n_columns; c++)
-    if (strcmp (imp->info->columns[c].name, name) == 0)
-      return (int) c;
-  g_assert_not_reached ();
-  return -1;
+  int c = les_kind_column_index (imp->info, name);
+
+  g_assert (c >= 0);
+  return c;
 }
 
-static Val *
+static LesValue *
 val_of (Import *imp, const char *name)
 {
   return &imp->vals[col_of (imp, name)];
@@ -366,23 +182,21 @@ val_of (Import *imp, const char *name)
 static void
 check_practice (Import *imp)
 {
-  Val *v = val_of (imp, "practice_code");
+  LesValue *v = val_of (imp, "practice_code");
 
-  if (v->type == VAL_TEXT && !g_hash_table_contains (imp->practices, v->s))
+  if (v->type == LES_VALUE_TEXT && !g_hash_table_contains (imp->practices, v->s))
     report (imp, imp->row_line, "practice_code", _("no practice “%s”; import practices first"), v->s);
 }
 
 static void
 check_service (Import *imp, gint64 year)
 {
-  Val *v = val_of (imp, "service_code");
-  g_autofree char *key = NULL;
+  LesValue *v = val_of (imp, "service_code");
   g_autofree char *fy = NULL;
 
-  if (v->type != VAL_TEXT)
+  if (v->type != LES_VALUE_TEXT)
     return;
-  key = service_key (v->s, year);
-  if (!g_hash_table_contains (imp->services, key))
+  if (!g_hash_table_contains (imp->services, service_key (imp, v->s, year)))
     {
       fy = les_year_format ((int) year);
       report (imp, imp->row_line, "service_code", _("no service “%s” in %s; import services first"), v->s, fy);
@@ -392,65 +206,112 @@ check_service (Import *imp, gint64 year)
 static void
 check_dates_in_order (Import *imp, const char *from, const char *to)
 {
-  Val *a = val_of (imp, from);
-  Val *b = val_of (imp, to);
+  LesValue *a = val_of (imp, from);
+  LesValue *b = val_of (imp, to);
 
-  if (a->type == VAL_TEXT && b->type == VAL_TEXT && b->i < a->i)
-    report (imp, imp->row_line, to, _("%s is before %s %s"), b->s, from, a->s);
+  if (a->type == LES_VALUE_TEXT && b->type == LES_VALUE_TEXT && b->i < a->i)
+    report (imp, imp->row_line, to, _("%s is before %s %s"), les_value_get_text (b), from, les_value_get_text (a));
 }
 
+/* A blank choice takes its default (an enum value) */
 static void
-set_default (Val *v, const char *value)
+set_default (Import *imp, const char *column, int choice)
 {
-  if (v->type == VAL_NULL)
-    {
-      v->type = VAL_TEXT;
-      v->s = value;
-    }
+  int c = col_of (imp, column);
+
+  les_column_default_choice (&imp->info->columns[c], &imp->vals[c], choice);
 }
 
 static void
 require (Import *imp, const char *column, const char *kind)
 {
-  if (val_of (imp, column)->type == VAL_NULL)
+  if (val_of (imp, column)->type == LES_VALUE_BLANK)
     report (imp, imp->row_line, column, _("a rule of kind “%s” needs a value here"), kind);
 }
 
 static void
 check_rule (Import *imp)
 {
-  const char *kind = val_of (imp, "kind")->s;
+  LesValue *kind_value = val_of (imp, "kind");
+  const char *kind;
 
-  if (val_of (imp, "kind")->type != VAL_TEXT)
+  if (kind_value->type != LES_VALUE_TEXT)
     return;
+  kind = les_value_get_text (kind_value);
 
-  if (strcmp (kind, "item") == 0)
-    require (imp, "rate", kind);
-  else if (strcmp (kind, "capitation") == 0)
+  switch ((LesRuleKind) kind_value->i)
     {
+    case LES_RULE_KIND_ITEM:
+      require (imp, "rate", kind);
+      break;
+
+    case LES_RULE_KIND_CAPITATION:
       require (imp, "rate", kind);
       require (imp, "base", kind);
-      set_default (val_of (imp, "rate_per"), "year");
-    }
-  else if (strcmp (kind, "threshold") == 0)
-    {
-      Val *lower = val_of (imp, "lower_pct");
-      Val *upper = val_of (imp, "upper_pct");
-      Val *rate_per = val_of (imp, "rate_per");
+      set_default (imp, "rate_per", LES_RATE_PER_YEAR);
+      break;
 
-      require (imp, "lower_pct", kind);
-      require (imp, "upper_pct", kind);
-      if (lower->type == VAL_INT && upper->type == VAL_INT && upper->i < lower->i)
-        report (imp, imp->row_line, "upper_pct", _("the upper threshold is below the lower threshold"));
-      if (val_of (imp, "rate")->type != VAL_NULL)
-        {
-          require (imp, "base", kind);
-          if (rate_per->type == VAL_TEXT && strcmp (rate_per->s, "year") != 0)
-            report (imp, imp->row_line, "rate_per", _("a threshold rule’s rate is per year"));
-          set_default (rate_per, "year");
-        }
-      set_default (val_of (imp, "settlement"), "remainder");
+    case LES_RULE_KIND_THRESHOLD:
+      {
+        LesValue *lower = val_of (imp, "lower_pct");
+        LesValue *upper = val_of (imp, "upper_pct");
+        LesValue *rate_per = val_of (imp, "rate_per");
+
+        require (imp, "lower_pct", kind);
+        require (imp, "upper_pct", kind);
+        if (lower->type == LES_VALUE_INT && upper->type == LES_VALUE_INT && upper->i < lower->i)
+          report (imp, imp->row_line, "upper_pct", _("the upper threshold is below the lower threshold"));
+        if (val_of (imp, "rate")->type != LES_VALUE_BLANK)
+          {
+            require (imp, "base", kind);
+            if (rate_per->type == LES_VALUE_TEXT && rate_per->i != LES_RATE_PER_YEAR)
+              report (imp, imp->row_line, "rate_per", _("a threshold rule’s rate is per year"));
+            set_default (imp, "rate_per", LES_RATE_PER_YEAR);
+          }
+        set_default (imp, "settlement", LES_SETTLEMENT_REMAINDER);
+      }
+      break;
+
+    case LES_RULE_KIND_BLOCK:
+    case LES_N_RULE_KINDS:
+    default:
+      break;
     }
+}
+
+static void
+check_claim (Import *imp)
+{
+  LesValue *period = val_of (imp, "period");
+  LesValue *service = val_of (imp, "service_code");
+  LesValue *item = val_of (imp, "item_code");
+  gpointer found;
+  int fy;
+
+  check_practice (imp);
+  if (period->type != LES_VALUE_TEXT || service->type != LES_VALUE_TEXT)
+    return;
+  fy = les_period_fy ((gint32) period->i);
+  if (!g_hash_table_contains (imp->services, service_key (imp, service->s, fy)))
+    {
+      check_service (imp, fy);
+      return;
+    }
+  if (item->type != LES_VALUE_TEXT)
+    return;
+  /* the rule's key: the service's, which imp->key holds, then the item */
+  g_string_append_c (imp->key, '/');
+  g_string_append (imp->key, item->s);
+  found = g_hash_table_lookup (imp->rules, imp->key->str);
+  if (found == NULL)
+    {
+      g_autofree char *year = les_year_format (fy);
+
+      report (imp, imp->row_line, "item_code", _("service %s has no rule “%s” in %s"), service->s, item->s, year);
+    }
+  else if (GPOINTER_TO_INT (found) - 1 != LES_RULE_KIND_ITEM)
+    report (imp, imp->row_line, "item_code", _("rule “%s” of service %s is a %s rule; claims name item rules"),
+            item->s, service->s, les_rule_kind_to_word ((LesRuleKind) (GPOINTER_TO_INT (found) - 1)));
 }
 
 static void
@@ -467,14 +328,14 @@ check_row (Import *imp)
       break;
 
     case LES_KIND_SERVICES:
-      set_default (val_of (imp, "cap_mode"), "none");
-      set_default (val_of (imp, "schedule"), "monthly");
-      set_default (val_of (imp, "claim_frequency"), "monthly");
+      set_default (imp, "cap_mode", LES_CAP_MODE_NONE);
+      set_default (imp, "schedule", LES_SCHEDULE_MONTHLY);
+      set_default (imp, "claim_frequency", LES_CLAIM_FREQUENCY_MONTHLY);
       check_dates_in_order (imp, "start_date", "end_date");
       break;
 
     case LES_KIND_RULES:
-      if (val_of (imp, "year")->type == VAL_INT)
+      if (val_of (imp, "year")->type == LES_VALUE_INT)
         check_service (imp, val_of (imp, "year")->i);
       check_rule (imp);
       break;
@@ -486,44 +347,17 @@ check_row (Import *imp)
     case LES_KIND_ALLOCATIONS:
     case LES_KIND_ACHIEVEMENTS:
       check_practice (imp);
-      if (val_of (imp, "year")->type == VAL_INT)
+      if (val_of (imp, "year")->type == LES_VALUE_INT)
         check_service (imp, val_of (imp, "year")->i);
       break;
 
     case LES_KIND_LEDGER:
-      if (val_of (imp, "period")->type == VAL_TEXT)
+      if (val_of (imp, "period")->type == LES_VALUE_TEXT)
         check_service (imp, les_period_fy ((gint32) val_of (imp, "period")->i));
       break;
 
     case LES_KIND_CLAIMS:
-      check_practice (imp);
-      if (val_of (imp, "period")->type == VAL_TEXT && val_of (imp, "service_code")->type == VAL_TEXT)
-        {
-          int fy = les_period_fy ((gint32) val_of (imp, "period")->i);
-          const char *service = val_of (imp, "service_code")->s;
-          Val *item = val_of (imp, "item_code");
-          g_autofree char *skey = service_key (service, fy);
-
-          if (!g_hash_table_contains (imp->services, skey))
-            check_service (imp, fy);
-          else if (item->type == VAL_TEXT)
-            {
-              g_autofree char *rkey = g_strconcat (skey, "/", item->s, NULL);
-              const char *rule_kind = g_hash_table_lookup (imp->rules, rkey);
-
-              if (rule_kind == NULL)
-                {
-                  g_autofree char *year = les_year_format (fy);
-
-                  report (imp, imp->row_line, "item_code", _("service %s has no rule “%s” in %s"),
-                          service, item->s, year);
-                }
-              else if (strcmp (rule_kind, "item") != 0)
-                report (imp, imp->row_line, "item_code",
-                        _("rule “%s” of service %s is a %s rule; claims name item rules"),
-                        item->s, service, rule_kind);
-            }
-        }
+      check_claim (imp);
       break;
 
     case LES_KIND_PATIENT_ACTIVITY:
@@ -537,18 +371,18 @@ check_row (Import *imp)
 /* Writing */
 
 static void
-bind_val (sqlite3_stmt *stmt, int index, const Val *v)
+bind_val (sqlite3_stmt *stmt, int index, const LesValue *v)
 {
   switch (v->type)
     {
-    case VAL_NULL:
+    case LES_VALUE_BLANK:
       sqlite3_bind_null (stmt, index);
       break;
-    case VAL_INT:
+    case LES_VALUE_INT:
       sqlite3_bind_int64 (stmt, index, v->i);
       break;
-    case VAL_TEXT:
-      sqlite3_bind_text (stmt, index, v->s, -1, SQLITE_STATIC);
+    case LES_VALUE_TEXT:
+      sqlite3_bind_text (stmt, index, les_value_get_text (v), -1, SQLITE_STATIC);
       break;
     default:
       g_assert_not_reached ();
@@ -556,30 +390,38 @@ bind_val (sqlite3_stmt *stmt, int index, const Val *v)
 }
 
 static gboolean
-val_equals_column (const Val *v, sqlite3_stmt *stmt, int index)
+val_equals_column (const LesValue *v, sqlite3_stmt *stmt, int index)
 {
   switch (sqlite3_column_type (stmt, index))
     {
     case SQLITE_NULL:
-      return v->type == VAL_NULL;
+      return v->type == LES_VALUE_BLANK;
     case SQLITE_INTEGER:
-      return v->type == VAL_INT && v->i == sqlite3_column_int64 (stmt, index);
+      return v->type == LES_VALUE_INT && v->i == sqlite3_column_int64 (stmt, index);
     default:
-      return v->type == VAL_TEXT && g_strcmp0 (v->s, (const char *) sqlite3_column_text (stmt, index)) == 0;
+      return v->type == LES_VALUE_TEXT
+             && g_strcmp0 (les_value_get_text (v), (const char *) sqlite3_column_text (stmt, index)) == 0;
     }
 }
 
-static void
-describe_val (GString *s, const char *name, const Val *v)
+static char *
+value_to_string (const LesValue *v)
 {
+  if (v->type == LES_VALUE_INT)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, v->i);
+  if (v->type == LES_VALUE_TEXT)
+    return g_strdup (les_value_get_text (v));
+  return g_strdup ("");
+}
+
+static void
+describe_val (GString *s, const char *name, const LesValue *v)
+{
+  g_autofree char *text = value_to_string (v);
+
   if (s->len > 0)
     g_string_append (s, "; ");
-  if (v->type == VAL_INT)
-    g_string_append_printf (s, "%s=%" G_GINT64_FORMAT, name, v->i);
-  else if (v->type == VAL_TEXT)
-    g_string_append_printf (s, "%s=%s", name, v->s);
-  else
-    g_string_append_printf (s, "%s=", name);
+  g_string_append_printf (s, "%s=%s", name, text);
 }
 
 static void
@@ -667,10 +509,10 @@ key_of_row (Import *imp)
       {
         if (key->len > 0)
           g_string_append_c (key, '/');
-        if (imp->vals[c].type == VAL_INT)
+        if (imp->vals[c].type == LES_VALUE_INT)
           g_string_append_printf (key, "%" G_GINT64_FORMAT, imp->vals[c].i);
-        else if (imp->vals[c].type == VAL_TEXT)
-          g_string_append (key, imp->vals[c].s);
+        else if (imp->vals[c].type == LES_VALUE_TEXT)
+          g_string_append (key, les_value_get_text (&imp->vals[c]));
       }
   return g_string_free (key, FALSE);
 }
@@ -809,9 +651,7 @@ write_claim (Import *imp)
           for (guint c = 0; c < G_N_ELEMENTS (names); c++)
             if (!val_equals_column (&imp->vals[c + 1], stmt, c))
               {
-                g_autofree char *given = imp->vals[c + 1].type == VAL_TEXT
-                                         ? g_strdup (imp->vals[c + 1].s)
-                                         : g_strdup_printf ("%" G_GINT64_FORMAT, imp->vals[c + 1].i);
+                g_autofree char *given = value_to_string (&imp->vals[c + 1]);
 
                 g_string_append_printf (diff, "%s%s %s, not %s", diff->len ? "; " : "", names[c],
                                         (const char *) sqlite3_column_text (stmt, c), given);
@@ -830,9 +670,9 @@ write_claim (Import *imp)
 static void
 write_patient_line (Import *imp)
 {
-  Val *claim = &imp->vals[0];
-  const char *raw_number = imp->vals[1].type == VAL_TEXT ? imp->vals[1].s : "";
-  Val *key = &imp->vals[3];
+  LesValue *claim = &imp->vals[0];
+  const char *raw_number = imp->vals[1].type == LES_VALUE_TEXT ? imp->vals[1].s : "";
+  LesValue *key = &imp->vals[3];
   g_autofree char *hash = NULL;
   char digits[11];
   sqlite3_stmt *stmt;
@@ -840,7 +680,7 @@ write_patient_line (Import *imp)
   guint line_no;
   int rc;
 
-  if (claim->type != VAL_TEXT || imp->vals[2].type != VAL_TEXT)
+  if (claim->type != LES_VALUE_TEXT || imp->vals[2].type != LES_VALUE_TEXT)
     return;
 
   if (!g_hash_table_lookup_extended (imp->claim_lines, claim->s, NULL, &next))
@@ -867,7 +707,7 @@ write_patient_line (Import *imp)
 
   if (les_nhs_number_normalise (raw_number, digits) && les_nhs_number_valid (digits))
     hash = les_store_hash_nhs_number (imp->store, digits);
-  else if (raw_number[0] == '\0' && key->type == VAL_TEXT)
+  else if (raw_number[0] == '\0' && key->type == LES_VALUE_TEXT)
     {
       gboolean hex = strlen (key->s) == 64;
 
@@ -947,7 +787,7 @@ column_name (Import *imp, guint index)
 {
   if (imp->header != NULL && index < g_strv_length (imp->header))
     return imp->header[index];
-  return g_string_chunk_insert (imp->scratch, "?");
+  return "?";
 }
 
 static int
@@ -1031,9 +871,9 @@ handle_row (Import *imp)
           for (guint c = 0; c < imp->info->n_columns; c++)
             {
               if (imp->col_index[c] < 0)
-                imp->vals[c].type = VAL_NULL;
+                imp->vals[c].type = LES_VALUE_BLANK;
               else
-                parse_value (imp, &imp->info->columns[c], field (imp, imp->col_index[c]), &imp->vals[c]);
+                parse_cell (imp, &imp->info->columns[c], field (imp, imp->col_index[c]), &imp->vals[c]);
             }
           check_row (imp);
           if (!imp->row_failed)
@@ -1050,7 +890,6 @@ handle_row (Import *imp)
 
   if (imp->row_failed)
     imp->stats->errors++;
-  g_string_chunk_clear (imp->scratch);
 }
 
 /* libcsv callbacks */
@@ -1181,7 +1020,8 @@ import_clear (Import *imp)
   g_clear_pointer (&imp->offsets, g_array_unref);
   g_clear_pointer (&imp->bad_utf8, g_array_unref);
   g_clear_pointer (&imp->header, g_strfreev);
-  g_clear_pointer (&imp->scratch, g_string_chunk_free);
+  if (imp->key != NULL)
+    g_string_free (g_steal_pointer (&imp->key), TRUE);
   g_clear_pointer (&imp->practices, g_hash_table_unref);
   g_clear_pointer (&imp->services, g_hash_table_unref);
   g_clear_pointer (&imp->rules, g_hash_table_unref);
@@ -1258,7 +1098,7 @@ les_import_file (LesStore              *store,
   imp.row = g_string_sized_new (1024);
   imp.offsets = g_array_new (FALSE, FALSE, sizeof (gsize));
   imp.bad_utf8 = g_array_new (FALSE, FALSE, sizeof (guint));
-  imp.scratch = g_string_chunk_new (1024);
+  imp.key = g_string_sized_new (64);
   imp.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.claim_lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.line = 1;
