@@ -11,7 +11,7 @@
 #include "les-error.h"
 #include "les-kinds.h"
 #include "les-service-edit.h"
-#include "les-store-compat.h"
+#include "les-store-private.h"
 #include "les-value.h"
 
 #define MAX_COLUMNS 16
@@ -402,13 +402,13 @@ les_service_draft_new (int fy)
 
 /* The text a column's stored value is edited as */
 static char *
-column_text (sqlite3_stmt *stmt, int index, const LesColumn *col)
+column_text (LesStmt *stmt, int index, const LesColumn *col)
 {
   gint64 n;
 
-  if (sqlite3_column_type (stmt, index) == SQLITE_NULL)
+  if (les_stmt_is_null (stmt, index))
     return g_strdup ("");
-  n = sqlite3_column_int64 (stmt, index);
+  n = les_stmt_int64 (stmt, index);
   switch (col->type)
     {
     case LES_COL_YEAR:
@@ -432,19 +432,8 @@ column_text (sqlite3_stmt *stmt, int index, const LesColumn *col)
     case LES_COL_PERIOD:
     case LES_COL_CHOICE:
     default:
-      return g_strdup ((const char *) sqlite3_column_text (stmt, index));
+      return g_strdup (les_stmt_text (stmt, index));
     }
-}
-
-static char *
-select_sql (const LesKindInfo *info, const char *where)
-{
-  GString *sql = g_string_new ("SELECT ");
-
-  for (guint c = 0; c < info->n_columns; c++)
-    g_string_append_printf (sql, "%s%s", c > 0 ? ", " : "", info->columns[c].name);
-  g_string_append_printf (sql, " FROM %s WHERE %s", info->table, where);
-  return g_string_free (sql, FALSE);
 }
 
 LesServiceDraft *
@@ -453,27 +442,27 @@ les_service_draft_load (LesStore *store, const char *service_code, int fy, GErro
   const LesKindInfo *sinfo = services_info ();
   const LesKindInfo *rinfo = rules_info ();
   g_autoptr(LesServiceDraft) draft = NULL;
-  g_autofree char *ssql = select_sql (sinfo, "service_code = ? AND year = ?");
-  g_autofree char *rsql = select_sql (rinfo, "service_code = ? AND year = ? ORDER BY rule_code");
-  sqlite3_stmt *stmt;
-  int rc;
+  g_autofree char *ssql = les_sql_service_select ();
+  g_autofree char *rsql = les_sql_service_rules_select ();
+  LesStmt *stmt;
+  LesStep rc;
 
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
   g_return_val_if_fail (service_code != NULL, NULL);
 
-  stmt = les_store_prepare_sqlite (store, ssql, error);
+  stmt = les_store_prepare (store, ssql, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, service_code, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 2, fy);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
+  les_stmt_bind_text (stmt, 1, service_code);
+  les_stmt_bind_int64 (stmt, 2, fy);
+  rc = les_stmt_step (stmt, error);
+  if (rc != LES_STEP_ROW)
     {
       g_autofree char *year = les_year_format (fy);
 
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_DONE)
-        return les_store_set_db_error (store, error), NULL;
+      les_stmt_reset (stmt);
+      if (rc == LES_STEP_ERROR)
+        return NULL;
       g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, _("No service “%s” in %s"), service_code, year);
       return NULL;
     }
@@ -483,14 +472,14 @@ les_service_draft_load (LesStore *store, const char *service_code, int fy, GErro
   draft->rules = g_ptr_array_new_with_free_func (draft_rule_free);
   for (guint c = 0; c < sinfo->n_columns; c++)
     draft->fields[c] = column_text (stmt, (int) c, &sinfo->columns[c]);
-  sqlite3_reset (stmt);
+  les_stmt_reset (stmt);
 
-  stmt = les_store_prepare_sqlite (store, rsql, error);
+  stmt = les_store_prepare (store, rsql, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, service_code, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 2, fy);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  les_stmt_bind_text (stmt, 1, service_code);
+  les_stmt_bind_int64 (stmt, 2, fy);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       DraftRule *r = g_new0 (DraftRule, 1);
 
@@ -500,9 +489,9 @@ les_service_draft_load (LesStore *store, const char *service_code, int fy, GErro
         r->fields[c] = column_text (stmt, (int) c, &rinfo->columns[c]);
       g_ptr_array_add (draft->rules, r);
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return les_store_set_db_error (store, error), NULL;
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return NULL;
   return g_steal_pointer (&draft);
 }
 
@@ -663,65 +652,59 @@ les_service_draft_remove_rule (LesServiceDraft *draft, guint rule)
 /* Writing */
 
 static void
-bind_value (sqlite3_stmt *stmt, int index, const LesValue *v)
+bind_value (LesStmt *stmt, int index, const LesValue *v)
 {
   if (v->type == LES_VALUE_BLANK)
-    sqlite3_bind_null (stmt, index);
+    les_stmt_bind_null (stmt, index);
   else if (v->type == LES_VALUE_INT)
-    sqlite3_bind_int64 (stmt, index, v->i);
+    les_stmt_bind_int64 (stmt, index, v->i);
   else
-    sqlite3_bind_text (stmt, index, les_value_get_text (v), -1, SQLITE_TRANSIENT);
+    les_stmt_bind_text (stmt, index, les_value_get_text (v));
 }
 
-static char *
-upsert_sql (const LesKindInfo *info, guint n_key)
-{
-  GString *sql = g_string_new ("INSERT INTO ");
-
-  g_string_append_printf (sql, "%s (", info->table);
-  for (guint c = 0; c < info->n_columns; c++)
-    g_string_append_printf (sql, "%s%s", c > 0 ? ", " : "", info->columns[c].name);
-  g_string_append (sql, ") VALUES (");
-  for (guint c = 0; c < info->n_columns; c++)
-    g_string_append_printf (sql, "%s?%u", c > 0 ? ", " : "", c + 1);
-  g_string_append (sql, ") ON CONFLICT (");
-  for (guint c = 0; c < n_key; c++)
-    g_string_append_printf (sql, "%s%s", c > 0 ? ", " : "", info->columns[c].name);
-  g_string_append (sql, ") DO UPDATE SET ");
-  for (guint c = n_key; c < info->n_columns; c++)
-    g_string_append_printf (sql, "%s%s = excluded.%s", c > n_key ? ", " : "", info->columns[c].name,
-                            info->columns[c].name);
-  return g_string_free (sql, FALSE);
-}
-
+/* Runs a write; a reference that would break (LES_DB_FAILURE_FOREIGN_KEY) is @in_use, when given */
 static gboolean
-step_done (LesStore *store, sqlite3_stmt *stmt, const char *what, GError **error)
+run_write (LesStore *store, LesStmt *stmt, const char *in_use, GError **error)
 {
-  int rc = sqlite3_step (stmt);
+  g_autoptr(GError) local = NULL;
+  LesStep rc = les_stmt_step (stmt, &local);
+  LesDbFailure failure = rc == LES_STEP_ERROR ? les_db_last_failure (les_store_get_db (store)) : LES_DB_FAILURE_OTHER;
 
-  sqlite3_reset (stmt);
-  if (rc == SQLITE_DONE)
+  les_stmt_reset (stmt);
+  if (rc != LES_STEP_ERROR)
     return TRUE;
-  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && what != NULL)
+  if (failure == LES_DB_FAILURE_FOREIGN_KEY && in_use != NULL)
     {
-      g_set_error_literal (error, LES_ERROR, LES_ERROR_CONFLICT, what);
+      g_set_error_literal (error, LES_ERROR, LES_ERROR_CONFLICT, in_use);
       return FALSE;
     }
-  return les_store_set_db_error (store, error);
+  g_propagate_error (error, g_steal_pointer (&local));
+  return FALSE;
+}
+
+static LesStmt *
+prepare_for_service (LesStore *store, const char *sql, const char *code, int fy, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (store, sql, error);
+
+  if (stmt != NULL)
+    {
+      les_stmt_bind_text (stmt, 1, code);
+      les_stmt_bind_int64 (stmt, 2, fy);
+    }
+  return stmt;
 }
 
 static gboolean
 exists (LesStore *store, const char *code, int fy)
 {
-  sqlite3_stmt *stmt = les_store_prepare_sqlite (store, "SELECT 1 FROM services WHERE service_code = ? AND year = ?", NULL);
+  LesStmt *stmt = prepare_for_service (store, les_sql_service_exists, code, fy, NULL);
   gboolean found;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 2, fy);
-  found = sqlite3_step (stmt) == SQLITE_ROW;
-  sqlite3_reset (stmt);
+  found = les_stmt_step (stmt, NULL) == LES_STEP_ROW;
+  les_stmt_reset (stmt);
   return found;
 }
 
@@ -738,20 +721,50 @@ draft_code (const LesServiceDraft *draft)
   return g_ascii_strup (g_strstrip (g_strdup (text)), -1);
 }
 
+/* Removes the service's stored rules that @keep (codes as stored) does not hold */
+static gboolean
+delete_other_rules (LesStore *store, const char *code, int fy, GPtrArray *keep, GError **error)
+{
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  LesStmt *stmt = prepare_for_service (store, les_sql_service_rule_codes, code, fy, error);
+  LesStep rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    if (!g_ptr_array_find_with_equal_func (keep, les_stmt_text (stmt, 0), g_str_equal, NULL))
+      g_ptr_array_add (gone, g_strdup (les_stmt_text (stmt, 0)));
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return FALSE;
+
+  for (guint i = 0; i < gone->len; i++)
+    {
+      stmt = prepare_for_service (store, les_sql_service_rule_delete, code, fy, error);
+      if (stmt == NULL)
+        return FALSE;
+      les_stmt_bind_text (stmt, 3, gone->pdata[i]);
+      /* a rule that claims name cannot go */
+      if (!run_write (store, stmt,
+                      _("A rule that claims name cannot be removed; keep it, or remove its claims first"), error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Writes @draft over whatever the database holds for its service; inside a transaction. */
 static gboolean
 write_draft (LesStore *store, const LesServiceDraft *draft, GError **error)
 {
   const LesKindInfo *sinfo = services_info ();
   const LesKindInfo *rinfo = rules_info ();
-  g_autofree char *ssql = upsert_sql (sinfo, 2);
-  g_autofree char *rsql = upsert_sql (rinfo, 3);
+  g_autofree char *ssql = les_sql_service_upsert ();
+  g_autofree char *rsql = les_sql_service_rule_upsert ();
   g_autofree char *code = draft_code (draft);
-  g_autoptr(GString) keep = g_string_new (NULL);
-  g_autofree char *dsql = NULL;
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func (g_free);
   const char *column;
   int rule;
-  sqlite3_stmt *stmt;
+  LesStmt *stmt;
 
   if (!les_service_draft_check (draft, &rule, &column, error))
     return FALSE;
@@ -761,12 +774,12 @@ write_draft (LesStore *store, const LesServiceDraft *draft, GError **error)
 
     if (!parse_row (draft->fields, sinfo, FALSE, &sv, &column, error) || !check_service_row (&sv, &column, error))
       return FALSE;
-    stmt = les_store_prepare_sqlite (store, ssql, error);
+    stmt = les_store_prepare (store, ssql, error);
     if (stmt == NULL)
       return FALSE;
     for (guint c = 0; c < sinfo->n_columns; c++)
       bind_value (stmt, (int) c + 1, &sv.values[c]);
-    if (!step_done (store, stmt, NULL, error))
+    if (!run_write (store, stmt, NULL, error))
       return FALSE;
   }
 
@@ -774,55 +787,36 @@ write_draft (LesStore *store, const LesServiceDraft *draft, GError **error)
     {
       DraftRule *r = g_ptr_array_index (draft->rules, i);
       g_auto(ParsedRow) rv = { 0 };
-      char *quoted;
 
       if (!parse_row (r->fields, rinfo, TRUE, &rv, &column, error) || !check_rule_row (&rv, &column, error))
         return FALSE;
-      stmt = les_store_prepare_sqlite (store, rsql, error);
+      stmt = les_store_prepare (store, rsql, error);
       if (stmt == NULL)
         return FALSE;
       for (guint c = 0; c < rinfo->n_columns; c++)
         bind_value (stmt, (int) c + 1, &rv.values[c]);
-      sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int (stmt, 2, draft->fy);
-      if (!step_done (store, stmt, NULL, error))
+      les_stmt_bind_text (stmt, 1, code);
+      les_stmt_bind_int64 (stmt, 2, draft->fy);
+      if (!run_write (store, stmt, NULL, error))
         return FALSE;
-      quoted = sqlite3_mprintf ("%Q", les_value_get_text (value_of (&rv, "rule_code")));
-      g_string_append_printf (keep, "%s%s", keep->len > 0 ? ", " : "", quoted);
-      sqlite3_free (quoted);
+      g_ptr_array_add (keep, g_strdup (les_value_get_text (value_of (&rv, "rule_code"))));
     }
 
-  /* Rules no longer in the draft; a rule that claims name cannot go */
-  dsql = g_strdup_printf ("DELETE FROM rules WHERE service_code = ? AND year = ? AND rule_code NOT IN (%s)",
-                          keep->str);
-  stmt = les_store_prepare_sqlite (store, dsql, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 2, draft->fy);
-  return step_done (store, stmt, _("A rule that claims name cannot be removed; keep it, or remove its claims first"),
-                    error);
+  /* Rules no longer in the draft */
+  return delete_other_rules (store, code, draft->fy, keep, error);
 }
 
 static gboolean
 delete_service (LesStore *store, const char *code, int fy, GError **error)
 {
-  sqlite3_stmt *stmt;
   const char *in_use = _("The service has sign-ups, claims or other data now; it cannot be removed");
+  LesStmt *stmt;
 
-  stmt = les_store_prepare_sqlite (store, "DELETE FROM rules WHERE service_code = ? AND year = ?", error);
-  if (stmt == NULL)
+  stmt = prepare_for_service (store, les_sql_service_rules_delete, code, fy, error);
+  if (stmt == NULL || !run_write (store, stmt, in_use, error))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 2, fy);
-  if (!step_done (store, stmt, in_use, error))
-    return FALSE;
-  stmt = les_store_prepare_sqlite (store, "DELETE FROM services WHERE service_code = ? AND year = ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 2, fy);
-  return step_done (store, stmt, in_use, error);
+  stmt = prepare_for_service (store, les_sql_service_delete, code, fy, error);
+  return stmt != NULL && run_write (store, stmt, in_use, error);
 }
 
 /* The audit trail's account of a service: one "column=value" per set field, rules on lines of their own */
@@ -1068,32 +1062,59 @@ les_service_change_free (LesServiceChange *change)
   g_free (change);
 }
 
-/* The live example */
+/* The live example: the typical practice */
 
+/* Steps @stmt to its end: its rows come sorted; the lower middle of an even
+ * count, so that it is a real practice's figure; -1 for none */
 static gint64
-median_of (LesStore *store, const char *sql, const char *code, int fy, const char *rule_code)
+median_of (LesStmt *stmt)
 {
-  sqlite3_stmt *stmt = les_store_prepare_sqlite (store, sql, NULL);
   g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (gint64));
   gint64 median = -1;
 
   if (stmt == NULL)
     return -1;
-  sqlite3_bind_int (stmt, 1, fy);
-  if (sqlite3_bind_parameter_count (stmt) >= 2)
-    les_bind_text_or_null (stmt, 2, code);
-  if (sqlite3_bind_parameter_count (stmt) >= 3)
-    les_bind_text_or_null (stmt, 3, rule_code);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
     {
-      gint64 v = sqlite3_column_int64 (stmt, 0);
+      gint64 v = les_stmt_int64 (stmt, 0);
       g_array_append_val (values, v);
     }
-  sqlite3_reset (stmt);
-  /* the rows come sorted; the lower middle of an even count, so that it is a real practice's figure */
+  les_stmt_reset (stmt);
   if (values->len > 0)
     median = g_array_index (values, gint64, (values->len - 1) / 2);
   return median;
+}
+
+/* A statement of the year's practices: ?1 the year, ?2 the service, ?3 the rule (as the statement has them) */
+static LesStmt *
+prepare_for_year (LesStore *store, const char *sql, int fy, const char *code, const char *rule_code)
+{
+  LesStmt *stmt = les_store_prepare (store, sql, NULL);
+  int n;
+
+  if (stmt == NULL)
+    return NULL;
+  n = les_stmt_param_count (stmt);
+  les_stmt_bind_int64 (stmt, 1, fy);
+  if (n >= 2)
+    les_stmt_bind_text_or_null (stmt, 2, code);
+  if (n >= 3)
+    les_stmt_bind_text_or_null (stmt, 3, rule_code);
+  return stmt;
+}
+
+/* A list-size statement: ?1 the first day of the year */
+static LesStmt *
+prepare_for_first_day (LesStore *store, const char *sql, int fy)
+{
+  LesStmt *stmt = les_store_prepare (store, sql, NULL);
+  char first_day[11];
+
+  if (stmt == NULL)
+    return NULL;
+  les_date_format (fy * 10000 + 401, first_day);
+  les_stmt_bind_text (stmt, 1, first_day);
+  return stmt;
 }
 
 void
@@ -1106,32 +1127,14 @@ les_service_example_basis (LesStore        *store,
   g_return_if_fail (LES_IS_STORE (store));
   g_return_if_fail (basis != NULL);
 
-  /* the latest list size on or before 1 April of the year, of practices open that day */
-  basis->registered = median_of (store,
-    "SELECT l.registered FROM list_sizes l WHERE l.date = "
-    " (SELECT max(m.date) FROM list_sizes m WHERE m.practice_code = l.practice_code "
-    "  AND m.date <= printf('%04d-04-01', ?1)) ORDER BY 1", NULL, fy, NULL);
-  basis->weighted = median_of (store,
-    "SELECT l.weighted FROM list_sizes l WHERE l.weighted IS NOT NULL AND l.date = "
-    " (SELECT max(m.date) FROM list_sizes m WHERE m.practice_code = l.practice_code "
-    "  AND m.date <= printf('%04d-04-01', ?1)) ORDER BY 1", NULL, fy, NULL);
-  basis->cohort = median_of (store,
-    "SELECT size FROM cohorts WHERE year = ?1 AND service_code = ?2 ORDER BY 1", service_code, fy, NULL);
-  basis->block_amount = median_of (store,
-    "SELECT block_amount FROM allocations WHERE year = ?1 AND service_code = ?2 AND block_amount IS NOT NULL "
-    "ORDER BY 1", service_code, fy, NULL);
-  basis->achieved_pct = median_of (store,
-    "SELECT achieved_pct FROM achievements WHERE year = ?1 AND service_code = ?2 ORDER BY 1", service_code, fy,
-    NULL);
-  basis->units_per_year = rule_code == NULL ? -1 : median_of (store,
-    "SELECT sum(count) FROM claims WHERE year = ?1 AND service_code = ?2 AND item_code = ?3 "
-    "AND status NOT IN ('rejected', 'withdrawn') GROUP BY practice_code ORDER BY 1", service_code, fy, rule_code);
-}
-
-void
-les_rule_example_clear (LesRuleExample *example)
-{
-  g_clear_pointer (&example->explanation, g_free);
+  /* the latest list size on or before 1 April of the year */
+  basis->registered = median_of (prepare_for_first_day (store, les_sql_example_registered, fy));
+  basis->weighted = median_of (prepare_for_first_day (store, les_sql_example_weighted, fy));
+  basis->cohort = median_of (prepare_for_year (store, les_sql_example_cohorts, fy, service_code, NULL));
+  basis->block_amount = median_of (prepare_for_year (store, les_sql_example_blocks, fy, service_code, NULL));
+  basis->achieved_pct = median_of (prepare_for_year (store, les_sql_example_achieved, fy, service_code, NULL));
+  basis->units_per_year = rule_code == NULL ? -1
+                          : median_of (prepare_for_year (store, les_sql_example_units, fy, service_code, rule_code));
 }
 
 /* What a draft says, parsed as an import would */
@@ -1180,6 +1183,14 @@ is_quarterly (const LesServiceDraft *draft)
          && value.type == LES_VALUE_TEXT && value.i == LES_SCHEDULE_QUARTERLY;
 }
 
+/* The example */
+
+void
+les_rule_example_clear (LesRuleExample *example)
+{
+  g_clear_pointer (&example->explanation, g_free);
+}
+
 static int
 months_per (int rate_per)
 {
@@ -1194,7 +1205,6 @@ months_per (int rate_per)
       return 12;
     }
 }
-
 
 /* The example practice's base for a capitation or threshold rule, as num / den */
 static gboolean

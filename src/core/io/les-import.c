@@ -11,7 +11,7 @@
 #include "les-enums.h"
 #include "les-error.h"
 #include "les-import.h"
-#include "les-store-compat.h"
+#include "les-store-private.h"
 #include "les-value.h"
 
 #define CHUNK_SIZE     (64 * 1024)
@@ -20,7 +20,7 @@
 
 typedef struct {
   LesStore             *store;
-  sqlite3              *db;
+  LesDb                *db;
   LesKind               kind;
   const LesKindInfo    *info;
   const char           *name;
@@ -56,9 +56,20 @@ typedef struct {
   GHashTable           *claim_lines;   /* claim_ref → next line number, patient-activity */
   gint64                first_new_claim_id;
 
+  /* Prepared once, before the first row: a claims file has millions */
   char                 *select_sql;
   char                 *insert_sql;
   char                 *update_sql;
+  LesStmt              *select_stmt;   /* a reference row by its key */
+  LesStmt              *insert_stmt;
+  LesStmt              *update_stmt;   /* NULL when every column is the key */
+  LesStmt              *pcn_stmt;
+  LesStmt              *claim_insert;
+  LesStmt              *claim_select;
+  LesStmt              *claim_exists;
+  LesStmt              *lines_delete;
+  LesStmt              *line_insert;
+  LesStmt              *list_size_upsert;
 } Import;
 
 /* Messages */
@@ -120,22 +131,19 @@ service_key (Import *imp, const char *code, gint64 year)
 static gboolean
 load_set (Import *imp, GHashTable *set, const char *sql, gboolean rule_kinds, GError **error)
 {
-  sqlite3_stmt *stmt = les_store_prepare_sqlite (imp->store, sql, error);
-  int rc;
+  LesStmt *stmt = les_store_prepare (imp->store, sql, error);
+  LesStep rc;
 
   if (stmt == NULL)
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
-      const char *key = (const char *) sqlite3_column_text (stmt, 0);
-      int kind = rule_kinds ? les_rule_kind_from_word ((const char *) sqlite3_column_text (stmt, 1)) : 0;
+      int kind = rule_kinds ? les_rule_kind_from_word (les_stmt_text (stmt, 1)) : 0;
 
-      g_hash_table_insert (set, g_strdup (key), GINT_TO_POINTER (kind + 1));
+      g_hash_table_insert (set, g_strdup (les_stmt_text (stmt, 0)), GINT_TO_POINTER (kind + 1));
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return les_store_set_db_error (imp->store, error);
-  return TRUE;
+  les_stmt_reset (stmt);
+  return rc == LES_STEP_DONE;
 }
 
 static gboolean
@@ -145,10 +153,9 @@ load_references (Import *imp, GError **error)
   imp->services = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp->rules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
-  return load_set (imp, imp->practices, "SELECT practice_code FROM practices", FALSE, error)
-         && load_set (imp, imp->services, "SELECT service_code || '/' || year FROM services", FALSE, error)
-         && load_set (imp, imp->rules,
-                      "SELECT service_code || '/' || year || '/' || rule_code, kind FROM rules", TRUE, error);
+  return load_set (imp, imp->practices, les_sql_import_practice_codes, FALSE, error)
+         && load_set (imp, imp->services, les_sql_import_service_keys, FALSE, error)
+         && load_set (imp, imp->rules, les_sql_import_rule_kinds, TRUE, error);
 }
 
 /* Parsing one value: les_column_parse(), shared with the service editor */
@@ -371,36 +378,40 @@ check_row (Import *imp)
 /* Writing */
 
 static void
-bind_val (sqlite3_stmt *stmt, int index, const LesValue *v)
+bind_value (LesStmt *stmt, int index, const LesValue *v)
 {
   switch (v->type)
     {
     case LES_VALUE_BLANK:
-      sqlite3_bind_null (stmt, index);
+      les_stmt_bind_null (stmt, index);
       break;
     case LES_VALUE_INT:
-      sqlite3_bind_int64 (stmt, index, v->i);
+      les_stmt_bind_int64 (stmt, index, v->i);
       break;
     case LES_VALUE_TEXT:
-      sqlite3_bind_text (stmt, index, les_value_get_text (v), -1, SQLITE_STATIC);
+      /* the row buffer and imp->vals stay put until the statement is reset */
+      les_stmt_bind_static (stmt, index, les_value_get_text (v), -1);
       break;
     default:
       g_assert_not_reached ();
     }
 }
 
+/* A cell's type is its column's, so a stored value compares as the cell's type */
 static gboolean
-val_equals_column (const LesValue *v, sqlite3_stmt *stmt, int index)
+value_equals_column (const LesValue *v, LesStmt *stmt, int index)
 {
-  switch (sqlite3_column_type (stmt, index))
+  if (les_stmt_is_null (stmt, index))
+    return v->type == LES_VALUE_BLANK;
+  switch (v->type)
     {
-    case SQLITE_NULL:
-      return v->type == LES_VALUE_BLANK;
-    case SQLITE_INTEGER:
-      return v->type == LES_VALUE_INT && v->i == sqlite3_column_int64 (stmt, index);
+    case LES_VALUE_INT:
+      return v->i == les_stmt_int64 (stmt, index);
+    case LES_VALUE_TEXT:
+      return g_strcmp0 (les_value_get_text (v), les_stmt_text (stmt, index)) == 0;
+    case LES_VALUE_BLANK:
     default:
-      return v->type == LES_VALUE_TEXT
-             && g_strcmp0 (les_value_get_text (v), (const char *) sqlite3_column_text (stmt, index)) == 0;
+      return FALSE;
     }
 }
 
@@ -415,7 +426,7 @@ value_to_string (const LesValue *v)
 }
 
 static void
-describe_val (GString *s, const char *name, const LesValue *v)
+describe_value (GString *s, const char *name, const LesValue *v)
 {
   g_autofree char *text = value_to_string (v);
 
@@ -425,78 +436,74 @@ describe_val (GString *s, const char *name, const LesValue *v)
 }
 
 static void
-describe_column (GString *s, const char *name, sqlite3_stmt *stmt, int index)
+describe_column (GString *s, const char *name, LesStmt *stmt, int index)
 {
-  const char *text = (const char *) sqlite3_column_text (stmt, index);
+  const char *text = les_stmt_text (stmt, index);
 
   if (s->len > 0)
     g_string_append (s, "; ");
   g_string_append_printf (s, "%s=%s", name, text ? text : "");
 }
 
-static const char *
-db_name (const LesColumn *col)
+/* Runs a write for the current row; a failure is the row's */
+static gboolean
+run (Import *imp, LesStmt *stmt)
 {
-  return col->db_name ? col->db_name : col->name;
+  g_autoptr(GError) error = NULL;
+
+  if (les_stmt_run (stmt, &error))
+    return TRUE;
+  report (imp, imp->row_line, NULL, _("cannot be stored: %s"), error->message);
+  return FALSE;
 }
 
 static gboolean
-stored (Import *imp, guint c)
+prepare (Import *imp, LesStmt **stmt, const char *sql, GError **error)
 {
-  /* pcn_name lives in pcns, not practices */
-  return !(imp->kind == LES_KIND_PRACTICES && strcmp (imp->info->columns[c].name, "pcn_name") == 0);
+  *stmt = les_store_prepare (imp->store, sql, error);
+  return *stmt != NULL;
 }
 
-static void
-build_sql (Import *imp)
-{
-  GString *cols = g_string_new (NULL);
-  GString *marks = g_string_new (NULL);
-  GString *where = g_string_new (NULL);
-  GString *set = g_string_new (NULL);
-
-  for (guint c = 0; c < imp->info->n_columns; c++)
-    {
-      const char *name = db_name (&imp->info->columns[c]);
-
-      if (!stored (imp, c))
-        continue;
-      g_string_append_printf (cols, "%s%s", cols->len ? ", " : "", name);
-      g_string_append_printf (marks, "%s?%u", marks->len ? ", " : "", c + 1);
-      if (imp->info->key_mask & (1u << c))
-        g_string_append_printf (where, "%s%s = ?%u", where->len ? " AND " : "", name, c + 1);
-      else
-        g_string_append_printf (set, "%s%s = ?%u", set->len ? ", " : "", name, c + 1);
-    }
-  imp->select_sql = g_strdup_printf ("SELECT %s FROM %s WHERE %s", cols->str, imp->info->table, where->str);
-  if (imp->kind == LES_KIND_LEDGER)
-    {
-      /* the financial year follows from the period */
-      g_string_append (cols, ", year");
-      g_string_append_printf (marks, ", ?%u", imp->info->n_columns + 1);
-    }
-  imp->insert_sql = g_strdup_printf ("INSERT INTO %s (%s) VALUES (%s)", imp->info->table, cols->str, marks->str);
-  if (set->len > 0)
-    imp->update_sql = g_strdup_printf ("UPDATE %s SET %s WHERE %s", imp->info->table, set->str, where->str);
-
-  g_string_free (cols, TRUE);
-  g_string_free (marks, TRUE);
-  g_string_free (where, TRUE);
-  g_string_free (set, TRUE);
-}
-
+/* Every statement the kind's rows need */
 static gboolean
-step_done (Import *imp, sqlite3_stmt *stmt)
+prepare_statements (Import *imp, GError **error)
 {
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
+  switch (imp->kind)
     {
-      report (imp, imp->row_line, NULL, _("cannot be stored: %s"), sqlite3_errmsg (imp->db));
-      return FALSE;
+    case LES_KIND_CLAIMS:
+      return prepare (imp, &imp->claim_insert, les_sql_import_claim_insert, error)
+             && prepare (imp, &imp->claim_select, les_sql_import_claim_select, error);
+
+    case LES_KIND_PATIENT_ACTIVITY:
+      return prepare (imp, &imp->claim_exists, les_sql_import_claim_exists, error)
+             && prepare (imp, &imp->lines_delete, les_sql_import_lines_delete, error)
+             && prepare (imp, &imp->line_insert, les_sql_import_line_insert, error);
+
+    case LES_KIND_PRACTICES:
+    case LES_KIND_LIST_SIZES:
+    case LES_KIND_SERVICES:
+    case LES_KIND_RULES:
+    case LES_KIND_SIGNUPS:
+    case LES_KIND_COHORTS:
+    case LES_KIND_ALLOCATIONS:
+    case LES_KIND_ACHIEVEMENTS:
+    case LES_KIND_LEDGER:
+    case LES_N_KINDS:
+    case LES_KIND_INVALID:
+    default:
+      imp->select_sql = les_sql_import_select (imp->info);
+      imp->insert_sql = les_sql_import_insert (imp->info);
+      imp->update_sql = les_sql_import_update (imp->info);
+      if (!prepare (imp, &imp->select_stmt, imp->select_sql, error)
+          || !prepare (imp, &imp->insert_stmt, imp->insert_sql, error)
+          || (imp->update_sql != NULL && !prepare (imp, &imp->update_stmt, imp->update_sql, error)))
+        return FALSE;
+      if (imp->kind == LES_KIND_PRACTICES)
+        return prepare (imp, &imp->pcn_stmt, les_sql_import_pcn_upsert, error);
+      if (imp->kind == LES_KIND_LIST_SIZES)
+        return prepare (imp, &imp->list_size_upsert, les_sql_import_nhs_list_size_upsert, error);
+      return TRUE;
     }
-  return TRUE;
 }
 
 static char *
@@ -520,14 +527,21 @@ key_of_row (Import *imp)
 static void
 write_pcn (Import *imp)
 {
-  sqlite3_stmt *stmt = les_store_prepare_sqlite (imp->store,
-                                          "INSERT INTO pcns (pcn_code, pcn_name) VALUES (?1, ?2) "
-                                          "ON CONFLICT (pcn_code) DO UPDATE SET pcn_name = "
-                                          "COALESCE (excluded.pcn_name, pcns.pcn_name)", NULL);
+  bind_value (imp->pcn_stmt, 1, val_of (imp, "pcn_code"));
+  bind_value (imp->pcn_stmt, 2, val_of (imp, "pcn_name"));
+  run (imp, imp->pcn_stmt);
+}
 
-  bind_val (stmt, 1, val_of (imp, "pcn_code"));
-  bind_val (stmt, 2, val_of (imp, "pcn_name"));
-  step_done (imp, stmt);
+/* Binds the stored columns as ?1, ?2, … (les_sql_import_insert()); returns how many */
+static int
+bind_stored (Import *imp, LesStmt *stmt)
+{
+  int param = 0;
+
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    if (les_sql_import_stores (imp->info, c))
+      bind_value (stmt, ++param, &imp->vals[c]);
+  return param;
 }
 
 static void
@@ -535,9 +549,11 @@ write_reference_row (Import *imp)
 {
   g_autofree char *key = key_of_row (imp);
   gpointer first_line;
-  sqlite3_stmt *stmt;
+  LesStmt *stmt = imp->select_stmt;
+  g_autoptr(GError) error = NULL;
   gboolean same = TRUE;
-  int rc;
+  int param = 0;
+  LesStep rc;
 
   if (g_hash_table_lookup_extended (imp->seen, key, NULL, &first_line))
     {
@@ -550,12 +566,11 @@ write_reference_row (Import *imp)
   if (imp->kind == LES_KIND_PRACTICES)
     write_pcn (imp);
 
-  stmt = les_store_prepare_sqlite (imp->store, imp->select_sql, NULL);
   for (guint c = 0; c < imp->info->n_columns; c++)
     if (imp->info->key_mask & (1u << c))
-      bind_val (stmt, c + 1, &imp->vals[c]);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+      bind_value (stmt, ++param, &imp->vals[c]);
+  rc = les_stmt_step (stmt, &error);
+  if (rc == LES_STEP_ROW)
     {
       g_autoptr(GString) before = g_string_new (NULL);
       g_autoptr(GString) after = g_string_new (NULL);
@@ -563,27 +578,24 @@ write_reference_row (Import *imp)
 
       for (guint c = 0; c < imp->info->n_columns; c++)
         {
-          if (!stored (imp, c))
+          if (!les_sql_import_stores (imp->info, c))
             continue;
-          if (!val_equals_column (&imp->vals[c], stmt, index))
+          if (!value_equals_column (&imp->vals[c], stmt, index))
             {
               same = FALSE;
               describe_column (before, imp->info->columns[c].name, stmt, index);
-              describe_val (after, imp->info->columns[c].name, &imp->vals[c]);
+              describe_value (after, imp->info->columns[c].name, &imp->vals[c]);
             }
           index++;
         }
-      sqlite3_reset (stmt);
+      les_stmt_reset (stmt);
       if (same)
         {
           imp->stats->unchanged++;
           return;
         }
-      stmt = les_store_prepare_sqlite (imp->store, imp->update_sql, NULL);
-      for (guint c = 0; c < imp->info->n_columns; c++)
-        if (stored (imp, c))
-          bind_val (stmt, c + 1, &imp->vals[c]);
-      if (step_done (imp, stmt))
+      bind_stored (imp, imp->update_stmt);
+      if (run (imp, imp->update_stmt))
         {
           g_autofree char *row_key = key_of_row (imp);
 
@@ -592,20 +604,17 @@ write_reference_row (Import *imp)
         }
       return;
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
     {
-      report (imp, imp->row_line, NULL, _("cannot be read: %s"), sqlite3_errmsg (imp->db));
+      report (imp, imp->row_line, NULL, _("cannot be read: %s"), error->message);
       return;
     }
 
-  stmt = les_store_prepare_sqlite (imp->store, imp->insert_sql, NULL);
-  for (guint c = 0; c < imp->info->n_columns; c++)
-    if (stored (imp, c))
-      bind_val (stmt, c + 1, &imp->vals[c]);
+  param = bind_stored (imp, imp->insert_stmt);
   if (imp->kind == LES_KIND_LEDGER)
-    sqlite3_bind_int (stmt, imp->info->n_columns + 1, les_period_fy ((gint32) val_of (imp, "period")->i));
-  if (step_done (imp, stmt))
+    les_stmt_bind_int64 (imp->insert_stmt, param + 1, les_period_fy ((gint32) val_of (imp, "period")->i));
+  if (run (imp, imp->insert_stmt))
     imp->stats->inserted++;
 
   /* later rows of the same import may refer to what this one made */
@@ -616,45 +625,41 @@ write_reference_row (Import *imp)
 static void
 write_claim (Import *imp)
 {
-  sqlite3_stmt *stmt = les_store_prepare_sqlite (imp->store,
-                                          "INSERT INTO claims (claim_ref, practice_code, service_code, item_code, "
-                                          "period, count, submitted_date, year) "
-                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-                                          "ON CONFLICT (claim_ref) DO NOTHING", NULL);
-  const char *names[] = { "practice_code", "service_code", "item_code", "period", "count", "submitted_date" };
-  int rc;
+  static const char *names[] = { "practice_code", "service_code", "item_code", "period", "count", "submitted_date" };
+  LesStmt *stmt = imp->claim_insert;
+  g_autoptr(GError) error = NULL;
+  LesStep rc;
 
   for (guint c = 0; c < 7; c++)
-    bind_val (stmt, c + 1, &imp->vals[c]);
-  sqlite3_bind_int64 (stmt, 8, les_period_fy ((gint32) imp->vals[4].i));
-  if (!step_done (imp, stmt))
+    bind_value (stmt, c + 1, &imp->vals[c]);
+  les_stmt_bind_int64 (stmt, 8, les_period_fy ((gint32) imp->vals[4].i));
+  if (!run (imp, stmt))
     return;
-  if (sqlite3_changes (imp->db) > 0)
+  if (les_db_changes (imp->db) > 0)
     {
       imp->stats->inserted++;
       return;
     }
 
-  stmt = les_store_prepare_sqlite (imp->store,
-                            "SELECT practice_code, service_code, item_code, period, count, submitted_date, id "
-                            "FROM claims WHERE claim_ref = ?1", NULL);
-  bind_val (stmt, 1, &imp->vals[0]);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  /* the claim_ref is held already: the same claim again, or another with its reference */
+  stmt = imp->claim_select;
+  bind_value (stmt, 1, &imp->vals[0]);
+  rc = les_stmt_step (stmt, &error);
+  if (rc == LES_STEP_ROW)
     {
-      if (sqlite3_column_int64 (stmt, 6) >= imp->first_new_claim_id)
+      if (les_stmt_int64 (stmt, 6) >= imp->first_new_claim_id)
         report (imp, imp->row_line, "claim_ref", _("claim %s appears more than once in this file"), imp->vals[0].s);
       else
         {
           g_autoptr(GString) diff = g_string_new (NULL);
 
           for (guint c = 0; c < G_N_ELEMENTS (names); c++)
-            if (!val_equals_column (&imp->vals[c + 1], stmt, c))
+            if (!value_equals_column (&imp->vals[c + 1], stmt, c))
               {
                 g_autofree char *given = value_to_string (&imp->vals[c + 1]);
 
                 g_string_append_printf (diff, "%s%s %s, not %s", diff->len ? "; " : "", names[c],
-                                        (const char *) sqlite3_column_text (stmt, c), given);
+                                        les_stmt_text (stmt, c), given);
               }
           if (diff->len > 0)
             report (imp, imp->row_line, "claim_ref",
@@ -664,7 +669,9 @@ write_claim (Import *imp)
             imp->stats->unchanged++;
         }
     }
-  sqlite3_reset (stmt);
+  else if (rc == LES_STEP_ERROR)
+    report (imp, imp->row_line, NULL, _("cannot be read: %s"), error->message);
+  les_stmt_reset (stmt);
 }
 
 static void
@@ -675,31 +682,29 @@ write_patient_line (Import *imp)
   LesValue *key = &imp->vals[3];
   g_autofree char *hash = NULL;
   char digits[11];
-  sqlite3_stmt *stmt;
   gpointer next;
   guint line_no;
-  int rc;
 
   if (claim->type != LES_VALUE_TEXT || imp->vals[2].type != LES_VALUE_TEXT)
     return;
 
   if (!g_hash_table_lookup_extended (imp->claim_lines, claim->s, NULL, &next))
     {
-      stmt = les_store_prepare_sqlite (imp->store, "SELECT 1 FROM claims WHERE claim_ref = ?1", NULL);
-      bind_val (stmt, 1, claim);
-      rc = sqlite3_step (stmt);
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_ROW)
+      LesStep rc;
+
+      bind_value (imp->claim_exists, 1, claim);
+      rc = les_stmt_step (imp->claim_exists, NULL);
+      les_stmt_reset (imp->claim_exists);
+      if (rc != LES_STEP_ROW)
         {
           report (imp, imp->row_line, "claim_ref", _("no claim “%s”; import the claims first"), claim->s);
           return;
         }
       /* a claim's lines in this file replace the lines it had */
-      stmt = les_store_prepare_sqlite (imp->store, "DELETE FROM patient_lines WHERE claim_ref = ?1", NULL);
-      bind_val (stmt, 1, claim);
-      if (!step_done (imp, stmt))
+      bind_value (imp->lines_delete, 1, claim);
+      if (!run (imp, imp->lines_delete))
         return;
-      imp->stats->replaced += sqlite3_changes (imp->db) > 0 ? 1 : 0;
+      imp->stats->replaced += les_db_changes (imp->db) > 0 ? 1 : 0;
       next = GUINT_TO_POINTER (1);
     }
   line_no = GPOINTER_TO_UINT (next);
@@ -721,14 +726,11 @@ write_patient_line (Import *imp)
       hash = g_ascii_strdown (key->s, -1);
     }
 
-  stmt = les_store_prepare_sqlite (imp->store,
-                            "INSERT INTO patient_lines (claim_ref, line_no, nhs_hash, activity_date) "
-                            "VALUES (?1, ?2, ?3, ?4)", NULL);
-  bind_val (stmt, 1, claim);
-  sqlite3_bind_int (stmt, 2, (int) line_no);
-  les_bind_text_or_null (stmt, 3, hash);
-  bind_val (stmt, 4, &imp->vals[2]);
-  if (step_done (imp, stmt))
+  bind_value (imp->line_insert, 1, claim);
+  les_stmt_bind_int64 (imp->line_insert, 2, line_no);
+  les_stmt_bind_text_or_null (imp->line_insert, 3, hash);
+  bind_value (imp->line_insert, 4, &imp->vals[2]);
+  if (run (imp, imp->line_insert))
     imp->stats->inserted++;
 }
 
@@ -740,7 +742,6 @@ write_nhs_digital_row (Import *imp)
   g_autofree char *sex = g_strstrip (g_strdup (field (imp, imp->nd_sex)));
   g_autofree char *age = g_strstrip (g_strdup (field (imp, imp->nd_age)));
   g_autofree char *code = NULL;
-  sqlite3_stmt *stmt;
   gint32 ymd;
   gint64 count;
   char buf[11];
@@ -769,14 +770,10 @@ write_nhs_digital_row (Import *imp)
       return;
     }
   les_date_format (ymd, buf);
-  /* keeps a weighted figure that a fuller file gave for the same date */
-  stmt = les_store_prepare_sqlite (imp->store,
-                            "INSERT INTO list_sizes (practice_code, date, registered) VALUES (?1, ?2, ?3) "
-                            "ON CONFLICT (practice_code, date) DO UPDATE SET registered = excluded.registered", NULL);
-  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, buf, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, count);
-  if (step_done (imp, stmt))
+  les_stmt_bind_static (imp->list_size_upsert, 1, code, -1);
+  les_stmt_bind_static (imp->list_size_upsert, 2, buf, -1);
+  les_stmt_bind_int64 (imp->list_size_upsert, 3, count);
+  if (run (imp, imp->list_size_upsert))
     imp->stats->inserted++;
 }
 
@@ -1035,13 +1032,13 @@ import_clear (Import *imp)
 static gint64
 max_claim_id (LesStore *store)
 {
-  sqlite3_stmt *stmt = les_store_prepare_sqlite (store, "SELECT COALESCE (MAX (id), 0) FROM claims", NULL);
+  LesStmt *stmt = les_store_prepare (store, les_sql_import_max_claim_id, NULL);
   gint64 id = 0;
 
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    id = sqlite3_column_int64 (stmt, 0);
+  if (stmt != NULL && les_stmt_step (stmt, NULL) == LES_STEP_ROW)
+    id = les_stmt_int64 (stmt, 0);
   if (stmt != NULL)
-    sqlite3_reset (stmt);
+    les_stmt_reset (stmt);
   return id;
 }
 
@@ -1088,7 +1085,7 @@ les_import_file (LesStore              *store,
   info = g_file_input_stream_query_info (in, G_FILE_ATTRIBUTE_STANDARD_SIZE, cancellable, NULL);
 
   imp.store = store;
-  imp.db = les_store_get_sqlite (store);
+  imp.db = les_store_get_db (store);
   imp.kind = kind;
   imp.info = les_kind_get_info (kind);
   imp.name = display_name ? display_name : path;
@@ -1104,18 +1101,18 @@ les_import_file (LesStore              *store,
   imp.line = 1;
   imp.row_line = 1;
   csv_init (&imp.parser, CSV_STRICT | CSV_STRICT_FINI);
-  build_sql (&imp);
 
   /* The importer checks every reference itself, against sets read inside
    * its own write transaction; SQLite checking them again for each of a
    * million claims would cost a fifth of the import. Outside a transaction
    * only: inside one the pragma does nothing, and the checks stay on. */
-  bulk = kind == LES_KIND_CLAIMS || kind == LES_KIND_PATIENT_ACTIVITY;
+  bulk = (kind == LES_KIND_CLAIMS || kind == LES_KIND_PATIENT_ACTIVITY)
+         && g_strcmp0 (les_db_get_backend_name (imp.db), "sqlite") == 0;
   if (bulk)
-    les_store_exec (store, "PRAGMA foreign_keys = OFF", NULL);
+    les_store_exec (store, les_sql_import_sqlite_foreign_keys_off, NULL);
   if (!les_store_begin (store, error))
     goto out;
-  if (!load_references (&imp, error))
+  if (!prepare_statements (&imp, error) || !load_references (&imp, error))
     goto rollback;
   imp.first_new_claim_id = max_claim_id (store) + 1;
 
@@ -1168,7 +1165,7 @@ rollback:
   les_store_rollback (store);
 out:
   if (bulk)
-    les_store_exec (store, "PRAGMA foreign_keys = ON", NULL);
+    les_store_exec (store, les_sql_import_sqlite_foreign_keys_on, NULL);
   import_clear (&imp);
   return ok;
 }

@@ -54,6 +54,24 @@ extern const char les_sql_results_findings[];
 
 /* ---- imports and exports of each kind (les-sql-io.c) ---- */
 char *les_sql_export_select (const LesKindInfo *info);
+/* Built from the kind: its stored columns are ?1, ?2, … (les-sql-io.c says how). */
+char *les_sql_import_select (const LesKindInfo *info);
+char *les_sql_import_insert (const LesKindInfo *info);
+char *les_sql_import_update (const LesKindInfo *info);   /* NULL when every column is the key */
+gboolean les_sql_import_stores (const LesKindInfo *info, guint column);
+extern const char les_sql_import_practice_codes[];
+extern const char les_sql_import_service_keys[];
+extern const char les_sql_import_rule_kinds[];
+extern const char les_sql_import_max_claim_id[];
+extern const char les_sql_import_sqlite_foreign_keys_off[];
+extern const char les_sql_import_sqlite_foreign_keys_on[];
+extern const char les_sql_import_pcn_upsert[];
+extern const char les_sql_import_claim_insert[];
+extern const char les_sql_import_claim_select[];
+extern const char les_sql_import_claim_exists[];
+extern const char les_sql_import_lines_delete[];
+extern const char les_sql_import_line_insert[];
+extern const char les_sql_import_nhs_list_size_upsert[];
 
 /* ---- payment runs and adjustments (les-sql-runs.c) ---- */
 extern const char les_sql_runs_latest_live[];
@@ -86,6 +104,23 @@ extern const char les_sql_claims_approvable_ids_for_year[];
 /* ---- the claims model (les-sql-claim-list.c) ---- */
 
 /* ---- the service editor (les-sql-services.c) ---- */
+/* Built from the services and rules kinds: their columns in order, key first. */
+char *les_sql_service_select (void);           /* ?1 code, ?2 year */
+char *les_sql_service_rules_select (void);     /* ?1 code, ?2 year; by rule_code */
+char *les_sql_service_upsert (void);           /* the services columns as ?1, ?2, … */
+char *les_sql_service_rule_upsert (void);      /* the rules columns as ?1, ?2, … */
+extern const char les_sql_service_exists[];
+extern const char les_sql_service_rule_codes[];
+extern const char les_sql_service_rule_delete[];
+extern const char les_sql_service_rules_delete[];
+extern const char les_sql_service_delete[];
+/* the live example's typical practice: one figure a row, ascending */
+extern const char les_sql_example_registered[];  /* ?1 the first day of the year */
+extern const char les_sql_example_weighted[];    /* ?1 the first day of the year */
+extern const char les_sql_example_cohorts[];     /* ?1 year, ?2 service */
+extern const char les_sql_example_blocks[];      /* ?1 year, ?2 service */
+extern const char les_sql_example_achieved[];    /* ?1 year, ?2 service */
+extern const char les_sql_example_units[];       /* ?1 year, ?2 service, ?3 rule */
 
 /* ---- the screens' tables (les-sql-screens.c) ---- */
 extern const char les_sql_screen_services[];
