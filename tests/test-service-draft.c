@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "les-error.h"
-#include "les-service-edit.h"
+#include "les-service-example.h"
 #include "test-helpers.h"
 
 typedef struct {

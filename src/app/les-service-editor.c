@@ -7,7 +7,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "les-service-edit.h"
+#include "les-service-example.h"
 #include "les-service-editor.h"
 #include "les-value.h"
 #include "les-window.h"

@@ -7,7 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "les-queries.h"
-#include "les-service-edit.h"
+#include "les-service-draft.h"
 #include "les-service-editor.h"
 #include "les-services-page.h"
 #include "les-value.h"

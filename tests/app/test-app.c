@@ -17,7 +17,7 @@
 #include "les-practices-page.h"
 #include "les-runs-panel.h"
 #include "les-runs.h"
-#include "les-service-edit.h"
+#include "les-service-example.h"
 #include "les-service-editor.h"
 #include "les-services-page.h"
 #include "les-window.h"
