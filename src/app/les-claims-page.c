@@ -655,8 +655,7 @@ les_claims_page_apply_status (LesClaimsPage *self, const char *status, const cha
         }
       d->status = g_strdup (status);
       d->reason = g_strdup (reason);
-      job = les_job_new (_("Changing claims…"), les_page_get_store (LES_PAGE (self)), status_func, d,
-                         status_data_free);
+      job = les_job_new (_("Changing claims…"), status_func, d, status_data_free);
       g_object_set_data_full (G_OBJECT (job), "page", g_object_ref (self), g_object_unref);
       if (!les_window_run_job (LES_WINDOW (root), job, status_done_cb, job))
         {
@@ -855,7 +854,7 @@ les_claims_page_export_to (LesClaimsPage *self, GFile *file)
   d = g_new0 (ExportData, 1);
   d->query = les_claim_list_dup_query (self->list);
   d->file = g_object_ref (file);
-  job = les_job_new (_("Exporting claims…"), les_page_get_store (LES_PAGE (self)), export_func, d, export_data_free);
+  job = les_job_new (_("Exporting claims…"), export_func, d, export_data_free);
   if (!les_window_run_job (LES_WINDOW (root), job, export_done_cb, job))
     {
       g_object_unref (job);

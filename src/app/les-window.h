@@ -59,6 +59,12 @@ gboolean    les_window_finish_job     (LesWindow      *self,
                                        GAsyncResult   *result,
                                        GError        **error);
 gboolean    les_window_is_busy        (LesWindow      *self);
+/* Runs @job on a connection of its own to @store's file.  Until the
+ * screens run their work through a LesSession (issue #10). */
+void        les_run_job_on_copy       (LesJob              *job,
+                                       LesStore            *store,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
 /* Computes the selected year on a worker thread. */
 void        les_window_compute        (LesWindow      *self);
 /* Imports the demo data set (FORMATS.md kinds in dependency order). */
