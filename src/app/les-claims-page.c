@@ -10,6 +10,7 @@
 #include "les-job.h"
 #include "les-claims-page.h"
 #include "les-queries.h"
+#include "les-session.h"
 #include "les-table-view.h"
 #include "les-value.h"
 #include "les-window.h"
@@ -33,6 +34,7 @@ struct _LesClaimsPage
   GtkSpinner        *count_spinner;
 
   gboolean           updating;
+  LesSession        *session;   /* the page's own until the window gives every screen one */
   LesClaimList      *list;
   GtkMultiSelection *selection;
   GStrv              service_codes;
@@ -245,10 +247,13 @@ les_claims_page_reload (LesPage *page)
   if (self->list == NULL || les_claim_list_get_year (self->list) != les_page_get_year (page))
     {
       /* A new year has other services, findings and periods: start from no filters */
-      g_autoptr(LesClaimList) list = les_claim_list_new (les_page_get_store (page), les_page_get_year (page));
+      g_autoptr(LesClaimList) list = NULL;
       LesClaimField field;
       gboolean descending;
 
+      if (self->session == NULL)
+        self->session = les_session_new (les_page_get_store (page));
+      list = les_claim_list_new (self->session, les_page_get_year (page));
       field = current_sort (self, &descending);
       les_claim_list_set_sort (list, field, descending);
       g_signal_connect_object (list, "notify::loading", G_CALLBACK (loading_changed_cb), self, G_CONNECT_SWAPPED);
@@ -905,6 +910,7 @@ les_claims_page_store_replaced (LesPage *page)
 
   gtk_multi_selection_set_model (self->selection, NULL);
   g_clear_object (&self->list);
+  g_clear_object (&self->session);
 }
 
 static void
@@ -917,6 +923,7 @@ les_claims_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_CLAIMS_PAGE);
   g_clear_object (&self->selection);
   g_clear_object (&self->list);
+  g_clear_object (&self->session);
   g_clear_object (&self->probe_a);
   g_clear_object (&self->probe_b);
 

@@ -20,11 +20,11 @@
 
 typedef struct
 {
-  char           *title;
-  LesUndoFunc     func;
-  gpointer        data;
-  GDestroyNotify  destroy;
-  char           *job_table;     /* undone as a job: the table to announce after */
+  char              *title;
+  LesWindowUndoFunc  func;
+  gpointer           data;
+  GDestroyNotify     destroy;
+  char              *job_table;     /* undone as a job: the table to announce after */
 } UndoItem;
 
 struct _LesWindow
@@ -898,27 +898,27 @@ les_window_add_toast (LesWindow *self, const char *title)
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
-static void push_undo (LesWindow *self, const char *title, LesUndoFunc func, gpointer data,
+static void push_undo (LesWindow *self, const char *title, LesWindowUndoFunc func, gpointer data,
                        GDestroyNotify destroy, const char *job_table);
 
 void
-les_window_push_undo (LesWindow      *self,
-                      const char     *title,
-                      LesUndoFunc     func,
-                      gpointer        data,
-                      GDestroyNotify  destroy)
+les_window_push_undo (LesWindow         *self,
+                      const char        *title,
+                      LesWindowUndoFunc  func,
+                      gpointer           data,
+                      GDestroyNotify     destroy)
 {
   g_return_if_fail (LES_IS_WINDOW (self));
   push_undo (self, title, func, data, destroy, NULL);
 }
 
 void
-les_window_push_undo_job (LesWindow      *self,
-                          const char     *title,
-                          LesUndoFunc     func,
-                          gpointer        data,
-                          GDestroyNotify  destroy,
-                          const char     *table_name)
+les_window_push_undo_job (LesWindow         *self,
+                          const char        *title,
+                          LesWindowUndoFunc  func,
+                          gpointer           data,
+                          GDestroyNotify     destroy,
+                          const char        *table_name)
 {
   g_return_if_fail (LES_IS_WINDOW (self));
   g_return_if_fail (table_name != NULL);
@@ -926,12 +926,12 @@ les_window_push_undo_job (LesWindow      *self,
 }
 
 static void
-push_undo (LesWindow      *self,
-           const char     *title,
-           LesUndoFunc     func,
-           gpointer        data,
-           GDestroyNotify  destroy,
-           const char     *job_table)
+push_undo (LesWindow         *self,
+           const char        *title,
+           LesWindowUndoFunc  func,
+           gpointer           data,
+           GDestroyNotify     destroy,
+           const char        *job_table)
 {
   UndoItem *item;
   AdwToast *toast;

@@ -4,7 +4,7 @@
 
 #include <gio/gio.h>
 
-#include "les-claim-list.h"
+#include "les-claim-query.h"
 #include "les-claims-edit.h"
 #include "les-compute.h"
 #include "les-enums.h"
