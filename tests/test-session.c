@@ -445,7 +445,7 @@ approve_all (Fixture *f)
   g_autoptr(LesClaimsChange) change = NULL;
 
   g_assert_no_error (error);
-  change = les_claims_set_status (f->store, (gint64 *) (gpointer) ids->data, ids->len, "approved", NULL, &error);
+  change = les_claims_set_status (f->store, (gint64 *) (gpointer) ids->data, ids->len, LES_CLAIM_STATUS_APPROVED, NULL, &error);
   g_assert_no_error (error);
   g_array_set_size (f->changes, 0);
   g_string_truncate (f->log, 0);

@@ -1095,7 +1095,7 @@ status_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer d
     return FALSE;
   les_job_progress (job, 0.5, _("Writing the changes and the audit trail…"));
   d->change = les_claims_set_status (store, (const gint64 *) (gpointer) d->ids->data, d->ids->len,
-                                     les_claim_status_to_word (d->status), d->reason, error);
+                                     d->status, d->reason, error);
   return d->change != NULL;
 }
 
