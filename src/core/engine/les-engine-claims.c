@@ -374,7 +374,7 @@ les_engine_make_item_lines (Run *run)
           if (run->claims[j].errors == 0 && !les_int64_add_exact (units, run->claims[j].units, &units))
             {
               les_engine_refuse (run, c->practice, r->pub.code, c->period,
-                                 _("the units claimed add up to more than %" G_GINT64_FORMAT), G_MAXINT64);
+                                 _("the units claimed add up to more than %s"), "9223372036854775807");
               return;
             }
           j++;
@@ -391,12 +391,14 @@ les_engine_make_item_lines (Run *run)
        * line's gross must then be an amount (issue #12: it was cast to 64 bits) */
       if (!amount_of ((__int128) units * rate, LES_RATE_SCALE, &gross))
         {
+          g_autofree char *units_text = g_strdup_printf ("%" G_GINT64_FORMAT, units);
           g_autofree char *rate_text = les_rate_format_display (rate);
           g_autofree char *largest = les_engine_largest_amount ();
 
+          /* numbers as text: xgettext cannot see through G_GINT64_FORMAT */
           les_engine_refuse (run, c->practice, r->pub.code, c->period,
-                             _("%" G_GINT64_FORMAT " units at %s each come to more than the largest amount (%s)"),
-                             units, rate_text, largest);
+                             _("%s units at %s each come to more than the largest amount (%s)"),
+                             units_text, rate_text, largest);
           return;
         }
       if (units > 0 && gross != 0)
@@ -424,7 +426,7 @@ les_engine_make_item_lines (Run *run)
           if (!les_int64_add_exact (cumulative, units, &cumulative))
             {
               les_engine_refuse (run, c->practice, r->pub.code, c->period,
-                                 _("the units of the year add up to more than %" G_GINT64_FORMAT), G_MAXINT64);
+                                 _("the units of the year add up to more than %s"), "9223372036854775807");
               return;
             }
           if (l->payable < l->gross)

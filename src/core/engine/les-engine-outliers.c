@@ -90,7 +90,7 @@ les_engine_find_outliers (Run *run)
               && !les_int64_add_exact (units[l->member], l->units, &units[l->member]))
             {
               les_engine_refuse (run, l->practice, r->pub.code, 0,
-                                 _("the units of the year add up to more than %" G_GINT64_FORMAT), G_MAXINT64);
+                                 _("the units of the year add up to more than %s"), "9223372036854775807");
               return;
             }
         }
