@@ -268,18 +268,6 @@ les_overview_page_reload (LesPage *page)
 }
 
 static void
-les_overview_page_store_changed (LesPage *page, const char *table_name)
-{
-  /* The overview shows services, the ledger and what a compute wrote (payment
-   * lines and their totals, findings): claims and the other imports change
-   * none of it until the next compute */
-  static const char *shown[] = { "services", "ledger", "payment_lines", "findings", NULL };
-
-  if (g_strv_contains (shown, table_name))
-    les_page_queue_reload (page);
-}
-
-static void
 les_overview_page_export (LesPage *page)
 {
   les_table_view_export (LES_OVERVIEW_PAGE (page)->table);
@@ -305,7 +293,10 @@ les_overview_page_class_init (LesOverviewPageClass *klass)
 
   object_class->dispose = les_overview_page_dispose;
   page_class->reload = les_overview_page_reload;
-  page_class->store_changed = les_overview_page_store_changed;
+  /* services, the ledger and what a compute wrote (payment lines and their
+   * totals, findings): claims and the other imports change none of it
+   * until the next compute */
+  page_class->shows = LES_CHANGE_SERVICES | LES_CHANGE_REFERENCE | LES_CHANGE_PAYMENTS;
   page_class->export = les_overview_page_export;
 
   g_type_ensure (LES_TYPE_CHART);

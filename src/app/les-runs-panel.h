@@ -4,7 +4,7 @@
 
 #include <gtk/gtk.h>
 
-#include "les-store.h"
+#include "les-session.h"
 
 G_BEGIN_DECLS
 

@@ -11,7 +11,6 @@
 #include "les-service-editor.h"
 #include "les-services-page.h"
 #include "les-value.h"
-#include "les-window.h"
 
 struct _LesServicesPage
 {
@@ -124,7 +123,7 @@ edit_service (LesServicesPage *self, const char *code)
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->detail_stack), "editor") == 0
       && g_strcmp0 (les_service_editor_get_code (self->editor), code) == 0)
     return;
-  if (les_service_editor_load (self->editor, les_page_get_store (LES_PAGE (self)), code, les_page_get_year (LES_PAGE (self))))
+  if (les_service_editor_load (self->editor, code, les_page_get_year (LES_PAGE (self))))
     gtk_stack_set_visible_child_name (self->detail_stack, "editor");
 }
 
@@ -141,21 +140,15 @@ selection_changed_cb (LesTableView *table, LesRow *row, LesServicesPage *self)
     edit_service (self, les_row_get_text (row, 0));
 }
 
-static gboolean
-undo_change (LesStore *store, gpointer data, GError **error)
-{
-  return les_service_change_undo (store, data, error);
-}
-
+/* A copy or retirement written (the session offers its Undo), or refused */
 static void
-push_undo (LesServicesPage *self, const char *title, LesServiceChange *change)
+edit_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), LES_TYPE_WINDOW);
+  g_autoptr(LesServicesPage) self = user_data;
+  g_autoptr(GError) error = NULL;
 
-  if (window != NULL)
-    les_window_push_undo (LES_WINDOW (window), title, undo_change, change, (GDestroyNotify) les_service_change_free);
-  else
-    les_service_change_free (change);
+  if (!les_session_edit_service_finish (LES_SESSION (object), result, NULL, NULL, &error))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", error->message);
 }
 
 static void
@@ -178,45 +171,34 @@ new_service_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   LesServicesPage *self = LES_SERVICES_PAGE (widget);
 
-  if (les_page_get_store (LES_PAGE (self)) == NULL || les_page_get_year (LES_PAGE (self)) == 0)
+  if (les_page_get_session (LES_PAGE (self)) == NULL || les_page_get_year (LES_PAGE (self)) == 0)
     {
       gtk_widget_activate_action (widget, "win.show-toast", "s",
                                   _("Import services first: a new service belongs to a year that has services"));
       return;
     }
   gtk_stack_set_visible_child_name (self->stack, "table");
-  if (les_service_editor_load (self->editor, les_page_get_store (LES_PAGE (self)), NULL, les_page_get_year (LES_PAGE (self))))
+  if (les_service_editor_load (self->editor, NULL, les_page_get_year (LES_PAGE (self))))
     {
       gtk_stack_set_visible_child_name (self->detail_stack, "editor");
       gtk_widget_grab_focus (les_service_editor_get_row (self->editor, FALSE, "service_code"));
     }
 }
 
+/* Starts copying the service edited to the next year; FALSE when none is edited. */
 gboolean
 les_services_page_duplicate (LesServicesPage *self)
 {
-  g_autoptr(GError) error = NULL;
+  LesSession *session;
   const char *code;
-  LesServiceChange *change;
 
   g_return_val_if_fail (LES_IS_SERVICES_PAGE (self), FALSE);
 
+  session = les_page_get_session (LES_PAGE (self));
   code = les_service_editor_get_code (self->editor);
-  if (les_page_get_store (LES_PAGE (self)) == NULL || code == NULL)
+  if (session == NULL || code == NULL)
     return FALSE;
-  change = les_service_duplicate (les_page_get_store (LES_PAGE (self)), code, les_page_get_year (LES_PAGE (self)), &error);
-  if (change == NULL)
-    {
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", error->message);
-      return FALSE;
-    }
-  {
-    g_autofree char *year = les_year_format (les_service_change_get_year (change));
-    /* Translators: "Copied DOAC to 2025/26" */
-    g_autofree char *title = g_strdup_printf (_("Copied %s to %s"), code, year);
-
-    push_undo (self, title, change);
-  }
+  les_session_duplicate_service_async (session, code, edit_done_cb, g_object_ref (self));
   return TRUE;
 }
 
@@ -226,30 +208,20 @@ duplicate_service_action (GtkWidget *widget, const char *action_name, GVariant *
   les_services_page_duplicate (LES_SERVICES_PAGE (widget));
 }
 
+/* Starts ending the service edited on @end_date (NULL: the end of the year); FALSE when none is edited. */
 gboolean
 les_services_page_retire (LesServicesPage *self, const char *end_date)
 {
-  g_autoptr(GError) error = NULL;
+  LesSession *session;
   const char *code;
-  LesServiceChange *change;
 
   g_return_val_if_fail (LES_IS_SERVICES_PAGE (self), FALSE);
 
+  session = les_page_get_session (LES_PAGE (self));
   code = les_service_editor_get_code (self->editor);
-  if (les_page_get_store (LES_PAGE (self)) == NULL || code == NULL)
+  if (session == NULL || code == NULL)
     return FALSE;
-  change = les_service_retire (les_page_get_store (LES_PAGE (self)), code, les_page_get_year (LES_PAGE (self)), end_date, &error);
-  if (change == NULL)
-    {
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", error->message);
-      return FALSE;
-    }
-  {
-    /* Translators: "Retired DOAC" */
-    g_autofree char *title = g_strdup_printf (_("Retired %s"), les_service_change_get_code (change));
-
-    push_undo (self, title, change);
-  }
+  les_session_retire_service_async (session, code, end_date, edit_done_cb, g_object_ref (self));
   return TRUE;
 }
 
@@ -325,6 +297,8 @@ les_services_page_class_init (LesServicesPageClass *klass)
 
   object_class->dispose = les_services_page_dispose;
   page_class->reload = les_services_page_reload;
+  /* services and rules, and the practices signed up and claims counted for each */
+  page_class->shows = LES_CHANGE_SERVICES | LES_CHANGE_REFERENCE | LES_CHANGE_CLAIMS;
   page_class->export = les_services_page_export;
 
   g_type_ensure (LES_TYPE_TABLE_VIEW);

@@ -887,8 +887,6 @@ apply (LesStore              *store,
   les_store_audit (store, action, "services", key, was, now);
   if (!les_store_commit (store, error))
     return NULL;
-  les_store_emit_changed (store, "rules");
-  les_store_emit_changed (store, "services");
   return g_steal_pointer (&change);
 }
 
