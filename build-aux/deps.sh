@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   meson ninja-build pkg-config gcc libc6-dev
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libsqlite3-dev libcsv-dev
+  libpq-dev
   gettext desktop-file-utils appstream python3 sqlite3 time
   xvfb xauth dbus dbus-x11 poppler-utils
 )

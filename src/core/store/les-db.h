@@ -82,6 +82,16 @@ LesDb       *les_db_sqlite_open     (const char      *path,
                                      gboolean         read_only,
                                      GError         **error);
 
+/* PostgreSQL: a team's database on a server.  @conninfo is a postgresql://
+ * URI or a key=value connection string (libpq's, PG* variables honoured). */
+LesDb       *les_db_pg_open         (const char      *conninfo,
+                                     GError         **error);
+/* Whether @location is a postgresql:// URI or a key=value connection string */
+gboolean     les_db_pg_is_conninfo  (const char      *location);
+/* The portable SQL as PostgreSQL prepares it ($1 for ?1, …); @n_params the highest number. */
+char        *les_db_pg_rewrite      (const char      *sql,
+                                     int             *n_params);
+
 const char  *les_db_get_backend_name (LesDb          *db);
 const char  *les_db_get_location    (LesDb           *db);
 void         les_db_close           (LesDb           *db);
