@@ -9,7 +9,10 @@ packages=(
   libpq-dev
   gettext desktop-file-utils appstream python3 sqlite3 time
   xvfb xauth dbus dbus-x11 poppler-utils
+  postgresql
 )
+# postgresql: the tests start throwaway servers of their own (tests/pg/pg-server.sh),
+# as the unprivileged postgres user it creates when they run as root
 
 # the sanitizer pass and the fuzz targets (build-aux/test.sh, CI=true or LES_TEST_SANITIZE=1)
 if [ "${CI:-}" = true ] || [ "${LES_TEST_SANITIZE:-0}" = 1 ]; then
