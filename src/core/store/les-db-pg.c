@@ -829,6 +829,12 @@ pg_last_failure (LesDb *db)
   return ((PgDb *) db)->failure;
 }
 
+static gboolean
+pg_transaction_failed (LesDb *db)
+{
+  return PQtransactionStatus (((PgDb *) db)->conn) == PQTRANS_INERROR;
+}
+
 static const LesDbBackend pg_backend = {
   .name = "postgresql",
   .close = pg_close,
@@ -852,6 +858,7 @@ static const LesDbBackend pg_backend = {
   .changes = pg_changes,
   .set_cancellable = pg_set_cancellable,
   .last_failure = pg_last_failure,
+  .transaction_failed = pg_transaction_failed,
 };
 
 /* "postgresql://user@host:port/db" (a socket folder as ?host=), never the password */

@@ -63,6 +63,9 @@ typedef struct {
   gint64     (*changes)        (LesDb *db);
   void       (*set_cancellable) (LesDb *db, GCancellable *cancellable);
   LesDbFailure (*last_failure) (LesDb *db);
+  /* Whether a statement failed inside the open transaction and so spoilt it
+   * (PostgreSQL: only a rollback is left; SQLite undoes the statement alone). */
+  gboolean   (*transaction_failed) (LesDb *db);
 } LesDbBackend;
 
 /* The part of a connection and a statement every backend shares (backends embed them first). */
@@ -113,6 +116,7 @@ gint64       les_db_changes         (LesDb           *db);
 void         les_db_set_cancellable (LesDb           *db,
                                      GCancellable    *cancellable);
 LesDbFailure les_db_last_failure    (LesDb           *db);
+gboolean     les_db_transaction_failed (LesDb        *db);
 
 void         les_stmt_finalize      (LesStmt         *stmt);
 /* Ready to step again from the start; the parameters keep their values. */
