@@ -445,6 +445,14 @@ les_store_dup (LesStore *self, GError **error)
   return les_store_open (self->location, error);
 }
 
+char *
+les_store_dup_open_location (LesStore *self)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+
+  return g_strdup (self->location);
+}
+
 /**
  * les_store_get_warnings:
  *
