@@ -262,9 +262,10 @@ les_claims_page_reload (LesPage *page)
 }
 
 static void
-les_claims_page_changed (LesPage *page, LesChange what)
+les_claims_page_changed (LesSessionWidget *widget, LesChange what)
 {
-  LesClaimsPage *self = LES_CLAIMS_PAGE (page);
+  LesClaimsPage *self = LES_CLAIMS_PAGE (widget);
+  LesPage *page = LES_PAGE (widget);
 
   /* The list refreshes itself on claims; new services or findings change the filters */
   if (what & (LES_CHANGE_SERVICES | LES_CHANGE_PAYMENTS))
@@ -786,14 +787,13 @@ les_claims_page_export (LesPage *page)
 /* Overrides */
 
 static void
-les_claims_page_session_replaced (LesPage *page)
+les_claims_page_session_replaced (LesSessionWidget *widget)
 {
-  LesClaimsPage *self = LES_CLAIMS_PAGE (page);
+  LesClaimsPage *self = LES_CLAIMS_PAGE (widget);
 
-  /* (also from the base class's dispose, after ours) */
-  if (self->selection != NULL)
-    gtk_multi_selection_set_model (self->selection, NULL);
+  gtk_multi_selection_set_model (self->selection, NULL);
   g_clear_object (&self->list);
+  LES_SESSION_WIDGET_CLASS (les_claims_page_parent_class)->session_replaced (widget);
 }
 
 static void
@@ -835,8 +835,8 @@ les_claims_page_class_init (LesClaimsPageClass *klass)
   object_class->finalize = les_claims_page_finalize;
   page_class->reload = les_claims_page_reload;
   page_class->export = les_claims_page_export;
-  page_class->session_replaced = les_claims_page_session_replaced;
-  page_class->changed = les_claims_page_changed;
+  LES_SESSION_WIDGET_CLASS (klass)->session_replaced = les_claims_page_session_replaced;
+  LES_SESSION_WIDGET_CLASS (klass)->changed = les_claims_page_changed;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-claims-page.ui");
   gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, search_bar);

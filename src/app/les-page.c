@@ -21,9 +21,6 @@ typedef struct
 
 typedef struct
 {
-  LesSession *session;
-  gulong      changed_id;
-  gulong      year_id;
   gboolean    dirty;
 
   /* Loads on the session's readers (les_page_load ()) */
@@ -34,15 +31,7 @@ typedef struct
   Load       *running;        /* (not owned) the latest load started, until it is back */
 } LesPagePrivate;
 
-G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (LesPage, les_page, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (LesPage, les_page, LES_TYPE_SESSION_WIDGET)
 
 static void
 load_free (Load *load)
@@ -74,7 +63,7 @@ load_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   if (priv->running == load)
     priv->running = NULL;
   /* only the latest load is shown, and only for the session it was read from */
-  if (load->generation == priv->generation && (gpointer) priv->session == (gpointer) object
+  if (load->generation == priv->generation && (gpointer) les_page_get_session (self) == (gpointer) object
       && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       gint64 start = g_get_monotonic_time ();
@@ -99,7 +88,7 @@ start_load (LesPage *self)
   if (priv->running != NULL)
     g_cancellable_cancel (priv->running->cancellable);
   priv->running = load;
-  les_session_read_async (priv->session, load_read, load, NULL, load->result_free, load->cancellable,
+  les_session_read_async (les_page_get_session (self), load_read, load, NULL, load->result_free, load->cancellable,
                           load_done_cb, load);
 }
 
@@ -138,14 +127,9 @@ reload_in_background (LesPage *self)
 }
 
 static void
-session_changed_cb (LesSession *session, LesChange what, LesPage *self)
+les_page_year_changed (LesSessionWidget *widget)
 {
-  LES_PAGE_GET_CLASS (self)->changed (self, what);
-}
-
-static void
-year_changed_cb (LesSession *session, GParamSpec *pspec, LesPage *self)
-{
+  LesPage *self = LES_PAGE (widget);
   LesPagePrivate *priv = les_page_get_instance_private (self);
 
   priv->generation++;
@@ -165,9 +149,24 @@ export_action (GtkWidget *widget, const char *action_name, GVariant *param)
 }
 
 static void
-les_page_real_changed (LesPage *self, LesChange what)
+les_page_changed (LesSessionWidget *widget, LesChange what)
 {
+  LesPage *self = LES_PAGE (widget);
+
   if ((what & LES_PAGE_GET_CLASS (self)->shows) != 0)
+    les_page_queue_reload (self);
+}
+
+static void
+les_page_session_replaced (LesSessionWidget *widget)
+{
+  LesPage *self = LES_PAGE (widget);
+  LesPagePrivate *priv = les_page_get_instance_private (self);
+
+  /* What was being read belongs to the old database */
+  priv->generation++;
+  drop_loads (self);
+  if (les_page_get_session (self) != NULL)
     les_page_queue_reload (self);
 }
 
@@ -184,44 +183,9 @@ les_page_map (GtkWidget *widget)
 static void
 les_page_dispose (GObject *object)
 {
-  LesPage *self = LES_PAGE (object);
-
-  les_page_set_session (self, NULL);
-  /* A page's template has an unbound top box, which the subclass's template disposal does not clear */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
+  drop_loads (LES_PAGE (object));
 
   G_OBJECT_CLASS (les_page_parent_class)->dispose (object);
-}
-
-static void
-les_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  LesPage *self = LES_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, les_page_get_session (self));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-les_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  LesPage *self = LES_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      les_page_set_session (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -229,21 +193,16 @@ les_page_class_init (LesPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  LesSessionWidgetClass *session_widget_class = LES_SESSION_WIDGET_CLASS (klass);
 
   object_class->dispose = les_page_dispose;
-  object_class->get_property = les_page_get_property;
-  object_class->set_property = les_page_set_property;
   widget_class->map = les_page_map;
-  klass->changed = les_page_real_changed;
+  session_widget_class->changed = les_page_changed;
+  session_widget_class->session_replaced = les_page_session_replaced;
+  session_widget_class->year_changed = les_page_year_changed;
   klass->shows = LES_CHANGE_ALL;
 
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, LES_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
-
   gtk_widget_class_install_action (widget_class, "page.export", NULL, export_action);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void
@@ -255,58 +214,24 @@ les_page_init (LesPage *self)
 LesSession *
 les_page_get_session (LesPage *self)
 {
-  LesPagePrivate *priv = les_page_get_instance_private (self);
-
   g_return_val_if_fail (LES_IS_PAGE (self), NULL);
-  return priv->session;
-}
-
-void
-les_page_set_session (LesPage *self, LesSession *session)
-{
-  LesPagePrivate *priv = les_page_get_instance_private (self);
-
-  g_return_if_fail (LES_IS_PAGE (self));
-  g_return_if_fail (session == NULL || LES_IS_SESSION (session));
-
-  if (priv->session == session)
-    return;
-  if (priv->session != NULL)
-    {
-      g_clear_signal_handler (&priv->changed_id, priv->session);
-      g_clear_signal_handler (&priv->year_id, priv->session);
-    }
-  /* What was being read belongs to the old database */
-  priv->generation++;
-  drop_loads (self);
-  g_set_object (&priv->session, session);
-  if (LES_PAGE_GET_CLASS (self)->session_replaced != NULL)
-    LES_PAGE_GET_CLASS (self)->session_replaced (self);
-  if (session != NULL)
-    {
-      priv->changed_id = g_signal_connect (session, "changed", G_CALLBACK (session_changed_cb), self);
-      priv->year_id = g_signal_connect (session, "notify::year", G_CALLBACK (year_changed_cb), self);
-      les_page_queue_reload (self);
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+  return les_session_widget_get_session (LES_SESSION_WIDGET (self));
 }
 
 LesStore *
 les_page_get_store (LesPage *self)
 {
-  LesPagePrivate *priv = les_page_get_instance_private (self);
+  LesSession *session = les_page_get_session (self);
 
-  g_return_val_if_fail (LES_IS_PAGE (self), NULL);
-  return priv->session != NULL ? les_session_get_store (priv->session) : NULL;
+  return session != NULL ? les_session_get_store (session) : NULL;
 }
 
 int
 les_page_get_year (LesPage *self)
 {
-  LesPagePrivate *priv = les_page_get_instance_private (self);
+  LesSession *session = les_page_get_session (self);
 
-  g_return_val_if_fail (LES_IS_PAGE (self), 0);
-  return priv->session != NULL ? les_session_get_year (priv->session) : 0;
+  return session != NULL ? les_session_get_year (session) : 0;
 }
 
 /* Whether the data changed while the page was not mapped and it has not been read again since. */
@@ -383,7 +308,7 @@ les_page_load (LesPage         *self,
   Load *l;
 
   g_return_if_fail (LES_IS_PAGE (self));
-  g_return_if_fail (priv->session != NULL);
+  g_return_if_fail (les_page_get_session (self) != NULL);
 
   l = g_new0 (Load, 1);
   l->page = g_object_ref (self);
@@ -393,7 +318,7 @@ les_page_load (LesPage         *self,
   l->fill = fill;
   l->result_free = result_free;
   l->generation = ++priv->generation;
-  l->year = les_session_get_year (priv->session);
+  l->year = les_page_get_year (self);
   l->cancellable = g_cancellable_new ();
   g_clear_handle_id (&priv->start_id, g_source_remove);
   g_clear_pointer (&priv->pending, load_free);
@@ -401,7 +326,7 @@ les_page_load (LesPage         *self,
   if (!priv->in_background)
     {
       g_autoptr(GError) error = NULL;
-      gpointer result = l->load (les_session_get_store (priv->session), l->year, l->args, &error);
+      gpointer result = l->load (les_page_get_store (self), l->year, l->args, &error);
 
       l->fill (self, result, error);
       if (result != NULL && l->result_free != NULL)

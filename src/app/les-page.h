@@ -4,30 +4,29 @@
 
 #include <gtk/gtk.h>
 
-#include "les-session.h"
+#include "les-session-widget.h"
 
 G_BEGIN_DECLS
 
 #define LES_TYPE_PAGE (les_page_get_type ())
-G_DECLARE_DERIVABLE_TYPE (LesPage, les_page, LES, PAGE, GtkWidget)
+G_DECLARE_DERIVABLE_TYPE (LesPage, les_page, LES, PAGE, LesSessionWidget)
 
+/* A page overrides LesSessionWidgetClass.changed only to do more than
+ * reload on the domains it shows; one that overrides session_replaced
+ * chains up (the page then reloads). */
 struct _LesPageClass
 {
-  GtkWidgetClass parent_class;
+  LesSessionWidgetClass parent_class;
 
   /* The parts of the domain the page shows: a change to any of them reloads it. */
   LesChange shows;
 
   /* Reads the page's data again; called while mapped, else on the next map. */
-  void (*reload)           (LesPage   *self);
-  /* The session's "changed"; the default queues a reload when @what meets "shows". */
-  void (*changed)          (LesPage   *self,
-                            LesChange  what);
-  /* The session (or its year) has been replaced, before the page reloads: drop what belonged to the old one. */
-  void (*session_replaced) (LesPage   *self);
-  void (*year_replaced)    (LesPage   *self);
+  void (*reload)        (LesPage   *self);
+  /* The year has been replaced, before the page reloads: drop what belonged to the old one. */
+  void (*year_replaced) (LesPage   *self);
   /* The "page.export" action. */
-  void (*export)           (LesPage   *self);
+  void (*export)        (LesPage   *self);
 };
 
 /* Reads what a page shows, with @store (on a reader of the session's, off
@@ -42,8 +41,6 @@ typedef void     (*LesPageFillFunc) (LesPage      *self,
                                      const GError *error);
 
 LesSession *les_page_get_session       (LesPage *self);
-void        les_page_set_session       (LesPage    *self,
-                                        LesSession *session);
 /* The session's store and year (NULL and 0 without a session). */
 LesStore   *les_page_get_store         (LesPage *self);
 int         les_page_get_year          (LesPage *self);

@@ -15,15 +15,12 @@
 
 struct _LesRunsPanel
 {
-  GtkWidget      parent_instance;
+  LesSessionWidget parent_instance;
 
   GtkLabel      *status_label;
   GtkDropDown   *month_dropdown;
   GtkListBox    *history;
 
-  LesSession    *session;
-  gulong         changed_id;
-  gulong         year_id;
   GArray        *months;     /* gint32 YYYYMM, as in the drop-down */
   GArray        *runs;       /* LesRun, newest first */
   gboolean       writing;    /* a close or re-open asked for and not back */
@@ -31,15 +28,7 @@ struct _LesRunsPanel
   gint64         reopening;  /* the run being re-opened */
 };
 
-G_DEFINE_FINAL_TYPE (LesRunsPanel, les_runs_panel, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (LesRunsPanel, les_runs_panel, LES_TYPE_SESSION_WIDGET)
 
 /* What a file chooser or print operation is producing */
 typedef struct {
@@ -115,16 +104,22 @@ show_error (LesRunsPanel *self, const char *heading, const GError *error)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static LesSession *
+panel_session (LesRunsPanel *self)
+{
+  return les_session_widget_get_session (LES_SESSION_WIDGET (self));
+}
+
 static LesStore *
 panel_store (LesRunsPanel *self)
 {
-  return self->session != NULL ? les_session_get_store (self->session) : NULL;
+  return panel_session (self) != NULL ? les_session_get_store (panel_session (self)) : NULL;
 }
 
 static int
 panel_year (LesRunsPanel *self)
 {
-  return self->session != NULL ? les_session_get_year (self->session) : 0;
+  return panel_session (self) != NULL ? les_session_get_year (panel_session (self)) : 0;
 }
 
 static char *
@@ -260,17 +255,17 @@ reload (LesRunsPanel *self)
 }
 
 static void
-session_changed_cb (LesSession *session, LesChange what, LesRunsPanel *self)
+les_runs_panel_changed (LesSessionWidget *widget, LesChange what)
 {
   /* runs, and what a compute (or a close, which computes first) left to pay */
   if (what & (LES_CHANGE_RUNS | LES_CHANGE_PAYMENTS))
-    reload (self);
+    reload (LES_RUNS_PANEL (widget));
 }
 
 static void
-year_changed_cb (LesSession *session, GParamSpec *pspec, LesRunsPanel *self)
+les_runs_panel_session_replaced (LesSessionWidget *widget)
 {
-  reload (self);
+  reload (LES_RUNS_PANEL (widget));
 }
 
 static gint32
@@ -319,7 +314,7 @@ start_close (LesRunsPanel *self, gint32 month, GError **error)
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY, _("A payment run is already being made"));
       return FALSE;
     }
-  if (self->session == NULL)
+  if (panel_session (self) == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("There is no open month to close"));
       return FALSE;
@@ -327,7 +322,7 @@ start_close (LesRunsPanel *self, gint32 month, GError **error)
   self->writing = TRUE;
   self->closing = month;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.close-month", FALSE);
-  les_session_close_month_async (self->session, month, close_done_cb, g_object_ref (self));
+  les_session_close_month_async (panel_session (self), month, close_done_cb, g_object_ref (self));
   return TRUE;
 }
 
@@ -450,7 +445,7 @@ close_month_action (GtkWidget *widget, const char *action_name, GVariant *param)
   GtkWidget *dialog, *spinner;
   Confirmation *c;
 
-  if (chosen == 0 || self->writing || self->session == NULL)
+  if (chosen == 0 || self->writing || panel_session (self) == NULL)
     return;
   month = les_doc_format_month (chosen);
   heading = g_strdup_printf (_("Close %s?"), month);
@@ -478,7 +473,7 @@ close_month_action (GtkWidget *widget, const char *action_name, GVariant *param)
   /* the dialog holds the confirmation; a read not back holds the dialog's figures */
   g_signal_connect_data (dialog, "response", G_CALLBACK (close_response_cb), c, confirmation_free, 0);
   /* read only, and cancelled with the dialog: no need for the window's progress strip */
-  les_session_read_async (self->session, preview_read, c, NULL, NULL, c->cancellable, preview_done_cb, c);
+  les_session_read_async (panel_session (self), preview_read, c, NULL, NULL, c->cancellable, preview_done_cb, c);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -517,7 +512,7 @@ reopen_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsPanel
 {
   GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
 
-  if (g_strcmp0 (response, "reopen") != 0 || self->session == NULL)
+  if (g_strcmp0 (response, "reopen") != 0 || panel_session (self) == NULL)
     return;
   if (self->writing)
     {
@@ -530,7 +525,7 @@ reopen_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsPanel
   self->writing = TRUE;
   self->reopening = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "run-id"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.close-month", FALSE);
-  les_session_reopen_async (self->session, self->reopening, gtk_editable_get_text (entry), reopen_done_cb,
+  les_session_reopen_async (panel_session (self), self->reopening, gtk_editable_get_text (entry), reopen_done_cb,
                             g_object_ref (self));
 }
 
@@ -731,7 +726,7 @@ report_action (GtkWidget *widget, const char *action_name, GVariant *param)
   ReportData *d;
   Pending *p;
 
-  if (self->session == NULL)
+  if (panel_session (self) == NULL)
     return;
   d = g_new0 (ReportData, 1);
   d->fy = panel_year (self);
@@ -741,7 +736,7 @@ report_action (GtkWidget *widget, const char *action_name, GVariant *param)
   p->job = g_object_ref (job);
   p->how = g_variant_dup_string (param, NULL);
   /* a job of the session's (progress strip, Cancel) that writes nothing */
-  les_session_run_async (self->session, job, 0, report_done_cb, p);
+  les_session_run_async (panel_session (self), job, 0, report_done_cb, p);
 }
 
 static void
@@ -826,35 +821,11 @@ statements_clicked_cb (GtkButton *button, LesRunsPanel *self)
 }
 
 static void
-set_session (LesRunsPanel *self, LesSession *session)
-{
-  if (self->session == session)
-    return;
-  if (self->session != NULL)
-    {
-      g_clear_signal_handler (&self->changed_id, self->session);
-      g_clear_signal_handler (&self->year_id, self->session);
-    }
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      self->changed_id = g_signal_connect (session, "changed", G_CALLBACK (session_changed_cb), self);
-      self->year_id = g_signal_connect (session, "notify::year", G_CALLBACK (year_changed_cb), self);
-    }
-  reload (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
-}
-
-static void
 les_runs_panel_dispose (GObject *object)
 {
   LesRunsPanel *self = LES_RUNS_PANEL (object);
 
-  set_session (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_RUNS_PANEL);
-  /* the template's top box is not bound, so it is not cleared with the bound children */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (les_runs_panel_parent_class)->dispose (object);
 }
@@ -871,36 +842,6 @@ les_runs_panel_finalize (GObject *object)
 }
 
 static void
-les_runs_panel_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  LesRunsPanel *self = LES_RUNS_PANEL (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-les_runs_panel_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  LesRunsPanel *self = LES_RUNS_PANEL (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      set_session (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 les_runs_panel_class_init (LesRunsPanelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -908,13 +849,9 @@ les_runs_panel_class_init (LesRunsPanelClass *klass)
 
   object_class->dispose = les_runs_panel_dispose;
   object_class->finalize = les_runs_panel_finalize;
-  object_class->get_property = les_runs_panel_get_property;
-  object_class->set_property = les_runs_panel_set_property;
-
-  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, LES_TYPE_SESSION,
-                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-                                                  | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  LES_SESSION_WIDGET_CLASS (klass)->changed = les_runs_panel_changed;
+  LES_SESSION_WIDGET_CLASS (klass)->session_replaced = les_runs_panel_session_replaced;
+  LES_SESSION_WIDGET_CLASS (klass)->year_changed = les_runs_panel_session_replaced;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-runs-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, LesRunsPanel, status_label);
@@ -922,7 +859,6 @@ les_runs_panel_class_init (LesRunsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LesRunsPanel, history);
   gtk_widget_class_install_action (widget_class, "runs.close-month", NULL, close_month_action);
   gtk_widget_class_install_action (widget_class, "runs.report", "s", report_action);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void

@@ -88,8 +88,6 @@ struct _LesServiceEditor
   AdwActionRow      *block_note;
   AdwEntryRow       *list_size_row;
 
-  LesSession        *session;
-  gulong             changed_id;
   gboolean           saving;       /* a save is being written */
   LesServiceDraft   *draft;
   LesServiceDraft   *saved;
@@ -100,15 +98,13 @@ struct _LesServiceEditor
   gboolean           loading;
 };
 
-G_DEFINE_FINAL_TYPE (LesServiceEditor, les_service_editor, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (LesServiceEditor, les_service_editor, LES_TYPE_SESSION_WIDGET)
 
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+static LesSession *
+editor_session (LesServiceEditor *self)
+{
+  return les_session_widget_get_session (LES_SESSION_WIDGET (self));
+}
 
 static void validate (LesServiceEditor *self);
 
@@ -218,12 +214,12 @@ show_rule (LesServiceEditor *self)
   self->loading = was_loading;
 
   /* The typical practice for this rule: its units claimed, the service's cohorts, allocations, achievement */
-  if (self->session != NULL && has_rule)
+  if (editor_session (self) != NULL && has_rule)
     {
       g_autofree char *registered = NULL;
       g_autofree char *title = NULL;
 
-      les_service_example_basis (les_session_get_store (self->session), self->code, les_service_draft_get_year (self->draft), rule_code,
+      les_service_example_basis (les_session_get_store (editor_session (self)), self->code, les_service_draft_get_year (self->draft), rule_code,
                                  &self->basis);
       if (self->basis.registered >= 0)
         {
@@ -491,26 +487,15 @@ reload_service (LesServiceEditor *self, const char *code, int fy)
 }
 
 static void
-session_changed_cb (LesSession *session, LesChange what, LesServiceEditor *self)
+les_service_editor_changed (LesSessionWidget *widget, LesChange what)
 {
+  LesServiceEditor *self = LES_SERVICE_EDITOR (widget);
+
   /* An undo or an import: follow the database unless there are edits not yet saved */
   if (self->code == NULL || self->saved == NULL || !les_service_draft_equal (self->draft, self->saved))
     return;
   if (what & LES_CHANGE_SERVICES)
     reload_service (self, self->code, les_service_draft_get_year (self->draft));
-}
-
-static void
-set_session (LesServiceEditor *self, LesSession *session)
-{
-  if (self->session == session)
-    return;
-  if (self->session != NULL)
-    g_clear_signal_handler (&self->changed_id, self->session);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    self->changed_id = g_signal_connect (session, "changed", G_CALLBACK (session_changed_cb), self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
 static GtkWidget *
@@ -544,10 +529,7 @@ les_service_editor_dispose (GObject *object)
 {
   LesServiceEditor *self = (LesServiceEditor *) object;
 
-  set_session (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_SERVICE_EDITOR);
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (les_service_editor_parent_class)->dispose (object);
 }
@@ -565,36 +547,6 @@ les_service_editor_finalize (GObject *object)
 }
 
 static void
-les_service_editor_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  LesServiceEditor *self = LES_SERVICE_EDITOR (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-les_service_editor_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  LesServiceEditor *self = LES_SERVICE_EDITOR (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      set_session (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 les_service_editor_class_init (LesServiceEditorClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -602,13 +554,7 @@ les_service_editor_class_init (LesServiceEditorClass *klass)
 
   object_class->dispose = les_service_editor_dispose;
   object_class->finalize = les_service_editor_finalize;
-  object_class->get_property = les_service_editor_get_property;
-  object_class->set_property = les_service_editor_set_property;
-
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, LES_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  LES_SESSION_WIDGET_CLASS (klass)->changed = les_service_editor_changed;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-service-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, LesServiceEditor, title_label);
@@ -626,7 +572,6 @@ les_service_editor_class_init (LesServiceEditorClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, add_rule_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, remove_rule_clicked_cb);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void
@@ -678,11 +623,11 @@ les_service_editor_load (LesServiceEditor *self, const char *service_code, int f
   LesServiceDraft *draft;
 
   g_return_val_if_fail (LES_IS_SERVICE_EDITOR (self), FALSE);
-  g_return_val_if_fail (self->session != NULL, FALSE);
+  g_return_val_if_fail (editor_session (self) != NULL, FALSE);
 
   if (code != NULL)
     {
-      draft = les_service_draft_load (les_session_get_store (self->session), code, fy, &error);
+      draft = les_service_draft_load (les_session_get_store (editor_session (self)), code, fy, &error);
       if (draft == NULL)
         {
           g_debug ("Cannot read service %s: %s", code, error->message);
@@ -786,11 +731,11 @@ les_service_editor_save (LesServiceEditor *self)
 {
   g_return_val_if_fail (LES_IS_SERVICE_EDITOR (self), FALSE);
 
-  if (self->draft == NULL || self->session == NULL || !les_service_editor_get_can_save (self))
+  if (self->draft == NULL || editor_session (self) == NULL || !les_service_editor_get_can_save (self))
     return FALSE;
   self->saving = TRUE;
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), FALSE);
-  les_session_save_service_async (self->session, self->draft, save_done_cb, g_object_ref (self));
+  les_session_save_service_async (editor_session (self), self->draft, save_done_cb, g_object_ref (self));
   return TRUE;
 }
 

@@ -185,21 +185,28 @@ new_service_action (GtkWidget *widget, const char *action_name, GVariant *param)
     }
 }
 
+/* Starts copying (or with @retire, ending on @end_date) the service edited; FALSE when none is edited */
+static gboolean
+change_service (LesServicesPage *self, gboolean retire, const char *end_date)
+{
+  LesSession *session = les_page_get_session (LES_PAGE (self));
+  const char *code = les_service_editor_get_code (self->editor);
+
+  if (session == NULL || code == NULL)
+    return FALSE;
+  if (retire)
+    les_session_retire_service_async (session, code, end_date, edit_done_cb, g_object_ref (self));
+  else
+    les_session_duplicate_service_async (session, code, edit_done_cb, g_object_ref (self));
+  return TRUE;
+}
+
 /* Starts copying the service edited to the next year; FALSE when none is edited. */
 gboolean
 les_services_page_duplicate (LesServicesPage *self)
 {
-  LesSession *session;
-  const char *code;
-
   g_return_val_if_fail (LES_IS_SERVICES_PAGE (self), FALSE);
-
-  session = les_page_get_session (LES_PAGE (self));
-  code = les_service_editor_get_code (self->editor);
-  if (session == NULL || code == NULL)
-    return FALSE;
-  les_session_duplicate_service_async (session, code, edit_done_cb, g_object_ref (self));
-  return TRUE;
+  return change_service (self, FALSE, NULL);
 }
 
 static void
@@ -212,17 +219,8 @@ duplicate_service_action (GtkWidget *widget, const char *action_name, GVariant *
 gboolean
 les_services_page_retire (LesServicesPage *self, const char *end_date)
 {
-  LesSession *session;
-  const char *code;
-
   g_return_val_if_fail (LES_IS_SERVICES_PAGE (self), FALSE);
-
-  session = les_page_get_session (LES_PAGE (self));
-  code = les_service_editor_get_code (self->editor);
-  if (session == NULL || code == NULL)
-    return FALSE;
-  les_session_retire_service_async (session, code, end_date, edit_done_cb, g_object_ref (self));
-  return TRUE;
+  return change_service (self, TRUE, end_date);
 }
 
 static void

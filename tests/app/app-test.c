@@ -313,6 +313,15 @@ app_test_show_page (LesWindow *window, const char *name)
   app_test_wait_idle (window);
 }
 
+/* Undoes the latest edit with the window's action (as the toast's button does) */
+void
+app_test_undo (LesWindow *window)
+{
+  g_assert_true (les_session_get_can_undo (app_test_session (window)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL));
+  app_test_wait_idle (window);
+}
+
 /* Screenshots */
 
 static void

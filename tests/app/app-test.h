@@ -36,6 +36,8 @@ void              app_test_wait           (AppTestCondition condition,
 /* Until the session has no write under way and no screen is reading. */
 void              app_test_wait_idle      (LesWindow    *window);
 
+void              app_test_undo           (LesWindow    *window);
+
 /* Saves @widget (a window: at 1024×768 and wide, NAME-wide.png) as NAME.png in the build directory. */
 void              app_test_screenshot     (GtkWidget    *widget,
                                            const char   *name);

@@ -10,14 +10,6 @@
 #include "les-overview-page.h"
 
 static void
-undo (LesWindow *window)
-{
-  g_assert_true (les_session_get_can_undo (app_test_session (window)));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL));
-  app_test_wait_idle (window);
-}
-
-static void
 test_filter_approve_undo (void)
 {
   LesWindow *window = app_test_window_new (TRUE);
@@ -58,7 +50,7 @@ test_filter_approve_undo (void)
 
   /* Approved claims leave the "submitted" filter; undo brings them back */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n_all - 3);
-  undo (window);
+  app_test_undo (window);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n_all);
   g_assert_cmpint (les_store_count_rows (store, "audit"), ==, audit_before + 6);
   again = g_list_model_get_item (G_LIST_MODEL (list), 0);
@@ -105,7 +97,7 @@ test_all_matched (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
   g_assert_true (g_str_has_suffix (les_session_get_undo_title (app_test_session (window)), " claims queried"));
 
-  undo (window);
+  app_test_undo (window);
   les_claim_list_wait (list);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n_submitted);
   g_assert_cmpint (les_store_count_rows (store, "audit"), ==, audit + 2 * n_submitted);

@@ -10,14 +10,6 @@
 #include "les-services-page.h"
 
 static void
-undo (LesWindow *window)
-{
-  g_assert_true (les_session_get_can_undo (app_test_session (window)));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL));
-  app_test_wait_idle (window);
-}
-
-static void
 test_list (void)
 {
   LesWindow *window = app_test_window_new (TRUE);
@@ -90,7 +82,7 @@ test_editor (void)
   g_assert_cmpint (les_overview_page_get_total_payable (overview), >, payable_before);
 
   /* Undo puts the rate back, in the database and in the editor */
-  undo (window);
+  app_test_undo (window);
   {
     g_autoptr(LesServiceDraft) draft = les_service_draft_load (store, "WARF", fy, NULL);
 
@@ -111,7 +103,7 @@ test_editor (void)
     g_assert_nonnull (next);
     g_assert_cmpuint (les_service_draft_get_n_rules (next), >, 0);
   }
-  undo (window);
+  app_test_undo (window);
   g_assert_null (les_service_draft_load (store, "WARF", fy + 1, NULL));
   g_assert_true (les_services_page_retire (page, NULL));
   app_test_wait_idle (window);
@@ -121,7 +113,7 @@ test_editor (void)
 
     g_assert_cmpstr (les_service_draft_get (retired, "end_date"), ==, end);
   }
-  undo (window);
+  app_test_undo (window);
   {
     g_autoptr(LesServiceDraft) back = les_service_draft_load (store, "WARF", fy, NULL);
 

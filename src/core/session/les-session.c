@@ -1419,6 +1419,24 @@ les_session_save_service_async (LesSession            *self,
   queue_service_edit (self, d, callback, user_data);
 }
 
+/* A copy or retirement of service @code of the session's year */
+static void
+queue_service_change (LesSession          *self,
+                      ServiceEdit          edit,
+                      const char          *code,
+                      const char          *end_date,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  ServiceData *d = g_new0 (ServiceData, 1);
+
+  d->edit = edit;
+  d->code = g_strdup (code);
+  d->fy = self->year;
+  d->end_date = g_strdup (end_date);
+  queue_service_edit (self, d, callback, user_data);
+}
+
 /* Copies service @code of the session's year to the next year, undoably. */
 void
 les_session_duplicate_service_async (LesSession          *self,
@@ -1426,16 +1444,10 @@ les_session_duplicate_service_async (LesSession          *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  ServiceData *d;
-
   g_return_if_fail (LES_IS_SESSION (self));
   g_return_if_fail (code != NULL);
 
-  d = g_new0 (ServiceData, 1);
-  d->edit = SERVICE_DUPLICATE;
-  d->code = g_strdup (code);
-  d->fy = self->year;
-  queue_service_edit (self, d, callback, user_data);
+  queue_service_change (self, SERVICE_DUPLICATE, code, NULL, callback, user_data);
 }
 
 /**
@@ -1451,17 +1463,10 @@ les_session_retire_service_async (LesSession          *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  ServiceData *d;
-
   g_return_if_fail (LES_IS_SESSION (self));
   g_return_if_fail (code != NULL);
 
-  d = g_new0 (ServiceData, 1);
-  d->edit = SERVICE_RETIRE;
-  d->code = g_strdup (code);
-  d->fy = self->year;
-  d->end_date = g_strdup (end_date);
-  queue_service_edit (self, d, callback, user_data);
+  queue_service_change (self, SERVICE_RETIRE, code, end_date, callback, user_data);
 }
 
 /**
