@@ -398,7 +398,9 @@ app_test_screenshot (GtkWidget *widget, const char *name)
 
       shoot_at (widget, 1024, 768, name);
       shoot_at (widget, WIDE_WIDTH, WIDE_HEIGHT, wide);
-      shoot_at (widget, 1024, 768, name);
+      /* back to the size the tests run at */
+      gtk_window_set_default_size (GTK_WINDOW (widget), 1024, 768);
+      wait_paint (widget);
       return;
     }
   app_test_wait (has_size, widget, "the widget to be shown");

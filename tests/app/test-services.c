@@ -3,21 +3,98 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "app-test.h"
 #include "les-overview-page.h"
 #include "les-service-draft.h"
 #include "les-service-editor.h"
+#include "les-service-row.h"
 #include "les-services-page.h"
 
+static gboolean
+column_titled (GtkColumnView *view, const char *title, GtkColumnViewColumn **column)
+{
+  GListModel *columns = gtk_column_view_get_columns (view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) c = g_list_model_get_item (columns, i);
+
+      if (g_strcmp0 (gtk_column_view_column_get_title (c), title) == 0)
+        {
+          *column = g_steal_pointer (&c);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The services as typed rows in declared columns: searched, sorted by the
+ * column view's sorter, exported in the order shown */
 static void
 test_list (void)
 {
   LesWindow *window = app_test_window_new (TRUE);
   LesServicesPage *page = LES_SERVICES_PAGE (les_window_get_page (window, "services"));
+  GtkColumnView *view;
+  g_autoptr(GtkColumnViewColumn) budget = NULL;
+  g_autoptr(LesServiceRow) first = NULL;
+  g_autoptr(LesServiceRow) last = NULL;
+  GListModel *rows;
+  guint n;
 
   app_test_show_page (window, "services");
-  g_assert_cmpuint (les_table_view_get_n_rows (les_services_page_get_table (page)), >, 5);
+  rows = les_services_page_get_rows (page);
+  n = g_list_model_get_n_items (rows);
+  g_assert_cmpuint (n, >, 5);
   app_test_screenshot (GTK_WIDGET (window), "screen-services.png");
+
+  /* Sorted by budget, descending, as a click on its header twice does */
+  view = GTK_COLUMN_VIEW (app_test_find_widget (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW));
+  g_assert_true (column_titled (view, "Budget", &budget));
+  gtk_column_view_sort_by_column (view, budget, GTK_SORT_DESCENDING);
+  first = g_list_model_get_item (rows, 0);
+  last = g_list_model_get_item (rows, n - 1);
+  {
+    gint64 a, b;
+    g_autofree char *text = NULL;
+
+    g_object_get (first, "budget", &a, "budget-text", &text, NULL);
+    g_object_get (last, "budget", &b, NULL);
+    g_assert_cmpint (a, >=, b);
+    /* money as the screens show it */
+    g_assert_true (g_str_has_prefix (text, "£"));
+    g_assert_nonnull (strchr (text, ','));
+  }
+
+  /* The search: code or name */
+  {
+    GtkEditable *entry = GTK_EDITABLE (app_test_find_widget (GTK_WIDGET (page), GTK_TYPE_SEARCH_ENTRY));
+    g_autoptr(LesServiceRow) found = NULL;
+
+    gtk_editable_set_text (entry, "WARF");
+    g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 1);
+    found = g_list_model_get_item (rows, 0);
+    g_assert_cmpstr (les_service_row_get_code (found), ==, "WARF");
+    gtk_editable_set_text (entry, "");
+    g_assert_cmpuint (g_list_model_get_n_items (rows), ==, n);
+  }
+
+  /* CSV as before: the import's column names, plain amounts */
+  {
+    g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *csv = NULL;
+
+    g_assert_true (les_service_rows_write_csv (rows, out, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_output_stream_close (out, NULL, NULL));
+    csv = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                     g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
+    g_assert_true (g_str_has_prefix (csv, "service_code,name,cap_mode,budget,schedule,claim_frequency,rules,"
+                                          "practices,claim_count\n"));
+  }
   app_test_window_free (window);
 }
 

@@ -22,8 +22,9 @@ les_table_free (LesTable *table)
   g_free (table);
 }
 
-static char *
-format_count (gint64 n)
+/* "1,234": a count as the screens show it (a minus sign for a negative one) */
+char *
+les_count_format_display (gint64 n)
 {
   g_autofree char *plain = g_strdup_printf ("%" G_GINT64_FORMAT, n < 0 ? -n : n);
   GString *s = g_string_new (n < 0 ? "−" : "");
@@ -66,7 +67,7 @@ run_table (LesStmt             *stmt,
               les_row_set (row, i, les_stmt_text (stmt, i), n);
               break;
             case LES_CELL_COUNT:
-              les_row_take_text (row, i, null ? NULL : format_count (n), null ? G_MININT64 : n);
+              les_row_take_text (row, i, null ? NULL : les_count_format_display (n), null ? G_MININT64 : n);
               break;
             case LES_CELL_MONEY:
               les_row_take_text (row, i, null ? NULL : les_money_format_display (n), null ? G_MININT64 : n);

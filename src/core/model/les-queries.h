@@ -30,6 +30,7 @@ typedef struct {
 } LesTable;
 
 void      les_table_free                (LesTable      *table);
+char     *les_count_format_display      (gint64         n);
 /* Writes the table as CSV (FORMATS.md conventions: plain amounts, LF). */
 gboolean  les_table_write_csv           (const LesColumnSpec *columns,
                                          guint          n_columns,
