@@ -8,6 +8,7 @@
 
 #include "les-claims-page.h"
 #include "les-queries.h"
+#include "les-reason-dialog.h"
 #include "les-session.h"
 #include "les-table-view.h"
 #include "les-value.h"
@@ -561,11 +562,10 @@ les_claims_page_apply_status (LesClaimsPage *self, LesClaimStatus status, const 
   return TRUE;
 }
 
-/* The reason asked for a status change */
+/* The status a reason is asked for, until the dialog is answered */
 typedef struct
 {
   LesClaimsPage  *page;
-  GtkEditable    *entry;
   LesClaimStatus  status;
 } ReasonRequest;
 
@@ -581,23 +581,10 @@ reason_request_free (gpointer data, GClosure *closure)
 static void
 reason_response_cb (AdwMessageDialog *dialog, const char *response, ReasonRequest *request)
 {
+  g_autofree char *reason = les_reason_dialog_dup_reason (dialog);
+
   if (g_strcmp0 (response, "apply") == 0)
-    les_claims_page_apply_status (request->page, request->status, gtk_editable_get_text (request->entry));
-}
-
-static void
-reason_changed_cb (GtkEditable *entry, AdwMessageDialog *dialog)
-{
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
-
-  adw_message_dialog_set_response_enabled (dialog, "apply", text[0] != '\0');
-}
-
-static void
-reason_activate_cb (GtkEntry *entry, AdwMessageDialog *dialog)
-{
-  if (adw_message_dialog_get_response_enabled (dialog, "apply"))
-    adw_message_dialog_response (dialog, "apply");
+    les_claims_page_apply_status (request->page, request->status, reason);
 }
 
 /* "page.set-status" with a status word: at once, or once a reason is given */
@@ -610,7 +597,6 @@ set_status_action (GtkWidget *widget, const char *action_name, GVariant *param)
   guint64 n = gtk_bitset_get_size (selected);
   AdwMessageDialog *dialog;
   ReasonRequest *request;
-  GtkWidget *entry;
   const char *heading, *verb;
   g_autofree char *body = NULL;
 
@@ -630,26 +616,15 @@ set_status_action (GtkWidget *widget, const char *action_name, GVariant *param)
   body = g_strdup_printf (ngettext ("Give the reason for the %" G_GUINT64_FORMAT " selected claim. The practice sees it on its statement.",
                                     "Give the reason for the %" G_GUINT64_FORMAT " selected claims. The practice sees it on its statement.",
                                     n), n);
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading, body));
-  entry = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Reason"), -1);
-  adw_message_dialog_set_extra_child (dialog, entry);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "apply", verb, NULL);
-  adw_message_dialog_set_response_appearance (dialog, "apply", status == LES_CLAIM_STATUS_REJECTED
-                                              ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_response_enabled (dialog, "apply", FALSE);
-  adw_message_dialog_set_default_response (dialog, "apply");
-  adw_message_dialog_set_close_response (dialog, "cancel");
+  dialog = les_reason_dialog_new (widget, heading, body, _("Reason"), verb,
+                                  status == LES_CLAIM_STATUS_REJECTED ? ADW_RESPONSE_DESTRUCTIVE
+                                                                      : ADW_RESPONSE_SUGGESTED);
   request = g_new0 (ReasonRequest, 1);
   request->page = g_object_ref (self);
-  request->entry = GTK_EDITABLE (entry);
   request->status = status;
-  g_signal_connect (entry, "changed", G_CALLBACK (reason_changed_cb), dialog);
-  g_signal_connect (entry, "activate", G_CALLBACK (reason_activate_cb), dialog);
   g_signal_connect_data (dialog, "response", G_CALLBACK (reason_response_cb), request, reason_request_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
-  gtk_widget_grab_focus (entry);
+  gtk_widget_grab_focus (adw_message_dialog_get_extra_child (dialog));
 }
 
 static void

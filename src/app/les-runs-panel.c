@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "les-reason-dialog.h"
 #include "les-report.h"
 #include "les-results.h"
 #include "les-runs.h"
@@ -478,14 +479,6 @@ close_month_action (GtkWidget *widget, const char *action_name, GVariant *param)
 }
 
 static void
-reason_changed_cb (GtkEditable *entry, AdwMessageDialog *dialog)
-{
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
-
-  adw_message_dialog_set_response_enabled (dialog, "reopen", text[0] != '\0');
-}
-
-static void
 reopen_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(LesRunsPanel) self = user_data;
@@ -507,12 +500,29 @@ reopen_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
     show_error (self, _("The Run Was Not Re-opened"), error);
 }
 
-static void
-reopen_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsPanel *self)
+/* The run a reason is asked for, until the dialog is answered */
+typedef struct
 {
-  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  LesRunsPanel *self;
+  gint64        run_id;
+} Reopening;
 
-  if (g_strcmp0 (response, "reopen") != 0 || panel_session (self) == NULL)
+static void
+reopening_free (gpointer data, GClosure *closure)
+{
+  Reopening *r = data;
+
+  g_object_unref (r->self);
+  g_free (r);
+}
+
+static void
+reopen_response_cb (AdwMessageDialog *dialog, const char *response, Reopening *r)
+{
+  LesRunsPanel *self = r->self;
+  g_autofree char *reason = les_reason_dialog_dup_reason (dialog);
+
+  if (g_strcmp0 (response, "apply") != 0 || panel_session (self) == NULL)
     return;
   if (self->writing)
     {
@@ -523,10 +533,9 @@ reopen_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsPanel
       return;
     }
   self->writing = TRUE;
-  self->reopening = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "run-id"));
+  self->reopening = r->run_id;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.close-month", FALSE);
-  les_session_reopen_async (panel_session (self), self->reopening, gtk_editable_get_text (entry), reopen_done_cb,
-                            g_object_ref (self));
+  les_session_reopen_async (panel_session (self), self->reopening, reason, reopen_done_cb, g_object_ref (self));
 }
 
 static void
@@ -535,24 +544,18 @@ reopen_clicked_cb (GtkButton *button, LesRunsPanel *self)
   guint i = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "run-index"));
   const LesRun *run = &g_array_index (self->runs, LesRun, i);
   g_autofree char *heading = g_strdup_printf (_("Re-open Run %" G_GINT64_FORMAT "?"), run->run_id);
-  GtkWidget *dialog = adw_message_dialog_new (parent_window (self), heading,
-                                              _("Its lines become unpaid again and its month can be closed "
-                                                "again. Statements already sent for it no longer stand. The "
-                                                "reason goes in the audit trail."));
-  GtkWidget *entry = gtk_entry_new ();
+  AdwMessageDialog *dialog;
+  Reopening *r;
 
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason (required)"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Reason for re-opening"), -1);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
-                                    "reopen", _("_Re-open"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "reopen", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "reopen", FALSE);
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data (G_OBJECT (dialog), "run-id", GSIZE_TO_POINTER (run->run_id));
-  g_signal_connect (entry, "changed", G_CALLBACK (reason_changed_cb), dialog);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (reopen_response_cb), self, 0);
+  dialog = les_reason_dialog_new (GTK_WIDGET (self), heading,
+                                  _("Its lines become unpaid again and its month can be closed "
+                                    "again. Statements already sent for it no longer stand. The "
+                                    "reason goes in the audit trail."),
+                                  _("Reason (required)"), _("_Re-open"), ADW_RESPONSE_DESTRUCTIVE);
+  r = g_new0 (Reopening, 1);
+  r->self = g_object_ref (self);
+  r->run_id = run->run_id;
+  g_signal_connect_data (dialog, "response", G_CALLBACK (reopen_response_cb), r, reopening_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

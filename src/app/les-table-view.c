@@ -68,14 +68,44 @@ row_matches_cb (gpointer item, gpointer user_data)
   return FALSE;
 }
 
+/* A column of the table: which cell it shows, for its factory and sorter */
+typedef struct
+{
+  guint    ref_count;
+  guint    index;
+  gboolean numeric;
+} Column;
+
+static Column *
+column_ref (Column *column)
+{
+  column->ref_count++;
+  return column;
+}
+
+static void
+column_unref (gpointer data)
+{
+  Column *column = data;
+
+  if (--column->ref_count == 0)
+    g_free (column);
+}
+
+static void
+column_closure_unref (gpointer data, GClosure *closure)
+{
+  column_unref (data);
+}
+
 static int
 compare_cells_cb (gconstpointer a, gconstpointer b, gpointer user_data)
 {
-  guint index = GPOINTER_TO_UINT (user_data) & 0xffff;
-  gboolean is_number = (GPOINTER_TO_UINT (user_data) >> 16) != 0;
+  const Column *column = user_data;
+  guint index = column->index;
   LesRow *ra = (LesRow *) a, *rb = (LesRow *) b;
 
-  if (is_number)
+  if (column->numeric)
     {
       gint64 x = les_row_get_number (ra, index), y = les_row_get_number (rb, index);
       return x < y ? -1 : x > y;
@@ -132,9 +162,9 @@ les_cell_label_show_text_on_hover (GtkWidget *label, gsize min_length)
 }
 
 static void
-setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, Column *column)
 {
-  GtkWidget *label = les_cell_label_new (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "numeric")));
+  GtkWidget *label = les_cell_label_new (column->numeric);
 
   /* Long text (names, messages) is ellipsised: the whole of it is a tooltip away */
   les_cell_label_show_text_on_hover (label, 24);
@@ -142,12 +172,11 @@ setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer us
 }
 
 static void
-bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, Column *column)
 {
-  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (factory), "index"));
   LesRow *row = gtk_list_item_get_item (item);
   GtkWidget *label = gtk_list_item_get_child (item);
-  const char *text = les_row_get_text (row, index);
+  const char *text = les_row_get_text (row, column->index);
 
   gtk_label_set_text (GTK_LABEL (label), text);
   if (text[0] == '-' || g_str_has_prefix (text, "−"))
@@ -179,19 +208,21 @@ build_columns (LesTableView *self)
       const LesColumnSpec *spec = &self->table->columns[i];
       GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
       g_autoptr(GtkColumnViewColumn) column = NULL;
+      Column *cell = g_new0 (Column, 1);
       GtkSorter *sorter;
       gboolean wide = spec->type == LES_CELL_TEXT
                       && (strstr (spec->id, "name") != NULL || strstr (spec->id, "message") != NULL);
 
-      g_object_set_data (G_OBJECT (factory), "index", GUINT_TO_POINTER (i));
-      g_object_set_data (G_OBJECT (factory), "numeric", GINT_TO_POINTER (numeric (spec->type)));
-      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), NULL);
-      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), NULL);
+      cell->ref_count = 1;
+      cell->index = i;
+      cell->numeric = numeric (spec->type);
+      g_signal_connect_data (factory, "setup", G_CALLBACK (setup_cell_cb), column_ref (cell),
+                             column_closure_unref, 0);
+      g_signal_connect_data (factory, "bind", G_CALLBACK (bind_cell_cb), column_ref (cell),
+                             column_closure_unref, 0);
 
       column = gtk_column_view_column_new (_(spec->title), factory);
-      sorter = GTK_SORTER (gtk_custom_sorter_new (compare_cells_cb,
-                                                  GUINT_TO_POINTER (i | (numeric (spec->type) ? 0x10000 : 0)),
-                                                  NULL));
+      sorter = GTK_SORTER (gtk_custom_sorter_new (compare_cells_cb, cell, column_unref));
       gtk_column_view_column_set_sorter (column, sorter);
       g_object_unref (sorter);
       gtk_column_view_column_set_resizable (column, TRUE);
