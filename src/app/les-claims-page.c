@@ -36,6 +36,8 @@ struct _LesClaimsPage
   GtkMultiSelection *selection;
   GStrv              service_codes;
   GStrv              finding_codes;
+  GHashTable        *cells;        /* GtkLabel → Cell, for each cell's widget */
+  GPtrArray         *column_data;  /* ColumnData, one a column */
   int                probed_field;
   LesClaimRow       *probe_a;
   LesClaimRow       *probe_b;
@@ -44,12 +46,14 @@ struct _LesClaimsPage
 
 G_DEFINE_FINAL_TYPE (LesClaimsPage, les_claims_page, LES_TYPE_PAGE)
 
-static const struct {
+typedef struct {
   LesClaimField  field;
   const char    *title;
   int            width;       /* 0: expands */
   gboolean       numeric;
-} columns[] = {
+} Column;
+
+static const Column columns[] = {
   { LES_CLAIM_FIELD_REF, N_("Reference"), 130, FALSE },
   { LES_CLAIM_FIELD_PRACTICE, N_("Practice"), 80, FALSE },
   { LES_CLAIM_FIELD_PRACTICE_NAME, N_("Practice Name"), 0, FALSE },
@@ -289,12 +293,43 @@ items_changed_cb (GListModel *model, guint position, guint removed, guint added,
 
 /* Cells */
 
-static void
-setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+/* A column of the page's: its handlers' and sorter's data */
+typedef struct
 {
-  GtkWidget *label = les_cell_label_new (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "numeric")));
+  LesClaimsPage *page;
+  const Column  *column;
+} ColumnData;
 
-  switch (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "field")))
+/* What a cell's label shows and follows: the row bound to it, which
+ * changes when it is read after being shown */
+typedef struct
+{
+  LesClaimsPage *page;
+  GtkWidget     *label;
+  LesClaimField  field;
+  LesClaimRow   *row;          /* (unowned) while bound */
+  gulong         changed_id;
+  char          *status;       /* the status whose style class the label has */
+} Cell;
+
+static void
+cell_free (gpointer data)
+{
+  Cell *cell = data;
+
+  if (cell->row != NULL)
+    g_clear_signal_handler (&cell->changed_id, cell->row);
+  g_free (cell->status);
+  g_free (cell);
+}
+
+static void
+setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, ColumnData *data)
+{
+  GtkWidget *label = les_cell_label_new (data->column->numeric);
+  Cell *cell = g_new0 (Cell, 1);
+
+  switch (data->column->field)
     {
     case LES_CLAIM_FIELD_STATUS:
       gtk_widget_add_css_class (label, "status");
@@ -308,70 +343,83 @@ setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer us
     default:
       break;
     }
-  g_object_set_data (G_OBJECT (label), "field", g_object_get_data (G_OBJECT (factory), "field"));
+  cell->page = data->page;
+  cell->label = label;
+  cell->field = data->column->field;
+  g_hash_table_insert (data->page->cells, label, cell);
   gtk_list_item_set_child (item, label);
 }
 
 static void
-show_cell (GtkWidget *label, LesClaimRow *row)
+teardown_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, ColumnData *data)
 {
-  LesClaimField field = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (label), "field"));
-  const char *text = les_claim_row_get (row, field);
+  if (data->page->cells != NULL)
+    g_hash_table_remove (data->page->cells, gtk_list_item_get_child (item));
+}
+
+static void
+show_cell (Cell *cell)
+{
+  const char *text = les_claim_row_get (cell->row, cell->field);
   const char *klass = NULL;
 
-  if (field == LES_CLAIM_FIELD_STATUS)
+  if (cell->field == LES_CLAIM_FIELD_STATUS)
     {
       /* one class per status (only a change of status restyles the label) */
-      const char *old = g_object_get_data (G_OBJECT (label), "status");
-
-      if (g_strcmp0 (old, text) != 0)
+      if (g_strcmp0 (cell->status, text) != 0)
         {
-          if (old != NULL && old[0] != '\0')
-            gtk_widget_remove_css_class (label, old);
+          if (cell->status != NULL && cell->status[0] != '\0')
+            gtk_widget_remove_css_class (cell->label, cell->status);
           if (text[0] != '\0')
-            gtk_widget_add_css_class (label, text);
-          g_object_set_data_full (G_OBJECT (label), "status", g_strdup (text), g_free);
+            gtk_widget_add_css_class (cell->label, text);
+          g_free (cell->status);
+          cell->status = g_strdup (text);
         }
       text = status_label (text);
     }
-  else if (field == LES_CLAIM_FIELD_FINDINGS)
+  else if (cell->field == LES_CLAIM_FIELD_FINDINGS)
     klass = "finding";
-  if (klass != NULL && (text[0] != '\0') != gtk_widget_has_css_class (label, klass))
+  if (klass != NULL && (text[0] != '\0') != gtk_widget_has_css_class (cell->label, klass))
     {
       if (text[0] != '\0')
-        gtk_widget_add_css_class (label, klass);
+        gtk_widget_add_css_class (cell->label, klass);
       else
-        gtk_widget_remove_css_class (label, klass);
+        gtk_widget_remove_css_class (cell->label, klass);
     }
-  gtk_label_set_text (GTK_LABEL (label), text);
+  gtk_label_set_text (GTK_LABEL (cell->label), text);
 }
 
 /* A row read after it was shown (a placeholder filled in) or read again */
 static void
-row_changed_cb (LesClaimRow *row, GtkWidget *label)
+row_changed_cb (LesClaimRow *row, Cell *cell)
 {
-  show_cell (label, row);
+  show_cell (cell);
 }
 
 static void
-bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, ColumnData *data)
 {
+  Cell *cell = g_hash_table_lookup (data->page->cells, gtk_list_item_get_child (item));
   LesClaimRow *row = gtk_list_item_get_item (item);
-  GtkWidget *label = gtk_list_item_get_child (item);
 
-  if (row == NULL)
+  if (row == NULL || cell == NULL)
     return;
-  show_cell (label, row);
-  g_signal_connect_object (row, "changed", G_CALLBACK (row_changed_cb), label, 0);
+  cell->row = row;
+  show_cell (cell);
+  cell->changed_id = g_signal_connect (row, "changed", G_CALLBACK (row_changed_cb), cell);
 }
 
 static void
-unbind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+unbind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, ColumnData *data)
 {
-  LesClaimRow *row = gtk_list_item_get_item (item);
+  Cell *cell = data->page->cells != NULL ? g_hash_table_lookup (data->page->cells, gtk_list_item_get_child (item))
+                                         : NULL;
 
-  if (row != NULL)
-    g_signal_handlers_disconnect_by_func (row, row_changed_cb, gtk_list_item_get_child (item));
+  if (cell != NULL && cell->row != NULL)
+    {
+      g_clear_signal_handler (&cell->changed_id, cell->row);
+      cell->row = NULL;
+    }
 }
 
 /* Sorting happens in SQL: each column's sorter only tells which column the
@@ -379,10 +427,10 @@ unbind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer u
 static int
 probe_compare_cb (gconstpointer a, gconstpointer b, gpointer user_data)
 {
-  LesClaimsPage *self = g_object_get_data (G_OBJECT (user_data), "page");
+  ColumnData *data = user_data;
 
-  if (self->probed_field < 0)
-    self->probed_field = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (user_data), "field"));
+  if (data->page->probed_field < 0)
+    data->page->probed_field = data->column->field;
   return GTK_ORDERING_SMALLER;
 }
 
@@ -420,13 +468,17 @@ build_columns (LesClaimsPage *self)
     {
       GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
       g_autoptr(GtkColumnViewColumn) column = NULL;
+      ColumnData *data = g_new0 (ColumnData, 1);
       GtkSorter *sorter;
 
-      g_object_set_data (G_OBJECT (factory), "field", GINT_TO_POINTER (columns[i].field));
-      g_object_set_data (G_OBJECT (factory), "numeric", GINT_TO_POINTER (columns[i].numeric));
-      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), NULL);
-      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), NULL);
-      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell_cb), NULL);
+      /* the page outlives its columns */
+      data->page = self;
+      data->column = &columns[i];
+      g_ptr_array_add (self->column_data, data);
+      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), data);
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), data);
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell_cb), data);
+      g_signal_connect (factory, "teardown", G_CALLBACK (teardown_cell_cb), data);
       column = gtk_column_view_column_new (_(columns[i].title), factory);
       if (columns[i].width > 0)
         gtk_column_view_column_set_fixed_width (column, columns[i].width);
@@ -435,11 +487,7 @@ build_columns (LesClaimsPage *self)
       gtk_column_view_column_set_resizable (column, TRUE);
       if (columns[i].field != LES_CLAIM_FIELD_FINDINGS)
         {
-          sorter = GTK_SORTER (gtk_custom_sorter_new (probe_compare_cb, NULL, NULL));
-          g_object_set_data (G_OBJECT (sorter), "page", self);
-          g_object_set_data (G_OBJECT (sorter), "field", GINT_TO_POINTER (columns[i].field));
-          /* The sorter is its own user data, for the field and the page */
-          gtk_custom_sorter_set_sort_func (GTK_CUSTOM_SORTER (sorter), probe_compare_cb, sorter, NULL);
+          sorter = GTK_SORTER (gtk_custom_sorter_new (probe_compare_cb, data, NULL));
           gtk_column_view_column_set_sorter (column, sorter);
           g_object_unref (sorter);
         }
@@ -779,6 +827,8 @@ les_claims_page_dispose (GObject *object)
   if (self->column_view != NULL)
     g_signal_handlers_disconnect_by_func (gtk_column_view_get_sorter (self->column_view), sorter_changed_cb, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_CLAIMS_PAGE);
+  /* before the rows the cells follow */
+  g_clear_pointer (&self->cells, g_hash_table_unref);
   g_clear_object (&self->selection);
   g_clear_object (&self->list);
   g_clear_object (&self->probe_a);
@@ -792,6 +842,7 @@ les_claims_page_finalize (GObject *object)
 {
   LesClaimsPage *self = (LesClaimsPage *) object;
 
+  g_ptr_array_unref (self->column_data);
   g_strfreev (self->service_codes);
   g_strfreev (self->finding_codes);
   g_free (self->pending_finding);
@@ -843,6 +894,8 @@ les_claims_page_init (LesClaimsPage *self)
   const char *a[LES_N_CLAIM_FIELDS] = { NULL }, *b[LES_N_CLAIM_FIELDS] = { NULL };
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->cells = g_hash_table_new_full (NULL, NULL, NULL, cell_free);
+  self->column_data = g_ptr_array_new_with_free_func (g_free);
   self->probed_field = -1;
   self->probe_a = les_claim_row_new (1, a);
   self->probe_b = les_claim_row_new (2, b);
