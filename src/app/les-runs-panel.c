@@ -143,12 +143,15 @@ describe_run (const LesRun *run, char **subtitle)
 
 static void reload (LesRunsPanel *self);
 
-static void
-statements_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsPanel *self);
-static void
-reopen_clicked_cb (GtkButton *button, LesRunsPanel *self);
-static void
-statements_clicked_cb (GtkButton *button, LesRunsPanel *self);
+/* The run of the history whose number is @run_id */
+static const LesRun *
+find_run (LesRunsPanel *self, gint64 run_id)
+{
+  for (guint i = 0; self->runs != NULL && i < self->runs->len; i++)
+    if (g_array_index (self->runs, LesRun, i).run_id == run_id)
+      return &g_array_index (self->runs, LesRun, i);
+  return NULL;
+}
 
 static void
 fill_history (LesRunsPanel *self)
@@ -178,22 +181,21 @@ fill_history (LesRunsPanel *self)
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      g_object_set_data (G_OBJECT (row), "run-index", GUINT_TO_POINTER (i));
       if (!run->reopened && latest_live)
         {
           latest_live = FALSE;
           button = gtk_button_new_with_mnemonic (_("Re-_open…"));
           gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
           gtk_widget_set_tooltip_text (button, _("Re-open the latest run: its lines become unpaid again"));
-          g_object_set_data (G_OBJECT (button), "run-index", GUINT_TO_POINTER (i));
-          g_signal_connect (button, "clicked", G_CALLBACK (reopen_clicked_cb), self);
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "runs.reopen");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "x", run->run_id);
           adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
         }
       button = gtk_button_new_with_mnemonic (_("_Statements…"));
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
       gtk_widget_set_tooltip_text (button, _("Print or save a practice’s payment statement for this run"));
-      g_object_set_data (G_OBJECT (button), "run-index", GUINT_TO_POINTER (i));
-      g_signal_connect (button, "clicked", G_CALLBACK (statements_clicked_cb), self);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "runs.statements");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "x", run->run_id);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
       gtk_list_box_append (self->history, row);
     }
@@ -538,15 +540,19 @@ reopen_response_cb (AdwMessageDialog *dialog, const char *response, Reopening *r
   les_session_reopen_async (panel_session (self), self->reopening, reason, reopen_done_cb, g_object_ref (self));
 }
 
+/* "runs.reopen" with the run's number, from its row in the history */
 static void
-reopen_clicked_cb (GtkButton *button, LesRunsPanel *self)
+reopen_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  guint i = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "run-index"));
-  const LesRun *run = &g_array_index (self->runs, LesRun, i);
-  g_autofree char *heading = g_strdup_printf (_("Re-open Run %" G_GINT64_FORMAT "?"), run->run_id);
+  LesRunsPanel *self = LES_RUNS_PANEL (widget);
+  const LesRun *run = find_run (self, g_variant_get_int64 (param));
+  g_autofree char *heading = NULL;
   AdwMessageDialog *dialog;
   Reopening *r;
 
+  if (run == NULL)
+    return;
+  heading = g_strdup_printf (_("Re-open Run %" G_GINT64_FORMAT "?"), run->run_id);
   dialog = les_reason_dialog_new (GTK_WIDGET (self), heading,
                                   _("Its lines become unpaid again and its month can be closed "
                                     "again. Statements already sent for it no longer stand. The "
@@ -742,13 +748,32 @@ report_action (GtkWidget *widget, const char *action_name, GVariant *param)
   les_session_run_async (panel_session (self), job, 0, report_done_cb, p);
 }
 
-static void
-statements_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsPanel *self)
+/* A run's statements being chosen, until the dialog is answered */
+typedef struct
 {
+  LesRunsPanel *self;
+  gint64        run_id;
+  GStrv         codes;       /* the practices it paid, as in the drop-down */
+} Statements;
+
+static void
+statements_free (gpointer data, GClosure *closure)
+{
+  Statements *st = data;
+
+  g_object_unref (st->self);
+  g_strfreev (st->codes);
+  g_free (st);
+}
+
+static void
+statements_response_cb (AdwMessageDialog *dialog, const char *response, Statements *st)
+{
+  LesRunsPanel *self = st->self;
   GtkDropDown *practices = GTK_DROP_DOWN (adw_message_dialog_get_extra_child (dialog));
-  const char *const *codes = g_object_get_data (G_OBJECT (dialog), "codes");
+  const char *const *codes = (const char *const *) st->codes;
   guint selected = gtk_drop_down_get_selected (practices);
-  gint64 run_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "run-id"));
+  gint64 run_id = st->run_id;
   g_autoptr(GError) error = NULL;
   g_autofree char *code = NULL;
   g_autofree char *name = NULL;
@@ -778,18 +803,20 @@ statements_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsP
   save_output (self, o, name);
 }
 
+/* "runs.statements" with the run's number, from its row in the history */
 static void
-statements_clicked_cb (GtkButton *button, LesRunsPanel *self)
+statements_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  guint i = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "run-index"));
-  const LesRun *run = &g_array_index (self->runs, LesRun, i);
+  LesRunsPanel *self = LES_RUNS_PANEL (widget);
+  gint64 run_id = g_variant_get_int64 (param);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) names = NULL;
-  GStrv codes = les_runs_list_practices (panel_store (self), run->run_id, &names, &error);
+  GStrv codes = les_runs_list_practices (panel_store (self), run_id, &names, &error);
   g_autoptr(GtkStringList) labels = NULL;
-  g_autofree char *heading = g_strdup_printf (_("Statements for Run %" G_GINT64_FORMAT), run->run_id);
+  g_autofree char *heading = g_strdup_printf (_("Statements for Run %" G_GINT64_FORMAT), run_id);
   g_autoptr(GtkExpression) expression = NULL;
   GtkWidget *dialog, *dropdown;
+  Statements *st;
 
   if (codes == NULL)
     {
@@ -817,9 +844,11 @@ statements_clicked_cb (GtkButton *button, LesRunsPanel *self)
                                     "pdf", _("Save _PDF…"), "print", _("_Print…"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "print", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data (G_OBJECT (dialog), "run-id", GSIZE_TO_POINTER (run->run_id));
-  g_object_set_data_full (G_OBJECT (dialog), "codes", codes, (GDestroyNotify) g_strfreev);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (statements_response_cb), self, 0);
+  st = g_new0 (Statements, 1);
+  st->self = g_object_ref (self);
+  st->run_id = run_id;
+  st->codes = codes;
+  g_signal_connect_data (dialog, "response", G_CALLBACK (statements_response_cb), st, statements_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -862,6 +891,8 @@ les_runs_panel_class_init (LesRunsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LesRunsPanel, history);
   gtk_widget_class_install_action (widget_class, "runs.close-month", NULL, close_month_action);
   gtk_widget_class_install_action (widget_class, "runs.report", "s", report_action);
+  gtk_widget_class_install_action (widget_class, "runs.reopen", "x", reopen_action);
+  gtk_widget_class_install_action (widget_class, "runs.statements", "x", statements_action);
 }
 
 static void
