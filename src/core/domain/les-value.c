@@ -244,13 +244,13 @@ les_money_format (gint64 pence)
   return les_decimal_format (pence, 2, 2);
 }
 
-char *
-les_money_format_display (gint64 pence)
+/* Appends the digits of @plain (a non-negative decimal) with a comma
+ * between each group of three before the point. */
+static void
+append_grouped (GString *s, const char *plain)
 {
-  g_autofree char *plain = les_decimal_format (pence < 0 ? -pence : pence, 2, 2);
-  GString *s = g_string_new (pence < 0 ? "−£" : "£");
   const char *dot = strchr (plain, '.');
-  gsize int_len = dot - plain;
+  gsize int_len = dot != NULL ? (gsize) (dot - plain) : strlen (plain);
 
   for (gsize i = 0; i < int_len; i++)
     {
@@ -258,7 +258,41 @@ les_money_format_display (gint64 pence)
         g_string_append_c (s, ',');
       g_string_append_c (s, plain[i]);
     }
-  g_string_append (s, dot);
+  if (dot != NULL)
+    g_string_append (s, dot);
+}
+
+/* Money for people: "£1,234.50", "−£0.50" (exports keep les_money_format()). */
+char *
+les_money_format_display (gint64 pence)
+{
+  g_autofree char *plain = les_decimal_format (pence < 0 ? -pence : pence, 2, 2);
+  GString *s = g_string_new (pence < 0 ? "−£" : "£");
+
+  append_grouped (s, plain);
+  return g_string_free (s, FALSE);
+}
+
+/* A rate for people: "£1,000.00", "£0.4125" (two to four decimals). */
+char *
+les_rate_format_display (gint64 hundredths_of_penny)
+{
+  g_autofree char *plain = les_decimal_format (hundredths_of_penny < 0 ? -hundredths_of_penny
+                                                                       : hundredths_of_penny, 4, 2);
+  GString *s = g_string_new (hundredths_of_penny < 0 ? "−£" : "£");
+
+  append_grouped (s, plain);
+  return g_string_free (s, FALSE);
+}
+
+/* A count for people: "11,536", "−3". */
+char *
+les_count_format_display (gint64 n)
+{
+  g_autofree char *plain = g_strdup_printf ("%" G_GUINT64_FORMAT, n < 0 ? (guint64) 0 - (guint64) n : (guint64) n);
+  GString *s = g_string_new (n < 0 ? "−" : "");
+
+  append_grouped (s, plain);
   return g_string_free (s, FALSE);
 }
 
@@ -416,6 +450,18 @@ void
 les_period_format (gint32 ym, char buf[8])
 {
   g_snprintf (buf, 8, "%04d-%02d", ym / 100, ym % 100);
+}
+
+/* A month for people, in the user's language: "December 2024"; "" for 0. */
+char *
+les_period_format_display (gint32 ym)
+{
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (ym == 0)
+    return g_strdup ("");
+  dt = g_date_time_new_utc (ym / 100, ym % 100, 1, 0, 0, 0);
+  return dt != NULL ? g_date_time_format (dt, "%B %Y") : g_strdup ("");
 }
 
 gint32

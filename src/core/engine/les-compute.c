@@ -13,6 +13,7 @@
 #include "les-results.h"
 #include "les-store-private.h"
 #include "les-value.h"
+#include "les-year-status.h"
 
 #define CHECK_EVERY 65536           /* rows between cancellation checks */
 
@@ -787,12 +788,28 @@ out:
   return ok;
 }
 
+/* The compute's row, with the year's counters of changes it saw, and its
+ * month kept as the month the year is worked to (les-year-status.c). */
 static gboolean
 write_compute_row (LesStore *store, int fy, gint32 to, GError **error)
 {
   g_autofree char *now = les_now_iso8601 ();
+  gint64 seen[3] = { 0, 0, 0 };
   LesStmt *stmt;
+  LesStep rc;
   char period[8];
+
+  stmt = les_store_prepare (store, les_sql_year_counters, error);
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, fy);
+  rc = les_stmt_step (stmt, error);
+  if (rc == LES_STEP_ROW)
+    for (int i = 0; i < 3; i++)
+      seen[i] = les_stmt_int64 (stmt, i);
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return FALSE;
 
   stmt = les_store_prepare (store, les_sql_compute_upsert_compute, error);
   if (stmt == NULL)
@@ -802,7 +819,11 @@ write_compute_row (LesStore *store, int fy, gint32 to, GError **error)
   les_stmt_bind_text (stmt, 2, period);
   les_stmt_bind_text (stmt, 3, now);
   les_stmt_bind_text (stmt, 4, g_get_user_name ());
-  return les_stmt_run (stmt, error);
+  for (int i = 0; i < 3; i++)
+    les_stmt_bind_int64 (stmt, 5 + i, seen[i]);
+  if (!les_stmt_run (stmt, error))
+    return FALSE;
+  return les_year_set_to_period (store, fy, to, error);
 }
 
 static gboolean

@@ -13,6 +13,7 @@
 #include "les-import.h"
 #include "les-store-private.h"
 #include "les-value.h"
+#include "les-year-status.h"
 
 #define CHUNK_SIZE     (64 * 1024)
 #define MAX_ROW_BYTES  (1024 * 1024)
@@ -55,6 +56,8 @@ typedef struct {
   GHashTable           *seen;          /* key → line number, reference kinds */
   GHashTable           *claim_lines;   /* claim_ref → next line number, patient-activity */
   gint64                first_new_claim_id;
+  GArray               *years;         /* int: years whose data this import changed */
+  gboolean              every_year;    /* practices and list sizes: every year reads them */
 
   /* Prepared once, before the first row: a claims file has millions */
   char                 *select_sql;
@@ -71,6 +74,32 @@ typedef struct {
   LesStmt              *line_insert;
   LesStmt              *list_size_upsert;
 } Import;
+
+/* Years whose figures an import makes out of date (les_year_note_change()) */
+
+static void
+note_year (Import *imp, int fy)
+{
+  for (guint i = imp->years->len; i-- > 0;)
+    if (g_array_index (imp->years, int, i) == fy)
+      return;
+  g_array_append_val (imp->years, fy);
+}
+
+/* A reference row was written: its year's figures, or every year's, may change. */
+static void
+note_reference_row (Import *imp)
+{
+  int year_col = les_kind_column_index (imp->info, "year");
+
+  /* the reconciliation reads the ledger as it is: no compute needs it */
+  if (imp->kind == LES_KIND_LEDGER)
+    return;
+  if (year_col >= 0 && imp->vals[year_col].type == LES_VALUE_INT)
+    note_year (imp, (int) imp->vals[year_col].i);
+  else
+    imp->every_year = TRUE;
+}
 
 /* Messages */
 
@@ -600,6 +629,7 @@ write_reference_row (Import *imp)
           g_autofree char *row_key = key_of_row (imp);
 
           imp->stats->replaced++;
+          note_reference_row (imp);
           les_store_audit (imp->store, "import", imp->info->table, row_key, before->str, after->str);
         }
       return;
@@ -615,7 +645,10 @@ write_reference_row (Import *imp)
   if (imp->kind == LES_KIND_LEDGER)
     les_stmt_bind_int64 (imp->insert_stmt, param + 1, les_period_fy ((gint32) val_of (imp, "period")->i));
   if (run (imp, imp->insert_stmt))
-    imp->stats->inserted++;
+    {
+      imp->stats->inserted++;
+      note_reference_row (imp);
+    }
 
   /* later rows of the same import may refer to what this one made */
   if (imp->kind == LES_KIND_PRACTICES)
@@ -638,6 +671,7 @@ write_claim (Import *imp)
   if (les_db_changes (imp->db) > 0)
     {
       imp->stats->inserted++;
+      note_year (imp, les_period_fy ((gint32) imp->vals[4].i));
       return;
     }
 
@@ -694,6 +728,8 @@ write_patient_line (Import *imp)
 
       bind_value (imp->claim_exists, 1, claim);
       rc = les_stmt_step (imp->claim_exists, NULL);
+      if (rc == LES_STEP_ROW)
+        note_year (imp, les_stmt_int (imp->claim_exists, 0));
       les_stmt_reset (imp->claim_exists);
       if (rc != LES_STEP_ROW)
         {
@@ -774,7 +810,10 @@ write_nhs_digital_row (Import *imp)
   les_stmt_bind_static (imp->list_size_upsert, 2, buf, -1);
   les_stmt_bind_int64 (imp->list_size_upsert, 3, count);
   if (run (imp, imp->list_size_upsert))
-    imp->stats->inserted++;
+    {
+      imp->stats->inserted++;
+      imp->every_year = TRUE;
+    }
 }
 
 /* Rows */
@@ -1024,6 +1063,7 @@ import_clear (Import *imp)
   g_clear_pointer (&imp->rules, g_hash_table_unref);
   g_clear_pointer (&imp->seen, g_hash_table_unref);
   g_clear_pointer (&imp->claim_lines, g_hash_table_unref);
+  g_clear_pointer (&imp->years, g_array_unref);
   g_clear_pointer (&imp->select_sql, g_free);
   g_clear_pointer (&imp->insert_sql, g_free);
   g_clear_pointer (&imp->update_sql, g_free);
@@ -1098,6 +1138,7 @@ les_import_file (LesStore              *store,
   imp.key = g_string_sized_new (64);
   imp.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.claim_lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  imp.years = g_array_new (FALSE, FALSE, sizeof (int));
   imp.line = 1;
   imp.row_line = 1;
   csv_init (&imp.parser, CSV_STRICT | CSV_STRICT_FINI);
@@ -1150,6 +1191,12 @@ les_import_file (LesStore              *store,
                        stats->unchanged, stats->skipped);
     les_store_audit (store, "import", imp.info->table, NULL, NULL, summary);
   }
+  /* the figures of the years it touched are out of date */
+  if (imp.every_year && !les_year_note_change (store, 0, LES_YEAR_CHANGE_IMPORT, error))
+    goto rollback;
+  for (guint i = 0; !imp.every_year && i < imp.years->len; i++)
+    if (!les_year_note_change (store, g_array_index (imp.years, int, i), LES_YEAR_CHANGE_IMPORT, error))
+      goto rollback;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     goto rollback;

@@ -46,6 +46,13 @@ char *les_sql_compute_insert_lines (guint rows);
 extern const char les_sql_compute_insert_total[];
 extern const char les_sql_compute_upsert_compute[];
 
+/* ---- a year's month end: its computed-to month, changes since (les-sql-year.c) ---- */
+extern const char les_sql_year_status[];
+extern const char les_sql_year_last_claim_period[];
+extern const char les_sql_year_set_to_period[];
+extern const char les_sql_year_note_change[];
+extern const char les_sql_year_counters[];
+
 /* ---- stored results and reconciliation (les-sql-results.c) ---- */
 extern const char les_sql_results_compute[];
 extern const char les_sql_results_reconciliation[];

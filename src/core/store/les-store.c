@@ -41,6 +41,7 @@ static const char *migrations[] = {
   "resource:///org/lesclaims/LesClaims/core/les-schema.sql",
   "resource:///org/lesclaims/LesClaims/core/les-schema-2.sql",
   "resource:///org/lesclaims/LesClaims/core/les-schema-3.sql",
+  "resource:///org/lesclaims/LesClaims/core/les-schema-4.sql",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LES_SCHEMA_VERSION);
