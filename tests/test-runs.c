@@ -10,6 +10,7 @@
 #include "les-error.h"
 #include "les-results.h"
 #include "les-runs.h"
+#include "les-year-status.h"
 #include "test-helpers.h"
 
 #define FY 2024
@@ -181,6 +182,7 @@ test_freeze (Fixture *f, gconstpointer data)
 
   /* the unpaid line of an earlier month is paid by the next run once approved */
   set_status (f, "approved", NULL, "C3");
+  compute (f, 202406);
   run = close_month (f, 202406, &total);
   g_clear_pointer (&st, les_statement_free);
   st = les_runs_statement (f->store, run, "A81002", &error);
@@ -191,6 +193,7 @@ test_freeze (Fixture *f, gconstpointer data)
   g_assert_cmpint (total, ==, 7000 + 12000);
 
   /* July: only the scheduled line, which needs no approval */
+  compute (f, 202407);
   close_month (f, 202407, &total);
   g_assert_cmpint (total, ==, 12000);
 }
@@ -219,6 +222,7 @@ test_adjustment (Fixture *f, gconstpointer data)
   g_assert_cmpint (amount, ==, 2000 - 3000);
 
   /* the late claim is not approved yet: only the recovery is paid */
+  compute (f, 202406);
   second = close_month (f, 202406, &total);
   st = les_runs_statement (f->store, second, "A81001", &error);
   g_assert_no_error (error);
@@ -234,6 +238,7 @@ test_adjustment (Fixture *f, gconstpointer data)
 
   set_status (f, "approved", NULL, "C4");
   g_clear_pointer (&st, les_statement_free);
+  compute (f, 202407);
   second = close_month (f, 202407, &total);
   st = les_runs_statement (f->store, second, "A81001", &error);
   adj = find_line (st, "JAB", 202404, TRUE);
@@ -338,10 +343,12 @@ test_cancel (Fixture *f, gconstpointer data)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GArray) runs = NULL;
   gint64 n_audit, n_lines;
-  gint32 to = 0;
+  LesStaleness why = 0;
 
-  compute (f, 202404);
+  compute (f, 202405);
   approve_all (f);
+  /* the run's compute drops C3's line; the cancel brings it back */
+  set_status (f, "rejected", "not ours", "C3");
   n_audit = les_store_count_rows (f->store, "audit");
   n_lines = les_store_count_rows (f->store, "payment_lines");
   g_assert_false (les_runs_close_month (f->store, FY, 202405, cancel_when_paying_cb, cancellable, cancellable,
@@ -353,12 +360,126 @@ test_cancel (Fixture *f, gconstpointer data)
   g_assert_cmpuint (runs->len, ==, 0);
   g_assert_cmpint (les_store_count_rows (f->store, "audit"), ==, n_audit);
   g_assert_cmpint (les_store_count_rows (f->store, "payment_lines"), ==, n_lines);
-  g_assert_true (les_results_get_compute (f->store, FY, &to, NULL, NULL, &error));
-  g_assert_cmpint (to, ==, 202404);
+  g_assert_true (les_results_is_stale (f->store, FY, &why));
+  g_assert_cmpint (why, ==, LES_STALE_DECISIONS);
 
   /* and the store is usable after it */
   g_cancellable_reset (cancellable);
   close_month (f, 202405, NULL);
+  g_assert_cmpint (les_store_count_rows (f->store, "payment_lines"), ==, n_lines - 1);
+  g_assert_false (les_results_is_stale (f->store, FY, NULL));
+}
+
+/* A run cannot close a month the figures have not reached; it closes the next open month by default */
+static void
+test_month (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint32 limit = 0;
+
+  /* never computed: the month the year is worked to (the latest with claims) */
+  g_assert_cmpint (les_runs_default_month (f->store, FY), ==, 202404);
+  g_assert_true (les_runs_check_month (f->store, FY, 202405, &limit, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (limit, ==, 202405);
+  g_assert_false (les_runs_check_month (f->store, FY, 202406, NULL, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  compute (f, 202404);
+  g_assert_false (les_runs_check_month (f->store, FY, 202405, NULL, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_CONFLICT);
+  g_assert_cmpstr (error->message, ==, "2024-05 cannot be closed yet: 2024/25 is computed only to 2024-04; "
+                                       "compute it to 2024-05 first");
+  g_clear_error (&error);
+  g_assert_false (les_runs_close_month (f->store, FY, 202405, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_assert_null (les_runs_preview_month (f->store, FY, 202405, NULL, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_CONFLICT);
+  g_clear_error (&error);
+  /* the run computes to the month computed, not beyond */
+  close_month (f, 202404, NULL);
+  {
+    gint32 to = 0;
+
+    g_assert_true (les_results_get_compute (f->store, FY, &to, NULL, NULL, NULL));
+    g_assert_cmpint (to, ==, 202404);
+  }
+  g_assert_cmpint (les_runs_default_month (f->store, FY), ==, 202405);
+  g_assert_false (les_runs_check_month (f->store, FY, 202504, NULL, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_INVALID);
+}
+
+/* What a run would pay, per service, and what it would leave out */
+static void
+test_preview (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LesRunPreview) preview = NULL;
+  const LesRunPreviewRow *cap, *inj;
+  gint64 total = 0, n = 0;
+
+  /* a practice cap of £200 for CAP: £120 in April, £80 of May's £120 */
+  test_import_ok (f->store, f->dir, LES_KIND_ALLOCATIONS,
+                  "practice_code,service_code,year,cap_amount\nA81001,CAP,2024/25,200.00\n");
+  compute (f, 202406);
+  set_status (f, "approved", NULL, "C1");
+
+  preview = les_runs_preview_month (f->store, FY, 202405, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (preview->month, ==, 202405);
+  g_assert_cmpint (preview->computed_to, ==, 202406);
+  g_assert_cmpint (preview->stale, ==, 0);
+  g_assert_cmpuint (preview->services->len, ==, 2);
+  cap = &g_array_index (preview->services, LesRunPreviewRow, 0);
+  inj = &g_array_index (preview->services, LesRunPreviewRow, 1);
+  g_assert_cmpstr (cap->service_code, ==, "CAP");
+  g_assert_cmpstr (cap->service_name, ==, "Care homes");
+  g_assert_cmpint (cap->n_paid, ==, 2);
+  g_assert_cmpint (cap->paid, ==, 12000 + 8000);
+  g_assert_cmpint (cap->n_held, ==, 1);
+  g_assert_cmpint (cap->held, ==, 4000);
+  g_assert_cmpint (cap->n_unapproved, ==, 0);
+  /* June is fully held: a line of £0.00, not yet due */
+  g_assert_cmpint (cap->n_not_due, ==, 1);
+  g_assert_cmpint (cap->not_due, ==, 0);
+  g_assert_cmpstr (inj->service_code, ==, "INJ");
+  g_assert_cmpint (inj->n_paid, ==, 1);
+  g_assert_cmpint (inj->paid, ==, 5000);
+  g_assert_cmpint (inj->n_unapproved, ==, 2);
+  g_assert_cmpint (inj->unapproved, ==, 3000 + 7000);
+  g_assert_cmpint (preview->totals.n_paid, ==, 3);
+  g_assert_cmpint (preview->totals.paid, ==, 25000);
+  g_assert_cmpint (preview->totals.n_unapproved, ==, 2);
+  g_assert_cmpint (preview->totals.n_not_due, ==, 1);
+  g_assert_null (preview->totals.service_code);
+
+  g_assert_true (les_runs_preview (f->store, FY, 202405, NULL, &total, &n, &error));
+  g_assert_cmpint (total, ==, 25000);
+  g_assert_cmpint (n, ==, 3);
+  /* the run pays what the preview said */
+  g_assert_cmpint (close_month (f, 202405, &total), ==, 1);
+  g_assert_cmpint (total, ==, 25000);
+
+  /* an adjustment waiting for approval, and one paid: C1 withdrawn, C4 sent for April */
+  set_status (f, "withdrawn", "corrected by C4", "C1");
+  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS,
+                  "claim_ref,practice_code,service_code,item_code,period,count,submitted_date\n"
+                  "C4,A81001,INJ,JAB,2024-04,7,2024-06-10\n");
+  g_clear_pointer (&preview, les_run_preview_free);
+  preview = les_runs_preview_month (f->store, FY, 202406, NULL, &error);
+  g_assert_no_error (error);
+  /* not computed since: the run will compute again, and the preview says so */
+  g_assert_cmpint (preview->stale, ==, LES_STALE_IMPORTS | LES_STALE_DECISIONS);
+  compute (f, 202406);
+  g_clear_pointer (&preview, les_run_preview_free);
+  preview = les_runs_preview_month (f->store, FY, 202406, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (preview->stale, ==, 0);
+  g_assert_cmpint (preview->totals.n_adjustments_waiting, ==, 1);
+  g_assert_cmpint (preview->totals.adjustments_waiting, ==, 2000);
+  g_assert_cmpint (preview->totals.n_adjustments, ==, 0);
 }
 
 int
@@ -371,5 +492,7 @@ main (int argc, char **argv)
   g_test_add ("/runs/reopen", Fixture, NULL, fixture_set_up, test_reopen, fixture_tear_down);
   g_test_add ("/runs/csv", Fixture, NULL, fixture_set_up, test_csv, fixture_tear_down);
   g_test_add ("/runs/cancel", Fixture, NULL, fixture_set_up, test_cancel, fixture_tear_down);
+  g_test_add ("/runs/month", Fixture, NULL, fixture_set_up, test_month, fixture_tear_down);
+  g_test_add ("/runs/preview", Fixture, NULL, fixture_set_up, test_preview, fixture_tear_down);
   return g_test_run ();
 }

@@ -50,22 +50,33 @@ ok $imported "the demo data imports"
 
 run 2 "a malformed --month is a usage error" -- \
   "$cli" --db "$db" run --year 2024/25 --month 2024-13
-run 2 "run without --month is a usage error" -- "$cli" --db "$db" run --year 2024/25
+run 0 "run without --month previews the next open month" -- "$cli" --db "$db" run --year 2024/25 --dry-run
+grep -q '^A run closing 2024-04 of 2024/25 would pay' "$work/out"
+ok $? "the next open month is April"
 run 2 "set-status with an unknown status is a usage error" -- "$cli" --db "$db" set-status paid --all --year 2024/25
 run 2 "rejecting without a reason is a usage error" -- "$cli" --db "$db" set-status rejected DEMO-000001
 run 1 "an unknown claim is bad input" -- "$cli" --db "$db" set-status approved NO-SUCH-CLAIM
 run 0 "compute to December" -- "$cli" --db "$db" compute --year 2024/25 --to 2024-12
 run 0 "approve every claim without errors" -- "$cli" --db "$db" set-status approved --all --year 2024/25
-grep -q '^approved: [1-9][0-9]* of ' "$work/out"
+grep -q '^approved: [1-9][0-9,]* of ' "$work/out"
 ok $? "set-status says how many claims changed"
 errors=$(awk -F, '$1 == "error" && $7 != "" { print $7 }' <("$cli" --db "$db" export findings --year 2024/25) | sort -u | wc -l)
 [ "$errors" -gt 0 ]
 ok $? "the demo data has claims with errors ($errors)"
 
+run 1 "January cannot be closed before the year is computed to it" -- \
+  "$cli" --db "$db" run --year 2024/25 --month 2025-01
+grep -q "2025-01 cannot be closed yet: 2024/25 is computed only to 2024-12" "$work/err"
+ok $? "and says why"
+run 0 "what closing December would pay" -- "$cli" --db "$db" run --year 2024/25 --month 2024-12 --dry-run
+preview_total=$(sed -n 's/^A run closing 2024-12 of 2024\/25 would pay [0-9,]* lines, £\([0-9,.]*\)\.$/\1/p' "$work/out" | tr -d ',')
 run 0 "close December" -- "$cli" --db "$db" run --year 2024/25 --month 2024-12
-read -r _ run_id _ _ _ _ _ _ _ total < <(tr -d ',' < "$work/out")
+# "run 1 closes 2024-12 of 2024/25: 14,975 lines, total £12,421,918.93"
+read -r _ run_id _ _ _ _ _ _ _ total < <(sed 's/[,£]//g' "$work/out")
 [ "$run_id" = 1 ] && [ -n "$total" ]
 ok $? "the run prints its number and total (run $run_id, total $total)"
+[ "$preview_total" = "$total" ]
+ok $? "the dry run said what the run paid ($preview_total)"
 run 1 "December cannot be closed twice" -- "$cli" --db "$db" run --year 2024/25 --month 2024-12
 run 1 "nor an earlier month" -- "$cli" --db "$db" run --year 2024/25 --month 2024-11
 
@@ -189,8 +200,12 @@ run 0 "reject a paid claim ($ref)" -- "$cli" --db "$db" set-status rejected --re
 run 0 "compute again" -- "$cli" --db "$db" compute --year 2024/25 --to 2024-12
 run 1 "a year without services cannot be run" -- "$cli" --db "$db" run --year 2025/26 --month 2025-04
 run 1 "a month outside the year is bad input" -- "$cli" --db "$db" run --year 2024/25 --month 2025-04
-run 0 "close January" -- "$cli" --db "$db" run --year 2024/25 --month 2025-01
-read -r _ run2 _ _ _ _ _ _ _ total2 < <(tr -d ',' < "$work/out")
+run 1 "January is not computed yet" -- "$cli" --db "$db" run --year 2024/25
+run 0 "compute to January" -- "$cli" --db "$db" compute --year 2024/25 --to 2025-01
+run 0 "close January, the next open month" -- "$cli" --db "$db" run --year 2024/25
+read -r _ run2 _ month2 _ _ _ _ _ total2 < <(sed 's/[,£]//g' "$work/out")
+[ "$month2" = 2025-01 ]
+ok $? "the run closed January ($month2)"
 "$cli" --db "$db" statement --year 2024/25 --run "$run2" Y90001 -o "$work/adj.csv"
 grep -q ",adjustment,.*,-[0-9.]*,$run_id," "$work/adj.csv"
 ok $? "the rejected claim appears as a negative adjustment correcting run $run_id"
@@ -198,7 +213,7 @@ run 2 "re-opening needs a reason" -- "$cli" --db "$db" reopen --run "$run2"
 run 1 "only the latest run can be re-opened" -- "$cli" --db "$db" reopen --run "$run_id" --reason test
 run 0 "the latest run can be re-opened" -- "$cli" --db "$db" reopen --run "$run2" --reason "wrong month"
 run 0 "and January closed again" -- "$cli" --db "$db" run --year 2024/25 --month 2025-01
-read -r _ run3 _ _ _ _ _ _ _ total3 < <(tr -d ',' < "$work/out")
+read -r _ run3 _ _ _ _ _ _ _ total3 < <(sed 's/[,£]//g' "$work/out")
 [ "$total3" = "$total2" ] && [ "$run3" != "$run2" ]
 ok $? "with the same total under a new number (run $run3: $total3)"
 

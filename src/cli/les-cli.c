@@ -24,6 +24,7 @@
 #include "les-statement.h"
 #include "les-store.h"
 #include "les-value.h"
+#include "les-year-status.h"
 
 typedef struct {
   char      *db;
@@ -34,6 +35,7 @@ typedef struct {
   char      *month;
   char      *run;
   gboolean   all;
+  gboolean   dry_run;
   GPtrArray *args;
 } Options;
 
@@ -64,7 +66,8 @@ static const char usage_text[] =
   "  les-claims-cli [--db FILE] export KIND --year 2024/25 [-o FILE]\n"
   "  les-claims-cli [--db FILE] explain --year 2024/25 PRACTICE SERVICE RULE PERIOD\n"
   "  les-claims-cli [--db FILE] set-status STATUS [--reason TEXT] (CLAIM_REF... | --all --year 2024/25)\n"
-  "  les-claims-cli [--db FILE] run --year 2024/25 --month YYYY-MM\n"
+  "  les-claims-cli [--db FILE] status --year 2024/25 [--to YYYY-MM]\n"
+  "  les-claims-cli [--db FILE] run --year 2024/25 [--month YYYY-MM] [--dry-run]\n"
   "  les-claims-cli [--db FILE] reopen --run N --reason TEXT\n"
   "  les-claims-cli [--db FILE] statement --year 2024/25 --run N PRACTICE -o FILE.pdf|FILE.csv\n"
   "  les-claims-cli [--db FILE] report --year 2024/25 -o FILE.pdf|FILE.csv\n"
@@ -74,6 +77,9 @@ static const char usage_text[] =
   "Export kinds: the import kinds, and payments, findings, reconciliation.\n"
   "Statuses: %s (queried, rejected\n"
   "  and withdrawn need --reason); approving with --all skips claims with errors.\n"
+  "status says what month the year is worked to and whether its figures are out of\n"
+  "  date; with --to it keeps that month.  run closes the next open month unless\n"
+  "  --month says which; --dry-run shows what it would pay and leave out.\n"
   "Without --db, the default database: %s\n"
   "Exit status: 0 success, 1 bad input, 2 usage error.\n";
 
@@ -113,6 +119,11 @@ parse_options (int argc, char **argv, Options *o, char **problem)
       if (strcmp (arg, "--all") == 0)
         {
           o->all = TRUE;
+          continue;
+        }
+      if (strcmp (arg, "--dry-run") == 0)
+        {
+          o->dry_run = TRUE;
           continue;
         }
       if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0)
@@ -433,15 +444,18 @@ cmd_compute (Options *o)
   progress_done (&progress);
   {
     g_autofree char *year = les_year_format (fy);
-    g_autofree char *payable = les_money_format (sum.payable);
-    g_autofree char *held = les_money_format (sum.held);
+    g_autofree char *payable = les_money_format_display (sum.payable);
+    g_autofree char *held = les_money_format_display (sum.held);
+    g_autofree char *claims = les_count_format_display (sum.n_claims);
+    g_autofree char *lines = les_count_format_display (sum.n_lines);
+    g_autofree char *findings = les_count_format_display (sum.n_findings);
+    g_autofree char *errors = les_count_format_display (sum.n_errors);
+    g_autofree char *warnings = les_count_format_display (sum.n_warnings);
     char to_text[8];
 
     les_period_format (sum.to_period, to_text);
-    g_print ("%s to %s: %" G_GINT64_FORMAT " claims, %" G_GINT64_FORMAT " payment lines, payable %s, held %s; %"
-             G_GINT64_FORMAT " findings (%" G_GINT64_FORMAT " errors, %" G_GINT64_FORMAT " warnings)\n",
-             year, to_text, sum.n_claims, sum.n_lines, payable, held, sum.n_findings, sum.n_errors,
-             sum.n_warnings);
+    g_print ("%s to %s: %s claims, %s payment lines, payable %s, held %s; %s findings (%s errors, %s warnings)\n",
+             year, to_text, claims, lines, payable, held, findings, errors, warnings);
   }
   return LES_CLI_OK;
 }
@@ -536,7 +550,12 @@ cmd_set_status (Options *o)
   change = les_claims_set_status (store, (const gint64 *) ids->data, ids->len, status_code, o->reason, &error);
   if (change == NULL)
     return exit_for_error (error);
-  g_print ("%s: %u of %u claims changed\n", status, les_claims_change_get_n_changed (change), ids->len);
+  {
+    g_autofree char *n_changed = les_count_format_display (les_claims_change_get_n_changed (change));
+    g_autofree char *n_ids = les_count_format_display (ids->len);
+
+    g_print ("%s: %s of %s claims changed\n", status, n_changed, n_ids);
+  }
   return LES_CLI_OK;
 }
 
@@ -559,39 +578,212 @@ parse_run (Options *o, gint64 *run_id, char **problem)
   return TRUE;
 }
 
+/* "service name" cut to @width characters, for a table */
+static char *
+cell (const char *text, guint width)
+{
+  if (text == NULL)
+    return g_strdup ("");
+  if (g_utf8_strlen (text, -1) <= width)
+    return g_strdup (text);
+  {
+    g_autofree char *cut = g_utf8_substring (text, 0, width - 1);
+
+    return g_strconcat (cut, "…", NULL);
+  }
+}
+
+/* printf's widths count bytes: pads @text to @width characters */
+static void
+print_padded (const char *text, guint width, gboolean right)
+{
+  glong n = g_utf8_strlen (text, -1);
+
+  if (right)
+    g_print ("%*s%s", (int) MAX ((glong) width - n, 0), "", text);
+  else
+    g_print ("%s%*s", text, (int) MAX ((glong) width - n, 0), "");
+}
+
+static void
+print_preview_row (const LesRunPreviewRow *r, const char *code, const char *name)
+{
+  g_autofree char *c = cell (code, 8);
+  g_autofree char *nm = cell (name, 26);
+  g_autofree char *n_paid = les_count_format_display (r->n_paid + r->n_adjustments);
+  g_autofree char *paid = les_money_format_display (r->paid + r->adjustments);
+  g_autofree char *held = les_money_format_display (r->held);
+  g_autofree char *n_waiting = les_count_format_display (r->n_unapproved + r->n_adjustments_waiting);
+  g_autofree char *waiting = les_money_format_display (r->unapproved + r->adjustments_waiting);
+  g_autofree char *n_later = les_count_format_display (r->n_not_due);
+  g_autofree char *later = les_money_format_display (r->not_due);
+
+  g_print ("  ");
+  print_padded (c, 9, FALSE);
+  print_padded (nm, 27, FALSE);
+  print_padded (n_paid, 8, TRUE);
+  print_padded (paid, 16, TRUE);
+  print_padded (held, 14, TRUE);
+  print_padded (n_waiting, 9, TRUE);
+  print_padded (waiting, 15, TRUE);
+  print_padded (n_later, 8, TRUE);
+  print_padded (later, 15, TRUE);
+  g_print ("\n");
+}
+
+/* What a run would pay and leave out, per service, for people */
+static void
+print_preview (const LesRunPreview *p)
+{
+  g_autofree char *year = les_year_format (p->year);
+  g_autofree char *n = les_count_format_display (p->totals.n_paid + p->totals.n_adjustments);
+  g_autofree char *total = les_money_format_display (p->totals.paid + p->totals.adjustments);
+  char month[8], to[8];
+
+  les_period_format (p->month, month);
+  les_period_format (p->computed_to, to);
+  g_print ("A run closing %s of %s would pay %s lines, %s.\n", month, year, n, total);
+  if (p->computed_to != 0)
+    g_print ("Figures computed to %s; lines of later months are not yet due.\n", to);
+  g_print ("\n  ");
+  print_padded ("Service", 36, FALSE);
+  print_padded ("Lines", 8, TRUE);
+  print_padded ("Paid", 16, TRUE);
+  print_padded ("Held", 14, TRUE);
+  print_padded ("Waiting", 9, TRUE);
+  print_padded ("Waiting £", 15, TRUE);
+  print_padded ("Later", 8, TRUE);
+  print_padded ("Later £", 15, TRUE);
+  g_print ("\n");
+  for (guint i = 0; i < p->services->len; i++)
+    {
+      const LesRunPreviewRow *r = &g_array_index (p->services, LesRunPreviewRow, i);
+
+      print_preview_row (r, r->service_code, r->service_name);
+    }
+  print_preview_row (&p->totals, "", "Total");
+  g_print ("\nPaid: approved and scheduled lines due, and adjustments to earlier runs; held amounts are not "
+           "paid.\nWaiting: left out until their claims are approved.  Later: lines of months after %s, left "
+           "out.\n", month);
+  if (p->totals.n_adjustments + p->totals.n_adjustments_waiting > 0)
+    {
+      g_autofree char *n_adj = les_count_format_display (p->totals.n_adjustments);
+      g_autofree char *adj = les_money_format_display (p->totals.adjustments);
+      g_autofree char *n_wait = les_count_format_display (p->totals.n_adjustments_waiting);
+      g_autofree char *wait = les_money_format_display (p->totals.adjustments_waiting);
+
+      g_print ("Adjustments to earlier runs: %s paid (%s), %s waiting for approval (%s).\n", n_adj, adj, n_wait,
+               wait);
+    }
+  if (p->stale != 0)
+    g_print ("The figures are out of date: the run computes the year again first, so what it pays may "
+             "differ.\n");
+}
+
 static int
 cmd_run (Options *o)
 {
   g_autoptr(LesStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *problem = NULL;
+  g_autofree char *year = NULL;
   LesRun run = { 0 };
   gint32 month = 0;
   int fy;
 
   if (o->args->len != 1)
-    return usage ("run takes no arguments besides --year and --month");
+    return usage ("run takes no arguments besides --year, --month and --dry-run");
   if (!parse_year (o, &fy, &problem))
     return usage (problem);
-  if (o->month == NULL)
-    return usage ("--month is required");
-  if (!parse_period (&month_arg, o->month, &month, &problem))
+  if (o->month != NULL && !parse_period (&month_arg, o->month, &month, &problem))
     return usage (problem);
   store = open_store (o);
   if (store == NULL)
     return LES_CLI_BAD_INPUT;
+  year = les_year_format (fy);
+  /* by default the next open month, never a later one by accident */
+  if (month == 0 && (month = les_runs_default_month (store, fy)) == 0)
+    {
+      g_printerr ("les-claims-cli: every month of %s is closed\n", year);
+      return LES_CLI_BAD_INPUT;
+    }
+  if (o->dry_run)
+    {
+      g_autoptr(LesRunPreview) preview = les_runs_preview_month (store, fy, month, NULL, &error);
+
+      if (preview == NULL)
+        return exit_for_error (error);
+      print_preview (preview);
+      return LES_CLI_OK;
+    }
   if (!les_runs_close_month (store, fy, month, NULL, NULL, NULL, &run, &error))
     return exit_for_error (error);
   {
-    g_autofree char *year = les_year_format (fy);
-    g_autofree char *total = les_money_format (run.total);
+    g_autofree char *total = les_money_format_display (run.total);
+    g_autofree char *lines = les_count_format_display (run.n_lines);
     char month_text[8];
 
     les_period_format (run.month, month_text);
-    g_print ("run %" G_GINT64_FORMAT " closes %s of %s: %" G_GINT64_FORMAT " lines, total %s\n", run.run_id,
-             month_text, year, run.n_lines, total);
+    g_print ("run %" G_GINT64_FORMAT " closes %s of %s: %s lines, total %s\n", run.run_id, month_text, year, lines,
+             total);
   }
   les_run_clear (&run);
+  return LES_CLI_OK;
+}
+
+/* What month the year is worked to, its compute, and whether the figures are out of date */
+static int
+cmd_status (Options *o)
+{
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *problem = NULL;
+  g_autofree char *year = NULL;
+  g_autofree char *why = NULL;
+  g_auto(LesYearStatus) status = { 0 };
+  gint32 to = 0, next;
+  char text[8];
+  int fy;
+
+  if (o->args->len != 1)
+    return usage ("status takes no arguments besides --year and --to");
+  if (!parse_year (o, &fy, &problem))
+    return usage (problem);
+  if (o->to != NULL && !parse_period (&to_arg, o->to, &to, &problem))
+    return usage (problem);
+  store = open_store (o);
+  if (store == NULL)
+    return LES_CLI_BAD_INPUT;
+  if (to != 0 && !les_year_set_to_period (store, fy, to, &error))
+    return exit_for_error (error);
+  if (!les_year_status_get (store, fy, &status, &error))
+    return exit_for_error (error);
+
+  year = les_year_format (fy);
+  les_period_format (status.to_period, text);
+  g_print ("%s is worked to %s%s\n", year, text,
+           status.to_is_default ? " (by default: the latest month with claims, or the month after the latest run)"
+                                : "");
+  if (status.computed)
+    {
+      les_period_format (status.computed_to, text);
+      g_print ("computed to %s on %s by %s\n", text, status.computed_at, status.computed_by);
+    }
+  why = les_year_status_describe (&status);
+  g_print ("figures: %s\n", why[0] != '\0' ? why : "up to date");
+  next = les_runs_default_month (store, fy);
+  if (next == 0)
+    g_print ("next month to close: none, March is closed\n");
+  else
+    {
+      g_autoptr(GError) refused = NULL;
+
+      les_period_format (next, text);
+      if (les_runs_check_month (store, fy, next, NULL, &refused))
+        g_print ("next month to close: %s\n", text);
+      else
+        g_print ("next month to close: %s, not yet: %s\n", text, refused->message);
+    }
   return LES_CLI_OK;
 }
 
@@ -771,6 +963,8 @@ les_cli_run (int argc, char **argv)
     status = cmd_set_status (&o);
   else if (strcmp (command, "run") == 0)
     status = cmd_run (&o);
+  else if (strcmp (command, "status") == 0)
+    status = cmd_status (&o);
   else if (strcmp (command, "reopen") == 0)
     status = cmd_reopen (&o);
   else if (strcmp (command, "statement") == 0)

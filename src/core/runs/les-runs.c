@@ -14,6 +14,7 @@
 #include "les-runs.h"
 #include "les-store-private.h"
 #include "les-value.h"
+#include "les-year-status.h"
 
 /* The model is in docs/payment-runs.md; the statements are in les-sql-runs.c. */
 
@@ -171,18 +172,39 @@ les_runs_pending_adjustments (LesStore *store, int fy, gint64 *amount)
   return n;
 }
 
-static gboolean
-check_month (LesStore *store, int fy, gint32 month, GError **error)
+/* The latest month a run of @fy may close: the month its stored compute
+ * reached, or, never computed, the month the year is worked to (which the
+ * run then computes to).  0 with @error set on a database error. */
+static gint32
+closable_to (LesStore *store, int fy, gboolean *computed, GError **error)
 {
-  gint32 last_month;
+  g_autoptr(GError) local_error = NULL;
+  gint32 to = 0;
+
+  *computed = TRUE;
+  if (les_results_get_compute (store, fy, &to, NULL, NULL, &local_error))
+    return to;
+  if (!g_error_matches (local_error, LES_ERROR, LES_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return 0;
+    }
+  *computed = FALSE;
+  return les_year_get_to_period (store, fy, NULL, error);
+}
+
+static gboolean
+check_month (LesStore *store, int fy, gint32 month, gint32 *limit, GError **error)
+{
+  g_autofree char *year = les_year_format (fy);
+  gint32 last_month, to;
+  gboolean computed;
   gint64 last;
   char text[8];
 
   les_period_format (month, text);
   if (les_period_fy (month) != fy)
     {
-      g_autofree char *year = les_year_format (fy);
-
       g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("%s is not a month of %s"), text, year);
       return FALSE;
     }
@@ -197,7 +219,58 @@ check_month (LesStore *store, int fy, gint32 month, GError **error)
                      "or close a later month"), text, last, last_text);
       return FALSE;
     }
+  /* a run pays every line due up to its month: one closed before the
+   * figures reach it would pay instalments of months not yet reached */
+  to = closable_to (store, fy, &computed, error);
+  if (to == 0)
+    return FALSE;
+  if (month > to)
+    {
+      char to_text[8];
+
+      les_period_format (to, to_text);
+      if (computed)
+        g_set_error (error, LES_ERROR, LES_ERROR_CONFLICT,
+                     _("%s cannot be closed yet: %s is computed only to %s; compute it to %s first"),
+                     text, year, to_text, text);
+      else
+        g_set_error (error, LES_ERROR, LES_ERROR_CONFLICT,
+                     _("%s cannot be closed yet: %s is worked to %s; compute it to %s first"),
+                     text, year, to_text, text);
+      return FALSE;
+    }
+  if (limit != NULL)
+    *limit = to;
   return TRUE;
+}
+
+/**
+ * les_runs_check_month:
+ * @limit: (out) (optional): the latest month that can be closed now
+ *
+ * Whether a run could close @month now: a month of @fy after the latest
+ * run's, and not after the month the year is computed to (or, never
+ * computed, worked to).  The error says why not, for people.
+ */
+gboolean
+les_runs_check_month (LesStore *store, int fy, gint32 month, gint32 *limit, GError **error)
+{
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return check_month (store, fy, month, limit, error);
+}
+
+/**
+ * les_runs_default_month:
+ *
+ * Returns: the month a run closes unless told otherwise: the month after
+ * the latest run (April when there is none), 0 when March is closed.
+ */
+gint32
+les_runs_default_month (LesStore *store, int fy)
+{
+  return les_runs_next_open_month (store, fy);
 }
 
 /* Long statements stop when @cancellable is cancelled. */
@@ -238,6 +311,126 @@ bind_year_month (LesStmt *stmt, int fy, gint32 month)
   les_stmt_bind_text (stmt, 2, text);
 }
 
+static void
+preview_row_clear (LesRunPreviewRow *row)
+{
+  g_free (row->service_code);
+  g_free (row->service_name);
+}
+
+void
+les_run_preview_free (LesRunPreview *preview)
+{
+  if (preview == NULL)
+    return;
+  g_clear_pointer (&preview->services, g_array_unref);
+  preview_row_clear (&preview->totals);
+  g_free (preview);
+}
+
+/* Adds @n lines, @amount and @n_held / @held of category @what (les_sql_runs_preview) to @row */
+static void
+preview_add (LesRunPreviewRow *row, int what, gint64 n, gint64 amount, gint64 n_held, gint64 held)
+{
+  switch (what)
+    {
+    case 0:
+      row->n_paid += n;
+      row->paid += amount;
+      row->n_held += n_held;
+      row->held += held;
+      break;
+    case 1:
+      row->n_unapproved += n;
+      row->unapproved += amount;
+      break;
+    case 2:
+      row->n_not_due += n;
+      row->not_due += amount;
+      break;
+    case 3:
+      row->n_adjustments += n;
+      row->adjustments += amount;
+      break;
+    case 4:
+    default:
+      row->n_adjustments_waiting += n;
+      row->adjustments_waiting += amount;
+      break;
+    }
+}
+
+/**
+ * les_runs_preview_month:
+ * @cancellable: (nullable): stops the statement
+ *
+ * What closing @month would pay now, per service, from the stored
+ * compute: the approved (or scheduled) lines due and the adjustments it
+ * would pay, the amounts held on them, and what it would leave out —
+ * lines waiting for claims to be approved and lines of later months.  A
+ * run computes the year again first: when the figures are out of date
+ * (@stale) what it pays may differ.  Fails as les_runs_check_month() when
+ * @month cannot be closed.
+ *
+ * Returns: (transfer full): the preview, or NULL with @error set.
+ */
+LesRunPreview *
+les_runs_preview_month (LesStore *store, int fy, gint32 month, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(LesRunPreview) preview = NULL;
+  GError *local_error = NULL;
+  LesStaleness stale = 0;
+  LesStmt *stmt;
+  LesStep rc = LES_STEP_ERROR;
+  gint32 limit = 0;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_month (store, fy, month, &limit, error))
+    return NULL;
+  preview = g_new0 (LesRunPreview, 1);
+  preview->year = fy;
+  preview->month = month;
+  if (!les_results_get_compute (store, fy, &preview->computed_to, NULL, NULL, NULL))
+    preview->computed_to = 0;
+  les_results_is_stale (store, fy, &stale);
+  preview->stale = stale;
+  preview->services = g_array_new (FALSE, TRUE, sizeof (LesRunPreviewRow));
+  g_array_set_clear_func (preview->services, (GDestroyNotify) preview_row_clear);
+
+  watch_cancellable (store, cancellable);
+  stmt = les_store_prepare (store, les_sql_runs_preview, &local_error);
+  if (stmt != NULL)
+    {
+      bind_year_month (stmt, fy, month);
+      while ((rc = les_stmt_step (stmt, &local_error)) == LES_STEP_ROW)
+        {
+          const char *code = les_stmt_text (stmt, 0);
+          LesRunPreviewRow *row = preview->services->len > 0
+                                  ? &g_array_index (preview->services, LesRunPreviewRow, preview->services->len - 1)
+                                  : NULL;
+          int what = les_stmt_int (stmt, 2);
+          gint64 n = les_stmt_int64 (stmt, 3), amount = les_stmt_int64 (stmt, 4);
+          gint64 n_held = les_stmt_int64 (stmt, 5), held = les_stmt_int64 (stmt, 6);
+
+          if (row == NULL || g_strcmp0 (row->service_code, code) != 0)
+            {
+              LesRunPreviewRow fresh = { g_strdup (code), g_strdup (les_stmt_text (stmt, 1)) };
+
+              g_array_append_val (preview->services, fresh);
+              row = &g_array_index (preview->services, LesRunPreviewRow, preview->services->len - 1);
+            }
+          preview_add (row, what, n, amount, n_held, held);
+          preview_add (&preview->totals, what, n, amount, n_held, held);
+        }
+      les_stmt_reset (stmt);
+    }
+  if (!unwatch_cancellable (store, cancellable, rc == LES_STEP_DONE, local_error, error))
+    return NULL;
+  return g_steal_pointer (&preview);
+}
+
 /**
  * les_runs_preview:
  *
@@ -253,31 +446,19 @@ les_runs_preview (LesStore      *store,
                   gint64        *n_lines,
                   GError       **error)
 {
-  GError *local_error = NULL;
-  LesStmt *stmt;
-  LesStep rc = LES_STEP_ERROR;
+  g_autoptr(LesRunPreview) preview = NULL;
 
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   *total = 0;
   *n_lines = 0;
-  if (!check_month (store, fy, month, error))
+  preview = les_runs_preview_month (store, fy, month, cancellable, error);
+  if (preview == NULL)
     return FALSE;
-  watch_cancellable (store, cancellable);
-  stmt = les_store_prepare (store, les_sql_runs_preview, &local_error);
-  if (stmt != NULL)
-    {
-      bind_year_month (stmt, fy, month);
-      rc = les_stmt_step (stmt, &local_error);
-      if (rc == LES_STEP_ROW)
-        {
-          *total = les_stmt_int64 (stmt, 0);
-          *n_lines = les_stmt_int64 (stmt, 1);
-        }
-      les_stmt_reset (stmt);
-    }
-  return unwatch_cancellable (store, cancellable, rc == LES_STEP_ROW, local_error, error);
+  *total = preview->totals.paid + preview->totals.adjustments;
+  *n_lines = preview->totals.n_paid + preview->totals.n_adjustments;
+  return TRUE;
 }
 
 /* Freezes the lines due and the adjustments that can be paid as run @run_id. */
@@ -347,7 +528,6 @@ static gboolean
 close_month (LesStore *store, int fy, gint32 month, Progress *progress, GCancellable *cancellable, LesRun *made,
              GError **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *now = les_now_iso8601 ();
   g_autofree char *year = les_year_format (fy);
   LesStmt *stmt;
@@ -359,19 +539,13 @@ close_month (LesStore *store, int fy, gint32 month, Progress *progress, GCancell
   les_period_format (month, month_text);
   if (!les_store_begin (store, error))
     return FALSE;
-  /* in the transaction, so that no other run closes the month meanwhile */
-  if (!check_month (store, fy, month, error))
+  /* in the transaction, so that no other run closes the month meanwhile;
+   * the year is computed again to the month it was computed to, so that
+   * the run pays what the data say now */
+  if (!check_month (store, fy, month, &to, error))
     goto fail;
-  if (!les_results_get_compute (store, fy, &to, NULL, NULL, &local_error))
-    {
-      if (!g_error_matches (local_error, LES_ERROR, LES_ERROR_NOT_FOUND))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          goto fail;
-        }
-    }
   /* a failed compute has rolled the transaction back already */
-  if (!les_compute_year (store, fy, MAX (to, month), compute_progress_cb, progress, cancellable, NULL, error))
+  if (!les_compute_year (store, fy, to, compute_progress_cb, progress, cancellable, NULL, error))
     goto fail;
 
   report_progress (progress, 0.8, _("Paying the lines due…"));

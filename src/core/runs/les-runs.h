@@ -102,7 +102,57 @@ void          les_runs_record_report   (LesStore      *store,
                                         const char    *form);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesReport, les_report_free)
 
-/* What a run of @month would pay now (from the stored compute). */
+/* What a run of a month would pay, per service (or in total): from the
+ * stored compute, each computed line not yet paid and each pending
+ * adjustment falls in one place.  Amounts in pence. */
+typedef struct {
+  char     *service_code;     /* NULL on the totals */
+  char     *service_name;
+  gint64    n_paid;           /* lines the run pays: approved (or scheduled) lines due */
+  gint64    paid;
+  gint64    n_held;           /* of the lines paid, those with an amount held (not paid) */
+  gint64    held;
+  gint64    n_adjustments;    /* adjustments to earlier runs the run pays */
+  gint64    adjustments;
+  gint64    n_unapproved;     /* lines due, left out: their claims are not all approved */
+  gint64    unapproved;
+  gint64    n_adjustments_waiting;  /* adjustments left out for the same reason */
+  gint64    adjustments_waiting;
+  gint64    n_not_due;        /* lines of months after the run's, left out */
+  gint64    not_due;
+} LesRunPreviewRow;
+
+typedef struct {
+  int               year;
+  gint32            month;        /* the month the run closes */
+  gint32            computed_to;  /* the month the figures reach (0: never computed) */
+  guint             stale;        /* LesStaleness: the run computes again first, so it may differ */
+  GArray           *services;     /* LesRunPreviewRow, by service code, services with anything */
+  LesRunPreviewRow  totals;
+} LesRunPreview;
+
+void           les_run_preview_free    (LesRunPreview *preview);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesRunPreview, les_run_preview_free)
+
+/* The month a run closes when none is given: the next open month
+ * (les_runs_next_open_month()), 0 when March has been closed. */
+gint32         les_runs_default_month  (LesStore      *store,
+                                        int            fy);
+/* Whether @month can be closed now: a month of @fy, after the latest
+ * run's, and not after the month the year is computed to.  @limit
+ * (optional) gets that month. */
+gboolean       les_runs_check_month    (LesStore      *store,
+                                        int            fy,
+                                        gint32         month,
+                                        gint32        *limit,
+                                        GError       **error);
+/* What closing @month would pay now, and what it would leave out. */
+LesRunPreview *les_runs_preview_month  (LesStore      *store,
+                                        int            fy,
+                                        gint32         month,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
+/* Its totals only: amount and lines (adjustments included). */
 gboolean      les_runs_preview         (LesStore      *store,
                                         int            fy,
                                         gint32         month,
@@ -111,9 +161,10 @@ gboolean      les_runs_preview         (LesStore      *store,
                                         gint64        *n_lines,
                                         GError       **error);
 
-/* Recomputes the year (to the later of the last compute and @month), pays
- * what is due and approved, and freezes it as a new run, in one
- * transaction; cancelling leaves the database as it was. */
+/* Recomputes the year (to the month it is computed to), pays what is due
+ * and approved up to @month, and freezes it as a new run, in one
+ * transaction; cancelling leaves the database as it was.  A month after
+ * the computed one is refused (les_runs_check_month()). */
 gboolean      les_runs_close_month     (LesStore      *store,
                                         int            fy,
                                         gint32         month,

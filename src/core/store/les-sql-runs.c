@@ -88,9 +88,25 @@ const char les_sql_runs_list[] =
 const char les_sql_runs_get[] =
   "SELECT " RUN_COLUMNS " FROM payment_runs WHERE run_id = ?1";
 
+/* Where each unpaid line of ?1 and each pending adjustment stands for a
+ * run of ?2, by service: what 0 paid, 1 waiting for approval, 2 of a
+ * later month; adjustments 3 paid, 4 waiting.  A later month's line is
+ * never asked whether it is approved (item_keys covers ?2 and earlier):
+ * CASE takes the first condition that holds. */
 const char les_sql_runs_preview[] =
-  APPROVAL_TABLES ", due AS (SELECT k.payable " DUE_LINES " UNION ALL SELECT a.payable " DUE_ADJUSTMENTS ") "
-  "SELECT coalesce (sum (payable), 0), count (*) FROM due";
+  APPROVAL_TABLES ", "
+  "unpaid AS (SELECT k.service_code, CASE WHEN k.period > ?2 THEN 2 WHEN " APPROVED ("k") " THEN 0 ELSE 1 END "
+  "  AS what, k.payable, k.held FROM payment_lines AS k WHERE k.year = ?1 "
+  "  AND NOT EXISTS (SELECT 1 FROM " LIVE_PAID ("p") " WHERE p.corrects_id IS NULL AND " SAME_KEY ("p", "k") ")), "
+  "pending AS (SELECT o.service_code, CASE WHEN pl.id IS NULL OR " APPROVED ("o") " THEN 3 ELSE 4 END AS what, "
+  "  a.payable, a.held FROM adjustments AS a JOIN paid_lines AS o ON o.id = a.corrects_id "
+  "  LEFT JOIN payment_lines AS pl ON " SAME_KEY ("pl", "o") " WHERE a.year = ?1), "
+  "due AS (SELECT service_code, what, payable, held FROM unpaid "
+  "  UNION ALL SELECT service_code, what, payable, held FROM pending) "
+  "SELECT d.service_code, s.name, d.what, count (*), coalesce (sum (d.payable), 0), "
+  "  sum (CASE WHEN d.held <> 0 THEN 1 ELSE 0 END), coalesce (sum (d.held), 0) "
+  "FROM due AS d LEFT JOIN services AS s ON s.year = ?1 AND s.service_code = d.service_code "
+  "GROUP BY d.service_code, s.name, d.what ORDER BY d.service_code, d.what";
 
 const char les_sql_runs_insert[] =
   "INSERT INTO payment_runs (year, month, created_at, created_by, total, n_lines) "
