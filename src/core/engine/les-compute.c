@@ -1008,3 +1008,48 @@ les_compute_explain (LesStore    *store,
     return NULL;
   return les_engine_explain (in, practice, service, rule, period, error);
 }
+
+/**
+ * les_compute_explain_claim:
+ * @trace: (out caller-allocates) (optional): what the claim counts for
+ *
+ * Recomputes the claim's service in memory, up to the `to` of the year's
+ * last compute, without writing anything, and tells how the claim was
+ * judged and how the line it makes up was made.
+ *
+ * Returns: (transfer full) (element-type utf8): lines of text for people,
+ * or NULL with @error set (LES_ERROR_NOT_FOUND when the compute does not
+ * look at the claim, or the year was never computed).
+ */
+GPtrArray *
+les_compute_explain_claim (LesStore            *store,
+                           int                  fy,
+                           const char          *service_code,
+                           const char          *claim_ref,
+                           LesEngineClaimTrace *trace,
+                           GError             **error)
+{
+  g_autoptr(LesEngineInput) in = NULL;
+  g_autofree char *service = NULL;
+  g_autofree char *ref = NULL;
+  Loader ld = { 0 };
+  gint32 to = 0;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (service_code != NULL && claim_ref != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!les_results_get_compute (store, fy, &to, NULL, NULL, error))
+    return NULL;
+  service = normalise_code (service_code);
+  ref = normalise_code (claim_ref);
+  ld.store = store;
+  ld.fy = fy;
+  ld.to = to;
+  ld.only_service = service;
+
+  in = load_input (&ld, error);
+  if (in == NULL)
+    return NULL;
+  return les_engine_explain_claim (in, service, ref, trace, error);
+}

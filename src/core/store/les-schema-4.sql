@@ -17,3 +17,7 @@ CREATE TABLE year_state (
 ALTER TABLE computes ADD COLUMN imports_seen INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE computes ADD COLUMN edits_seen INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE computes ADD COLUMN decisions_seen INTEGER NOT NULL DEFAULT 0;
+
+-- A claim's history (its audit rows, newest first) for its detail: the
+-- trail grows by a row per decision, millions at national scale
+CREATE INDEX audit_by_row ON audit (table_name, row_key);

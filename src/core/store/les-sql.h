@@ -107,6 +107,14 @@ extern const char les_sql_claims_set_status[];
 extern const char les_sql_claims_id_for_ref[];
 extern const char les_sql_claims_ids_for_year[];
 extern const char les_sql_claims_approvable_ids_for_year[];
+extern const char les_sql_claims_detail[];
+extern const char les_sql_claims_patient_lines[];
+extern const char les_sql_claims_findings[];
+extern const char les_sql_claims_original[];
+extern const char les_sql_claims_history[];
+extern const char les_sql_claims_line[];
+extern const char les_sql_claims_line_paid_run[];
+extern const char les_sql_claims_check[];
 
 /* ---- the claims model (les-sql-claim-list.c) ---- */
 
