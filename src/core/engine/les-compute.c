@@ -142,7 +142,9 @@ load_services (Loader *ld, LesEngineInput *in, GError **error)
                           : text_is (stmt, 5, "annual") ? LES_CLAIM_FREQUENCY_ANNUAL
                           : LES_CLAIM_FREQUENCY_MONTHLY;
       s.has_deadline = !les_stmt_is_null (stmt, 6);
-      s.deadline_days = les_stmt_int (stmt, 6);
+      /* up to a trillion days may be imported: any more than a million is past
+       * every valid date all the same */
+      s.deadline_days = (gint) CLAMP (les_stmt_int64 (stmt, 6), 0, 1000000);
       s.start_date = column_date (stmt, 7);
       s.end_date = column_date (stmt, 8);
       les_engine_input_add_service (in, &s);
@@ -561,6 +563,30 @@ typedef struct {
   const LesPaymentLine *line;
 } Change;
 
+static gboolean
+amount_ok (gint64 pence)
+{
+  return pence <= LES_MONEY_MAX && pence >= -LES_MONEY_MAX;
+}
+
+/* Exact or refuse: a total past the range of amounts fails the compute */
+static gboolean
+refuse_total (Loader *ld, const char *service_code, GError **error)
+{
+  g_autofree char *year = les_year_format (ld->fy);
+  g_autofree char *largest = les_money_format_display (LES_MONEY_MAX);
+
+  if (service_code != NULL)
+    g_set_error (error, LES_ERROR, LES_ERROR_OVERFLOW,
+                 _("Cannot compute service %s exactly: its totals for %s are more than the largest amount (%s); "
+                   "nothing was computed"), service_code, year, largest);
+  else
+    g_set_error (error, LES_ERROR, LES_ERROR_OVERFLOW,
+                 _("Cannot compute %s exactly: the totals over every service are more than 64-bit figures hold; "
+                   "nothing was computed"), year);
+  return FALSE;
+}
+
 /* Compares the year's stored lines with the new ones, both in key order,
  * without writing: what to delete, update and insert. */
 static gboolean
@@ -600,9 +626,14 @@ diff_lines (Loader *ld, LineMerge *merge, GArray *deletes, GArray *updates, GPtr
       if (c >= 0)
         {
           sum->n_lines++;
-          sum->gross += l->gross;
-          sum->payable += l->payable;
-          sum->held += l->held;
+          /* every figure of a line is an amount, but there may be millions */
+          if (!les_int64_add_exact (sum->gross, l->gross, &sum->gross)
+              || !les_int64_add_exact (sum->payable, l->payable, &sum->payable)
+              || !les_int64_add_exact (sum->held, l->held, &sum->held))
+            {
+              les_stmt_reset (stmt);
+              return refuse_total (ld, NULL, error);
+            }
           l = line_merge_next (merge);
         }
       if (c <= 0)
@@ -731,9 +762,13 @@ write_service_totals (Loader *ld, LesEngineOutput **outputs, guint n_services, G
         {
           const LesPaymentLine *line = &g_array_index (lines, LesPaymentLine, j);
 
-          payable += line->payable;
-          held += line->held;
+          if (!les_int64_add_exact (payable, line->payable, &payable)
+              || !les_int64_add_exact (held, line->held, &held))
+            return refuse_total (ld, line->service_code, error);
         }
+      /* the reconciliation forecasts payable × 12: amounts keep that within 64 bits */
+      if (!amount_ok (payable) || !amount_ok (held))
+        return refuse_total (ld, g_array_index (lines, LesPaymentLine, 0).service_code, error);
       les_stmt_bind_int64 (stmt, 1, ld->fy);
       les_stmt_bind_text (stmt, 2, g_array_index (lines, LesPaymentLine, 0).service_code);
       les_stmt_bind_int64 (stmt, 3, payable);
@@ -758,9 +793,10 @@ compute_and_write (Loader *ld, LesEngineInput *in, LesComputeSummary *sum, GErro
     outputs[i] = les_engine_output_new ();
 
   report (ld, 0.3, _("Computing"));
-  if (!les_engine_run_services (in, outputs, MIN (g_get_num_processors (), 4), ld->cancellable))
+  if (!les_engine_run_services (in, outputs, MIN (g_get_num_processors (), 4), ld->cancellable, error))
     {
-      g_cancellable_set_error_if_cancelled (ld->cancellable, error);
+      if (error == NULL || *error == NULL)
+        g_cancellable_set_error_if_cancelled (ld->cancellable, error);
       goto out;
     }
   g_debug ("compute: engine %.2f s", (g_get_monotonic_time () - t_start) / 1e6);
