@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "les-claims-edit.h"
@@ -310,8 +311,8 @@ test_csv (Fixture *f, gconstpointer data)
   text = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
   g_assert_true (g_str_has_prefix (text, "run,run_month,practice_code,"));
   g_assert_nonnull (strstr (text, "\n1,2024-05,A81001,Ashford Surgery,line,INJ,Injections,JAB,,2024-04,5,10.00,"
-                                  "50.00,0.00,,50.00,,\n"));
-  g_assert_true (g_str_has_suffix (text, "\n1,2024-05,A81001,Ashford Surgery,total,,,,,,,,320.00,0.00,,320.00,,\n"));
+                                  "50.00,0.00,,50.00,,,C1\n"));
+  g_assert_true (g_str_has_suffix (text, "\n1,2024-05,A81001,Ashford Surgery,total,,,,,,,,320.00,0.00,,320.00,,,\n"));
 
   report = les_runs_report (f->store, FY, &error);
   g_assert_no_error (error);
@@ -482,6 +483,100 @@ test_preview (Fixture *f, gconstpointer data)
   g_assert_cmpint (preview->totals.n_adjustments, ==, 0);
 }
 
+static const LesStatementLine *
+find_line_ok (LesStatement *st, const char *rule, gint32 period)
+{
+  const LesStatementLine *l = find_line (st, rule, period, FALSE);
+
+  if (l == NULL)
+    {
+      g_test_message ("no line %s %d for %s", rule, period, st->practice_code);
+      g_test_fail ();
+      abort ();
+    }
+  return l;
+}
+
+/* Every practice's statement of a run: the claims each line pays, the
+ * claims rejected or queried since the previous run, one CSV of them all */
+static void
+test_statements (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autofree char *text = NULL;
+  LesStatement *a, *b;
+  const LesStatementDecision *d;
+  gint64 run, total, sum = 0;
+
+  compute (f, 202405);
+  set_status (f, "approved", NULL, "C1");
+  set_status (f, "approved", NULL, "C2");
+  /* A81002's only claim: it is paid nothing, and is told why */
+  set_status (f, "rejected", "not signed up for injections", "C3");
+  run = close_month (f, 202405, &total);
+
+  all = les_runs_statements (f->store, run, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 2);
+  a = all->pdata[0];
+  b = all->pdata[1];
+  g_assert_cmpstr (a->practice_code, ==, "A81001");
+  g_assert_cmpstr (b->practice_code, ==, "A81002");
+  g_assert_cmpint (a->previous_run, ==, 0);
+  for (guint i = 0; i < all->len; i++)
+    sum += ((LesStatement *) all->pdata[i])->payable;
+  g_assert_cmpint (sum, ==, total);
+
+  /* item lines name their claims; scheduled lines have none */
+  g_assert_cmpstrv (find_line_ok (a, "JAB", 202404)->claim_refs, ((const char *[]) { "C1", NULL }));
+  g_assert_cmpstrv (find_line_ok (a, "JAB", 202405)->claim_refs, ((const char *[]) { "C2", NULL }));
+  g_assert_null (find_line_ok (a, "HEAD", 202404)->claim_refs);
+  g_assert_cmpuint (a->decisions->len, ==, 0);
+
+  g_assert_cmpuint (b->lines->len, ==, 0);
+  g_assert_cmpint (b->payable, ==, 0);
+  g_assert_cmpuint (b->decisions->len, ==, 1);
+  d = &g_array_index (b->decisions, LesStatementDecision, 0);
+  g_assert_cmpstr (d->claim_ref, ==, "C3");
+  g_assert_cmpint (d->status, ==, LES_CLAIM_STATUS_REJECTED);
+  g_assert_cmpstr (d->reason, ==, "not signed up for injections");
+  g_assert_cmpstr (d->service_name, ==, "Injections");
+  g_assert_cmpint (d->period, ==, 202404);
+  g_assert_cmpint (d->count, ==, 7);
+
+  g_assert_true (les_statements_write_csv (all, out, NULL, &error));
+  g_assert_no_error (error);
+  g_output_stream_write_all (out, "", 1, NULL, NULL, NULL);
+  g_output_stream_close (out, NULL, NULL);
+  text = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+  g_assert_true (g_str_has_prefix (text, "run,run_month,practice_code,practice_name,kind,"));
+  g_assert_null (strstr (text + 1, "\nrun,run_month"));
+  g_assert_nonnull (strstr (text, "\n1,2024-05,A81002,Beech House,rejected,INJ,Injections,JAB,"
+                                  "not signed up for injections,2024-04,7,,,,,,,,C3\n"
+                                  "1,2024-05,A81002,Beech House,total,,,,,,,,0.00,0.00,,0.00,,,\n"));
+
+  /* a query after the run goes on the next run's statement, not this one's */
+  set_status (f, "queried", "how many patients?", "C2");
+  g_clear_pointer (&all, g_ptr_array_unref);
+  all = les_runs_statements (f->store, run, NULL, &error);
+  g_assert_cmpuint (all->len, ==, 2);
+  g_assert_cmpuint (((LesStatement *) all->pdata[0])->decisions->len, ==, 0);
+  compute (f, 202406);
+  run = close_month (f, 202406, NULL);
+  g_clear_pointer (&all, g_ptr_array_unref);
+  all = les_runs_statements (f->store, run, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 1);
+  a = all->pdata[0];
+  g_assert_cmpint (a->previous_run, ==, 1);
+  g_assert_cmpuint (a->decisions->len, ==, 1);
+  d = &g_array_index (a->decisions, LesStatementDecision, 0);
+  g_assert_cmpstr (d->claim_ref, ==, "C2");
+  g_assert_cmpint (d->status, ==, LES_CLAIM_STATUS_QUERIED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -494,5 +589,6 @@ main (int argc, char **argv)
   g_test_add ("/runs/cancel", Fixture, NULL, fixture_set_up, test_cancel, fixture_tear_down);
   g_test_add ("/runs/month", Fixture, NULL, fixture_set_up, test_month, fixture_tear_down);
   g_test_add ("/runs/preview", Fixture, NULL, fixture_set_up, test_preview, fixture_tear_down);
+  g_test_add ("/runs/statements", Fixture, NULL, fixture_set_up, test_statements, fixture_tear_down);
   return g_test_run ();
 }

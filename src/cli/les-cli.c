@@ -3,8 +3,10 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <gio/gunixoutputstream.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,7 +71,8 @@ static const char usage_text[] =
   "  les-claims-cli [--db FILE] status --year 2024/25 [--to YYYY-MM]\n"
   "  les-claims-cli [--db FILE] run --year 2024/25 [--month YYYY-MM] [--dry-run]\n"
   "  les-claims-cli [--db FILE] reopen --run N --reason TEXT\n"
-  "  les-claims-cli [--db FILE] statement --year 2024/25 --run N PRACTICE -o FILE.pdf|FILE.csv\n"
+  "  les-claims-cli [--db FILE] statement [--year 2024/25] --run N PRACTICE -o FILE.pdf|FILE.csv\n"
+  "  les-claims-cli [--db FILE] statement [--year 2024/25] --run N --all -o DIR\n"
   "  les-claims-cli [--db FILE] report --year 2024/25 -o FILE.pdf|FILE.csv\n"
   "\n"
   "Import kinds: practices, list-sizes, services, rules, signups, cohorts,\n"
@@ -80,6 +83,8 @@ static const char usage_text[] =
   "status says what month the year is worked to and whether its figures are out of\n"
   "  date; with --to it keeps that month.  run closes the next open month unless\n"
   "  --month says which; --dry-run shows what it would pay and leave out.\n"
+  "statement --all writes DIR/PRACTICE.pdf for every practice of the run and\n"
+  "  DIR/statements-run-N.csv with every line of them all.\n"
   "Without --db, the default database: %s\n"
   "Exit status: 0 success, 1 bad input, 2 usage error.\n";
 
@@ -844,6 +849,72 @@ finish_output (GOutputStream *out, gboolean ok, GError *error)
   return LES_CLI_OK;
 }
 
+/* Writes @st's PDF, or with @all the CSV of them all, to @path: replaced whole or not at all */
+static gboolean
+write_statement_file (LesStatement *st, GPtrArray *all, const char *path, GError **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileOutputStream) out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE, NULL, error);
+  gboolean ok;
+
+  if (out == NULL)
+    return FALSE;
+  ok = all != NULL ? les_statements_write_csv (all, G_OUTPUT_STREAM (out), NULL, error)
+                   : les_statement_write_pdf (st, G_OUTPUT_STREAM (out), NULL, error);
+  if (!ok)
+    {
+      g_autoptr(GCancellable) cancel = g_cancellable_new ();
+
+      g_cancellable_cancel (cancel);
+      g_output_stream_close (G_OUTPUT_STREAM (out), cancel, NULL);
+      return FALSE;
+    }
+  return g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error);
+}
+
+/* statement --all: a PDF per practice and one CSV of every line, in DIR */
+static int
+statements_all (Options *o, LesStore *store, gint64 run_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autofree char *csv_name = g_strdup_printf ("statements-run-%" G_GINT64_FORMAT ".csv", run_id);
+  g_autofree char *csv_path = g_build_filename (o->output, csv_name, NULL);
+  gint64 total = 0;
+
+  if (g_mkdir_with_parents (o->output, 0700) != 0)
+    {
+      g_printerr ("les-claims-cli: %s: cannot create the folder: %s\n", o->output, g_strerror (errno));
+      return LES_CLI_BAD_INPUT;
+    }
+  all = les_runs_statements (store, run_id, NULL, &error);
+  if (all == NULL)
+    return exit_for_error (error);
+  for (guint i = 0; i < all->len; i++)
+    {
+      LesStatement *st = all->pdata[i];
+      g_autofree char *name = g_strdup_printf ("%s.pdf", st->practice_code);
+      g_autofree char *path = g_build_filename (o->output, name, NULL);
+
+      if (!write_statement_file (st, NULL, path, &error))
+        return exit_for_error (error);
+      les_runs_record_statement (store, st, "pdf");
+      total += st->payable;
+    }
+  if (!write_statement_file (NULL, all, csv_path, &error))
+    return exit_for_error (error);
+  for (guint i = 0; i < all->len; i++)
+    les_runs_record_statement (store, all->pdata[i], "csv");
+  {
+    g_autofree char *n = les_count_format_display (all->len);
+    g_autofree char *paid = les_money_format_display (total);
+
+    g_print ("run %" G_GINT64_FORMAT ": %s statements in %s (a PDF each and %s), paid %s\n", run_id, n, o->output,
+             csv_name, paid);
+  }
+  return LES_CLI_OK;
+}
+
 static int
 cmd_statement (Options *o)
 {
@@ -854,29 +925,39 @@ cmd_statement (Options *o)
   g_autoptr(GOutputStream) out = NULL;
   g_autofree char *problem = NULL;
   g_autofree char *practice = NULL;
-  gboolean pdf, ok;
+  gboolean pdf = FALSE, ok;
   gint64 run_id;
-  int fy, status;
+  LesRun run = { 0 };
+  int fy = 0, status;
 
-  if (o->args->len != 2)
-    return usage ("statement takes a PRACTICE");
-  if (!parse_year (o, &fy, &problem) || !parse_run (o, &run_id, &problem)
-      || !parse_document_output (o, &pdf, &problem)
-      || (practice = parse_code (&practice_arg, o->args->pdata[1], &problem)) == NULL)
+  if (o->all ? o->args->len != 1 : o->args->len != 2)
+    return usage ("statement takes a PRACTICE, or --all");
+  if ((o->year != NULL && !parse_year (o, &fy, &problem)) || !parse_run (o, &run_id, &problem))
+    return usage (problem);
+  if (o->all && o->output == NULL)
+    return usage ("statement --all needs -o DIR, the folder to write the statements in");
+  if (!o->all && (!parse_document_output (o, &pdf, &problem)
+                  || (practice = parse_code (&practice_arg, o->args->pdata[1], &problem)) == NULL))
     return usage (problem);
   store = open_store (o);
   if (store == NULL)
     return LES_CLI_BAD_INPUT;
-  st = les_runs_statement (store, run_id, practice, &error);
-  if (st == NULL)
+  if (!les_runs_get (store, run_id, &run, &error))
     return exit_for_error (error);
-  if (st->run.year != fy)
+  les_run_clear (&run);
+  if (o->year != NULL && run.year != fy)
     {
       g_autofree char *year = les_year_format (fy);
 
       g_printerr ("les-claims-cli: run %" G_GINT64_FORMAT " is not a run of %s\n", run_id, year);
       return LES_CLI_BAD_INPUT;
     }
+  if (o->all)
+    return statements_all (o, store, run_id);
+
+  st = les_runs_statement (store, run_id, practice, &error);
+  if (st == NULL)
+    return exit_for_error (error);
   out = open_output (o, &file_out, &error);
   if (out == NULL)
     return exit_for_error (error);

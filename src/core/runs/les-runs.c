@@ -9,6 +9,7 @@
 #include "les-adjustments.h"
 #include "les-compute.h"
 #include "les-csv.h"
+#include "les-enums.h"
 #include "les-error.h"
 #include "les-results.h"
 #include "les-runs.h"
@@ -72,6 +73,17 @@ statement_line_clear (LesStatementLine *line)
   g_free (line->rule_description);
   g_free (line->rule_kind);
   g_free (line->held_reason);
+  g_strfreev (line->claim_refs);
+}
+
+static void
+statement_decision_clear (LesStatementDecision *d)
+{
+  g_free (d->claim_ref);
+  g_free (d->service_code);
+  g_free (d->service_name);
+  g_free (d->item_code);
+  g_free (d->reason);
 }
 
 void
@@ -86,6 +98,7 @@ les_statement_free (LesStatement *statement)
   g_free (statement->pcn_code);
   g_free (statement->pcn_name);
   g_clear_pointer (&statement->lines, g_array_unref);
+  g_clear_pointer (&statement->decisions, g_array_unref);
   g_free (statement);
 }
 
@@ -860,34 +873,43 @@ les_runs_get_organisation (LesStore *store)
   return name != NULL ? name : g_strdup (_("NHS Integrated Care Board"));
 }
 
-/**
- * les_runs_statement:
- *
- * A practice's payment statement for one run: every line the run paid
- * the practice, then the adjustments with the line each corrects.
- */
-LesStatement *
-les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, GError **error)
+/* Which decisions on claims go on @run's statements: those audited
+ * between the previous live run's audit row and @run's own */
+typedef struct {
+  gint64 previous_run;
+  gint64 after_id;
+  gint64 before_id;
+} Window;
+
+static gboolean
+decision_window (LesStore *store, const LesRun *run, Window *w, GError **error)
 {
-  g_autoptr(LesStatement) st = g_new0 (LesStatement, 1);
-  g_autofree char *trimmed = NULL;
-  g_autofree char *code = NULL;
-  LesStmt *stmt;
+  LesStmt *stmt = les_store_prepare (store, les_sql_runs_decision_window, error);
   LesStep rc;
 
-  g_return_val_if_fail (LES_IS_STORE (store), NULL);
-  g_return_val_if_fail (practice_code != NULL, NULL);
-
-  st->lines = g_array_new (FALSE, TRUE, sizeof (LesStatementLine));
-  g_array_set_clear_func (st->lines, (GDestroyNotify) statement_line_clear);
-  if (!les_runs_get (store, run_id, &st->run, error))
-    return NULL;
-  trimmed = g_strstrip (g_strdup (practice_code));
-  code = g_ascii_strup (trimmed, -1);
-
-  stmt = les_store_prepare (store, les_sql_runs_statement_practice, error);
   if (stmt == NULL)
-    return NULL;
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, run->year);
+  les_stmt_bind_int64 (stmt, 2, run->run_id);
+  rc = les_stmt_step (stmt, error);
+  if (rc == LES_STEP_ROW)
+    {
+      w->previous_run = les_stmt_int64 (stmt, 0);
+      w->after_id = les_stmt_int64 (stmt, 1);
+      w->before_id = les_stmt_int64 (stmt, 2);
+    }
+  les_stmt_reset (stmt);
+  return rc == LES_STEP_ROW;
+}
+
+static gboolean
+read_practice (LesStore *store, LesStatement *st, const char *code, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (store, les_sql_runs_statement_practice, error);
+  LesStep rc;
+
+  if (stmt == NULL)
+    return FALSE;
   les_stmt_bind_text (stmt, 1, code);
   rc = les_stmt_step (stmt, error);
   if (rc == LES_STEP_ROW)
@@ -898,19 +920,21 @@ les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, G
       st->pcn_name = dup_column (stmt, 3);
     }
   les_stmt_reset (stmt);
-  if (rc != LES_STEP_ROW)
-    {
-      if (rc == LES_STEP_DONE)
-        g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, _("There is no practice %s"), code);
-      return NULL;
-    }
-  st->organisation = les_runs_get_organisation (store);
+  if (rc == LES_STEP_DONE)
+    g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, _("There is no practice %s"), code);
+  return rc == LES_STEP_ROW;
+}
 
-  stmt = les_store_prepare (store, les_sql_runs_statement_lines, error);
+static gboolean
+read_lines (LesStore *store, LesStatement *st, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (store, les_sql_runs_statement_lines, error);
+  LesStep rc;
+
   if (stmt == NULL)
-    return NULL;
-  les_stmt_bind_int64 (stmt, 1, run_id);
-  les_stmt_bind_text (stmt, 2, code);
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, st->run.run_id);
+  les_stmt_bind_text (stmt, 2, st->practice_code);
   while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       LesStatementLine line = { 0 };
@@ -941,9 +965,206 @@ les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, G
       g_array_append_val (st->lines, line);
     }
   les_stmt_reset (stmt);
-  if (rc == LES_STEP_ERROR)
+  return rc == LES_STEP_DONE;
+}
+
+/* "SERVICE/RULE/2024-05", a line's key among the claims read */
+static char *
+line_key (const char *service, const char *rule, gint32 period)
+{
+  return g_strdup_printf ("%s/%s/%06d", service, rule, period);
+}
+
+/* Each item line's claims: one read for the practice, matched by key */
+static gboolean
+read_claims (LesStore *store, LesStatement *st, GError **error)
+{
+  g_autoptr(GHashTable) by_line = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                         (GDestroyNotify) g_ptr_array_unref);
+  LesStmt *stmt = les_store_prepare (store, les_sql_runs_statement_claims, error);
+  LesStep rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, st->run.year);
+  les_stmt_bind_text (stmt, 2, st->practice_code);
+  les_stmt_bind_int64 (stmt, 3, st->run.run_id);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    {
+      g_autofree char *key = line_key (les_stmt_text (stmt, 0), les_stmt_text (stmt, 1), column_period (stmt, 2));
+      GPtrArray *refs = g_hash_table_lookup (by_line, key);
+
+      if (refs == NULL)
+        {
+          refs = g_ptr_array_new_with_free_func (g_free);
+          g_hash_table_insert (by_line, g_steal_pointer (&key), refs);
+        }
+      g_ptr_array_add (refs, dup_column (stmt, 3));
+    }
+  les_stmt_reset (stmt);
+  if (rc != LES_STEP_DONE)
+    return FALSE;
+
+  for (guint i = 0; i < st->lines->len; i++)
+    {
+      LesStatementLine *l = &g_array_index (st->lines, LesStatementLine, i);
+      g_autofree char *key = NULL;
+      GPtrArray *refs;
+
+      if (g_strcmp0 (l->rule_kind, "item") != 0)
+        continue;
+      key = line_key (l->service_code, l->rule_code, l->period);
+      refs = g_hash_table_lookup (by_line, key);
+      l->claim_refs = g_new0 (char *, (refs != NULL ? refs->len : 0) + 1);
+      for (guint k = 0; refs != NULL && k < refs->len; k++)
+        l->claim_refs[k] = g_strdup (refs->pdata[k]);
+    }
+  return TRUE;
+}
+
+static gboolean
+read_decisions (LesStore *store, LesStatement *st, const Window *w, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (store, les_sql_runs_statement_decisions, error);
+  LesStep rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, st->run.year);
+  les_stmt_bind_text (stmt, 2, st->practice_code);
+  les_stmt_bind_int64 (stmt, 3, w->after_id);
+  les_stmt_bind_int64 (stmt, 4, w->before_id);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    {
+      LesStatementDecision d = { 0 };
+
+      d.claim_ref = dup_column (stmt, 0);
+      d.service_code = dup_column (stmt, 1);
+      d.service_name = dup_column (stmt, 2);
+      d.item_code = dup_column (stmt, 3);
+      d.period = column_period (stmt, 4);
+      d.count = les_stmt_int64 (stmt, 5);
+      d.status = les_claim_status_from_word (les_stmt_text (stmt, 6));
+      d.reason = dup_column (stmt, 7);
+      g_array_append_val (st->decisions, d);
+    }
+  les_stmt_reset (stmt);
+  return rc == LES_STEP_DONE;
+}
+
+/* One practice's statement of @run (copied), with the decisions of @w */
+static LesStatement *
+build_statement (LesStore *store, const LesRun *run, const char *organisation, const Window *w, const char *code,
+                 GError **error)
+{
+  g_autoptr(LesStatement) st = g_new0 (LesStatement, 1);
+
+  st->lines = g_array_new (FALSE, TRUE, sizeof (LesStatementLine));
+  g_array_set_clear_func (st->lines, (GDestroyNotify) statement_line_clear);
+  st->decisions = g_array_new (FALSE, TRUE, sizeof (LesStatementDecision));
+  g_array_set_clear_func (st->decisions, (GDestroyNotify) statement_decision_clear);
+  st->run = *run;
+  st->run.created_at = g_strdup (run->created_at);
+  st->run.created_by = g_strdup (run->created_by);
+  st->run.reopened_at = g_strdup (run->reopened_at);
+  st->run.reopened_by = g_strdup (run->reopened_by);
+  st->run.reopen_reason = g_strdup (run->reopen_reason);
+  st->organisation = g_strdup (organisation);
+  st->previous_run = w->previous_run;
+
+  if (!read_practice (store, st, code, error) || !read_lines (store, st, error) || !read_claims (store, st, error)
+      || !read_decisions (store, st, w, error))
     return NULL;
   return g_steal_pointer (&st);
+}
+
+/**
+ * les_runs_statement:
+ *
+ * A practice's payment statement for one run: every line the run paid
+ * the practice, with the claims each item line pays, then the
+ * adjustments with the line each corrects, and the practice's claims
+ * rejected or queried since the previous run, with their reasons.
+ */
+LesStatement *
+les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, GError **error)
+{
+  g_autofree char *code = NULL;
+  g_autofree char *organisation = NULL;
+  LesRun run = { 0 };
+  LesStatement *st = NULL;
+  Window w = { 0 };
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (practice_code != NULL, NULL);
+
+  if (!les_runs_get (store, run_id, &run, error))
+    return NULL;
+  code = g_ascii_strup (g_strstrip (g_strdup (practice_code)), -1);
+  organisation = les_runs_get_organisation (store);
+  if (decision_window (store, &run, &w, error))
+    st = build_statement (store, &run, organisation, &w, code, error);
+  les_run_clear (&run);
+  return st;
+}
+
+/**
+ * les_runs_statements:
+ * @cancellable: (nullable): checked between practices
+ *
+ * Every statement of a run, by practice code: each practice the run paid,
+ * and each whose claims were rejected or queried since the previous run
+ * (a statement with no lines tells them why).
+ */
+GPtrArray *
+les_runs_statements (LesStore *store, gint64 run_id, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GPtrArray) statements = g_ptr_array_new_with_free_func ((GDestroyNotify) les_statement_free);
+  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *organisation = NULL;
+  LesRun run = { 0 };
+  Window w = { 0 };
+  LesStmt *stmt;
+  LesStep rc;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!les_runs_get (store, run_id, &run, error))
+    return NULL;
+  organisation = les_runs_get_organisation (store);
+  if (!decision_window (store, &run, &w, error))
+    goto out;
+  stmt = les_store_prepare (store, les_sql_runs_statement_practices, error);
+  if (stmt == NULL)
+    goto out;
+  les_stmt_bind_int64 (stmt, 1, run_id);
+  les_stmt_bind_int64 (stmt, 2, run.year);
+  les_stmt_bind_int64 (stmt, 3, w.after_id);
+  les_stmt_bind_int64 (stmt, 4, w.before_id);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    g_ptr_array_add (codes, dup_column (stmt, 0));
+  les_stmt_reset (stmt);
+  if (rc != LES_STEP_DONE)
+    goto out;
+
+  for (guint i = 0; i < codes->len; i++)
+    {
+      LesStatement *st;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
+      st = build_statement (store, &run, organisation, &w, codes->pdata[i], error);
+      if (st == NULL)
+        goto out;
+      g_ptr_array_add (statements, st);
+    }
+  ok = TRUE;
+
+out:
+  les_run_clear (&run);
+  return ok ? g_steal_pointer (&statements) : NULL;
 }
 
 char *
@@ -978,26 +1199,21 @@ money_or_blank (gboolean present, gint64 pence)
   return present ? les_money_format (pence) : g_strdup ("");
 }
 
-/**
- * les_statement_write_csv:
- *
- * The statement as CSV (docs/payment-runs.md): one row per line, kind
- * `line` or `adjustment`, then one `total` row.
- */
-gboolean
-les_statement_write_csv (LesStatement *st, GOutputStream *out, GCancellable *cancellable, GError **error)
+static const char *statement_header[] = {
+  "run", "run_month", "practice_code", "practice_name", "kind", "service_code", "service_name", "rule_code",
+  "description", "period", "units", "rate", "gross", "held", "held_reason", "paid", "corrects_run",
+  "previously_paid", "claims",
+};
+#define N_STATEMENT_COLUMNS G_N_ELEMENTS (statement_header)
+
+/* The rows of one statement (docs/payment-runs.md), its total last */
+static void
+append_statement_rows (GString *buf, LesStatement *st)
 {
-  static const char *header[] = { "run", "run_month", "practice_code", "practice_name", "kind", "service_code",
-                                   "service_name", "rule_code", "description", "period", "units", "rate", "gross",
-                                   "held", "held_reason", "paid", "corrects_run", "previously_paid" };
-  g_autoptr(GString) buf = g_string_new (NULL);
   g_autofree char *run = g_strdup_printf ("%" G_GINT64_FORMAT, st->run.run_id);
   char month[8];
 
-  g_return_val_if_fail (st != NULL, FALSE);
-
   les_period_format (st->run.month, month);
-  les_csv_append_row (buf, header, G_N_ELEMENTS (header));
   for (guint i = 0; i < st->lines->len; i++)
     {
       const LesStatementLine *l = &g_array_index (st->lines, LesStatementLine, i);
@@ -1009,8 +1225,9 @@ les_statement_write_csv (LesStatement *st, GOutputStream *out, GCancellable *can
       g_autofree char *corrects = l->corrects_id ? g_strdup_printf ("%" G_GINT64_FORMAT, l->corrects_run)
                                                  : g_strdup ("");
       g_autofree char *before = money_or_blank (l->corrects_id != 0, l->previously_paid);
+      g_autofree char *claims = l->claim_refs != NULL ? g_strjoinv (" ", l->claim_refs) : NULL;
       char period[8];
-      const char *row[G_N_ELEMENTS (header)];
+      const char *row[N_STATEMENT_COLUMNS];
 
       les_period_format (l->period, period);
       row[0] = run;
@@ -1031,19 +1248,74 @@ les_statement_write_csv (LesStatement *st, GOutputStream *out, GCancellable *can
       row[15] = paid;
       row[16] = corrects;
       row[17] = before;
-      les_csv_append_row (buf, row, G_N_ELEMENTS (row));
+      row[18] = claims;
+      les_csv_append_row (buf, row, N_STATEMENT_COLUMNS);
+    }
+  /* claims rejected or queried: the reason in description, the claim in claims */
+  for (guint i = 0; i < st->decisions->len; i++)
+    {
+      const LesStatementDecision *d = &g_array_index (st->decisions, LesStatementDecision, i);
+      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, d->count);
+      char period[8];
+      const char *row[N_STATEMENT_COLUMNS] = { run, month, st->practice_code, st->practice_name };
+
+      les_period_format (d->period, period);
+      row[4] = d->status >= 0 ? les_claim_status_to_word (d->status) : "";
+      row[5] = d->service_code;
+      row[6] = d->service_name;
+      row[7] = d->item_code;
+      row[8] = d->reason;
+      row[9] = period;
+      row[10] = count;
+      row[18] = d->claim_ref;
+      les_csv_append_row (buf, row, N_STATEMENT_COLUMNS);
     }
   {
     g_autofree char *gross = les_money_format (st->gross);
     g_autofree char *held = les_money_format (st->held);
     g_autofree char *paid = les_money_format (st->payable);
-    const char *row[G_N_ELEMENTS (header)] = { run, month, st->practice_code, st->practice_name, "total" };
+    const char *row[N_STATEMENT_COLUMNS] = { run, month, st->practice_code, st->practice_name, "total" };
 
     row[12] = gross;
     row[13] = held;
     row[15] = paid;
-    les_csv_append_row (buf, row, G_N_ELEMENTS (row));
+    les_csv_append_row (buf, row, N_STATEMENT_COLUMNS);
   }
+}
+
+/**
+ * les_statement_write_csv:
+ *
+ * The statement as CSV (docs/payment-runs.md): one row per line, kind
+ * `line` or `adjustment`, one per claim `rejected` or `queried` since the
+ * previous run, then one `total` row.
+ */
+gboolean
+les_statement_write_csv (LesStatement *st, GOutputStream *out, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GString) buf = g_string_new (NULL);
+
+  g_return_val_if_fail (st != NULL, FALSE);
+
+  les_csv_append_row (buf, statement_header, N_STATEMENT_COLUMNS);
+  append_statement_rows (buf, st);
+  return les_csv_flush (out, buf, 0, cancellable, error);
+}
+
+gboolean
+les_statements_write_csv (GPtrArray *statements, GOutputStream *out, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GString) buf = g_string_new (NULL);
+
+  g_return_val_if_fail (statements != NULL, FALSE);
+
+  les_csv_append_row (buf, statement_header, N_STATEMENT_COLUMNS);
+  for (guint i = 0; i < statements->len; i++)
+    {
+      append_statement_rows (buf, statements->pdata[i]);
+      if (!les_csv_flush (out, buf, 256 * 1024, cancellable, error))
+        return FALSE;
+    }
   return les_csv_flush (out, buf, 0, cancellable, error);
 }
 

@@ -46,7 +46,20 @@ typedef struct {
   gint64    corrects_id;      /* 0 for a line paid for the first time */
   gint64    corrects_run;     /* the run that first paid the corrected line */
   gint64    previously_paid;  /* on the corrected line before this run */
+  GStrv     claim_refs;       /* item lines: the claims it pays (approved, no claim error); else NULL */
 } LesStatementLine;
+
+/* A claim of the practice rejected or queried between the previous run and this one. */
+typedef struct {
+  char           *claim_ref;
+  char           *service_code;
+  char           *service_name;
+  char           *item_code;
+  gint32          period;
+  gint64          count;
+  int             status;     /* LesClaimStatus: rejected or queried */
+  char           *reason;
+} LesStatementDecision;
 
 typedef struct {
   LesRun    run;
@@ -56,6 +69,8 @@ typedef struct {
   char     *pcn_code;
   char     *pcn_name;
   GArray   *lines;            /* LesStatementLine: paid lines, then adjustments */
+  GArray   *decisions;        /* LesStatementDecision, by service, period and reference */
+  gint64    previous_run;     /* the decisions are those since this run (0: since the year began) */
   gint64    gross;
   gint64    held;
   gint64    payable;          /* total paid */
@@ -208,7 +223,20 @@ LesStatement *les_runs_statement       (LesStore      *store,
                                         gint64         run_id,
                                         const char    *practice_code,
                                         GError       **error);
+/* (transfer full) (element-type LesStatement): every statement of a run —
+ * each practice it paid or whose claims were rejected or queried since
+ * the previous run — by practice code. */
+GPtrArray    *les_runs_statements      (LesStore      *store,
+                                        gint64         run_id,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
 gboolean      les_statement_write_csv  (LesStatement  *statement,
+                                        GOutputStream *out,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
+/* Every line of every statement of @statements in one CSV: one header,
+ * each statement's rows as les_statement_write_csv() writes them. */
+gboolean      les_statements_write_csv (GPtrArray     *statements,
                                         GOutputStream *out,
                                         GCancellable  *cancellable,
                                         GError       **error);

@@ -173,6 +173,58 @@ const char les_sql_runs_statement_lines[] =
   "WHERE p.run_id = ?1 AND p.practice_code = ?2 "
   "ORDER BY p.corrects_id IS NOT NULL, p.service_code, p.rule_code, p.period, p.id";
 
+/* The claims a run paid a practice for (?1 year, ?2 practice, ?3 run): on
+ * each item line it paid or adjusted, the claims that make it up —
+ * approved, and without a claim error — in line order */
+const char les_sql_runs_statement_claims[] =
+  "SELECT c.service_code, c.item_code, c.period, c.claim_ref FROM claims AS c "
+  "WHERE c.year = ?1 AND c.practice_code = ?2 AND c.status = 'approved' "
+  "AND EXISTS (SELECT 1 FROM paid_lines AS p WHERE p.run_id = ?3 AND p.practice_code = c.practice_code "
+  "  AND p.service_code = c.service_code AND p.rule_code = c.item_code AND p.period = c.period) "
+  "AND NOT EXISTS (SELECT 1 FROM findings AS e WHERE e.claim_ref = c.claim_ref AND e.year = c.year "
+  "  AND e.code IN " CLAIM_ERRORS ") "
+  "ORDER BY c.service_code, c.item_code, c.period, c.claim_ref";
+
+/* The decisions on claims that go on run ?2's statements (?1 its year):
+ * those audited after the previous live run and before run ?2, told by
+ * the ids of the runs' own audit rows (times have only seconds).  Returns
+ * the previous run (0: none) and the audit ids between which they lie. */
+#define RUN_AUDIT_ID(run) \
+  "(SELECT max (a.id) FROM audit AS a WHERE a.table_name = 'payment_runs' AND a.action = 'payment-run' " \
+  "AND a.row_key = CAST (" run " AS TEXT))"
+const char les_sql_runs_decision_window[] =
+  "WITH previous AS (SELECT max (run_id) AS run_id FROM payment_runs WHERE year = ?1 AND run_id < ?2 "
+  "  AND reopened_at IS NULL) "
+  "SELECT coalesce (p.run_id, 0), coalesce (" RUN_AUDIT_ID ("p.run_id") ", 0), "
+  "  coalesce (" RUN_AUDIT_ID ("?2") ", 9223372036854775807) FROM previous AS p";
+
+/* The latest decision on a claim was made between two runs: its audit id
+ * after ?3 and before ?4 (a later decision, say an approval after a
+ * query, takes it out) */
+#define DECIDED_BETWEEN(c) \
+  "(SELECT max (a.id) FROM audit AS a WHERE a.table_name = 'claims' AND a.row_key = " c ".claim_ref) " \
+  "BETWEEN ?3 + 1 AND ?4 - 1"
+
+/* The practice's claims rejected or queried (?1 year, ?2 practice) by a
+ * decision between the previous run and this one */
+const char les_sql_runs_statement_decisions[] =
+  "SELECT c.claim_ref, c.service_code, s.name, c.item_code, c.period, c.count, c.status, c.status_reason "
+  "FROM claims AS c LEFT JOIN services AS s ON s.service_code = c.service_code AND s.year = c.year "
+  "WHERE c.year = ?1 AND c.practice_code = ?2 AND c.status IN ('rejected', 'queried') "
+  "AND " DECIDED_BETWEEN ("c") " "
+  "ORDER BY c.service_code, c.period, c.claim_ref";
+
+/* Every practice a run's statements go to (?1 run, ?2 year, ?3 ?4 the
+ * window of decisions): those it paid, and those with claims rejected or
+ * queried since the previous run */
+const char les_sql_runs_statement_practices[] =
+  "SELECT l.practice_code, coalesce (p.practice_name, '') FROM "
+  "(SELECT practice_code FROM paid_lines WHERE run_id = ?1 "
+  " UNION SELECT c.practice_code FROM claims AS c WHERE c.year = ?2 AND c.status IN ('rejected', 'queried') "
+  " AND " DECIDED_BETWEEN ("c") ") AS l "
+  "LEFT JOIN practices AS p ON p.practice_code = l.practice_code "
+  "ORDER BY l.practice_code";
+
 const char les_sql_runs_paid_by_service[] =
   "SELECT p.service_code, sum (p.payable) FROM " LIVE_PAID ("p") " WHERE p.year = ?1 "
   "GROUP BY p.service_code";
