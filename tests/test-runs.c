@@ -9,6 +9,7 @@
 #include "les-claims-edit.h"
 #include "les-compute.h"
 #include "les-error.h"
+#include "les-queries.h"
 #include "les-results.h"
 #include "les-runs.h"
 #include "les-year-status.h"
@@ -577,6 +578,85 @@ test_statements (Fixture *f, gconstpointer data)
   g_assert_cmpint (d->status, ==, LES_CLAIM_STATUS_QUERIED);
 }
 
+static const LesPaidRow *
+paid_row (GArray *rows, const char *code)
+{
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (g_array_index (rows, LesPaidRow, i).service_code, code) == 0)
+      return &g_array_index (rows, LesPaidRow, i);
+  g_test_message ("no service %s", code);
+  g_test_fail ();
+  abort ();
+}
+
+/* What runs have paid, what is outstanding, and the run that paid each line */
+static void
+test_paid (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) rows = NULL;
+  g_autoptr(LesTable) lines = NULL;
+  g_autoptr(LesTable) by_service = NULL;
+  g_autoptr(LesRow) row = NULL;
+  LesPaidRow totals = { 0 };
+  gint64 run;
+
+  /* never computed: every service, nothing payable */
+  rows = les_runs_paid_outstanding (f->store, FY, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 2);
+  g_assert_cmpint (paid_row (rows, "INJ")->payable, ==, 0);
+  g_clear_pointer (&rows, g_array_unref);
+
+  compute (f, 202405);
+  set_status (f, "approved", NULL, "C1");
+  set_status (f, "approved", NULL, "C2");
+  run = close_month (f, 202405, NULL);
+  rows = les_runs_paid_outstanding (f->store, FY, &totals, &error);
+  g_assert_no_error (error);
+  /* C3 (£70) not approved: outstanding */
+  g_assert_cmpint (paid_row (rows, "INJ")->payable, ==, 15000);
+  g_assert_cmpint (paid_row (rows, "INJ")->paid, ==, 8000);
+  g_assert_cmpint (paid_row (rows, "INJ")->outstanding, ==, 7000);
+  g_assert_cmpint (paid_row (rows, "CAP")->paid, ==, 24000);
+  g_assert_cmpint (paid_row (rows, "CAP")->outstanding, ==, 0);
+  g_assert_null (totals.service_code);
+  g_assert_cmpstr (totals.service_name, ==, "Total");
+  g_assert_cmpint (totals.payable, ==, 39000);
+  g_assert_cmpint (totals.paid, ==, 32000);
+  g_assert_cmpint (totals.outstanding, ==, 7000);
+  les_paid_row_clear (&totals);
+
+  /* the Payments screen's tables: paid and outstanding by service, the run of each line, totals */
+  by_service = les_queries_payments_by_service (f->store, FY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (by_service->columns[4].id, ==, "paid");
+  g_assert_cmpstr (by_service->columns[5].id, ==, "outstanding");
+  g_assert_cmpstr (les_row_get_text (by_service->totals, 0), ==, "Total");
+  g_assert_cmpint (les_row_get_number (by_service->totals, 3), ==, 39000);
+  g_assert_cmpstr (les_row_get_text (by_service->totals, 4), ==, "£320.00");
+  g_assert_cmpstr (les_row_get_text (by_service->totals, 5), ==, "£70.00");
+  lines = les_queries_payment_lines (f->store, FY, "INJ", "A81001", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lines->columns[6].id, ==, "paid_run");
+  row = g_list_model_get_item (lines->rows, 0);
+  g_assert_cmpint (les_row_get_number (row, 6), ==, run);
+  g_assert_cmpstr (les_row_get_text (lines->totals, 0), ==, "Total");
+  g_assert_cmpstr (les_row_get_text (lines->totals, 4), ==, "£80.00");
+  g_clear_object (&row);
+  g_clear_pointer (&lines, les_table_free);
+  lines = les_queries_payment_lines (f->store, FY, "INJ", "A81002", &error);
+  row = g_list_model_get_item (lines->rows, 0);
+  g_assert_cmpstr (les_row_get_text (row, 6), ==, "");
+
+  /* re-opened: paid no more */
+  g_assert_true (les_runs_reopen (f->store, run, "wrong month", NULL, &error));
+  g_clear_pointer (&rows, g_array_unref);
+  rows = les_runs_paid_outstanding (f->store, FY, NULL, &error);
+  g_assert_cmpint (paid_row (rows, "INJ")->paid, ==, 0);
+  g_assert_cmpint (paid_row (rows, "INJ")->outstanding, ==, 15000);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -590,5 +670,6 @@ main (int argc, char **argv)
   g_test_add ("/runs/month", Fixture, NULL, fixture_set_up, test_month, fixture_tear_down);
   g_test_add ("/runs/preview", Fixture, NULL, fixture_set_up, test_preview, fixture_tear_down);
   g_test_add ("/runs/statements", Fixture, NULL, fixture_set_up, test_statements, fixture_tear_down);
+  g_test_add ("/runs/paid", Fixture, NULL, fixture_set_up, test_paid, fixture_tear_down);
   return g_test_run ();
 }

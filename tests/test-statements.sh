@@ -197,6 +197,28 @@ paid_total=$(awk -F, '$2 == "Total" { print $4 }' "$work/report.csv")
 ok $? "the report's paid total is the run's total ($paid_total)"
 pdftotext -layout "$work/report.pdf" - | grep -q "^ *Total .*$(display "$total")"
 ok $? "the report PDF shows the paid total"
+
+# figures are never set smaller to fit: the heights of the amounts, by PDF
+amount_sizes () {   # amount_sizes FILE.pdf PAGE|0 X: distinct heights of amounts ending right of X, one a line
+  if [ "$2" = 0 ]; then pdftotext -bbox "$1" "$work/bbox.html"; else pdftotext -bbox -f "$2" -l "$2" "$1" "$work/bbox.html"; fi
+  python3 - "$work/bbox.html" "$3" <<'PY'
+import re, sys
+words = re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+                   open(sys.argv[1], encoding="utf-8").read())
+amount = re.compile(r"^−?£[\d,]+\.\d\d$")
+for h in sorted({round(float(b) - float(a), 1) for a, x, b, w in words
+                 if amount.match(w) and float(x) > float(sys.argv[2])}):
+    print(h)
+PY
+}
+sizes=$(amount_sizes "$work/report.pdf" 1 0 | tr '\n' ' ')
+[ "$(amount_sizes "$work/report.pdf" 1 0 | wc -l)" = 1 ]
+ok $? "every amount in the report's table is the same size, totals included ($sizes)"
+# a statement's table: gross, held and paid end right of 350 points, its notes well left of them
+first=$(head -n 1 "$work/db-totals" | cut -d'|' -f1)
+sizes=$(amount_sizes "$work/all/$first.pdf" 0 350 | tr '\n' ' ')
+[ "$(amount_sizes "$work/all/$first.pdf" 0 350 | wc -l)" = 1 ]
+ok $? "every amount in a statement's table is the same size, totals included ($sizes)"
 run 2 "a statement needs -o FILE.pdf or FILE.csv" -- "$cli" --db "$db" statement --year 2024/25 --run 1 Y90001 -o x.txt
 
 # a change after the run becomes an adjustment in the next run
@@ -204,6 +226,9 @@ run 2 "a statement needs -o FILE.pdf or FILE.csv" -- "$cli" --db "$db" statement
 ref=$(awk -F, -v p=Y90001 'NR == FNR { bad[$1] = 1; next }
   FNR > 1 && $2 == p && $5 == "2024-11" && !($1 in bad) { print $1; exit }' "$work/bad-refs" "$work/claims.csv")
 run 0 "reject a paid claim ($ref)" -- "$cli" --db "$db" set-status rejected --reason "sent in error" "$ref"
+"$cli" --db "$db" report --year 2024/25 -o "$work/stale.pdf"
+pdftotext -layout "$work/stale.pdf" - | grep -q "The figures are out of date: 1 claim decision since they were computed"
+ok $? "a report of figures out of date says so"
 run 0 "compute again" -- "$cli" --db "$db" compute --year 2024/25 --to 2024-12
 run 1 "a year without services cannot be run" -- "$cli" --db "$db" run --year 2025/26 --month 2025-04
 run 1 "a month outside the year is bad input" -- "$cli" --db "$db" run --year 2024/25 --month 2025-04

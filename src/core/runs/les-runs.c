@@ -116,6 +116,7 @@ les_report_free (LesReport *report)
     return;
   g_free (report->organisation);
   g_free (report->generated_at);
+  g_free (report->stale_text);
   g_clear_pointer (&report->rows, g_array_unref);
   report_row_clear (&report->totals);
   g_free (report);
@@ -512,6 +513,13 @@ pay (LesStore *store, int fy, gint32 month, gint64 run_id, GError **error)
     return FALSE;
 
   stmt = les_store_prepare (store, les_sql_runs_set_totals, error);
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, run_id);
+  if (!les_stmt_run (stmt, error))
+    return FALSE;
+
+  stmt = les_store_prepare (store, les_sql_runs_insert_totals, error);
   if (stmt == NULL)
     return FALSE;
   les_stmt_bind_int64 (stmt, 1, run_id);
@@ -1319,6 +1327,75 @@ les_statements_write_csv (GPtrArray *statements, GOutputStream *out, GCancellabl
   return les_csv_flush (out, buf, 0, cancellable, error);
 }
 
+void
+les_paid_row_clear (LesPaidRow *row)
+{
+  g_return_if_fail (row != NULL);
+
+  g_clear_pointer (&row->service_code, g_free);
+  g_clear_pointer (&row->service_name, g_free);
+}
+
+/**
+ * les_runs_paid_outstanding:
+ * @totals: (out caller-allocates) (optional): the sums of every row
+ *   (has_budget when any service has a budget); clear it with
+ *   les_paid_row_clear()
+ *
+ * Per service of @fy, by code: the budget, what is payable to date and
+ * held (the last compute; 0 when never computed), what live payment runs
+ * have paid, adjustments included, and what is outstanding — payable not
+ * yet paid.  Reads a few rows per service and run, not the lines.
+ *
+ * Returns: (transfer full) (element-type LesPaidRow): the rows, or NULL
+ * with @error set.
+ */
+GArray *
+les_runs_paid_outstanding (LesStore *store, int fy, LesPaidRow *totals, GError **error)
+{
+  g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (LesPaidRow));
+  LesPaidRow sum = { 0 };
+  LesStmt *stmt;
+  LesStep rc;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+
+  g_array_set_clear_func (rows, (GDestroyNotify) les_paid_row_clear);
+  stmt = les_store_prepare (store, les_sql_runs_paid_outstanding, error);
+  if (stmt == NULL)
+    return NULL;
+  les_stmt_bind_int64 (stmt, 1, fy);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    {
+      LesPaidRow row = { 0 };
+
+      row.service_code = dup_column (stmt, 0);
+      row.service_name = dup_column (stmt, 1);
+      row.has_budget = !les_stmt_is_null (stmt, 2);
+      row.budget = les_stmt_int64 (stmt, 2);
+      row.payable = les_stmt_int64 (stmt, 3);
+      row.held = les_stmt_int64 (stmt, 4);
+      row.paid = les_stmt_int64 (stmt, 5);
+      row.outstanding = row.payable - row.paid;
+      sum.has_budget |= row.has_budget;
+      sum.budget += row.budget;
+      sum.payable += row.payable;
+      sum.held += row.held;
+      sum.paid += row.paid;
+      sum.outstanding += row.outstanding;
+      g_array_append_val (rows, row);
+    }
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return NULL;
+  if (totals != NULL)
+    {
+      sum.service_name = g_strdup (_("Total"));
+      *totals = sum;
+    }
+  return g_steal_pointer (&rows);
+}
+
 /**
  * les_runs_report:
  *
@@ -1342,6 +1419,14 @@ les_runs_report (LesStore *store, int fy, GError **error)
   report->year = fy;
   report->organisation = les_runs_get_organisation (store);
   report->generated_at = les_now_iso8601 ();
+  {
+    g_auto(LesYearStatus) status = { 0 };
+
+    if (!les_year_status_get (store, fy, &status, error))
+      return NULL;
+    report->stale = status.stale;
+    report->stale_text = les_year_status_describe (&status);
+  }
   report->rows = g_array_new (FALSE, TRUE, sizeof (LesReportRow));
   g_array_set_clear_func (report->rows, (GDestroyNotify) report_row_clear);
   report->totals.service_name = g_strdup (_("Total"));

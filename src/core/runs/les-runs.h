@@ -106,6 +106,8 @@ typedef struct {
   char     *generated_at;
   gint64    n_runs;           /* live runs of the year */
   gint32    last_run_month;   /* 0 when none */
+  guint     stale;            /* LesStaleness of the figures, 0 when up to date */
+  char     *stale_text;       /* why they are out of date, for people, "" when not */
   GArray   *rows;             /* LesReportRow, by service code */
   LesReportRow totals;        /* has_budget when any service has one */
 } LesReport;
@@ -116,6 +118,24 @@ void          les_runs_record_report   (LesStore      *store,
                                         const LesReport *report,
                                         const char    *form);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesReport, les_report_free)
+
+/* Per service, what is payable, what runs have paid, what is outstanding. */
+typedef struct {
+  char     *service_code;     /* NULL on the totals */
+  char     *service_name;     /* "Total" on the totals */
+  gboolean  has_budget;
+  gint64    budget;
+  gint64    payable;          /* to date, by the last compute */
+  gint64    held;
+  gint64    paid;             /* by live payment runs, adjustments included */
+  gint64    outstanding;      /* payable − paid: not yet paid */
+} LesPaidRow;
+
+void          les_paid_row_clear       (LesPaidRow    *row);
+GArray       *les_runs_paid_outstanding (LesStore     *store,
+                                         int           fy,
+                                         LesPaidRow   *totals,
+                                         GError      **error);
 
 /* What a run of a month would pay, per service (or in total): from the
  * stored compute, each computed line not yet paid and each pending

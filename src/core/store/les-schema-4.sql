@@ -21,3 +21,16 @@ ALTER TABLE computes ADD COLUMN decisions_seen INTEGER NOT NULL DEFAULT 0;
 -- A claim's history (its audit rows, newest first) for its detail: the
 -- trail grows by a row per decision, millions at national scale
 CREATE INDEX audit_by_row ON audit (table_name, row_key);
+
+-- What each payment run paid per service, written with the run: the
+-- Overview and the report add up a few rows per run, not millions of
+-- paid lines
+CREATE TABLE run_totals (
+  run_id       INTEGER NOT NULL REFERENCES payment_runs (run_id),
+  service_code TEXT NOT NULL,
+  paid         INTEGER NOT NULL,   -- pence, adjustments included
+  n_lines      INTEGER NOT NULL,
+  PRIMARY KEY (run_id, service_code)
+);
+INSERT INTO run_totals (run_id, service_code, paid, n_lines)
+  SELECT run_id, service_code, sum (payable), count (*) FROM paid_lines GROUP BY run_id, service_code;

@@ -225,9 +225,29 @@ const char les_sql_runs_statement_practices[] =
   "LEFT JOIN practices AS p ON p.practice_code = l.practice_code "
   "ORDER BY l.practice_code";
 
+/* ?1 the run: its totals per service, from its lines (by the run's index) */
+const char les_sql_runs_insert_totals[] =
+  "INSERT INTO run_totals (run_id, service_code, paid, n_lines) "
+  "SELECT run_id, service_code, sum (payable), count (*) FROM paid_lines WHERE run_id = ?1 "
+  "GROUP BY run_id, service_code";
+
+/* What live runs of ?1 have paid per service: a few rows a run */
 const char les_sql_runs_paid_by_service[] =
-  "SELECT p.service_code, sum (p.payable) FROM " LIVE_PAID ("p") " WHERE p.year = ?1 "
-  "GROUP BY p.service_code";
+  "SELECT t.service_code, sum (t.paid) FROM run_totals AS t "
+  "JOIN payment_runs AS r ON r.run_id = t.run_id AND r.reopened_at IS NULL WHERE r.year = ?1 "
+  "GROUP BY t.service_code";
+
+/* ?1 year: per service its budget, payable and held to date (the last
+ * compute), and what live runs have paid */
+const char les_sql_runs_paid_outstanding[] =
+  "WITH paid AS (SELECT t.service_code, sum (t.paid) AS paid FROM run_totals AS t "
+  "  JOIN payment_runs AS r ON r.run_id = t.run_id AND r.reopened_at IS NULL WHERE r.year = ?1 "
+  "  GROUP BY t.service_code) "
+  "SELECT s.service_code, s.name, s.budget, coalesce (t.payable, 0), coalesce (t.held, 0), "
+  "  coalesce (p.paid, 0) "
+  "FROM services AS s LEFT JOIN service_totals AS t ON t.year = s.year AND t.service_code = s.service_code "
+  "LEFT JOIN paid AS p ON p.service_code = s.service_code "
+  "WHERE s.year = ?1 ORDER BY s.service_code COLLATE BINARY";
 
 const char les_sql_runs_live_count[] =
   "SELECT count (*), max (month) FROM payment_runs WHERE year = ?1 "
