@@ -9,7 +9,9 @@ demo=$root/data/demo
 kinds="practices list-sizes services rules signups cohorts allocations claims patient-activity achievements ledger"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-db=$work/demo.db
+# a SQLite file, or a PostgreSQL database under tests/pg/with-pg.sh
+. "$(dirname "$0")/db-lib.sh"
+db=$(new_db demo)
 n=0
 failed=0
 
@@ -86,9 +88,14 @@ ok $? "statement --all says what it wrote"
 "$cli" --db "$db" export payments --year 2024/25 -o "$work/payments.csv"
 "$cli" --db "$db" export claims --year 2024/25 -o "$work/claims.csv"
 
+# pence → 1234.50 / -0.50, as the CSVs write amounts
+pounds () {
+  awk -F'|' -v OFS='|' '{ v = $NF; s = v < 0 ? "-" : ""; if (v < 0) v = -v; $NF = sprintf("%s%d.%02d", s, int(v / 100), v % 100); print }'
+}
+
 # the run's total per practice, from the database
-sqlite3 "$db" "SELECT practice_code, printf('%.2f', sum(payable) / 100.0) FROM paid_lines WHERE run_id = $run_id
-  GROUP BY practice_code ORDER BY practice_code" > "$work/db-totals"
+db_query "$db" "SELECT practice_code, sum(payable) FROM paid_lines WHERE run_id = $run_id
+  GROUP BY practice_code ORDER BY practice_code" | pounds > "$work/db-totals"
 n_paid=$(wc -l < "$work/db-totals")
 n_pdf=$(find "$work/all" -name '*.pdf' | wc -l)
 [ "$n_paid" -gt 0 ] && [ "$n_pdf" = "$n_paid" ]
@@ -140,17 +147,17 @@ sort "$work/paid.unsorted" > "$work/paid"
 [ -s "$work/paid" ] && [ -z "$(comm -23 "$work/paid" "$work/computed")" ]
 ok $? "every line paid equals its computed line ($(wc -l < "$work/paid") lines)"
 
-db_total=$(sqlite3 "$db" "SELECT printf('%.2f', sum(payable) / 100.0) FROM paid_lines WHERE run_id = $run_id")
+db_total=$(db_query "$db" "SELECT sum(payable) FROM paid_lines WHERE run_id = $run_id" | pounds)
 [ "$db_total" = "$total" ]
 ok $? "the run's total is the sum of its paid lines in the database ($db_total)"
-unapproved=$(sqlite3 "$db" "SELECT count(*) FROM paid_lines AS p JOIN claims AS c ON c.practice_code = p.practice_code
+unapproved=$(db_query "$db" "SELECT count(*) FROM paid_lines AS p JOIN claims AS c ON c.practice_code = p.practice_code
   AND c.service_code = p.service_code AND c.item_code = p.rule_code AND c.period = p.period
   WHERE p.run_id = $run_id AND c.status NOT IN ('approved', 'rejected', 'withdrawn')
   AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.claim_ref = c.claim_ref AND f.severity = 'error'
     AND f.code NOT IN ('BAD_NHS_NUMBER', 'DATE_OUTSIDE_PERIOD'))")
 [ "$unapproved" = 0 ]
 ok $? "no paid line has a claim that is not approved"
-issued=$(sqlite3 "$db" "SELECT count(DISTINCT row_key) FROM audit WHERE action = 'issue-statement'
+issued=$(db_query "$db" "SELECT count(DISTINCT row_key) FROM audit WHERE action = 'issue-statement'
   AND row_key LIKE '$run_id/%' AND after LIKE '%issued as pdf%'")
 [ "$issued" = "$n_paid" ]
 ok $? "every statement written is in the audit trail ($issued of $n_paid)"

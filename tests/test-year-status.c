@@ -142,7 +142,7 @@ static void
 test_chosen (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_strdup (les_store_get_path (f->store));
+  g_autofree char *location = g_strdup (les_store_get_location (f->store));
   gboolean is_default = TRUE;
 
   test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, claims);
@@ -153,7 +153,7 @@ test_chosen (Fixture *f, gconstpointer data)
 
   /* kept in the database */
   g_clear_object (&f->store);
-  f->store = les_store_open (path, &error);
+  f->store = les_store_open (location, &error);
   g_assert_no_error (error);
   g_assert_cmpint (les_year_get_to_period (f->store, FY, NULL, NULL), ==, 202409);
   /* not another year's */

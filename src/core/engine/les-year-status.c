@@ -185,7 +185,7 @@ les_results_is_stale (LesStore *store, int fy, LesStaleness *why)
 
   if (!les_year_status_get (store, fy, &status, &error))
     {
-      g_debug ("%s: %s", les_store_get_path (store), error->message);
+      g_debug ("%s: %s", les_store_get_location (store), error->message);
       stale = LES_STALE_NOT_COMPUTED;
     }
   else

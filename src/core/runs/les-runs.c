@@ -885,8 +885,8 @@ les_runs_get_organisation (LesStore *store)
  * between the previous live run's audit row and @run's own */
 typedef struct {
   gint64 previous_run;
-  gint64 after_id;
-  gint64 before_id;
+  gint64 first_id;
+  gint64 last_id;
 } Window;
 
 static gboolean
@@ -902,9 +902,10 @@ decision_window (LesStore *store, const LesRun *run, Window *w, GError **error)
   rc = les_stmt_step (stmt, error);
   if (rc == LES_STEP_ROW)
     {
+      /* the audit ids strictly between the runs' own rows */
       w->previous_run = les_stmt_int64 (stmt, 0);
-      w->after_id = les_stmt_int64 (stmt, 1);
-      w->before_id = les_stmt_int64 (stmt, 2);
+      w->first_id = les_stmt_int64 (stmt, 1) + 1;
+      w->last_id = les_stmt_int64 (stmt, 2) - 1;
     }
   les_stmt_reset (stmt);
   return rc == LES_STEP_ROW;
@@ -1040,8 +1041,8 @@ read_decisions (LesStore *store, LesStatement *st, const Window *w, GError **err
     return FALSE;
   les_stmt_bind_int64 (stmt, 1, st->run.year);
   les_stmt_bind_text (stmt, 2, st->practice_code);
-  les_stmt_bind_int64 (stmt, 3, w->after_id);
-  les_stmt_bind_int64 (stmt, 4, w->before_id);
+  les_stmt_bind_int64 (stmt, 3, w->first_id);
+  les_stmt_bind_int64 (stmt, 4, w->last_id);
   while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       LesStatementDecision d = { 0 };
@@ -1149,8 +1150,8 @@ les_runs_statements (LesStore *store, gint64 run_id, GCancellable *cancellable, 
     goto out;
   les_stmt_bind_int64 (stmt, 1, run_id);
   les_stmt_bind_int64 (stmt, 2, run.year);
-  les_stmt_bind_int64 (stmt, 3, w.after_id);
-  les_stmt_bind_int64 (stmt, 4, w.before_id);
+  les_stmt_bind_int64 (stmt, 3, w.first_id);
+  les_stmt_bind_int64 (stmt, 4, w.last_id);
   while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     g_ptr_array_add (codes, dup_column (stmt, 0));
   les_stmt_reset (stmt);

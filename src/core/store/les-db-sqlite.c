@@ -254,6 +254,13 @@ sqlite_last_failure (LesDb *db)
   return failure_of (sqlite3_extended_errcode (((SqliteDb *) db)->handle));
 }
 
+/* A failed statement is undone alone: the transaction goes on */
+static gboolean
+sqlite_transaction_failed (LesDb *db)
+{
+  return FALSE;
+}
+
 static const LesDbBackend sqlite_backend = {
   .name = "sqlite",
   .close = sqlite_close,
@@ -277,6 +284,7 @@ static const LesDbBackend sqlite_backend = {
   .changes = sqlite_changes,
   .set_cancellable = sqlite_set_cancellable,
   .last_failure = sqlite_last_failure,
+  .transaction_failed = sqlite_transaction_failed,
 };
 
 /**

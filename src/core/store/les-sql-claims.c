@@ -58,7 +58,7 @@ const char les_sql_claims_findings[] =
 const char les_sql_claims_original[] =
   "SELECT id, claim_ref FROM claims WHERE year = ?1 AND practice_code = ?2 AND service_code = ?3 "
   "AND item_code = ?4 AND period = ?5 AND status NOT IN ('rejected', 'withdrawn') "
-  "ORDER BY submitted_date, claim_ref COLLATE BINARY LIMIT 1";
+  "ORDER BY submitted_date, claim_ref LIMIT 1";
 
 const char les_sql_claims_history[] =
   "SELECT at, os_user, action, before, after FROM audit WHERE table_name = 'claims' AND row_key = ?1 "

@@ -108,9 +108,13 @@ const char les_sql_runs_preview[] =
   "FROM due AS d LEFT JOIN services AS s ON s.year = ?1 AND s.service_code = d.service_code "
   "GROUP BY d.service_code, s.name, d.what ORDER BY d.service_code, d.what";
 
+/* The next number after the highest, given here rather than by the
+ * database: SQLite's rowid does the same, but a PostgreSQL sequence would
+ * leave a gap for every run given up ("nothing is due"), and finance quotes
+ * these numbers.  Writers are serialised, so no two runs take one number. */
 const char les_sql_runs_insert[] =
-  "INSERT INTO payment_runs (year, month, created_at, created_by, total, n_lines) "
-  "VALUES (?1, ?2, ?3, ?4, 0, 0) RETURNING run_id";
+  "INSERT INTO payment_runs (run_id, year, month, created_at, created_by, total, n_lines) "
+  "VALUES ((SELECT coalesce (max (run_id), 0) + 1 FROM payment_runs), ?1, ?2, ?3, ?4, 0, 0) RETURNING run_id";
 
 const char les_sql_runs_pay_lines[] =
   APPROVAL_TABLES ", " HELD_REASONS " "
@@ -199,11 +203,11 @@ const char les_sql_runs_decision_window[] =
   "  coalesce (" RUN_AUDIT_ID ("?2") ", 9223372036854775807) FROM previous AS p";
 
 /* The latest decision on a claim was made between two runs: its audit id
- * after ?3 and before ?4 (a later decision, say an approval after a
- * query, takes it out) */
+ * from ?3 to ?4, the ids between the runs' own (a later decision, say an
+ * approval after a query, takes it out) */
 #define DECIDED_BETWEEN(c) \
   "(SELECT max (a.id) FROM audit AS a WHERE a.table_name = 'claims' AND a.row_key = " c ".claim_ref) " \
-  "BETWEEN ?3 + 1 AND ?4 - 1"
+  "BETWEEN ?3 AND ?4"
 
 /* The practice's claims rejected or queried (?1 year, ?2 practice) by a
  * decision between the previous run and this one */
@@ -247,7 +251,7 @@ const char les_sql_runs_paid_outstanding[] =
   "  coalesce (p.paid, 0) "
   "FROM services AS s LEFT JOIN service_totals AS t ON t.year = s.year AND t.service_code = s.service_code "
   "LEFT JOIN paid AS p ON p.service_code = s.service_code "
-  "WHERE s.year = ?1 ORDER BY s.service_code COLLATE BINARY";
+  "WHERE s.year = ?1 ORDER BY s.service_code";
 
 const char les_sql_runs_live_count[] =
   "SELECT count (*), max (month) FROM payment_runs WHERE year = ?1 "

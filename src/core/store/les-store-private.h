@@ -20,5 +20,8 @@ gboolean      les_store_exec         (LesStore    *self,
 void          les_store_set_cancellable (LesStore     *self,
                                          GCancellable *cancellable);
 char         *les_now_iso8601        (void);
+/* What les_store_open() was given, to open another connection like it: a
+ * server's connection string may hold its password, so never show it. */
+char         *les_store_dup_open_location (LesStore *self);
 
 G_END_DECLS
