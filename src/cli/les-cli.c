@@ -344,10 +344,16 @@ cmd_import (Options *o)
       return LES_CLI_BAD_INPUT;
     }
   progress_done (&progress);
-  g_print ("%s: %" G_GINT64_FORMAT " rows of %s: %" G_GINT64_FORMAT " new, %" G_GINT64_FORMAT " changed, %"
-           G_GINT64_FORMAT " unchanged, %" G_GINT64_FORMAT " skipped\n",
-           path, stats.rows, les_kind_to_string (kind), stats.inserted, stats.replaced, stats.unchanged,
-           stats.skipped);
+  {
+    g_autofree char *rows = les_count_format_display (stats.rows);
+    g_autofree char *inserted = les_count_format_display (stats.inserted);
+    g_autofree char *replaced = les_count_format_display (stats.replaced);
+    g_autofree char *unchanged = les_count_format_display (stats.unchanged);
+    g_autofree char *skipped = les_count_format_display (stats.skipped);
+
+    g_print ("%s: %s rows of %s: %s new, %s changed, %s unchanged, %s skipped\n", path, rows,
+             les_kind_to_string (kind), inserted, replaced, unchanged, skipped);
+  }
   return LES_CLI_OK;
 }
 
