@@ -10,6 +10,7 @@ packages=(
   gettext desktop-file-utils appstream python3 sqlite3 time
   xvfb xauth dbus dbus-x11 poppler-utils
   postgresql
+  xdg-desktop-portal fuse3
 )
 # postgresql: the tests start throwaway servers of their own (tests/pg/pg-server.sh),
 # as the unprivileged postgres user it creates when they run as root

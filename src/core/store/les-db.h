@@ -95,6 +95,9 @@ gboolean     les_db_pg_is_conninfo  (const char      *location);
 char        *les_db_pg_rewrite      (const char      *sql,
                                      int             *n_params);
 
+/* Whether @path is a file the document portal exports (a Flatpak's chosen file). */
+gboolean     les_db_sqlite_is_document_portal (const char *path);
+
 const char  *les_db_get_backend_name (LesDb          *db);
 const char  *les_db_get_location    (LesDb           *db);
 void         les_db_close           (LesDb           *db);

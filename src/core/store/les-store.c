@@ -354,7 +354,8 @@ check_file (LesStore *self)
                      g_strdup_printf (_("%s can be read by other people on this computer, and it holds "
                                         "patients’ data. Make it private with “chmod 600” (and its -wal "
                                         "and -shm files)."), self->path));
-  if (is_network_filesystem (self->path))
+  /* the document portal is a FUSE filesystem too, but on this computer */
+  if (is_network_filesystem (self->path) && !les_db_sqlite_is_document_portal (self->path))
     g_ptr_array_add (self->warnings,
                      g_strdup_printf (_("%s is on a network drive. A database file there can be damaged "
                                         "when two people use it at once: keep it on this computer, or "
