@@ -305,7 +305,7 @@ static void
 test_patient_lines (Fixture *f, gconstpointer data)
 {
   LesStmt *stmt;
-  g_autofree char *expected = les_store_hash_nhs_number (f->store, "9434765919");
+  g_autofree char *expected = les_store_hash_nhs_number (f->store, "9434765919", NULL);
   g_autofree char *exported = NULL;
 
   test_import_ok (f->store, f->dir, LES_KIND_PATIENT_ACTIVITY,

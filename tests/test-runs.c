@@ -317,8 +317,8 @@ test_csv (Fixture *f, gconstpointer data)
   {
     gint64 n_audit = les_store_count_rows (f->store, "audit");
 
-    les_runs_record_statement (f->store, st, "csv");
-    les_runs_record_report (f->store, report, "pdf");
+    g_assert_true (les_runs_record_statement (f->store, st, "csv", NULL));
+    g_assert_true (les_runs_record_report (f->store, report, "pdf", NULL));
     g_assert_cmpint (les_store_count_rows (f->store, "audit"), ==, n_audit + 2);
   }
 }

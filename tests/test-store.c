@@ -31,13 +31,16 @@ test_create (void)
   g_autofree char *mode = query_text (store, "PRAGMA journal_mode");
   g_autofree char *fk = query_text (store, "PRAGMA foreign_keys");
   g_autofree char *key = query_text (store, "SELECT value FROM meta WHERE key = 'nhs_hmac_key'");
+  g_autofree char *key_id = query_text (store, "SELECT value FROM meta WHERE key = 'key_id'");
   g_autofree char *audit = query_text (store, "SELECT action || ':' || after FROM audit");
 
   g_assert_cmpint (les_store_get_schema_version (store), ==, LES_SCHEMA_VERSION);
   g_assert_cmpstr (mode, ==, "wal");
   g_assert_cmpstr (fk, ==, "1");
-  g_assert_cmpint (strlen (key), ==, 64);
-  g_assert_cmpstr (audit, ==, "migrate:schema 0 → 3");
+  /* issue #12: the key is not in the file, only its name */
+  g_assert_null (key);
+  g_assert_cmpint (strlen (key_id), ==, 32);
+  g_assert_cmpstr (audit, ==, "migrate:schema 0 → 4");
   g_assert_true (les_store_is_empty (store));
   test_remove_dir (dir);
 }
@@ -49,14 +52,14 @@ test_reopen_keeps_key (void)
   g_autoptr(LesStore) store = test_store_new (&dir);
   g_autoptr(LesStore) again = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *h1 = les_store_hash_nhs_number (store, "9434765919");
+  g_autofree char *h1 = les_store_hash_nhs_number (store, "9434765919", NULL);
   g_autofree char *h2 = NULL;
   g_autofree char *h3 = NULL;
 
   again = les_store_open (les_store_get_path (store), &error);
   g_assert_no_error (error);
-  h2 = les_store_hash_nhs_number (again, "9434765919");
-  h3 = les_store_hash_nhs_number (again, "4010232137");
+  h2 = les_store_hash_nhs_number (again, "9434765919", NULL);
+  h3 = les_store_hash_nhs_number (again, "4010232137", NULL);
   g_assert_cmpstr (h1, ==, h2);
   g_assert_cmpstr (h1, !=, h3);
   g_assert_cmpint (strlen (h1), ==, 64);
@@ -70,10 +73,25 @@ test_two_databases_hash_differently (void)
 {
   g_autofree char *d1 = NULL, *d2 = NULL;
   g_autoptr(LesStore) s1 = test_store_new (&d1);
-  g_autoptr(LesStore) s2 = test_store_new (&d2);
-  g_autofree char *h1 = les_store_hash_nhs_number (s1, "9434765919");
-  g_autofree char *h2 = les_store_hash_nhs_number (s2, "9434765919");
+  g_autoptr(LesStore) s2 = NULL;
+  g_autofree char *h1 = les_store_hash_nhs_number (s1, "9434765919", NULL);
+  g_autofree char *h2 = NULL;
+  g_autoptr(LesKeyProvider) shared = les_key_provider_get_default ();
 
+  /* a database made under another key (the keyring gives each its own) */
+  {
+    g_autofree char *other_dir = g_dir_make_tmp ("les-test-XXXXXX", NULL);
+    g_autofree char *other = g_build_filename (other_dir, "other.key", NULL);
+    g_autoptr(LesKeyFile) provider = les_key_file_new (other);
+
+    les_key_provider_set_default (LES_KEY_PROVIDER (provider));
+    s2 = test_store_new (&d2);
+    h2 = les_store_hash_nhs_number (s2, "9434765919", NULL);
+    les_key_provider_set_default (shared);
+    test_remove_dir (other_dir);
+  }
+  g_assert_nonnull (h1);
+  g_assert_nonnull (h2);
   g_assert_cmpstr (h1, !=, h2);
   test_remove_dir (d1);
   test_remove_dir (d2);
@@ -131,13 +149,13 @@ test_transactions_and_audit (void)
   g_autofree char *who = NULL;
 
   g_assert_true (les_store_begin (store, NULL));
-  les_store_audit (store, "test", "claims", "E0001", "status=submitted", "status=approved");
+  g_assert_true (les_store_audit (store, "test", "claims", "E0001", "status=submitted", "status=approved", NULL));
   les_store_rollback (store);
   g_assert_cmpint (les_store_count_rows (store, "audit"), ==, 1);
 
   g_assert_true (les_store_begin (store, NULL));
   g_assert_true (les_store_begin (store, NULL));   /* nested */
-  les_store_audit (store, "test", "claims", "E0001", "status=submitted", "status=approved");
+  g_assert_true (les_store_audit (store, "test", "claims", "E0001", "status=submitted", "status=approved", NULL));
   g_assert_true (les_store_commit (store, NULL));
   g_assert_true (les_store_commit (store, NULL));
   g_assert_cmpint (les_store_count_rows (store, "audit"), ==, 2);
@@ -172,7 +190,7 @@ test_files_private (void)
   umask (old);
   /* a write makes sure the WAL exists while the store is open */
   g_assert_true (les_store_begin (store, NULL));
-  les_store_audit (store, "test", NULL, NULL, NULL, NULL);
+  g_assert_true (les_store_audit (store, "test", NULL, NULL, NULL, NULL, NULL));
   g_assert_true (les_store_commit (store, NULL));
   g_assert_cmpuint (file_mode (path), ==, 0600);
   g_assert_cmpuint (file_mode (wal), ==, 0600);

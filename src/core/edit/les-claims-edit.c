@@ -91,7 +91,8 @@ set_one (LesStore    *store,
 
   before = describe (previous->old_status, previous->old_reason);
   after = describe (status, reason);
-  les_store_audit (store, action, "claims", claim_ref, before, after);
+  if (!les_store_audit (store, action, "claims", claim_ref, before, after, error))
+    return FALSE;
   *changed = TRUE;
   return TRUE;
 }

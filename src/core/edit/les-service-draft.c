@@ -884,7 +884,11 @@ apply (LesStore              *store,
       les_store_rollback (store);
       return NULL;
     }
-  les_store_audit (store, action, "services", key, was, now);
+  if (!les_store_audit (store, action, "services", key, was, now, error))
+    {
+      les_store_rollback (store);
+      return NULL;
+    }
   if (!les_store_commit (store, error))
     return NULL;
   les_store_emit_changed (store, "rules");

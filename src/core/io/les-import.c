@@ -598,9 +598,16 @@ write_reference_row (Import *imp)
       if (run (imp, imp->update_stmt))
         {
           g_autofree char *row_key = key_of_row (imp);
+          g_autoptr(GError) audit_error = NULL;
 
           imp->stats->replaced++;
-          les_store_audit (imp->store, "import", imp->info->table, row_key, before->str, after->str);
+          /* a change the trail does not record is not made */
+          if (!les_store_audit (imp->store, "import", imp->info->table, row_key, before->str, after->str,
+                                &audit_error))
+            {
+              report (imp, imp->row_line, NULL, "%s", audit_error->message);
+              imp->fatal = TRUE;
+            }
         }
       return;
     }
@@ -711,19 +718,18 @@ write_patient_line (Import *imp)
   g_hash_table_insert (imp->claim_lines, g_strdup (claim->s), GUINT_TO_POINTER (line_no + 1));
 
   if (les_nhs_number_normalise (raw_number, digits) && les_nhs_number_valid (digits))
-    hash = les_store_hash_nhs_number (imp->store, digits);
+    hash = les_store_hash_nhs_number (imp->store, digits, NULL);   /* the key was loaded first */
   else if (raw_number[0] == '\0' && key->type == LES_VALUE_TEXT)
     {
-      gboolean hex = strlen (key->s) == 64;
-
-      for (const char *p = key->s; hex && *p; p++)
-        hex = g_ascii_isxdigit (*p);
-      if (!hex)
+      /* only a key this database's key made: no one can store hashes of their choosing */
+      hash = les_chain_patient_hash (imp->store, key->s);
+      if (hash == NULL)
         {
-          report (imp, imp->row_line, "patient_key", _("expected the 64-character key an export wrote"));
+          report (imp, imp->row_line, "patient_key",
+                  _("not a patient key exported from this database (or one sharing its key); "
+                    "import the NHS number instead"));
           return;
         }
-      hash = g_ascii_strdown (key->s, -1);
     }
 
   bind_value (imp->line_insert, 1, claim);
@@ -1078,6 +1084,9 @@ les_import_file (LesStore              *store,
     stats = &local_stats;
   memset (stats, 0, sizeof *stats);
 
+  /* every import is sealed into the audit trail, and patients' numbers are hashed, with the key */
+  if (!les_store_ensure_key (store, error))
+    return FALSE;
   path = g_file_get_parse_name (file);
   in = g_file_read (file, cancellable, error);
   if (in == NULL)
@@ -1148,7 +1157,8 @@ les_import_file (LesStore              *store,
                        " changed, %" G_GINT64_FORMAT " unchanged, %" G_GINT64_FORMAT " skipped",
                        imp.info->name, imp.name, stats->rows, stats->inserted, stats->replaced,
                        stats->unchanged, stats->skipped);
-    les_store_audit (store, "import", imp.info->table, NULL, NULL, summary);
+    if (!les_store_audit (store, "import", imp.info->table, NULL, NULL, summary, error))
+      goto rollback;
   }
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
