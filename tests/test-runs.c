@@ -10,6 +10,7 @@
 #include "les-error.h"
 #include "les-results.h"
 #include "les-runs.h"
+#include "les-store-private.h"
 #include "test-helpers.h"
 
 #define FY 2024
@@ -361,6 +362,48 @@ test_cancel (Fixture *f, gconstpointer data)
   close_month (f, 202405, NULL);
 }
 
+static guint
+count_breaks (Fixture *f, const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) breaks = les_store_verify (f->store, 0, NULL, &error);
+  gboolean found = expected == NULL;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < breaks->len; i++)
+    {
+      g_test_message ("%s", (char *) breaks->pdata[i]);
+      found = found || strstr (breaks->pdata[i], expected) != NULL;
+    }
+  g_assert_true (found);
+  return breaks->len;
+}
+
+/* Issue #12, item 7: the run's lines, the claims it paid and the trail are sealed */
+static void
+test_sealed (Fixture *f, gconstpointer data)
+{
+  const char *tamper = data;
+  const char *expected = tamper + strlen (tamper) + 1;
+
+  compute (f, 202405);
+  approve_all (f);
+  close_month (f, 202405, NULL);
+  /* status changes after the run are audited, not breaks */
+  set_status (f, "withdrawn", "sent in error", "C2");
+  compute (f, 202405);
+  g_assert_cmpuint (count_breaks (f, NULL), ==, 0);
+  g_assert_true (les_store_exec (f->store, tamper, NULL));
+  g_assert_cmpuint (count_breaks (f, expected), ==, 1);
+}
+
+static const char tamper_count[] =
+  "UPDATE claims SET count = 300 WHERE claim_ref = 'C1'\0a claim it paid was changed";
+static const char tamper_payable[] =
+  "UPDATE paid_lines SET payable = payable * 100 WHERE id = 1\0its paid lines or its total were changed";
+static const char tamper_audit[] =
+  "DELETE FROM audit WHERE table_name = 'claims' AND row_key = 'C1'\0was deleted (row";
+
 int
 main (int argc, char **argv)
 {
@@ -371,5 +414,8 @@ main (int argc, char **argv)
   g_test_add ("/runs/reopen", Fixture, NULL, fixture_set_up, test_reopen, fixture_tear_down);
   g_test_add ("/runs/csv", Fixture, NULL, fixture_set_up, test_csv, fixture_tear_down);
   g_test_add ("/runs/cancel", Fixture, NULL, fixture_set_up, test_cancel, fixture_tear_down);
+  g_test_add ("/runs/sealed/claim-count", Fixture, tamper_count, fixture_set_up, test_sealed, fixture_tear_down);
+  g_test_add ("/runs/sealed/paid-line", Fixture, tamper_payable, fixture_set_up, test_sealed, fixture_tear_down);
+  g_test_add ("/runs/sealed/audit-rows", Fixture, tamper_audit, fixture_set_up, test_sealed, fixture_tear_down);
   return g_test_run ();
 }

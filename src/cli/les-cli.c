@@ -192,18 +192,49 @@ message_cb (const char *message, gpointer user_data)
   g_printerr ("%s\n", message);
 }
 
+static void
+wait_cb (LesStore *store, const char *message, gpointer user_data)
+{
+  g_printerr ("les-claims-cli: %s\n", message);
+}
+
+/* What this command's writes are, for another program that waits for them */
+static char *
+describe_activity (Options *o)
+{
+  const char *command = o->args->pdata[0];
+
+  if (strcmp (command, "import") == 0 && o->args->len == 3)
+    return g_strdup_printf ("import of %s", (char *) o->args->pdata[2]);
+  if (strcmp (command, "compute") == 0 && o->year != NULL)
+    return g_strdup_printf ("compute of %s", o->year);
+  if (strcmp (command, "set-status") == 0)
+    return g_strdup ("change of claim statuses");
+  if (strcmp (command, "run") == 0)
+    return g_strdup ("payment run");
+  if (strcmp (command, "reopen") == 0 && o->run != NULL)
+    return g_strdup_printf ("re-opening of run %s", o->run);
+  return g_strdup_printf ("les-claims-cli %s", command);
+}
+
 static LesStore *
 open_store (Options *o)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = o->db ? g_strdup (o->db) : les_store_default_path ();
+  g_autofree char *activity = describe_activity (o);
   LesStore *store = les_store_open (path, &error);
 
   if (store == NULL)
-    g_printerr ("les-claims-cli: %s\n", error->message);
-  else
-    for (const char * const *w = les_store_get_warnings (store); *w != NULL; w++)
-      g_printerr ("les-claims-cli: warning: %s\n", *w);
+    {
+      g_printerr ("les-claims-cli: %s\n", error->message);
+      return NULL;
+    }
+  for (const char * const *w = les_store_get_warnings (store); *w != NULL; w++)
+    g_printerr ("les-claims-cli: warning: %s\n", *w);
+  /* a second writer waits, and says for whom */
+  les_store_set_activity (store, activity);
+  les_store_set_wait_func (store, wait_cb, NULL, NULL);
   return store;
 }
 

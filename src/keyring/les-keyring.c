@@ -39,9 +39,11 @@ key_schema (void)
 static void
 set_unreachable (GError **error, const GError *cause)
 {
+  /* libsecret fails without an error when the keyring's prompt is dismissed */
   g_set_error (error, LES_ERROR, LES_ERROR_NO_KEY,
                _("the keyring cannot be reached (%s); on a server or in a batch job, name a key file "
-                 "with --key-file FILE or LES_CLAIMS_KEY_FILE"), cause->message);
+                 "with --key-file FILE or LES_CLAIMS_KEY_FILE"),
+               cause != NULL ? cause->message : _("it is locked, or its prompt was dismissed"));
 }
 
 static GBytes *

@@ -38,6 +38,7 @@ typedef struct {
   gboolean              header_done;
   gboolean              fatal;
   gboolean              row_failed;
+  GError               *db_error;      /* the database as a whole failed: said once */
 
   GStrv                 header;
   int                   col_index[MAX_COLUMNS];
@@ -453,6 +454,22 @@ run (Import *imp, LesStmt *stmt)
 
   if (les_stmt_run (stmt, &error))
     return TRUE;
+  /* a full disk or a read-only file is the database's failure, not the row's:
+   * one message, not one per row */
+  switch (les_db_last_failure (imp->db))
+    {
+    case LES_DB_FAILURE_FULL:
+    case LES_DB_FAILURE_READ_ONLY:
+    case LES_DB_FAILURE_BUSY:
+    case LES_DB_FAILURE_CORRUPT:
+    case LES_DB_FAILURE_INTERRUPTED:
+      if (imp->db_error == NULL)
+        imp->db_error = g_steal_pointer (&error);
+      imp->fatal = TRUE;
+      return FALSE;
+    default:
+      break;
+    }
   report (imp, imp->row_line, NULL, _("cannot be stored: %s"), error->message);
   return FALSE;
 }
@@ -1018,6 +1035,7 @@ static void
 import_clear (Import *imp)
 {
   csv_free (&imp->parser);
+  g_clear_error (&imp->db_error);
   if (imp->row != NULL)
     g_string_free (g_steal_pointer (&imp->row), TRUE);
   g_clear_pointer (&imp->offsets, g_array_unref);
@@ -1128,6 +1146,11 @@ les_import_file (LesStore              *store,
   if (!read_all (&imp, G_INPUT_STREAM (in), info ? g_file_info_get_size (info) : 0, on_progress,
                  cancellable, error))
     goto rollback;
+  if (imp.db_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&imp.db_error));
+      goto rollback;
+    }
 
   if (!imp.header_done)
     {

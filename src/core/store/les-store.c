@@ -3,11 +3,14 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include "les-core-resources.h"
 #include "les-error.h"
@@ -30,7 +33,18 @@ struct _LesStore
   char       *os_user;
   int         depth;        /* nested begin calls */
   GPtrArray  *warnings;     /* sentences for people, NULL-terminated */
+
+  /* a second writer is told who holds the database (les_store_set_wait_func()) */
+  char       *holder_path;  /* PATH-holder: who holds the write lock, while they hold it */
+  char       *activity;     /* what this store's writes are, for the people waiting */
+  LesStoreWaitFunc wait_func;
+  gpointer    wait_data;
+  GDestroyNotify wait_destroy;
+  gboolean    wait_told;
 };
+
+/* How long a writer waits before it says what it waits for */
+#define WAIT_TELL_US G_USEC_PER_SEC
 
 G_DEFINE_FINAL_TYPE (LesStore, les_store, G_TYPE_OBJECT)
 
@@ -349,6 +363,10 @@ les_store_finalize (GObject *object)
   memset (self->seal_key, 0, sizeof self->seal_key);
   g_free (self->os_user);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
+  g_free (self->holder_path);
+  g_free (self->activity);
+  if (self->wait_destroy != NULL)
+    self->wait_destroy (self->wait_data);
 
   G_OBJECT_CLASS (les_store_parent_class)->finalize (object);
 }
@@ -429,6 +447,114 @@ check_file (LesStore *self)
                                         "share a team database on a server instead."), self->path));
 }
 
+/* Who holds the write lock: written beside the database by the holder, read by a
+ * writer that waits for it (SQLite says only that the file is locked) */
+static void
+write_holder (LesStore *self)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *since = g_date_time_format (now, "%H:%M");
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_key_file_set_string (file, "holder", "user", self->os_user);
+  g_key_file_set_int64 (file, "holder", "pid", getpid ());
+  g_key_file_set_string (file, "holder", "host", g_get_host_name ());
+  g_key_file_set_string (file, "holder", "action", self->activity != NULL ? self->activity : "");
+  g_key_file_set_string (file, "holder", "since", since);
+  data = g_key_file_to_data (file, &len, NULL);
+  /* only a courtesy to others: a failure to write it changes nothing */
+  g_file_set_contents_full (self->holder_path, data, len, G_FILE_SET_CONTENTS_NONE, 0600, NULL);
+}
+
+static void
+remove_holder (LesStore *self)
+{
+  g_unlink (self->holder_path);
+}
+
+/* What a waiting writer says: whose action holds the database, when the holder's
+ * file is there and its process alive on this computer */
+static char *
+describe_holder (LesStore *self)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *user = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *action = NULL;
+  g_autofree char *since = NULL;
+  gint64 pid;
+
+  if (!g_key_file_load_from_file (file, self->holder_path, G_KEY_FILE_NONE, NULL))
+    return g_strdup_printf (_("Waiting for another program that is changing %s…"), self->path);
+  user = g_key_file_get_string (file, "holder", "user", NULL);
+  host = g_key_file_get_string (file, "holder", "host", NULL);
+  action = g_key_file_get_string (file, "holder", "action", NULL);
+  since = g_key_file_get_string (file, "holder", "since", NULL);
+  pid = g_key_file_get_int64 (file, "holder", "pid", NULL);
+  /* a stale file, left by a process that died: not the holder */
+  if (user == NULL || pid <= 0 || pid > G_MAXINT
+      || (g_strcmp0 (host, g_get_host_name ()) == 0 && kill ((pid_t) pid, 0) != 0 && errno == ESRCH))
+    return g_strdup_printf (_("Waiting for another program that is changing %s…"), self->path);
+  if (action == NULL || action[0] == '\0')
+    return g_strdup_printf (_("Waiting for %s’s change to %s (pid %" G_GINT64_FORMAT ", since %s)…"), user,
+                            self->path, pid, since != NULL ? since : "?");
+  return g_strdup_printf (_("Waiting for %s’s %s (pid %" G_GINT64_FORMAT ", since %s)…"), user, action, pid,
+                          since != NULL ? since : "?");
+}
+
+static gboolean
+wait_cb (LesDb *db, gint64 waited_us, gpointer user_data)
+{
+  LesStore *self = user_data;
+
+  if (waited_us == 0)
+    self->wait_told = FALSE;
+  if (!self->wait_told && waited_us >= WAIT_TELL_US && self->wait_func != NULL)
+    {
+      g_autofree char *message = describe_holder (self);
+
+      self->wait_told = TRUE;
+      self->wait_func (self, message, self->wait_data);
+    }
+  return TRUE;
+}
+
+/**
+ * les_store_set_wait_func:
+ * @func: (nullable): told once, after a second, what another writer is doing
+ *   while this store waits for it (on the thread that waits)
+ *
+ * A write waits for another program's without a time limit; cancelling the
+ * store's cancellable (les_store_set_cancellable()) stops the wait.
+ */
+void
+les_store_set_wait_func (LesStore *self, LesStoreWaitFunc func, gpointer user_data, GDestroyNotify destroy)
+{
+  g_return_if_fail (LES_IS_STORE (self));
+
+  if (self->wait_destroy != NULL)
+    self->wait_destroy (self->wait_data);
+  self->wait_func = func;
+  self->wait_data = user_data;
+  self->wait_destroy = destroy;
+}
+
+/**
+ * les_store_set_activity:
+ * @activity: (nullable): what this store's writes are ("import of claims.csv"),
+ *   for the people another writer keeps waiting
+ */
+void
+les_store_set_activity (LesStore *self, const char *activity)
+{
+  g_return_if_fail (LES_IS_STORE (self));
+
+  g_free (self->activity);
+  self->activity = g_strdup (activity);
+}
+
 /**
  * les_store_default_path:
  *
@@ -466,10 +592,12 @@ les_store_open (const char *path, GError **error)
 
   self = g_object_new (LES_TYPE_STORE, NULL);
   self->path = g_strdup (path);
+  self->holder_path = g_strconcat (path, "-holder", NULL);
   created = !g_file_test (path, G_FILE_TEST_EXISTS);
   self->db = les_db_sqlite_open (path, FALSE, error);
   if (self->db == NULL)
     return NULL;
+  les_db_set_wait_func (self->db, wait_cb, self);
   check_file (self);
 
   if (!migrate (self, error))
@@ -480,6 +608,8 @@ les_store_open (const char *path, GError **error)
           g_autofree char *wal = g_strconcat (path, "-wal", NULL);
           g_autofree char *shm = g_strconcat (path, "-shm", NULL);
 
+          g_hash_table_remove_all (self->by_address);
+          g_hash_table_remove_all (self->statements);
           g_clear_pointer (&self->db, les_db_close);
           g_unlink (path);
           g_unlink (wal);
@@ -571,6 +701,7 @@ les_store_begin (LesStore *self, GError **error)
       self->depth = 0;
       return FALSE;
     }
+  write_holder (self);
   return TRUE;
 }
 
@@ -582,6 +713,8 @@ les_store_commit (LesStore *self, GError **error)
 
   if (--self->depth > 0)
     return TRUE;
+  /* before the lock goes, so that it never removes the next holder's file */
+  remove_holder (self);
   if (!les_db_commit (self->db, error))
     {
       les_db_rollback (self->db);
@@ -598,6 +731,7 @@ les_store_rollback (LesStore *self)
   if (self->depth == 0)
     return;
   self->depth = 0;
+  remove_holder (self);
   les_db_rollback (self->db);
 }
 

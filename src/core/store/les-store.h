@@ -20,6 +20,17 @@ const char *les_store_get_path       (LesStore    *self);
 const char * const *les_store_get_warnings (LesStore *self);
 int         les_store_get_schema_version (LesStore *self);
 
+/* Told once, after a second, what holds the database while a write waits for it. */
+typedef void (*LesStoreWaitFunc) (LesStore   *store,
+                                  const char *message,
+                                  gpointer    user_data);
+void        les_store_set_wait_func  (LesStore         *self,
+                                      LesStoreWaitFunc  func,
+                                      gpointer          user_data,
+                                      GDestroyNotify    destroy);
+void        les_store_set_activity   (LesStore    *self,
+                                      const char  *activity);
+
 gboolean    les_store_begin          (LesStore    *self,
                                       GError     **error);
 gboolean    les_store_commit         (LesStore    *self,
