@@ -83,3 +83,12 @@ const char les_sql_sqlite_checkpoint_truncate[] =
 
 const char les_sql_chain_run[] =
   "SELECT run_id, year, month, created_at, created_by, total, n_lines FROM payment_runs WHERE run_id = ?1";
+/* PostgreSQL keeps the version in a table of its own, which a new database lacks */
+const char les_sql_pg_has_schema[] =
+  "SELECT to_regclass ('schema_version') IS NOT NULL";
+
+const char les_sql_pg_schema_version[] =
+  "SELECT version FROM schema_version";
+
+const char les_sql_pg_set_schema_version[] =
+  "UPDATE schema_version SET version = ?1";

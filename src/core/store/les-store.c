@@ -21,7 +21,8 @@ struct _LesStore
 {
   GObject     parent_instance;
 
-  char       *path;
+  char       *location;   /* as given: a file, or a connection string (which may hold a password) */
+  char       *path;       /* SQLite's file; NULL on a server */
   LesDb      *db;
   GHashTable *statements;   /* const char *sql (interned) → LesStmt * */
   GHashTable *by_address;   /* the caller's sql pointer → its interned text */
@@ -55,18 +56,28 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* Each entry brings the schema from version i to i + 1. */
-static const char *migrations[] = {
-  "resource:///org/lesclaims/LesClaims/core/les-schema.sql",
-  "resource:///org/lesclaims/LesClaims/core/les-schema-2.sql",
-  "resource:///org/lesclaims/LesClaims/core/les-schema-3.sql",
-  "resource:///org/lesclaims/LesClaims/core/les-schema-4.sql",
+typedef struct {
+  int         from;
+  int         to;
+  const char *uri;
+} Migration;
+
+/* SQLite's files were made by every version since the first, so each
+ * version has its step */
+static const Migration sqlite_migrations[] = {
+  { 0, 1, "resource:///org/lesclaims/LesClaims/core/les-schema.sql" },
+  { 1, 2, "resource:///org/lesclaims/LesClaims/core/les-schema-2.sql" },
+  { 2, 3, "resource:///org/lesclaims/LesClaims/core/les-schema-3.sql" },
+  { 3, 4, "resource:///org/lesclaims/LesClaims/core/les-schema-4.sql" },
 };
 
-/* The version from which the key is kept out of the file and the audit trail is sealed */
-#define KEY_OUT_VERSION 4
+/* A PostgreSQL database starts at the version current when it came in */
+static const Migration pg_migrations[] = {
+  { 0, 3, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg.sql" },
+  { 3, 4, "resource:///org/lesclaims/LesClaims/core/les-schema-4.sql" },
+};
 
-G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LES_SCHEMA_VERSION);
+G_STATIC_ASSERT (G_N_ELEMENTS (sqlite_migrations) == LES_SCHEMA_VERSION);
 
 static void
 finalize_statement (gpointer stmt)
@@ -122,28 +133,64 @@ les_now_iso8601 (void)
 }
 
 static gboolean
-apply_migration (LesStore *self, int from_version, GError **error)
+is_server (LesStore *self)
 {
+  return strcmp (les_db_get_backend_name (self->db), "postgresql") == 0;
+}
+
+static gboolean
+set_schema_version (LesStore *self, int version, GError **error)
+{
+  g_autofree char *pragma = NULL;
+  LesStmt *stmt;
+
+  if (is_server (self))
+    {
+      stmt = les_store_prepare (self, les_sql_pg_set_schema_version, error);
+      if (stmt == NULL)
+        return FALSE;
+      les_stmt_bind_int64 (stmt, 1, version);
+      return les_stmt_run (stmt, error);
+    }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  pragma = g_strdup_printf (les_sql_sqlite_set_user_version, version);
+#pragma GCC diagnostic pop
+  return les_store_exec (self, pragma, error);
+}
+
+/* Brings the schema from @version to the next version its backend has a step to */
+static gboolean
+apply_migration (LesStore *self, int *version, GError **error)
+{
+  const Migration *steps = is_server (self) ? pg_migrations : sqlite_migrations;
+  guint n_steps = is_server (self) ? G_N_ELEMENTS (pg_migrations) : G_N_ELEMENTS (sqlite_migrations);
+  const Migration *step = NULL;
   g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *sql = NULL;
+
+  for (guint i = 0; i < n_steps && step == NULL; i++)
+    if (steps[i].from == *version)
+      step = &steps[i];
+  if (step == NULL)
+    {
+      g_set_error (error, LES_ERROR, LES_ERROR_DATABASE,
+                   _("%s: no way to bring schema version %d up to date"), les_db_get_location (self->db), *version);
+      return FALSE;
+    }
 
   /* a static library's resource is linked only when something refers to it */
   (void) les_core_get_resource ();
-  file = g_file_new_for_uri (migrations[from_version]);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autofree char *sql = NULL;
-  g_autofree char *pragma = NULL;
-
+  file = g_file_new_for_uri (step->uri);
   bytes = g_file_load_bytes (file, NULL, NULL, error);
   if (bytes == NULL)
     return FALSE;
   sql = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  if (!les_store_exec (self, sql, error))
+  if (!les_store_exec (self, sql, error) || !set_schema_version (self, step->to, error))
     return FALSE;
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-  pragma = g_strdup_printf (les_sql_sqlite_set_user_version, from_version + 1);
-#pragma GCC diagnostic pop
-  return les_store_exec (self, pragma, error);
+  *version = step->to;
+  return TRUE;
 }
 
 /* The value of @key in meta (NULL when none); FALSE on a database error. */
@@ -162,6 +209,12 @@ les_store_read_meta (LesStore *self, const char *key, char **value, GError **err
     *value = g_strdup (les_stmt_text (stmt, 0));
   les_stmt_reset (stmt);
   return rc != LES_STEP_ERROR;
+}
+
+static gboolean
+is_sqlite (LesStore *self)
+{
+  return g_strcmp0 (les_db_get_backend_name (self->db), "sqlite") == 0;
 }
 
 /* Derives what the key is used for; @key has been checked */
@@ -201,7 +254,7 @@ set_no_provider_error (LesStore *self, GError **error)
 {
   g_set_error (error, LES_ERROR, LES_ERROR_NO_KEY,
                _("There is no keyring to keep the key of %s in: name a key file "
-                 "(les-claims-cli --key-file FILE, or LES_CLAIMS_KEY_FILE)"), self->path);
+                 "(les-claims-cli --key-file FILE, or LES_CLAIMS_KEY_FILE)"), les_db_get_location (self->db));
 }
 
 /* A new database gets a key; an older one's key moves out of the file into the
@@ -228,18 +281,18 @@ move_key_out (LesStore *self, int from_version, gboolean *scrub, GError **error)
       if (key == NULL)
         {
           g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: the key kept in the file is damaged"),
-                       self->path);
+                       les_db_get_location (self->db));
           return FALSE;
         }
       g_autoptr(GError) local = NULL;
 
       if ((key_id = les_key_new_id (error)) == NULL)
         return FALSE;
-      if (!les_key_provider_save (provider, self->path, key_id, key, &local))
+      if (!les_key_provider_save (provider, les_db_get_location (self->db), key_id, key, &local))
         {
           g_set_error (error, LES_ERROR, local->domain == LES_ERROR ? local->code : LES_ERROR_FAILED,
                        _("%s keeps its key in the file, and this version moves it out, but it cannot: %s"),
-                       self->path, local->message);
+                       les_db_get_location (self->db), local->message);
           return FALSE;
         }
       *scrub = TRUE;
@@ -248,10 +301,10 @@ move_key_out (LesStore *self, int from_version, gboolean *scrub, GError **error)
     {
       g_autoptr(GError) local = NULL;
 
-      if (!les_key_provider_create (provider, self->path, &key_id, &key, &local))
+      if (!les_key_provider_create (provider, les_db_get_location (self->db), &key_id, &key, &local))
         {
           g_set_error (error, LES_ERROR, local->domain == LES_ERROR ? local->code : LES_ERROR_FAILED,
-                       _("Cannot make a key for %s: %s"), self->path, local->message);
+                       _("Cannot make a key for %s: %s"), les_db_get_location (self->db), local->message);
           return FALSE;
         }
     }
@@ -263,7 +316,7 @@ move_key_out (LesStore *self, int from_version, gboolean *scrub, GError **error)
   if (*scrub)
     {
       /* overwritten with zeros, not just unlinked from its page */
-      if (!les_store_exec (self, les_sql_sqlite_secure_delete_on, error))
+      if (is_sqlite (self) && !les_store_exec (self, les_sql_sqlite_secure_delete_on, error))
         return FALSE;
       if (!les_store_exec (self, les_sql_meta_delete_old_key, error))
         return FALSE;
@@ -291,7 +344,7 @@ migrate (LesStore *self, GError **error)
     {
       g_set_error (error, LES_ERROR, LES_ERROR_TOO_NEW,
                    _("%s was made by a newer version of LES Claims (schema %d; this version knows %d)"),
-                   self->path, version, LES_SCHEMA_VERSION);
+                   les_db_get_location (self->db), version, LES_SCHEMA_VERSION);
       return FALSE;
     }
 
@@ -307,9 +360,16 @@ migrate (LesStore *self, GError **error)
 
   if (!les_store_begin (self, error))
     return FALSE;
+  /* read again under the write lock: another connection may have migrated meanwhile */
   version = les_store_get_schema_version (self);
-  for (int v = version; v < LES_SCHEMA_VERSION; v++)
-    if (!apply_migration (self, v, error))
+  if (version < 0)
+    {
+      g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: cannot read the schema version"),
+                   les_db_get_location (self->db));
+      goto fail;
+    }
+  for (int v = version; v < LES_SCHEMA_VERSION;)
+    if (!apply_migration (self, &v, error))
       goto fail;
   if (!read_key_id (self, error))
     goto fail;
@@ -330,7 +390,7 @@ migrate (LesStore *self, GError **error)
     }
   if (!les_store_commit (self, error))
     goto done;
-  if (scrub)
+  if (scrub && is_sqlite (self))
     {
       /* the old pages leave the WAL too */
       les_store_exec (self, les_sql_sqlite_secure_delete_off, NULL);
@@ -341,7 +401,8 @@ migrate (LesStore *self, GError **error)
 fail:
   les_store_rollback (self);
 done:
-  les_store_exec (self, les_sql_sqlite_secure_delete_off, NULL);
+  if (scrub && is_sqlite (self))
+    les_store_exec (self, les_sql_sqlite_secure_delete_off, NULL);
   return FALSE;
 }
 
@@ -353,6 +414,7 @@ les_store_finalize (GObject *object)
   g_clear_pointer (&self->by_address, g_hash_table_unref);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->db, les_db_close);
+  g_free (self->location);
   g_free (self->path);
   g_free (self->key_id);
   g_free (self->key_check);
@@ -440,7 +502,8 @@ check_file (LesStore *self)
                      g_strdup_printf (_("%s can be read by other people on this computer, and it holds "
                                         "patients’ data. Make it private with “chmod 600” (and its -wal "
                                         "and -shm files)."), self->path));
-  if (is_network_filesystem (self->path))
+  /* the document portal is a FUSE filesystem too, but on this computer */
+  if (is_network_filesystem (self->path) && !les_db_sqlite_is_document_portal (self->path))
     g_ptr_array_add (self->warnings,
                      g_strdup_printf (_("%s is on a network drive. A database file there can be damaged "
                                         "when two people use it at once: keep it on this computer, or "
@@ -463,6 +526,8 @@ write_holder (LesStore *self)
   g_key_file_set_string (file, "holder", "host", g_get_host_name ());
   g_key_file_set_string (file, "holder", "action", self->activity != NULL ? self->activity : "");
   g_key_file_set_string (file, "holder", "since", since);
+  if (self->holder_path == NULL)
+    return;   /* a server says who holds a lock itself */
   data = g_key_file_to_data (file, &len, NULL);
   /* only a courtesy to others: a failure to write it changes nothing */
   g_file_set_contents_full (self->holder_path, data, len, G_FILE_SET_CONTENTS_NONE, 0600, NULL);
@@ -471,7 +536,8 @@ write_holder (LesStore *self)
 static void
 remove_holder (LesStore *self)
 {
-  g_unlink (self->holder_path);
+  if (self->holder_path != NULL)
+    g_unlink (self->holder_path);
 }
 
 /* What a waiting writer says: whose action holds the database, when the holder's
@@ -486,8 +552,8 @@ describe_holder (LesStore *self)
   g_autofree char *since = NULL;
   gint64 pid;
 
-  if (!g_key_file_load_from_file (file, self->holder_path, G_KEY_FILE_NONE, NULL))
-    return g_strdup_printf (_("Waiting for another program that is changing %s…"), self->path);
+  if (self->holder_path == NULL || !g_key_file_load_from_file (file, self->holder_path, G_KEY_FILE_NONE, NULL))
+    return g_strdup_printf (_("Waiting for another program that is changing %s…"), les_db_get_location (self->db));
   user = g_key_file_get_string (file, "holder", "user", NULL);
   host = g_key_file_get_string (file, "holder", "host", NULL);
   action = g_key_file_get_string (file, "holder", "action", NULL);
@@ -496,10 +562,10 @@ describe_holder (LesStore *self)
   /* a stale file, left by a process that died: not the holder */
   if (user == NULL || pid <= 0 || pid > G_MAXINT
       || (g_strcmp0 (host, g_get_host_name ()) == 0 && kill ((pid_t) pid, 0) != 0 && errno == ESRCH))
-    return g_strdup_printf (_("Waiting for another program that is changing %s…"), self->path);
+    return g_strdup_printf (_("Waiting for another program that is changing %s…"), les_db_get_location (self->db));
   if (action == NULL || action[0] == '\0')
     return g_strdup_printf (_("Waiting for %s’s change to %s (pid %" G_GINT64_FORMAT ", since %s)…"), user,
-                            self->path, pid, since != NULL ? since : "?");
+                            les_db_get_location (self->db), pid, since != NULL ? since : "?");
   return g_strdup_printf (_("Waiting for %s’s %s (pid %" G_GINT64_FORMAT ", since %s)…"), user, action, pid,
                           since != NULL ? since : "?");
 }
@@ -568,50 +634,76 @@ les_store_default_path (void)
 }
 
 /**
- * les_store_open:
- * @path: the database file, created when missing
+ * les_store_is_server_location:
+ * @location: what les_store_open() is given
  *
- * Opens (creating or migrating) the database at @path.
+ * Returns: whether @location names a PostgreSQL database: a postgresql://
+ * or postgres:// URI, or a key=value connection string (it begins with one
+ * of libpq's keywords and "=", as "host=… dbname=…" does and no file does).
+ */
+gboolean
+les_store_is_server_location (const char *location)
+{
+  g_return_val_if_fail (location != NULL, FALSE);
+
+  return les_db_pg_is_conninfo (location);
+}
+
+/**
+ * les_store_open:
+ * @location: the database: a file, created when missing, or a PostgreSQL
+ *   database (les_store_is_server_location())
+ *
+ * Opens (creating or migrating) the database at @location.
  */
 LesStore *
-les_store_open (const char *path, GError **error)
+les_store_open (const char *location, GError **error)
 {
   g_autoptr(LesStore) self = NULL;
-  g_autofree char *dir = NULL;
-  gboolean created;
+  gboolean created = FALSE;
 
-  g_return_val_if_fail (path != NULL, NULL);
-
-  dir = g_path_get_dirname (path);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: cannot create the folder: %s"),
-                   dir, g_strerror (errno));
-      return NULL;
-    }
+  g_return_val_if_fail (location != NULL, NULL);
 
   self = g_object_new (LES_TYPE_STORE, NULL);
-  self->path = g_strdup (path);
-  self->holder_path = g_strconcat (path, "-holder", NULL);
-  created = !g_file_test (path, G_FILE_TEST_EXISTS);
-  self->db = les_db_sqlite_open (path, FALSE, error);
-  if (self->db == NULL)
-    return NULL;
+  self->location = g_strdup (location);
+  if (les_store_is_server_location (location))
+    {
+      self->db = les_db_pg_open (location, error);
+      if (self->db == NULL)
+        return NULL;
+    }
+  else
+    {
+      g_autofree char *dir = g_path_get_dirname (location);
+
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: cannot create the folder: %s"),
+                       dir, g_strerror (errno));
+          return NULL;
+        }
+      self->path = g_strdup (location);
+      self->holder_path = g_strconcat (location, "-holder", NULL);
+      created = !g_file_test (location, G_FILE_TEST_EXISTS);
+      self->db = les_db_sqlite_open (location, FALSE, error);
+      if (self->db == NULL)
+        return NULL;
+      check_file (self);
+    }
   les_db_set_wait_func (self->db, wait_cb, self);
-  check_file (self);
 
   if (!migrate (self, error))
     {
       /* a database that could not be made (no key, say) leaves no file behind */
       if (created)
         {
-          g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-          g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+          g_autofree char *wal = g_strconcat (location, "-wal", NULL);
+          g_autofree char *shm = g_strconcat (location, "-shm", NULL);
 
           g_hash_table_remove_all (self->by_address);
           g_hash_table_remove_all (self->statements);
           g_clear_pointer (&self->db, les_db_close);
-          g_unlink (path);
+          g_unlink (location);
           g_unlink (wal);
           g_unlink (shm);
         }
@@ -624,7 +716,7 @@ les_store_open (const char *path, GError **error)
 /**
  * les_store_dup:
  *
- * Opens a second connection to the same file, for work on another thread.
+ * Opens a second connection to the same database, for work on another thread.
  */
 LesStore *
 les_store_dup (LesStore *self, GError **error)
@@ -633,11 +725,19 @@ les_store_dup (LesStore *self, GError **error)
 
   g_return_val_if_fail (LES_IS_STORE (self), NULL);
 
-  copy = les_store_open (self->path, error);
+  copy = les_store_open (self->location, error);
   /* a worker does not ask the keyring again */
   if (copy != NULL && self->key != NULL && g_strcmp0 (copy->key_id, self->key_id) == 0)
     take_key (copy, self->key);
   return copy;
+}
+
+char *
+les_store_dup_open_location (LesStore *self)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+
+  return g_strdup (self->location);
 }
 
 /**
@@ -655,12 +755,44 @@ les_store_get_warnings (LesStore *self)
   return (const char * const *) self->warnings->pdata;
 }
 
+/**
+ * les_store_get_path:
+ *
+ * Returns: (nullable): the SQLite database file; %NULL for a database on a server
+ */
 const char *
 les_store_get_path (LesStore *self)
 {
   g_return_val_if_fail (LES_IS_STORE (self), NULL);
 
   return self->path;
+}
+
+/**
+ * les_store_get_location:
+ *
+ * Returns: where the database is, for people to read: the file, or the
+ * server's postgresql:// URI without any password
+ */
+const char *
+les_store_get_location (LesStore *self)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+
+  return les_db_get_location (self->db);
+}
+
+/**
+ * les_store_get_backend_name:
+ *
+ * Returns: "sqlite" or "postgresql"
+ */
+const char *
+les_store_get_backend_name (LesStore *self)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+
+  return les_db_get_backend_name (self->db);
 }
 
 LesDb *
@@ -679,10 +811,24 @@ les_store_get_schema_version (LesStore *self)
 
   g_return_val_if_fail (LES_IS_STORE (self), -1);
 
-  /* not cached: a migration changes it */
-  stmt = les_db_prepare (self->db, les_sql_sqlite_user_version, NULL);
+  if (is_server (self))
+    {
+      stmt = les_store_prepare (self, les_sql_pg_has_schema, NULL);
+      if (stmt == NULL || les_stmt_step (stmt, NULL) != LES_STEP_ROW)
+        return -1;
+      version = les_stmt_int (stmt, 0);
+      les_stmt_reset (stmt);
+      if (version == 0)
+        return 0;
+      /* not cached: the table is made by the first migration */
+      stmt = les_db_prepare (self->db, les_sql_pg_schema_version, NULL);
+    }
+  else
+    /* not cached: a migration changes it */
+    stmt = les_db_prepare (self->db, les_sql_sqlite_user_version, NULL);
   if (stmt == NULL)
     return -1;
+  version = -1;
   if (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
     version = les_stmt_int (stmt, 0);
   les_stmt_finalize (stmt);
@@ -835,7 +981,7 @@ les_store_set_key (LesStore *self, GBytes *key, GError **error)
     check = les_key_check_value (key);
   if (check == NULL || g_strcmp0 (check, self->key_check) != 0)
     {
-      g_set_error (error, LES_ERROR, LES_ERROR_WRONG_KEY, _("That key is not the key of %s"), self->path);
+      g_set_error (error, LES_ERROR, LES_ERROR_WRONG_KEY, _("That key is not the key of %s"), les_db_get_location (self->db));
       return FALSE;
     }
   take_key (self, key);
@@ -863,7 +1009,7 @@ les_store_ensure_key (LesStore *self, GError **error)
   if (self->key_id == NULL || self->key_check == NULL)
     {
       g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s has lost the name of its key (meta key_id)"),
-                   self->path);
+                   les_db_get_location (self->db));
       return FALSE;
     }
   provider = les_key_provider_get_default ();
@@ -880,7 +1026,7 @@ les_store_ensure_key (LesStore *self, GError **error)
                      _("The key of %s (%s) is not on this desk: %s. On the desk that has it, "
                        "run “les-claims-cli key export -o FILE”; bring FILE here and run "
                        "“les-claims-cli key import FILE” (or name it with --key-file FILE)"),
-                     self->path, self->key_id, local->message);
+                     les_db_get_location (self->db), self->key_id, local->message);
       else
         g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
