@@ -435,6 +435,11 @@ test_disk_full (Fixture *f, gconstpointer data)
   gint64 pages;
   gboolean ok;
 
+  if (test_backend_is_pg ())
+    {
+      g_test_skip ("SQLite's file may be made unable to grow; a server's disk may not");
+      return;
+    }
   for (int i = 0; i < 5000; i++)
     g_string_append_printf (csv, "B%05d,Practice number %d with a long name,U81001\n", i, i);
   /* the file may not grow: as good as a full disk, to SQLite */

@@ -705,27 +705,29 @@ file_contains (const char *path, const char *text)
 static void
 test_key_not_in_file (void)
 {
-  g_autofree char *dir = NULL;
-  g_autoptr(LesStore) store = test_store_new (&dir);
-  g_autofree char *path = g_strdup (les_store_get_path (store));
-  g_autoptr(GBytes) key = les_store_export_key (store, NULL);
-  g_autofree char *hex = les_key_to_hex (key);
-  g_autofree char *expected = g_compute_hmac_for_string (G_CHECKSUM_SHA256, (const guchar *) hex, strlen (hex),
-                                                         "9434765919", -1);
-  g_autofree char *hash = les_store_hash_nhs_number (store, "9434765919", NULL);
-  g_autofree char *in_meta = query_text (store, "SELECT group_concat (value) FROM meta");
-
   if (test_backend_is_pg ())
     {
       g_test_skip ("SQLite files: the key, its side files and older versions are theirs");
       return;
     }
-  g_assert_cmpuint (g_bytes_get_size (key), ==, LES_KEY_SIZE);
-  g_assert_cmpstr (hash, ==, expected);
-  g_assert_null (strstr (in_meta, hex));
-  g_clear_object (&store);
-  g_assert_false (file_contains (path, hex));
-  test_remove_dir (dir);
+  {
+    g_autofree char *dir = NULL;
+    g_autoptr(LesStore) store = test_store_new (&dir);
+    g_autofree char *path = g_strdup (les_store_get_path (store));
+    g_autoptr(GBytes) key = les_store_export_key (store, NULL);
+    g_autofree char *hex = les_key_to_hex (key);
+    g_autofree char *expected = g_compute_hmac_for_string (G_CHECKSUM_SHA256, (const guchar *) hex, strlen (hex),
+                                                           "9434765919", -1);
+    g_autofree char *hash = les_store_hash_nhs_number (store, "9434765919", NULL);
+    g_autofree char *in_meta = query_text (store, "SELECT group_concat (value) FROM meta");
+
+    g_assert_cmpuint (g_bytes_get_size (key), ==, LES_KEY_SIZE);
+    g_assert_cmpstr (hash, ==, expected);
+    g_assert_null (strstr (in_meta, hex));
+    g_clear_object (&store);
+    g_assert_false (file_contains (path, hex));
+    test_remove_dir (dir);
+  }
 }
 
 /* A database as the versions before issue #12 left it: schema 3, its key in meta */
@@ -757,116 +759,122 @@ make_old_database (char **dir, char **old_hex)
 static void
 test_migrate_moves_key (void)
 {
-  g_autofree char *dir = NULL;
-  g_autofree char *old_hex = NULL;
-  g_autofree char *path = make_old_database (&dir, &old_hex);
-  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-  g_autofree char *expected = g_compute_hmac_for_string (G_CHECKSUM_SHA256, (const guchar *) old_hex,
-                                                         strlen (old_hex), "9434765919", -1);
-  g_autofree char *key_dir = g_dir_make_tmp ("les-test-XXXXXX", NULL);
-  g_autofree char *key_path = g_build_filename (key_dir, "moved.key", NULL);
-  g_autoptr(LesKeyFile) provider = les_key_file_new (key_path);
-  g_autoptr(LesKeyProvider) shared = les_key_provider_get_default ();
-  g_autoptr(LesStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) breaks = NULL;
-  g_autofree char *hash = NULL;
-  g_autofree char *left = NULL;
-
   if (test_backend_is_pg ())
     {
       g_test_skip ("SQLite files: the key, its side files and older versions are theirs");
       return;
     }
-  g_assert_true (file_contains (path, old_hex) || file_contains (wal, old_hex));
-  les_key_provider_set_default (LES_KEY_PROVIDER (provider));
-  store = les_store_open (path, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (les_store_get_schema_version (store), ==, LES_SCHEMA_VERSION);
-  hash = les_store_hash_nhs_number (store, "9434765919", &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (hash, ==, expected);
-  left = query_text (store, "SELECT value FROM meta WHERE key = 'nhs_hmac_key'");
-  g_assert_null (left);
-  /* the trail made before is sealed from here on */
-  breaks = les_store_verify (store, 0, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (breaks->len, ==, 0);
-  g_clear_object (&store);
-  les_key_provider_set_default (shared);
-  g_assert_false (file_contains (path, old_hex));
-  g_assert_false (file_contains (wal, old_hex));
-  g_assert_true (file_contains (key_path, old_hex));
-  g_unlink (key_path);
-  g_rmdir (key_dir);
-  test_remove_dir (dir);
+  {
+    g_autofree char *dir = NULL;
+    g_autofree char *old_hex = NULL;
+    g_autofree char *path = make_old_database (&dir, &old_hex);
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *expected = g_compute_hmac_for_string (G_CHECKSUM_SHA256, (const guchar *) old_hex,
+                                                           strlen (old_hex), "9434765919", -1);
+    g_autofree char *key_dir = g_dir_make_tmp ("les-test-XXXXXX", NULL);
+    g_autofree char *key_path = g_build_filename (key_dir, "moved.key", NULL);
+    g_autoptr(LesKeyFile) provider = les_key_file_new (key_path);
+    g_autoptr(LesKeyProvider) shared = les_key_provider_get_default ();
+    g_autoptr(LesStore) store = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) breaks = NULL;
+    g_autofree char *hash = NULL;
+    g_autofree char *left = NULL;
+
+    g_assert_true (file_contains (path, old_hex) || file_contains (wal, old_hex));
+    les_key_provider_set_default (LES_KEY_PROVIDER (provider));
+    store = les_store_open (path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (les_store_get_schema_version (store), ==, LES_SCHEMA_VERSION);
+    hash = les_store_hash_nhs_number (store, "9434765919", &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (hash, ==, expected);
+    left = query_text (store, "SELECT value FROM meta WHERE key = 'nhs_hmac_key'");
+    g_assert_null (left);
+    /* the trail made before is sealed from here on */
+    breaks = les_store_verify (store, 0, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (breaks->len, ==, 0);
+    g_clear_object (&store);
+    les_key_provider_set_default (shared);
+    g_assert_false (file_contains (path, old_hex));
+    g_assert_false (file_contains (wal, old_hex));
+    g_assert_true (file_contains (key_path, old_hex));
+    g_unlink (key_path);
+    g_rmdir (key_dir);
+    test_remove_dir (dir);
+  }
 }
 
 /* Without a provider an older database cannot move its key out, and is not opened */
 static void
 test_migrate_needs_a_provider (void)
 {
-  g_autofree char *dir = NULL;
-  g_autofree char *old_hex = NULL;
-  g_autofree char *path = make_old_database (&dir, &old_hex);
-  g_autoptr(LesKeyProvider) shared = les_key_provider_get_default ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LesStore) store = NULL;
-
   if (test_backend_is_pg ())
     {
       g_test_skip ("SQLite files: the key, its side files and older versions are theirs");
       return;
     }
-  les_key_provider_set_default (NULL);
-  store = les_store_open (path, &error);
-  les_key_provider_set_default (shared);
-  g_assert_null (store);
-  g_assert_error (error, LES_ERROR, LES_ERROR_NO_KEY);
-  g_assert_nonnull (strstr (error->message, "--key-file"));
-  test_remove_dir (dir);
+  {
+    g_autofree char *dir = NULL;
+    g_autofree char *old_hex = NULL;
+    g_autofree char *path = make_old_database (&dir, &old_hex);
+    g_autoptr(LesKeyProvider) shared = les_key_provider_get_default ();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LesStore) store = NULL;
+
+    les_key_provider_set_default (NULL);
+    store = les_store_open (path, &error);
+    les_key_provider_set_default (shared);
+    g_assert_null (store);
+    g_assert_error (error, LES_ERROR, LES_ERROR_NO_KEY);
+    g_assert_nonnull (strstr (error->message, "--key-file"));
+    test_remove_dir (dir);
+  }
 }
 
 /* A database whose key is on another desk opens and reads; what needs the key says how to bring it */
 static void
 test_key_elsewhere (void)
 {
-  g_autofree char *dir = NULL;
-  g_autoptr(LesStore) store = test_store_new (&dir);
-  g_autofree char *path = g_strdup (les_store_get_path (store));
-  g_autoptr(LesKeyProvider) shared = les_key_provider_get_default ();
-  g_autofree char *other = g_build_filename (dir, "other.key", NULL);
-  g_autoptr(LesKeyFile) provider = les_key_file_new (other);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LesStore) elsewhere = NULL;
-  g_autofree char *hash = NULL;
-  guint8 zero[LES_KEY_SIZE] = { 0 };
-  g_autoptr(GBytes) wrong = g_bytes_new (zero, sizeof zero);
-
   if (test_backend_is_pg ())
     {
       g_test_skip ("SQLite files: the key, its side files and older versions are theirs");
       return;
     }
-  g_clear_object (&store);
-  g_assert_true (les_key_file_write (other, "0123456789abcdef0123456789abcdef", wrong, NULL));
-  les_key_provider_set_default (LES_KEY_PROVIDER (provider));
-  elsewhere = les_store_open (path, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (les_store_count_rows (elsewhere, "audit"), ==, 1);
-  hash = les_store_hash_nhs_number (elsewhere, "9434765919", &error);
-  g_assert_null (hash);
-  g_assert_error (error, LES_ERROR, LES_ERROR_NO_KEY);
-  g_assert_nonnull (strstr (error->message, "key import"));
-  g_clear_error (&error);
-  g_assert_false (les_store_audit (elsewhere, "test", NULL, NULL, NULL, NULL, &error));
-  g_assert_error (error, LES_ERROR, LES_ERROR_NO_KEY);
-  g_clear_error (&error);
-  g_assert_false (les_store_set_key (elsewhere, wrong, &error));
-  g_assert_error (error, LES_ERROR, LES_ERROR_WRONG_KEY);
-  les_key_provider_set_default (shared);
-  g_clear_object (&elsewhere);
-  test_remove_dir (dir);
+  {
+    g_autofree char *dir = NULL;
+    g_autoptr(LesStore) store = test_store_new (&dir);
+    g_autofree char *path = g_strdup (les_store_get_path (store));
+    g_autoptr(LesKeyProvider) shared = les_key_provider_get_default ();
+    g_autofree char *other = g_build_filename (dir, "other.key", NULL);
+    g_autoptr(LesKeyFile) provider = les_key_file_new (other);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LesStore) elsewhere = NULL;
+    g_autofree char *hash = NULL;
+    guint8 zero[LES_KEY_SIZE] = { 0 };
+    g_autoptr(GBytes) wrong = g_bytes_new (zero, sizeof zero);
+
+    g_clear_object (&store);
+    g_assert_true (les_key_file_write (other, "0123456789abcdef0123456789abcdef", wrong, NULL));
+    les_key_provider_set_default (LES_KEY_PROVIDER (provider));
+    elsewhere = les_store_open (path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (les_store_count_rows (elsewhere, "audit"), ==, 1);
+    hash = les_store_hash_nhs_number (elsewhere, "9434765919", &error);
+    g_assert_null (hash);
+    g_assert_error (error, LES_ERROR, LES_ERROR_NO_KEY);
+    g_assert_nonnull (strstr (error->message, "key import"));
+    g_clear_error (&error);
+    g_assert_false (les_store_audit (elsewhere, "test", NULL, NULL, NULL, NULL, &error));
+    g_assert_error (error, LES_ERROR, LES_ERROR_NO_KEY);
+    g_clear_error (&error);
+    g_assert_false (les_store_set_key (elsewhere, wrong, &error));
+    g_assert_error (error, LES_ERROR, LES_ERROR_WRONG_KEY);
+    les_key_provider_set_default (shared);
+    g_clear_object (&elsewhere);
+    test_remove_dir (dir);
+  }
 }
 
 /* A key file others can read is not used */
@@ -910,8 +918,16 @@ test_audit_failure_rolls_back (void)
 
   test_import_ok (store, dir, LES_KIND_PRACTICES,
                   "practice_code,practice_name,pcn_code\nA81001,Ashford,U81001\n");
-  g_assert_true (les_store_exec (store, "CREATE TRIGGER refuse BEFORE INSERT ON audit "
-                                        "BEGIN SELECT RAISE (ABORT, 'the audit trail refuses'); END", NULL));
+  if (test_backend_is_pg ())
+    {
+      g_assert_true (les_store_exec (store, "CREATE FUNCTION refuse () RETURNS trigger LANGUAGE plpgsql AS "
+                                            "$$ BEGIN RAISE EXCEPTION 'the audit trail refuses'; END $$", NULL));
+      g_assert_true (les_store_exec (store, "CREATE TRIGGER refuse BEFORE INSERT ON audit "
+                                            "FOR EACH ROW EXECUTE FUNCTION refuse ()", NULL));
+    }
+  else
+    g_assert_true (les_store_exec (store, "CREATE TRIGGER refuse BEFORE INSERT ON audit "
+                                          "BEGIN SELECT RAISE (ABORT, 'the audit trail refuses'); END", NULL));
   messages = test_import_text (store, dir, LES_KIND_PRACTICES, "p.csv",
                                "practice_code,practice_name,pcn_code\nA81001,Ashford Surgery,U81001\n", -1,
                                &ok, &error);
@@ -974,57 +990,59 @@ wait_told (Waiter *w)
 static void
 test_second_writer_waits (void)
 {
-  g_autofree char *dir = NULL;
-  g_autoptr(LesStore) holder = test_store_new (&dir);
-  g_autoptr(GError) error = NULL;
-  Waiter w = { 0 };
-  GThread *thread;
-  g_autofree char *message = NULL;
-  g_autofree char *expected = NULL;
-
   if (test_backend_is_pg ())
     {
       g_test_skip ("SQLite files: the key, its side files and older versions are theirs");
       return;
     }
-  w.store = les_store_dup (holder, &error);
-  g_assert_no_error (error);
-  g_mutex_init (&w.lock);
-  g_cond_init (&w.told);
-  les_store_set_wait_func (w.store, waiter_told_cb, &w, NULL);
-  les_store_set_activity (holder, "import of claims.csv");
-  g_assert_true (les_store_begin (holder, NULL));
+  {
+    g_autofree char *dir = NULL;
+    g_autoptr(LesStore) holder = test_store_new (&dir);
+    g_autoptr(GError) error = NULL;
+    Waiter w = { 0 };
+    GThread *thread;
+    g_autofree char *message = NULL;
+    g_autofree char *expected = NULL;
 
-  /* the holder lets go once the waiter has said what it waits for */
-  thread = g_thread_new ("waiter", waiter_thread, &w);
-  message = wait_told (&w);
-  expected = g_strdup_printf ("Waiting for %s’s import of claims.csv (pid %d, since ", g_get_user_name (),
-                              (int) getpid ());
-  g_assert_true (g_str_has_prefix (message, expected));
-  g_assert_true (les_store_commit (holder, NULL));
-  g_thread_join (thread);
-  g_assert_no_error (w.error);
-  g_assert_true (w.ok);
+    w.store = les_store_dup (holder, &error);
+    g_assert_no_error (error);
+    g_mutex_init (&w.lock);
+    g_cond_init (&w.told);
+    les_store_set_wait_func (w.store, waiter_told_cb, &w, NULL);
+    les_store_set_activity (holder, "import of claims.csv");
+    g_assert_true (les_store_begin (holder, NULL));
 
-  /* cancelled while waiting: no SQLite "database is locked", just cancelled */
-  g_clear_pointer (&w.message, g_free);
-  w.cancellable = g_cancellable_new ();
-  g_assert_true (les_store_begin (holder, NULL));
-  thread = g_thread_new ("waiter", waiter_thread, &w);
-  g_free (wait_told (&w));
-  g_cancellable_cancel (w.cancellable);
-  g_thread_join (thread);
-  g_assert_false (w.ok);
-  g_assert_error (w.error, LES_ERROR, LES_ERROR_CANCELLED);
-  les_store_rollback (holder);
+    /* the holder lets go once the waiter has said what it waits for */
+    thread = g_thread_new ("waiter", waiter_thread, &w);
+    message = wait_told (&w);
+    expected = g_strdup_printf ("Waiting for %s’s import of claims.csv (pid %d, since ", g_get_user_name (),
+                                (int) getpid ());
+    g_assert_true (g_str_has_prefix (message, expected));
+    g_assert_true (les_store_commit (holder, NULL));
+    g_thread_join (thread);
+    g_assert_no_error (w.error);
+    g_assert_true (w.ok);
 
-  g_clear_error (&w.error);
-  g_clear_object (&w.cancellable);
-  g_clear_object (&w.store);
-  g_free (w.message);
-  g_mutex_clear (&w.lock);
-  g_cond_clear (&w.told);
-  test_remove_dir (dir);
+    /* cancelled while waiting: no SQLite "database is locked", just cancelled */
+    g_clear_pointer (&w.message, g_free);
+    w.cancellable = g_cancellable_new ();
+    g_assert_true (les_store_begin (holder, NULL));
+    thread = g_thread_new ("waiter", waiter_thread, &w);
+    g_free (wait_told (&w));
+    g_cancellable_cancel (w.cancellable);
+    g_thread_join (thread);
+    g_assert_false (w.ok);
+    g_assert_error (w.error, LES_ERROR, LES_ERROR_CANCELLED);
+    les_store_rollback (holder);
+
+    g_clear_error (&w.error);
+    g_clear_object (&w.cancellable);
+    g_clear_object (&w.store);
+    g_free (w.message);
+    g_mutex_clear (&w.lock);
+    g_cond_clear (&w.told);
+    test_remove_dir (dir);
+  }
 }
 
 int

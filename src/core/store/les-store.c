@@ -74,7 +74,7 @@ static const Migration sqlite_migrations[] = {
 /* A PostgreSQL database starts at the version current when it came in */
 static const Migration pg_migrations[] = {
   { 0, 3, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg.sql" },
-  { 3, 4, "resource:///org/lesclaims/LesClaims/core/les-schema-4.sql" },
+  { 3, 4, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg-4.sql" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (sqlite_migrations) == LES_SCHEMA_VERSION);
