@@ -13,6 +13,7 @@
 #include "les-results.h"
 #include "les-runs.h"
 #include "les-year-status.h"
+#include "les-store-private.h"
 #include "test-helpers.h"
 
 #define FY 2024
@@ -324,8 +325,8 @@ test_csv (Fixture *f, gconstpointer data)
   {
     gint64 n_audit = les_store_count_rows (f->store, "audit");
 
-    les_runs_record_statement (f->store, st, "csv");
-    les_runs_record_report (f->store, report, "pdf");
+    g_assert_true (les_runs_record_statement (f->store, st, "csv", NULL));
+    g_assert_true (les_runs_record_report (f->store, report, "pdf", NULL));
     g_assert_cmpint (les_store_count_rows (f->store, "audit"), ==, n_audit + 2);
   }
 }
@@ -657,6 +658,48 @@ test_paid (Fixture *f, gconstpointer data)
   g_assert_cmpint (paid_row (rows, "INJ")->outstanding, ==, 15000);
 }
 
+static guint
+count_breaks (Fixture *f, const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) breaks = les_store_verify (f->store, 0, NULL, &error);
+  gboolean found = expected == NULL;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < breaks->len; i++)
+    {
+      g_test_message ("%s", (char *) breaks->pdata[i]);
+      found = found || strstr (breaks->pdata[i], expected) != NULL;
+    }
+  g_assert_true (found);
+  return breaks->len;
+}
+
+/* Issue #12, item 7: the run's lines, the claims it paid and the trail are sealed */
+static void
+test_sealed (Fixture *f, gconstpointer data)
+{
+  const char *tamper = data;
+  const char *expected = tamper + strlen (tamper) + 1;
+
+  compute (f, 202405);
+  approve_all (f);
+  close_month (f, 202405, NULL);
+  /* status changes after the run are audited, not breaks */
+  set_status (f, "withdrawn", "sent in error", "C2");
+  compute (f, 202405);
+  g_assert_cmpuint (count_breaks (f, NULL), ==, 0);
+  g_assert_true (les_store_exec (f->store, tamper, NULL));
+  g_assert_cmpuint (count_breaks (f, expected), ==, 1);
+}
+
+static const char tamper_count[] =
+  "UPDATE claims SET count = 300 WHERE claim_ref = 'C1'\0a claim it paid was changed";
+static const char tamper_payable[] =
+  "UPDATE paid_lines SET payable = payable * 100 WHERE id = 1\0its paid lines or its total were changed";
+static const char tamper_audit[] =
+  "DELETE FROM audit WHERE table_name = 'claims' AND row_key = 'C1'\0was deleted (row";
+
 int
 main (int argc, char **argv)
 {
@@ -671,5 +714,8 @@ main (int argc, char **argv)
   g_test_add ("/runs/preview", Fixture, NULL, fixture_set_up, test_preview, fixture_tear_down);
   g_test_add ("/runs/statements", Fixture, NULL, fixture_set_up, test_statements, fixture_tear_down);
   g_test_add ("/runs/paid", Fixture, NULL, fixture_set_up, test_paid, fixture_tear_down);
+  g_test_add ("/runs/sealed/claim-count", Fixture, tamper_count, fixture_set_up, test_sealed, fixture_tear_down);
+  g_test_add ("/runs/sealed/paid-line", Fixture, tamper_payable, fixture_set_up, test_sealed, fixture_tear_down);
+  g_test_add ("/runs/sealed/audit-rows", Fixture, tamper_audit, fixture_set_up, test_sealed, fixture_tear_down);
   return g_test_run ();
 }

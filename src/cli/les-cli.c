@@ -19,6 +19,8 @@
 #include "les-error.h"
 #include "les-export.h"
 #include "les-import.h"
+#include "les-key-file.h"
+#include "les-keyring.h"
 #include "les-kinds.h"
 #include "les-report.h"
 #include "les-results.h"
@@ -36,6 +38,7 @@ typedef struct {
   char      *reason;
   char      *month;
   char      *run;
+  char      *key_file;
   gboolean   all;
   gboolean   dry_run;
   GPtrArray *args;
@@ -57,6 +60,7 @@ options_clear (Options *o)
   g_free (o->reason);
   g_free (o->month);
   g_free (o->run);
+  g_free (o->key_file);
   g_clear_pointer (&o->args, g_ptr_array_unref);
 }
 
@@ -74,7 +78,12 @@ static const char usage_text[] =
   "  les-claims-cli [--db DB] statement [--year 2024/25] --run N PRACTICE -o FILE.pdf|FILE.csv\n"
   "  les-claims-cli [--db DB] statement [--year 2024/25] --run N --all -o DIR\n"
   "  les-claims-cli [--db DB] report --year 2024/25 -o FILE.pdf|FILE.csv\n"
+  "  les-claims-cli [--db DB] verify [--year 2024/25]\n"
+  "  les-claims-cli [--db DB] key export -o FILE\n"
+  "  les-claims-cli [--db DB] key import FILE\n"
   "\n"
+  "Every command takes --key-file FILE (or LES_CLAIMS_KEY_FILE) to keep the\n"
+  "  database's key in FILE (private, mode 600) instead of the keyring.\n"
   "Import kinds: practices, list-sizes, services, rules, signups, cohorts,\n"
   "  allocations, claims, patient-activity, achievements, ledger.\n"
   "Export kinds: the import kinds, and payments, findings, reconciliation.\n"
@@ -109,7 +118,7 @@ parse_options (int argc, char **argv, Options *o, char **problem)
   struct { const char *name; char **slot; } valued[] = {
     { "--db", &o->db }, { "--year", &o->year }, { "--to", &o->to },
     { "-o", &o->output }, { "--output", &o->output }, { "--reason", &o->reason },
-    { "--month", &o->month }, { "--run", &o->run },
+    { "--month", &o->month }, { "--run", &o->run }, { "--key-file", &o->key_file },
   };
 
   o->args = g_ptr_array_new_with_free_func (g_free);
@@ -202,18 +211,49 @@ message_cb (const char *message, gpointer user_data)
   g_printerr ("%s\n", message);
 }
 
+static void
+wait_cb (LesStore *store, const char *message, gpointer user_data)
+{
+  g_printerr ("les-claims-cli: %s\n", message);
+}
+
+/* What this command's writes are, for another program that waits for them */
+static char *
+describe_activity (Options *o)
+{
+  const char *command = o->args->pdata[0];
+
+  if (strcmp (command, "import") == 0 && o->args->len == 3)
+    return g_strdup_printf ("import of %s", (char *) o->args->pdata[2]);
+  if (strcmp (command, "compute") == 0 && o->year != NULL)
+    return g_strdup_printf ("compute of %s", o->year);
+  if (strcmp (command, "set-status") == 0)
+    return g_strdup ("change of claim statuses");
+  if (strcmp (command, "run") == 0)
+    return g_strdup ("payment run");
+  if (strcmp (command, "reopen") == 0 && o->run != NULL)
+    return g_strdup_printf ("re-opening of run %s", o->run);
+  return g_strdup_printf ("les-claims-cli %s", command);
+}
+
 static LesStore *
 open_store (Options *o)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = o->db ? g_strdup (o->db) : les_store_default_path ();
+  g_autofree char *activity = describe_activity (o);
   LesStore *store = les_store_open (path, &error);
 
   if (store == NULL)
-    g_printerr ("les-claims-cli: %s\n", error->message);
-  else
-    for (const char * const *w = les_store_get_warnings (store); *w != NULL; w++)
-      g_printerr ("les-claims-cli: warning: %s\n", *w);
+    {
+      g_printerr ("les-claims-cli: %s\n", error->message);
+      return NULL;
+    }
+  for (const char * const *w = les_store_get_warnings (store); *w != NULL; w++)
+    g_printerr ("les-claims-cli: warning: %s\n", *w);
+  /* a second writer waits, and says for whom */
+  les_store_set_activity (store, activity);
+  les_store_set_wait_func (store, wait_cb, NULL, NULL);
   return store;
 }
 
@@ -907,13 +947,15 @@ statements_all (Options *o, LesStore *store, gint64 run_id)
 
       if (!write_statement_file (st, NULL, path, &error))
         return exit_for_error (error);
-      les_runs_record_statement (store, st, "pdf");
+      if (!les_runs_record_statement (store, st, "pdf", &error))
+        return exit_for_error (error);
       total += st->payable;
     }
   if (!write_statement_file (NULL, all, csv_path, &error))
     return exit_for_error (error);
   for (guint i = 0; i < all->len; i++)
-    les_runs_record_statement (store, all->pdata[i], "csv");
+    if (!les_runs_record_statement (store, all->pdata[i], "csv", &error))
+      return exit_for_error (error);
   {
     g_autofree char *n = les_count_format_display (all->len);
     g_autofree char *paid = les_money_format_display (total);
@@ -972,8 +1014,8 @@ cmd_statement (Options *o)
     return exit_for_error (error);
   ok = pdf ? les_statement_write_pdf (st, out, NULL, &error) : les_statement_write_csv (st, out, NULL, &error);
   status = finish_output (out, ok, error);
-  if (status == 0)
-    les_runs_record_statement (store, st, pdf ? "pdf" : "csv");
+  if (status == 0 && !les_runs_record_statement (store, st, pdf ? "pdf" : "csv", &error))
+    return exit_for_error (error);
   return status;
 }
 
@@ -1004,9 +1046,105 @@ cmd_report (Options *o)
     return exit_for_error (error);
   ok = pdf ? les_report_write_pdf (report, out, NULL, &error) : les_report_write_csv (report, out, NULL, &error);
   status = finish_output (out, ok, error);
-  if (status == 0)
-    les_runs_record_report (store, report, pdf ? "pdf" : "csv");
+  if (status == 0 && !les_runs_record_report (store, report, pdf ? "pdf" : "csv", &error))
+    return exit_for_error (error);
   return status;
+}
+
+/* Tamper evidence and the database key: verify, key export, key import */
+
+static int
+cmd_verify (Options *o)
+{
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) breaks = NULL;
+  g_autofree char *problem = NULL;
+  int fy = 0;
+
+  if (o->args->len != 1)
+    return usage ("verify takes no arguments besides --year");
+  if (o->year != NULL && !parse_year (o, &fy, &problem))
+    return usage (problem);
+  store = open_store (o);
+  if (store == NULL)
+    return LES_CLI_BAD_INPUT;
+  breaks = les_store_verify (store, fy, NULL, &error);
+  if (breaks == NULL)
+    return exit_for_error (error);
+  for (guint i = 0; i < breaks->len; i++)
+    g_print ("%s\n", (char *) breaks->pdata[i]);
+  if (breaks->len > 0)
+    {
+      g_printerr (g_dngettext (GETTEXT_PACKAGE, "%s: %u break in the audit trail or the payment runs: "
+                               "someone changed the file outside LES Claims\n",
+                               "%s: %u breaks in the audit trail or the payment runs: "
+                               "someone changed the file outside LES Claims\n", breaks->len),
+                  les_store_get_path (store), breaks->len);
+      return LES_CLI_BAD_INPUT;
+    }
+  g_print (_("%s: the audit trail (%" G_GINT64_FORMAT " rows) and the payment runs are intact\n"),
+           les_store_get_path (store), les_store_count_rows (store, "audit"));
+  return LES_CLI_OK;
+}
+
+static int
+cmd_key (Options *o)
+{
+  g_autoptr(GError) error = NULL;
+  const char *what = o->args->len >= 2 ? o->args->pdata[1] : "";
+
+  if (strcmp (what, "export") == 0)
+    {
+      g_autoptr(LesStore) store = NULL;
+      g_autoptr(GBytes) key = NULL;
+
+      if (o->args->len != 2 || o->output == NULL || strcmp (o->output, "-") == 0)
+        return usage ("key export takes -o FILE");
+      store = open_store (o);
+      if (store == NULL)
+        return LES_CLI_BAD_INPUT;
+      key = les_store_export_key (store, &error);
+      if (key == NULL || !les_key_file_write (o->output, les_store_get_key_id (store), key, &error))
+        return exit_for_error (error);
+      g_print (_("%s: the key of %s, readable by you only. Keep it as you would the database: with it, NHS "
+                 "numbers can be checked against the database. On another desk, “les-claims-cli key import "
+                 "%s”, then delete the file.\n"), o->output, les_store_get_path (store), o->output);
+      return LES_CLI_OK;
+    }
+  if (strcmp (what, "import") == 0)
+    {
+      g_autoptr(LesKeyProvider) provider = NULL;
+      g_autofree char *key_id = NULL;
+      g_autofree char *path = o->db ? g_strdup (o->db) : les_store_default_path ();
+      g_autoptr(GBytes) key = NULL;
+
+      if (o->args->len != 3)
+        return usage ("key import takes a FILE");
+      if (o->key_file != NULL)
+        return usage ("key import puts a key into the keyring; a batch job names the key file with --key-file");
+      if (!les_key_file_read (o->args->pdata[2], &key_id, &key, &error))
+        return exit_for_error (error);
+      provider = les_key_provider_get_default ();
+      if (!les_key_provider_save (provider, path, key_id, key, &error))
+        return exit_for_error (error);
+      /* said of the database when the key is its own */
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          g_autoptr(LesStore) store = les_store_open (path, NULL);
+
+          if (store != NULL && g_strcmp0 (les_store_get_key_id (store), key_id) == 0)
+            {
+              if (!les_store_set_key (store, key, &error))
+                return exit_for_error (error);
+              g_print (_("%s: its key is now in your keyring\n"), path);
+              return LES_CLI_OK;
+            }
+        }
+      g_print (_("key %s is now in your keyring\n"), key_id);
+      return LES_CLI_OK;
+    }
+  return usage ("key takes export -o FILE, or import FILE");
 }
 
 /**
@@ -1038,6 +1176,13 @@ les_cli_run (int argc, char **argv)
       return usage ("no command given");
     }
 
+  /* where database keys are kept: the keyring, or a batch job's key file */
+  {
+    g_autoptr(LesKeyProvider) provider = les_keyring_choose_provider (o.key_file);
+
+    les_key_provider_set_default (provider);
+  }
+
   command = o.args->pdata[0];
   if (strcmp (command, "init") == 0)
     status = cmd_init (&o);
@@ -1061,6 +1206,10 @@ les_cli_run (int argc, char **argv)
     status = cmd_statement (&o);
   else if (strcmp (command, "report") == 0)
     status = cmd_report (&o);
+  else if (strcmp (command, "verify") == 0)
+    status = cmd_verify (&o);
+  else if (strcmp (command, "key") == 0)
+    status = cmd_key (&o);
   else
     {
       problem = g_strdup_printf ("unknown command “%s”", command);

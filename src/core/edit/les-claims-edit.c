@@ -125,7 +125,8 @@ set_one (LesStore    *store,
 
   before = describe (previous->old_status, previous->old_reason);
   after = describe (status, reason);
-  les_store_audit (store, action, "claims", claim_ref, before, after);
+  if (!les_store_audit (store, action, "claims", claim_ref, before, after, error))
+    return FALSE;
   if (counted (previous->old_status) != counted (status))
     add_year (recount, year);
   *changed = TRUE;

@@ -885,7 +885,11 @@ apply (LesStore              *store,
       les_store_rollback (store);
       return NULL;
     }
-  les_store_audit (store, action, "services", key, was, now);
+  if (!les_store_audit (store, action, "services", key, was, now, error))
+    {
+      les_store_rollback (store);
+      return NULL;
+    }
   /* the year's figures no longer follow its services */
   if (!les_year_note_change (store, fy, LES_YEAR_CHANGE_EDIT, error))
     {

@@ -969,7 +969,8 @@ les_compute_year (LesStore           *store,
                              year, to_text, sum.n_services, sum.n_claims, sum.n_lines, sum.n_inserted,
                              sum.n_updated, sum.n_deleted, gross, payable, held, sum.n_findings, sum.n_errors,
                              sum.n_warnings);
-    les_store_audit (store, "compute", "payment_lines", year, NULL, after);
+    if (!les_store_audit (store, "compute", "payment_lines", year, NULL, after, error))
+      goto fail;
   }
   t_start = g_get_monotonic_time ();
   if (!les_store_commit (store, error))

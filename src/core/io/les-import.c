@@ -39,6 +39,7 @@ typedef struct {
   gboolean              header_done;
   gboolean              fatal;
   gboolean              row_failed;
+  GError               *db_error;      /* the database as a whole failed: said once */
 
   GStrv                 header;
   int                   col_index[MAX_COLUMNS];
@@ -482,6 +483,22 @@ run (Import *imp, LesStmt *stmt)
 
   if (les_stmt_run (stmt, &error))
     return TRUE;
+  /* a full disk or a read-only file is the database's failure, not the row's:
+   * one message, not one per row */
+  switch (les_db_last_failure (imp->db))
+    {
+    case LES_DB_FAILURE_FULL:
+    case LES_DB_FAILURE_READ_ONLY:
+    case LES_DB_FAILURE_BUSY:
+    case LES_DB_FAILURE_CORRUPT:
+    case LES_DB_FAILURE_INTERRUPTED:
+      if (imp->db_error == NULL)
+        imp->db_error = g_steal_pointer (&error);
+      imp->fatal = TRUE;
+      return FALSE;
+    default:
+      break;
+    }
   report (imp, imp->row_line, NULL, _("cannot be stored: %s"), error->message);
   return FALSE;
 }
@@ -627,10 +644,17 @@ write_reference_row (Import *imp)
       if (run (imp, imp->update_stmt))
         {
           g_autofree char *row_key = key_of_row (imp);
+          g_autoptr(GError) audit_error = NULL;
 
           imp->stats->replaced++;
           note_reference_row (imp);
-          les_store_audit (imp->store, "import", imp->info->table, row_key, before->str, after->str);
+          /* a change the trail does not record is not made */
+          if (!les_store_audit (imp->store, "import", imp->info->table, row_key, before->str, after->str,
+                                &audit_error))
+            {
+              report (imp, imp->row_line, NULL, "%s", audit_error->message);
+              imp->fatal = TRUE;
+            }
         }
       return;
     }
@@ -747,19 +771,18 @@ write_patient_line (Import *imp)
   g_hash_table_insert (imp->claim_lines, g_strdup (claim->s), GUINT_TO_POINTER (line_no + 1));
 
   if (les_nhs_number_normalise (raw_number, digits) && les_nhs_number_valid (digits))
-    hash = les_store_hash_nhs_number (imp->store, digits);
+    hash = les_store_hash_nhs_number (imp->store, digits, NULL);   /* the key was loaded first */
   else if (raw_number[0] == '\0' && key->type == LES_VALUE_TEXT)
     {
-      gboolean hex = strlen (key->s) == 64;
-
-      for (const char *p = key->s; hex && *p; p++)
-        hex = g_ascii_isxdigit (*p);
-      if (!hex)
+      /* only a key this database's key made: no one can store hashes of their choosing */
+      hash = les_chain_patient_hash (imp->store, key->s);
+      if (hash == NULL)
         {
-          report (imp, imp->row_line, "patient_key", _("expected the 64-character key an export wrote"));
+          report (imp, imp->row_line, "patient_key",
+                  _("not a patient key exported from this database (or one sharing its key); "
+                    "import the NHS number instead"));
           return;
         }
-      hash = g_ascii_strdown (key->s, -1);
     }
 
   bind_value (imp->line_insert, 1, claim);
@@ -1055,6 +1078,7 @@ static void
 import_clear (Import *imp)
 {
   csv_free (&imp->parser);
+  g_clear_error (&imp->db_error);
   if (imp->row != NULL)
     g_string_free (g_steal_pointer (&imp->row), TRUE);
   g_clear_pointer (&imp->offsets, g_array_unref);
@@ -1122,6 +1146,9 @@ les_import_file (LesStore              *store,
     stats = &local_stats;
   memset (stats, 0, sizeof *stats);
 
+  /* every import is sealed into the audit trail, and patients' numbers are hashed, with the key */
+  if (!les_store_ensure_key (store, error))
+    return FALSE;
   path = g_file_get_parse_name (file);
   in = g_file_read (file, cancellable, error);
   if (in == NULL)
@@ -1164,6 +1191,11 @@ les_import_file (LesStore              *store,
   if (!read_all (&imp, G_INPUT_STREAM (in), info ? g_file_info_get_size (info) : 0, on_progress,
                  cancellable, error))
     goto rollback;
+  if (imp.db_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&imp.db_error));
+      goto rollback;
+    }
 
   if (!imp.header_done)
     {
@@ -1193,7 +1225,8 @@ les_import_file (LesStore              *store,
                        " changed, %" G_GINT64_FORMAT " unchanged, %" G_GINT64_FORMAT " skipped",
                        imp.info->name, imp.name, stats->rows, stats->inserted, stats->replaced,
                        stats->unchanged, stats->skipped);
-    les_store_audit (store, "import", imp.info->table, NULL, NULL, summary);
+    if (!les_store_audit (store, "import", imp.info->table, NULL, NULL, summary, error))
+      goto rollback;
   }
   /* the figures of the years it touched are out of date */
   if (imp.every_year && !les_year_note_change (store, 0, LES_YEAR_CHANGE_IMPORT, error))

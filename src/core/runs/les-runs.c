@@ -598,7 +598,12 @@ close_month (LesStore *store, int fy, gint32 month, Progress *progress, GCancell
     g_autofree char *after = g_strdup_printf ("run %" G_GINT64_FORMAT " of %s closes %s: %" G_GINT64_FORMAT
                                               " lines, total %s", run_id, year, month_text, made->n_lines, total);
 
-    les_store_audit (store, "payment-run", "payment_runs", key, NULL, after);
+    g_autofree char *seal = les_chain_seal_run (store, run_id, error);
+
+    /* the trail vouches for the lines the run froze */
+    if (seal == NULL
+        || !les_store_audit_sealed (store, "payment-run", "payment_runs", key, NULL, after, seal, error))
+      goto fail;
   }
   /* the last moment a cancel can still leave everything as it was */
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -710,7 +715,8 @@ reopen (LesStore *store, gint64 run_id, const char *why, GError **error)
     before = g_strdup_printf ("run %" G_GINT64_FORMAT " closed %s: %" G_GINT64_FORMAT " lines, total %s",
                               run_id, month_text, run.n_lines, total);
     after = g_strdup_printf ("re-opened; reason: %s", why);
-    les_store_audit (store, "reopen-run", "payment_runs", key, before, after);
+    if (!les_store_audit (store, "reopen-run", "payment_runs", key, before, after, error))
+      goto fail;
   }
   les_run_clear (&run);
   return les_store_commit (store, error);
@@ -833,36 +839,36 @@ les_runs_list_practices (LesStore *store, gint64 run_id, GStrv *names, GError **
   return g_strv_builder_end (builder);
 }
 
-void
-les_runs_record_statement (LesStore *store, const LesStatement *statement, const char *form)
+gboolean
+les_runs_record_statement (LesStore *store, const LesStatement *statement, const char *form, GError **error)
 {
   g_autofree char *key = NULL;
   g_autofree char *payable = NULL;
   g_autofree char *after = NULL;
 
-  g_return_if_fail (LES_IS_STORE (store));
-  g_return_if_fail (statement != NULL);
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (statement != NULL, FALSE);
 
   key = g_strdup_printf ("%" G_GINT64_FORMAT "/%s", statement->run.run_id, statement->practice_code);
   payable = les_money_format (statement->payable);
   after = g_strdup_printf ("statement of run %" G_GINT64_FORMAT " for %s issued as %s: %u lines, paid %s",
                            statement->run.run_id, statement->practice_code, form, statement->lines->len, payable);
-  les_store_audit (store, "issue-statement", "payment_runs", key, NULL, after);
+  return les_store_audit (store, "issue-statement", "payment_runs", key, NULL, after, error);
 }
 
-void
-les_runs_record_report (LesStore *store, const LesReport *report, const char *form)
+gboolean
+les_runs_record_report (LesStore *store, const LesReport *report, const char *form, GError **error)
 {
   g_autofree char *year = NULL;
   g_autofree char *after = NULL;
 
-  g_return_if_fail (LES_IS_STORE (store));
-  g_return_if_fail (report != NULL);
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (report != NULL, FALSE);
 
   year = les_year_format (report->year);
   after = g_strdup_printf ("reconciliation report of %s issued as %s: %" G_GINT64_FORMAT " runs", year, form,
                            report->n_runs);
-  les_store_audit (store, "issue-report", "payment_runs", year, NULL, after);
+  return les_store_audit (store, "issue-report", "payment_runs", year, NULL, after, error);
 }
 
 char *

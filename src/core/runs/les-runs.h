@@ -80,9 +80,10 @@ typedef struct {
 void          les_statement_free       (LesStatement  *statement);
 /* Audits that @statement was issued (@form: "pdf", "csv" or "print"):
  * action "issue-statement", key "RUN/PRACTICE", with its total. */
-void          les_runs_record_statement (LesStore          *store,
+gboolean      les_runs_record_statement (LesStore          *store,
                                          const LesStatement *statement,
-                                         const char        *form);
+                                         const char        *form,
+                                         GError           **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesStatement, les_statement_free)
 
 typedef struct {
@@ -114,9 +115,10 @@ typedef struct {
 
 void          les_report_free          (LesReport     *report);
 /* Audits that @report was issued: action "issue-report", key the year. */
-void          les_runs_record_report   (LesStore      *store,
+gboolean      les_runs_record_report   (LesStore      *store,
                                         const LesReport *report,
-                                        const char    *form);
+                                        const char    *form,
+                                        GError       **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesReport, les_report_free)
 
 /* Per service, what is payable, what runs have paid, what is outstanding. */

@@ -16,7 +16,25 @@
 /* ---- the store itself (les-sql-store.c) ---- */
 extern const char les_sql_meta_get[];
 extern const char les_sql_meta_insert[];
+extern const char les_sql_meta_set[];
+extern const char les_sql_meta_delete_old_key[];
+extern const char les_sql_sqlite_secure_delete_on[];
+extern const char les_sql_sqlite_secure_delete_off[];
+extern const char les_sql_sqlite_checkpoint_truncate[];
+
+/* ---- the sealed audit trail and payment runs (les-sql-store.c, used by les-chain.c) ---- */
 extern const char les_sql_audit_insert[];
+extern const char les_sql_audit_last[];
+extern const char les_sql_audit_all[];
+extern const char les_sql_audit_set_seal[];
+extern const char les_sql_audit_set_run_digest[];
+extern const char les_sql_audit_runs[];
+extern const char les_sql_chain_runs[];
+extern const char les_sql_chain_run[];
+extern const char les_sql_chain_run_lines[];
+extern const char les_sql_chain_run_claims[];
+extern const char les_sql_chain_max_claim[];
+extern const char les_sql_chain_set_run_seal[];
 extern const char les_sql_years[];
 extern const char les_sql_sqlite_user_version[];
 extern const char les_sql_sqlite_set_user_version[];  /* printf format: the version */

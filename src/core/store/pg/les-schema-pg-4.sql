@@ -1,29 +1,18 @@
--- les-schema-pg-4.sql: schema version 4 on PostgreSQL — the month each year is computed to, and what changed since its compute.
+-- pg/les-schema-pg-4.sql: schema version 4 on PostgreSQL — the audit trail and payment runs sealed; the key out of the file.
 -- SPDX-License-Identifier: GPL-3.0-or-later
--- The same as SQLite's les-schema-4.sql (see there), in this backend's types:
--- BIGINT integers and text in byte order (COLLATE "C").
+-- The same as les-schema-4.sql, with the byte-order collation every text column has here.
+-- See docs/data-and-imports.md ("The key" and "Tamper evidence"). The key that
+-- made NHS numbers' hashes leaves meta (les-store.c moves it to the keyring or
+-- a key file); meta keeps its id and a check value instead.
 
-CREATE TABLE year_state (
-  year        BIGINT PRIMARY KEY,
-  to_period   TEXT COLLATE "C",
-  imports     BIGINT NOT NULL DEFAULT 0,
-  edits       BIGINT NOT NULL DEFAULT 0,
-  decisions   BIGINT NOT NULL DEFAULT 0,
-  changed_at  TEXT COLLATE "C"
-);
+-- seal: HMAC of the row before's seal and this row; digest: the seal of what
+-- the row's action froze (a payment run's), so the trail vouches for it
+ALTER TABLE audit ADD COLUMN digest TEXT COLLATE "C";
+ALTER TABLE audit ADD COLUMN seal TEXT COLLATE "C";
 
-ALTER TABLE computes ADD COLUMN imports_seen BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE computes ADD COLUMN edits_seen BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE computes ADD COLUMN decisions_seen BIGINT NOT NULL DEFAULT 0;
-
-CREATE INDEX audit_by_row ON audit (table_name, row_key);
-
-CREATE TABLE run_totals (
-  run_id       BIGINT NOT NULL REFERENCES payment_runs (run_id),
-  service_code TEXT COLLATE "C" NOT NULL,
-  paid         BIGINT NOT NULL,
-  n_lines      BIGINT NOT NULL,
-  PRIMARY KEY (run_id, service_code)
-);
-INSERT INTO run_totals (run_id, service_code, paid, n_lines)
-  SELECT run_id, service_code, sum (payable), count (*) FROM paid_lines GROUP BY run_id, service_code;
+-- A run's seal covers its header, total, frozen lines and claims_seal, the
+-- seal of the claims its lines paid (those up to claims_upto, the last claim
+-- held when it closed: claims imported later are not the run's)
+ALTER TABLE payment_runs ADD COLUMN claims_upto BIGINT;
+ALTER TABLE payment_runs ADD COLUMN claims_seal TEXT COLLATE "C";
+ALTER TABLE payment_runs ADD COLUMN seal TEXT COLLATE "C";
