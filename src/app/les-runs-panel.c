@@ -593,9 +593,9 @@ print_done_cb (GtkPrintOperation *op, GtkPrintOperationResult result, LesRunsPan
   else if (result == GTK_PRINT_OPERATION_RESULT_APPLY && output != NULL && panel_store (self) != NULL)
     {
       if (output->statement != NULL)
-        les_runs_record_statement (panel_store (self), output->statement, "print");
+        les_runs_record_statement (panel_store (self), output->statement, "print", NULL);
       else if (output->report != NULL)
-        les_runs_record_report (panel_store (self), output->report, "print");
+        les_runs_record_report (panel_store (self), output->report, "print", NULL);
     }
 }
 
@@ -657,9 +657,9 @@ save_response_cb (GtkNativeDialog *chooser, int response, Output *o)
       const char *form = o->pdf ? "pdf" : "csv";
 
       if (o->statement != NULL)
-        les_runs_record_statement (panel_store (o->self), o->statement, form);
+        les_runs_record_statement (panel_store (o->self), o->statement, form, NULL);
       else
-        les_runs_record_report (panel_store (o->self), o->report, form);
+        les_runs_record_report (panel_store (o->self), o->report, form, NULL);
       g_autofree char *message = g_strdup_printf (_("Saved %s"), name);
 
       toast (o->self, message);

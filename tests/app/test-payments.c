@@ -46,7 +46,7 @@ test_drill_down (void)
 
     g_assert_true (les_table_view_write_csv (table, file, NULL));
     g_assert_true (g_file_get_contents (csv, &contents, NULL, NULL));
-    g_assert_true (g_str_has_prefix (contents, "rule_code,period,units,gross,payable,held\n"));
+    g_assert_true (g_str_has_prefix (contents, "rule_code,period,units,gross,payable,held,paid_run\n"));
   }
   les_payments_page_up (page);
   les_payments_page_up (page);

@@ -7,6 +7,7 @@
 #include "les-queries.h"
 #include "les-sql.h"
 #include "les-store-private.h"
+#include "les-value.h"
 
 struct _LesFindingRow
 {

@@ -134,8 +134,10 @@ les_sql_compute_insert_lines (guint rows)
 const char les_sql_compute_insert_total[] =
   "INSERT INTO service_totals (year, service_code, payable, held, n_lines) VALUES (?1, ?2, ?3, ?4, ?5)";
 
+/* ?5 ?6 ?7: the year's counters of changes when the compute read it (les-year-status.c) */
 const char les_sql_compute_upsert_compute[] =
-  "INSERT INTO computes (year, to_period, computed_at, computed_by) "
-  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (year) DO UPDATE SET "
+  "INSERT INTO computes (year, to_period, computed_at, computed_by, imports_seen, edits_seen, decisions_seen) "
+  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (year) DO UPDATE SET "
   "to_period = excluded.to_period, computed_at = excluded.computed_at, "
-  "computed_by = excluded.computed_by";
+  "computed_by = excluded.computed_by, imports_seen = excluded.imports_seen, "
+  "edits_seen = excluded.edits_seen, decisions_seen = excluded.decisions_seen";
