@@ -12,6 +12,7 @@
 #include "les-overview-page.h"
 #include "les-queries.h"
 #include "les-results.h"
+#include "les-runs.h"
 #include "les-value.h"
 
 struct _LesOverviewPage
@@ -21,12 +22,17 @@ struct _LesOverviewPage
   GtkStack      *stack;
   GtkLabel      *title_label;
   GtkLabel      *computed_label;
-  GtkBox        *totals_box;
+  GtkFlowBox    *totals_box;
+  GtkDropDown   *month_dropdown;
   LesChart      *chart;
   GtkListBox    *findings_list;
   LesTableView  *table;
 
   gint64         total_payable;
+  gint64         total_paid;
+  gint64         total_outstanding;
+  int            months_year;     /* the year whose months the drop-down lists */
+  gboolean       updating_months;
   GListStore    *findings;        /* LesFindingRow, as shown */
 };
 
@@ -57,12 +63,20 @@ total_card (const char *caption, gint64 pence, const char *css)
 }
 
 static void
-clear_box (GtkBox *box)
+clear_flow_box (GtkFlowBox *box)
 {
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
-    gtk_box_remove (box, child);
+    gtk_flow_box_remove (box, child);
+}
+
+/* A card in the wrapping box of totals: read, not focused nor selected */
+static void
+add_card (GtkFlowBox *box, GtkWidget *card)
+{
+  gtk_flow_box_append (box, card);
+  gtk_widget_set_focusable (gtk_widget_get_parent (card), FALSE);
 }
 
 /* What the overview shows, read on a worker thread */
@@ -70,7 +84,8 @@ typedef struct
 {
   gboolean  computed;
   char     *computed_at;
-  char     *to_period;
+  gint32    computed_to;
+  LesPaidRow paid;        /* totals: paid by runs, not yet paid */
   GArray   *recon;        /* LesReconciliationRow */
   LesTable *by_service;
   GListModel *findings;   /* LesFindingRow */
@@ -82,7 +97,7 @@ overview_data_free (gpointer data)
   OverviewData *d = data;
 
   g_free (d->computed_at);
-  g_free (d->to_period);
+  les_paid_row_clear (&d->paid);
   g_clear_pointer (&d->recon, g_array_unref);
   g_clear_pointer (&d->by_service, les_table_free);
   g_clear_object (&d->findings);
@@ -95,7 +110,7 @@ overview_load (LesStore *store, int year, gpointer args, GError **error)
   OverviewData *d = g_new0 (OverviewData, 1);
   g_autoptr(GError) local_error = NULL;
 
-  d->computed = les_queries_last_compute (store, year, &d->computed_at, &d->to_period);
+  d->computed = les_results_get_compute (store, year, &d->computed_to, &d->computed_at, NULL, NULL);
   d->recon = les_results_reconciliation (store, year, &local_error);
   if (d->recon == NULL)
     {
@@ -104,6 +119,16 @@ overview_load (LesStore *store, int year, gpointer args, GError **error)
         g_warning ("Cannot read the reconciliation: %s", local_error->message);
       g_clear_error (&local_error);
       d->recon = g_array_new (FALSE, TRUE, sizeof (LesReconciliationRow));
+    }
+  if (d->computed)
+    {
+      g_autoptr(GArray) paid = les_runs_paid_outstanding (store, year, &d->paid, &local_error);
+
+      if (paid == NULL)
+        {
+          g_warning ("Cannot read what runs have paid: %s", local_error->message);
+          g_clear_error (&local_error);
+        }
     }
   d->by_service = les_queries_payments_by_service (store, year, NULL);
   d->findings = les_finding_rows_read (store, year, NULL);
@@ -123,7 +148,11 @@ create_finding_row (gpointer item, gpointer user_data)
   GtkWidget *icon = gtk_image_new_from_icon_name (error ? "dialog-error-symbolic" : "dialog-warning-symbolic");
   GtkWidget *count = gtk_label_new (les_finding_row_get_count_text (finding));
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), les_finding_row_get_code (finding));
+  const LesFindingInfo *info = les_finding_lookup (les_finding_row_get_code (finding));
+
+  /* the finding in words, its code beside the count for those who know it */
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), info != NULL ? les_finding_get_title (info->code)
+                                                                        : les_finding_row_get_code (finding));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
   gtk_widget_add_css_class (icon, error ? "error" : "warning");
@@ -138,6 +167,48 @@ create_finding_row (gpointer item, gpointer user_data)
                                     claims ? les_finding_row_get_code (finding) : "payments");
   gtk_widget_set_tooltip_text (row, claims ? _("Show the claims concerned") : _("Show the payments"));
   return row;
+}
+
+/* The months of the year in the drop-down, the session's chosen */
+static void
+fill_months (LesOverviewPage *self)
+{
+  LesSession *session = les_page_get_session (LES_PAGE (self));
+  int year = les_page_get_year (LES_PAGE (self));
+  gint32 to = session != NULL ? les_session_get_to_period (session) : 0;
+  guint selected = GTK_INVALID_LIST_POSITION;
+
+  self->updating_months = TRUE;
+  if (self->months_year != year)
+    {
+      g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+
+      for (int m = 1; m <= 12 && year != 0; m++)
+        {
+          g_autofree char *label = les_period_format_display (les_fy_period (year, m));
+
+          gtk_string_list_append (labels, label);
+        }
+      gtk_drop_down_set_model (self->month_dropdown, G_LIST_MODEL (labels));
+      self->months_year = year;
+    }
+  for (int m = 1; m <= 12 && year != 0; m++)
+    if (les_fy_period (year, m) == to)
+      selected = (guint) m - 1;
+  gtk_drop_down_set_selected (self->month_dropdown, selected);
+  self->updating_months = FALSE;
+}
+
+static void
+month_selected_cb (GtkDropDown *dropdown, GParamSpec *pspec, LesOverviewPage *self)
+{
+  LesSession *session = les_page_get_session (LES_PAGE (self));
+  guint selected = gtk_drop_down_get_selected (dropdown);
+
+  if (self->updating_months || session == NULL || self->months_year == 0 || selected >= 12)
+    return;
+  /* kept in the database by a write; the banner then says the figures need computing */
+  les_session_set_to_period (session, les_fy_period (self->months_year, (int) selected + 1));
 }
 
 static void
@@ -156,6 +227,7 @@ overview_fill (LesPage *page, gpointer result, const GError *error)
       return;
     }
   gtk_stack_set_visible_child_name (self->stack, "content");
+  fill_months (self);
 
   year = les_year_format (les_page_get_year (page));
   /* Translators: the title of the overview, "2024/25" */
@@ -167,8 +239,10 @@ overview_fill (LesPage *page, gpointer result, const GError *error)
       g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
       /* Translators: a date and time as strftime() writes it: "23 November 2026 at 20:08" */
       g_autofree char *when = local != NULL ? g_date_time_format (local, _("%-d %B %Y at %H:%M")) : g_strdup (d->computed_at);
-      g_autofree char *text = g_strdup_printf (_("Computed up to %s on %s. Compute again after imports and claim decisions."),
-                                               d->to_period, when);
+      g_autofree char *month = les_period_format_display (d->computed_to);
+      /* Translators: "Figures to December 2024, computed on 23 November 2026 at 20:08" */
+      g_autofree char *text = g_strdup_printf (_("Figures to %s, computed on %s"), month, when);
+
       gtk_label_set_text (self->computed_label, text);
     }
   else
@@ -185,14 +259,19 @@ overview_fill (LesPage *page, gpointer result, const GError *error)
       forecast += r->forecast;
     }
   self->total_payable = payable;
+  self->total_paid = d->paid.paid;
+  self->total_outstanding = d->paid.outstanding;
   les_chart_set_rows (self->chart, d->recon);
 
-  clear_box (self->totals_box);
-  gtk_box_append (self->totals_box, total_card (_("Budget"), budget, NULL));
-  gtk_box_append (self->totals_box, total_card (_("Payable"), payable, "payable"));
-  gtk_box_append (self->totals_box, total_card (_("Held"), held, "held"));
-  gtk_box_append (self->totals_box, total_card (_("Ledger"), ledger, "ledger"));
-  gtk_box_append (self->totals_box, total_card (_("Forecast"), forecast, forecast > budget ? "over-budget" : "forecast"));
+  clear_flow_box (self->totals_box);
+  add_card (self->totals_box, total_card (_("Budget"), budget, NULL));
+  add_card (self->totals_box, total_card (_("Payable"), payable, "payable"));
+  add_card (self->totals_box, total_card (_("Paid by runs"), d->paid.paid, "paid"));
+  add_card (self->totals_box, total_card (_("Not yet paid"), d->paid.outstanding, "outstanding"));
+  add_card (self->totals_box, total_card (_("Held"), held, "held"));
+  add_card (self->totals_box, total_card (_("Ledger"), ledger, "ledger"));
+  add_card (self->totals_box, total_card (_("Forecast outturn"), forecast,
+                                          forecast > budget ? "over-budget" : "forecast"));
 
   if (d->by_service != NULL)
     les_table_view_set_table (self->table, g_steal_pointer (&d->by_service));
@@ -243,9 +322,9 @@ les_overview_page_class_init (LesOverviewPageClass *klass)
   object_class->dispose = les_overview_page_dispose;
   page_class->reload = les_overview_page_reload;
   /* services, the ledger and what a compute wrote (payment lines and their
-   * totals, findings): claims and the other imports change none of it
-   * until the next compute */
-  page_class->shows = LES_CHANGE_SERVICES | LES_CHANGE_REFERENCE | LES_CHANGE_PAYMENTS;
+   * totals, findings) and what runs paid: claims and the other imports
+   * change none of it until the next compute */
+  page_class->shows = LES_CHANGE_SERVICES | LES_CHANGE_REFERENCE | LES_CHANGE_PAYMENTS | LES_CHANGE_RUNS;
   page_class->export = les_overview_page_export;
 
   g_type_ensure (LES_TYPE_CHART);
@@ -258,6 +337,8 @@ les_overview_page_class_init (LesOverviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LesOverviewPage, chart);
   gtk_widget_class_bind_template_child (widget_class, LesOverviewPage, findings_list);
   gtk_widget_class_bind_template_child (widget_class, LesOverviewPage, table);
+  gtk_widget_class_bind_template_child (widget_class, LesOverviewPage, month_dropdown);
+  gtk_widget_class_bind_template_callback (widget_class, month_selected_cb);
 
 }
 
@@ -303,4 +384,41 @@ les_overview_page_get_n_findings (LesOverviewPage *self)
       n += (guint) les_finding_row_get_count (finding);
     }
   return n;
+}
+
+gint64
+les_overview_page_get_total_paid (LesOverviewPage *self)
+{
+  g_return_val_if_fail (LES_IS_OVERVIEW_PAGE (self), 0);
+  les_page_reload_if_dirty (LES_PAGE (self));
+  return self->total_paid;
+}
+
+gint64
+les_overview_page_get_total_outstanding (LesOverviewPage *self)
+{
+  g_return_val_if_fail (LES_IS_OVERVIEW_PAGE (self), 0);
+  les_page_reload_if_dirty (LES_PAGE (self));
+  return self->total_outstanding;
+}
+
+/* For tests: the month chosen in the drop-down (YYYYMM), 0 when none. */
+gint32
+les_overview_page_get_month (LesOverviewPage *self)
+{
+  guint selected;
+
+  g_return_val_if_fail (LES_IS_OVERVIEW_PAGE (self), 0);
+  selected = gtk_drop_down_get_selected (self->month_dropdown);
+  return self->months_year != 0 && selected < 12 ? les_fy_period (self->months_year, (int) selected + 1) : 0;
+}
+
+/* Chooses @month (YYYYMM) in the drop-down, as a person would. */
+void
+les_overview_page_choose_month (LesOverviewPage *self, gint32 month)
+{
+  g_return_if_fail (LES_IS_OVERVIEW_PAGE (self));
+  g_return_if_fail (self->months_year != 0 && les_period_fy (month) == self->months_year);
+
+  gtk_drop_down_set_selected (self->month_dropdown, (guint) les_period_month_number (month) - 1);
 }

@@ -17,5 +17,11 @@ LesTableView *les_overview_page_get_table          (LesOverviewPage *self);
 /* The total payable shown, in pence (for tests). */
 gint64        les_overview_page_get_total_payable  (LesOverviewPage *self);
 guint         les_overview_page_get_n_findings     (LesOverviewPage *self);
+/* What live payment runs have paid, and what is payable but not yet paid. */
+gint64        les_overview_page_get_total_paid     (LesOverviewPage *self);
+gint64        les_overview_page_get_total_outstanding (LesOverviewPage *self);
+gint32        les_overview_page_get_month          (LesOverviewPage *self);
+void          les_overview_page_choose_month       (LesOverviewPage *self,
+                                                    gint32           month);
 
 G_END_DECLS

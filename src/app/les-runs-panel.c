@@ -12,6 +12,7 @@
 #include "les-runs.h"
 #include "les-runs-panel.h"
 #include "les-statement.h"
+#include "les-table-view.h"
 #include "les-value.h"
 
 struct _LesRunsPanel
@@ -27,6 +28,8 @@ struct _LesRunsPanel
   gboolean       writing;    /* a close or re-open asked for and not back */
   gint32         closing;    /* the month being closed */
   gint64         reopening;  /* the run being re-opened */
+  guint          n_statements;      /* of the last "save every statement" */
+  gint64         statements_total;
 };
 
 G_DEFINE_FINAL_TYPE (LesRunsPanel, les_runs_panel, LES_TYPE_SESSION_WIDGET)
@@ -191,23 +194,40 @@ fill_history (LesRunsPanel *self)
           gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "x", run->run_id);
           adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
         }
-      button = gtk_button_new_with_mnemonic (_("_Statements…"));
-      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-      gtk_widget_set_tooltip_text (button, _("Print or save a practice’s payment statement for this run"));
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "runs.statements");
-      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "x", run->run_id);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      {
+        g_autoptr(GMenu) menu = g_menu_new ();
+        g_autoptr(GMenuItem) all = g_menu_item_new (_("Save _Every Practice’s Statement…"), NULL);
+        g_autoptr(GMenuItem) one = g_menu_item_new (_("_One Practice’s Statement…"), NULL);
+
+        g_menu_item_set_action_and_target_value (all, "runs.statements-all", g_variant_new_int64 (run->run_id));
+        g_menu_item_set_action_and_target_value (one, "runs.statements", g_variant_new_int64 (run->run_id));
+        g_menu_append_item (menu, all);
+        g_menu_append_item (menu, one);
+        button = gtk_menu_button_new ();
+        gtk_menu_button_set_label (GTK_MENU_BUTTON (button), _("_Statements"));
+        gtk_menu_button_set_use_underline (GTK_MENU_BUTTON (button), TRUE);
+        gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), G_MENU_MODEL (menu));
+        gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+        gtk_widget_set_tooltip_text (button, _("Save every practice’s payment statement for this run, or print or "
+                                               "save one"));
+        adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      }
       gtk_list_box_append (self->history, row);
     }
 }
 
+/* The months that can be closed now: from the next open month (the
+ * default) to the month the year is computed to, never beyond, since a
+ * run pays every line due up to its month */
 static void
 reload (LesRunsPanel *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+  g_autofree char *next_text = NULL;
+  g_autofree char *to_text = NULL;
+  g_autofree char *text = NULL;
   gint32 next = 0, to = 0;
-  guint selected = 0;
   gboolean computed;
 
   g_clear_pointer (&self->runs, g_array_unref);
@@ -221,37 +241,43 @@ reload (LesRunsPanel *self)
         g_warning ("Cannot list the payment runs: %s", error->message);
       next = les_runs_next_open_month (panel_store (self), panel_year (self));
     }
-  for (gint32 m = next; computed && m != 0 && les_period_fy (m) == panel_year (self); m = les_period_add_months (m, 1))
+  for (gint32 m = next; computed && m != 0 && m <= to && les_period_fy (m) == panel_year (self);
+       m = les_period_add_months (m, 1))
     {
-      g_autofree char *label = les_doc_format_month (m);
+      g_autofree char *label = les_period_format_display (m);
 
-      if (m == to)
-        selected = self->months->len;
       g_array_append_val (self->months, m);
       gtk_string_list_append (labels, label);
     }
   gtk_drop_down_set_model (self->month_dropdown, G_LIST_MODEL (labels));
   gtk_widget_set_visible (GTK_WIDGET (self->month_dropdown), self->months->len > 0);
   if (self->months->len > 0)
-    gtk_drop_down_set_selected (self->month_dropdown, selected);
+    gtk_drop_down_set_selected (self->month_dropdown, 0);
 
+  next_text = les_period_format_display (next);
+  to_text = les_period_format_display (to);
   if (!computed)
-    gtk_label_set_text (self->status_label, _("Compute the year before closing a month"));
+    text = g_strdup (_("Compute the year before closing a month"));
   else if (next == 0)
-    gtk_label_set_text (self->status_label, _("Every month of the year is closed"));
+    text = g_strdup (_("Every month of the year is closed"));
+  else if (self->months->len == 0)
+    /* Translators: "Figures to November 2024: compute to December 2024 to close it" */
+    text = g_strdup_printf (_("Figures to %s: compute to %s to close it"), to_text, next_text);
   else
     {
       gint64 amount = 0, n = les_runs_pending_adjustments (panel_store (self), panel_year (self), &amount);
-      g_autofree char *month = les_doc_format_month (next);
       g_autofree char *money = les_money_format_display (amount);
-      g_autofree char *text = n > 0
-        ? g_strdup_printf (g_dngettext (NULL, "Next open month %s · %" G_GINT64_FORMAT " adjustment due (%s)",
-                                        "Next open month %s · %" G_GINT64_FORMAT " adjustments due (%s)", n),
-                           month, n, money)
-        : g_strdup_printf (_("Next open month %s"), month);
+      g_autofree char *count = les_count_format_display (n);
 
-      gtk_label_set_text (self->status_label, text);
+      text = n > 0
+        ? g_strdup_printf (g_dngettext (NULL, "Next open month %s · figures to %s · %s adjustment due (%s)",
+                                        "Next open month %s · figures to %s · %s adjustments due (%s)", n),
+                           next_text, to_text, count, money)
+        /* Translators: "Next open month April 2024 · figures to December 2024" */
+        : g_strdup_printf (_("Next open month %s · figures to %s"), next_text, to_text);
     }
+  gtk_label_set_text (self->status_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), text);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.close-month", self->months->len > 0 && !self->writing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.report", computed);
   fill_history (self);
@@ -362,20 +388,32 @@ typedef struct
   GCancellable *cancellable;   /* answering the dialog stops the preview */
   int           fy;
   gint32        month;
-  gint64        total;
-  gint64        n_lines;
+  LesRunPreview *preview;      /* once the read is back */
 } Confirmation;
 
 static void
-confirmation_free (gpointer data, GClosure *closure)
+confirmation_clear (gpointer data)
 {
   Confirmation *c = data;
 
-  g_cancellable_cancel (c->cancellable);
   g_object_unref (c->cancellable);
+  g_clear_pointer (&c->preview, les_run_preview_free);
   g_object_unref (c->self);
   g_weak_ref_clear (&c->dialog);
-  g_free (c);
+}
+
+static void
+confirmation_release (gpointer data)
+{
+  g_rc_box_release_full (data, confirmation_clear);
+}
+
+/* The dialog is gone: the read, if not back, is not wanted */
+static void
+confirmation_closure_release (gpointer data, GClosure *closure)
+{
+  g_cancellable_cancel (((Confirmation *) data)->cancellable);
+  confirmation_release (data);
 }
 
 static void
@@ -388,16 +426,107 @@ close_response_cb (AdwMessageDialog *dialog, const char *response, Confirmation 
     show_error (c->self, _("The Month Was Not Closed"), error);
 }
 
-/* On a reader: the figures go in the confirmation's fields, which the main
- * thread reads only once the read is back */
+/* On a reader: what the run would pay and leave out, returned to the main thread */
 static gpointer
 preview_read (LesStore *reader, gpointer data, GCancellable *cancellable, GError **error)
 {
   Confirmation *c = data;
 
-  if (!les_runs_preview (reader, c->fy, c->month, cancellable, &c->total, &c->n_lines, error))
-    return NULL;
-  return GINT_TO_POINTER (TRUE);
+  return les_runs_preview_month (reader, c->fy, c->month, cancellable, error);
+}
+
+static GtkWidget *
+preview_cell (const char *text, gboolean numeric, gboolean bold)
+{
+  GtkWidget *label = les_cell_label_new (numeric);
+
+  gtk_label_set_text (GTK_LABEL (label), text);
+  if (!numeric)
+    {
+      /* a service's name cut short is a tooltip away */
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_label_set_width_chars (GTK_LABEL (label), 12);
+      gtk_widget_set_tooltip_text (label, text);
+    }
+  if (bold)
+    gtk_widget_add_css_class (label, "heading");
+  return label;
+}
+
+static void
+preview_grid_row (GtkGrid *grid, int y, const char *name, const char *lines, const char *paid, gboolean bold)
+{
+  gtk_grid_attach (grid, preview_cell (name, FALSE, bold), 0, y, 1, 1);
+  gtk_grid_attach (grid, preview_cell (lines, TRUE, bold), 1, y, 1, 1);
+  gtk_grid_attach (grid, preview_cell (paid, TRUE, bold), 2, y, 1, 1);
+}
+
+/* What the run pays, per service, with the totals under them */
+static GtkWidget *
+preview_table (const LesRunPreview *preview)
+{
+  GtkWidget *grid = gtk_grid_new ();
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  g_autofree char *total = les_money_format_display (preview->totals.paid + preview->totals.adjustments);
+  g_autofree char *n_total = les_count_format_display (preview->totals.n_paid + preview->totals.n_adjustments);
+  int y = 1;
+
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 2);
+  preview_grid_row (GTK_GRID (grid), 0, _("Service"), _("Lines"), _("Paid"), TRUE);
+  for (guint i = 0; i < preview->services->len; i++)
+    {
+      const LesRunPreviewRow *r = &g_array_index (preview->services, LesRunPreviewRow, i);
+      g_autofree char *paid = NULL;
+      g_autofree char *lines = NULL;
+
+      if (r->n_paid + r->n_adjustments == 0)
+        continue;
+      paid = les_money_format_display (r->paid + r->adjustments);
+      lines = les_count_format_display (r->n_paid + r->n_adjustments);
+      preview_grid_row (GTK_GRID (grid), y++, r->service_name != NULL ? r->service_name : r->service_code,
+                        lines, paid, FALSE);
+    }
+  preview_grid_row (GTK_GRID (grid), y, _("Total"), n_total, total, TRUE);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 260);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), grid);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (scrolled), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("What the run pays, by service"), -1);
+  return scrolled;
+}
+
+/* For people: what the run leaves out and why, each count with its amount */
+static char *
+preview_left_out (const LesRunPreview *preview)
+{
+  const LesRunPreviewRow *t = &preview->totals;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *month = les_period_format_display (preview->month);
+  g_autofree char *n_unapproved = les_count_format_display (t->n_unapproved + t->n_adjustments_waiting);
+  g_autofree char *unapproved = les_money_format_display (t->unapproved + t->adjustments_waiting);
+  g_autofree char *n_not_due = les_count_format_display (t->n_not_due);
+  g_autofree char *not_due = les_money_format_display (t->not_due);
+  g_autofree char *n_held = les_count_format_display (t->n_held);
+  g_autofree char *held = les_money_format_display (t->held);
+
+  /* Translators: "Left out: 1,234 lines waiting for their claims to be approved (£5,678.90)" */
+  g_string_append_printf (text, g_dngettext (NULL, "Left out: %s line waiting for its claims to be approved (%s)",
+                                             "Left out: %s lines waiting for their claims to be approved (%s)",
+                                             t->n_unapproved + t->n_adjustments_waiting),
+                          n_unapproved, unapproved);
+  g_string_append (text, "; ");
+  /* Translators: "56 approved or scheduled lines of months after December 2024 (£7,890.12)" */
+  g_string_append_printf (text, g_dngettext (NULL, "%s approved or scheduled line of months after %s (%s)",
+                                             "%s approved or scheduled lines of months after %s (%s)", t->n_not_due),
+                          n_not_due, month, not_due);
+  g_string_append (text, ". ");
+  /* Translators: "Held, not paid: £1,234.56 on 12 lines over a cap." */
+  g_string_append_printf (text, g_dngettext (NULL, "Held, not paid: %s on %s line over a cap.",
+                                             "Held, not paid: %s on %s lines over a cap.", t->n_held),
+                          held, n_held);
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 static void
@@ -408,9 +537,13 @@ preview_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autofree char *month = NULL;
   g_autofree char *money = NULL;
+  g_autofree char *lines = NULL;
+  g_autofree char *left_out = NULL;
   g_autofree char *body = NULL;
+  LesRunPreview *preview = les_session_read_finish (LES_SESSION (object), result, &error);
+  gint64 n;
 
-  if (les_session_read_finish (LES_SESSION (object), result, &error) == NULL)
+  if (preview == NULL)
     {
       /* cancelled: the dialog was answered before the figures came */
       if (dialog == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -419,21 +552,33 @@ preview_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       show_error (c->self, _("The Month Cannot Be Closed"), error);
       return;
     }
+  g_clear_pointer (&c->preview, les_run_preview_free);
+  c->preview = preview;
   if (dialog == NULL)
     return;
-  month = les_doc_format_month (c->month);
-  money = les_money_format_display (c->total);
+  n = preview->totals.n_paid + preview->totals.n_adjustments;
+  month = les_period_format_display (c->month);
+  money = les_money_format_display (preview->totals.paid + preview->totals.adjustments);
+  lines = les_count_format_display (n);
+  left_out = preview_left_out (preview);
   body = g_strdup_printf (g_dngettext (NULL,
-                                       "The run will pay %" G_GINT64_FORMAT " line of %s or earlier, a total of "
-                                       "%s, as computed now (the year is computed again first). What is paid "
-                                       "is frozen: later changes become adjustments in the next run.",
-                                       "The run will pay %" G_GINT64_FORMAT " lines of %s or earlier, a total of "
-                                       "%s, as computed now (the year is computed again first). What is paid "
-                                       "is frozen: later changes become adjustments in the next run.", c->n_lines),
-                          c->n_lines, month, money);
+                                       "The run will pay %s line of %s or earlier, a total of %s. %s "
+                                       "What is paid is frozen: later changes become adjustments in the next run.",
+                                       "The run will pay %s lines of %s or earlier, a total of %s. %s "
+                                       "What is paid is frozen: later changes become adjustments in the next run.",
+                                       n),
+                          lines, month, money, left_out);
+  if (preview->stale != 0)
+    {
+      g_autofree char *more = g_strconcat (body, " ", _("The figures are out of date: the run computes the year "
+                                                         "again first, so what it pays may differ."), NULL);
+
+      g_free (body);
+      body = g_steal_pointer (&more);
+    }
   adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), NULL);
-  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "close", TRUE);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), preview_table (preview));
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "close", n > 0);
 }
 
 /* The confirmation shows what the run will pay, which takes seconds to
@@ -450,7 +595,7 @@ close_month_action (GtkWidget *widget, const char *action_name, GVariant *param)
 
   if (chosen == 0 || self->writing || panel_session (self) == NULL)
     return;
-  month = les_doc_format_month (chosen);
+  month = les_period_format_display (chosen);
   heading = g_strdup_printf (_("Close %s?"), month);
   dialog = adw_message_dialog_new (parent_window (self), heading, _("Working out what the run will pay…"));
   spinner = gtk_spinner_new ();
@@ -467,16 +612,18 @@ close_month_action (GtkWidget *widget, const char *action_name, GVariant *param)
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
 
-  c = g_new0 (Confirmation, 1);
+  c = g_rc_box_new0 (Confirmation);
   c->self = g_object_ref (self);
   g_weak_ref_init (&c->dialog, dialog);
   c->cancellable = g_cancellable_new ();
   c->fy = panel_year (self);
   c->month = chosen;
-  /* the dialog holds the confirmation; a read not back holds the dialog's figures */
-  g_signal_connect_data (dialog, "response", G_CALLBACK (close_response_cb), c, confirmation_free, 0);
+  /* the dialog and the read each hold the confirmation, so whichever ends last frees it */
+  g_signal_connect_data (dialog, "response", G_CALLBACK (close_response_cb), g_rc_box_acquire (c),
+                         confirmation_closure_release, 0);
   /* read only, and cancelled with the dialog: no need for the window's progress strip */
-  les_session_read_async (panel_session (self), preview_read, c, NULL, NULL, c->cancellable, preview_done_cb, c);
+  les_session_read_async (panel_session (self), preview_read, c, confirmation_release,
+                          (GDestroyNotify) les_run_preview_free, c->cancellable, preview_done_cb, c);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -852,6 +999,180 @@ statements_action (GtkWidget *widget, const char *action_name, GVariant *param)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Every practice's statement of a run, written into a folder off the main
+ * thread: PRACTICE.pdf each and one CSV of them all, as the CLI's
+ * `statement --all` does.  The job's data: plain, the worker may free it. */
+typedef struct
+{
+  gint64  run_id;
+  GFile  *folder;
+  guint   n_written;
+  gint64  total;      /* what the statements say was paid */
+} StatementsAll;
+
+static void
+statements_all_free (gpointer data)
+{
+  StatementsAll *d = data;
+
+  g_clear_object (&d->folder);
+  g_free (d);
+}
+
+static gboolean
+write_into (GFile *folder, const char *name, LesStatement *statement, GPtrArray *all, GCancellable *cancellable,
+            GError **error)
+{
+  g_autoptr(GFile) file = g_file_get_child (folder, name);
+  g_autoptr(GFileOutputStream) out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error);
+
+  if (out == NULL)
+    return FALSE;
+  if (statement != NULL ? !les_statement_write_pdf (statement, G_OUTPUT_STREAM (out), cancellable, error)
+                        : !les_statements_write_csv (all, G_OUTPUT_STREAM (out), cancellable, error))
+    return FALSE;
+  return g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
+}
+
+static gboolean
+statements_all_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
+{
+  StatementsAll *d = data;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autofree char *csv = g_strdup_printf ("statements-run-%" G_GINT64_FORMAT ".csv", d->run_id);
+
+  les_job_progress (job, 0, _("Gathering the statements…"));
+  all = les_runs_statements (store, d->run_id, cancellable, error);
+  if (all == NULL)
+    return FALSE;
+  for (guint i = 0; i < all->len; i++)
+    {
+      LesStatement *st = all->pdata[i];
+      g_autofree char *name = g_strdup_printf ("%s.pdf", st->practice_code);
+      g_autofree char *label = g_strdup_printf (_("Writing %s (%u of %u)…"), name, i + 1, all->len);
+
+      les_job_progress (job, (double) i / (all->len + 1), label);
+      if (!write_into (d->folder, name, st, NULL, cancellable, error)
+          || !les_runs_record_statement (store, st, "pdf", error))
+        return FALSE;
+      d->n_written++;
+      d->total += st->payable;
+    }
+  les_job_progress (job, (double) all->len / (all->len + 1), csv);
+  if (!write_into (d->folder, csv, NULL, all, cancellable, error))
+    return FALSE;
+  for (guint i = 0; i < all->len; i++)
+    if (!les_runs_record_statement (store, all->pdata[i], "csv", error))
+      return FALSE;
+  les_job_progress (job, 1, NULL);
+  return TRUE;
+}
+
+static void
+statements_all_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Pending) p = user_data;
+  StatementsAll *d = les_job_get_data (p->job);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *where = g_file_get_parse_name (d->folder);
+  g_autofree char *count = les_count_format_display (d->n_written);
+  g_autofree char *total = les_money_format_display (d->total);
+  g_autofree char *message = NULL;
+
+  p->self->n_statements = d->n_written;
+  p->self->statements_total = d->total;
+  if (!les_session_run_finish (LES_SESSION (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          /* Translators: "Cancelled after 12 statements" */
+          message = g_strdup_printf (g_dngettext (NULL, "Cancelled after %s statement", "Cancelled after %s statements",
+                                                  d->n_written), count);
+          toast (p->self, message);
+        }
+      else if (gtk_widget_get_root (GTK_WIDGET (p->self)) != NULL)
+        show_error (p->self, _("The Statements Were Not All Saved"), error);
+      return;
+    }
+  /* Translators: "143 statements of run 1 saved in ~/Statements, paying £1,234,567.89" */
+  message = g_strdup_printf (g_dngettext (NULL, "%s statement of run %" G_GINT64_FORMAT " saved in %s, paying %s",
+                                          "%s statements of run %" G_GINT64_FORMAT " saved in %s, paying %s",
+                                          d->n_written),
+                             count, d->run_id, where, total);
+  toast (p->self, message);
+}
+
+/**
+ * les_runs_panel_save_all_statements:
+ * @folder: where PRACTICE.pdf and statements-run-N.csv go
+ *
+ * Writes every statement of run @run_id into @folder as a job of the
+ * session's (the progress strip, Cancel), as the folder chooser does.
+ */
+void
+les_runs_panel_save_all_statements (LesRunsPanel *self, gint64 run_id, GFile *folder)
+{
+  g_autoptr(LesJob) job = NULL;
+  StatementsAll *d;
+  Pending *p;
+
+  g_return_if_fail (LES_IS_RUNS_PANEL (self));
+  g_return_if_fail (G_IS_FILE (folder));
+
+  if (panel_session (self) == NULL)
+    return;
+  d = g_new0 (StatementsAll, 1);
+  d->run_id = run_id;
+  d->folder = g_object_ref (folder);
+  job = les_job_new (_("Saving every practice’s statement…"), statements_all_func, d, statements_all_free);
+  p = g_new0 (Pending, 1);
+  p->self = g_object_ref (self);
+  p->job = g_object_ref (job);
+  /* audit rows only: nothing a screen shows changes */
+  les_session_run_async (panel_session (self), job, 0, statements_all_done_cb, p);
+}
+
+typedef struct
+{
+  LesRunsPanel *self;
+  gint64        run_id;
+} FolderChoice;
+
+static void
+folder_response_cb (GtkNativeDialog *chooser, int response, FolderChoice *f)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      if (folder != NULL)
+        les_runs_panel_save_all_statements (f->self, f->run_id, folder);
+    }
+  g_object_unref (f->self);
+  g_free (f);
+  g_object_unref (chooser);
+}
+
+/* "runs.statements-all" with the run's number: a folder, then the job */
+static void
+statements_all_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LesRunsPanel *self = LES_RUNS_PANEL (widget);
+  gint64 run_id = g_variant_get_int64 (param);
+  g_autofree char *title = g_strdup_printf (_("Save Every Statement of Run %" G_GINT64_FORMAT), run_id);
+  /* GtkFileDialog is GTK 4.10: the native chooser, through the portal when sandboxed */
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (title, parent_window (self),
+                                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                                               _("_Save Here"), _("_Cancel"));
+  FolderChoice *f = g_new0 (FolderChoice, 1);
+
+  f->self = g_object_ref (self);
+  f->run_id = run_id;
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (folder_response_cb), f);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 static void
 les_runs_panel_dispose (GObject *object)
 {
@@ -893,6 +1214,7 @@ les_runs_panel_class_init (LesRunsPanelClass *klass)
   gtk_widget_class_install_action (widget_class, "runs.report", "s", report_action);
   gtk_widget_class_install_action (widget_class, "runs.reopen", "x", reopen_action);
   gtk_widget_class_install_action (widget_class, "runs.statements", "x", statements_action);
+  gtk_widget_class_install_action (widget_class, "runs.statements-all", "x", statements_all_action);
 }
 
 static void
@@ -909,4 +1231,24 @@ les_runs_panel_get_n_runs (LesRunsPanel *self)
   g_return_val_if_fail (LES_IS_RUNS_PANEL (self), 0);
 
   return self->runs ? self->runs->len : 0;
+}
+
+/* For tests: what the last "save every statement" wrote, and their total. */
+guint
+les_runs_panel_get_n_statements (LesRunsPanel *self, gint64 *total)
+{
+  g_return_val_if_fail (LES_IS_RUNS_PANEL (self), 0);
+
+  if (total != NULL)
+    *total = self->statements_total;
+  return self->n_statements;
+}
+
+/* For tests: the months offered to close (YYYYMM), the chosen first. */
+GArray *
+les_runs_panel_get_months (LesRunsPanel *self)
+{
+  g_return_val_if_fail (LES_IS_RUNS_PANEL (self), NULL);
+
+  return self->months;
 }

@@ -17,4 +17,12 @@ guint     les_runs_panel_get_n_runs   (LesRunsPanel *self);
 gboolean  les_runs_panel_close_month  (LesRunsPanel *self,
                                        GError      **error);
 
+void      les_runs_panel_save_all_statements (LesRunsPanel *self,
+                                              gint64        run_id,
+                                              GFile        *folder);
+guint     les_runs_panel_get_n_statements    (LesRunsPanel *self,
+                                              gint64       *total);
+/* (transfer none) (element-type gint32): the months offered to close, the default first. */
+GArray   *les_runs_panel_get_months          (LesRunsPanel *self);
+
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "les-table-view.h"
+#include "les-value.h"
 
 struct _LesTableView
 {
@@ -20,6 +21,7 @@ struct _LesTableView
   GtkCustomFilter     *filter;
   GtkFilterListModel  *filtered;
   GtkSortListModel    *sorted;
+  GListStore          *totals;      /* the totals row, if the table has one: under the rows, never sorted */
   GtkSingleSelection  *selection;
   char                *search;      /* casefolded */
   char                *export_name;
@@ -51,6 +53,14 @@ numeric (LesCellType type)
 }
 
 static gboolean
+is_totals (LesTableView *self, gpointer row)
+{
+  g_autoptr(LesRow) totals = g_list_model_get_item (G_LIST_MODEL (self->totals), 0);
+
+  return row != NULL && row == (gpointer) totals;
+}
+
+static gboolean
 row_matches_cb (gpointer item, gpointer user_data)
 {
   LesTableView *self = user_data;
@@ -71,9 +81,10 @@ row_matches_cb (gpointer item, gpointer user_data)
 /* A column of the table: which cell it shows, for its factory and sorter */
 typedef struct
 {
-  guint    ref_count;
-  guint    index;
-  gboolean numeric;
+  guint         ref_count;
+  guint         index;
+  gboolean      numeric;
+  LesTableView *view;       /* unowned: the view owns its columns */
 } Column;
 
 static Column *
@@ -179,6 +190,10 @@ bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, Column *colu
   const char *text = les_row_get_text (row, column->index);
 
   gtk_label_set_text (GTK_LABEL (label), text);
+  if (is_totals (column->view, row))
+    gtk_widget_add_css_class (label, "total-row");
+  else
+    gtk_widget_remove_css_class (label, "total-row");
   if (text[0] == '-' || g_str_has_prefix (text, "−"))
     gtk_widget_add_css_class (label, "negative");
   else
@@ -215,6 +230,7 @@ build_columns (LesTableView *self)
 
       cell->ref_count = 1;
       cell->index = i;
+      cell->view = self;
       cell->numeric = numeric (spec->type);
       g_signal_connect_data (factory, "setup", G_CALLBACK (setup_cell_cb), column_ref (cell),
                              column_closure_unref, 0);
@@ -250,14 +266,17 @@ column_view_activated_cb (GtkColumnView *view, guint position, LesTableView *sel
 {
   g_autoptr(LesRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
 
-  if (row != NULL)
+  if (row != NULL && !is_totals (self, row))
     g_signal_emit (self, signals[ROW_ACTIVATED], 0, row);
 }
 
 static void
 selected_item_changed_cb (GtkSingleSelection *selection, GParamSpec *pspec, LesTableView *self)
 {
-  g_signal_emit (self, signals[SELECTION_CHANGED], 0, gtk_single_selection_get_selected_item (selection));
+  gpointer row = gtk_single_selection_get_selected_item (selection);
+
+  /* the totals row is read, not chosen */
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0, is_totals (self, row) ? NULL : row);
 }
 
 static void
@@ -272,6 +291,7 @@ les_table_view_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_TABLE_VIEW);
   g_clear_object (&self->selection);
   g_clear_object (&self->rows);
+  g_clear_object (&self->totals);
 
   G_OBJECT_CLASS (les_table_view_parent_class)->dispose (object);
 }
@@ -321,7 +341,16 @@ les_table_view_init (LesTableView *self)
   self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->rows)), GTK_FILTER (self->filter));
   self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered),
                                           g_object_ref (gtk_column_view_get_sorter (self->column_view)));
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (self->sorted));
+  /* the rows as sorted, then the totals under them */
+  self->totals = g_list_store_new (LES_TYPE_ROW);
+  {
+    GListStore *parts = g_list_store_new (G_TYPE_LIST_MODEL);
+
+    g_list_store_append (parts, self->sorted);
+    g_list_store_append (parts, self->totals);
+    g_object_unref (self->sorted);   /* @parts holds it now */
+    self->selection = gtk_single_selection_new (G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (parts))));
+  }
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (selected_item_changed_cb), self);
@@ -426,6 +455,64 @@ les_list_store_update (GListStore *store, GListModel *rows, GEqualFunc equal)
   g_list_store_splice (store, first, n_old - first - same_end, items->pdata, items->len);
 }
 
+/* The totals under the rows: the core's, or, while a search hides rows,
+ * the same columns summed over the rows shown (a run number, which the
+ * core leaves out of its totals, stays out) */
+static void
+update_totals (LesTableView *self)
+{
+  g_autoptr(LesRow) totals = NULL;
+  LesRow *core = self->table != NULL ? self->table->totals : NULL;
+
+  if (core == NULL)
+    {
+      g_list_store_remove_all (self->totals);
+      return;
+    }
+  if (self->search == NULL)
+    totals = g_object_ref (core);
+  else
+    {
+      guint n;
+
+      flush_pending (self);
+      n = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
+      totals = les_row_new (self->table->n_columns);
+      for (guint c = 0; c < self->table->n_columns; c++)
+        {
+          const char *text = les_row_get_text (core, c);
+          gint64 sum = 0;
+
+          if (text[0] == '\0')
+            continue;
+          if (self->table->columns[c].type == LES_CELL_TEXT)
+            {
+              les_row_set (totals, c, _("Total shown"), 0);
+              continue;
+            }
+          for (guint r = 0; r < n; r++)
+            {
+              g_autoptr(LesRow) row = g_list_model_get_item (G_LIST_MODEL (self->sorted), r);
+              gint64 number = les_row_get_number (row, c);
+
+              if (number != G_MININT64 && les_row_get_text (row, c)[0] != '\0')
+                sum += number;
+            }
+          les_row_take_text (totals, c, self->table->columns[c].type == LES_CELL_MONEY
+                                        ? les_money_format_display (sum) : les_count_format_display (sum), sum);
+        }
+    }
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->totals)) == 1)
+    {
+      g_autoptr(LesRow) shown = g_list_model_get_item (G_LIST_MODEL (self->totals), 0);
+
+      if (les_row_equal (shown, totals))
+        return;
+    }
+  g_list_store_splice (self->totals, 0, g_list_model_get_n_items (G_LIST_MODEL (self->totals)),
+                       (gpointer *) &totals, 1);
+}
+
 void
 les_table_view_set_table (LesTableView *self, LesTable *table)
 {
@@ -456,7 +543,10 @@ les_table_view_set_table (LesTableView *self, LesTable *table)
   n = g_list_model_get_n_items (table->rows);
   n_old = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
   if (!les_model_diff (G_LIST_MODEL (self->rows), table->rows, (GEqualFunc) les_row_equal, &first, &same_end))
-    return;
+    {
+      update_totals (self);
+      return;
+    }
   items = g_ptr_array_new_full (n - first - same_end, g_object_unref);
   for (guint i = first; i < n - same_end; i++)
     g_ptr_array_add (items, g_list_model_get_item (table->rows, i));
@@ -467,9 +557,11 @@ les_table_view_set_table (LesTableView *self, LesTable *table)
       g_list_store_splice (self->rows, first, n_old - first, NULL, 0);
       self->pending = g_steal_pointer (&items);
       grow (self, FALSE);
+      update_totals (self);
       return;
     }
   g_list_store_splice (self->rows, first, n_old - first - same_end, items->pdata, items->len);
+  update_totals (self);
 }
 
 guint
@@ -502,6 +594,7 @@ les_table_view_set_search (LesTableView *self, const char *text)
   g_free (self->search);
   self->search = g_steal_pointer (&folded);
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_totals (self);
 }
 
 LesRow *
@@ -668,4 +761,15 @@ les_csv_save_as (GtkWidget *widget, const char *name, LesCsvWriteFunc write, gpo
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   g_signal_connect (chooser, "response", G_CALLBACK (save_as_response_cb), save);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* The totals row shown under the rows (NULL when the table has none), for tests. */
+LesRow *
+les_table_view_get_totals (LesTableView *self)
+{
+  g_autoptr(LesRow) totals = NULL;
+
+  g_return_val_if_fail (LES_IS_TABLE_VIEW (self), NULL);
+  totals = g_list_model_get_item (G_LIST_MODEL (self->totals), 0);
+  return totals; /* the store keeps it alive */
 }

@@ -33,6 +33,8 @@ gboolean    les_table_view_write_csv        (LesTableView *self,
                                              GError      **error);
 /* Asks where to save, then writes the rows shown as CSV. */
 void        les_table_view_export           (LesTableView *self);
+/* (transfer none) (nullable): the totals row under the rows. */
+LesRow     *les_table_view_get_totals       (LesTableView *self);
 /* Activates the row at @position as a double click or Enter would. */
 void        les_table_view_activate         (LesTableView *self,
                                              guint         position);

@@ -44,6 +44,7 @@ compute_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   LesComputeSummary summary = { 0 };
   g_autofree char *year = NULL;
+  g_autofree char *month = NULL;
   g_autofree char *payable = NULL;
   g_autofree char *findings = NULL;
   g_autofree char *title = NULL;
@@ -57,12 +58,15 @@ compute_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       return;
     }
   year = les_year_format (summary.fy);
+  month = les_period_format_display (summary.to_period);
   payable = les_money_format_display (summary.payable);
-  findings = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " finding", "%" G_GINT64_FORMAT " findings",
-                                        summary.n_findings),
-                              summary.n_findings);
-  /* Translators: "Computed 2024/25: £1,234.00 payable, 12 findings" */
-  title = g_strdup_printf (_("Computed %s: %s payable, %s"), year, payable, findings);
+  {
+    g_autofree char *count = les_count_format_display (summary.n_findings);
+
+    findings = g_strdup_printf (ngettext ("%s finding", "%s findings", summary.n_findings), count);
+  }
+  /* Translators: "Computed 2024/25 to December 2024: £1,234.00 payable, 1,012 findings" */
+  title = g_strdup_printf (_("Computed %s to %s: %s payable, %s"), year, month, payable, findings);
   les_window_add_toast (self, title);
 }
 

@@ -16,6 +16,9 @@ struct _LesWindow
   GtkRevealer          *progress_revealer;
   GtkLabel             *progress_label;
   GtkProgressBar       *progress_bar;
+  GtkRevealer          *stale_revealer;
+  GtkLabel             *stale_label;
+  GtkButton            *stale_button;
   GtkStack             *main_stack;
   AdwStatusPage        *error_page;
   AdwViewStack         *stack;
@@ -34,6 +37,7 @@ struct _LesWindow
 void  les_window_add_toast         (LesWindow   *self,
                                     const char  *title);
 void  les_window_update_actions    (LesWindow   *self);
+void  les_window_update_banner     (LesWindow   *self);
 
 /* les-window-actions.c */
 void  les_window_class_add_actions (GtkWidgetClass *widget_class);

@@ -13,6 +13,7 @@
 #include "les-services-page.h"
 #include "les-value.h"
 #include "les-window-private.h"
+#include "les-year-status.h"
 
 G_DEFINE_FINAL_TYPE (LesWindow, les_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -84,12 +85,54 @@ year_selected_cb (GtkDropDown *dropdown, GParamSpec *pspec, LesWindow *self)
 
 /* The session's notices */
 
+/**
+ * les_window_update_banner:
+ *
+ * Shows, above every screen, why the year's figures are out of date
+ * (les_year_status_describe ()), with a button that computes them to the
+ * month the year is worked to.  Counters read on the main thread's
+ * connection: a handful of rows, quick at any scale.
+ */
+void
+les_window_update_banner (LesWindow *self)
+{
+  g_auto(LesYearStatus) status = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *month = NULL;
+  g_autofree char *label = NULL;
+  int year = self->session != NULL ? les_session_get_year (self->session) : 0;
+
+  if (year == 0 || !les_year_status_get (les_session_get_store (self->session), year, &status, &error))
+    {
+      if (error != NULL)
+        g_warning ("Cannot tell whether the figures are up to date: %s", error->message);
+      gtk_revealer_set_reveal_child (self->stale_revealer, FALSE);
+      return;
+    }
+  text = les_year_status_describe (&status);
+  month = les_period_format_display (status.to_period);
+  /* Translators: the banner's button, "Compute to December 2024" */
+  label = g_strdup_printf (_("_Compute to %s"), month);
+  gtk_label_set_text (self->stale_label, text);
+  gtk_button_set_label (self->stale_button, label);
+  gtk_revealer_set_reveal_child (self->stale_revealer, status.stale != 0);
+}
+
 static void
 session_changed_cb (LesSession *session, LesChange what, LesWindow *self)
 {
   /* a service of a new year brings the year */
   if (what & LES_CHANGE_SERVICES)
     reload_years (self, les_session_get_store (session));
+  les_window_update_banner (self);
+}
+
+/* The month chosen is kept by a write: the banner follows once it is (its "changed") */
+static void
+year_changed_cb (LesSession *session, GParamSpec *pspec, LesWindow *self)
+{
+  les_window_update_banner (self);
 }
 
 static void
@@ -165,8 +208,10 @@ set_session (LesWindow *self, LesSession *session)
       g_signal_connect (session, "notify::undo-title", G_CALLBACK (undo_title_changed_cb), self);
       g_signal_connect (session, "notify::can-undo", G_CALLBACK (busy_changed_cb), self);
       g_signal_connect (session, "notify::busy", G_CALLBACK (busy_changed_cb), self);
+      g_signal_connect (session, "notify::year", G_CALLBACK (year_changed_cb), self);
     }
   job_changed_cb (session, NULL, self);
+  les_window_update_banner (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
@@ -271,6 +316,9 @@ les_window_class_init (LesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LesWindow, progress_revealer);
   gtk_widget_class_bind_template_child (widget_class, LesWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, LesWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, LesWindow, stale_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LesWindow, stale_label);
+  gtk_widget_class_bind_template_child (widget_class, LesWindow, stale_button);
   gtk_widget_class_bind_template_child (widget_class, LesWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, LesWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, LesWindow, stack);
