@@ -191,7 +191,8 @@ les_chart_measure (GtkWidget      *widget,
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      *minimum = 320;
+      /* a phone's width, less the Overview's margins and the card's */
+      *minimum = 300;
       *natural = 720;
     }
   else

@@ -8,6 +8,7 @@
 
 #include "les-practices-page.h"
 #include "les-queries.h"
+#include "les-results.h"
 #include "les-value.h"
 
 struct _LesPracticesPage
@@ -15,6 +16,7 @@ struct _LesPracticesPage
   LesPage       parent_instance;
 
   GtkStack       *stack;
+  AdwLeaflet     *leaflet;
   GtkSearchEntry *search_entry;
   LesTableView   *table;
   GtkStack       *detail_stack;
@@ -158,15 +160,37 @@ static void
 row_activated_cb (LesTableView *table, LesRow *row, LesPracticesPage *self)
 {
   g_autofree char *subtitle = NULL;
+  g_autofree char *month = NULL;
+  LesStore *store = les_page_get_store (LES_PAGE (self));
+  gint32 to = 0;
 
   g_free (self->practice);
   self->practice = g_strdup (les_row_get_text (row, 0));
   gtk_label_set_text (self->practice_title, les_row_get_text (row, 1));
+  /* the payments shown are those of the last compute: say to which month */
+  if (store != NULL && les_results_get_compute (store, les_page_get_year (LES_PAGE (self)), &to, NULL, NULL, NULL))
+    month = les_period_format_display (to);
   /* Translators: "M83001 · PCN U12345 Central Manchester · list 9,812" */
   subtitle = g_strdup_printf (_("%s · PCN %s %s · list %s"), les_row_get_text (row, 0), les_row_get_text (row, 2),
                               les_row_get_text (row, 3), les_row_get_text (row, 4));
+  if (month != NULL)
+    {
+      /* Translators: the practice's line, then the month the payments reach: "…, payments to December 2024" */
+      g_autofree char *more = g_strdup_printf (_("%s · payments to %s"), subtitle, month);
+
+      g_free (subtitle);
+      subtitle = g_steal_pointer (&more);
+    }
   gtk_label_set_text (self->practice_subtitle, subtitle);
   load_detail (self);
+  /* one at a time on a narrow window: the details come forward */
+  adw_leaflet_set_visible_child_name (self->leaflet, "detail");
+}
+
+static void
+back_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  adw_leaflet_set_visible_child_name (LES_PRACTICES_PAGE (widget)->leaflet, "list");
 }
 
 static void
@@ -245,6 +269,7 @@ les_practices_page_class_init (LesPracticesPageClass *klass)
   g_type_ensure (LES_TYPE_TABLE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-practices-page.ui");
   gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, leaflet);
   gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, table);
   gtk_widget_class_bind_template_child (widget_class, LesPracticesPage, tables_switcher);
@@ -256,6 +281,7 @@ les_practices_page_class_init (LesPracticesPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "page.back", NULL, back_action);
 }
 
 static void

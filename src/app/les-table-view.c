@@ -149,7 +149,8 @@ text_tooltip_cb (GtkWidget *label, int x, int y, gboolean keyboard, GtkTooltip *
 {
   const char *text = gtk_label_get_text (GTK_LABEL (label));
 
-  if (strlen (text) <= GPOINTER_TO_SIZE (data))
+  /* only a text cut short: "Anti-Co…" and "Anti-Coagulation" alike */
+  if (strlen (text) <= GPOINTER_TO_SIZE (data) || !pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))))
     return FALSE;
   gtk_tooltip_set_text (tooltip, text);
   return TRUE;
@@ -159,7 +160,7 @@ text_tooltip_cb (GtkWidget *label, int x, int y, gboolean keyboard, GtkTooltip *
  * les_cell_label_show_text_on_hover:
  * @min_length: texts of this many bytes or fewer get no tooltip
  *
- * The label's whole text as its tooltip, asked for on hover: setting a
+ * The label's whole text as its tooltip when it is cut short, asked for on hover: setting a
  * tooltip on every cell as rows are bound costs GTK 4.8 about as much as
  * the rest of binding them.
  */
@@ -177,8 +178,8 @@ setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, Column *col
 {
   GtkWidget *label = les_cell_label_new (column->numeric);
 
-  /* Long text (names, messages) is ellipsised: the whole of it is a tooltip away */
-  les_cell_label_show_text_on_hover (label, 24);
+  /* Text cut short (names, messages) is a tooltip away, however short */
+  les_cell_label_show_text_on_hover (label, 0);
   gtk_list_item_set_child (item, label);
 }
 
@@ -529,6 +530,7 @@ les_table_view_set_table (LesTableView *self, LesTable *table)
     {
       /* Old rows must not meet the new columns */
       g_list_store_remove_all (self->rows);
+      g_list_store_remove_all (self->totals);
       g_clear_pointer (&self->table, les_table_free);
       self->table = table;
       build_columns (self);

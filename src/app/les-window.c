@@ -416,3 +416,14 @@ les_window_add_toast (LesWindow *self, const char *title)
   adw_toast_set_timeout (toast, 5);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
+
+/* The banner's words when the figures are out of date, NULL when it is hidden (for tests). */
+const char *
+les_window_get_stale_text (LesWindow *self)
+{
+  g_return_val_if_fail (LES_IS_WINDOW (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->stale_revealer))
+    return NULL;
+  return gtk_label_get_text (self->stale_label);
+}

@@ -19,6 +19,7 @@ gboolean    les_window_open_database  (LesWindow      *self,
 LesSession *les_window_get_session    (LesWindow      *self);
 GtkWidget  *les_window_get_page       (LesWindow      *self,
                                        const char     *name);
+const char *les_window_get_stale_text (LesWindow      *self);
 /* Imports the demo data set (FORMATS.md kinds in dependency order), then computes. */
 void        les_window_import_demo    (LesWindow      *self);
 

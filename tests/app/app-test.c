@@ -20,6 +20,9 @@ static char *tmp_dir;
 static char *demo_db;     /* the demo data set imported and computed, copied for each window */
 static const char *demo_dir;
 static const char *shot_dir;
+static const char *cli_path;
+
+static void make_demo_db (void);
 static guint n_windows;
 
 static const LesKind demo_kinds[] = {
@@ -43,6 +46,7 @@ app_test_init (int *argc, char ***argv)
   g_assert_cmpint (*argc, >=, 3);
   demo_dir = (*argv)[1];
   shot_dir = (*argv)[2];
+  cli_path = *argc > 3 ? (*argv)[3] : NULL;
 
   tmp_dir = g_dir_make_tmp ("les-app-test-XXXXXX", &error);
   g_assert_no_error (error);
@@ -91,6 +95,25 @@ const char *
 app_test_get_tmp_dir (void)
 {
   return tmp_dir;
+}
+
+const char *
+app_test_get_cli (void)
+{
+  return cli_path;
+}
+
+/* The demo data set as imported and computed for the windows, copied to @path */
+void
+app_test_copy_demo_db (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  if (demo_db == NULL)
+    make_demo_db ();
+  g_assert_true (g_file_get_contents (demo_db, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
 }
 
 const char *
@@ -385,6 +408,16 @@ shoot_at (GtkWidget *widget, int width, int height, const char *name)
     app_test_wait_idle (LES_WINDOW (widget));
   wait_paint (widget);
   save_png (widget, name);
+}
+
+/* A window at @width × @height (a narrow one, say), saved as @name */
+void
+app_test_screenshot_at (GtkWidget *widget, int width, int height, const char *name)
+{
+  app_test_wait (has_size, widget, "the widget to be shown");
+  shoot_at (widget, width, height, name);
+  gtk_window_set_default_size (GTK_WINDOW (widget), 1024, 768);
+  wait_paint (widget);
 }
 
 void

@@ -17,6 +17,9 @@ gboolean          app_test_init           (int          *argc,
 int               app_test_run            (void);
 const char       *app_test_get_tmp_dir    (void);
 const char       *app_test_get_demo_dir   (void);
+/* les-claims-cli, to check the screens' figures against (NULL when not given) */
+const char       *app_test_get_cli        (void);
+void              app_test_copy_demo_db   (const char   *path);
 
 /* A window at 1024×768 on a database of its own: empty, or a copy of the
  * demo data set imported and computed (made once per test program). */
@@ -40,6 +43,11 @@ void              app_test_undo           (LesWindow    *window);
 
 /* Saves @widget (a window: at 1024×768 and wide, NAME-wide.png) as NAME.png in the build directory. */
 void              app_test_screenshot     (GtkWidget    *widget,
+                                           const char   *name);
+
+void              app_test_screenshot_at  (GtkWidget    *widget,
+                                           int           width,
+                                           int           height,
                                            const char   *name);
 
 GtkWidget        *app_test_find_widget    (GtkWidget    *widget,

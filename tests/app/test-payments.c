@@ -24,6 +24,19 @@ test_drill_down (void)
   table = les_payments_page_get_table (page);
   g_assert_cmpuint (les_table_view_get_n_rows (table), >, 0);
   app_test_screenshot (GTK_WIDGET (window), "screen-payments.png");
+  /* a search: the totals of the rows shown */
+  {
+    LesRow *first = les_table_view_get_visible_row (table, 0);
+    g_autofree char *code = g_strdup (les_row_get_text (first, 0));
+    g_autofree char *payable = g_strdup (les_row_get_text (first, 3));
+
+    les_table_view_set_search (table, code);
+    g_assert_cmpstr (les_row_get_text (les_table_view_get_totals (table), 0), ==, _("Total shown"));
+    if (les_table_view_get_n_visible (table) == 1)
+      g_assert_cmpstr (les_row_get_text (les_table_view_get_totals (table), 3), ==, payable);
+    les_table_view_set_search (table, NULL);
+    g_assert_cmpstr (les_row_get_text (les_table_view_get_totals (table), 0), ==, _("Total"));
+  }
 
   /* Service → PCN → practice → lines → explanation */
   for (guint level = 0; level < 3; level++)
@@ -33,6 +46,10 @@ test_drill_down (void)
       g_assert_cmpuint (les_payments_page_get_level (page), ==, level + 1);
     }
   g_assert_cmpuint (les_table_view_get_n_visible (table), >, 0);
+  /* the lines' totals: amounts added up, the run that paid a line never */
+  g_assert_nonnull (les_table_view_get_totals (table));
+  g_assert_cmpstr (les_row_get_text (les_table_view_get_totals (table), 0), ==, _("Total"));
+  g_assert_cmpstr (les_row_get_text (les_table_view_get_totals (table), 6), ==, "");
   les_table_view_activate (table, 0);
   explanation = les_payments_page_dup_explanation (page);
   g_assert_nonnull (explanation);
@@ -74,8 +91,14 @@ test_runs_preview (void)
   LesWindow *window = app_test_window_new (TRUE);
   GtkWidget *panel = app_test_find_widget (les_window_get_page (window, "payments"), LES_TYPE_RUNS_PANEL);
   AdwMessageDialog *dialog;
+  GArray *months;
 
   app_test_show_page (window, "payments");
+  /* from the next open month, the default, to the month computed to: never beyond */
+  months = les_runs_panel_get_months (LES_RUNS_PANEL (panel));
+  g_assert_cmpuint (months->len, ==, 9);
+  g_assert_cmpint (g_array_index (months, gint32, 0), ==, 202404);
+  g_assert_cmpint (g_array_index (months, gint32, months->len - 1), ==, 202412);
   g_assert_true (gtk_widget_activate_action (panel, "runs.close-month", NULL));
   dialog = app_test_find_message_dialog ();
   g_assert_nonnull (dialog);
@@ -83,8 +106,14 @@ test_runs_preview (void)
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "close"));
   g_assert_true (GTK_IS_SPINNER (adw_message_dialog_get_extra_child (dialog)));
   app_test_wait (preview_ready, dialog, "the run's figures");
+  /* the next open month, what it pays per service, and what it leaves out */
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), "April 2024"));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "will pay"));
-  g_assert_null (adw_message_dialog_get_extra_child (dialog));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Left out: "));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "waiting for their claims to be approved"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Held, not paid: "));
+  g_assert_true (GTK_IS_SCROLLED_WINDOW (adw_message_dialog_get_extra_child (dialog)));
+  app_test_screenshot (GTK_WIDGET (dialog), "dialog-close-month.png");
   /* as the Cancel button does */
   adw_message_dialog_response (dialog, "cancel");
   gtk_window_close (GTK_WINDOW (dialog));
@@ -143,17 +172,47 @@ test_runs (void)
   g_assert_cmpuint (runs->len, ==, 1);
   g_assert_cmpint (g_array_index (runs, LesRun, 0).total, >, 0);
   g_assert_cmpint (les_store_count_rows (store, "audit"), >, n_audit);
+  /* April is closed: May is offered first */
+  g_assert_cmpint (g_array_index (les_runs_panel_get_months (panel), gint32, 0), ==, 202405);
   app_test_screenshot (GTK_WIDGET (window), "screen-payment-runs.png");
+
+  /* Every practice's statement in one job: a PDF each and one CSV, adding up to the run */
+  {
+    gint64 run_id = g_array_index (runs, LesRun, 0).run_id;
+    g_autofree char *dir = g_build_filename (app_test_get_tmp_dir (), "statements", NULL);
+    g_autoptr(GFile) folder = g_file_new_for_path (dir);
+    g_autofree char *csv_name = g_strdup_printf ("statements-run-%" G_GINT64_FORMAT ".csv", run_id);
+    g_autofree char *csv = g_build_filename (dir, csv_name, NULL);
+    g_autoptr(GPtrArray) all = les_runs_statements (store, run_id, NULL, &error);
+    g_autoptr(GDir) listing = NULL;
+    const char *name;
+    guint n_pdf = 0;
+    gint64 total = 0;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+    les_runs_panel_save_all_statements (panel, run_id, folder);
+    g_assert_true (les_session_get_busy (session));
+    app_test_wait_idle (window);
+    g_assert_cmpuint (les_runs_panel_get_n_statements (panel, &total), ==, all->len);
+    g_assert_cmpuint (all->len, >, 100);
+    g_assert_cmpint (total, ==, g_array_index (runs, LesRun, 0).total);
+    listing = g_dir_open (dir, 0, &error);
+    g_assert_no_error (error);
+    while ((name = g_dir_read_name (listing)) != NULL)
+      n_pdf += g_str_has_suffix (name, ".pdf");
+    g_assert_cmpuint (n_pdf, ==, all->len);
+    g_assert_true (g_file_test (csv, G_FILE_TEST_IS_REGULAR));
+  }
 
   /* A run's statements: the practices it paid, by code and name */
   {
-    GtkWidget *button = app_test_find_button (GTK_WIDGET (panel), _("_Statements…"));
     AdwMessageDialog *dialog;
     GtkDropDown *practices;
     GtkStringObject *first;
 
-    g_assert_nonnull (button);
-    g_signal_emit_by_name (button, "clicked");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "runs.statements", "x",
+                                               g_array_index (runs, LesRun, 0).run_id));
     dialog = app_test_find_message_dialog ();
     g_assert_nonnull (dialog);
     practices = GTK_DROP_DOWN (adw_message_dialog_get_extra_child (dialog));
