@@ -9,6 +9,7 @@
 #include "les-compute.h"
 #include "les-payments-page.h"
 #include "les-queries.h"
+#include "les-results.h"
 #include "les-runs-panel.h"
 #include "les-value.h"
 
@@ -28,6 +29,7 @@ struct _LesPaymentsPage
   char          *service;
   char          *pcn;
   char          *practice;
+  char          *crumbs;       /* markup, without the month */
 };
 
 G_DEFINE_FINAL_TYPE (LesPaymentsPage, les_payments_page, LES_TYPE_PAGE)
@@ -56,6 +58,7 @@ payments_args_free (gpointer data)
 typedef struct
 {
   LesTable *table;
+  gint32    computed_to;   /* the month the figures reach, 0 when never computed */
 } PaymentsData;
 
 static void
@@ -93,6 +96,8 @@ payments_load (LesStore *store, int year, gpointer args, GError **error)
     return NULL;
   d = g_new0 (PaymentsData, 1);
   d->table = table;
+  if (!les_results_get_compute (store, year, &d->computed_to, NULL, NULL, NULL))
+    d->computed_to = 0;
   return d;
 }
 
@@ -108,6 +113,16 @@ payments_fill (LesPage *page, gpointer result, const GError *error)
       return;
     }
   les_table_view_set_table (self->table, g_steal_pointer (&d->table));
+  if (d->computed_to != 0)
+    {
+      g_autofree char *month = les_period_format_display (d->computed_to);
+      /* Translators: the place in the drill-down, then the month the figures reach: "All services · to December 2024" */
+      g_autofree char *to = g_markup_printf_escaped (_("to %s"), month);
+      g_autofree char *markup = g_strdup_printf ("%s · %s", self->crumbs, to);
+
+      gtk_label_set_markup (self->crumb_label, markup);
+      gtk_widget_set_tooltip_markup (GTK_WIDGET (self->crumb_label), markup);
+    }
   gtk_stack_set_visible_child_name (self->stack, les_table_view_get_n_rows (self->table) > 0 ? "table" : "empty");
   gtk_revealer_set_reveal_child (self->explain_revealer, FALSE);
 }
@@ -153,6 +168,8 @@ les_payments_page_reload (LesPage *page)
       break;
     }
   gtk_label_set_markup (self->crumb_label, crumbs);
+  g_free (self->crumbs);
+  self->crumbs = g_steal_pointer (&crumbs);
   gtk_label_set_text (self->hint_label, hint);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.up", self->level > 0);
   les_table_view_set_export_name (self->table, export_name);
@@ -272,6 +289,7 @@ les_payments_page_finalize (GObject *object)
   g_free (self->service);
   g_free (self->pcn);
   g_free (self->practice);
+  g_free (self->crumbs);
 
   G_OBJECT_CLASS (les_payments_page_parent_class)->finalize (object);
 }

@@ -104,6 +104,29 @@ test_dark (void)
   app_test_window_free (window);
 }
 
+/* About shows the application's icon: found by its ID, installed or not */
+static void
+test_about (void)
+{
+  LesWindow *window = app_test_window_new (FALSE);
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (window)));
+  GtkWindow *about = NULL;
+
+  g_assert_true (gtk_icon_theme_has_icon (theme, APP_ID));
+  g_assert_true (gtk_icon_theme_has_icon (theme, APP_ID "-symbolic"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (gtk_window_get_application (GTK_WINDOW (window))),
+                                            "about"));
+  g_action_group_activate_action (G_ACTION_GROUP (gtk_window_get_application (GTK_WINDOW (window))), "about", NULL);
+  for (GList *l = gtk_window_list_toplevels (); l != NULL; l = g_list_delete_link (l, l))
+    if (ADW_IS_ABOUT_WINDOW (l->data))
+      about = l->data;
+  g_assert_nonnull (about);
+  g_assert_cmpstr (adw_about_window_get_application_icon (ADW_ABOUT_WINDOW (about)), ==, APP_ID);
+  app_test_screenshot (GTK_WIDGET (about), "dialog-about.png");
+  gtk_window_destroy (about);
+  app_test_window_free (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -114,5 +137,6 @@ main (int argc, char **argv)
   g_test_add_func ("/window/compute", test_compute);
   g_test_add_func ("/window/undo", test_undo);
   g_test_add_func ("/window/dark", test_dark);
+  g_test_add_func ("/window/about", test_about);
   return app_test_run ();
 }
