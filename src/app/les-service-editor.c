@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "les-service-example.h"
+#include "les-date-popover.h"
 #include "les-service-editor.h"
 #include "les-value.h"
 
@@ -518,6 +519,8 @@ make_row (LesServiceEditor *self, guint i)
     {
       row = adw_entry_row_new ();
       g_signal_connect (row, "changed", G_CALLBACK (entry_changed_cb), self);
+      if (g_str_has_suffix (spec->column, "_date"))
+        adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), les_date_popover_button_new (GTK_EDITABLE (row)));
     }
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(spec->title));
   g_object_set_data (G_OBJECT (row), "spec", GUINT_TO_POINTER (i));

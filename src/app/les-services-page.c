@@ -9,6 +9,7 @@
 #include "les-service-draft.h"
 #include "les-service-editor.h"
 #include "les-service-row.h"
+#include "les-date-popover.h"
 #include "les-services-page.h"
 #include "les-table-view.h"
 #include "les-value.h"
@@ -276,7 +277,14 @@ retire_service_action (GtkWidget *widget, const char *action_name, GVariant *par
   gtk_editable_set_text (GTK_EDITABLE (entry), end);
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("End date"), -1);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  {
+    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+    gtk_widget_set_hexpand (entry, TRUE);
+    gtk_box_append (GTK_BOX (box), entry);
+    gtk_box_append (GTK_BOX (box), les_date_popover_button_new (GTK_EDITABLE (entry)));
+    adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  }
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "retire", _("_Retire"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "retire", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "retire");

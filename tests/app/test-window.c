@@ -5,6 +5,7 @@
 
 #include "app-test.h"
 #include "les-claims-page.h"
+#include "les-date-popover.h"
 #include "les-overview-page.h"
 
 static void
@@ -127,6 +128,50 @@ test_about (void)
   app_test_window_free (window);
 }
 
+static gboolean
+popover_visible (gpointer data)
+{
+  return gtk_widget_get_visible (data);
+}
+
+static gboolean
+popover_hidden (gpointer data)
+{
+  return !gtk_widget_get_visible (data);
+}
+
+/* A date typed has a calendar beside it: it opens on the date typed, and a day chosen is written back */
+static void
+test_date_popover (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *entry = gtk_entry_new ();
+  GtkWidget *button = les_date_popover_button_new (GTK_EDITABLE (entry));
+  GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
+  GtkCalendar *calendar = GTK_CALENDAR (gtk_popover_get_child (popover));
+  g_autoptr(GDateTime) shown = NULL;
+  g_autoptr(GDateTime) chosen = g_date_time_new_local (2025, 1, 31, 0, 0, 0);
+
+  gtk_box_append (GTK_BOX (box), entry);
+  gtk_box_append (GTK_BOX (box), button);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "2024-11-05");
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  app_test_wait (popover_visible, popover, "the calendar to open");
+  shown = gtk_calendar_get_date (calendar);
+  g_assert_cmpint (g_date_time_get_year (shown), ==, 2024);
+  g_assert_cmpint (g_date_time_get_month (shown), ==, 11);
+  g_assert_cmpint (g_date_time_get_day_of_month (shown), ==, 5);
+  /* the field is unchanged until a day is chosen */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "2024-11-05");
+  gtk_calendar_select_day (calendar, chosen);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "2025-01-31");
+  app_test_wait (popover_hidden, popover, "the calendar to close");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -138,5 +183,6 @@ main (int argc, char **argv)
   g_test_add_func ("/window/undo", test_undo);
   g_test_add_func ("/window/dark", test_dark);
   g_test_add_func ("/window/about", test_about);
+  g_test_add_func ("/window/date-popover", test_date_popover);
   return app_test_run ();
 }
