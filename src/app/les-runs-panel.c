@@ -129,8 +129,9 @@ panel_year (LesRunsPanel *self)
 static char *
 describe_run (const LesRun *run, char **subtitle)
 {
-  g_autofree char *month = les_doc_format_month (run->month);
+  g_autofree char *month = les_period_format_display (run->month);
   g_autofree char *total = les_money_format_display (run->total);
+  g_autofree char *lines = les_count_format_display (run->n_lines);
   g_autoptr(GDateTime) utc = g_date_time_new_from_iso8601 (run->created_at, NULL);
   g_autoptr(GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
   g_autofree char *when = local ? g_date_time_format (local, "%-d %b %Y %H:%M") : g_strdup (run->created_at);
@@ -138,9 +139,10 @@ describe_run (const LesRun *run, char **subtitle)
   if (run->reopened)
     *subtitle = g_strdup_printf (_("Re-opened by %s: %s (was %s)"), run->reopened_by, run->reopen_reason, total);
   else
-    *subtitle = g_strdup_printf (g_dngettext (NULL, "%s · %" G_GINT64_FORMAT " line · %s by %s",
-                                              "%s · %" G_GINT64_FORMAT " lines · %s by %s", run->n_lines),
-                                 total, run->n_lines, when, run->created_by);
+    /* Translators: "£732,866.71 · 1,496 lines · 30 Nov 2026 13:13 by finance" */
+    *subtitle = g_strdup_printf (g_dngettext (NULL, "%s · %s line · %s by %s", "%s · %s lines · %s by %s",
+                                              run->n_lines),
+                                 total, lines, when, run->created_by);
   return g_strdup_printf (_("Run %" G_GINT64_FORMAT " — %s"), run->run_id, month);
 }
 
@@ -244,7 +246,8 @@ reload (LesRunsPanel *self)
   for (gint32 m = next; computed && m != 0 && m <= to && les_period_fy (m) == panel_year (self);
        m = les_period_add_months (m, 1))
     {
-      g_autofree char *label = les_period_format_display (m);
+      /* "Sep 2024": the drop-down fits beside Close Month on a phone */
+      g_autofree char *label = les_doc_format_month (m);
 
       g_array_append_val (self->months, m);
       gtk_string_list_append (labels, label);
@@ -441,7 +444,10 @@ preview_cell (const char *text, gboolean numeric, gboolean bold)
   GtkWidget *label = les_cell_label_new (numeric);
 
   gtk_label_set_text (GTK_LABEL (label), text);
-  if (!numeric)
+  if (numeric)
+    /* a figure is never cut short: the names give way */
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_NONE);
+  else
     {
       /* a service's name cut short is a tooltip away */
       gtk_widget_set_hexpand (label, TRUE);
@@ -521,11 +527,15 @@ preview_left_out (const LesRunPreview *preview)
   g_string_append_printf (text, g_dngettext (NULL, "%s approved or scheduled line of months after %s (%s)",
                                              "%s approved or scheduled lines of months after %s (%s)", t->n_not_due),
                           n_not_due, month, not_due);
-  g_string_append (text, ". ");
-  /* Translators: "Held, not paid: £1,234.56 on 12 lines over a cap." */
-  g_string_append_printf (text, g_dngettext (NULL, "Held, not paid: %s on %s line over a cap.",
-                                             "Held, not paid: %s on %s lines over a cap.", t->n_held),
-                          held, n_held);
+  g_string_append (text, ".");
+  if (t->n_held > 0)
+    {
+      g_string_append (text, " ");
+      /* Translators: "Held, not paid: £1,234.56 on 12 lines over a cap." */
+      g_string_append_printf (text, g_dngettext (NULL, "Held, not paid: %s on %s line over a cap.",
+                                                 "Held, not paid: %s on %s lines over a cap.", t->n_held),
+                              held, n_held);
+    }
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
@@ -562,12 +572,12 @@ preview_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   lines = les_count_format_display (n);
   left_out = preview_left_out (preview);
   body = g_strdup_printf (g_dngettext (NULL,
-                                       "The run will pay %s line of %s or earlier, a total of %s. %s "
+                                       "The run will pay %s line of %s or earlier, a total of %s. "
                                        "What is paid is frozen: later changes become adjustments in the next run.",
-                                       "The run will pay %s lines of %s or earlier, a total of %s. %s "
+                                       "The run will pay %s lines of %s or earlier, a total of %s. "
                                        "What is paid is frozen: later changes become adjustments in the next run.",
                                        n),
-                          lines, month, money, left_out);
+                          lines, month, money);
   if (preview->stale != 0)
     {
       g_autofree char *more = g_strconcat (body, " ", _("The figures are out of date: the run computes the year "
@@ -577,7 +587,17 @@ preview_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       body = g_steal_pointer (&more);
     }
   adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), preview_table (preview));
+  {
+    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+    GtkWidget *label = gtk_label_new (left_out);
+
+    gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+    gtk_label_set_xalign (GTK_LABEL (label), 0);
+    gtk_widget_add_css_class (label, "dim-label");
+    gtk_box_append (GTK_BOX (box), preview_table (preview));
+    gtk_box_append (GTK_BOX (box), label);
+    adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  }
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "close", n > 0);
 }
 

@@ -111,6 +111,7 @@ les_window_update_banner (LesWindow *self)
       return;
     }
   text = les_year_status_describe (&status);
+  g_debug ("banner: stale %u: %s", status.stale, text);
   month = les_period_format_display (status.to_period);
   /* Translators: the banner's button, "Compute to December 2024" */
   label = g_strdup_printf (_("_Compute to %s"), month);

@@ -54,6 +54,8 @@ app_test_init (int *argc, char ***argv)
   g_setenv ("XDG_DATA_HOME", tmp_dir, TRUE);
   g_setenv ("LES_DEMO_DIR", demo_dir, TRUE);
 
+  /* screenshots show where revealers and toasts end up, never a frame of their slide */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   app = les_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
