@@ -327,3 +327,21 @@ les_practices_page_show_practice (LesPracticesPage *self, const char *practice_c
         }
     }
 }
+
+/* For tests: the opened practice's line ("Y90001 · PCN … · payments to December 2024"). */
+const char *
+les_practices_page_get_subtitle (LesPracticesPage *self)
+{
+  g_return_val_if_fail (LES_IS_PRACTICES_PAGE (self), NULL);
+  return gtk_label_get_text (self->practice_subtitle);
+}
+
+/* For tests: whether the list and the practice are side by side ("list" or "detail" shown alone when not). */
+gboolean
+les_practices_page_get_folded (LesPracticesPage *self, const char **shown)
+{
+  g_return_val_if_fail (LES_IS_PRACTICES_PAGE (self), FALSE);
+  if (shown != NULL)
+    *shown = adw_leaflet_get_visible_child_name (self->leaflet);
+  return adw_leaflet_get_folded (self->leaflet);
+}

@@ -17,4 +17,8 @@ LesTableView *les_practices_page_get_table (LesPracticesPage *self);
 void          les_practices_page_show_practice (LesPracticesPage *self,
                                                 const char       *practice_code);
 
+const char   *les_practices_page_get_subtitle (LesPracticesPage *self);
+gboolean      les_practices_page_get_folded   (LesPracticesPage *self,
+                                               const char      **shown);
+
 G_END_DECLS

@@ -54,8 +54,6 @@ app_test_init (int *argc, char ***argv)
   g_setenv ("XDG_DATA_HOME", tmp_dir, TRUE);
   g_setenv ("LES_DEMO_DIR", demo_dir, TRUE);
 
-  /* screenshots show where revealers and toasts end up, never a frame of their slide */
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   app = les_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
@@ -398,6 +396,21 @@ wait_paint (GtkWidget *widget)
   g_signal_handler_disconnect (clock, id);
 }
 
+/* No revealer of @widget's half way through its slide */
+static gboolean
+revealers_settled (gpointer data)
+{
+  GtkWidget *widget = data;
+
+  if (GTK_IS_REVEALER (widget)
+      && gtk_revealer_get_reveal_child (GTK_REVEALER (widget)) != gtk_revealer_get_child_revealed (GTK_REVEALER (widget)))
+    return FALSE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (!revealers_settled (child))
+      return FALSE;
+  return TRUE;
+}
+
 static void
 shoot_at (GtkWidget *widget, int width, int height, const char *name)
 {
@@ -408,6 +421,8 @@ shoot_at (GtkWidget *widget, int width, int height, const char *name)
   g_test_message ("%s: %d×%d", name, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
   if (LES_IS_WINDOW (widget))
     app_test_wait_idle (LES_WINDOW (widget));
+  /* a progress strip or banner where it ends up, never a frame of its slide */
+  app_test_wait (revealers_settled, widget, "the revealers to settle");
   wait_paint (widget);
   save_png (widget, name);
 }
