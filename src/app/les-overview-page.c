@@ -154,7 +154,7 @@ create_finding_row (gpointer item, gpointer user_data)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), info != NULL ? les_finding_get_title (info->code)
                                                                         : les_finding_row_get_code (finding));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
   gtk_widget_add_css_class (icon, error ? "error" : "warning");
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
   gtk_widget_add_css_class (count, "numeric");
@@ -165,7 +165,13 @@ create_finding_row (gpointer item, gpointer user_data)
   gtk_actionable_set_action_name (GTK_ACTIONABLE (row), claims ? "win.show-finding" : "win.show-page");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s",
                                     claims ? les_finding_row_get_code (finding) : "payments");
-  gtk_widget_set_tooltip_text (row, claims ? _("Show the claims concerned") : _("Show the payments"));
+  {
+    /* the example in full, as it may be cut short, then where the row leads */
+    g_autofree char *tooltip = g_strdup_printf ("%s\n%s", les_finding_row_get_message (finding),
+                                               claims ? _("Show the claims concerned") : _("Show the payments"));
+
+    gtk_widget_set_tooltip_text (row, tooltip);
+  }
   return row;
 }
 
