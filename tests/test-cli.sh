@@ -145,6 +145,49 @@ ok $? "01 claims export equals the claims file"
 "$cli" --db "$db01" export ledger --year 2024/25 | cmp -s - "$dir/ledger.csv"
 ok $? "01 ledger export equals the ledger file"
 
+# Issue #12, 3: set-status approved --all read the claims, then approved each
+# whatever it had become; a claim rejected in between ended approved. Another
+# client holds the write lock with E0002 rejected while the approval, having
+# read the claims, waits for it.
+if db_can_query; then
+  db=$(new_db race)
+  for k in practices list-sizes services rules signups claims; do
+    "$cli" --db "$db" import "$k" "$examples/01-item-tariffs/$k.csv" >/dev/null 2>&1
+  done
+  "$cli" --db "$db" compute --year 2024/25 >/dev/null 2>&1
+  mkfifo "$work/held.sql"
+  exec 4<>"$work/held.sql"
+  reject="UPDATE claims SET status = 'rejected', status_reason = 'suspected fraud' WHERE claim_ref = 'E0002';"
+  if [ "$les_test_backend" = postgresql ]; then
+    "$PG_BINDIR/psql" -X -q -A -t -d "$db" <"$work/held.sql" >"$work/held.out" 2>&1 4>&- &
+    printf "BEGIN; SELECT pg_advisory_xact_lock(21468322294874955); %s SELECT 'held';\n" "$reject" >&4
+  else
+    sqlite3 "$db" <"$work/held.sql" >"$work/held.out" 2>&1 4>&- &
+    printf "BEGIN IMMEDIATE; %s SELECT 'held';\n" "$reject" >&4
+  fi
+  other=$!
+  for _ in $(seq 1 300); do grep -q held "$work/held.out" && break; sleep 0.1; done
+  "$cli" --db "$db" set-status approved --all --year 2024/25 >"$work/out" 2>"$work/err" 4>&- &
+  approval=$!
+  for _ in $(seq 1 300); do grep -q "Waiting for" "$work/err" && break; sleep 0.1; done
+  echo "COMMIT;" >&4
+  exec 4>&-
+  wait "$other"
+  wait "$approval"
+  status=$?
+  [ $status = 1 ]
+  ok $? "an approval of every claim, one of them rejected meanwhile, exits 1 (exit $status)"
+  grep -qxF "E0002: left as it is — it was rejected meanwhile (suspected fraud)" "$work/err"
+  ok $? "the claim rejected meanwhile is named, with what it is now"
+  grep -q "^approved: [1-9][0-9]* of [0-9]* claims changed$" "$work/out" \
+    && grep -qF "1 claim was decided on meanwhile and left as it is" "$work/err"
+  ok $? "how many others were approved is said"
+  sed 's/^/# /' "$work/err" "$work/out"
+  [ "$(db_query "$db" "SELECT status FROM claims WHERE claim_ref = 'E0002'")" = rejected ] \
+    && [ "$(db_query "$db" "SELECT status FROM claims WHERE claim_ref = 'E0001'")" = approved ]
+  ok $? "the rejection stands and the others are approved"
+fi
+
 echo "1..$n"
 echo "# $((n - failed)) passed, $failed failed"
 [ $failed = 0 ]

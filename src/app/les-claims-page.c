@@ -482,12 +482,23 @@ restore_sort (LesClaimsPage *self)
 
 /* Status changes */
 
+/* Appends the statuses the rows show to *@seen, or drops it when a row has not been read */
+static void
+add_seen (LesClaimsPage *self, guint start, guint len, GArray **seen)
+{
+  if (*seen != NULL && !les_claim_list_get_seen (self->list, start, len, *seen))
+    g_clear_pointer (seen, g_array_unref);
+}
+
+/* @seen: (out) (optional): the status each selected row showed, when every
+ * one has been read; the change leaves a claim decided otherwise meanwhile */
 static GArray *
-selected_ids (LesClaimsPage *self, GError **error)
+selected_ids (LesClaimsPage *self, GArray **seen, GError **error)
 {
   g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
   g_autoptr(GArray) ids = NULL;
+  g_autoptr(GArray) shown = NULL;
   GtkBitsetIter iter;
   guint position, start = 0, len = 0;
 
@@ -497,6 +508,7 @@ selected_ids (LesClaimsPage *self, GError **error)
 
   /* Runs of selected rows, each read at once (rows not yet read included) */
   ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  shown = seen != NULL ? g_array_new (FALSE, FALSE, sizeof (LesClaimStatus)) : NULL;
   for (gboolean ok = gtk_bitset_iter_init_first (&iter, selected, &position); ok;
        ok = gtk_bitset_iter_next (&iter, &position))
     {
@@ -507,11 +519,17 @@ selected_ids (LesClaimsPage *self, GError **error)
         }
       if (len > 0 && !les_claim_list_get_ids (self->list, start, len, ids, error))
         return NULL;
+      if (len > 0)
+        add_seen (self, start, len, &shown);
       start = position;
       len = 1;
     }
   if (len > 0 && !les_claim_list_get_ids (self->list, start, len, ids, error))
     return NULL;
+  if (len > 0)
+    add_seen (self, start, len, &shown);
+  if (seen != NULL)
+    *seen = g_steal_pointer (&shown);
   return g_steal_pointer (&ids);
 }
 
@@ -530,7 +548,17 @@ report_change (LesClaimsPage *self, const char *status, LesClaimsChange *change)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   guint n = les_claims_change_get_n_changed (change);
+  guint n_refused = les_claims_change_get_refused (change)->len;
   g_autofree char *title = NULL;
+
+  if (LES_IS_WINDOW (root) && n_refused > 0)
+    {
+      g_autofree char *left = g_strdup_printf (ngettext ("%u claim was decided on meanwhile and left as it is",
+                                                         "%u claims were decided on meanwhile and left as they are",
+                                                         n_refused), n_refused);
+
+      les_window_add_toast (LES_WINDOW (root), left);
+    }
 
   if (g_strcmp0 (status, "approved") == 0)
     title = g_strdup_printf (ngettext ("%u claim approved", "%u claims approved", n), n);
@@ -550,7 +578,7 @@ report_change (LesClaimsPage *self, const char *status, LesClaimsChange *change)
     les_window_push_undo (LES_WINDOW (root), title, undo_change, change, (GDestroyNotify) les_claims_change_free);
   else
     {
-      if (LES_IS_WINDOW (root))
+      if (LES_IS_WINDOW (root) && n_refused == 0)
         les_window_add_toast (LES_WINDOW (root), _("Nothing changed: the claims already had that status"));
       les_claims_change_free (change);
     }
@@ -560,6 +588,7 @@ typedef struct
 {
   LesClaimQuery   *query;    /* every claim it matches, or … */
   GArray          *ids;      /* … these */
+  GArray          *seen;     /* (nullable) the status each of @ids showed */
   char            *status;
   char            *reason;
   LesClaimsChange *change;
@@ -572,6 +601,7 @@ status_data_free (gpointer data)
 
   g_clear_pointer (&d->query, les_claim_query_unref);
   g_clear_pointer (&d->ids, g_array_unref);
+  g_clear_pointer (&d->seen, g_array_unref);
   g_clear_pointer (&d->change, les_claims_change_free);
   g_free (d->status);
   g_free (d->reason);
@@ -586,7 +616,8 @@ status_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer d
   if (d->ids == NULL && (d->ids = les_claim_query_dup_ids (d->query, store, error)) == NULL)
     return FALSE;
   les_job_progress (job, 0.5, _("Writing the changes and the audit trail…"));
-  d->change = les_claims_set_status (store, (const gint64 *) d->ids->data, d->ids->len,
+  d->change = les_claims_set_status (store, (const gint64 *) d->ids->data,
+                                     d->seen != NULL ? (const LesClaimStatus *) d->seen->data : NULL, d->ids->len,
                                      les_claim_status_from_word (d->status), d->reason, error);
   return d->change != NULL;
 }
@@ -617,6 +648,7 @@ les_claims_page_apply_status (LesClaimsPage *self, const char *status, const cha
 {
   g_autoptr(GtkBitset) selected = NULL;
   g_autoptr(GArray) ids = NULL;
+  g_autoptr(GArray) seen = NULL;
   g_autoptr(GError) error = NULL;
   LesClaimsChange *change;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
@@ -652,7 +684,7 @@ les_claims_page_apply_status (LesClaimsPage *self, const char *status, const cha
       /* everything the filters match: the ids are read on the worker too */
       if (n_selected == n && !les_claim_list_is_counting (self->list))
         d->query = les_claim_list_dup_query (self->list);
-      else if ((d->ids = selected_ids (self, &error)) == NULL)
+      else if ((d->ids = selected_ids (self, &d->seen, &error)) == NULL)
         {
           status_data_free (d);
           les_window_add_toast (LES_WINDOW (root), error->message);
@@ -672,7 +704,7 @@ les_claims_page_apply_status (LesClaimsPage *self, const char *status, const cha
       return TRUE;
     }
 
-  ids = selected_ids (self, &error);
+  ids = selected_ids (self, &seen, &error);
   if (ids == NULL)
     {
       gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", error->message);
@@ -680,7 +712,8 @@ les_claims_page_apply_status (LesClaimsPage *self, const char *status, const cha
     }
   if (ids->len == 0)
     return FALSE;
-  change = les_claims_set_status (les_page_get_store (LES_PAGE (self)), (const gint64 *) ids->data, ids->len,
+  change = les_claims_set_status (les_page_get_store (LES_PAGE (self)), (const gint64 *) ids->data,
+                                  seen != NULL ? (const LesClaimStatus *) seen->data : NULL, ids->len,
                                   les_claim_status_from_word (status), reason, &error);
   if (change == NULL)
     {

@@ -524,13 +524,38 @@ cmd_explain (Options *o)
 
 /* Commands of payment runs: set-status, run, reopen, statement, report (les-runs.h) */
 
+/* "E0001: left as it is — it was rejected meanwhile (by alice at …: suspected fraud)" */
+static void
+print_refusal (const LesClaimsRefusal *r)
+{
+  g_autofree char *ref = les_text_for_message (r->claim_ref);
+  g_autofree char *by = les_text_for_message (r->by);
+  g_autofree char *at = les_text_for_message (r->at);
+  g_autofree char *reason = les_text_for_message (r->reason);
+  g_autofree char *who = NULL;
+  const char *now = les_claim_status_to_word (r->now);
+
+  if (r->by != NULL && r->at != NULL)
+    who = g_strdup_printf (_("by %s at %s"), by, at);
+  else if (r->by != NULL)
+    who = g_strdup_printf (_("by %s"), by);
+  if (who != NULL && r->reason != NULL)
+    g_printerr (_("%s: left as it is — it was %s meanwhile (%s: %s)\n"), ref, now, who, reason);
+  else if (who != NULL || r->reason != NULL)
+    g_printerr (_("%s: left as it is — it was %s meanwhile (%s)\n"), ref, now, who != NULL ? who : reason);
+  else
+    g_printerr (_("%s: left as it is — it was %s meanwhile\n"), ref, now);
+}
+
 static int
 cmd_set_status (Options *o)
 {
   g_autoptr(LesStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) ids = NULL;
+  g_autoptr(GArray) seen = NULL;
   g_autoptr(LesClaimsChange) change = NULL;
+  GArray *refused;
   g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *problem = NULL;
   g_autofree char *status_copy = NULL;
@@ -570,16 +595,30 @@ cmd_set_status (Options *o)
   store = open_store (o);
   if (store == NULL)
     return LES_CLI_BAD_INPUT;
+  /* --all decides on what it read: a claim decided otherwise in between is left alone */
   if (o->all)
-    ids = les_claims_ids_for_year (store, fy, status_code == LES_CLAIM_STATUS_APPROVED, &error);
+    ids = les_claims_ids_for_year (store, fy, status_code == LES_CLAIM_STATUS_APPROVED, &seen, &error);
   else
     ids = les_claims_ids_for_refs (store, (const char *const *) refs->pdata, &error);
   if (ids == NULL)
     return exit_for_error (error);
-  change = les_claims_set_status (store, (const gint64 *) ids->data, ids->len, status_code, o->reason, &error);
+  change = les_claims_set_status (store, (const gint64 *) ids->data, seen ? (const LesClaimStatus *) seen->data : NULL,
+                                  ids->len, status_code, o->reason, &error);
   if (change == NULL)
     return exit_for_error (error);
+  refused = les_claims_change_get_refused (change);
+  for (guint i = 0; i < refused->len; i++)
+    print_refusal (&g_array_index (refused, LesClaimsRefusal, i));
   g_print ("%s: %u of %u claims changed\n", status, les_claims_change_get_n_changed (change), ids->len);
+  if (refused->len > 0)
+    {
+      g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                               "les-claims-cli: %u claim was decided on meanwhile and left as it is; look at it again\n",
+                               "les-claims-cli: %u claims were decided on meanwhile and left as they are; look at them again\n",
+                               refused->len),
+                  refused->len);
+      return LES_CLI_BAD_INPUT;
+    }
   return LES_CLI_OK;
 }
 

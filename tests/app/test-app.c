@@ -563,9 +563,9 @@ test_runs (void)
   settle ();
   g_assert_nonnull (panel);
   g_assert_cmpuint (les_runs_panel_get_n_runs (panel), ==, 0);
-  ids = les_claims_ids_for_year (store, les_window_get_year (window), TRUE, &error);
+  ids = les_claims_ids_for_year (store, les_window_get_year (window), TRUE, NULL, &error);
   g_assert_no_error (error);
-  change = les_claims_set_status (store, (gint64 *) ids->data, ids->len, LES_CLAIM_STATUS_APPROVED, NULL, &error);
+  change = les_claims_set_status (store, (gint64 *) ids->data, NULL, ids->len, LES_CLAIM_STATUS_APPROVED, NULL, &error);
   g_assert_no_error (error);
 
   /* cancelled at once: nothing paid, nothing computed, nothing audited */

@@ -754,3 +754,58 @@ les_nhs_number_valid (const char *digits_)
     return FALSE;
   return check == digits_[9] - '0';
 }
+
+/* Characters a message must not carry as they are: C0 and C1 controls, and
+ * the ones that reorder or break lines of text (bidirectional overrides and
+ * isolates, line and paragraph separators) */
+static gboolean
+unsafe_in_message (gunichar c)
+{
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F)
+         || c == 0x200E || c == 0x200F || (c >= 0x2028 && c <= 0x202E)
+         || (c >= 0x2066 && c <= 0x2069);
+}
+
+char *
+les_text_for_message (const char *text)
+{
+  GString *out;
+  const char *p = text;
+  guint shown = 0;
+
+  if (text == NULL)
+    return g_strdup ("");
+  out = g_string_sized_new (strlen (text) + 8);
+  while (*p != '\0')
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+
+      if (shown == LES_MESSAGE_VALUE_MAX)
+        {
+          g_string_append (out, "…");
+          break;
+        }
+      shown++;
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          /* not UTF-8: the byte as it is in the file */
+          g_string_append_printf (out, "\\x%02X", (guchar) *p);
+          p++;
+          continue;
+        }
+      if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\r')
+        g_string_append (out, "\\r");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c < 0x80 && unsafe_in_message (c))
+        g_string_append_printf (out, "\\x%02X", c);
+      else if (unsafe_in_message (c))
+        g_string_append_printf (out, "\\u%04X", c);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      p = g_utf8_next_char (p);
+    }
+  return g_string_free (out, FALSE);
+}

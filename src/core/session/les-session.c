@@ -1067,11 +1067,13 @@ les_session_compute_finish (LesSession         *self,
 typedef struct
 {
   GArray          *ids;      /* these claims, or … */
+  GArray          *seen;     /* (nullable) the status each of @ids showed */
   LesClaimQuery   *query;    /* … every claim it matches */
   LesClaimStatus   status;
   char            *reason;
   LesClaimsChange *change;
   gint64           n_changed;
+  GArray          *refused;  /* LesClaimsRefusal, once finished */
 } StatusData;
 
 static void
@@ -1080,8 +1082,10 @@ status_data_free (gpointer data)
   StatusData *d = data;
 
   g_clear_pointer (&d->ids, g_array_unref);
+  g_clear_pointer (&d->seen, g_array_unref);
   g_clear_pointer (&d->query, les_claim_query_unref);
   g_clear_pointer (&d->change, les_claims_change_free);
+  g_clear_pointer (&d->refused, g_array_unref);
   g_free (d->reason);
   g_free (d);
 }
@@ -1094,8 +1098,9 @@ status_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer d
   if (d->ids == NULL && (d->ids = les_claim_query_dup_ids (d->query, store, error)) == NULL)
     return FALSE;
   les_job_progress (job, 0.5, _("Writing the changes and the audit trail…"));
-  d->change = les_claims_set_status (store, (const gint64 *) (gpointer) d->ids->data, d->ids->len,
-                                     d->status, d->reason, error);
+  d->change = les_claims_set_status (store, (const gint64 *) (gpointer) d->ids->data,
+                                     d->seen != NULL ? (const LesClaimStatus *) (gpointer) d->seen->data : NULL,
+                                     d->ids->len, d->status, d->reason, error);
   return d->change != NULL;
 }
 
@@ -1137,6 +1142,7 @@ status_finished (LesSession *self, Write *write, gboolean ok)
     return;
   n = les_claims_change_get_n_changed (d->change);
   d->n_changed = n;
+  d->refused = g_array_ref (les_claims_change_get_refused (d->change));
   if (n == 0)
     {
       /* every claim had that status already: nothing to tell, nothing to undo */
@@ -1151,12 +1157,14 @@ status_finished (LesSession *self, Write *write, gboolean ok)
 /**
  * les_session_set_status_async:
  * @ids: (nullable) (element-type gint64): the claims
+ * @seen: (nullable) (element-type LesClaimStatus): with @ids, what each showed
  * @query: (nullable): with @ids NULL, every claim it matches
  * @reason: (nullable): required for every status but submitted and approved
  */
 void
 les_session_set_status_async (LesSession          *self,
                               GArray              *ids,
+                              GArray              *seen,
                               LesClaimQuery       *query,
                               LesClaimStatus       status,
                               const char          *reason,
@@ -1169,10 +1177,12 @@ les_session_set_status_async (LesSession          *self,
 
   g_return_if_fail (LES_IS_SESSION (self));
   g_return_if_fail (ids != NULL || query != NULL);
+  g_return_if_fail (seen == NULL || (ids != NULL && seen->len == ids->len));
   g_return_if_fail (status < LES_N_CLAIM_STATUSES);
 
   d = g_new0 (StatusData, 1);
   d->ids = ids != NULL ? g_array_ref (ids) : NULL;
+  d->seen = seen != NULL ? g_array_ref (seen) : NULL;
   d->query = ids == NULL ? les_claim_query_ref (query) : NULL;
   d->status = status;
   d->reason = g_strdup (reason);
@@ -1183,13 +1193,15 @@ les_session_set_status_async (LesSession          *self,
 }
 
 gint64
-les_session_set_status_finish (LesSession *self, GAsyncResult *result, GError **error)
+les_session_set_status_finish (LesSession *self, GAsyncResult *result, GArray **refused, GError **error)
 {
   StatusData *d;
 
   g_return_val_if_fail (LES_IS_SESSION (self), -1);
 
   d = finish_write (self, result, les_session_set_status_async, error);
+  if (d != NULL && refused != NULL)
+    *refused = d->refused != NULL ? g_array_ref (d->refused) : NULL;
   return d != NULL ? d->n_changed : -1;
 }
 

@@ -122,9 +122,11 @@ extern const char les_sql_adjustments_pending[];
 /* ---- claim decisions (les-sql-claims.c) ---- */
 extern const char les_sql_claims_get_status[];
 extern const char les_sql_claims_set_status[];
+extern const char les_sql_claims_set_status_if[];
 extern const char les_sql_claims_id_for_ref[];
 extern const char les_sql_claims_ids_for_year[];
 extern const char les_sql_claims_approvable_ids_for_year[];
+extern const char les_sql_claims_last_decision[];
 
 /* ---- the claims model (les-sql-claim-list.c) ---- */
 /* See les-claim-query.h. */
