@@ -34,6 +34,12 @@ expect_status 0 "init creates a database" -- "$cli" --db "$db" init
 expect_status 0 "init is harmless to repeat" -- "$cli" --db "$db" init
 expect_status 2 "no command is a usage error" -- "$cli" --db "$db"
 expect_status 2 "an unknown command is a usage error" -- "$cli" --db "$db" frobnicate
+# issue #12, 4: a value echoed in a usage error can neither forge a line nor reach the terminal
+expect_status 2 "a claim status with a line break is a usage error" -- "$cli" --db "$db" set-status "$(printf 'ok\nles-claims-cli: \033[2Jdone')" E0001
+head -n 1 "$work/err" | grep -qxF 'les-claims-cli: “ok\nles-claims-cli: \x1B[2Jdone” is not a claim status' \
+  && ! grep -q "$(printf '\033')" "$work/err" && ! grep -qx "les-claims-cli: .*done.*" <(tail -n +2 "$work/err")
+ok $? "the value is quoted with its line break and escape shown, on one line"
+head -n 1 "$work/err" | sed 's/^/# /'
 expect_status 2 "an unknown kind is a usage error" -- "$cli" --db "$db" import widgets x.csv
 expect_status 2 "an unknown option is a usage error" -- "$cli" --db "$db" export claims --yaer 2024/25
 expect_status 2 "export without --year is a usage error" -- "$cli" --db "$db" export claims

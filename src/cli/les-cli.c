@@ -158,7 +158,9 @@ parse_options (int argc, char **argv, Options *o, char **problem)
         continue;
       if (arg[0] == '-' && arg[1] != '\0')
         {
-          *problem = g_strdup_printf ("unknown option %s", arg);
+          g_autofree char *shown = les_text_for_message (arg);
+
+          *problem = g_strdup_printf ("unknown option %s", shown);
           return FALSE;
         }
       g_ptr_array_add (o->args, g_strdup (arg));
@@ -347,7 +349,8 @@ cmd_import (Options *o)
   kind = les_kind_from_string (o->args->pdata[1]);
   if (kind == LES_KIND_INVALID)
     {
-      g_autofree char *problem = g_strdup_printf ("unknown import kind “%s”", (char *) o->args->pdata[1]);
+      g_autofree char *shown = les_text_for_message (o->args->pdata[1]);
+      g_autofree char *problem = g_strdup_printf ("unknown import kind “%s”", shown);
       return usage (problem);
     }
   path = o->args->pdata[2];
@@ -411,7 +414,9 @@ cmd_export (Options *o)
   kind = les_kind_from_string (kind_name);
   if (kind == LES_KIND_INVALID && !g_strv_contains (results, kind_name))
     {
-      problem = g_strdup_printf ("unknown export kind “%s”", kind_name);
+      g_autofree char *shown = les_text_for_message (kind_name);
+
+      problem = g_strdup_printf ("unknown export kind “%s”", shown);
       return usage (problem);
     }
   if (!parse_year (o, &fy, &problem))
@@ -568,8 +573,10 @@ cmd_set_status (Options *o)
     return usage ("set-status takes a STATUS and CLAIM_REFs, or --all --year");
   if (!parse_arg (&status_arg, o->args->pdata[1], &status_copy, &status_value, &problem))
     {
+      g_autofree char *shown = les_text_for_message (o->args->pdata[1]);
+
       g_free (problem);
-      problem = g_strdup_printf ("“%s” is not a claim status", (char *) o->args->pdata[1]);
+      problem = g_strdup_printf ("“%s” is not a claim status", shown);
       return usage (problem);
     }
   status = les_value_get_text (&status_value);
@@ -635,7 +642,9 @@ parse_run (Options *o, gint64 *run_id, char **problem)
   *run_id = g_ascii_strtoll (o->run, &end, 10);
   if (end == o->run || *end != '\0' || *run_id <= 0)
     {
-      *problem = g_strdup_printf ("--run: “%s” is not a run number", o->run);
+      g_autofree char *shown = les_text_for_message (o->run);
+
+      *problem = g_strdup_printf ("--run: “%s” is not a run number", shown);
       return FALSE;
     }
   return TRUE;
@@ -968,7 +977,9 @@ les_cli_run (int argc, char **argv)
     status = cmd_key (&o);
   else
     {
-      problem = g_strdup_printf ("unknown command “%s”", command);
+      g_autofree char *shown = les_text_for_message (command);
+
+      problem = g_strdup_printf ("unknown command “%s”", shown);
       status = usage (problem);
     }
   options_clear (&o);

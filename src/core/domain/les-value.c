@@ -39,8 +39,20 @@ trim_into (const char *text, char *buf, gsize size)
 static gboolean
 fail (GError **error, const char *text, const char *what)
 {
+  g_autofree char *shown = les_text_for_message (text);
+
   g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-               _("expected %s, got “%s”"), what, text);
+               _("expected %s, got “%s”"), what, shown);
+  return FALSE;
+}
+
+/* A message about @text, quoted safely (les_text_for_message()) */
+static gboolean
+invalid (GError **error, const char *format, const char *text)
+{
+  g_autofree char *shown = les_text_for_message (text);
+
+  g_set_error (error, LES_ERROR, LES_ERROR_INVALID, format, shown);
   return FALSE;
 }
 
@@ -82,12 +94,13 @@ out_of_range (GError **error, const char *text, gboolean negative, guint decimal
 {
   g_autofree char *plain = les_decimal_format (decimal_max (decimals), decimals, decimals);
   g_autofree char *limit = group_thousands (plain);
+  g_autofree char *shown = les_text_for_message (text);
 
   *range = TRUE;
   if (negative)
-    g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is too small (at least -%s)"), text, limit);
+    g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is too small (at least -%s)"), shown, limit);
   else
-    g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is too large (at most %s)"), text, limit);
+    g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is too large (at most %s)"), shown, limit);
   return FALSE;
 }
 
@@ -181,8 +194,10 @@ decimal_parse (const char  *text,
             }
           else if (*p != '0')
             {
+              g_autofree char *quoted = les_text_for_message (shown);
+
               g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-                           _("“%s” has more than %u decimal places"), shown, decimals);
+                           _("“%s” has more than %u decimal places"), quoted, decimals);
               return FALSE;
             }
         }
@@ -277,11 +292,7 @@ les_count_parse (const char *text, gint64 max, gint64 *out, GError **error)
   if (!trim_into (text, copy, sizeof copy))
     return fail (error, text, _("a whole number"));
   if (copy[0] == '-' && copy[1] != '\0')
-    {
-      g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-                   _("“%s” is negative; expected a whole number of 0 or more"), text);
-      return FALSE;
-    }
+    return invalid (error, _("“%s” is negative; expected a whole number of 0 or more"), text);
   if (copy[0] == '\0')
     return fail (error, text, _("a whole number"));
   for (const char *p = copy; *p; p++)
@@ -291,8 +302,10 @@ les_count_parse (const char *text, gint64 max, gint64 *out, GError **error)
       /* value × 10 + digit ≤ max, checked before it is formed */
       if (value > (max - (*p - '0')) / 10)
         {
+          g_autofree char *shown = les_text_for_message (text);
+
           g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-                       _("“%s” is too large (at most %" G_GINT64_FORMAT ")"), text, max);
+                       _("“%s” is too large (at most %" G_GINT64_FORMAT ")"), shown, max);
           return FALSE;
         }
       value = value * 10 + (*p - '0');
@@ -701,8 +714,7 @@ les_code_normalise (const char *text, GError **error)
     {
       if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
         {
-          g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-                       _("“%s” may hold only letters, digits, “-” and “_”"), text);
+          invalid (error, _("“%s” may hold only letters, digits, “-” and “_”"), text);
           return NULL;
         }
       *p = g_ascii_toupper (*p);

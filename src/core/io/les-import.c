@@ -34,6 +34,7 @@ typedef struct {
   GArray               *bad_utf8;      /* field indexes that are not UTF-8 */
   guint                 line;          /* physical line being fed */
   guint                 row_line;      /* line the current row started on */
+  gboolean              after_cr;      /* the last byte fed was a CR: a LF now ends no line */
   gsize                 row_bytes;
   gboolean              header_done;
   gboolean              fatal;
@@ -193,7 +194,11 @@ check_practice (Import *imp)
   LesValue *v = val_of (imp, "practice_code");
 
   if (v->type == LES_VALUE_TEXT && !g_hash_table_contains (imp->practices, v->s))
-    report (imp, imp->row_line, "practice_code", _("no practice “%s”; import practices first"), v->s);
+    {
+      g_autofree char *code = les_text_for_message (v->s);
+
+      report (imp, imp->row_line, "practice_code", _("no practice “%s”; import practices first"), code);
+    }
 }
 
 static void
@@ -206,8 +211,10 @@ check_service (Import *imp, gint64 year)
     return;
   if (!g_hash_table_contains (imp->services, service_key (imp, v->s, year)))
     {
+      g_autofree char *code = les_text_for_message (v->s);
+
       fy = les_year_format ((int) year);
-      report (imp, imp->row_line, "service_code", _("no service “%s” in %s; import services first"), v->s, fy);
+      report (imp, imp->row_line, "service_code", _("no service “%s” in %s; import services first"), code, fy);
     }
 }
 
@@ -314,12 +321,19 @@ check_claim (Import *imp)
   if (found == NULL)
     {
       g_autofree char *year = les_year_format (fy);
+      g_autofree char *service_code = les_text_for_message (service->s);
+      g_autofree char *item_code = les_text_for_message (item->s);
 
-      report (imp, imp->row_line, "item_code", _("service %s has no rule “%s” in %s"), service->s, item->s, year);
+      report (imp, imp->row_line, "item_code", _("service %s has no rule “%s” in %s"), service_code, item_code, year);
     }
   else if (GPOINTER_TO_INT (found) - 1 != LES_RULE_KIND_ITEM)
-    report (imp, imp->row_line, "item_code", _("rule “%s” of service %s is a %s rule; claims name item rules"),
-            item->s, service->s, les_rule_kind_to_word ((LesRuleKind) (GPOINTER_TO_INT (found) - 1)));
+    {
+      g_autofree char *service_code = les_text_for_message (service->s);
+      g_autofree char *item_code = les_text_for_message (item->s);
+
+      report (imp, imp->row_line, "item_code", _("rule “%s” of service %s is a %s rule; claims name item rules"),
+              item_code, service_code, les_rule_kind_to_word ((LesRuleKind) (GPOINTER_TO_INT (found) - 1)));
+    }
 }
 
 static void
@@ -541,6 +555,22 @@ key_of_row (Import *imp)
   return g_string_free (key, FALSE);
 }
 
+/* "service_code,year,rule_code": the columns of the kind's key, for messages about it */
+static char *
+key_columns (Import *imp)
+{
+  GString *names = g_string_new (NULL);
+
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    if (imp->info->key_mask & (1u << c))
+      {
+        if (names->len > 0)
+          g_string_append_c (names, ',');
+        g_string_append (names, imp->info->columns[c].name);
+      }
+  return g_string_free (names, FALSE);
+}
+
 static void
 write_pcn (Import *imp)
 {
@@ -574,8 +604,11 @@ write_reference_row (Import *imp)
 
   if (g_hash_table_lookup_extended (imp->seen, key, NULL, &first_line))
     {
-      report (imp, imp->row_line, NULL, _("duplicate key %s: the same as line %u"),
-              key, GPOINTER_TO_UINT (first_line));
+      g_autofree char *shown = les_text_for_message (key);
+      g_autofree char *columns = key_columns (imp);
+
+      report (imp, imp->row_line, columns, _("duplicate key %s: the same as line %u"),
+              shown, GPOINTER_TO_UINT (first_line));
       return;
     }
   g_hash_table_insert (imp->seen, g_steal_pointer (&key), GUINT_TO_POINTER (imp->row_line));
@@ -671,8 +704,10 @@ write_claim (Import *imp)
   rc = les_stmt_step (stmt, &error);
   if (rc == LES_STEP_ROW)
     {
+      g_autofree char *ref = les_text_for_message (imp->vals[0].s);
+
       if (les_stmt_int64 (stmt, 6) >= imp->first_new_claim_id)
-        report (imp, imp->row_line, "claim_ref", _("claim %s appears more than once in this file"), imp->vals[0].s);
+        report (imp, imp->row_line, "claim_ref", _("claim %s appears more than once in this file"), ref);
       else
         {
           g_autoptr(GString) diff = g_string_new (NULL);
@@ -680,15 +715,16 @@ write_claim (Import *imp)
           for (guint c = 0; c < G_N_ELEMENTS (names); c++)
             if (!value_equals_column (&imp->vals[c + 1], stmt, c))
               {
-                g_autofree char *given = value_to_string (&imp->vals[c + 1]);
+                g_autofree char *raw = value_to_string (&imp->vals[c + 1]);
+                g_autofree char *given = les_text_for_message (raw);
+                g_autofree char *held = les_text_for_message (les_stmt_text (stmt, c));
 
-                g_string_append_printf (diff, "%s%s %s, not %s", diff->len ? "; " : "", names[c],
-                                        les_stmt_text (stmt, c), given);
+                g_string_append_printf (diff, "%s%s %s, not %s", diff->len ? "; " : "", names[c], held, given);
               }
           if (diff->len > 0)
             report (imp, imp->row_line, "claim_ref",
                     _("claim %s already exists with different values (%s); withdraw it and send a new claim"),
-                    imp->vals[0].s, diff->str);
+                    ref, diff->str);
           else
             imp->stats->unchanged++;
         }
@@ -721,7 +757,9 @@ write_patient_line (Import *imp)
       les_stmt_reset (imp->claim_exists);
       if (rc != LES_STEP_ROW)
         {
-          report (imp, imp->row_line, "claim_ref", _("no claim “%s”; import the claims first"), claim->s);
+          g_autofree char *ref = les_text_for_message (claim->s);
+
+          report (imp, imp->row_line, "claim_ref", _("no claim “%s”; import the claims first"), ref);
           return;
         }
       /* a claim's lines in this file replace the lines it had */
@@ -802,12 +840,13 @@ write_nhs_digital_row (Import *imp)
 
 /* Rows */
 
-static const char *
+/* The header's name of field @index, as a message may show it; NULL when it has none */
+static char *
 column_name (Import *imp, guint index)
 {
-  if (imp->header != NULL && index < g_strv_length (imp->header))
-    return imp->header[index];
-  return "?";
+  if (imp->header != NULL && index < g_strv_length (imp->header) && imp->header[index][0] != '\0')
+    return les_text_for_message (imp->header[index]);
+  return NULL;
 }
 
 static int
@@ -846,11 +885,11 @@ handle_header (Import *imp)
       imp->nd_age = find_header (imp, "AGE");
       imp->nd_count = find_header (imp, "NUMBER_OF_PATIENTS");
       if (imp->nd_date < 0)
-        report (imp, 1, "EXTRACT_DATE", _("required column is missing"));
+        report (imp, imp->row_line, "EXTRACT_DATE", _("required column is missing"));
       if (imp->nd_type < 0)
-        report (imp, 1, "TYPE", _("required column is missing (TYPE or ORG_TYPE)"));
+        report (imp, imp->row_line, "TYPE", _("required column is missing (TYPE or ORG_TYPE)"));
       if (imp->nd_code < 0)
-        report (imp, 1, "CODE", _("required column is missing (CODE or ORG_CODE)"));
+        report (imp, imp->row_line, "CODE", _("required column is missing (CODE or ORG_CODE)"));
       imp->fatal = imp->row_failed;
       return;
     }
@@ -861,9 +900,35 @@ handle_header (Import *imp)
       if (imp->col_index[c] < 0 && imp->info->columns[c].required)
         report (imp, imp->row_line, imp->info->columns[c].name,
                 _("required column is missing from the header"));
+      /* two columns of one name: which one holds the values is anyone's guess */
+      for (guint i = imp->col_index[c] + 1; imp->col_index[c] >= 0 && i < n; i++)
+        if (g_ascii_strcasecmp (imp->header[i], imp->info->columns[c].name) == 0)
+          {
+            report (imp, imp->row_line, imp->info->columns[c].name,
+                    _("the header names this column twice (columns %d and %u); keep one"),
+                    imp->col_index[c] + 1, i + 1);
+            break;
+          }
     }
   if (imp->row_failed)
     imp->fatal = TRUE;
+}
+
+/* Values past the header's last column belong to no column: most often a
+ * comma inside an unquoted value (£1,234.56) that shifted the row */
+static void
+check_field_count (Import *imp)
+{
+  guint n_header = g_strv_length (imp->header);
+
+  for (guint i = n_header; i < imp->offsets->len; i++)
+    if (field (imp, (int) i)[0] != '\0')
+      {
+        report (imp, imp->row_line, NULL,
+                _("%u values, but the header names %u columns; is a comma inside a value not quoted?"),
+                imp->offsets->len, n_header);
+        return;
+      }
 }
 
 static void
@@ -879,8 +944,16 @@ handle_row (Import *imp)
 
   imp->stats->rows++;
   for (guint i = 0; i < imp->bad_utf8->len; i++)
-    report (imp, imp->row_line, column_name (imp, g_array_index (imp->bad_utf8, guint, i)),
-            _("is not valid UTF-8 text"));
+    {
+      guint index = g_array_index (imp->bad_utf8, guint, i);
+      g_autofree char *name = column_name (imp, index);
+
+      if (name != NULL)
+        report (imp, imp->row_line, name, _("is not valid UTF-8 text"));
+      else
+        report (imp, imp->row_line, NULL, _("value %u is not valid UTF-8 text"), index + 1);
+    }
+  check_field_count (imp);
 
   if (!imp->row_failed)
     {
@@ -952,6 +1025,13 @@ row_cb (int c, void *data)
 
 /* Feeding: line by line, so that every row knows the line it started on */
 
+/* The column of the field libcsv is in the middle of, for its errors */
+static char *
+reading_column (Import *imp)
+{
+  return imp->header_done ? column_name (imp, imp->offsets->len) : NULL;
+}
+
 static gboolean
 feed (Import *imp, const char *data, gsize len)
 {
@@ -967,7 +1047,10 @@ feed (Import *imp, const char *data, gsize len)
     }
   if (csv_parse (&imp->parser, data, len, field_cb, row_cb, imp) != len)
     {
-      report (imp, imp->line, NULL, _("malformed CSV: %s (a quote inside an unquoted field, or text after a closing quote)"),
+      g_autofree char *column = reading_column (imp);
+
+      report (imp, imp->line, column,
+              _("malformed CSV: %s (a quote inside an unquoted field, or text after a closing quote)"),
               csv_strerror (csv_error (&imp->parser)));
       imp->fatal = TRUE;
       return FALSE;
@@ -975,17 +1058,25 @@ feed (Import *imp, const char *data, gsize len)
   return !imp->fatal;
 }
 
+/* A line ends at LF, at CR alone (old Macintosh files) and at CRLF once, as
+ * text editors count them; libcsv takes either for the end of a row */
 static gboolean
 feed_chunk (Import *imp, const char *data, gsize len)
 {
   while (len > 0)
     {
-      const char *nl = memchr (data, '\n', len);
-      gsize n = nl ? (gsize) (nl - data) + 1 : len;
+      /* the LF of a CRLF whose CR ended the last piece ends no line */
+      gsize skip = imp->after_cr && data[0] == '\n' ? 1 : 0;
+      const char *lf = memchr (data + skip, '\n', len - skip);
+      gsize end = lf != NULL ? (gsize) (lf - data) + 1 : len;
+      const char *cr = memchr (data + skip, '\r', end - skip);
+      gboolean line_end = cr != NULL || lf != NULL;
+      gsize n = cr != NULL ? (gsize) (cr - data) + 1 : end;
 
+      imp->after_cr = cr != NULL;
       if (!feed (imp, data, n))
         return FALSE;
-      if (nl != NULL)
+      if (line_end)
         imp->line++;
       data += n;
       len -= n;
@@ -1029,7 +1120,9 @@ read_all (Import *imp, GInputStream *in, goffset size, LesProgressFunc progress,
 
   if (csv_fini (&imp->parser, field_cb, row_cb, imp) != 0)
     {
-      report (imp, imp->row_line, NULL, _("a quoted field is not closed before the end of the file"));
+      g_autofree char *column = reading_column (imp);
+
+      report (imp, imp->row_line, column, _("a quoted field is not closed before the end of the file"));
       imp->fatal = TRUE;
     }
   return TRUE;
