@@ -37,7 +37,7 @@ test_create (void)
   g_assert_cmpstr (mode, ==, "wal");
   g_assert_cmpstr (fk, ==, "1");
   g_assert_cmpint (strlen (key), ==, 64);
-  g_assert_cmpstr (audit, ==, "migrate:schema 0 → 3");
+  g_assert_cmpstr (audit, ==, "migrate:schema 0 → 4");
   g_assert_true (les_store_is_empty (store));
   test_remove_dir (dir);
 }

@@ -55,7 +55,9 @@ set_one (LesStore    *store,
   LesStmt *stmt;
   LesStep rc;
   g_autofree char *claim_ref = NULL;
+  g_autofree char *service_code = NULL;
   g_autofree char *before = NULL;
+  int year;
   g_autofree char *after = NULL;
 
   *changed = FALSE;
@@ -71,6 +73,8 @@ set_one (LesStore    *store,
       return FALSE;
     }
   claim_ref = g_strdup (les_stmt_text (stmt, 0));
+  year = les_stmt_int (stmt, 3);
+  service_code = g_strdup (les_stmt_text (stmt, 4));
   previous->id = id;
   previous->old_status = g_strdup (les_stmt_text (stmt, 1));
   previous->old_reason = g_strdup (les_stmt_text (stmt, 2));
@@ -92,6 +96,7 @@ set_one (LesStore    *store,
   before = describe (previous->old_status, previous->old_reason);
   after = describe (status, reason);
   les_store_audit (store, action, "claims", claim_ref, before, after);
+  les_store_mark_stale (store, year, service_code);
   *changed = TRUE;
   return TRUE;
 }

@@ -885,6 +885,7 @@ apply (LesStore              *store,
       return NULL;
     }
   les_store_audit (store, action, "services", key, was, now);
+  les_store_mark_stale (store, fy, code);
   if (!les_store_commit (store, error))
     return NULL;
   les_store_emit_changed (store, "rules");

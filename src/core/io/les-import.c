@@ -54,6 +54,8 @@ typedef struct {
   GHashTable           *rules;         /* "CODE/2024/RULE" → its LesRuleKind + 1 */
   GHashTable           *seen;          /* key → line number, reference kinds */
   GHashTable           *claim_lines;   /* claim_ref → next line number, patient-activity */
+  GHashTable           *touched;       /* "CODE/2024" of the services whose inputs this import changed */
+  gboolean              touched_all;   /* … or every service (practices, list sizes) */
   gint64                first_new_claim_id;
 
   /* Prepared once, before the first row: a claims file has millions */
@@ -524,6 +526,65 @@ key_of_row (Import *imp)
   return g_string_free (key, FALSE);
 }
 
+/* Changes to what the engine reads make the stored results of the
+ * services concerned out of date (les_store_mark_stale()), which the
+ * import tells the store once, at its end */
+static void
+touch (Import *imp, int fy, const char *service_code)
+{
+  service_key (imp, service_code, fy);
+  if (!g_hash_table_contains (imp->touched, imp->key->str))
+    g_hash_table_add (imp->touched, g_strdup (imp->key->str));
+}
+
+static void
+touch_row (Import *imp)
+{
+  switch (imp->kind)
+    {
+    case LES_KIND_PRACTICES:
+    case LES_KIND_LIST_SIZES:
+      imp->touched_all = TRUE;
+      break;
+
+    case LES_KIND_SERVICES:
+    case LES_KIND_RULES:
+    case LES_KIND_SIGNUPS:
+    case LES_KIND_COHORTS:
+    case LES_KIND_ALLOCATIONS:
+    case LES_KIND_ACHIEVEMENTS:
+      touch (imp, (int) val_of (imp, "year")->i, val_of (imp, "service_code")->s);
+      break;
+
+    /* the reconciliation reads the ledger as it is */
+    case LES_KIND_LEDGER:
+    case LES_KIND_CLAIMS:
+    case LES_KIND_PATIENT_ACTIVITY:
+    case LES_N_KINDS:
+    case LES_KIND_INVALID:
+    default:
+      break;
+    }
+}
+
+static void
+mark_touched (Import *imp)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  if (imp->touched_all)
+    les_store_mark_stale (imp->store, 0, NULL);
+  g_hash_table_iter_init (&iter, imp->touched);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const char *slash = strrchr (key, '/');
+      g_autofree char *code = g_strndup (key, slash - (const char *) key);
+
+      les_store_mark_stale (imp->store, (int) g_ascii_strtoll (slash + 1, NULL, 10), code);
+    }
+}
+
 static void
 write_pcn (Import *imp)
 {
@@ -601,6 +662,7 @@ write_reference_row (Import *imp)
 
           imp->stats->replaced++;
           les_store_audit (imp->store, "import", imp->info->table, row_key, before->str, after->str);
+          touch_row (imp);
         }
       return;
     }
@@ -615,7 +677,10 @@ write_reference_row (Import *imp)
   if (imp->kind == LES_KIND_LEDGER)
     les_stmt_bind_int64 (imp->insert_stmt, param + 1, les_period_fy ((gint32) val_of (imp, "period")->i));
   if (run (imp, imp->insert_stmt))
-    imp->stats->inserted++;
+    {
+      imp->stats->inserted++;
+      touch_row (imp);
+    }
 
   /* later rows of the same import may refer to what this one made */
   if (imp->kind == LES_KIND_PRACTICES)
@@ -638,6 +703,7 @@ write_claim (Import *imp)
   if (les_db_changes (imp->db) > 0)
     {
       imp->stats->inserted++;
+      touch (imp, (int) les_period_fy ((gint32) imp->vals[4].i), imp->vals[2].s);
       return;
     }
 
@@ -694,6 +760,8 @@ write_patient_line (Import *imp)
 
       bind_value (imp->claim_exists, 1, claim);
       rc = les_stmt_step (imp->claim_exists, NULL);
+      if (rc == LES_STEP_ROW)
+        touch (imp, les_stmt_int (imp->claim_exists, 0), les_stmt_text (imp->claim_exists, 1));
       les_stmt_reset (imp->claim_exists);
       if (rc != LES_STEP_ROW)
         {
@@ -774,7 +842,10 @@ write_nhs_digital_row (Import *imp)
   les_stmt_bind_static (imp->list_size_upsert, 2, buf, -1);
   les_stmt_bind_int64 (imp->list_size_upsert, 3, count);
   if (run (imp, imp->list_size_upsert))
-    imp->stats->inserted++;
+    {
+      imp->stats->inserted++;
+      imp->touched_all = TRUE;
+    }
 }
 
 /* Rows */
@@ -1024,6 +1095,7 @@ import_clear (Import *imp)
   g_clear_pointer (&imp->rules, g_hash_table_unref);
   g_clear_pointer (&imp->seen, g_hash_table_unref);
   g_clear_pointer (&imp->claim_lines, g_hash_table_unref);
+  g_clear_pointer (&imp->touched, g_hash_table_unref);
   g_clear_pointer (&imp->select_sql, g_free);
   g_clear_pointer (&imp->insert_sql, g_free);
   g_clear_pointer (&imp->update_sql, g_free);
@@ -1098,6 +1170,7 @@ les_import_file (LesStore              *store,
   imp.key = g_string_sized_new (64);
   imp.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.claim_lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  imp.touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.line = 1;
   imp.row_line = 1;
   csv_init (&imp.parser, CSV_STRICT | CSV_STRICT_FINI);
@@ -1150,6 +1223,7 @@ les_import_file (LesStore              *store,
                        stats->unchanged, stats->skipped);
     les_store_audit (store, "import", imp.info->table, NULL, NULL, summary);
   }
+  mark_touched (&imp);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     goto rollback;

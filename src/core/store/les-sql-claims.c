@@ -4,7 +4,7 @@
 #include "les-sql.h"
 
 const char les_sql_claims_get_status[] =
-  "SELECT claim_ref, status, status_reason FROM claims WHERE id = ?1";
+  "SELECT claim_ref, status, status_reason, year, service_code FROM claims WHERE id = ?1";
 
 const char les_sql_claims_set_status[] =
   "UPDATE claims SET status = ?1, status_reason = ?2 WHERE id = ?3";

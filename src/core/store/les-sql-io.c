@@ -88,7 +88,7 @@ const char les_sql_import_claim_select[] =
   "FROM claims WHERE claim_ref = ?1";
 
 const char les_sql_import_claim_exists[] =
-  "SELECT 1 FROM claims WHERE claim_ref = ?1";
+  "SELECT year, service_code FROM claims WHERE claim_ref = ?1";
 
 const char les_sql_import_lines_delete[] =
   "DELETE FROM patient_lines WHERE claim_ref = ?1";

@@ -71,7 +71,7 @@
 #define DUE_ADJUSTMENTS \
   "FROM adjustments AS a JOIN paid_lines AS o ON o.id = a.corrects_id " \
   "LEFT JOIN payment_lines AS pl ON " SAME_KEY ("pl", "o") " " \
-  "WHERE a.year = ?1 AND (pl.id IS NULL OR " APPROVED ("o") ")"
+  "WHERE a.year = ?1 AND (pl.year IS NULL OR " APPROVED ("o") ")"
 
 #define RUN_COLUMNS \
   "run_id, year, month, created_at, created_by, total, n_lines, reopened_at, reopened_by, reopen_reason"

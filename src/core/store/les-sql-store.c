@@ -24,3 +24,14 @@ const char les_sql_count_rows[] =
 
 const char les_sql_sqlite_set_user_version[] =
   "PRAGMA user_version = %d";
+
+/* Services whose results are out of date (les_store_mark_stale()); '' is
+ * every service of the year */
+const char les_sql_stale_mark[] =
+  "INSERT INTO stale_services (year, service_code) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
+
+/* a change every year's compute reads (practices, list sizes): every year
+ * computed so far; one never computed is computed whole anyway */
+const char les_sql_stale_mark_every_year[] =
+  "INSERT INTO stale_services (year, service_code) SELECT year, '' FROM computes WHERE 1 = 1 "
+  "ON CONFLICT DO NOTHING";

@@ -18,6 +18,9 @@ extern const char les_sql_sqlite_user_version[];
 extern const char les_sql_sqlite_set_user_version[];  /* printf format: the version */
 extern const char les_sql_count_rows[];   /* printf format: the table name (one of the schema's) */
 
+extern const char les_sql_stale_mark[];               /* ?1 year, ?2 service ('' every one) */
+extern const char les_sql_stale_mark_every_year[];
+
 /* ---- computing a year (les-sql-compute.c) ---- */
 extern const char les_sql_compute_services[];
 extern const char les_sql_compute_rules[];
@@ -39,11 +42,17 @@ extern const char les_sql_compute_totals_clear[];
 extern const char les_sql_compute_totals_clear_year[];
 extern const char les_sql_compute_insert_finding[];
 extern const char les_sql_compute_stored_lines[];
+extern const char les_sql_compute_stored_lines_of_service[];
 extern const char les_sql_compute_delete_line[];
 extern const char les_sql_compute_update_line[];
 #define LES_SQL_COMPUTE_LINE_COLUMNS 9   /* parameters of each row of les_sql_compute_insert_lines() */
 char *les_sql_compute_insert_lines (guint rows);
 extern const char les_sql_compute_insert_total[];
+extern const char les_sql_compute_findings_clear_service[];
+extern const char les_sql_compute_totals_clear_service[];
+extern const char les_sql_compute_year_totals[];
+extern const char les_sql_compute_stale[];
+extern const char les_sql_compute_stale_clear[];
 extern const char les_sql_compute_upsert_compute[];
 
 /* ---- stored results and reconciliation (les-sql-results.c) ---- */

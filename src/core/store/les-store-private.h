@@ -20,5 +20,10 @@ gboolean      les_store_exec         (LesStore    *self,
 void          les_store_set_cancellable (LesStore     *self,
                                          GCancellable *cancellable);
 char         *les_now_iso8601        (void);
+/* Inside a transaction: the service's results are out of date (NULL: every
+ * service of @fy; @fy 0: every year), written at commit. */
+void          les_store_mark_stale   (LesStore    *self,
+                                      int          fy,
+                                      const char  *service_code);
 
 G_END_DECLS

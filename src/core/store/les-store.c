@@ -24,6 +24,7 @@ struct _LesStore
   char       *hmac_key;     /* hex */
   char       *os_user;
   int         depth;        /* nested begin calls */
+  GHashTable *stale;        /* "YEAR/CODE" (CODE "" every service; YEAR 0 every year) marked in this transaction */
   GPtrArray  *warnings;     /* sentences for people, NULL-terminated */
 };
 
@@ -41,6 +42,7 @@ static const char *migrations[] = {
   "resource:///org/lesclaims/LesClaims/core/les-schema.sql",
   "resource:///org/lesclaims/LesClaims/core/les-schema-2.sql",
   "resource:///org/lesclaims/LesClaims/core/les-schema-3.sql",
+  "resource:///org/lesclaims/LesClaims/core/les-schema-4.sql",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LES_SCHEMA_VERSION);
@@ -222,6 +224,7 @@ les_store_finalize (GObject *object)
   g_free (self->hmac_key);
   g_free (self->os_user);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
+  g_clear_pointer (&self->stale, g_hash_table_unref);
 
   G_OBJECT_CLASS (les_store_parent_class)->finalize (object);
 }
@@ -251,6 +254,7 @@ les_store_init (LesStore *self)
   self->by_address = g_hash_table_new (g_direct_hash, g_direct_equal);
   self->os_user = g_strdup (g_get_user_name ());
   self->warnings = g_ptr_array_new_null_terminated (1, g_free, TRUE);
+  self->stale = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* Filesystems whose locking SQLite's WAL cannot rely on (statfs f_type) */
@@ -426,6 +430,35 @@ les_store_begin (LesStore *self, GError **error)
   return TRUE;
 }
 
+/* Writes the marks of les_store_mark_stale(), once per transaction */
+static gboolean
+write_stale (LesStore *self, GError **error)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->stale);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const char *mark = key;
+      const char *code = strchr (mark, '/') + 1;
+      int fy = (int) g_ascii_strtoll (mark, NULL, 10);
+      LesStmt *stmt = les_store_prepare (self, fy == 0 ? les_sql_stale_mark_every_year : les_sql_stale_mark, error);
+
+      if (stmt == NULL)
+        return FALSE;
+      if (fy != 0)
+        {
+          les_stmt_bind_int64 (stmt, 1, fy);
+          les_stmt_bind_text (stmt, 2, code);
+        }
+      if (!les_stmt_run (stmt, error))
+        return FALSE;
+    }
+  g_hash_table_remove_all (self->stale);
+  return TRUE;
+}
+
 gboolean
 les_store_commit (LesStore *self, GError **error)
 {
@@ -434,8 +467,9 @@ les_store_commit (LesStore *self, GError **error)
 
   if (--self->depth > 0)
     return TRUE;
-  if (!les_db_commit (self->db, error))
+  if (!write_stale (self, error) || !les_db_commit (self->db, error))
     {
+      g_hash_table_remove_all (self->stale);
       les_db_rollback (self->db);
       return FALSE;
     }
@@ -450,7 +484,30 @@ les_store_rollback (LesStore *self)
   if (self->depth == 0)
     return;
   self->depth = 0;
+  g_hash_table_remove_all (self->stale);
   les_db_rollback (self->db);
+}
+
+/**
+ * les_store_mark_stale:
+ * @fy: the financial year, or 0 for every year
+ * @service_code: (nullable): the service whose inputs changed; %NULL for
+ *   every service of @fy
+ *
+ * Records, inside the open transaction, that a change to what the engine
+ * reads makes the stored results of the service out of date: the next
+ * compute of the year redoes it (docs/engine.md).  Every write to a
+ * compute's inputs calls this; the marks are written once, at commit.
+ */
+void
+les_store_mark_stale (LesStore *self, int fy, const char *service_code)
+{
+  g_return_if_fail (LES_IS_STORE (self));
+  g_return_if_fail (self->depth > 0);
+
+  if (fy == 0)
+    service_code = NULL;
+  g_hash_table_add (self->stale, g_strdup_printf ("%d/%s", fy, service_code ? service_code : ""));
 }
 
 /**

@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 #define LES_TYPE_STORE (les_store_get_type ())
 G_DECLARE_FINAL_TYPE (LesStore, les_store, LES, STORE, GObject)
 
-#define LES_SCHEMA_VERSION 3
+#define LES_SCHEMA_VERSION 4
 
 char       *les_store_default_path   (void);
 LesStore   *les_store_open           (const char  *path,
