@@ -10,6 +10,11 @@ packages=(
   xvfb xauth dbus dbus-x11 poppler-utils
 )
 
+# the sanitizer pass and the fuzz targets (build-aux/test.sh, CI=true or LES_TEST_SANITIZE=1)
+if [ "${CI:-}" = true ] || [ "${LES_TEST_SANITIZE:-0}" = 1 ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

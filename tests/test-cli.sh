@@ -47,6 +47,44 @@ ok $? "the bad row is reported as FILE:LINE: COLUMN: message"
 [ "$(wc -l < "$work/p.csv")" = 1 ]
 ok $? "nothing was imported from the bad file"
 
+# Issue #12: amounts past the limits were wrapped (a budget of 184467440737095517
+# imported as £0.84); now they are refused, and the largest accepted is kept exactly
+db=$work/limits.db
+printf 'service_code,year,name,budget\nBIG,2024/25,Big,184467440737095517\n' > "$work/budget.csv"
+expect_status 1 "a budget of 184467440737095517 is refused" -- "$cli" --db "$db" import services "$work/budget.csv"
+grep -qxF "$work/budget.csv:2: budget: “184467440737095517” is too large (at most 99,999,999,999,999.99)" "$work/err"
+ok $? "the budget too large is reported as FILE:LINE: COLUMN: message"
+[ -s "$work/err" ] && sed 's/^/# /' "$work/err"
+printf 'service_code,year,name,budget\nBIG,2024/25,Big,"£99,999,999,999,999.99"\n' > "$work/services.csv"
+expect_status 0 "the largest budget is accepted" -- "$cli" --db "$db" import services "$work/services.csv"
+"$cli" --db "$db" export services --year 2024/25 | grep -q '^BIG,2024/25,Big,none,99999999999999.99,'
+ok $? "the largest budget is kept to the penny"
+printf 'service_code,period,amount,reference\nBIG,2024-04,100000000000000000,INV-1\n' > "$work/ledger.csv"
+expect_status 1 "a ledger amount of 100000000000000000 is refused" -- "$cli" --db "$db" import ledger "$work/ledger.csv"
+grep -qxF "$work/ledger.csv:2: amount: “100000000000000000” is too large (at most 99,999,999,999,999.99)" "$work/err"
+ok $? "the ledger amount too large is reported as FILE:LINE: COLUMN: message"
+[ -s "$work/err" ] && sed 's/^/# /' "$work/err"
+"$cli" --db "$db" export ledger --year 2024/25 > "$work/ledger-out.csv"
+[ "$(wc -l < "$work/ledger-out.csv")" = 1 ]
+ok $? "nothing was imported from the ledger file"
+
+# Issue #12: a count of 1,000,000,000,000 at £1,000,000,000,000 gave a line of
+# −£25,377,642,901,154,037.76 (a 128-bit product cast to 64 bits); now an error naming the line
+printf 'practice_code,practice_name,pcn_code\nA81001,Ashford,U81001\n' > "$work/practices.csv"
+printf 'service_code,year,rule_code,kind,rate\nBIG,2024/25,ITEM,item,1000000000000\n' > "$work/rules.csv"
+printf 'practice_code,service_code,year,from_date\nA81001,BIG,2024/25,2024-04-01\n' > "$work/signups.csv"
+printf 'claim_ref,practice_code,service_code,item_code,period,count,submitted_date\nC1,A81001,BIG,ITEM,2024-04,1000000000000,2024-05-01\n' > "$work/claims.csv"
+status=0
+for k in practices rules signups claims; do
+  "$cli" --db "$db" import "$k" "$work/$k.csv" >/dev/null 2>&1 || status=1
+done
+ok $status "the issue's count and rate are both accepted by import"
+expect_status 1 "a compute of 1,000,000,000,000 units at £1,000,000,000,000 fails" -- "$cli" --db "$db" compute --year 2024/25
+grep -qxF "les-claims-cli: Cannot compute service BIG, practice A81001, rule ITEM, 2024-04 exactly: 1000000000000 units at £1,000,000,000,000.00 each come to more than the largest amount (£99,999,999,999,999.99); nothing was computed" "$work/err"
+ok $? "the error names the service, practice, rule and period"
+[ -s "$work/err" ] && sed 's/^/# /' "$work/err"
+expect_status 1 "the failed compute stored nothing" -- "$cli" --db "$db" export payments --year 2024/25
+
 # Every example imports cleanly, with nothing on stderr (stderr is not a terminal)
 [ -f "$examples/01-item-tariffs/scenario.json" ]
 ok $? "the worked examples are at $examples"

@@ -131,7 +131,33 @@ run (LesEngineInput *in)
   LesEngineOutput *out = les_engine_output_new ();
 
   les_engine_run (in, out);
+  g_assert_no_error (out->error);
   return out;
+}
+
+/* A run that must refuse, with @message, and give no lines */
+static void
+run_refused (LesEngineInput *in, const char *message)
+{
+  g_autoptr(LesEngineOutput) out = les_engine_output_new ();
+  LesEngineOutput *outputs[8] = { NULL };
+  g_autoptr(GError) error = NULL;
+  guint n = les_engine_input_get_n_services (in);
+
+  les_engine_run (in, out);
+  g_assert_error (out->error, LES_ERROR, LES_ERROR_OVERFLOW);
+  g_assert_cmpstr (out->error->message, ==, message);
+  g_assert_cmpuint (out->lines->len, ==, 0);
+
+  /* on threads too, where the compute takes it from */
+  g_assert_cmpuint (n, <=, G_N_ELEMENTS (outputs));
+  for (guint i = 0; i < n; i++)
+    outputs[i] = les_engine_output_new ();
+  g_assert_false (les_engine_run_services (in, outputs, 2, NULL, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_OVERFLOW);
+  g_assert_cmpstr (error->message, ==, message);
+  for (guint i = 0; i < n; i++)
+    les_engine_output_free (outputs[i]);
 }
 
 static const LesPaymentLine *
@@ -1829,6 +1855,192 @@ test_store_partial_recompute (void)
     }
 }
 
+/* Exact or refuse (issue #12) */
+
+/* The issue's figures: a count of 1,000,000,000,000 at £1,000,000,000,000
+ * made a line of −£25,377,642,901,154,037.76 (a 128-bit product cast to 64 bits). */
+static void
+test_overflow_item (void)
+{
+  g_autoptr(LesEngineInput) in = les_engine_input_new (FY, 0);
+  LesEngineService s = service ("BIG");
+  LesEngineRule r = item_rule ("BIG", "ITEM", G_GINT64_CONSTANT (10000000000000000));   /* £1,000,000,000,000 */
+
+  add_service (in, &s);
+  add_rule (in, &r);
+  signup (in, "A81001", "BIG", 20240401, 0);
+  claim (in, "C1", "A81001", "BIG", "ITEM", APR, G_GINT64_CONSTANT (1000000000000), 20240501);
+  run_refused (in, "Cannot compute service BIG, practice A81001, rule ITEM, 2024-04 exactly: 1000000000000 units "
+                   "at £1,000,000,000,000.00 each come to more than the largest amount (£99,999,999,999,999.99); "
+                   "nothing was computed");
+}
+
+/* At the boundary: a gross of exactly the largest amount is a line, a penny more is refused */
+static void
+test_overflow_item_boundary (void)
+{
+  for (int extra = 0; extra <= 1; extra++)
+    {
+      g_autoptr(LesEngineInput) in = les_engine_input_new (FY, 0);
+      LesEngineService s = service ("S");
+      LesEngineRule r = item_rule ("S", "PENNY", 100);                               /* £0.01 a unit */
+
+      add_service (in, &s);
+      add_rule (in, &r);
+      signup (in, "A81001", "S", 20240401, 0);
+      claim (in, "C1", "A81001", "S", "PENNY", APR, LES_MONEY_MAX + extra, 20240501);
+      if (extra == 0)
+        {
+          g_autoptr(LesEngineOutput) out = run (in);
+
+          assert_line (out, "A81001", "S", "PENNY", APR, LES_MONEY_MAX, LES_MONEY_MAX);
+        }
+      else
+        run_refused (in, "Cannot compute service S, practice A81001, rule PENNY, 2024-04 exactly: "
+                         "10000000000000000 units at £0.01 each come to more than the largest amount "
+                         "(£99,999,999,999,999.99); nothing was computed");
+    }
+}
+
+/* Units of the year that add up past 64 bits, each month's line within range */
+static void
+test_overflow_units (void)
+{
+  g_autoptr(LesEngineInput) in = les_engine_input_new (FY, 0);
+  LesEngineService s = service ("S");
+  LesEngineRule r = item_rule ("S", "TINY", 1);                                    /* £0.0001 a unit */
+
+  add_service (in, &s);
+  add_rule (in, &r);
+  signup (in, "A81001", "S", 20240401, 0);
+  for (int m = 1; m <= 12; m++)
+    {
+      g_autofree char *ref = g_strdup_printf ("C%d", m);
+      gint32 period = les_fy_period (FY, m);
+
+      claim (in, ref, "A81001", "S", "TINY", period, G_GINT64_CONSTANT (999999999999999900), 20250401);
+    }
+  run_refused (in, "Cannot compute service S, practice A81001, rule TINY, 2025-01 exactly: the units of the year add "
+                   "up to more than 9223372036854775807; nothing was computed");
+}
+
+/* rate × list × months: past 128 bits before dividing */
+static void
+test_overflow_capitation (void)
+{
+  g_autoptr(LesEngineInput) in = les_engine_input_new (FY, 0);
+  LesEngineService s = service ("CAP");
+  LesEngineRule r = capitation_rule ("CAP", "HEAD", G_MAXINT64, LES_RATE_PER_MONTH, LES_BASE_REGISTERED);
+
+  s.schedule = LES_SCHEDULE_QUARTERLY;
+  add_service (in, &s);
+  add_rule (in, &r);
+  les_engine_input_add_list_size (in, "A81001", 20240101, G_MAXINT64, FALSE, 0);
+  signup (in, "A81001", "CAP", 20240401, 0);
+  run_refused (in, "Cannot compute service CAP, practice A81001, rule HEAD, 2024-06 exactly: the rate times the "
+                   "practice’s registered figure is more than the largest amount (£99,999,999,999,999.99); nothing "
+                   "was computed");
+}
+
+/* Threshold: the award, and the achievement's product with a scale past percentages */
+static void
+test_overflow_threshold (void)
+{
+  {
+    g_autoptr(LesEngineInput) in = les_engine_input_new (FY, 0);
+    LesEngineService s = service ("T");
+    LesEngineRule r = threshold_rule ("T", "AW", 0, TRUE, G_GINT64_CONSTANT (999999999999999999), LES_BASE_REGISTERED,
+                                      5000, 0, 10000, LES_SETTLEMENT_REMAINDER);
+
+    add_service (in, &s);
+    add_rule (in, &r);
+    les_engine_input_add_list_size (in, "A81001", 20240101, 2, FALSE, 0);
+    signup (in, "A81001", "T", 20240401, 0);
+    run_refused (in, "Cannot compute service T, practice A81001, rule AW, 2024-04 exactly: the award (fixed amount + "
+                     "rate × registered figure) is more than the largest amount (£99,999,999,999,999.99); nothing "
+                     "was computed");
+  }
+  {
+    g_autoptr(LesEngineInput) in = les_engine_input_new (FY, 0);
+    LesEngineService s = service ("T");
+    LesEngineRule r = threshold_rule ("T", "AW", LES_MONEY_MAX * LES_RATE_SCALE, FALSE, 0, LES_BASE_REGISTERED,
+                                      0, 0, G_MAXINT64, LES_SETTLEMENT_REMAINDER);
+
+    add_service (in, &s);
+    add_rule (in, &r);
+    signup (in, "A81001", "T", 20240401, 0);
+    les_engine_input_add_achievement (in, "A81001", "T", G_MAXINT64 - 1);
+    run_refused (in, "Cannot compute service T, practice A81001, rule AW:ACH, 2025-03 exactly: the achievement payment "
+                     "is more than the largest amount (£99,999,999,999,999.99); nothing was computed");
+  }
+}
+
+/* A service whose lines are each within range but whose total is not */
+static void
+test_overflow_totals (void)
+{
+  g_autoptr(LesEngineInput) in = les_engine_input_new (FY, 0);
+  LesEngineService s = service ("B");
+  LesEngineRule r = block_rule ("B", "BLK");
+
+  add_service (in, &s);
+  add_rule (in, &r);
+  for (int p = 1; p <= 2; p++)
+    {
+      g_autofree char *code = g_strdup_printf ("D0000%d", p);
+
+      signup (in, code, "B", 20240401, 0);
+      les_engine_input_add_allocation (in, code, "B", TRUE, LES_MONEY_MAX, FALSE, 0);
+    }
+  run_refused (in, "Cannot compute service B exactly: the service’s gross total is more than the largest amount "
+                   "(£99,999,999,999,999.99); nothing was computed");
+
+  /* one such block is the largest amount: paid to the penny */
+  {
+    g_autoptr(LesEngineInput) one = les_engine_input_new (FY, 0);
+    g_autoptr(LesEngineOutput) out = NULL;
+
+    add_service (one, &s);
+    add_rule (one, &r);
+    signup (one, "D00001", "B", 20240401, 0);
+    les_engine_input_add_allocation (one, "D00001", "B", TRUE, LES_MONEY_MAX, FALSE, 0);
+    out = run (one);
+    g_assert_cmpint (sum_payable (out, "B"), ==, LES_MONEY_MAX);
+  }
+}
+
+/* The issue's figures through the store: the compute fails, naming the line,
+ * and the previous results stay */
+static void
+test_overflow_compute (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(LesStore) store = test_store_new (&dir);
+  g_autoptr(GError) error = NULL;
+
+  test_import_ok (store, dir, LES_KIND_PRACTICES, "practice_code,practice_name,pcn_code\nA81001,Ashford,U81001\n");
+  test_import_ok (store, dir, LES_KIND_SERVICES, "service_code,year,name\nBIG,2024/25,Big\n");
+  test_import_ok (store, dir, LES_KIND_RULES, "service_code,year,rule_code,kind,rate\nBIG,2024/25,ITEM,item,1000000000000\n");
+  test_import_ok (store, dir, LES_KIND_SIGNUPS, "practice_code,service_code,year,from_date\nA81001,BIG,2024/25,2024-04-01\n");
+  test_import_ok (store, dir, LES_KIND_CLAIMS, "claim_ref,practice_code,service_code,item_code,period,count,submitted_date\n"
+                                              "C1,A81001,BIG,ITEM,2024-04,1,2024-05-01\n");
+  g_assert_true (les_compute_year (store, FY, 0, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  test_import_ok (store, dir, LES_KIND_CLAIMS, "claim_ref,practice_code,service_code,item_code,period,count,submitted_date\n"
+                                              "C2,A81001,BIG,ITEM,2024-05,1000000000000,2024-06-01\n");
+  g_assert_false (les_compute_year (store, FY, 0, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_OVERFLOW);
+  g_assert_nonnull (strstr (error->message, "service BIG, practice A81001, rule ITEM, 2024-05"));
+  g_clear_error (&error);
+  {
+    g_autoptr(GArray) rows = les_results_reconciliation (store, FY, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (g_array_index (rows, LesReconciliationRow, 0).payable, ==, G_GINT64_CONSTANT (100000000000000));   /* C1 alone */
+  }
+  test_remove_dir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1866,6 +2078,13 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/store/round-trip", test_store_round_trip);
   g_test_add_func ("/engine/store/recompute-and-cancel", test_store_recompute_and_cancel);
   g_test_add_func ("/engine/store/partial-recompute", test_store_partial_recompute);
+  g_test_add_func ("/engine/overflow/item", test_overflow_item);
+  g_test_add_func ("/engine/overflow/item-boundary", test_overflow_item_boundary);
+  g_test_add_func ("/engine/overflow/units", test_overflow_units);
+  g_test_add_func ("/engine/overflow/capitation", test_overflow_capitation);
+  g_test_add_func ("/engine/overflow/threshold", test_overflow_threshold);
+  g_test_add_func ("/engine/overflow/totals", test_overflow_totals);
+  g_test_add_func ("/engine/overflow/compute", test_overflow_compute);
 
   return g_test_run ();
 }

@@ -73,6 +73,154 @@ test_count (void)
   g_assert_false (les_count_parse ("1001", 1000, &v, NULL));
 }
 
+/* Parses @text with @parse and expects @want, or (want_error non-NULL) that message */
+typedef gboolean (*ParseFunc) (const char *text, gint64 *out, GError **error);
+
+static void
+check_parse (ParseFunc parse, const char *text, gint64 want, const char *want_error)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 v = -1;
+  gboolean ok = parse (text, &v, &error);
+
+  if (want_error == NULL)
+    {
+      g_assert_no_error (error);
+      g_assert_true (ok);
+      g_assert_cmpint (v, ==, want);
+    }
+  else
+    {
+      g_assert_false (ok);
+      g_assert_error (error, LES_ERROR, LES_ERROR_INVALID);
+      g_assert_cmpstr (error->message, ==, want_error);
+      g_assert_cmpint (v, ==, -1);
+    }
+}
+
+static gboolean
+centi_parse (const char *text, gint64 *out, GError **error)
+{
+  return les_decimal_parse (text, 2, FALSE, out, error);
+}
+
+/* Issue #12: the integer part was checked before the decimals were scaled in,
+ * so 184467440737095517 imported as £0.84. Each kind at its boundary: the
+ * largest accepted, one more refused. */
+static void
+test_limits (void)
+{
+  /* money: 14 digits before the point */
+  check_parse (les_money_parse, "99999999999999.99", LES_MONEY_MAX, NULL);
+  check_parse (les_money_parse, "£99,999,999,999,999.99", LES_MONEY_MAX, NULL);
+  check_parse (les_money_parse, "99999999999999.990", LES_MONEY_MAX, NULL);
+  check_parse (les_money_parse, "-99999999999999.99", -LES_MONEY_MAX, NULL);
+  check_parse (les_money_parse, "100000000000000",
+               0, "“100000000000000” is too large (at most 99,999,999,999,999.99)");
+  check_parse (les_money_parse, "100,000,000,000,000.00",
+               0, "“100,000,000,000,000.00” is too large (at most 99,999,999,999,999.99)");
+  check_parse (les_money_parse, "-100000000000000",
+               0, "“-100000000000000” is too small (at least -99,999,999,999,999.99)");
+  check_parse (les_money_parse, "184467440737095517",
+               0, "“184467440737095517” is too large (at most 99,999,999,999,999.99)");
+  check_parse (les_money_parse, "100000000000000000",
+               0, "“100000000000000000” is too large (at most 99,999,999,999,999.99)");
+  check_parse (les_money_parse, "99999999999999999999999999999999.00",
+               0, "“99999999999999999999999999999999.00” is too large (at most 99,999,999,999,999.99)");
+  check_parse (les_money_parse, "00000000000000000000099999999999999.99", LES_MONEY_MAX, NULL);
+
+  /* rates: four decimals, the same digits before the point */
+  check_parse (les_rate_parse, "99999999999999.9999", G_GINT64_CONSTANT (999999999999999999), NULL);
+  check_parse (les_rate_parse, "1000000000000", G_GINT64_CONSTANT (10000000000000000), NULL);
+  check_parse (les_rate_parse, "100000000000000",
+               0, "“100000000000000” is too large (at most 99,999,999,999,999.9999)");
+  check_parse (les_rate_parse, "922337203685477.5807",
+               0, "“922337203685477.5807” is too large (at most 99,999,999,999,999.9999)");
+
+  /* percentages and weighted lists: two decimals */
+  check_parse (les_percent_parse, "99999999999999.99%", LES_MONEY_MAX, NULL);
+  check_parse (les_percent_parse, "100000000000000%",
+               0, "“100000000000000%” is too large (at most 99,999,999,999,999.99)");
+  check_parse (les_percent_parse, "97.123", 0, "expected a percentage such as 80 or 97.5%, got “97.123”");
+  check_parse (centi_parse, "99999999999999.99", LES_MONEY_MAX, NULL);
+  check_parse (centi_parse, "100000000000000.5",
+               0, "“100000000000000.5” is too large (at most 99,999,999,999,999.99)");
+}
+
+static void
+test_count_limits (void)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 v = 0;
+
+  g_assert_true (les_count_parse ("1000000000000", G_GINT64_CONSTANT (1000000000000), &v, NULL));
+  g_assert_cmpint (v, ==, G_GINT64_CONSTANT (1000000000000));
+  g_assert_false (les_count_parse ("1000000000001", G_GINT64_CONSTANT (1000000000000), &v, &error));
+  g_assert_cmpstr (error->message, ==, "“1000000000001” is too large (at most 1000000000000)");
+  g_clear_error (&error);
+  /* up to the end of 64 bits, with nothing formed past it */
+  g_assert_true (les_count_parse ("9223372036854775807", G_MAXINT64, &v, NULL));
+  g_assert_cmpint (v, ==, G_MAXINT64);
+  g_assert_false (les_count_parse ("9223372036854775808", G_MAXINT64, &v, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (les_count_parse ("99999999999999999999", G_MAXINT64, &v, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_INVALID);
+}
+
+static void
+test_exact_arithmetic (void)
+{
+  const __int128 max128 = (__int128) (((unsigned __int128) 1 << 127) - 1);
+  __int128 p = 0;
+  gint64 q = 0;
+
+  /* quotients that fit, and the first that does not */
+  g_assert_true (les_round_div_exact ((__int128) G_MAXINT64 * 2, 2, &q));
+  g_assert_cmpint (q, ==, G_MAXINT64);
+  g_assert_false (les_round_div_exact (((__int128) G_MAXINT64 + 1) * 2, 2, &q));
+  g_assert_true (les_round_div_exact ((__int128) G_MININT64 * 2, 2, &q));
+  g_assert_cmpint (q, ==, G_MININT64);
+  g_assert_false (les_round_div_exact ((__int128) G_MININT64 * 2 - 1, 2, &q));   /* rounds away from zero */
+  g_assert_true (les_round_div_exact (max128, max128, &q));
+  g_assert_cmpint (q, ==, 1);
+  g_assert_true (les_round_div_exact (max128 / 2 + 1, max128, &q));                /* one half, exactly */
+  g_assert_cmpint (q, ==, 1);
+  g_assert_true (les_floor_div_exact (-7, 2, &q));
+  g_assert_cmpint (q, ==, -4);
+  g_assert_false (les_floor_div_exact ((__int128) G_MININT64 - 1, 1, &q));
+  /* the unchecked forms pin, never wrap (they used to give 1 here) */
+  g_assert_cmpint (les_round_div (((__int128) 1 << 64) + 1, 1), ==, G_MAXINT64);
+  g_assert_cmpint (les_floor_div (-((__int128) 1 << 64), 1), ==, G_MININT64);
+
+  g_assert_true (les_int128_mul_exact ((__int128) G_MAXINT64, G_MAXINT64, &p));
+  g_assert_true (p == (__int128) G_MAXINT64 * G_MAXINT64);
+  g_assert_true (les_int128_mul_exact (-((__int128) 1 << 126), 1, &p));
+  g_assert_false (les_int128_mul_exact ((__int128) 1 << 126, 2, &p));
+  g_assert_false (les_int128_mul_exact ((__int128) 1 << 126, -2, &p));
+  g_assert_true (les_int128_mul_exact (max128, -1, &p));
+  g_assert_true (p == -max128);
+  g_assert_true (les_int128_mul_exact (0, max128, &p));
+  g_assert_true (p == 0);
+
+  g_assert_true (les_int64_add_exact (G_MAXINT64 - 1, 1, &q));
+  g_assert_cmpint (q, ==, G_MAXINT64);
+  g_assert_false (les_int64_add_exact (G_MAXINT64, 1, &q));
+  g_assert_false (les_int64_add_exact (G_MININT64, -1, &q));
+}
+
+static void
+test_far_dates (void)
+{
+  g_autofree char *display = les_money_format_display (G_MININT64);
+
+  /* a deadline of more days than lie between any two valid dates is past all of them */
+  g_assert_cmpint (les_date_add_days (20250331, G_MAXINT), >, 29991231);
+  g_assert_cmpint (les_date_add_days (19000101, G_MININT), <, 19000101);
+  g_assert_cmpint (les_date_add_days (20250331, 401767), ==, les_date_add_days (20250331, 401767));
+  g_assert_cmpstr (display, ==, "−£92,233,720,368,547,758.08");
+}
+
 static void
 test_money_format (void)
 {
@@ -218,6 +366,10 @@ main (int argc, char **argv)
   g_test_add_func ("/value/rate-and-percent", test_rate_and_percent);
   g_test_add_func ("/value/count", test_count);
   g_test_add_func ("/value/rounding", test_rounding);
+  g_test_add_func ("/value/limits", test_limits);
+  g_test_add_func ("/value/limits/count", test_count_limits);
+  g_test_add_func ("/value/exact-arithmetic", test_exact_arithmetic);
+  g_test_add_func ("/value/far-dates", test_far_dates);
   g_test_add_func ("/value/dates", test_dates);
   g_test_add_func ("/value/periods", test_periods);
   g_test_add_func ("/value/codes", test_codes);

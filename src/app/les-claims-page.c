@@ -10,6 +10,7 @@
 #include "les-job.h"
 #include "les-claims-page.h"
 #include "les-queries.h"
+#include "les-session.h"
 #include "les-table-view.h"
 #include "les-value.h"
 #include "les-window.h"
@@ -33,6 +34,7 @@ struct _LesClaimsPage
   GtkSpinner        *count_spinner;
 
   gboolean           updating;
+  LesSession        *session;   /* the page's own until the window gives every screen one */
   LesClaimList      *list;
   GtkMultiSelection *selection;
   GStrv              service_codes;
@@ -245,10 +247,13 @@ les_claims_page_reload (LesPage *page)
   if (self->list == NULL || les_claim_list_get_year (self->list) != les_page_get_year (page))
     {
       /* A new year has other services, findings and periods: start from no filters */
-      g_autoptr(LesClaimList) list = les_claim_list_new (les_page_get_store (page), les_page_get_year (page));
+      g_autoptr(LesClaimList) list = NULL;
       LesClaimField field;
       gboolean descending;
 
+      if (self->session == NULL)
+        self->session = les_session_new (les_page_get_store (page));
+      list = les_claim_list_new (self->session, les_page_get_year (page));
       field = current_sort (self, &descending);
       les_claim_list_set_sort (list, field, descending);
       g_signal_connect_object (list, "notify::loading", G_CALLBACK (loading_changed_cb), self, G_CONNECT_SWAPPED);
@@ -655,8 +660,7 @@ les_claims_page_apply_status (LesClaimsPage *self, const char *status, const cha
         }
       d->status = g_strdup (status);
       d->reason = g_strdup (reason);
-      job = les_job_new (_("Changing claims…"), les_page_get_store (LES_PAGE (self)), status_func, d,
-                         status_data_free);
+      job = les_job_new (_("Changing claims…"), status_func, d, status_data_free);
       g_object_set_data_full (G_OBJECT (job), "page", g_object_ref (self), g_object_unref);
       if (!les_window_run_job (LES_WINDOW (root), job, status_done_cb, job))
         {
@@ -855,7 +859,7 @@ les_claims_page_export_to (LesClaimsPage *self, GFile *file)
   d = g_new0 (ExportData, 1);
   d->query = les_claim_list_dup_query (self->list);
   d->file = g_object_ref (file);
-  job = les_job_new (_("Exporting claims…"), les_page_get_store (LES_PAGE (self)), export_func, d, export_data_free);
+  job = les_job_new (_("Exporting claims…"), export_func, d, export_data_free);
   if (!les_window_run_job (LES_WINDOW (root), job, export_done_cb, job))
     {
       g_object_unref (job);
@@ -906,6 +910,7 @@ les_claims_page_store_replaced (LesPage *page)
 
   gtk_multi_selection_set_model (self->selection, NULL);
   g_clear_object (&self->list);
+  g_clear_object (&self->session);
 }
 
 static void
@@ -918,6 +923,7 @@ les_claims_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_CLAIMS_PAGE);
   g_clear_object (&self->selection);
   g_clear_object (&self->list);
+  g_clear_object (&self->session);
   g_clear_object (&self->probe_a);
   g_clear_object (&self->probe_b);
 

@@ -248,12 +248,12 @@ les_import_dialog_start (LesImportDialog *self)
   d->file = g_object_ref (self->file);
   d->name = g_file_get_basename (self->file);
   d->stats = &self->stats;
-  self->job = les_job_new (_("Importing…"), self->store, import_func, d, import_data_free);
+  self->job = les_job_new (_("Importing…"), import_func, d, import_data_free);
   g_signal_connect (self->job, "message", G_CALLBACK (job_message_cb), self);
   g_signal_connect (self->job, "notify::fraction", G_CALLBACK (job_fraction_cb), self);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
-  les_job_run_async (self->job, import_done_cb, g_object_ref (self));
+  les_run_job_on_copy (self->job, self->store, import_done_cb, g_object_ref (self));
   update_buttons (self);
   return TRUE;
 }

@@ -145,7 +145,7 @@ start_job (LesRunsPanel *self, LesJob *job, GAsyncReadyCallback done, Pending *p
 
   if (!LES_IS_WINDOW (root))
     {
-      les_job_run_async (job, done, pending);
+      les_run_job_on_copy (job, self->store, done, pending);
       return TRUE;
     }
   if (!les_window_run_job (LES_WINDOW (root), job, done, pending))
@@ -379,7 +379,7 @@ start_close (LesRunsPanel *self, gint32 month, GError **error)
   d = g_new0 (JobData, 1);
   d->fy = self->year;
   d->month = month;
-  job = les_job_new (title, self->store, close_func, d, job_data_free);
+  job = les_job_new (title, close_func, d, job_data_free);
   p = pending_new (self, job, NULL);
   if (!start_job (self, job, close_done_cb, p, error))
     {
@@ -517,12 +517,12 @@ close_month_action (GtkWidget *widget, const char *action_name, GVariant *param)
   d = g_new0 (JobData, 1);
   d->fy = self->year;
   d->month = chosen;
-  job = les_job_new (_("Working out what the run will pay…"), self->store, preview_func, d, job_data_free);
+  job = les_job_new (_("Working out what the run will pay…"), preview_func, d, job_data_free);
   g_object_set_data_full (G_OBJECT (dialog), "job", g_object_ref (job), cancel_and_unref);
   g_object_set_data (G_OBJECT (dialog), "month", GINT_TO_POINTER (chosen));
   g_signal_connect_object (dialog, "response", G_CALLBACK (close_response_cb), self, 0);
   /* read only, and cancelled with the dialog: no need for the window's progress strip */
-  les_job_run_async (job, preview_done_cb, pending_new (self, job, dialog));
+  les_run_job_on_copy (job, self->store, preview_done_cb, pending_new (self, job, dialog));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -587,7 +587,7 @@ reopen_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsPanel
   d->run_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "run-id"));
   d->reason = g_strdup (gtk_editable_get_text (entry));
   title = g_strdup_printf (_("Re-opening run %" G_GINT64_FORMAT "…"), d->run_id);
-  job = les_job_new (title, self->store, reopen_func, d, job_data_free);
+  job = les_job_new (title, reopen_func, d, job_data_free);
   p = pending_new (self, job, NULL);
   if (!start_job (self, job, reopen_done_cb, p, &error))
     {
@@ -798,7 +798,7 @@ report_action (GtkWidget *widget, const char *action_name, GVariant *param)
   Pending *p;
 
   d->fy = self->year;
-  job = les_job_new (_("Preparing the reconciliation report…"), self->store, report_func, d, job_data_free);
+  job = les_job_new (_("Preparing the reconciliation report…"), report_func, d, job_data_free);
   p = pending_new (self, job, NULL);
   p->how = g_variant_dup_string (param, NULL);
   if (!start_job (self, job, report_done_cb, p, &error))

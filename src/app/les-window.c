@@ -20,11 +20,11 @@
 
 typedef struct
 {
-  char           *title;
-  LesUndoFunc     func;
-  gpointer        data;
-  GDestroyNotify  destroy;
-  char           *job_table;     /* undone as a job: the table to announce after */
+  char              *title;
+  LesWindowUndoFunc  func;
+  gpointer           data;
+  GDestroyNotify     destroy;
+  char              *job_table;     /* undone as a job: the table to announce after */
 } UndoItem;
 
 struct _LesWindow
@@ -219,8 +219,25 @@ les_window_run_job (LesWindow           *self,
   g_signal_connect (job, "notify::label", G_CALLBACK (job_progress_cb), self);
   update_actions (self);
   /* The caller's callback gets the inner result through a task of ours */
-  les_job_run_async (job, job_finished_cb, g_task_new (self, NULL, callback, user_data));
+  les_run_job_on_copy (job, self->store, job_finished_cb, g_task_new (self, NULL, callback, user_data));
   return TRUE;
+}
+
+void
+les_run_job_on_copy (LesJob *job, LesStore *store, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LesStore) copy = les_store_dup (store, &error);
+
+  if (copy == NULL)
+    {
+      /* the job then fails, cancelled, without touching @store */
+      g_message ("Cannot open a second connection to %s: %s", les_store_get_path (store), error->message);
+      les_job_cancel (job);
+      les_job_run_async (job, store, callback, user_data);
+      return;
+    }
+  les_job_run_async (job, copy, callback, user_data);
 }
 
 gboolean
@@ -310,7 +327,7 @@ les_window_compute (LesWindow *self)
     return;
   cd = g_new0 (ComputeData, 1);
   cd->fy = self->year;
-  job = les_job_new (_("Computing payments…"), self->store, compute_func, cd, g_free);
+  job = les_job_new (_("Computing payments…"), compute_func, cd, g_free);
   les_window_run_job (self, job, compute_done_cb, g_object_ref (job));
 }
 
@@ -424,7 +441,7 @@ les_window_import_demo (LesWindow *self)
       import_all_data_free (d);
       return;
     }
-  job = les_job_new (_("Loading the demo data set…"), self->store, import_all_func, d, import_all_data_free);
+  job = les_job_new (_("Loading the demo data set…"), import_all_func, d, import_all_data_free);
   g_object_set_data (G_OBJECT (job), "demo", GINT_TO_POINTER (TRUE));
   g_signal_connect (job, "message", G_CALLBACK (import_message_cb), self);
   les_window_run_job (self, job, import_all_done_cb, g_object_ref (job));
@@ -881,27 +898,27 @@ les_window_add_toast (LesWindow *self, const char *title)
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
-static void push_undo (LesWindow *self, const char *title, LesUndoFunc func, gpointer data,
+static void push_undo (LesWindow *self, const char *title, LesWindowUndoFunc func, gpointer data,
                        GDestroyNotify destroy, const char *job_table);
 
 void
-les_window_push_undo (LesWindow      *self,
-                      const char     *title,
-                      LesUndoFunc     func,
-                      gpointer        data,
-                      GDestroyNotify  destroy)
+les_window_push_undo (LesWindow         *self,
+                      const char        *title,
+                      LesWindowUndoFunc  func,
+                      gpointer           data,
+                      GDestroyNotify     destroy)
 {
   g_return_if_fail (LES_IS_WINDOW (self));
   push_undo (self, title, func, data, destroy, NULL);
 }
 
 void
-les_window_push_undo_job (LesWindow      *self,
-                          const char     *title,
-                          LesUndoFunc     func,
-                          gpointer        data,
-                          GDestroyNotify  destroy,
-                          const char     *table_name)
+les_window_push_undo_job (LesWindow         *self,
+                          const char        *title,
+                          LesWindowUndoFunc  func,
+                          gpointer           data,
+                          GDestroyNotify     destroy,
+                          const char        *table_name)
 {
   g_return_if_fail (LES_IS_WINDOW (self));
   g_return_if_fail (table_name != NULL);
@@ -909,12 +926,12 @@ les_window_push_undo_job (LesWindow      *self,
 }
 
 static void
-push_undo (LesWindow      *self,
-           const char     *title,
-           LesUndoFunc     func,
-           gpointer        data,
-           GDestroyNotify  destroy,
-           const char     *job_table)
+push_undo (LesWindow         *self,
+           const char        *title,
+           LesWindowUndoFunc  func,
+           gpointer           data,
+           GDestroyNotify     destroy,
+           const char        *job_table)
 {
   UndoItem *item;
   AdwToast *toast;
@@ -983,7 +1000,7 @@ les_window_undo (LesWindow *self)
   item = g_queue_pop_head (&self->undo_stack);
   if (item->job_table != NULL)
     {
-      LesJob *job = les_job_new (_("Undoing…"), self->store, undo_job_func, item, undo_item_free);
+      LesJob *job = les_job_new (_("Undoing…"), undo_job_func, item, undo_item_free);
 
       ok = les_window_run_job (self, job, undo_job_done_cb, job);
       if (!ok)

@@ -14,9 +14,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LesWindow, les_window, LES, WINDOW, AdwApplicationWindow)
 
 /* Called with the store after an undoable edit is undone. */
-typedef gboolean (*LesUndoFunc) (LesStore  *store,
-                                 gpointer   data,
-                                 GError   **error);
+typedef gboolean (*LesWindowUndoFunc) (LesStore  *store,
+                                       gpointer   data,
+                                       GError   **error);
 
 LesWindow  *les_window_new            (LesApplication *app);
 gboolean    les_window_open_database  (LesWindow      *self,
@@ -34,14 +34,14 @@ void        les_window_add_toast      (LesWindow      *self,
 /* Shows a toast with Undo; @func undoes the edit (Ctrl+Z too). */
 void        les_window_push_undo      (LesWindow      *self,
                                        const char     *title,
-                                       LesUndoFunc     func,
+                                       LesWindowUndoFunc func,
                                        gpointer        data,
                                        GDestroyNotify  destroy);
 /* The same for an edit whose undoing is long: undone as a job on a worker,
  * after which the window tells the store's listeners @table_name changed. */
 void        les_window_push_undo_job  (LesWindow      *self,
                                        const char     *title,
-                                       LesUndoFunc     func,
+                                       LesWindowUndoFunc func,
                                        gpointer        data,
                                        GDestroyNotify  destroy,
                                        const char     *table_name);
@@ -59,6 +59,12 @@ gboolean    les_window_finish_job     (LesWindow      *self,
                                        GAsyncResult   *result,
                                        GError        **error);
 gboolean    les_window_is_busy        (LesWindow      *self);
+/* Runs @job on a connection of its own to @store's file.  Until the
+ * screens run their work through a LesSession (issue #10). */
+void        les_run_job_on_copy       (LesJob              *job,
+                                       LesStore            *store,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
 /* Computes the selected year on a worker thread. */
 void        les_window_compute        (LesWindow      *self);
 /* Imports the demo data set (FORMATS.md kinds in dependency order). */

@@ -230,7 +230,7 @@ start_import (gpointer data)
 
   d->kind = les_kind_from_string (args[0]);
   d->file = g_file_new_for_path (args[1]);
-  job = les_job_new ("Importing…", les_window_get_store (window), import_func, d, import_data_free);
+  job = les_job_new ("Importing…", import_func, d, import_data_free);
   done = FALSE;
   if (!les_window_run_job (window, job, import_done_cb, job))
     {

@@ -17,6 +17,7 @@ typedef enum {
   LES_ERROR_TOO_NEW,      /* a database made by a newer version */
   LES_ERROR_CANCELLED,
   LES_ERROR_CONFLICT,
+  LES_ERROR_OVERFLOW,     /* a figure past what is kept exactly: refused, never wrapped */
 } LesError;
 
 GQuark les_error_quark (void);

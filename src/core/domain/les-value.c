@@ -9,7 +9,6 @@
 #include "les-error.h"
 #include "les-value.h"
 
-#define LES_AMOUNT_MAX G_GINT64_CONSTANT (900000000000000000)  /* keeps products in 128 bits */
 
 G_DEFINE_QUARK (les-error-quark, les_error)
 
@@ -45,18 +44,68 @@ fail (GError **error, const char *text, const char *what)
   return FALSE;
 }
 
-gboolean
-les_decimal_parse (const char  *text,
-                   guint        decimals,
-                   gboolean     allow_currency,
-                   gint64      *out,
-                   GError     **error)
+/* 10^(LES_DECIMAL_MAX_DIGITS + decimals) - 1: the largest value with @decimals places */
+static gint64
+decimal_max (guint decimals)
+{
+  gint64 max = 1;
+
+  for (guint i = 0; i < LES_DECIMAL_MAX_DIGITS + decimals; i++)
+    max *= 10;
+  return max - 1;
+}
+
+/* "1234567.5" → "1,234,567.5": thousands grouped, as people write amounts */
+static char *
+group_thousands (const char *plain)
+{
+  GString *s = g_string_new (NULL);
+  const char *digits = plain[0] == '-' ? plain + 1 : plain;
+  const char *dot = strchr (digits, '.');
+  gsize int_len = dot != NULL ? (gsize) (dot - digits) : strlen (digits);
+
+  if (digits != plain)
+    g_string_append_c (s, '-');
+  for (gsize i = 0; i < int_len; i++)
+    {
+      if (i > 0 && (int_len - i) % 3 == 0)
+        g_string_append_c (s, ',');
+      g_string_append_c (s, digits[i]);
+    }
+  if (dot != NULL)
+    g_string_append (s, dot);
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+out_of_range (GError **error, const char *text, gboolean negative, guint decimals, gboolean *range)
+{
+  g_autofree char *plain = les_decimal_format (decimal_max (decimals), decimals, decimals);
+  g_autofree char *limit = group_thousands (plain);
+
+  *range = TRUE;
+  if (negative)
+    g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is too small (at least -%s)"), text, limit);
+  else
+    g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is too large (at most %s)"), text, limit);
+  return FALSE;
+}
+
+static gboolean
+decimal_parse (const char  *text,
+               const char  *shown,
+               const char  *what,
+               guint        decimals,
+               gboolean     allow_currency,
+               gint64      *out,
+               gboolean    *range,
+               GError     **error)
 {
   const char *p;
-  const char *what = allow_currency ? _("an amount such as 1234.56") : _("a number such as 12.5");
   gboolean negative = FALSE;
   gboolean seen_pound = FALSE;
   gint64 value = 0;
+  gint64 limit;
   guint int_digits = 0;
   guint group = 0;
   gboolean grouped = FALSE;
@@ -64,9 +113,7 @@ les_decimal_parse (const char  *text,
   g_autofree char *end_trimmed = NULL;
   gsize len;
 
-  g_return_val_if_fail (text != NULL, FALSE);
-  g_return_val_if_fail (out != NULL, FALSE);
-
+  limit = decimal_max (decimals);
   end_trimmed = g_strdup (skip_space (text));
   len = strlen (end_trimmed);
   while (len > 0 && (end_trimmed[len - 1] == ' ' || end_trimmed[len - 1] == '\t'))
@@ -74,7 +121,7 @@ les_decimal_parse (const char  *text,
   p = end_trimmed;
 
   if (*p == '\0')
-    return fail (error, text, what);
+    return fail (error, shown, what);
 
   for (int i = 0; i < 2; i++)
     {
@@ -91,7 +138,7 @@ les_decimal_parse (const char  *text,
     }
 
   if (!g_ascii_isdigit (*p))
-    return fail (error, text, what);
+    return fail (error, shown, what);
 
   for (; *p != '\0' && *p != '.'; p++)
     {
@@ -99,59 +146,83 @@ les_decimal_parse (const char  *text,
         {
           /* thousands separators: groups of exactly three digits */
           if (int_digits == 0 || (grouped && group != 3) || (!grouped && group > 3))
-            return fail (error, text, what);
+            return fail (error, shown, what);
           grouped = TRUE;
           group = 0;
           continue;
         }
       if (!g_ascii_isdigit (*p))
-        return fail (error, text, what);
+        return fail (error, shown, what);
+      /* value × 10 + digit ≤ limit, checked before it is formed */
+      if (value > (limit - (*p - '0')) / 10)
+        return out_of_range (error, shown, negative, decimals, range);
       value = value * 10 + (*p - '0');
       int_digits++;
       group++;
-      if (value > LES_AMOUNT_MAX)
-        {
-          g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is too large"), text);
-          return FALSE;
-        }
     }
   if (grouped && group != 3)
-    return fail (error, text, what);
+    return fail (error, shown, what);
 
   if (*p == '.')
     {
       p++;
       if (*p == '\0' && decimals == 0)
-        return fail (error, text, what);
+        return fail (error, shown, what);
       for (; *p != '\0'; p++)
         {
           if (!g_ascii_isdigit (*p))
-            return fail (error, text, what);
+            return fail (error, shown, what);
           if (frac < decimals)
             {
+              if (value > (limit - (*p - '0')) / 10)
+                return out_of_range (error, shown, negative, decimals, range);
               value = value * 10 + (*p - '0');
               frac++;
             }
           else if (*p != '0')
             {
               g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-                           _("“%s” has more than %u decimal places"), text, decimals);
+                           _("“%s” has more than %u decimal places"), shown, decimals);
               return FALSE;
             }
         }
     }
 
   for (; frac < decimals; frac++)
-    value *= 10;
-
-  if (value > LES_AMOUNT_MAX)
     {
-      g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is too large"), text);
-      return FALSE;
+      if (value > limit / 10)
+        return out_of_range (error, shown, negative, decimals, range);
+      value *= 10;
     }
 
   *out = negative ? -value : value;
   return TRUE;
+}
+
+/**
+ * les_decimal_parse:
+ * @decimals: places kept (at most 4): the result is the value × 10^decimals
+ *
+ * Parses an amount or number exactly.  Values with more than
+ * %LES_DECIMAL_MAX_DIGITS digits before the point are refused, never
+ * wrapped: every step of the accumulation is checked against the limit
+ * before it is taken.
+ */
+gboolean
+les_decimal_parse (const char  *text,
+                   guint        decimals,
+                   gboolean     allow_currency,
+                   gint64      *out,
+                   GError     **error)
+{
+  gboolean range = FALSE;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+  g_return_val_if_fail (decimals <= 4, FALSE);
+
+  return decimal_parse (text, text, allow_currency ? _("an amount such as 1234.56") : _("a number such as 12.5"),
+                        decimals, allow_currency, out, &range, error);
 }
 
 gboolean
@@ -171,11 +242,25 @@ les_percent_parse (const char *text, gint64 *hundredths, GError **error)
 {
   g_autofree char *copy = g_strstrip (g_strdup (text));
   gsize len = strlen (copy);
+  const char *what = _("a percentage such as 80 or 97.5%");
+  g_autoptr(GError) local = NULL;
+  gboolean range = FALSE;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (hundredths != NULL, FALSE);
 
   if (len > 0 && copy[len - 1] == '%')
     copy[len - 1] = '\0';
-  if (!les_decimal_parse (copy, 2, FALSE, hundredths, NULL))
-    return fail (error, text, _("a percentage such as 80 or 97.5%"));
+  if (!decimal_parse (copy, text, what, 2, FALSE, hundredths, &range, &local))
+    {
+      /* too large is told as such; anything else is not a percentage */
+      if (range)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      return fail (error, text, what);
+    }
   return TRUE;
 }
 
@@ -184,6 +269,10 @@ les_count_parse (const char *text, gint64 max, gint64 *out, GError **error)
 {
   char copy[32];
   gint64 value = 0;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (max >= 9, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
 
   if (!trim_into (text, copy, sizeof copy))
     return fail (error, text, _("a whole number"));
@@ -199,13 +288,14 @@ les_count_parse (const char *text, gint64 max, gint64 *out, GError **error)
     {
       if (!g_ascii_isdigit (*p))
         return fail (error, text, _("a whole number"));
-      value = value * 10 + (*p - '0');
-      if (value > max)
+      /* value × 10 + digit ≤ max, checked before it is formed */
+      if (value > (max - (*p - '0')) / 10)
         {
           g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
                        _("“%s” is too large (at most %" G_GINT64_FORMAT ")"), text, max);
           return FALSE;
         }
+      value = value * 10 + (*p - '0');
     }
   *out = value;
   return TRUE;
@@ -247,19 +337,11 @@ les_money_format (gint64 pence)
 char *
 les_money_format_display (gint64 pence)
 {
-  g_autofree char *plain = les_decimal_format (pence < 0 ? -pence : pence, 2, 2);
-  GString *s = g_string_new (pence < 0 ? "−£" : "£");
-  const char *dot = strchr (plain, '.');
-  gsize int_len = dot - plain;
+  /* formatted with its sign, then the sign dropped: negating G_MININT64 would overflow */
+  g_autofree char *plain = les_decimal_format (pence, 2, 2);
+  g_autofree char *grouped = group_thousands (pence < 0 ? plain + 1 : plain);
 
-  for (gsize i = 0; i < int_len; i++)
-    {
-      if (i > 0 && (int_len - i) % 3 == 0)
-        g_string_append_c (s, ',');
-      g_string_append_c (s, plain[i]);
-    }
-  g_string_append (s, dot);
-  return g_string_free (s, FALSE);
+  return g_strconcat (pence < 0 ? "−£" : "£", grouped, NULL);
 }
 
 char *
@@ -268,18 +350,69 @@ les_rate_format (gint64 hundredths_of_penny)
   return les_decimal_format (hundredths_of_penny, 4, 2);
 }
 
+/* "£1,234.505", "−£0.41" */
+char *
+les_rate_format_display (gint64 hundredths_of_penny)
+{
+  g_autofree char *plain = les_rate_format (hundredths_of_penny);
+  g_autofree char *grouped = group_thousands (hundredths_of_penny < 0 ? plain + 1 : plain);
+
+  return g_strconcat (hundredths_of_penny < 0 ? "−£" : "£", grouped, NULL);
+}
+
 char *
 les_percent_format (gint64 hundredths)
 {
   return les_decimal_format (hundredths, 2, 0);
 }
 
-gint64
-les_round_div (__int128 num, __int128 den)
+/* |a × b| ≤ the largest __int128, tested by division so that nothing overflows */
+gboolean
+les_int128_mul_exact (__int128 a, __int128 b, __int128 *out)
+{
+  const unsigned __int128 max = ((unsigned __int128) 1 << 127) - 1;
+  unsigned __int128 ua = a < 0 ? -(unsigned __int128) a : (unsigned __int128) a;
+  unsigned __int128 ub = b < 0 ? -(unsigned __int128) b : (unsigned __int128) b;
+  unsigned __int128 product;
+
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  /* one short of the negative limit, so that both signs share one bound */
+  if (ua != 0 && ub > max / ua)
+    return FALSE;
+  product = ua * ub;
+  *out = (a < 0) != (b < 0) ? -(__int128) product : (__int128) product;
+  return TRUE;
+}
+
+gboolean
+les_int64_add_exact (gint64 a, gint64 b, gint64 *out)
+{
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  return !__builtin_add_overflow (a, b, out);
+}
+
+gboolean
+les_int64_sub_exact (gint64 a, gint64 b, gint64 *out)
+{
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  return !__builtin_sub_overflow (a, b, out);
+}
+
+static gboolean
+fits_int64 (__int128 q)
+{
+  return q >= G_MININT64 && q <= G_MAXINT64;
+}
+
+/* num / den rounded half away from zero, before any narrowing */
+static __int128
+round_div_128 (__int128 num, __int128 den)
 {
   __int128 q, r;
 
-  g_assert (den != 0);
   if (den < 0)
     {
       num = -num;
@@ -289,17 +422,17 @@ les_round_div (__int128 num, __int128 den)
   r = num % den;    /* same sign as num */
   if (r < 0)
     r = -r;
-  if (2 * r >= den)
+  /* 2r ≥ den as r ≥ den - r: 2r itself could overflow */
+  if (r >= den - r)
     q += num < 0 ? -1 : 1;
-  return (gint64) q;
+  return q;
 }
 
-gint64
-les_floor_div (__int128 num, __int128 den)
+static __int128
+floor_div_128 (__int128 num, __int128 den)
 {
   __int128 q;
 
-  g_assert (den != 0);
   if (den < 0)
     {
       num = -num;
@@ -308,7 +441,66 @@ les_floor_div (__int128 num, __int128 den)
   q = num / den;
   if (num % den != 0 && num < 0)
     q -= 1;
-  return (gint64) q;
+  return q;
+}
+
+/**
+ * les_round_div_exact:
+ * @den: non-zero
+ * @out: (out): num / den rounded half away from zero
+ *
+ * Returns: FALSE, leaving @out alone, when the result does not fit 64 bits.
+ */
+gboolean
+les_round_div_exact (__int128 num, __int128 den, gint64 *out)
+{
+  __int128 q;
+
+  g_return_val_if_fail (den != 0, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  q = round_div_128 (num, den);
+  if (!fits_int64 (q))
+    return FALSE;
+  *out = (gint64) q;
+  return TRUE;
+}
+
+gboolean
+les_floor_div_exact (__int128 num, __int128 den, gint64 *out)
+{
+  __int128 q;
+
+  g_return_val_if_fail (den != 0, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  q = floor_div_128 (num, den);
+  if (!fits_int64 (q))
+    return FALSE;
+  *out = (gint64) q;
+  return TRUE;
+}
+
+/* For quotients known to fit (the bound stands beside each call); one that
+ * does not is pinned to the nearest end of the range, never wrapped. */
+gint64
+les_round_div (__int128 num, __int128 den)
+{
+  __int128 q;
+
+  g_assert (den != 0);
+  q = round_div_128 (num, den);
+  return q > G_MAXINT64 ? G_MAXINT64 : q < G_MININT64 ? G_MININT64 : (gint64) q;
+}
+
+gint64
+les_floor_div (__int128 num, __int128 den)
+{
+  __int128 q;
+
+  g_assert (den != 0);
+  q = floor_div_128 (num, den);
+  return q > G_MAXINT64 ? G_MAXINT64 : q < G_MININT64 ? G_MININT64 : (gint64) q;
 }
 
 /* Dates */
@@ -383,11 +575,18 @@ les_date_format (gint32 ymd, char buf[11])
   g_snprintf (buf, 11, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
 
+/* Further than any valid date is from any other (1900-01-01 to 2999-12-31 is
+ * 401,767 days), and near enough that GDate's years stay within 1–65535. */
+#define DAYS_BEYOND_ANY_DATE 500000
+
 gint32
 les_date_add_days (gint32 ymd, int days)
 {
   GDate date;
 
+  /* a deadline of a billion days is past every valid date, as this is:
+   * comparisons with valid dates come out the same */
+  days = CLAMP (days, -DAYS_BEYOND_ANY_DATE, DAYS_BEYOND_ANY_DATE);
   g_date_clear (&date, 1);
   g_date_set_dmy (&date, ymd % 100, ymd / 100 % 100, ymd / 10000);
   if (days >= 0)

@@ -11,6 +11,15 @@ G_BEGIN_DECLS
 #define LES_RATE_SCALE 100    /* hundredths of a penny per penny */
 #define LES_PCT_SCALE  100    /* hundredths of a percent per percent */
 
+/* Decimal values (money, rates, percentages, weighted lists) have at most
+ * this many digits before the point; more is refused, never wrapped.  With
+ * four decimals the largest still fits 64 bits, and the engine's products
+ * of a rate and a list size fit 128 (docs/data-and-imports.md, "Limits"). */
+#define LES_DECIMAL_MAX_DIGITS 14
+/* The largest amount, in pence (£99,999,999,999,999.99): nor may any
+ * figure the engine computes exceed it. */
+#define LES_MONEY_MAX G_GINT64_CONSTANT (9999999999999999)
+
 gboolean les_decimal_parse        (const char  *text,
                                    guint        decimals,
                                    gboolean     allow_currency,
@@ -33,16 +42,37 @@ gboolean les_count_parse          (const char  *text,
 char    *les_money_format         (gint64       pence);
 char    *les_money_format_display (gint64       pence);
 char    *les_rate_format          (gint64       hundredths_of_penny);
+char    *les_rate_format_display  (gint64       hundredths_of_penny);
 char    *les_percent_format       (gint64       hundredths);
 char    *les_decimal_format       (gint64       value,
                                    guint        decimals,
                                    guint        min_decimals);
 
-/* Exact rational rounding, half away from zero. den must be non-zero. */
+/* Exact rational rounding, half away from zero. den must be non-zero.
+ * The _exact forms return FALSE when the result does not fit 64 bits; the
+ * others are for results bounded by the limits above (say why beside the
+ * call) and pin one that is not to the end of the range, never wrap it. */
+gboolean les_round_div_exact      (__int128     num,
+                                   __int128     den,
+                                   gint64      *out);
+gboolean les_floor_div_exact      (__int128     num,
+                                   __int128     den,
+                                   gint64      *out);
 gint64   les_round_div            (__int128     num,
                                    __int128     den);
 gint64   les_floor_div            (__int128     num,
                                    __int128     den);
+
+/* Checked arithmetic: FALSE, leaving @out alone, on overflow. */
+gboolean les_int64_add_exact      (gint64       a,
+                                   gint64       b,
+                                   gint64      *out);
+gboolean les_int64_sub_exact      (gint64       a,
+                                   gint64       b,
+                                   gint64      *out);
+gboolean les_int128_mul_exact     (__int128     a,
+                                   __int128     b,
+                                   __int128    *out);
 
 /* Dates are packed integers YYYYMMDD; periods are YYYYMM; a financial year
  * is the calendar year it starts in (2024 for 2024/25). */

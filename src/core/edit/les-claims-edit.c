@@ -219,7 +219,8 @@ les_claims_ids_for_refs (LesStore *store, const char *const *refs, GError **erro
 
   for (guint i = 0; refs != NULL && refs[i] != NULL; i++)
     {
-      g_autofree char *ref = g_ascii_strup (g_strstrip (g_strdup (refs[i])), -1);
+      g_autofree char *trimmed = g_strstrip (g_strdup (refs[i]));
+      g_autofree char *ref = g_ascii_strup (trimmed, -1);
       LesStmt *stmt = les_store_prepare (store, les_sql_claims_id_for_ref, error);
       LesStep rc;
 

@@ -144,7 +144,9 @@ load_services (Loader *ld, LesEngineInput *in, GError **error)
                           : text_is (stmt, 5, "annual") ? LES_CLAIM_FREQUENCY_ANNUAL
                           : LES_CLAIM_FREQUENCY_MONTHLY;
       s.has_deadline = !les_stmt_is_null (stmt, 6);
-      s.deadline_days = les_stmt_int (stmt, 6);
+      /* up to a trillion days may be imported: any more than a million is past
+       * every valid date all the same */
+      s.deadline_days = (gint) CLAMP (les_stmt_int64 (stmt, 6), 0, 1000000);
       s.start_date = column_date (stmt, 7);
       s.end_date = column_date (stmt, 8);
       les_engine_input_add_service (in, &s);
@@ -593,6 +595,30 @@ typedef struct {
   GPtrArray    *inserts;        /* const LesPaymentLine *, in key order */
 } LineChanges;
 
+static gboolean
+amount_ok (gint64 pence)
+{
+  return pence <= LES_MONEY_MAX && pence >= -LES_MONEY_MAX;
+}
+
+/* Exact or refuse: a total past the range of amounts fails the compute */
+static gboolean
+refuse_total (Loader *ld, const char *service_code, GError **error)
+{
+  g_autofree char *year = les_year_format (ld->fy);
+  g_autofree char *largest = les_money_format_display (LES_MONEY_MAX);
+
+  if (service_code != NULL)
+    g_set_error (error, LES_ERROR, LES_ERROR_OVERFLOW,
+                 _("Cannot compute service %s exactly: its totals for %s are more than the largest amount (%s); "
+                   "nothing was computed"), service_code, year, largest);
+  else
+    g_set_error (error, LES_ERROR, LES_ERROR_OVERFLOW,
+                 _("Cannot compute %s exactly: the totals over every service are more than 64-bit figures hold; "
+                   "nothing was computed"), year);
+  return FALSE;
+}
+
 typedef struct {
   const char *practice, *service, *rule, *period;
 } LineKey;
@@ -815,18 +841,26 @@ write_lines_service (Loader *ld, const char *service_code, LesEngineOutput *out,
   return ok;
 }
 
-static void
-add_line_totals (ServiceTotals *t, LesEngineOutput *out)
+/* Adds up one service's lines; exact or refused (issue #12) */
+static gboolean
+add_line_totals (Loader *ld, ServiceTotals *t, LesEngineOutput *out, GError **error)
 {
   for (guint j = 0; j < out->lines->len; j++)
     {
       const LesPaymentLine *line = &g_array_index (out->lines, LesPaymentLine, j);
 
       t->n_lines++;
-      t->gross += line->gross;
-      t->payable += line->payable;
-      t->held += line->held;
+      if (!les_int64_add_exact (t->payable, line->payable, &t->payable)
+          || !les_int64_add_exact (t->held, line->held, &t->held))
+        return refuse_total (ld, line->service_code, error);
+      /* the gross was refused only over every service */
+      if (!les_int64_add_exact (t->gross, line->gross, &t->gross))
+        return refuse_total (ld, NULL, error);
     }
+  /* the reconciliation forecasts payable × 12: amounts keep that within 64 bits */
+  if (out->lines->len > 0 && (!amount_ok (t->payable) || !amount_ok (t->held)))
+    return refuse_total (ld, g_array_index (out->lines, LesPaymentLine, 0).service_code, error);
+  return TRUE;
 }
 
 /* The year's figures per service, kept beside the lines so that the
@@ -865,7 +899,8 @@ run_for_service (Loader *ld, const char *sql, const char *service_code, GError *
   return les_stmt_run (stmt, error);
 }
 
-/* The year's summary, from every service's totals */
+/* The year's summary, added up from every service's totals: exact or
+ * refused, like each service's */
 static gboolean
 read_year_totals (Loader *ld, LesComputeSummary *sum, GError **error)
 {
@@ -875,21 +910,23 @@ read_year_totals (Loader *ld, LesComputeSummary *sum, GError **error)
   if (stmt == NULL)
     return FALSE;
   les_stmt_bind_int64 (stmt, 1, ld->fy);
-  rc = les_stmt_step (stmt, error);
-  if (rc == LES_STEP_ROW)
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
-      sum->n_services = les_stmt_int (stmt, 0);
-      sum->n_lines = les_stmt_int64 (stmt, 1);
-      sum->gross = les_stmt_int64 (stmt, 2);
-      sum->payable = les_stmt_int64 (stmt, 3);
-      sum->held = les_stmt_int64 (stmt, 4);
-      sum->n_claims = les_stmt_int64 (stmt, 5);
-      sum->n_findings = les_stmt_int64 (stmt, 6);
-      sum->n_errors = les_stmt_int64 (stmt, 7);
-      sum->n_warnings = sum->n_findings - sum->n_errors;
+      sum->n_services++;
+      sum->n_lines += les_stmt_int64 (stmt, 0);
+      sum->n_claims += les_stmt_int64 (stmt, 4);
+      sum->n_findings += les_stmt_int64 (stmt, 5);
+      sum->n_errors += les_stmt_int64 (stmt, 6);
+      if (!les_int64_add_exact (sum->gross, les_stmt_int64 (stmt, 1), &sum->gross)
+          || !les_int64_add_exact (sum->payable, les_stmt_int64 (stmt, 2), &sum->payable)
+          || !les_int64_add_exact (sum->held, les_stmt_int64 (stmt, 3), &sum->held))
+        {
+          les_stmt_reset (stmt);
+          return refuse_total (ld, NULL, error);
+        }
     }
-  les_stmt_reset (stmt);
-  return rc == LES_STEP_ROW;
+  sum->n_warnings = sum->n_findings - sum->n_errors;
+  return finish (stmt, rc);
 }
 
 /* Computes the services of @in, then writes their findings, lines and
@@ -908,16 +945,18 @@ compute_and_write (Loader *ld, LesEngineInput *in, GHashTable *stale, LesCompute
     outputs[i] = les_engine_output_new ();
 
   report (ld, 0.3, _("Computing"));
-  if (!les_engine_run_services (in, outputs, MIN (g_get_num_processors (), 4), ld->cancellable))
+  if (!les_engine_run_services (in, outputs, MIN (g_get_num_processors (), 4), ld->cancellable, error))
     {
-      g_cancellable_set_error_if_cancelled (ld->cancellable, error);
+      if (error == NULL || *error == NULL)
+        g_cancellable_set_error_if_cancelled (ld->cancellable, error);
       goto out;
     }
   g_debug ("compute: engine %.2f s", (g_get_monotonic_time () - t_start) / 1e6);
   for (guint i = 0; i < n_services; i++)
     {
       totals[i].n_claims = les_engine_input_get_n_claims (in, i);
-      add_line_totals (&totals[i], outputs[i]);
+      if (!add_line_totals (ld, &totals[i], outputs[i], error))
+        goto out;
     }
 
   t_start = g_get_monotonic_time ();

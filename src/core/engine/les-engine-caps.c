@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "les-engine-private.h"
 
 static char *
@@ -28,6 +30,7 @@ les_engine_apply_practice_caps (Run *run)
       m = &g_array_index (run->svc->members, Member, l->member);
       if (!m->has_cap)
         continue;
+      /* 0 ≤ running ≤ cap: a line adds at most what is left under the cap */
       l->practice_before = running[l->member];
       if (l->payable > m->cap - running[l->member])
         {
@@ -60,6 +63,15 @@ cmp_share (gconstpointer a, gconstpointer b)
   return (x->line > y->line) - (x->line < y->line);
 }
 
+static void
+refuse_total (Run *run)
+{
+  g_autofree char *largest = les_engine_largest_amount ();
+
+  les_engine_refuse (run, G_MAXUINT, NULL, 0, _("the service’s payable total is more than the largest amount (%s)"),
+                     largest);
+}
+
 /* RULES.md 5.4: the service budget. */
 void
 les_engine_apply_service_cap (Run *run)
@@ -82,6 +94,7 @@ les_engine_apply_service_cap (Run *run)
 
           if (l->gross < 0)
             continue;
+          /* 0 ≤ running ≤ budget: a line adds at most what is left of it */
           l->service_before = running;
           paid = MIN (l->payable, MAX (svc->budget - running, 0));
           if (paid < l->payable)
@@ -107,8 +120,11 @@ les_engine_apply_service_cap (Run *run)
         {
           const Line *l = &g_array_index (run->lines, Line, i);
 
-          if (l->gross >= 0)
-            total += l->payable;
+          if (l->gross >= 0 && !les_int64_add_exact (total, l->payable, &total))
+            {
+              refuse_total (run);
+              return;
+            }
         }
       run->prorata_total = total;
       if (total > svc->budget)
@@ -124,6 +140,8 @@ les_engine_apply_service_cap (Run *run)
 
               if (l->gross < 0)
                 continue;
+              /* payable ≤ total and budget < total: the share is below the payable
+               * and the remainder below the total, both within 64 bits */
               scaled = (__int128) l->payable * svc->budget;
               l->prorata_floor = (gint64) (scaled / total);
               l->prorata_rem = (gint64) (scaled % total);
@@ -161,7 +179,11 @@ les_engine_apply_service_cap (Run *run)
 
 net:
   for (guint i = 0; i < run->lines->len; i++)
-    run->net_payable += g_array_index (run->lines, Line, i).payable;
+    if (!les_int64_add_exact (run->net_payable, g_array_index (run->lines, Line, i).payable, &run->net_payable))
+      {
+        refuse_total (run);
+        return;
+      }
 
   if (svc->has_budget && svc->cap_mode == LES_CAP_MODE_NONE && run->net_payable > svc->budget)
     {

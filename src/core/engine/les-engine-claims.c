@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "les-engine-private.h"
@@ -369,8 +370,13 @@ les_engine_make_item_lines (Run *run)
 
       while (j < run->n_claims && same_group (&run->claims[i], &run->claims[j]))
         {
-          if (run->claims[j].errors == 0)
-            units += run->claims[j].units;
+          /* a million claims of a trillion each would pass 64 bits */
+          if (run->claims[j].errors == 0 && !les_int64_add_exact (units, run->claims[j].units, &units))
+            {
+              les_engine_refuse (run, c->practice, r->pub.code, c->period,
+                                 _("the units claimed add up to more than %s"), "9223372036854775807");
+              return;
+            }
           j++;
         }
 
@@ -381,7 +387,20 @@ les_engine_make_item_lines (Run *run)
           last_practice = run->claims[i].practice_rank;
         }
 
-      gross = les_round_div ((__int128) units * rate, LES_RATE_SCALE);
+      /* units and rate are 64-bit, so their product fits 128 bits; the
+       * line's gross must then be an amount (issue #12: it was cast to 64 bits) */
+      if (!amount_of ((__int128) units * rate, LES_RATE_SCALE, &gross))
+        {
+          g_autofree char *units_text = g_strdup_printf ("%" G_GINT64_FORMAT, units);
+          g_autofree char *rate_text = les_rate_format_display (rate);
+          g_autofree char *largest = les_engine_largest_amount ();
+
+          /* numbers as text: xgettext cannot see through G_GINT64_FORMAT */
+          les_engine_refuse (run, c->practice, r->pub.code, c->period,
+                             _("%s units at %s each come to more than the largest amount (%s)"),
+                             units_text, rate_text, largest);
+          return;
+        }
       if (units > 0 && gross != 0)
         {
           l = les_engine_add_line (run, c->practice, r, FALSE, c->period, gross);
@@ -393,16 +412,23 @@ les_engine_make_item_lines (Run *run)
           l->allowed_units = units;
           if (r->pub.has_max_units)
             {
-              gint64 room = MAX (r->pub.max_units - cumulative, 0);
+              /* counts and the cap are 0 or more, so neither side of the difference wraps */
+              gint64 room = cumulative >= r->pub.max_units ? 0 : r->pub.max_units - cumulative;
 
               l->allowed_units = MIN (units, room);
               if (l->allowed_units < units)
                 {
+                  /* 0 ≤ allowed units < units: an amount no larger than the gross */
                   l->after_unit = les_round_div ((__int128) l->allowed_units * rate, LES_RATE_SCALE);
                   l->payable = l->after_unit;
                 }
             }
-          cumulative += units;
+          if (!les_int64_add_exact (cumulative, units, &cumulative))
+            {
+              les_engine_refuse (run, c->practice, r->pub.code, c->period,
+                                 _("the units of the year add up to more than %s"), "9223372036854775807");
+              return;
+            }
           if (l->payable < l->gross)
             les_engine_add_finding (run, LES_SEVERITY_WARNING, "OVER_UNIT_CAP", practice_at (in, c->practice)->code,
                                     r->pub.code, c->period, NULL,

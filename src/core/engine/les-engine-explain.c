@@ -75,7 +75,8 @@ static char *
 base_text (const Rule *r, gint64 num, gint64 den, gint32 date_used)
 {
   char date[11];
-  g_autofree char *value = les_decimal_format (den == 100 ? num : num * 100, 2, 0);
+  /* a whole count shown as itself: num × 100 could leave 64 bits */
+  g_autofree char *value = den == 100 ? les_decimal_format (num, 2, 0) : les_decimal_format (num, 0, 0);
 
   if (r->pub.base == LES_BASE_COHORT || r->pub.base == LES_BASE_BEDS)
     return g_strdup_printf ("%s %s (the practice's %s figure for the service and year)",
@@ -91,6 +92,7 @@ explain_item (Run *run, const Line *l, GPtrArray *text)
   const Rule *r = rule_at (in, l->rule);
   g_autofree char *rate = gbp_rate (r->pub.has_rate ? r->pub.rate : 0);
   g_autofree char *gross = gbp (l->gross);
+  /* a line's gross is an amount, so its units × rate fits, and so does its pounds part below */
   g_autofree char *exact = exact_pounds ((__int128) l->units * r->pub.rate, LES_RATE_SCALE);
 
   say (text, "Rule %s (item): %s per unit.", r->pub.code, rate);
@@ -182,7 +184,8 @@ explain_scheduled (Run *run, const Line *l, GPtrArray *text)
 
         les_engine_base_value (run, r, l->practice, m, day, &bn, &bd, &used);
         base = base_text (r, bn, bd, used);
-        value = les_decimal_format (bd == 100 ? bn : bn * 100, 2, 0);
+        value = bd == 100 ? les_decimal_format (bn, 2, 0) : les_decimal_format (bn, 0, 0);
+        /* the compute made this line, so rate × base × months fitted 128 bits */
         exact = exact_pounds ((__int128) r->pub.rate * bn * months, (__int128) LES_RATE_SCALE * bd * per);
         les_date_format (day, date);
         say (text, "Rule %s (capitation): %s per %s per %s, base %s.", r->pub.code, rate,
@@ -232,8 +235,15 @@ explain_scheduled (Run *run, const Line *l, GPtrArray *text)
           }
         else
           say (text, "Rule %s (threshold): award = %s.", r->pub.code, award);
-        upfront = les_engine_threshold_upfront (r, num, den);
-        up = gbp (upfront);
+        /* the award is an amount (the compute checked it), so with an upfront
+         * percentage of 0–100 its share is one too */
+        if (les_engine_threshold_upfront (r, num, den, &upfront))
+          up = gbp (upfront);
+        else
+          {
+            upfront = 0;
+            up = g_strdup ("out of range");
+          }
 
         if (!l->ach)
           {
@@ -261,6 +271,7 @@ explain_scheduled (Run *run, const Line *l, GPtrArray *text)
             say (text, "Achievement %s%% against %s%% – %s%%: s = %s.", achieved, lower, upper, scale);
             if (r->pub.settlement == LES_SETTLEMENT_RECOVER)
               {
+                /* checked when the compute made this line */
                 gint64 earned = les_round_div (num * s_num, (__int128) den * LES_RATE_SCALE * s_den);
                 g_autofree char *earned_text = gbp (earned);
                 g_autofree char *paid = gbp (earned - l->gross);
@@ -404,6 +415,13 @@ les_engine_explain (LesEngineInput *in,
   les_engine_scratch_init (&scratch);
   les_engine_run_init (&run, in, svc, findings, &scratch);
   les_engine_run_compute (&run);
+  if (run.error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&run.error));
+      les_engine_run_clear (&run);
+      les_engine_scratch_clear (&scratch);
+      return NULL;
+    }
 
   for (guint i = 0; i < run.lines->len && line == NULL; i++)
     {

@@ -3,11 +3,12 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "les-engine-private.h"
 
-/* a / b against c / d, all positive */
+/* a / b against c / d, all positive (two 64-bit factors fit 128 bits) */
 static int
 cmp_ratio (gint64 a, gint64 b, gint64 c, gint64 d)
 {
@@ -28,6 +29,37 @@ cmp_figure (gconstpointer a, gconstpointer b)
   const Figure *x = a, *y = b;
 
   return cmp_ratio (x->units, x->registered, y->units, y->registered);
+}
+
+/* a × b × c, checked */
+static gboolean
+mul3 (__int128 a, __int128 b, __int128 c, __int128 *out)
+{
+  return les_int128_mul_exact (a, b, out) && les_int128_mul_exact (*out, c, out);
+}
+
+/* Is u / r more than three times the median (a / b + c / d) / 2, and the
+ * figures for the finding; FALSE when the products leave 128 bits. */
+static gboolean
+outlier_test (const Figure *f, const Figure *lo, const Figure *hi, gboolean *above, gint64 *figure,
+              gint64 *median)
+{
+  /* u / r > 3 × (a / b + c / d) / 2  ⟺  2·u·b·d > 3·r·(a·d + c·b) */
+  __int128 left, right, sum, ad, cb;
+
+  if (!mul3 (2, f->units, lo->registered, &left) || !les_int128_mul_exact (left, hi->registered, &left)
+      || !les_int128_mul_exact (lo->units, hi->registered, &ad)
+      || !les_int128_mul_exact (hi->units, lo->registered, &cb)
+      || __builtin_add_overflow (ad, cb, &sum)
+      || !mul3 (3, f->registered, sum, &right))
+    return FALSE;
+  *above = left > right;
+  if (!*above)
+    return TRUE;
+  return les_round_div_exact ((__int128) f->units * 10000, f->registered, figure)
+         && les_int128_mul_exact (sum, 10000, &sum)
+         && mul3 (2, lo->registered, hi->registered, &right)
+         && les_round_div_exact (sum, right, median);
 }
 
 /* RULES.md 6: OUTLIER, per item rule, on year-to-date line units per registered patient. */
@@ -54,8 +86,13 @@ les_engine_find_outliers (Run *run)
         {
           const Line *l = &g_array_index (run->lines, Line, i);
 
-          if (l->rule == rule && l->member != G_MAXUINT)
-            units[l->member] += l->units;
+          if (l->rule == rule && l->member != G_MAXUINT
+              && !les_int64_add_exact (units[l->member], l->units, &units[l->member]))
+            {
+              les_engine_refuse (run, l->practice, r->pub.code, 0,
+                                 _("the units of the year add up to more than %s"), "9223372036854775807");
+              return;
+            }
         }
 
       figures = g_array_new (FALSE, FALSE, sizeof (Figure));
@@ -90,18 +127,19 @@ les_engine_find_outliers (Run *run)
         for (guint i = 0; i < n; i++)
           {
             const Figure *f = &g_array_index (figures, Figure, i);
-            /* u / r > 3 × (a / b + c / d) / 2  ⟺  2·u·b·d > 3·r·(a·d + c·b) */
-            __int128 left = (__int128) 2 * f->units * lo->registered * hi->registered;
-            __int128 right = (__int128) 3 * f->registered
-                             * ((__int128) lo->units * hi->registered + (__int128) hi->units * lo->registered);
+            gboolean above = FALSE;
+            gint64 figure_n = 0, median_n = 0;
 
-            if (left > right)
+            if (!outlier_test (f, lo, hi, &above, &figure_n, &median_n))
               {
-                g_autofree char *figure = les_decimal_format (les_round_div ((__int128) f->units * 10000,
-                                                                             f->registered), 4, 4);
-                g_autofree char *median = les_decimal_format (
-                  les_round_div (((__int128) lo->units * hi->registered + (__int128) hi->units * lo->registered)
-                                 * 10000, (__int128) 2 * lo->registered * hi->registered), 4, 4);
+                les_engine_refuse (run, f->practice, r->pub.code, 0,
+                                   _("the units per registered patient are too large to compare exactly"));
+                return;
+              }
+            if (above)
+              {
+                g_autofree char *figure = les_decimal_format (figure_n, 4, 4);
+                g_autofree char *median = les_decimal_format (median_n, 4, 4);
 
                 les_engine_add_finding (run, LES_SEVERITY_WARNING, "OUTLIER", practice_at (in, f->practice)->code,
                                         r->pub.code, 0, NULL, "%s: %s units per registered patient, median %s",

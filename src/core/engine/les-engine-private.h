@@ -204,6 +204,7 @@ typedef struct {
   gboolean        prorata_applied;
   gint64          hold_total;
   gint64          net_payable;
+  GError         *error;            /* the first figure out of range: the run stops there */
 } Run;
 
 /* Sorting: keys packed into integers and sorted by a stable LSD radix
@@ -333,6 +334,25 @@ list_size_at (LesEngineInput *in, guint practice, gint32 day)
   return found;
 }
 
+/* Exact or refuse: @num / @den rounded to the penny, when it lies within
+ * the range of amounts (±LES_MONEY_MAX) */
+static inline gboolean
+amount_of (__int128 num, __int128 den, gint64 *out)
+{
+  gint64 q;
+
+  if (!les_round_div_exact (num, den, &q) || q > LES_MONEY_MAX || q < -LES_MONEY_MAX)
+    return FALSE;
+  *out = q;
+  return TRUE;
+}
+
+static inline gboolean
+amount_ok (gint64 pence)
+{
+  return pence <= LES_MONEY_MAX && pence >= -LES_MONEY_MAX;
+}
+
 /* The i-th line in cap order */
 static inline Line *
 line_in_order (Run *run, guint i)
@@ -364,6 +384,13 @@ void             les_engine_run_init               (Run             *run,
                                                     Scratch         *scratch);
 void             les_engine_run_compute            (Run             *run);
 void             les_engine_run_clear              (Run             *run);
+gboolean         les_engine_refuse                 (Run             *run,
+                                                    guint            practice,
+                                                    const char      *rule_code,
+                                                    gint32           period,
+                                                    const char      *format,
+                                                    ...) G_GNUC_PRINTF (5, 6);
+char            *les_engine_largest_amount         (void);
 void             les_engine_add_finding            (Run             *run,
                                                     LesSeverity      severity,
                                                     const char      *code,
@@ -410,9 +437,10 @@ gboolean         les_engine_threshold_award        (Run             *run,
                                                     gint64          *den,
                                                     gint64          *base_num,
                                                     gint32          *date_used);
-gint64           les_engine_threshold_upfront      (const Rule      *r,
+gboolean         les_engine_threshold_upfront      (const Rule      *r,
                                                     __int128         num,
-                                                    gint64           den);
+                                                    gint64           den,
+                                                    gint64          *upfront);
 void             les_engine_threshold_scale        (const Rule      *r,
                                                     gint64           achieved,
                                                     gint64          *num,

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "les-engine-private.h"
 
 static gboolean
@@ -130,19 +132,26 @@ les_engine_threshold_award (Run *run, const Rule *r, guint practice, const Membe
   if (les_engine_rule_needs_base (r)
       && !les_engine_base_value (run, r, practice, m, run->in->fy * 10000 + 401, &bn, &bd, date_used))
     return FALSE;
+  /* |fixed × den| < 2^70 (den is 1 or 100) and |rate × base| ≤ 2^126: the sum fits 128 bits */
   *num = (__int128) r->pub.fixed_amount * bd + (__int128) (r->pub.has_rate ? r->pub.rate : 0) * bn;
   *den = bd;
   *base_num = bn;
   return TRUE;
 }
 
-gint64
-les_engine_threshold_upfront (const Rule *r, __int128 num, gint64 den)
+/* The upfront share of the award; FALSE when it does not fit */
+gboolean
+les_engine_threshold_upfront (const Rule *r, __int128 num, gint64 den, gint64 *upfront)
 {
-  return les_round_div (num * r->pub.upfront_pct, (__int128) den * LES_RATE_SCALE * 100 * LES_PCT_SCALE);
+  __int128 product;
+
+  return les_int128_mul_exact (num, r->pub.upfront_pct, &product)
+         && amount_of (product, (__int128) den * LES_RATE_SCALE * 100 * LES_PCT_SCALE, upfront);
 }
 
-/* s = num / den */
+/* s = num / den.  The achievement may be any percentage up to the largest
+ * (LES_MONEY_MAX hundredths), the thresholds lie in 0–100 (import): the
+ * differences cannot wrap. */
 void
 les_engine_threshold_scale (const Rule *r, gint64 achieved, gint64 *num, gint64 *den)
 {
@@ -161,6 +170,49 @@ les_engine_threshold_scale (const Rule *r, gint64 achieved, gint64 *num, gint64 
       *num = achieved - r->pub.lower_pct;
       *den = r->pub.upper_pct - r->pub.lower_pct;
     }
+}
+
+/* The award itself must be an amount: then every share of it is one too */
+static gboolean
+award_in_range (Run *run, const Rule *r, const Member *m, gint32 period, __int128 num, gint64 den)
+{
+  gint64 pence;
+
+  if (amount_of (num, (__int128) den * LES_RATE_SCALE, &pence))
+    return TRUE;
+  {
+    g_autofree char *largest = les_engine_largest_amount ();
+
+    return les_engine_refuse (run, m->practice, r->pub.code, period,
+                              _("the award (fixed amount + rate × %s figure) is more than the largest amount (%s)"),
+                              base_word (r->pub.base), largest);
+  }
+}
+
+/* RULES.md's achievement line: recover, round(A × s) less the upfront paid;
+ * remainder, round(A × (1 − upfront%) × s).  The products are checked: the
+ * scale's terms are percentages, but the engine takes what it is given. */
+static gboolean
+achievement_gross (const Rule *r, __int128 award_num, gint64 award_den, gint64 s_num, gint64 s_den,
+                   gint64 upfront_gross, gint64 *gross)
+{
+  __int128 num, den;
+  gint64 earned;
+
+  if (r->pub.settlement == LES_SETTLEMENT_RECOVER)
+    {
+      /* earned and the upfront paid are both amounts: the difference fits 64 bits */
+      if (!les_int128_mul_exact (award_num, s_num, &num)
+          || !les_int128_mul_exact ((__int128) award_den * LES_RATE_SCALE, s_den, &den)
+          || !amount_of (num, den, &earned))
+        return FALSE;
+      *gross = earned - upfront_gross;
+      return amount_ok (*gross);
+    }
+  return les_int128_mul_exact (award_num, 100 * LES_PCT_SCALE - (__int128) r->pub.upfront_pct, &num)
+         && les_int128_mul_exact (num, s_num, &num)
+         && les_int128_mul_exact ((__int128) award_den * LES_RATE_SCALE * 100 * LES_PCT_SCALE, s_den, &den)
+         && amount_of (num, den, gross);
 }
 
 void
@@ -206,13 +258,25 @@ les_engine_make_scheduled_lines (Run *run)
                     gint64 bn, bd;
                     gint32 used;
 
+                    __int128 num;
+
                     if (!les_engine_base_value (run, r, m->practice, m, day, &bn, &bd, &used))
                       {
                         add_missing_base (run, r, m->practice, r->pub.code, period, day);
                         continue;
                       }
-                    gross = les_round_div ((__int128) (r->pub.has_rate ? r->pub.rate : 0) * bn * months,
-                                           (__int128) LES_RATE_SCALE * bd * months_per_rate (r->pub.rate_per));
+                    /* rate × base fits 128 bits (both 64-bit); three times it may not */
+                    if (!les_int128_mul_exact ((__int128) (r->pub.has_rate ? r->pub.rate : 0) * bn, months, &num)
+                        || !amount_of (num, (__int128) LES_RATE_SCALE * bd * months_per_rate (r->pub.rate_per),
+                                       &gross))
+                      {
+                        g_autofree char *largest = les_engine_largest_amount ();
+
+                        les_engine_refuse (run, m->practice, r->pub.code, period,
+                                           _("the rate times the practice’s %s figure is more than the largest "
+                                             "amount (%s)"), base_word (r->pub.base), largest);
+                        return;
+                      }
                   }
                   break;
 
@@ -234,8 +298,14 @@ les_engine_make_scheduled_lines (Run *run)
                       award_tried = TRUE;
                       have_award = les_engine_threshold_award (run, r, m->practice, m, &award_num, &award_den,
                                                                &base_num, &date_used);
-                      if (have_award)
-                        upfront = les_engine_threshold_upfront (r, award_num, award_den);
+                      if (have_award && !award_in_range (run, r, m, period, award_num, award_den))
+                        return;
+                      if (have_award && !les_engine_threshold_upfront (r, award_num, award_den, &upfront))
+                        {
+                          les_engine_refuse (run, m->practice, r->pub.code, period,
+                                             _("the upfront share of the award is out of range"));
+                          return;
+                        }
                     }
                   if (!have_award)
                     {
@@ -251,6 +321,14 @@ les_engine_make_scheduled_lines (Run *run)
                   g_assert_not_reached ();
                 }
 
+              if (!amount_ok (gross))
+                {
+                  g_autofree char *largest = les_engine_largest_amount ();
+
+                  les_engine_refuse (run, m->practice, r->pub.code, period,
+                                     _("the payment is more than the largest amount (%s)"), largest);
+                  return;
+                }
               if (gross != 0)
                 les_engine_add_line (run, m->practice, r, FALSE, period, gross);
             }
@@ -267,20 +345,26 @@ les_engine_make_scheduled_lines (Run *run)
                   continue;
                 }
               if (!award_tried)
-                have_award = les_engine_threshold_award (run, r, m->practice, m, &award_num, &award_den,
-                                                         &base_num, &date_used);
+                {
+                  have_award = les_engine_threshold_award (run, r, m->practice, m, &award_num, &award_den,
+                                                           &base_num, &date_used);
+                  if (have_award && !award_in_range (run, r, m, run->march, award_num, award_den))
+                    return;
+                }
               if (!have_award)
                 {
                   add_missing_base (run, r, m->practice, r->ach_code, run->march, fy_start);
                   continue;
                 }
               les_engine_threshold_scale (r, m->achieved, &s_num, &s_den);
-              if (r->pub.settlement == LES_SETTLEMENT_RECOVER)
-                gross = les_round_div (award_num * s_num, (__int128) award_den * LES_RATE_SCALE * s_den)
-                        - upfront_gross;
-              else
-                gross = les_round_div (award_num * (100 * LES_PCT_SCALE - r->pub.upfront_pct) * s_num,
-                                       (__int128) award_den * LES_RATE_SCALE * 100 * LES_PCT_SCALE * s_den);
+              if (!achievement_gross (r, award_num, award_den, s_num, s_den, upfront_gross, &gross))
+                {
+                  g_autofree char *largest = les_engine_largest_amount ();
+
+                  les_engine_refuse (run, m->practice, r->ach_code, run->march,
+                                     _("the achievement payment is more than the largest amount (%s)"), largest);
+                  return;
+                }
               if (gross != 0)
                 les_engine_add_line (run, m->practice, r, TRUE, run->march, gross);
             }

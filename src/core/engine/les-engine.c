@@ -3,11 +3,13 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "les-engine-private.h"
+#include "les-error.h"
 
 /* A run's memory */
 
@@ -58,6 +60,7 @@ les_engine_output_clear (LesEngineOutput *out)
 
   g_array_set_size (out->lines, 0);
   g_array_set_size (out->findings, 0);
+  g_clear_error (&out->error);
 }
 
 void
@@ -67,6 +70,7 @@ les_engine_output_free (LesEngineOutput *out)
     return;
   g_array_unref (out->lines);
   g_array_unref (out->findings);
+  g_clear_error (&out->error);
   g_free (out);
 }
 
@@ -97,6 +101,60 @@ les_engine_add_finding (Run          *run,
   f.message = g_strdup_vprintf (format, args);
   va_end (args);
   g_array_append_val (run->findings, f);
+}
+
+/**
+ * les_engine_refuse:
+ * @practice: the line's practice, or G_MAXUINT for a figure of the service
+ * @rule_code: (nullable): the line's rule
+ * @period: the line's period, or 0
+ * @format: what is out of range, for people
+ *
+ * Exact or refuse: a figure that would not fit is never wrapped or pinned.
+ * The run keeps the first such figure, naming its line, and stops.
+ *
+ * Returns: FALSE, for the caller to return.
+ */
+gboolean
+les_engine_refuse (Run        *run,
+                   guint       practice,
+                   const char *rule_code,
+                   gint32      period,
+                   const char *format,
+                   ...)
+{
+  g_autoptr(GString) where = g_string_new (NULL);
+  g_autofree char *what = NULL;
+  va_list args;
+
+  if (run->error != NULL)
+    return FALSE;
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_string_append_printf (where, _("service %s"), run->svc->pub.code);
+  if (practice != G_MAXUINT)
+    g_string_append_printf (where, _(", practice %s"), practice_at (run->in, practice)->code);
+  if (rule_code != NULL)
+    g_string_append_printf (where, _(", rule %s"), rule_code);
+  if (period != 0)
+    {
+      char p_text[8];
+
+      les_period_format (period, p_text);
+      g_string_append_printf (where, ", %s", p_text);
+    }
+  g_set_error (&run->error, LES_ERROR, LES_ERROR_OVERFLOW,
+               _("Cannot compute %s exactly: %s; nothing was computed"), where->str, what);
+  return FALSE;
+}
+
+/* "£99,999,999,999,999.99", for the messages of refused figures */
+char *
+les_engine_largest_amount (void)
+{
+  return les_money_format_display (LES_MONEY_MAX);
 }
 
 #define RADIX_BITS 11
@@ -250,6 +308,38 @@ les_engine_run_clear (Run *run)
   g_clear_pointer (&run->line_state, g_free);
   run->lines = NULL;
   run->order = NULL;
+  g_clear_error (&run->error);
+}
+
+/* A service's totals are amounts like any other: within the range, so that
+ * the reconciliation's forecast (payable × 12) stays within 64 bits. */
+static void
+check_totals (Run *run)
+{
+  gint64 gross = 0;
+
+  for (guint i = 0; i < run->lines->len; i++)
+    {
+      const Line *l = &g_array_index (run->lines, Line, i);
+
+      /* each gross lies within ±LES_MONEY_MAX, so the sum of one more cannot wrap */
+      gross += l->gross;
+      if (!amount_ok (gross))
+        {
+          g_autofree char *largest = les_engine_largest_amount ();
+
+          les_engine_refuse (run, G_MAXUINT, NULL, 0, _("the service’s gross total is more than the largest "
+                                                        "amount (%s)"), largest);
+          return;
+        }
+    }
+  if (!amount_ok (run->net_payable))
+    {
+      g_autofree char *largest = les_engine_largest_amount ();
+
+      les_engine_refuse (run, G_MAXUINT, NULL, 0, _("the service’s payable total is more than the largest "
+                                                    "amount (%s)"), largest);
+    }
 }
 
 /* Everything of RULES.md for one service, in its order. */
@@ -259,11 +349,17 @@ les_engine_run_compute (Run *run)
   les_engine_validate_claims (run);
   les_engine_apply_patient_limits (run);
   les_engine_make_item_lines (run);
-  les_engine_make_scheduled_lines (run);
+  if (run->error == NULL)
+    les_engine_make_scheduled_lines (run);
+  if (run->error != NULL)
+    return;
   run->order = order_lines (run, FALSE);
   les_engine_apply_practice_caps (run);
   les_engine_apply_service_cap (run);
-  les_engine_find_outliers (run);
+  if (run->error == NULL)
+    check_totals (run);
+  if (run->error == NULL)
+    les_engine_find_outliers (run);
 }
 
 static void
@@ -297,7 +393,10 @@ run_service_with (LesEngineInput *in, Service *svc, LesEngineOutput *output, Scr
 
   les_engine_run_init (&run, in, svc, output->findings, scratch);
   les_engine_run_compute (&run);
-  run_emit_lines (&run, output->lines);
+  if (run.error == NULL)
+    run_emit_lines (&run, output->lines);
+  else if (output->error == NULL)
+    output->error = g_steal_pointer (&run.error);
   les_engine_run_clear (&run);
 }
 
@@ -306,7 +405,8 @@ run_service_with (LesEngineInput *in, Service *svc, LesEngineOutput *output, Scr
  * @service_code: the service to compute
  *
  * Computes one service of the year and appends its payment lines (by
- * practice, rule, period) and findings to @output.
+ * practice, rule, period) and findings to @output; a figure out of range
+ * sets @output's error instead of adding lines.
  *
  * Returns: FALSE when there is no such service.
  */
@@ -333,7 +433,8 @@ les_engine_run_service (LesEngineInput *in, const char *service_code, LesEngineO
 /**
  * les_engine_run:
  *
- * Computes every service of the year, in service code order, into @output.
+ * Computes every service of the year, in service code order, into @output;
+ * a figure out of range sets @output's error (the first such).
  */
 void
 les_engine_run (LesEngineInput *in, LesEngineOutput *output)
@@ -382,19 +483,23 @@ worker_run (gpointer data)
  * Computes every service, spreading the services over @n_threads threads:
  * the input is only read once complete, and each service has its own output.
  *
- * Returns: FALSE when cancelled (the outputs are then incomplete).
+ * Returns: FALSE when cancelled (the outputs are then incomplete, and
+ * @error is not set), or with @error set to the first service's (in code
+ * order) whose figures are out of range (LES_ERROR_OVERFLOW).
  */
 gboolean
 les_engine_run_services (LesEngineInput    *in,
                          LesEngineOutput  **outputs,
                          guint              n_threads,
-                         GCancellable      *cancellable)
+                         GCancellable      *cancellable,
+                         GError           **error)
 {
   Workers w = { in, outputs, cancellable, 0 };
   g_autoptr(GPtrArray) threads = g_ptr_array_new ();
 
   g_return_val_if_fail (in != NULL, FALSE);
   g_return_val_if_fail (outputs != NULL || in->services->len == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   les_engine_input_prepare (in);
   n_threads = CLAMP (n_threads, 1, MAX (in->services->len, 1));
@@ -403,5 +508,13 @@ les_engine_run_services (LesEngineInput    *in,
   worker_run (&w);
   for (guint t = 0; t < threads->len; t++)
     g_thread_join (threads->pdata[t]);
-  return !g_cancellable_is_cancelled (cancellable);
+  if (g_cancellable_is_cancelled (cancellable))
+    return FALSE;
+  for (guint i = 0; i < in->services->len; i++)
+    if (outputs[i]->error != NULL)
+      {
+        g_propagate_error (error, g_error_copy (outputs[i]->error));
+        return FALSE;
+      }
+  return TRUE;
 }

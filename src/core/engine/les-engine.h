@@ -74,6 +74,7 @@ typedef struct _LesEngineInput LesEngineInput;
 typedef struct {
   GArray *lines;                          /* LesPaymentLine */
   GArray *findings;                       /* LesFinding */
+  GError *error;                          /* LES_ERROR_OVERFLOW: a figure out of range, and no lines */
 } LesEngineOutput;
 
 /* Input.  Strings passed in are copied.  Services come before their rules,
@@ -155,6 +156,10 @@ LesEngineOutput *les_engine_output_new             (void);
 void             les_engine_output_clear           (LesEngineOutput        *output);
 void             les_engine_output_free            (LesEngineOutput        *output);
 
+/* Every figure is exact or refused: a product or total past the range of
+ * amounts (LES_MONEY_MAX) or of 64 bits stops the service's run and sets
+ * the output's error, naming the line (service, practice, rule, period). */
+
 /* Appends the lines (by practice, rule, period) and findings of one service. */
 gboolean         les_engine_run_service            (LesEngineInput         *input,
                                                     const char             *service_code,
@@ -166,7 +171,8 @@ void             les_engine_run                    (LesEngineInput         *inpu
 gboolean         les_engine_run_services           (LesEngineInput         *input,
                                                     LesEngineOutput       **outputs,
                                                     guint                   n_threads,
-                                                    GCancellable           *cancellable);
+                                                    GCancellable           *cancellable,
+                                                    GError                **error);
 
 /* How one payment line was made, as lines of text for people. */
 GPtrArray       *les_engine_explain                (LesEngineInput         *input,

@@ -121,8 +121,18 @@ les_results_reconciliation (LesStore *store, int fy, GError **error)
       row.payable = les_stmt_int64 (stmt, 3);
       row.held = les_stmt_int64 (stmt, 4);
       row.ledger = les_stmt_int64 (stmt, 5);
-      row.forecast = les_round_div ((__int128) row.payable * 12, m);
-      row.variance = row.has_budget ? row.budget - row.forecast : 0;
+      /* the compute keeps a service's payable an amount, so × 12 fits; a total
+       * from elsewhere that does not is refused, not wrapped */
+      if (!les_round_div_exact ((__int128) row.payable * 12, m, &row.forecast)
+          || (row.has_budget && !les_int64_sub_exact (row.budget, row.forecast, &row.variance)))
+        {
+          g_set_error (error, LES_ERROR, LES_ERROR_OVERFLOW,
+                       _("The forecast of service %s is past the range of amounts; compute the year again"),
+                       row.service_code);
+          les_reconciliation_row_clear (&row);
+          les_stmt_reset (stmt);
+          return NULL;
+        }
       g_array_append_val (rows, row);
     }
   les_stmt_reset (stmt);

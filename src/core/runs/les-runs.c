@@ -696,6 +696,7 @@ LesStatement *
 les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, GError **error)
 {
   g_autoptr(LesStatement) st = g_new0 (LesStatement, 1);
+  g_autofree char *trimmed = NULL;
   g_autofree char *code = NULL;
   LesStmt *stmt;
   LesStep rc;
@@ -707,7 +708,8 @@ les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, G
   g_array_set_clear_func (st->lines, (GDestroyNotify) statement_line_clear);
   if (!les_runs_get (store, run_id, &st->run, error))
     return NULL;
-  code = g_ascii_strup (g_strstrip (g_strdup (practice_code)), -1);
+  trimmed = g_strstrip (g_strdup (practice_code));
+  code = g_ascii_strup (trimmed, -1);
 
   stmt = les_store_prepare (store, les_sql_runs_statement_practice, error);
   if (stmt == NULL)

@@ -352,12 +352,3 @@ fail:
   sqlite_close (&db->parent);
   return NULL;
 }
-
-/* For les-store-compat.c only, while files move to les-db.h. */
-sqlite3 *les_db_sqlite_handle (LesDb *db);
-
-sqlite3 *
-les_db_sqlite_handle (LesDb *db)
-{
-  return ((SqliteDb *) db)->handle;
-}

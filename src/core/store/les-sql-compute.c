@@ -152,11 +152,9 @@ const char les_sql_compute_findings_clear_service[] =
 const char les_sql_compute_totals_clear_service[] =
   "DELETE FROM service_totals WHERE year = ?1 AND service_code = ?2";
 
-/* The year's summary from its services' totals */
+/* The year's services' totals, which the compute adds up exactly */
 const char les_sql_compute_year_totals[] =
-  "SELECT count(*), coalesce (sum (n_lines), 0), coalesce (sum (gross), 0), coalesce (sum (payable), 0), "
-  "coalesce (sum (held), 0), coalesce (sum (n_claims), 0), coalesce (sum (n_findings), 0), "
-  "coalesce (sum (n_errors), 0) FROM service_totals WHERE year = ?1";
+  "SELECT n_lines, gross, payable, held, n_claims, n_findings, n_errors FROM service_totals WHERE year = ?1";
 
 /* The services whose inputs changed since the year's compute ('': all) */
 const char les_sql_compute_stale[] =

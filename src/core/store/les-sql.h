@@ -111,6 +111,46 @@ extern const char les_sql_claims_ids_for_year[];
 extern const char les_sql_claims_approvable_ids_for_year[];
 
 /* ---- the claims model (les-sql-claim-list.c) ---- */
+/* See les-claim-query.h. */
+typedef struct _LesClaimQuery LesClaimQuery;
+
+/* A statement built for one query, and the values of its parameters. */
+typedef struct {
+  char      *sql;
+  GPtrArray *params;   /* GVariant for ?1, ?2, …: an int64 ("x") or a string ("s") */
+} LesSqlBuilt;
+
+void         les_sql_built_free     (LesSqlBuilt          *built);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesSqlBuilt, les_sql_built_free)
+
+typedef enum {
+  /* Every claim matched, in the query's order: the id, the fields from
+   * LES_CLAIM_FIELD_REF to LES_CLAIM_FIELD_REASON, then a finding's code
+   * (NULL when none); a claim with several findings comes once for each,
+   * in the order they were found. */
+  LES_SQL_CLAIMS_ROWS,
+  /* The same for @limit claims from the @offset'th. */
+  LES_SQL_CLAIMS_PAGE,
+  /* One row, one number: how many claims match, counting no further
+   * than @limit when it is not 0. */
+  LES_SQL_CLAIMS_COUNT,
+  /* The ids of every claim matched, in no order. */
+  LES_SQL_CLAIMS_IDS,
+  /* The ids of @limit claims from the @offset'th, in order. */
+  LES_SQL_CLAIMS_IDS_PAGE,
+} LesSqlClaims;
+
+/* @broad: whether a free-text search matches many claims (the statement
+ * then reads the year in order instead of looking its matches up). */
+LesSqlBuilt *les_sql_claims         (const LesClaimQuery  *query,
+                                     LesSqlClaims          what,
+                                     gboolean              broad,
+                                     gint64                limit,
+                                     gint64                offset);
+/* One row, one number: @many or more when a search for @text matches
+ * about @many claims or more. */
+LesSqlBuilt *les_sql_claims_breadth (const char           *text,
+                                     gint64                many);
 
 /* ---- the service editor (les-sql-services.c) ---- */
 /* Built from the services and rules kinds: their columns in order, key first. */

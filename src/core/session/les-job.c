@@ -1,4 +1,4 @@
-/* les-job.c: long work (imports, computes) on a worker thread with its own database connection. */
+/* les-job.c: long work (imports, computes, changes) on a worker thread, with progress, messages and cancel. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -10,12 +10,14 @@ struct _LesJob
   GObject         parent_instance;
 
   char           *title;
-  LesStore       *store;
   LesJobFunc      func;
   gpointer        data;
   GDestroyNotify  destroy;
   GCancellable   *cancellable;
   gboolean        running;
+  gboolean        ran;
+  LesStore       *store;          /* while running */
+  GMainContext   *context;        /* where the job was started */
 
   /* Shown on the main thread */
   double          fraction;
@@ -26,13 +28,14 @@ struct _LesJob
   double          pending_fraction;
   char           *pending_label;
   GPtrArray      *pending_messages;
-  guint           idle_id;
+  GSource        *delivery;
 };
 
 G_DEFINE_FINAL_TYPE (LesJob, les_job, G_TYPE_OBJECT)
 
 enum {
   PROP_0,
+  PROP_TITLE,
   PROP_FRACTION,
   PROP_LABEL,
   N_PROPS
@@ -55,7 +58,7 @@ deliver_cb (gpointer user_data)
   double fraction;
 
   g_mutex_lock (&self->lock);
-  self->idle_id = 0;
+  g_clear_pointer (&self->delivery, g_source_unref);
   messages = g_steal_pointer (&self->pending_messages);
   self->pending_messages = g_ptr_array_new_with_free_func (g_free);
   fraction = self->pending_fraction;
@@ -82,9 +85,12 @@ deliver_cb (gpointer user_data)
 static void
 schedule_delivery (LesJob *self)
 {
-  if (self->idle_id != 0)
+  if (self->delivery != NULL || self->context == NULL)
     return;
-  self->idle_id = g_timeout_add_full (G_PRIORITY_DEFAULT, 50, deliver_cb, g_object_ref (self), g_object_unref);
+  self->delivery = g_timeout_source_new (50);
+  g_source_set_callback (self->delivery, deliver_cb, g_object_ref (self), g_object_unref);
+  g_source_set_static_name (self->delivery, "[les] job progress");
+  g_source_attach (self->delivery, self->context);
 }
 
 static void
@@ -93,20 +99,28 @@ run_in_thread (GTask        *task,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  LesJob *self = source_object;
-  g_autoptr(LesStore) store = NULL;
+  LesJob *self = task_data;
   GError *error = NULL;
 
-  store = les_store_dup (self->store, &error);
-  if (store == NULL)
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  if (self->func (self, store, cancellable, self->data, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  if (self->func (self, self->store, cancellable, self->data, &error))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (error == NULL)
+    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "The job failed without saying why");
+  /* whatever the failure, after a cancel it reads as the cancel */
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_clear_error (&error);
+      g_cancellable_set_error_if_cancelled (cancellable, &error);
+    }
+  g_task_return_error (task, error);
 }
 
 static void
@@ -131,6 +145,12 @@ les_job_finalize (GObject *object)
   g_free (self->label);
   g_free (self->pending_label);
   g_ptr_array_unref (self->pending_messages);
+  if (self->delivery != NULL)
+    {
+      g_source_destroy (self->delivery);
+      g_source_unref (self->delivery);
+    }
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (les_job_parent_class)->finalize (object);
@@ -143,6 +163,9 @@ les_job_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec 
 
   switch (prop_id)
     {
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
     case PROP_FRACTION:
       g_value_set_double (value, self->fraction);
       break;
@@ -163,6 +186,9 @@ les_job_class_init (LesJobClass *klass)
   object_class->finalize = les_job_finalize;
   object_class->get_property = les_job_get_property;
 
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_FRACTION] =
     g_param_spec_double ("fraction", NULL, NULL, 0, 1, 0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -171,6 +197,10 @@ les_job_class_init (LesJobClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * LesJob::message:
+   * @message: what the work found ("FILE:LINE: COLUMN: message" for an import)
+   */
   signals[MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
@@ -183,21 +213,24 @@ les_job_init (LesJob *self)
   self->cancellable = g_cancellable_new ();
 }
 
+/**
+ * les_job_new:
+ * @title: what the job does, for people ("Importing…")
+ * @func: the work, run on a worker thread
+ * @data: (transfer full): given to @func, freed with @destroy when the job is
+ */
 LesJob *
 les_job_new (const char     *title,
-             LesStore       *store,
              LesJobFunc      func,
              gpointer        data,
              GDestroyNotify  destroy)
 {
   LesJob *self;
 
-  g_return_val_if_fail (LES_IS_STORE (store), NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
   self = g_object_new (LES_TYPE_JOB, NULL);
   self->title = g_strdup (title);
-  self->store = g_object_ref (store);
   self->func = func;
   self->data = data;
   self->destroy = destroy;
@@ -236,12 +269,17 @@ static void
 job_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) outer = user_data;
-  LesJob *self = LES_JOB (object);
+  LesJob *self = g_task_get_source_object (outer);
 
   self->running = FALSE;
+  g_clear_object (&self->store);
   /* Flush what the worker said last before the caller hears the end */
   g_mutex_lock (&self->lock);
-  g_clear_handle_id (&self->idle_id, g_source_remove);
+  if (self->delivery != NULL)
+    {
+      g_source_destroy (self->delivery);
+      g_clear_pointer (&self->delivery, g_source_unref);
+    }
   g_mutex_unlock (&self->lock);
   deliver_cb (self);
 
@@ -249,17 +287,32 @@ job_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 }
 
 void
-les_job_run_async (LesJob *self, GAsyncReadyCallback callback, gpointer user_data)
+les_job_run_async (LesJob              *self,
+                   LesStore            *store,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   GTask *outer;
 
   g_return_if_fail (LES_IS_JOB (self));
-  g_return_if_fail (!self->running);
+  g_return_if_fail (LES_IS_STORE (store));
+  g_return_if_fail (!self->ran);
 
+  self->ran = TRUE;
   self->running = TRUE;
+  self->store = g_object_ref (store);
+  self->context = g_main_context_ref_thread_default ();
   outer = g_task_new (self, NULL, callback, user_data);
-  task = g_task_new (self, self->cancellable, job_done_cb, outer);
+  g_task_set_source_tag (outer, les_job_run_async);
+  /* The worker's task holds no reference to the job (the caller's does,
+   * until the end): a worker dropping the last one would finalize the job
+   * on its thread, and after the caller's callback */
+  task = g_task_new (NULL, self->cancellable, job_done_cb, outer);
+  g_task_set_source_tag (task, run_in_thread);
+  g_task_set_task_data (task, self, NULL);
+  /* the function's result stands: a commit is not undone by a late cancel */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_return_on_cancel (task, FALSE);
   g_task_run_in_thread (task, run_in_thread);
 }
@@ -270,6 +323,7 @@ les_job_finish (LesJob *self, GAsyncResult *result, GError **error)
   g_autoptr(GAsyncResult) inner = NULL;
 
   g_return_val_if_fail (LES_IS_JOB (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   inner = g_task_propagate_pointer (G_TASK (result), error);
   if (inner == NULL)
@@ -285,6 +339,13 @@ les_job_cancel (LesJob *self)
 }
 
 gboolean
+les_job_is_cancelled (LesJob *self)
+{
+  g_return_val_if_fail (LES_IS_JOB (self), FALSE);
+  return g_cancellable_is_cancelled (self->cancellable);
+}
+
+gboolean
 les_job_is_running (LesJob *self)
 {
   g_return_val_if_fail (LES_IS_JOB (self), FALSE);
@@ -294,6 +355,8 @@ les_job_is_running (LesJob *self)
 void
 les_job_progress (LesJob *self, double fraction, const char *label)
 {
+  g_return_if_fail (LES_IS_JOB (self));
+
   g_mutex_lock (&self->lock);
   self->pending_fraction = CLAMP (fraction, 0.0, 1.0);
   if (g_strcmp0 (label, self->pending_label) != 0)
@@ -308,6 +371,8 @@ les_job_progress (LesJob *self, double fraction, const char *label)
 void
 les_job_message (LesJob *self, const char *message)
 {
+  g_return_if_fail (LES_IS_JOB (self));
+
   g_mutex_lock (&self->lock);
   /* Thousands of bad rows are reported, but a person reads the first few hundred */
   if (self->pending_messages->len < 1000)
