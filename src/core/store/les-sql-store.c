@@ -35,3 +35,11 @@ const char les_sql_stale_mark[] =
 const char les_sql_stale_mark_every_year[] =
   "INSERT INTO stale_services (year, service_code) SELECT year, '' FROM computes WHERE 1 = 1 "
   "ON CONFLICT DO NOTHING";
+
+/* A migration runs with references unchecked (SQLite allows the change
+ * only outside a transaction; other backends ignore it) */
+const char les_sql_sqlite_foreign_keys_off[] =
+  "PRAGMA foreign_keys = OFF";
+
+const char les_sql_sqlite_foreign_keys_on[] =
+  "PRAGMA foreign_keys = ON";

@@ -18,6 +18,8 @@ extern const char les_sql_sqlite_user_version[];
 extern const char les_sql_sqlite_set_user_version[];  /* printf format: the version */
 extern const char les_sql_count_rows[];   /* printf format: the table name (one of the schema's) */
 
+extern const char les_sql_sqlite_foreign_keys_off[];
+extern const char les_sql_sqlite_foreign_keys_on[];
 extern const char les_sql_stale_mark[];               /* ?1 year, ?2 service ('' every one) */
 extern const char les_sql_stale_mark_every_year[];
 

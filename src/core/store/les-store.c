@@ -173,6 +173,7 @@ static gboolean
 migrate (LesStore *self, GError **error)
 {
   int version = les_store_get_schema_version (self);
+  gboolean ok = FALSE;
 
   if (version > LES_SCHEMA_VERSION)
     {
@@ -192,8 +193,12 @@ migrate (LesStore *self, GError **error)
         return TRUE;
     }
 
+  /* a migration may rebuild a table that others refer to (SQLite's way of
+   * changing a constraint): references are not checked while it runs,
+   * which the pragma allows only outside a transaction */
+  les_store_exec (self, les_sql_sqlite_foreign_keys_off, NULL);
   if (!les_db_begin (self->db, LES_TRANSACTION_WRITE, error))
-    return FALSE;
+    goto out;
   version = les_store_get_schema_version (self);
   for (int v = version; v < LES_SCHEMA_VERSION; v++)
     if (!apply_migration (self, v, error))
@@ -205,11 +210,16 @@ migrate (LesStore *self, GError **error)
       g_autofree char *what = g_strdup_printf ("schema %d → %d", version, LES_SCHEMA_VERSION);
       les_store_audit (self, "migrate", NULL, NULL, NULL, what);
     }
-  return les_db_commit (self->db, error);
+  ok = les_db_commit (self->db, error);
+  if (!ok)
+    les_db_rollback (self->db);
+  goto out;
 
 fail:
   les_db_rollback (self->db);
-  return FALSE;
+out:
+  les_store_exec (self, les_sql_sqlite_foreign_keys_on, NULL);
+  return ok;
 }
 
 static void
