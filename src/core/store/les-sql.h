@@ -76,6 +76,7 @@ extern const char les_sql_import_rule_kinds[];
 extern const char les_sql_import_max_claim_id[];
 extern const char les_sql_import_sqlite_foreign_keys_off[];
 extern const char les_sql_import_sqlite_foreign_keys_on[];
+extern const char les_sql_import_sqlite_claims_indexes[];
 extern const char les_sql_import_pcn_upsert[];
 extern const char les_sql_import_claim_insert[];
 extern const char les_sql_import_claim_select[];
