@@ -44,6 +44,11 @@ char    *les_money_format_display (gint64       pence);
 char    *les_rate_format          (gint64       hundredths_of_penny);
 char    *les_rate_format_display  (gint64       hundredths_of_penny);
 char    *les_percent_format       (gint64       hundredths);
+#define LES_DECIMAL_BUF 32   /* a gint64 with its sign and point */
+gsize    les_decimal_format_to    (gint64       value,
+                                   guint        decimals,
+                                   guint        min_decimals,
+                                   char        *buf);
 char    *les_decimal_format       (gint64       value,
                                    guint        decimals,
                                    guint        min_decimals);
