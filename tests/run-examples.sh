@@ -4,7 +4,8 @@
 #
 #   tests/run-examples.sh CLI [EXAMPLES_ROOT]
 #
-# For each example directory: a fresh database, each present CSV imported in
+# For each example directory: a fresh database (a SQLite file, or a PostgreSQL
+# database when run by tests/pg/with-pg.sh), each present CSV imported in
 # the order of the specification's examples README, compute with the year and
 # `to` of scenario.json, then payments.csv and reconciliation.csv compared byte
 # for byte and findings.csv on every column but `message`, as a multiset (rows
@@ -31,6 +32,8 @@ fi
 kinds=(practices list-sizes services rules signups cohorts allocations claims patient-activity achievements ledger)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# SQLite files, or PostgreSQL databases under tests/pg/with-pg.sh
+. "$here/db-lib.sh"
 
 examples=()
 for dir in "$root"/*/; do
@@ -90,18 +93,18 @@ PY
 
 for dir in "${examples[@]}"; do
   name=$(basename "$dir")
-  db="$work/$name.db"
   out="$work/$name"
   log="$work/$name.log"
   mkdir -p "$out"
   ok=1
+  db=$(new_db "$name" 2>"$log") || ok=0
 
   # scenario.json is {"year": "2024/25", "to": "2024-06"}, "to" null for the whole year
   year=$(sed -n 's/.*"year": *"\([^"]*\)".*/\1/p' "$dir/scenario.json")
   to=$(sed -n 's/.*"to": *"\([^"]*\)".*/\1/p' "$dir/scenario.json")
   to=${to:--}
 
-  "$cli" --db "$db" init >"$log" 2>&1 || ok=0
+  [ $ok = 1 ] && { "$cli" --db "$db" init >>"$log" 2>&1 || ok=0; }
   for kind in "${kinds[@]}"; do
     if [ $ok = 1 ] && [ -f "$dir/$kind.csv" ]; then
       "$cli" --db "$db" import "$kind" "$dir/$kind.csv" >>"$log" 2>&1 || ok=0

@@ -10,6 +10,8 @@ examples=${LES_EXAMPLES_DIR:-$root/tests/examples}
 kinds="practices list-sizes services rules signups cohorts allocations claims patient-activity achievements ledger"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# SQLite files, or PostgreSQL databases under tests/pg/with-pg.sh
+. "$(dirname "$0")/db-lib.sh"
 n=0
 failed=0
 
@@ -27,7 +29,7 @@ expect_status () {   # expect_status WANT DESCRIPTION -- command...
   ok $? "$what (exit $got, want $want)"
 }
 
-db=$work/t.db
+db=$(new_db t)
 expect_status 0 "init creates a database" -- "$cli" --db "$db" init
 expect_status 0 "init is harmless to repeat" -- "$cli" --db "$db" init
 expect_status 2 "no command is a usage error" -- "$cli" --db "$db"
@@ -90,7 +92,8 @@ expect_status 1 "the failed compute stored nothing" -- "$cli" --db "$db" export 
 ok $? "the worked examples are at $examples"
 for dir in "$examples"/*/; do
   name=$(basename "$dir")
-  db=$work/$name.db
+  db=$(new_db "$name")
+  [ "$name" = 01-item-tariffs ] && db01=$db
   status=0
   : > "$work/err"
   for k in $kinds; do
@@ -123,7 +126,7 @@ for dir in "$examples"/*/; do
   ok $? "$name re-imported changes nothing"
 
   # export → import into a new database → export gives identical files
-  db2=$work/$name-2.db
+  db2=$(new_db "$name-2")
   for k in $kinds; do
     "$cli" --db "$db2" import "$k" "$work/$name/a/$k.csv" >/dev/null 2>&1 || status=1
   done
@@ -137,9 +140,9 @@ done
 
 # Input files in the example directories are reproduced value for value
 dir="$examples/01-item-tariffs"
-"$cli" --db "$work/01-item-tariffs.db" export claims --year 2024/25 | cmp -s - "$dir/claims.csv"
+"$cli" --db "$db01" export claims --year 2024/25 | cmp -s - "$dir/claims.csv"
 ok $? "01 claims export equals the claims file"
-"$cli" --db "$work/01-item-tariffs.db" export ledger --year 2024/25 | cmp -s - "$dir/ledger.csv"
+"$cli" --db "$db01" export ledger --year 2024/25 | cmp -s - "$dir/ledger.csv"
 ok $? "01 ledger export equals the ledger file"
 
 echo "1..$n"

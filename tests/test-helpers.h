@@ -1,26 +1,65 @@
-/* test-helpers.h: shared fixtures for the core tests (temporary databases and files). */
+/* test-helpers.h: shared fixtures for the core tests (temporary databases, SQLite or PostgreSQL, and files). */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <libpq-fe.h>
+#include <unistd.h>
 
 #include "les-export.h"
 #include "les-import.h"
 #include "les-store.h"
 
-/* A fresh database in a new temporary folder; the folder is returned in @dir. */
+/* Whether the tests run on PostgreSQL (under tests/pg/with-pg.sh, which sets
+ * LES_TEST_BACKEND and PGHOST) rather than on SQLite files */
+static inline gboolean
+test_backend_is_pg (void)
+{
+  return g_strcmp0 (g_getenv ("LES_TEST_BACKEND"), "postgresql") == 0;
+}
+
+/* A new, empty database on the test server; returns its connection string */
+static inline char *
+test_pg_database_new (void)
+{
+  static guint counter;
+  g_autofree char *name = g_strdup_printf ("les_test_%d_%u", (int) getpid (), ++counter);
+  g_autofree char *create = g_strdup_printf ("CREATE DATABASE %s", name);
+  PGconn *conn = PQconnectdb ("dbname=postgres");
+  PGresult *res;
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  res = PQexec (conn, create);
+  if (PQresultStatus (res) != PGRES_COMMAND_OK)
+    g_error ("%s: %s", create, PQresultErrorMessage (res));
+  PQclear (res);
+  PQfinish (conn);
+  return g_strdup_printf ("dbname=%s", name);
+}
+
+/* Where a fresh database is: a file in @dir, or a new database on the test server */
+static inline char *
+test_location_new (const char *dir)
+{
+  if (test_backend_is_pg ())
+    return test_pg_database_new ();
+  return g_build_filename (dir, "test.db", NULL);
+}
+
+/* A fresh database (and a new temporary folder, returned in @dir, for its
+ * file on SQLite and the test's other files). */
 static inline LesStore *
 test_store_new (char **dir)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
+  g_autofree char *location = NULL;
   LesStore *store;
 
   *dir = g_dir_make_tmp ("les-test-XXXXXX", &error);
   g_assert_no_error (error);
-  path = g_build_filename (*dir, "test.db", NULL);
-  store = les_store_open (path, &error);
+  location = test_location_new (*dir);
+  store = les_store_open (location, &error);
   g_assert_no_error (error);
   return store;
 }

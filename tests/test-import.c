@@ -253,6 +253,43 @@ test_all_errors_reported (Fixture *f, gconstpointer data)
   g_assert_cmpint (les_store_count_rows (f->store, "claims"), ==, 1);
 }
 
+/* A row the database itself refuses (here a trigger) fails the import with
+ * that row's message.  On PostgreSQL that failure spoils the transaction, so
+ * the import stops there rather than reporting every later row as failing
+ * too; SQLite goes on, and the later rows are good. */
+static void
+test_database_refuses_a_row (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (test_backend_is_pg ())
+    g_assert_true (les_store_exec (f->store,
+                                   "CREATE FUNCTION refuse () RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                                   "IF NEW.practice_code = 'A81005' THEN RAISE EXCEPTION 'refused'; END IF; "
+                                   "RETURN NEW; END $$; "
+                                   "CREATE TRIGGER refuse BEFORE INSERT ON practices FOR EACH ROW "
+                                   "EXECUTE FUNCTION refuse ()", NULL));
+  else
+    g_assert_true (les_store_exec (f->store,
+                                   "CREATE TRIGGER refuse BEFORE INSERT ON practices "
+                                   "WHEN NEW.practice_code = 'A81005' BEGIN SELECT RAISE (ABORT, 'refused'); END",
+                                   NULL));
+  messages = test_import_text (f->store, f->dir, LES_KIND_PRACTICES, "p.csv",
+                               "practice_code,practice_name,pcn_code\n"
+                               "A81004,Four,U81001\n"
+                               "A81005,Five,U81001\n"
+                               "A81006,Six,U81001\n"
+                               "A81007,Seven,U81001\n", -1, &ok, &error);
+  g_assert_false (ok);
+  g_assert_error (error, LES_ERROR, LES_ERROR_BAD_INPUT);
+  g_assert_cmpuint (messages->len, ==, 1);
+  g_assert_true (g_str_has_prefix (messages->pdata[0], "p.csv:3: cannot be stored: "));
+  g_assert_nonnull (strstr (messages->pdata[0], "refused"));
+  g_assert_cmpint (les_store_count_rows (f->store, "practices"), ==, 2);
+}
+
 static void
 test_reimport (Fixture *f, gconstpointer data)
 {
@@ -450,6 +487,8 @@ main (int argc, char **argv)
   g_test_add ("/import/bad/huge-field", Fixture, NULL, fixture_setup, test_huge_field, fixture_teardown);
   g_test_add ("/import/header-only", Fixture, NULL, fixture_setup, test_header_only, fixture_teardown);
   g_test_add ("/import/all-errors-reported", Fixture, NULL, fixture_setup, test_all_errors_reported,
+              fixture_teardown);
+  g_test_add ("/import/database-refuses-a-row", Fixture, NULL, fixture_setup, test_database_refuses_a_row,
               fixture_teardown);
   g_test_add ("/import/reimport", Fixture, NULL, fixture_setup, test_reimport, fixture_teardown);
   g_test_add ("/import/replace-by-key-is-audited", Fixture, NULL, fixture_setup, test_replace_by_key_is_audited,

@@ -9,7 +9,9 @@ demo=$root/data/demo
 kinds="practices list-sizes services rules signups cohorts allocations claims patient-activity achievements ledger"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-db=$work/demo.db
+# a SQLite file, or a PostgreSQL database under tests/pg/with-pg.sh
+. "$(dirname "$0")/db-lib.sh"
+db=$(new_db demo)
 n=0
 failed=0
 
@@ -111,11 +113,12 @@ else
   skip "python3 not available to read the statement CSVs"
 fi
 
-if command -v sqlite3 >/dev/null; then
-  db_total=$(sqlite3 "$db" "SELECT printf('%.2f', sum(payable) / 100.0) FROM paid_lines WHERE run_id = $run_id")
+if db_can_query; then
+  db_total=$(db_query "$db" "SELECT sum(payable) FROM paid_lines WHERE run_id = $run_id" \
+             | awk '{ v = $1; s = v < 0 ? "-" : ""; if (v < 0) v = -v; printf "%s%d.%02d", s, int(v / 100), v % 100 }')
   [ "$db_total" = "$total" ]
   ok $? "the run's total is the sum of its paid lines in the database ($db_total)"
-  unapproved=$(sqlite3 "$db" "SELECT count(*) FROM paid_lines AS p JOIN claims AS c ON c.practice_code = p.practice_code
+  unapproved=$(db_query "$db" "SELECT count(*) FROM paid_lines AS p JOIN claims AS c ON c.practice_code = p.practice_code
     AND c.service_code = p.service_code AND c.item_code = p.rule_code AND c.period = p.period
     WHERE p.run_id = $run_id AND c.status NOT IN ('approved', 'rejected', 'withdrawn')
     AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.claim_ref = c.claim_ref AND f.severity = 'error'
@@ -123,14 +126,14 @@ if command -v sqlite3 >/dev/null; then
   [ "$unapproved" = 0 ]
   ok $? "no paid line has a claim that is not approved"
   n_practices=$(echo $practices | wc -w)
-  issued=$(sqlite3 "$db" "SELECT count(*) FROM audit WHERE action = 'issue-statement'
+  issued=$(db_query "$db" "SELECT count(*) FROM audit WHERE action = 'issue-statement'
     AND row_key LIKE '$run_id/%' AND after LIKE '%issued as csv%'")
   [ "$issued" = "$n_practices" ]
   ok $? "every statement written is in the audit trail ($issued of $n_practices)"
 else
-  skip "sqlite3 not available"
-  skip "sqlite3 not available"
-  skip "sqlite3 not available"
+  skip "no client to query the database (sqlite3 or psql)"
+  skip "no client to query the database (sqlite3 or psql)"
+  skip "no client to query the database (sqlite3 or psql)"
 fi
 
 # PDFs read back: each line's paid amount and the total, as in the CSV (the database's figures)

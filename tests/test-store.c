@@ -1,4 +1,4 @@
-/* test-store.c: tests of the store — schema, migrations, settings of the connection, audit trail. */
+/* test-store.c: tests of the store — schema, migrations, settings of the connection, audit trail, on either backend. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
@@ -28,14 +28,34 @@ test_create (void)
 {
   g_autofree char *dir = NULL;
   g_autoptr(LesStore) store = test_store_new (&dir);
-  g_autofree char *mode = query_text (store, "PRAGMA journal_mode");
-  g_autofree char *fk = query_text (store, "PRAGMA foreign_keys");
   g_autofree char *key = query_text (store, "SELECT value FROM meta WHERE key = 'nhs_hmac_key'");
   g_autofree char *audit = query_text (store, "SELECT action || ':' || after FROM audit");
 
   g_assert_cmpint (les_store_get_schema_version (store), ==, LES_SCHEMA_VERSION);
-  g_assert_cmpstr (mode, ==, "wal");
-  g_assert_cmpstr (fk, ==, "1");
+  if (test_backend_is_pg ())
+    {
+      /* every text in byte order, as SQLite's BINARY, whatever the server's locale */
+      g_autofree char *other = query_text (store, "SELECT count(*) FROM information_schema.columns "
+                                                  "WHERE table_schema = current_schema () AND data_type = 'text' "
+                                                  "AND collation_name IS DISTINCT FROM 'C'");
+      g_autofree char *versions = query_text (store, "SELECT count(*) FROM schema_version");
+
+      g_assert_cmpstr (les_store_get_backend_name (store), ==, "postgresql");
+      g_assert_null (les_store_get_path (store));
+      g_assert_true (g_str_has_prefix (les_store_get_location (store), "postgresql://"));
+      g_assert_cmpstr (other, ==, "0");
+      g_assert_cmpstr (versions, ==, "1");
+    }
+  else
+    {
+      g_autofree char *mode = query_text (store, "PRAGMA journal_mode");
+      g_autofree char *fk = query_text (store, "PRAGMA foreign_keys");
+
+      g_assert_cmpstr (les_store_get_backend_name (store), ==, "sqlite");
+      g_assert_cmpstr (les_store_get_location (store), ==, les_store_get_path (store));
+      g_assert_cmpstr (mode, ==, "wal");
+      g_assert_cmpstr (fk, ==, "1");
+    }
   g_assert_cmpint (strlen (key), ==, 64);
   g_assert_cmpstr (audit, ==, "migrate:schema 0 → 4");
   g_assert_true (les_store_is_empty (store));
@@ -53,7 +73,7 @@ test_reopen_keeps_key (void)
   g_autofree char *h2 = NULL;
   g_autofree char *h3 = NULL;
 
-  again = les_store_open (les_store_get_path (store), &error);
+  again = les_store_dup (store, &error);
   g_assert_no_error (error);
   h2 = les_store_hash_nhs_number (again, "9434765919");
   h3 = les_store_hash_nhs_number (again, "4010232137");
@@ -86,11 +106,10 @@ test_too_new (void)
   g_autoptr(LesStore) store = test_store_new (&dir);
   g_autoptr(LesStore) again = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_strdup (les_store_get_path (store));
 
-  g_assert_true (les_store_exec (store, "PRAGMA user_version = 99", NULL));
-  g_clear_object (&store);
-  again = les_store_open (path, &error);
+  g_assert_true (les_store_exec (store, test_backend_is_pg () ? "UPDATE schema_version SET version = 99"
+                                                               : "PRAGMA user_version = 99", NULL));
+  again = les_store_dup (store, &error);
   g_assert_null (again);
   g_assert_error (error, LES_ERROR, LES_ERROR_TOO_NEW);
   test_remove_dir (dir);
@@ -99,7 +118,14 @@ test_too_new (void)
 static void
 test_not_a_database (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("les-test-XXXXXX", NULL);
+  g_autofree char *dir = NULL;
+
+  if (test_backend_is_pg ())
+    {
+      g_test_skip ("a file on SQLite only");
+      return;
+    }
+  dir = g_dir_make_tmp ("les-test-XXXXXX", NULL);
   g_autofree char *path = test_write_file (dir, "notes.db", "this is not a database, just text\n", -1);
   g_autoptr(GError) error = NULL;
   g_autoptr(LesStore) store = les_store_open (path, &error);
@@ -120,6 +146,7 @@ test_foreign_keys_enforced (void)
                                   "INSERT INTO practices (practice_code, practice_name, pcn_code) "
                                   "VALUES ('A81001', 'x', 'NOPCN')", &error));
   g_assert_error (error, LES_ERROR, LES_ERROR_DATABASE);
+  g_assert_cmpint (les_db_last_failure (les_store_get_db (store)), ==, LES_DB_FAILURE_FOREIGN_KEY);
   test_remove_dir (dir);
 }
 
@@ -161,14 +188,24 @@ static void
 test_files_private (void)
 {
   g_autofree char *dir = NULL;
-  mode_t old = umask (022);
-  g_autoptr(LesStore) store = test_store_new (&dir);
-  g_autofree char *path = g_strdup (les_store_get_path (store));
-  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  mode_t old;
+  g_autoptr(LesStore) store = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *wal = NULL;
+  g_autofree char *shm = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(LesStore) again = NULL;
 
+  if (test_backend_is_pg ())
+    {
+      g_test_skip ("files on SQLite only");
+      return;
+    }
+  old = umask (022);
+  store = test_store_new (&dir);
+  path = g_strdup (les_store_get_path (store));
+  wal = g_strconcat (path, "-wal", NULL);
+  shm = g_strconcat (path, "-shm", NULL);
   umask (old);
   /* a write makes sure the WAL exists while the store is open */
   g_assert_true (les_store_begin (store, NULL));
@@ -193,10 +230,438 @@ static void
 test_durable_commits (void)
 {
   g_autofree char *dir = NULL;
-  g_autoptr(LesStore) store = test_store_new (&dir);
-  g_autofree char *sync = query_text (store, "PRAGMA synchronous");
+  g_autoptr(LesStore) store = NULL;
+  g_autofree char *sync = NULL;
 
+  if (test_backend_is_pg ())
+    {
+      g_test_skip ("the server's own settings make its commits durable");
+      return;
+    }
+  store = test_store_new (&dir);
+  sync = query_text (store, "PRAGMA synchronous");
   g_assert_cmpstr (sync, ==, "2");   /* FULL */
+  test_remove_dir (dir);
+}
+
+/* Which locations are servers: URIs and key=value strings, never a file */
+static void
+test_server_locations (void)
+{
+  g_assert_true (les_store_is_server_location ("postgresql://ledger.example.org/les"));
+  g_assert_true (les_store_is_server_location ("postgres:///les"));
+  g_assert_true (les_store_is_server_location ("host=/run/postgresql dbname=les"));
+  g_assert_true (les_store_is_server_location (" dbname = les"));
+  g_assert_false (les_store_is_server_location ("/home/me/les-claims.db"));
+  g_assert_false (les_store_is_server_location ("/home/me/a=b.db"));
+  g_assert_false (les_store_is_server_location ("les=claims/x.db"));
+  g_assert_false (les_store_is_server_location ("postgresql.db"));
+  g_assert_false (les_store_is_server_location ("C:/x=y.db"));
+}
+
+/* The portable SQL as PostgreSQL prepares it */
+static void
+test_pg_rewrite (void)
+{
+  static const struct { const char *sql; const char *pg; int n_params; } cases[] = {
+    { "SELECT a FROM t WHERE b = ?1 AND c = ?12", "SELECT a FROM t WHERE b = $1 AND c = $12", 12 },
+    { "SELECT '?1', \"?2\" FROM t WHERE x = ?3", "SELECT '?1', \"?2\" FROM t WHERE x = $3", 3 },
+    { "SELECT 'it''s ?1' || ?2", "SELECT 'it''s ?1' || $2", 2 },
+    { "SELECT 1 -- ?1\n, ?2 /* ?3 */", "SELECT 1 -- ?1\n, $2 /* ?3 */", 2 },
+    { "ORDER BY a COLLATE BINARY, b collate  binary DESC", "ORDER BY a COLLATE \"C\", b COLLATE \"C\" DESC", 0 },
+    { "SELECT binary_x, 'COLLATE BINARY' FROM t ORDER BY a COLLATE BINARYX",
+      "SELECT binary_x, 'COLLATE BINARY' FROM t ORDER BY a COLLATE BINARYX", 0 },
+    { "SELECT xCOLLATE BINARY", "SELECT xCOLLATE BINARY", 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      int n = -1;
+      g_autofree char *pg = les_db_pg_rewrite (cases[i].sql, &n);
+
+      g_assert_cmpstr (pg, ==, cases[i].pg);
+      g_assert_cmpint (n, ==, cases[i].n_params);
+    }
+}
+
+/* What went wrong, in kinds both backends share */
+static void
+test_failures (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(LesStore) store = test_store_new (&dir);
+  LesDb *db = les_store_get_db (store);
+  g_autoptr(GError) error = NULL;
+  LesStmt *stmt;
+
+  stmt = les_store_prepare (store, les_sql_meta_insert, &error);
+  g_assert_no_error (error);
+  les_stmt_bind_text (stmt, 1, "nhs_hmac_key");
+  les_stmt_bind_text (stmt, 2, "again");
+  g_assert_false (les_stmt_run (stmt, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_DATABASE);
+  g_assert_cmpint (les_db_last_failure (db), ==, LES_DB_FAILURE_CONSTRAINT);
+  /* the message names the database */
+  g_assert_true (g_str_has_prefix (error->message, les_store_get_location (store)));
+  g_clear_error (&error);
+
+  g_assert_false (les_store_exec (store, "INSERT INTO meta (key, value) VALUES ('k', NULL)", &error));
+  g_assert_cmpint (les_db_last_failure (db), ==, LES_DB_FAILURE_CONSTRAINT);
+  g_clear_error (&error);
+
+  /* the store still works after each */
+  g_assert_cmpint (les_store_count_rows (store, "audit"), ==, 1);
+  test_remove_dir (dir);
+}
+
+/* A statement read while another writes between its rows: on PostgreSQL the
+ * connection runs one statement at a time, so the first one's rows are read
+ * ahead, and must come out all the same */
+static void
+test_interleaved (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(LesStore) store = test_store_new (&dir);
+  g_autoptr(GError) error = NULL;
+  LesStmt *read;
+  LesStmt *write;
+  GString *seen = g_string_new (NULL);
+  g_autofree char *names = NULL;
+  LesStep rc;
+
+  g_assert_true (les_store_begin (store, &error));
+  for (int i = 0; i < 50; i++)
+    {
+      LesStmt *insert = les_store_prepare (store, les_sql_import_pcn_upsert, &error);
+      g_autofree char *code = g_strdup_printf ("U%05d", i);
+
+      g_assert_no_error (error);
+      les_stmt_bind_text (insert, 1, code);
+      les_stmt_bind_null (insert, 2);
+      g_assert_true (les_stmt_run (insert, &error));
+      g_assert_cmpint (les_db_changes (les_store_get_db (store)), ==, 1);
+    }
+  read = les_store_prepare (store, les_sql_screen_pcn_codes, &error);
+  write = les_store_prepare (store, "UPDATE pcns SET pcn_name = 'seen ' || pcn_code WHERE pcn_code = ?1", &error);
+  g_assert_no_error (error);
+  while ((rc = les_stmt_step (read, &error)) == LES_STEP_ROW)
+    {
+      const char *code = les_stmt_text (read, 0);
+
+      g_string_append_printf (seen, "%s ", code);
+      les_stmt_bind_text (write, 1, code);
+      g_assert_true (les_stmt_run (write, &error));
+      g_assert_cmpint (les_db_changes (les_store_get_db (store)), ==, 1);
+      /* the row being read stays readable after the write */
+      g_assert_cmpstr (les_stmt_text (read, 0), ==, code);
+    }
+  g_assert_cmpint (rc, ==, LES_STEP_DONE);
+  les_stmt_reset (read);
+  g_assert_true (les_store_commit (store, &error));
+  g_assert_cmpint (strlen (seen->str), ==, 50 * 7);
+  g_assert_true (g_str_has_prefix (seen->str, "U00000 U00001 "));
+  g_assert_true (g_str_has_suffix (seen->str, "U00049 "));
+  names = query_text (store, "SELECT count(*) FROM pcns WHERE pcn_name = 'seen ' || pcn_code");
+  g_assert_cmpstr (names, ==, "50");
+  g_string_free (seen, TRUE);
+  test_remove_dir (dir);
+}
+
+typedef struct {
+  LesStore     *watcher;
+  GCancellable *cancellable;
+  const char   *query;
+} Canceller;
+
+/* Cancels once the server shows the statement running (no guessed sleep) */
+static gpointer
+cancel_when_running (gpointer data)
+{
+  Canceller *c = data;
+  LesStmt *stmt = les_store_prepare (c->watcher, "SELECT count(*) FROM pg_stat_activity "
+                                                 "WHERE state = 'active' AND query = ?1", NULL);
+
+  for (;;)
+    {
+      gint64 n = 0;
+
+      les_stmt_bind_text (stmt, 1, c->query);
+      if (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
+        n = les_stmt_int64 (stmt, 0);
+      les_stmt_reset (stmt);
+      if (n > 0)
+        break;
+    }
+  g_cancellable_cancel (c->cancellable);
+  return NULL;
+}
+
+/* A running statement stops when its cancellable fires, and the store goes on */
+static void
+test_cancel (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(LesStore) watcher = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  Canceller c;
+  GThread *thread;
+  LesStmt *stmt;
+  gint64 start;
+
+  if (!test_backend_is_pg ())
+    {
+      g_test_skip ("the server's statements (SQLite's progress handler: test-engine and test-runs)");
+      return;
+    }
+  store = test_store_new (&dir);
+  watcher = les_store_dup (store, &error);
+  g_assert_no_error (error);
+
+  /* already cancelled: nothing runs */
+  g_cancellable_cancel (cancellable);
+  les_store_set_cancellable (store, cancellable);
+  stmt = les_store_prepare (store, les_sql_years, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (les_stmt_step (stmt, &error), ==, LES_STEP_ERROR);
+  g_assert_error (error, LES_ERROR, LES_ERROR_CANCELLED);
+  g_assert_cmpint (les_db_last_failure (les_store_get_db (store)), ==, LES_DB_FAILURE_INTERRUPTED);
+  g_clear_error (&error);
+  les_store_set_cancellable (store, NULL);
+
+  /* cancelled while it runs, inside a transaction */
+  g_cancellable_reset (cancellable);
+  les_store_set_cancellable (store, cancellable);
+  c.watcher = watcher;
+  c.cancellable = cancellable;
+  c.query = "SELECT pg_sleep ($1)";
+  stmt = les_store_prepare (store, "SELECT pg_sleep (?1)", &error);
+  g_assert_no_error (error);
+  les_stmt_bind_int64 (stmt, 1, 60);
+  g_assert_true (les_store_begin (store, &error));
+  thread = g_thread_new ("canceller", cancel_when_running, &c);
+  start = g_get_monotonic_time ();
+  g_assert_cmpint (les_stmt_step (stmt, &error), ==, LES_STEP_ERROR);
+  g_assert_error (error, LES_ERROR, LES_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+  g_thread_join (thread);
+  les_stmt_reset (stmt);
+  les_store_rollback (store);
+  les_store_set_cancellable (store, NULL);
+
+  g_assert_cmpint (les_store_count_rows (store, "audit"), ==, 1);
+  test_remove_dir (dir);
+}
+
+typedef struct {
+  LesStore *store;
+  gboolean  began;
+} Writer;
+
+static gpointer
+begin_writing (gpointer data)
+{
+  Writer *w = data;
+
+  w->began = les_store_begin (w->store, NULL);
+  les_store_audit (w->store, "second", NULL, NULL, NULL, NULL);
+  les_store_commit (w->store, NULL);
+  return NULL;
+}
+
+/* One writer at a time, as SQLite's BEGIN IMMEDIATE: a second waits for the
+ * first; a reader waits for neither, and sees what was committed */
+static void
+test_one_writer (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(LesStore) second = NULL;
+  g_autoptr(LesStore) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  Writer w = { NULL, FALSE };
+  GThread *thread;
+  LesStmt *waiting;
+
+  if (!test_backend_is_pg ())
+    {
+      g_test_skip ("SQLite's lock is its own");
+      return;
+    }
+  store = test_store_new (&dir);
+  second = les_store_dup (store, &error);
+  g_assert_no_error (error);
+  reader = les_store_dup (store, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (les_store_begin (store, &error));
+  les_store_audit (store, "first", NULL, NULL, NULL, NULL);
+  w.store = second;
+  thread = g_thread_new ("second writer", begin_writing, &w);
+
+  /* the second writer is seen waiting for the lock */
+  waiting = les_store_prepare (reader, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                       "AND NOT granted", &error);
+  g_assert_no_error (error);
+  for (;;)
+    {
+      gint64 n = 0;
+
+      if (les_stmt_step (waiting, NULL) == LES_STEP_ROW)
+        n = les_stmt_int64 (waiting, 0);
+      les_stmt_reset (waiting);
+      if (n > 0)
+        break;
+    }
+  /* meanwhile a reader reads, without the first writer's row */
+  g_assert_cmpint (les_store_count_rows (reader, "audit"), ==, 1);
+  g_assert_true (les_store_commit (store, &error));
+  g_thread_join (thread);
+  g_assert_true (w.began);
+  g_assert_cmpint (les_store_count_rows (reader, "audit"), ==, 3);
+  test_remove_dir (dir);
+}
+
+/* A statement that fails leaves a server's transaction unable to commit:
+ * the commit says so instead of reporting success */
+static void
+test_failed_transaction (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!test_backend_is_pg ())
+    {
+      g_test_skip ("SQLite undoes the failed statement only");
+      return;
+    }
+  store = test_store_new (&dir);
+  g_assert_true (les_store_begin (store, &error));
+  les_store_exec (store, "INSERT INTO pcns (pcn_code) VALUES ('U00001')", &error);
+  g_assert_no_error (error);
+  g_assert_false (les_store_exec (store, "INSERT INTO pcns (pcn_code) VALUES ('U00001')", NULL));
+  g_assert_false (les_store_commit (store, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_DATABASE);
+  g_assert_cmpint (les_store_count_rows (store, "pcns"), ==, 0);
+
+  /* and a read-only transaction refuses writes */
+  g_clear_error (&error);
+  g_assert_true (les_db_begin (les_store_get_db (store), LES_TRANSACTION_READ, &error));
+  g_assert_false (les_store_exec (store, "INSERT INTO pcns (pcn_code) VALUES ('U00002')", NULL));
+  g_assert_cmpint (les_db_last_failure (les_store_get_db (store)), ==, LES_DB_FAILURE_READ_ONLY);
+  les_db_rollback (les_store_get_db (store));
+  test_remove_dir (dir);
+}
+
+/* The location shown never holds the password, nor does a failure to connect */
+static void
+test_password_hidden (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(LesStore) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *location = NULL;
+  g_autofree char *dbname = NULL;
+
+  if (!test_backend_is_pg ())
+    {
+      g_test_skip ("files have no password");
+      return;
+    }
+  store = test_store_new (&dir);
+  dbname = query_text (store, "SELECT current_database ()");
+  /* the test server trusts its socket, so a password is accepted and unused */
+  location = g_strdup_printf ("postgresql://%s:s3cret-word@/%s", g_get_user_name (), dbname);
+  again = les_store_open (location, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (les_store_get_location (again), "s3cret"));
+  g_assert_nonnull (strstr (les_store_get_location (again), dbname));
+  g_clear_object (&again);
+
+  again = les_store_open ("host=/nonexistent/socket/dir password=s3cret-word dbname=les", &error);
+  g_assert_null (again);
+  g_assert_error (error, LES_ERROR, LES_ERROR_DATABASE);
+  g_assert_null (strstr (error->message, "s3cret"));
+  test_remove_dir (dir);
+}
+
+/* Every statement of the core prepares on this backend: the server checks
+ * each one's syntax, names and parameter types without running it (the
+ * screens' statements run only in the application's tests) */
+static void
+test_every_statement_prepares (void)
+{
+  static const char *fixed[] = {
+    les_sql_meta_get, les_sql_meta_insert, les_sql_audit_insert, les_sql_years, les_sql_compute_services,
+    les_sql_compute_rules, les_sql_compute_practices, les_sql_compute_list_sizes, les_sql_compute_signups,
+    les_sql_compute_cohorts, les_sql_compute_allocations, les_sql_compute_achievements,
+    les_sql_compute_claims_all, les_sql_compute_claims_one, les_sql_compute_patient_lines_all,
+    les_sql_compute_patient_lines_one, les_sql_compute_findings_years, les_sql_compute_findings_clear,
+    les_sql_compute_findings_clear_year, les_sql_compute_totals_years, les_sql_compute_totals_clear,
+    les_sql_compute_totals_clear_year, les_sql_compute_insert_finding, les_sql_compute_stored_lines,
+    les_sql_compute_delete_line, les_sql_compute_update_line, les_sql_compute_insert_total,
+    les_sql_compute_upsert_compute, les_sql_results_compute, les_sql_results_reconciliation,
+    les_sql_results_payments, les_sql_results_findings, les_sql_import_practice_codes,
+    les_sql_import_service_keys, les_sql_import_rule_kinds, les_sql_import_max_claim_id,
+    les_sql_import_pcn_upsert, les_sql_import_claim_insert, les_sql_import_claim_select,
+    les_sql_import_claim_exists, les_sql_import_lines_delete, les_sql_import_line_insert,
+    les_sql_import_nhs_list_size_upsert, les_sql_runs_latest_live, les_sql_runs_list, les_sql_runs_get,
+    les_sql_runs_preview, les_sql_runs_insert, les_sql_runs_pay_lines, les_sql_runs_pay_adjustments,
+    les_sql_runs_drop_paid_adjustments, les_sql_runs_postpone_adjustments, les_sql_runs_set_totals,
+    les_sql_runs_reopen, les_sql_runs_practices, les_sql_runs_statement_practice,
+    les_sql_runs_statement_lines, les_sql_runs_paid_by_service, les_sql_runs_live_count,
+    les_sql_adjustments_clear, les_sql_adjustments_insert, les_sql_adjustments_pending,
+    les_sql_claims_get_status, les_sql_claims_set_status, les_sql_claims_id_for_ref,
+    les_sql_claims_ids_for_year, les_sql_claims_approvable_ids_for_year, les_sql_service_exists,
+    les_sql_service_rule_codes, les_sql_service_rule_delete, les_sql_service_rules_delete,
+    les_sql_service_delete, les_sql_example_registered, les_sql_example_weighted, les_sql_example_cohorts,
+    les_sql_example_blocks, les_sql_example_achieved, les_sql_example_units, les_sql_screen_services,
+    les_sql_screen_practices, les_sql_screen_practice_list_sizes, les_sql_screen_practice_signups,
+    les_sql_screen_practice_cohorts, les_sql_screen_practice_allocations, les_sql_screen_practice_claims,
+    les_sql_screen_practice_payments, les_sql_screen_findings_summary, les_sql_screen_payments_by_pcn,
+    les_sql_screen_payments_by_practice, les_sql_screen_payment_lines, les_sql_screen_last_compute,
+    les_sql_screen_service_codes, les_sql_screen_pcn_codes, les_sql_screen_finding_codes,
+  };
+  g_autofree char *dir = NULL;
+  g_autoptr(LesStore) store = test_store_new (&dir);
+  g_autoptr(GPtrArray) built = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (built, les_sql_compute_insert_lines (1));
+  g_ptr_array_add (built, les_sql_compute_insert_lines (3));
+  g_ptr_array_add (built, les_sql_service_select ());
+  g_ptr_array_add (built, les_sql_service_rules_select ());
+  g_ptr_array_add (built, les_sql_service_upsert ());
+  g_ptr_array_add (built, les_sql_service_rule_upsert ());
+  for (int k = 0; k < LES_N_KINDS; k++)
+    {
+      const LesKindInfo *info = les_kind_get_info ((LesKind) k);
+      char *update;
+
+      g_ptr_array_add (built, les_sql_export_select (info));
+      /* claims and patients' lines have statements of their own (above) */
+      if (k == LES_KIND_CLAIMS || k == LES_KIND_PATIENT_ACTIVITY)
+        continue;
+      update = les_sql_import_update (info);
+      g_ptr_array_add (built, les_sql_import_select (info));
+      g_ptr_array_add (built, les_sql_import_insert (info));
+      if (update != NULL)
+        g_ptr_array_add (built, update);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (fixed) + built->len; i++)
+    {
+      const char *sql = i < G_N_ELEMENTS (fixed) ? fixed[i] : built->pdata[i - G_N_ELEMENTS (fixed)];
+      g_autoptr(GError) error = NULL;
+      LesStmt *stmt = les_db_prepare (les_store_get_db (store), sql, &error);
+
+      if (error != NULL)
+        g_test_message ("%s", sql);
+      g_assert_no_error (error);
+      les_stmt_finalize (stmt);
+    }
   test_remove_dir (dir);
 }
 
@@ -214,6 +679,15 @@ main (int argc, char **argv)
   g_test_add_func ("/store/transactions-and-audit", test_transactions_and_audit);
   g_test_add_func ("/store/files-private", test_files_private);
   g_test_add_func ("/store/durable-commits", test_durable_commits);
+  g_test_add_func ("/store/server-locations", test_server_locations);
+  g_test_add_func ("/store/pg-rewrite", test_pg_rewrite);
+  g_test_add_func ("/store/failures", test_failures);
+  g_test_add_func ("/store/interleaved", test_interleaved);
+  g_test_add_func ("/store/cancel", test_cancel);
+  g_test_add_func ("/store/one-writer", test_one_writer);
+  g_test_add_func ("/store/failed-transaction", test_failed_transaction);
+  g_test_add_func ("/store/password-hidden", test_password_hidden);
+  g_test_add_func ("/store/every-statement-prepares", test_every_statement_prepares);
 
   return g_test_run ();
 }

@@ -58,22 +58,25 @@ options_clear (Options *o)
 
 static const char usage_text[] =
   "Usage:\n"
-  "  les-claims-cli [--db FILE] init\n"
-  "  les-claims-cli [--db FILE] import KIND FILE\n"
-  "  les-claims-cli [--db FILE] compute --year 2024/25 [--to YYYY-MM]\n"
-  "  les-claims-cli [--db FILE] export KIND --year 2024/25 [-o FILE]\n"
-  "  les-claims-cli [--db FILE] explain --year 2024/25 PRACTICE SERVICE RULE PERIOD\n"
-  "  les-claims-cli [--db FILE] set-status STATUS [--reason TEXT] (CLAIM_REF... | --all --year 2024/25)\n"
-  "  les-claims-cli [--db FILE] run --year 2024/25 --month YYYY-MM\n"
-  "  les-claims-cli [--db FILE] reopen --run N --reason TEXT\n"
-  "  les-claims-cli [--db FILE] statement --year 2024/25 --run N PRACTICE -o FILE.pdf|FILE.csv\n"
-  "  les-claims-cli [--db FILE] report --year 2024/25 -o FILE.pdf|FILE.csv\n"
+  "  les-claims-cli [--db DB] init\n"
+  "  les-claims-cli [--db DB] import KIND FILE\n"
+  "  les-claims-cli [--db DB] compute --year 2024/25 [--to YYYY-MM]\n"
+  "  les-claims-cli [--db DB] export KIND --year 2024/25 [-o FILE]\n"
+  "  les-claims-cli [--db DB] explain --year 2024/25 PRACTICE SERVICE RULE PERIOD\n"
+  "  les-claims-cli [--db DB] set-status STATUS [--reason TEXT] (CLAIM_REF... | --all --year 2024/25)\n"
+  "  les-claims-cli [--db DB] run --year 2024/25 --month YYYY-MM\n"
+  "  les-claims-cli [--db DB] reopen --run N --reason TEXT\n"
+  "  les-claims-cli [--db DB] statement --year 2024/25 --run N PRACTICE -o FILE.pdf|FILE.csv\n"
+  "  les-claims-cli [--db DB] report --year 2024/25 -o FILE.pdf|FILE.csv\n"
   "\n"
   "Import kinds: practices, list-sizes, services, rules, signups, cohorts,\n"
   "  allocations, claims, patient-activity, achievements, ledger.\n"
   "Export kinds: the import kinds, and payments, findings, reconciliation.\n"
   "Statuses: %s (queried, rejected\n"
   "  and withdrawn need --reason); approving with --all skips claims with errors.\n"
+  "DB is a database file, or a PostgreSQL database: a postgresql:// URI or a\n"
+  "  \"host=… dbname=…\" connection string, with libpq's PG* environment variables\n"
+  "  and ~/.pgpass (keep passwords there, never on the command line).\n"
   "Without --db, the default database: %s\n"
   "Exit status: 0 success, 1 bad input, 2 usage error.\n";
 
@@ -283,7 +286,7 @@ cmd_init (Options *o)
   store = open_store (o);
   if (store == NULL)
     return LES_CLI_BAD_INPUT;
-  g_print ("%s: ready (schema version %d)\n", les_store_get_path (store),
+  g_print ("%s: ready (schema version %d)\n", les_store_get_location (store),
            les_store_get_schema_version (store));
   return LES_CLI_OK;
 }

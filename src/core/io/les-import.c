@@ -958,6 +958,10 @@ handle_row (Import *imp)
 
   if (imp->row_failed)
     imp->stats->errors++;
+  /* a server's transaction is spoilt by its first statement that fails: every
+   * row after it would fail the same way, so the import stops at this one */
+  if (imp->row_failed && les_db_transaction_failed (imp->db))
+    imp->fatal = TRUE;
 }
 
 /* libcsv callbacks */

@@ -55,7 +55,7 @@ typedef struct
   LesReadFunc     func;
   gpointer        data;          /* the request's, which outlives this */
   GDestroyNotify  result_free;
-  char           *path;
+  char           *location;      /* the store's, as opened: may hold a server password */
   LesStore       *reader;        /* NULL: opened on the worker */
 } ReadWork;
 
@@ -281,7 +281,7 @@ read_work_free (gpointer data)
   ReadWork *work = data;
 
   g_clear_object (&work->reader);
-  g_free (work->path);
+  g_free (work->location);
   g_free (work);
 }
 
@@ -300,7 +300,7 @@ read_in_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
-  if (work->reader == NULL && (work->reader = les_store_open (work->path, &error)) == NULL)
+  if (work->reader == NULL && (work->reader = les_store_open (work->location, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
@@ -387,7 +387,7 @@ dispatch_reads (LesSession *self)
       work->func = request->func;
       work->data = request->data;
       work->result_free = request->result_free;
-      work->path = g_strdup (les_store_get_path (self->store));
+      work->location = les_store_dup_open_location (self->store);
       work->reader = reader;
       cancellable = g_task_get_cancellable (outer);
       task = g_task_new (NULL, cancellable, read_done_cb, g_steal_pointer (&outer));

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "les-db.h"
@@ -254,6 +255,13 @@ sqlite_last_failure (LesDb *db)
   return failure_of (sqlite3_extended_errcode (((SqliteDb *) db)->handle));
 }
 
+/* A failed statement is undone alone: the transaction goes on */
+static gboolean
+sqlite_transaction_failed (LesDb *db)
+{
+  return FALSE;
+}
+
 static const LesDbBackend sqlite_backend = {
   .name = "sqlite",
   .close = sqlite_close,
@@ -277,7 +285,322 @@ static const LesDbBackend sqlite_backend = {
   .changes = sqlite_changes,
   .set_cancellable = sqlite_set_cancellable,
   .last_failure = sqlite_last_failure,
+  .transaction_failed = sqlite_transaction_failed,
 };
+
+/* The document portal (xdg-document-portal 1.16, Debian 12's; how a Flatpak
+ * sees a file the user chose) refuses opens with O_NOFOLLOW with ELOOP, and
+ * SQLite's unix VFS opens every file with it: a database chosen through the
+ * file chooser could not be opened at all.  SQLite lets a program replace
+ * the system calls its VFS makes, so its open() drops O_NOFOLLOW for the
+ * portal's files only (they are the portal's own, not a link an attacker
+ * planted). */
+typedef int (*OpenFunc) (const char *path, int flags, int mode);
+static OpenFunc real_open;
+
+gboolean
+les_db_sqlite_is_document_portal (const char *path)
+{
+  g_autofree char *runtime = g_build_filename (g_get_user_runtime_dir (), "doc", "", NULL);
+  /* the tests run the portal's way of opening on an ordinary folder too */
+  const char *test_prefix = g_getenv ("LES_TEST_PORTAL_PREFIX");
+
+  return g_str_has_prefix (path, runtime) || g_str_has_prefix (path, "/run/flatpak/doc/")
+         || (g_str_has_prefix (path, "/run/user/") && strstr (path, "/doc/") != NULL)
+         || (test_prefix != NULL && test_prefix[0] != '\0' && g_str_has_prefix (path, test_prefix));
+}
+
+static int
+portal_open (const char *path, int flags, int mode)
+{
+  if ((flags & O_NOFOLLOW) && les_db_sqlite_is_document_portal (path))
+    flags &= ~O_NOFOLLOW;
+  return real_open (path, flags, mode);
+}
+
+/* Locks for the document portal's files.  The portal has no POSIX locks
+ * (fcntl gives ENOSYS) and refuses to make a directory beside the file, so
+ * neither SQLite's usual locking nor unix-dotfile works there.  The portal
+ * shows a file to this application only, and the application is one
+ * process, so its connections (the session's writer and readers) lock each
+ * other here, in memory, by the rules SQLite's own locking follows:
+ * SHARED readers, one RESERVED writer-to-be, PENDING to keep new readers
+ * out, EXCLUSIVE once the last reader has gone.  Everything else is
+ * "unix-none": the file itself, the rollback journal beside it. */
+typedef struct {
+  int            refs;
+  int            n_shared;      /* connections at SHARED or above */
+  gconstpointer  reserved;      /* the one at RESERVED or above, NULL when none */
+  gboolean       pending;       /* it waits for EXCLUSIVE (or holds it) */
+  gboolean       exclusive;
+} PortalLock;
+
+typedef struct {
+  sqlite3_file  base;
+  sqlite3_file *real;           /* unix-none's, allocated after this struct */
+  char         *path;
+  PortalLock   *lock;           /* NULL for files that are not a main database */
+  int           level;
+} PortalFile;
+
+static GMutex portal_mutex;
+static GHashTable *portal_locks;  /* path → PortalLock */
+static sqlite3_vfs *portal_real_vfs;
+
+static int
+portal_close (sqlite3_file *file)
+{
+  PortalFile *p = (PortalFile *) file;
+  int rc = p->real->pMethods != NULL ? p->real->pMethods->xClose (p->real) : SQLITE_OK;
+
+  if (p->lock != NULL)
+    {
+      g_mutex_lock (&portal_mutex);
+      if (p->level >= SQLITE_LOCK_SHARED)
+        p->lock->n_shared--;
+      if (p->lock->reserved == p)
+        {
+          p->lock->reserved = NULL;
+          p->lock->pending = p->lock->exclusive = FALSE;
+        }
+      if (--p->lock->refs == 0)
+        g_hash_table_remove (portal_locks, p->path);
+      g_mutex_unlock (&portal_mutex);
+    }
+  g_free (p->path);
+  return rc;
+}
+
+static int
+portal_read (sqlite3_file *f, void *buf, int n, sqlite3_int64 off)
+{
+  return ((PortalFile *) f)->real->pMethods->xRead (((PortalFile *) f)->real, buf, n, off);
+}
+
+static int
+portal_write (sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
+{
+  return ((PortalFile *) f)->real->pMethods->xWrite (((PortalFile *) f)->real, buf, n, off);
+}
+
+static int
+portal_truncate (sqlite3_file *f, sqlite3_int64 size)
+{
+  return ((PortalFile *) f)->real->pMethods->xTruncate (((PortalFile *) f)->real, size);
+}
+
+static int
+portal_sync (sqlite3_file *f, int flags)
+{
+  return ((PortalFile *) f)->real->pMethods->xSync (((PortalFile *) f)->real, flags);
+}
+
+static int
+portal_file_size (sqlite3_file *f, sqlite3_int64 *size)
+{
+  return ((PortalFile *) f)->real->pMethods->xFileSize (((PortalFile *) f)->real, size);
+}
+
+static int
+portal_lock (sqlite3_file *file, int level)
+{
+  PortalFile *p = (PortalFile *) file;
+  PortalLock *l = p->lock;
+  int rc = SQLITE_OK;
+
+  if (l == NULL || p->level >= level)
+    return SQLITE_OK;
+  g_mutex_lock (&portal_mutex);
+  if (level == SQLITE_LOCK_SHARED)
+    {
+      /* a writer waiting for or holding EXCLUSIVE keeps new readers out */
+      if (l->pending || l->exclusive)
+        rc = SQLITE_BUSY;
+      else
+        {
+          l->n_shared++;
+          p->level = SQLITE_LOCK_SHARED;
+        }
+    }
+  else if (level == SQLITE_LOCK_RESERVED)
+    {
+      if (l->reserved != NULL && l->reserved != p)
+        rc = SQLITE_BUSY;
+      else
+        {
+          l->reserved = p;
+          p->level = SQLITE_LOCK_RESERVED;
+        }
+    }
+  else if (level == SQLITE_LOCK_EXCLUSIVE)
+    {
+      if (l->reserved != NULL && l->reserved != p)
+        rc = SQLITE_BUSY;
+      else
+        {
+          l->reserved = p;
+          l->pending = TRUE;
+          if (l->n_shared > 1)
+            {
+              p->level = SQLITE_LOCK_PENDING;
+              rc = SQLITE_BUSY;
+            }
+          else
+            {
+              l->exclusive = TRUE;
+              p->level = SQLITE_LOCK_EXCLUSIVE;
+            }
+        }
+    }
+  g_mutex_unlock (&portal_mutex);
+  return rc;
+}
+
+static int
+portal_unlock (sqlite3_file *file, int level)
+{
+  PortalFile *p = (PortalFile *) file;
+  PortalLock *l = p->lock;
+
+  if (l == NULL || p->level <= level)
+    return SQLITE_OK;
+  g_mutex_lock (&portal_mutex);
+  if (p->level >= SQLITE_LOCK_RESERVED && l->reserved == p)
+    {
+      l->reserved = NULL;
+      l->pending = l->exclusive = FALSE;
+    }
+  if (level == SQLITE_LOCK_NONE && p->level >= SQLITE_LOCK_SHARED)
+    l->n_shared--;
+  p->level = level;
+  g_mutex_unlock (&portal_mutex);
+  return SQLITE_OK;
+}
+
+static int
+portal_check_reserved (sqlite3_file *file, int *out)
+{
+  PortalFile *p = (PortalFile *) file;
+
+  g_mutex_lock (&portal_mutex);
+  *out = p->lock != NULL && p->lock->reserved != NULL && p->lock->reserved != p;
+  g_mutex_unlock (&portal_mutex);
+  return SQLITE_OK;
+}
+
+static int
+portal_file_control (sqlite3_file *f, int op, void *arg)
+{
+  return ((PortalFile *) f)->real->pMethods->xFileControl (((PortalFile *) f)->real, op, arg);
+}
+
+static int
+portal_sector_size (sqlite3_file *f)
+{
+  return ((PortalFile *) f)->real->pMethods->xSectorSize (((PortalFile *) f)->real);
+}
+
+static int
+portal_device_characteristics (sqlite3_file *f)
+{
+  return ((PortalFile *) f)->real->pMethods->xDeviceCharacteristics (((PortalFile *) f)->real);
+}
+
+static const sqlite3_io_methods portal_io = {
+  .iVersion = 1,
+  .xClose = portal_close,
+  .xRead = portal_read,
+  .xWrite = portal_write,
+  .xTruncate = portal_truncate,
+  .xSync = portal_sync,
+  .xFileSize = portal_file_size,
+  .xLock = portal_lock,
+  .xUnlock = portal_unlock,
+  .xCheckReservedLock = portal_check_reserved,
+  .xFileControl = portal_file_control,
+  .xSectorSize = portal_sector_size,
+  .xDeviceCharacteristics = portal_device_characteristics,
+};
+
+static int
+portal_vfs_open (sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *out_flags)
+{
+  PortalFile *p = (PortalFile *) file;
+  int rc;
+
+  memset (p, 0, sizeof *p);
+  p->real = (sqlite3_file *) (p + 1);
+  rc = portal_real_vfs->xOpen (portal_real_vfs, name, p->real, flags, out_flags);
+  if (rc != SQLITE_OK)
+    return rc;
+  p->base.pMethods = &portal_io;
+  if ((flags & SQLITE_OPEN_MAIN_DB) && name != NULL)
+    {
+      p->path = g_strdup (name);
+      g_mutex_lock (&portal_mutex);
+      p->lock = g_hash_table_lookup (portal_locks, name);
+      if (p->lock == NULL)
+        {
+          p->lock = g_new0 (PortalLock, 1);
+          g_hash_table_insert (portal_locks, g_strdup (name), p->lock);
+        }
+      p->lock->refs++;
+      g_mutex_unlock (&portal_mutex);
+    }
+  return SQLITE_OK;
+}
+
+static void
+register_portal_vfs (void)
+{
+  static sqlite3_vfs vfs;
+
+  portal_real_vfs = sqlite3_vfs_find ("unix-none");
+  if (portal_real_vfs == NULL)
+    return;
+  portal_locks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  vfs = *portal_real_vfs;
+  vfs.zName = "les-portal";
+  vfs.szOsFile = sizeof (PortalFile) + portal_real_vfs->szOsFile;
+  vfs.xOpen = portal_vfs_open;
+  vfs.pNext = NULL;
+  sqlite3_vfs_register (&vfs, 0);
+}
+
+static void
+hook_open_once (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      sqlite3_vfs *vfs = sqlite3_vfs_find (NULL);
+
+      /* every unix VFS shares the one system call table */
+      if (vfs != NULL && vfs->iVersion >= 3 && vfs->xGetSystemCall != NULL)
+        {
+          real_open = (OpenFunc) vfs->xGetSystemCall (vfs, "open");
+          if (real_open != NULL)
+            vfs->xSetSystemCall (vfs, "open", (sqlite3_syscall_ptr) portal_open);
+        }
+      register_portal_vfs ();
+      g_once_init_leave (&done, 1);
+    }
+}
+
+/* A file last used on this desk is in WAL mode, which needs shared memory the
+ * portal cannot give: only a connection holding the file alone may read it
+ * then, and turn it back to a rollback journal.  When another connection of
+ * ours has it open, it was turned already. */
+static void
+leave_wal (const char *path)
+{
+  sqlite3 *handle = NULL;
+
+  if (sqlite3_open_v2 (path, &handle, SQLITE_OPEN_READWRITE, "les-portal") == SQLITE_OK)
+    sqlite3_exec (handle, "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+  sqlite3_close_v2 (handle);
+}
 
 /**
  * les_db_sqlite_open:
@@ -293,10 +616,12 @@ les_db_sqlite_open (const char *path, gboolean read_only, GError **error)
   int flags = SQLITE_OPEN_NOMUTEX
               | (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   sqlite3_stmt *probe = NULL;
+  gboolean portal;
   int rc;
 
   db->parent.backend = &sqlite_backend;
   db->parent.location = g_strdup (path);
+  hook_open_once ();
 
   /* Patients' data: a new file is readable by its owner only, and SQLite
    * gives its -wal and -shm files the database file's permissions */
@@ -318,7 +643,15 @@ les_db_sqlite_open (const char *path, gboolean read_only, GError **error)
         }
     }
 
-  if (sqlite3_open_v2 (path, &db->handle, flags, NULL) != SQLITE_OK)
+  /* The document portal has no POSIX locks (fcntl gives ENOSYS), which WAL and
+   * SQLite's usual locking need: there the connections of this process lock
+   * each other in memory (les-portal, above) and the journal is a rollback
+   * journal beside the file, as atomic and durable; readers then wait for a
+   * writer's commit instead of reading beside it. */
+  portal = les_db_sqlite_is_document_portal (path);
+  if (portal && !read_only)
+    leave_wal (path);
+  if (sqlite3_open_v2 (path, &db->handle, flags, portal ? "les-portal" : NULL) != SQLITE_OK)
     goto fail;
   sqlite3_extended_result_codes (db->handle, 1);
   sqlite3_busy_timeout (db->handle, 10000);
@@ -328,7 +661,8 @@ les_db_sqlite_open (const char *path, gboolean read_only, GError **error)
    * power cut never loses a payment run whose statements have gone out.
    * Writes commit once per import, compute or run, so it costs little
    * (docs/data-and-imports.md, "Durability"). */
-  if ((!read_only && !sqlite_exec (&db->parent, "PRAGMA journal_mode = WAL", error))
+  if ((!read_only && !sqlite_exec (&db->parent, portal ? "PRAGMA journal_mode = DELETE"
+                                                      : "PRAGMA journal_mode = WAL", error))
       || !sqlite_exec (&db->parent, "PRAGMA synchronous = FULL", error)
       || !sqlite_exec (&db->parent, "PRAGMA foreign_keys = ON", error)
       || !sqlite_exec (&db->parent, "PRAGMA cache_size = -32768", error)

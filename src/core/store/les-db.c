@@ -72,6 +72,12 @@ les_db_last_failure (LesDb *db)
   return db->backend->last_failure (db);
 }
 
+gboolean
+les_db_transaction_failed (LesDb *db)
+{
+  return db->backend->transaction_failed (db);
+}
+
 void
 les_stmt_finalize (LesStmt *stmt)
 {

@@ -63,6 +63,9 @@ typedef struct {
   gint64     (*changes)        (LesDb *db);
   void       (*set_cancellable) (LesDb *db, GCancellable *cancellable);
   LesDbFailure (*last_failure) (LesDb *db);
+  /* Whether a statement failed inside the open transaction and so spoilt it
+   * (PostgreSQL: only a rollback is left; SQLite undoes the statement alone). */
+  gboolean   (*transaction_failed) (LesDb *db);
 } LesDbBackend;
 
 /* The part of a connection and a statement every backend shares (backends embed them first). */
@@ -81,6 +84,19 @@ struct _LesStmt
 LesDb       *les_db_sqlite_open     (const char      *path,
                                      gboolean         read_only,
                                      GError         **error);
+
+/* PostgreSQL: a team's database on a server.  @conninfo is a postgresql://
+ * URI or a key=value connection string (libpq's, PG* variables honoured). */
+LesDb       *les_db_pg_open         (const char      *conninfo,
+                                     GError         **error);
+/* Whether @location is a postgresql:// URI or a key=value connection string */
+gboolean     les_db_pg_is_conninfo  (const char      *location);
+/* The portable SQL as PostgreSQL prepares it ($1 for ?1, …); @n_params the highest number. */
+char        *les_db_pg_rewrite      (const char      *sql,
+                                     int             *n_params);
+
+/* Whether @path is a file the document portal exports (a Flatpak's chosen file). */
+gboolean     les_db_sqlite_is_document_portal (const char *path);
 
 const char  *les_db_get_backend_name (LesDb          *db);
 const char  *les_db_get_location    (LesDb           *db);
@@ -103,6 +119,7 @@ gint64       les_db_changes         (LesDb           *db);
 void         les_db_set_cancellable (LesDb           *db,
                                      GCancellable    *cancellable);
 LesDbFailure les_db_last_failure    (LesDb           *db);
+gboolean     les_db_transaction_failed (LesDb        *db);
 
 void         les_stmt_finalize      (LesStmt         *stmt);
 /* Ready to step again from the start; the parameters keep their values. */

@@ -5,9 +5,10 @@
 
 #include "les-sql.h"
 
-/* COLLATE BINARY below asks for byte order, which the compute's merge of
- * stored and new lines (strcmp) depends on.  It is SQLite's name for it and
- * SQLite-only: a PostgreSQL backend must map it to COLLATE "C". */
+/* The compute's merge of stored and new lines (strcmp) needs the stored
+ * lines in byte order: every text column compares that way on both backends
+ * (SQLite's default BINARY, PostgreSQL's schema declares COLLATE "C"), so no
+ * query names a collation, which each database would spell its own way. */
 
 /* Reading the year */
 
@@ -93,11 +94,10 @@ const char les_sql_compute_insert_finding[] =
   "INSERT INTO findings (year, severity, code, practice_code, service_code, rule_code, "
   "period, claim_ref, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
-/* The table's key gives this order without sorting. */
+/* The table's key gives this order (bytes) without sorting. */
 const char les_sql_compute_stored_lines[] =
   "SELECT practice_code, service_code, rule_code, period, units, gross, payable, held "
-  "FROM payment_lines WHERE year = ?1 ORDER BY practice_code COLLATE BINARY, "
-  "service_code COLLATE BINARY, rule_code COLLATE BINARY, period COLLATE BINARY";
+  "FROM payment_lines WHERE year = ?1 ORDER BY practice_code, service_code, rule_code, period";
 
 /* One service's lines (?2) in the same order: practice by practice, each
  * a range of the key, since the lines have no index by service */
@@ -105,7 +105,7 @@ const char les_sql_compute_stored_lines_of_service[] =
   "SELECT l.practice_code, l.service_code, l.rule_code, l.period, l.units, l.gross, l.payable, l.held "
   "FROM practices AS p CROSS JOIN payment_lines AS l "
   "WHERE l.year = ?1 AND l.practice_code = p.practice_code AND l.service_code = ?2 "
-  "ORDER BY p.practice_code COLLATE BINARY, l.rule_code COLLATE BINARY, l.period COLLATE BINARY";
+  "ORDER BY p.practice_code, l.rule_code, l.period";
 
 const char les_sql_compute_delete_line[] =
   "DELETE FROM payment_lines WHERE year = ?1 AND practice_code = ?2 AND service_code = ?3 "

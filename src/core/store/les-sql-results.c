@@ -5,9 +5,9 @@
 
 #include "les-sql.h"
 
-/* COLLATE BINARY asks for byte order, as FORMATS.md orders the exports.  It
- * is SQLite's name for it and SQLite-only: a PostgreSQL backend must map it
- * to COLLATE "C". */
+/* FORMATS.md orders the exports by bytes: every text column compares that
+ * way on both backends (SQLite's default BINARY, PostgreSQL's schema declares
+ * COLLATE "C"), so no query names a collation. */
 
 const char les_sql_results_compute[] =
   "SELECT to_period, computed_at, computed_by FROM computes WHERE year = ?1";
@@ -20,19 +20,15 @@ const char les_sql_results_reconciliation[] =
   " WHERE l.year = s.year AND l.service_code = s.service_code AND l.period <= ?2) "
   "FROM services AS s LEFT JOIN service_totals AS t "
   "ON t.year = s.year AND t.service_code = s.service_code "
-  "WHERE s.year = ?1 ORDER BY s.service_code COLLATE BINARY";
+  "WHERE s.year = ?1 ORDER BY s.service_code";
 
 const char les_sql_results_payments[] =
   "SELECT practice_code, service_code, rule_code, period, units, gross, payable, held "
-  "FROM payment_lines WHERE year = ?1 ORDER BY practice_code COLLATE BINARY, "
-  "service_code COLLATE BINARY, rule_code COLLATE BINARY, period COLLATE BINARY";
+  "FROM payment_lines WHERE year = ?1 ORDER BY practice_code, service_code, rule_code, period";
 
 /* Byte order with a blank before any value (RULES.md 9). */
 const char les_sql_results_findings[] =
   "SELECT severity, code, practice_code, service_code, rule_code, period, claim_ref, "
-  "message FROM findings WHERE year = ?1 ORDER BY code COLLATE BINARY, "
-  "COALESCE (practice_code, '') COLLATE BINARY, "
-  "COALESCE (service_code, '') COLLATE BINARY, "
-  "COALESCE (rule_code, '') COLLATE BINARY, "
-  "COALESCE (period, '') COLLATE BINARY, "
-  "COALESCE (claim_ref, '') COLLATE BINARY, id";
+  "message FROM findings WHERE year = ?1 ORDER BY code, COALESCE (practice_code, ''), "
+  "COALESCE (service_code, ''), COALESCE (rule_code, ''), COALESCE (period, ''), "
+  "COALESCE (claim_ref, ''), id";

@@ -92,9 +92,13 @@ const char les_sql_runs_preview[] =
   APPROVAL_TABLES ", due AS (SELECT k.payable " DUE_LINES " UNION ALL SELECT a.payable " DUE_ADJUSTMENTS ") "
   "SELECT coalesce (sum (payable), 0), count (*) FROM due";
 
+/* The next number after the highest, given here rather than by the
+ * database: SQLite's rowid does the same, but a PostgreSQL sequence would
+ * leave a gap for every run given up ("nothing is due"), and finance quotes
+ * these numbers.  Writers are serialised, so no two runs take one number. */
 const char les_sql_runs_insert[] =
-  "INSERT INTO payment_runs (year, month, created_at, created_by, total, n_lines) "
-  "VALUES (?1, ?2, ?3, ?4, 0, 0) RETURNING run_id";
+  "INSERT INTO payment_runs (run_id, year, month, created_at, created_by, total, n_lines) "
+  "VALUES ((SELECT coalesce (max (run_id), 0) + 1 FROM payment_runs), ?1, ?2, ?3, ?4, 0, 0) RETURNING run_id";
 
 const char les_sql_runs_pay_lines[] =
   APPROVAL_TABLES ", " HELD_REASONS " "

@@ -43,3 +43,13 @@ const char les_sql_sqlite_foreign_keys_off[] =
 
 const char les_sql_sqlite_foreign_keys_on[] =
   "PRAGMA foreign_keys = ON";
+
+/* PostgreSQL keeps the version in a table of its own, which a new database lacks */
+const char les_sql_pg_has_schema[] =
+  "SELECT to_regclass ('schema_version') IS NOT NULL";
+
+const char les_sql_pg_schema_version[] =
+  "SELECT version FROM schema_version";
+
+const char les_sql_pg_set_schema_version[] =
+  "UPDATE schema_version SET version = ?1";

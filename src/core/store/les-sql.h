@@ -6,8 +6,12 @@
 
 /* Portable SQL: numbered parameters (?1, ?2, …), 64-bit integers for money,
  * upserts as ON CONFLICT, RETURNING instead of last-row ids, no SQLite-only
- * functions where a standard form does the same.  A backend may adapt the
- * text when it prepares it (PostgreSQL's $1 for ?1). */
+ * functions where a standard form does the same, no collation names (text
+ * compares in byte order on both backends: their schemas see to it), no new
+ * ids the caller shows people from a sequence (a rolled-back insert leaves a
+ * gap on PostgreSQL).  A backend may adapt the text when it prepares it
+ * (PostgreSQL's $1 for ?1: les_db_pg_rewrite()).  A statement whose text is
+ * only for one backend says so in its name (les_sql_sqlite_…, les_sql_pg_…). */
 
 /* ---- the store itself (les-sql-store.c) ---- */
 extern const char les_sql_meta_get[];
@@ -17,6 +21,9 @@ extern const char les_sql_years[];
 extern const char les_sql_sqlite_user_version[];
 extern const char les_sql_sqlite_set_user_version[];  /* printf format: the version */
 extern const char les_sql_count_rows[];   /* printf format: the table name (one of the schema's) */
+extern const char les_sql_pg_has_schema[];
+extern const char les_sql_pg_schema_version[];
+extern const char les_sql_pg_set_schema_version[];
 
 extern const char les_sql_sqlite_foreign_keys_off[];
 extern const char les_sql_sqlite_foreign_keys_on[];

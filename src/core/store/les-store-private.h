@@ -25,5 +25,8 @@ char         *les_now_iso8601        (void);
 void          les_store_mark_stale   (LesStore    *self,
                                       int          fy,
                                       const char  *service_code);
+/* What les_store_open() was given, to open another connection like it: a
+ * server's connection string may hold its password, so never show it. */
+char         *les_store_dup_open_location (LesStore *self);
 
 G_END_DECLS

@@ -17,7 +17,8 @@ struct _LesStore
 {
   GObject     parent_instance;
 
-  char       *path;
+  char       *location;   /* as given: a file, or a connection string (which may hold a password) */
+  char       *path;       /* SQLite's file; NULL on a server */
   LesDb      *db;
   GHashTable *statements;   /* const char *sql (interned) → LesStmt * */
   GHashTable *by_address;   /* the caller's sql pointer → its interned text */
@@ -37,15 +38,28 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* Each entry brings the schema from version i to i + 1. */
-static const char *migrations[] = {
-  "resource:///org/lesclaims/LesClaims/core/les-schema.sql",
-  "resource:///org/lesclaims/LesClaims/core/les-schema-2.sql",
-  "resource:///org/lesclaims/LesClaims/core/les-schema-3.sql",
-  "resource:///org/lesclaims/LesClaims/core/les-schema-4.sql",
+typedef struct {
+  int         from;
+  int         to;
+  const char *uri;
+} Migration;
+
+/* SQLite's files were made by every version since the first, so each
+ * version has its step */
+static const Migration sqlite_migrations[] = {
+  { 0, 1, "resource:///org/lesclaims/LesClaims/core/les-schema.sql" },
+  { 1, 2, "resource:///org/lesclaims/LesClaims/core/les-schema-2.sql" },
+  { 2, 3, "resource:///org/lesclaims/LesClaims/core/les-schema-3.sql" },
+  { 3, 4, "resource:///org/lesclaims/LesClaims/core/les-schema-4.sql" },
 };
 
-G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LES_SCHEMA_VERSION);
+/* A PostgreSQL database starts at the version current when it came in */
+static const Migration pg_migrations[] = {
+  { 0, 3, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg.sql" },
+  { 3, 4, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg-4.sql" },
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (sqlite_migrations) == LES_SCHEMA_VERSION);
 
 static void
 finalize_statement (gpointer stmt)
@@ -101,28 +115,64 @@ les_now_iso8601 (void)
 }
 
 static gboolean
-apply_migration (LesStore *self, int from_version, GError **error)
+is_server (LesStore *self)
 {
+  return strcmp (les_db_get_backend_name (self->db), "postgresql") == 0;
+}
+
+static gboolean
+set_schema_version (LesStore *self, int version, GError **error)
+{
+  g_autofree char *pragma = NULL;
+  LesStmt *stmt;
+
+  if (is_server (self))
+    {
+      stmt = les_store_prepare (self, les_sql_pg_set_schema_version, error);
+      if (stmt == NULL)
+        return FALSE;
+      les_stmt_bind_int64 (stmt, 1, version);
+      return les_stmt_run (stmt, error);
+    }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  pragma = g_strdup_printf (les_sql_sqlite_set_user_version, version);
+#pragma GCC diagnostic pop
+  return les_store_exec (self, pragma, error);
+}
+
+/* Brings the schema from @version to the next version its backend has a step to */
+static gboolean
+apply_migration (LesStore *self, int *version, GError **error)
+{
+  const Migration *steps = is_server (self) ? pg_migrations : sqlite_migrations;
+  guint n_steps = is_server (self) ? G_N_ELEMENTS (pg_migrations) : G_N_ELEMENTS (sqlite_migrations);
+  const Migration *step = NULL;
   g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *sql = NULL;
+
+  for (guint i = 0; i < n_steps && step == NULL; i++)
+    if (steps[i].from == *version)
+      step = &steps[i];
+  if (step == NULL)
+    {
+      g_set_error (error, LES_ERROR, LES_ERROR_DATABASE,
+                   _("%s: no way to bring schema version %d up to date"), les_db_get_location (self->db), *version);
+      return FALSE;
+    }
 
   /* a static library's resource is linked only when something refers to it */
   (void) les_core_get_resource ();
-  file = g_file_new_for_uri (migrations[from_version]);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autofree char *sql = NULL;
-  g_autofree char *pragma = NULL;
-
+  file = g_file_new_for_uri (step->uri);
   bytes = g_file_load_bytes (file, NULL, NULL, error);
   if (bytes == NULL)
     return FALSE;
   sql = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  if (!les_store_exec (self, sql, error))
+  if (!les_store_exec (self, sql, error) || !set_schema_version (self, step->to, error))
     return FALSE;
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-  pragma = g_strdup_printf (les_sql_sqlite_set_user_version, from_version + 1);
-#pragma GCC diagnostic pop
-  return les_store_exec (self, pragma, error);
+  *version = step->to;
+  return TRUE;
 }
 
 /* The value of @key in meta (NULL when none); FALSE on a database error. */
@@ -179,7 +229,7 @@ migrate (LesStore *self, GError **error)
     {
       g_set_error (error, LES_ERROR, LES_ERROR_TOO_NEW,
                    _("%s was made by a newer version of LES Claims (schema %d; this version knows %d)"),
-                   self->path, version, LES_SCHEMA_VERSION);
+                   les_db_get_location (self->db), version, LES_SCHEMA_VERSION);
       return FALSE;
     }
 
@@ -196,12 +246,19 @@ migrate (LesStore *self, GError **error)
   /* a migration may rebuild a table that others refer to (SQLite's way of
    * changing a constraint): references are not checked while it runs,
    * which the pragma allows only outside a transaction */
-  les_store_exec (self, les_sql_sqlite_foreign_keys_off, NULL);
+  if (!is_server (self))
+    les_store_exec (self, les_sql_sqlite_foreign_keys_off, NULL);
   if (!les_db_begin (self->db, LES_TRANSACTION_WRITE, error))
     goto out;
   version = les_store_get_schema_version (self);
-  for (int v = version; v < LES_SCHEMA_VERSION; v++)
-    if (!apply_migration (self, v, error))
+  if (version < 0)
+    {
+      g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: cannot read the schema version"),
+                   les_db_get_location (self->db));
+      goto fail;
+    }
+  for (int v = version; v < LES_SCHEMA_VERSION;)
+    if (!apply_migration (self, &v, error))
       goto fail;
   if (!ensure_hmac_key (self, error))
     goto fail;
@@ -218,7 +275,8 @@ migrate (LesStore *self, GError **error)
 fail:
   les_db_rollback (self->db);
 out:
-  les_store_exec (self, les_sql_sqlite_foreign_keys_on, NULL);
+  if (!is_server (self))
+    les_store_exec (self, les_sql_sqlite_foreign_keys_on, NULL);
   return ok;
 }
 
@@ -230,6 +288,7 @@ les_store_finalize (GObject *object)
   g_clear_pointer (&self->by_address, g_hash_table_unref);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->db, les_db_close);
+  g_free (self->location);
   g_free (self->path);
   g_free (self->hmac_key);
   g_free (self->os_user);
@@ -309,7 +368,8 @@ check_file (LesStore *self)
                      g_strdup_printf (_("%s can be read by other people on this computer, and it holds "
                                         "patients’ data. Make it private with “chmod 600” (and its -wal "
                                         "and -shm files)."), self->path));
-  if (is_network_filesystem (self->path))
+  /* the document portal is a FUSE filesystem too, but on this computer */
+  if (is_network_filesystem (self->path) && !les_db_sqlite_is_document_portal (self->path))
     g_ptr_array_add (self->warnings,
                      g_strdup_printf (_("%s is on a network drive. A database file there can be damaged "
                                         "when two people use it at once: keep it on this computer, or "
@@ -329,33 +389,59 @@ les_store_default_path (void)
 }
 
 /**
- * les_store_open:
- * @path: the database file, created when missing
+ * les_store_is_server_location:
+ * @location: what les_store_open() is given
  *
- * Opens (creating or migrating) the database at @path.
+ * Returns: whether @location names a PostgreSQL database: a postgresql://
+ * or postgres:// URI, or a key=value connection string (it begins with one
+ * of libpq's keywords and "=", as "host=… dbname=…" does and no file does).
+ */
+gboolean
+les_store_is_server_location (const char *location)
+{
+  g_return_val_if_fail (location != NULL, FALSE);
+
+  return les_db_pg_is_conninfo (location);
+}
+
+/**
+ * les_store_open:
+ * @location: the database: a file, created when missing, or a PostgreSQL
+ *   database (les_store_is_server_location())
+ *
+ * Opens (creating or migrating) the database at @location.
  */
 LesStore *
-les_store_open (const char *path, GError **error)
+les_store_open (const char *location, GError **error)
 {
   g_autoptr(LesStore) self = NULL;
-  g_autofree char *dir = NULL;
 
-  g_return_val_if_fail (path != NULL, NULL);
-
-  dir = g_path_get_dirname (path);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: cannot create the folder: %s"),
-                   dir, g_strerror (errno));
-      return NULL;
-    }
+  g_return_val_if_fail (location != NULL, NULL);
 
   self = g_object_new (LES_TYPE_STORE, NULL);
-  self->path = g_strdup (path);
-  self->db = les_db_sqlite_open (path, FALSE, error);
-  if (self->db == NULL)
-    return NULL;
-  check_file (self);
+  self->location = g_strdup (location);
+  if (les_store_is_server_location (location))
+    {
+      self->db = les_db_pg_open (location, error);
+      if (self->db == NULL)
+        return NULL;
+    }
+  else
+    {
+      g_autofree char *dir = g_path_get_dirname (location);
+
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: cannot create the folder: %s"),
+                       dir, g_strerror (errno));
+          return NULL;
+        }
+      self->path = g_strdup (location);
+      self->db = les_db_sqlite_open (location, FALSE, error);
+      if (self->db == NULL)
+        return NULL;
+      check_file (self);
+    }
 
   if (!migrate (self, error))
     return NULL;
@@ -366,14 +452,22 @@ les_store_open (const char *path, GError **error)
 /**
  * les_store_dup:
  *
- * Opens a second connection to the same file, for work on another thread.
+ * Opens a second connection to the same database, for work on another thread.
  */
 LesStore *
 les_store_dup (LesStore *self, GError **error)
 {
   g_return_val_if_fail (LES_IS_STORE (self), NULL);
 
-  return les_store_open (self->path, error);
+  return les_store_open (self->location, error);
+}
+
+char *
+les_store_dup_open_location (LesStore *self)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+
+  return g_strdup (self->location);
 }
 
 /**
@@ -391,12 +485,44 @@ les_store_get_warnings (LesStore *self)
   return (const char * const *) self->warnings->pdata;
 }
 
+/**
+ * les_store_get_path:
+ *
+ * Returns: (nullable): the SQLite database file; %NULL for a database on a server
+ */
 const char *
 les_store_get_path (LesStore *self)
 {
   g_return_val_if_fail (LES_IS_STORE (self), NULL);
 
   return self->path;
+}
+
+/**
+ * les_store_get_location:
+ *
+ * Returns: where the database is, for people to read: the file, or the
+ * server's postgresql:// URI without any password
+ */
+const char *
+les_store_get_location (LesStore *self)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+
+  return les_db_get_location (self->db);
+}
+
+/**
+ * les_store_get_backend_name:
+ *
+ * Returns: "sqlite" or "postgresql"
+ */
+const char *
+les_store_get_backend_name (LesStore *self)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+
+  return les_db_get_backend_name (self->db);
 }
 
 LesDb *
@@ -415,10 +541,24 @@ les_store_get_schema_version (LesStore *self)
 
   g_return_val_if_fail (LES_IS_STORE (self), -1);
 
-  /* not cached: a migration changes it */
-  stmt = les_db_prepare (self->db, les_sql_sqlite_user_version, NULL);
+  if (is_server (self))
+    {
+      stmt = les_store_prepare (self, les_sql_pg_has_schema, NULL);
+      if (stmt == NULL || les_stmt_step (stmt, NULL) != LES_STEP_ROW)
+        return -1;
+      version = les_stmt_int (stmt, 0);
+      les_stmt_reset (stmt);
+      if (version == 0)
+        return 0;
+      /* not cached: the table is made by the first migration */
+      stmt = les_db_prepare (self->db, les_sql_pg_schema_version, NULL);
+    }
+  else
+    /* not cached: a migration changes it */
+    stmt = les_db_prepare (self->db, les_sql_sqlite_user_version, NULL);
   if (stmt == NULL)
     return -1;
+  version = -1;
   if (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
     version = les_stmt_int (stmt, 0);
   les_stmt_finalize (stmt);
@@ -553,7 +693,7 @@ les_store_audit (LesStore   *self,
       les_stmt_run (stmt, &error);
     }
   if (error != NULL)
-    g_warning ("%s: cannot write the audit trail: %s", self->path, error->message);
+    g_warning ("%s: cannot write the audit trail: %s", les_db_get_location (self->db), error->message);
 }
 
 void

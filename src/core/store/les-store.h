@@ -1,4 +1,4 @@
-/* les-store.h: the store, which owns the SQLite connection and every SQL statement. */
+/* les-store.h: the store, which owns the database connection (SQLite or PostgreSQL) and every SQL statement. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -12,11 +12,14 @@ G_DECLARE_FINAL_TYPE (LesStore, les_store, LES, STORE, GObject)
 #define LES_SCHEMA_VERSION 4
 
 char       *les_store_default_path   (void);
-LesStore   *les_store_open           (const char  *path,
+gboolean    les_store_is_server_location (const char *location);
+LesStore   *les_store_open           (const char  *location,
                                       GError     **error);
 LesStore   *les_store_dup            (LesStore    *self,
                                       GError     **error);
 const char *les_store_get_path       (LesStore    *self);
+const char *les_store_get_location   (LesStore    *self);
+const char *les_store_get_backend_name (LesStore  *self);
 const char * const *les_store_get_warnings (LesStore *self);
 int         les_store_get_schema_version (LesStore *self);
 
