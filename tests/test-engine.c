@@ -761,6 +761,16 @@ test_validation_errors (void)
   g_assert_cmpuint (out->lines->len, ==, 3);
   for (guint i = 0; i < out->findings->len; i++)
     g_assert_cmpint (g_array_index (out->findings, LesFinding, i).severity, ==, LES_SEVERITY_ERROR);
+
+  /* in words, with what a person needs to act: the deadline, the close date, the months allowed */
+  g_assert_cmpstr (find_finding (out, "LATE", "G1", "CHECK", MAY, "S02")->message, ==,
+                   "claim S02: submitted 2024-07-01, after the deadline of 2024-06-30");
+  g_assert_cmpstr (find_finding (out, "PRACTICE_CLOSED", "G3", "CHECK", JUN, "S04")->message, ==,
+                   "claim S04: the practice closed on 2024-05-20, before 2024-06");
+  g_assert_cmpstr (find_finding (out, "NOT_SIGNED_UP", "G4", "CHECK", JUN, "S05")->message, ==,
+                   "claim S05: the practice was not signed up to SMI for 2024-06");
+  g_assert_cmpstr (find_finding (out, "WRONG_PERIOD", "G1", "YR", SEP, "A01")->message, ==,
+                   "claim A01: A takes claims once a year, for March, not for 2024-09");
 }
 
 static void
@@ -790,6 +800,11 @@ test_validation_duplicates (void)
   g_assert_null (find_finding (out, "DUPLICATE", "*", "*", -1, "U01"));
   assert_no_line (out, "G2", "SMI", "CHECK", JUN);
   g_assert_cmpuint (count_findings (out, "DUPLICATE"), ==, 4);
+  /* a duplicate names its original, so that nobody has to hunt it down */
+  g_assert_cmpstr (find_finding (out, "DUPLICATE", "G1", "CHECK", APR, "S08")->message, ==,
+                   "claim S08: a duplicate of claim S09 (same practice, item and month, submitted 2024-05-02)");
+  g_assert_cmpstr (find_finding (out, "DUPLICATE", "G2", "CHECK", MAY, "T02")->message, ==,
+                   "claim T02: a duplicate of claim T01 (same practice, item and month, submitted 2024-06-10)");
 }
 
 static void
@@ -833,7 +848,8 @@ test_patient_lines (void)
   g_assert_cmpuint (count_findings (out, "DATE_OUTSIDE_PERIOD"), ==, 3);
   g_assert_cmpuint (count_findings (out, "BAD_NHS_NUMBER"), ==, 3);
   g_assert_cmpstr (find_finding (out, "BAD_NHS_NUMBER", "G1", "*", -1, "P1")->message, ==,
-                   "patient line 2 of claim P1: NHS number fails the check");
+                   "patient line 2 of claim P1: the NHS number is not a valid one (it fails the check digit), so the "
+                   "line is not paid");
 }
 
 static void
@@ -879,7 +895,8 @@ test_patient_frequency (void)
   assert_finding (out, "FREQUENCY_LIMIT", "G2", "R", MAY, "A");
   assert_finding (out, "FREQUENCY_LIMIT", "G1", "R", MAY, "B");
   g_assert_cmpstr (find_finding (out, "FREQUENCY_LIMIT", "G1", "R", MAY, "B")->message, ==,
-                   "claim B: 2 patient line(s) over the limit of 2 per patient");
+                   "claim B: 2 patient lines not paid: their patients had already been claimed for 2 times this "
+                   "year, the most R allows");
   g_assert_cmpuint (count_findings (out, "FREQUENCY_LIMIT"), ==, 2);
   assert_finding (out, "DUPLICATE", "G1", "R", APR, "E");
   assert_finding (out, "DATE_OUTSIDE_PERIOD", "G2", "R", JUN, "F");
@@ -919,7 +936,7 @@ test_unit_cap (void)
   assert_finding (out, "OVER_UNIT_CAP", "F1", "ATTEND", MAY, NULL);
   assert_finding (out, "OVER_UNIT_CAP", "F1", "ATTEND", JUN, NULL);
   g_assert_cmpstr (find_finding (out, "OVER_UNIT_CAP", "F1", "ATTEND", MAY, NULL)->message, ==,
-                   "2 of 6 units past the cap of 12 a year");
+                   "2 of 6 units held: over the practice's limit of 12 units a year");
   assert_line (out, "F2", "W", "ATTEND", MAY, 4000, 4000);       /* exactly at the cap */
   assert_line (out, "F2", "W", "NONE", MAY, 100, 0);             /* a cap of 0 */
   g_assert_cmpuint (count_findings (out, "OVER_UNIT_CAP"), ==, 3);
@@ -963,7 +980,7 @@ test_practice_cap (void)
   assert_line (out, "D1", "C", "BED", MAR, 42500, 0);
   g_assert_cmpuint (count_findings (out, "OVER_PRACTICE_CAP"), ==, 5 + 4);
   g_assert_cmpstr (find_finding (out, "OVER_PRACTICE_CAP", "D1", "BED", SEP, NULL)->message, ==,
-                   "100.00 held over the practice cap of 1000.00");
+                   "£100.00 held: the practice's cap of £1,000.00 for the service was reached");
   assert_line (out, "D2", "C", "BED", MAR, 17000, 17000);
   assert_line (out, "D3", "C", "BED", JUN, 17000, 0);
 }
@@ -1008,7 +1025,7 @@ test_hold_cap (void)
   assert_line (out, "F1", "W", "ATTEND", MAY, 18000, 9000);
   assert_line (out, "F3", "W", "ATTEND", MAY, 6000, 0);
   g_assert_cmpstr (find_finding (out, "OVER_SERVICE_CAP", "F1", "ATTEND", MAY, NULL)->message, ==,
-                   "30.00 held: service budget 600.00 reached");
+                   "£30.00 held: the service budget of £600.00 was reached");
   g_assert_cmpint (sum_payable (out, "W"), ==, 60000);
   assert_line (out, "F1", "Z", "R", MAY, 5, 0);            /* a budget of 0 is a real zero */
   g_assert_cmpuint (count_findings (out, "OVER_SERVICE_CAP"), ==, 3);
@@ -1048,7 +1065,7 @@ test_prorata (void)
   g_assert_cmpint (sum_payable (out, NULL), ==, 50000);
   g_assert_cmpuint (count_findings (out, "OVER_SERVICE_CAP"), ==, 6);
   g_assert_cmpstr (find_finding (out, "OVER_SERVICE_CAP", "F1", "BLEED", APR, NULL)->message, ==,
-                   "25.71 held: pro rata to the budget 500.00 (total 612.50)");
+                   "£25.71 held: paid pro rata, as the year's £612.50 is over the budget of £500.00");
 }
 
 static void
@@ -1128,7 +1145,7 @@ test_over_budget (void)
   g_assert_nonnull (f);
   g_assert_cmpstr (f->service_code, ==, "Z");
   g_assert_cmpint (f->severity, ==, LES_SEVERITY_WARNING);
-  g_assert_cmpstr (f->message, ==, "payable 1.00 exceeds the budget 0.00");
+  g_assert_cmpstr (f->message, ==, "the year's payable of £1.00 is over the budget of £0.00; nothing is held");
   assert_line (out_zero, "A81001", "Z", "R", APR, 100, 100);
 }
 
@@ -1155,7 +1172,8 @@ test_outlier (void)
   g_assert_cmpuint (count_findings (out, "OUTLIER"), ==, 1);
   assert_finding (out, "OUTLIER", "A81006", "ECG", 0, NULL);
   g_assert_cmpstr (find_finding (out, "OUTLIER", "A81006", "ECG", 0, NULL)->message, ==,
-                   "ECG: 0.0103 units per registered patient, median 0.0009");
+                   "ECG: 0.0103 units per registered patient this year, more than 3 × the median of "
+                   "0.0009");
 }
 
 static void

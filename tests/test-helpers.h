@@ -5,11 +5,43 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <libpq-fe.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "les-export.h"
 #include "les-import.h"
+#include "les-key-file.h"
 #include "les-store.h"
+
+static char *test_key_dir;
+
+static inline void
+test_key_dir_remove (void)
+{
+  g_autofree char *key = g_build_filename (test_key_dir, "key", NULL);
+
+  g_unlink (key);
+  g_rmdir (test_key_dir);
+}
+
+/* Tests run without a keyring: the databases of a test program share one key
+ * file (made 0600 with the first), as a batch job's would. */
+static inline void
+test_use_key_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(LesKeyFile) provider = NULL;
+
+  if (test_key_dir != NULL)
+    return;
+  test_key_dir = g_dir_make_tmp ("les-test-key-XXXXXX", &error);
+  g_assert_no_error (error);
+  atexit (test_key_dir_remove);
+  path = g_build_filename (test_key_dir, "key", NULL);
+  provider = les_key_file_new (path);
+  les_key_provider_set_default (LES_KEY_PROVIDER (provider));
+}
 
 /* Whether the tests run on PostgreSQL (under tests/pg/with-pg.sh, which sets
  * LES_TEST_BACKEND and PGHOST) rather than on SQLite files */
@@ -56,6 +88,7 @@ test_store_new (char **dir)
   g_autofree char *location = NULL;
   LesStore *store;
 
+  test_use_key_file ();
   *dir = g_dir_make_tmp ("les-test-XXXXXX", &error);
   g_assert_no_error (error);
   location = test_location_new (*dir);

@@ -37,29 +37,41 @@ sqlite3 "$db" < "$fixture/example-06-with-run.sql"
 [ "$(sqlite3 "$db" 'PRAGMA user_version')" = 3 ]
 ok $? "the fixture is a schema-3 database"
 
+# the key moves out of the file, into a key file of its own
+export LES_CLAIMS_KEY_FILE=$work/v3.key
 "$cli" --db "$db" init >"$work/out" 2>&1
 ok $? "init migrates it"
 sed 's/^/# /' "$work/out"
-[ "$(sqlite3 "$db" 'PRAGMA user_version')" = 4 ]
-ok $? "now schema 4"
+[ "$(sqlite3 "$db" 'PRAGMA user_version')" = 6 ]
+ok $? "now schema 6"
 [ -z "$(sqlite3 "$db" 'PRAGMA foreign_key_check')" ] && [ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ]
 ok $? "its references and b-trees are whole"
 
-for kind in payments findings reconciliation claims patient-activity; do
+for kind in payments findings reconciliation claims; do
   "$cli" --db "$db" export "$kind" --year 2024/25 -o "$work/$kind.csv"
   same "$work/$kind.csv" "$fixture/$kind.csv" "export $kind as schema 3 wrote it"
 done
-"$cli" --db "$db" statement --year 2024/25 --run 1 G81001 -o "$work/statement.csv" >/dev/null
+# a patient_key is now the hash and a tag only this database's key makes
+# (issue #12): the hashes are those schema 3 wrote
+"$cli" --db "$db" export patient-activity --year 2024/25 -o "$work/pa.csv"
+sed -E 's/([0-9a-f]{64})[0-9a-f]+$/\1/' "$work/pa.csv" > "$work/patient-activity.csv"
+same "$work/patient-activity.csv" "$fixture/patient-activity.csv" "export patient-activity as schema 3 wrote it"
+# a statement now names the claims each line pays, in a last column (issue #11)
+"$cli" --db "$db" statement --year 2024/25 --run 1 G81001 -o "$work/st.csv" >/dev/null
+cut -d, -f1-18 "$work/st.csv" > "$work/statement.csv"
 same "$work/statement.csv" "$fixture/statement-G81001.csv" "run 1's statement for G81001 as schema 3 wrote it"
 "$cli" --db "$db" report --year 2024/25 -o "$work/report.csv" >/dev/null
 same "$work/report.csv" "$fixture/report.csv" "the finance report as schema 3 wrote it"
 
 # the first compute after the migration redoes the whole year, and finds nothing new
 "$cli" --db "$db" compute --year 2024/25 >/dev/null
-for kind in payments findings; do
-  "$cli" --db "$db" export "$kind" --year 2024/25 -o "$work/$kind.csv"
-  same "$work/$kind.csv" "$fixture/$kind.csv" "after computing again, $kind unchanged"
-done
+"$cli" --db "$db" export payments --year 2024/25 -o "$work/payments.csv"
+same "$work/payments.csv" "$fixture/payments.csv" "after computing again, payments unchanged"
+# a finding's message, its last column, is free text and now in plainer words (issue #11)
+"$cli" --db "$db" export findings --year 2024/25 -o "$work/findings.csv"
+cut -d, -f1-7 "$work/findings.csv" > "$work/f.csv"
+cut -d, -f1-7 "$fixture/findings.csv" > "$work/f-expected.csv"
+same "$work/f.csv" "$work/f-expected.csv" "after computing again, findings unchanged"
 "$cli" --db "$db" set-status queried --reason "check" "$(sed -n 2p "$fixture/claims.csv" | cut -d, -f1)" >/dev/null
 ok $? "a claim's status can still be set"
 

@@ -18,8 +18,10 @@ demo_store (const char *location)
 {
   g_autofree char *root = g_build_filename (g_getenv ("LES_TEST_SRCDIR"), "..", "data", "demo", NULL);
   g_autoptr(GError) error = NULL;
-  LesStore *store = les_store_open (location, &error);
+  LesStore *store;
 
+  test_use_key_file ();
+  store = les_store_open (location, &error);
   g_assert_no_error (error);
   for (int k = 0; k < LES_N_KINDS; k++)
     {

@@ -8,6 +8,7 @@
 #include "les-error.h"
 #include "les-session.h"
 #include "les-store-private.h"
+#include "les-year-status.h"
 #include "test-helpers.h"
 
 #define FY 2024
@@ -958,17 +959,54 @@ test_properties (Fixture *f, gconstpointer data)
   les_session_set_year (f->session, FY);
   les_session_set_year (f->session, FY + 1);
   les_session_set_year (f->session, FY + 1);
+  /* a year brings the month the database keeps for it: by default April of a year without claims */
+  g_assert_cmpuint (n_to, ==, 1);
+  g_assert_cmpint (les_session_get_to_period (f->session), ==, 202504);
   les_session_set_to_period (f->session, 202512);
   les_session_set_to_period (f->session, 202512);
   g_assert_cmpuint (n_year, ==, 1);
-  g_assert_cmpuint (n_to, ==, 1);
+  g_assert_cmpuint (n_to, ==, 2);
   g_assert_cmpint (les_session_get_year (f->session), ==, FY + 1);
   g_assert_cmpint (les_session_get_to_period (f->session), ==, 202512);
   g_assert_true (les_session_get_store (f->session) == f->store);
+  /* kept in the database as a write */
+  les_session_wait (f->session);
+  g_assert_cmpint (les_year_get_to_period (f->store, FY + 1, NULL, NULL), ==, 202512);
   g_assert_false (les_session_get_busy (f->session));
   g_assert_null (les_session_get_job (f->session));
   g_signal_handlers_disconnect_by_data (f->session, &n_year);
   g_signal_handlers_disconnect_by_data (f->session, &n_to);
+}
+
+/* The month a year is worked to, kept per database and year, and computed to */
+static void
+test_to_period (Fixture *f, gconstpointer data)
+{
+  g_autoptr(LesSession) other = NULL;
+  LesComputeSummary summary = { 0 };
+  LesStaleness why = 0;
+
+  les_session_set_year (f->session, FY);
+  /* the latest month with claims */
+  g_assert_cmpint (les_session_get_to_period (f->session), ==,
+                   les_year_default_to_period (f->store, FY, NULL));
+  les_session_set_to_period (f->session, 202406);
+  les_session_compute_async (f->session, compute_done_cb, &summary);
+  les_session_wait (f->session);
+  g_assert_cmpint (summary.to_period, ==, 202406);
+  g_assert_false (les_results_is_stale (f->store, FY, NULL));
+
+  /* another month: the figures are out of date until computed to it */
+  les_session_set_to_period (f->session, 202407);
+  les_session_wait (f->session);
+  g_assert_true (les_results_is_stale (f->store, FY, &why));
+  g_assert_cmpint (why, ==, LES_STALE_MONTH);
+
+  /* another window on the same database finds the month */
+  other = les_session_new (f->store);
+  les_session_set_year (other, FY);
+  g_assert_cmpint (les_session_get_to_period (other), ==, 202407);
+  les_session_wait (other);
 }
 
 int
@@ -986,5 +1024,6 @@ main (int argc, char **argv)
   g_test_add ("/session/pool", Fixture, NULL, fixture_set_up, test_pool, fixture_tear_down);
   g_test_add ("/session/cancel-read", Fixture, NULL, fixture_set_up, test_cancel_read, fixture_tear_down);
   g_test_add ("/session/properties", Fixture, NULL, fixture_set_up, test_properties, fixture_tear_down);
+  g_test_add ("/session/to-period", Fixture, NULL, fixture_set_up, test_to_period, fixture_tear_down);
   return g_test_run ();
 }

@@ -8,6 +8,7 @@
 #include "les-app-resources.h"
 #include "les-core-resources.h"
 #include "les-application.h"
+#include "les-keyring.h"
 #include "les-window.h"
 
 struct _LesApplication
@@ -111,6 +112,13 @@ les_application_startup (GApplication *app)
   /* Referenced, so that the linker keeps the resources of the static libraries */
   (void) les_app_get_resource ();
   (void) les_core_get_resource ();
+
+  /* database keys live in the user's keyring (or a key file named in LES_CLAIMS_KEY_FILE) */
+  {
+    g_autoptr(LesKeyProvider) provider = les_keyring_choose_provider (NULL);
+
+    les_key_provider_set_default (provider);
+  }
 
   self->settings = g_settings_new (APP_ID);
   g_signal_connect (self->settings, "changed::color-scheme", G_CALLBACK (color_scheme_changed_cb), self);

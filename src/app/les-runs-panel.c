@@ -654,9 +654,9 @@ print_done_cb (GtkPrintOperation *op, GtkPrintOperationResult result, LesRunsPan
   else if (result == GTK_PRINT_OPERATION_RESULT_APPLY && output != NULL && self->store != NULL)
     {
       if (output->statement != NULL)
-        les_runs_record_statement (self->store, output->statement, "print");
+        les_runs_record_statement (self->store, output->statement, "print", NULL);
       else if (output->report != NULL)
-        les_runs_record_report (self->store, output->report, "print");
+        les_runs_record_report (self->store, output->report, "print", NULL);
     }
 }
 
@@ -718,9 +718,9 @@ save_response_cb (GtkNativeDialog *chooser, int response, Output *o)
       const char *form = o->pdf ? "pdf" : "csv";
 
       if (o->statement != NULL)
-        les_runs_record_statement (o->self->store, o->statement, form);
+        les_runs_record_statement (o->self->store, o->statement, form, NULL);
       else
-        les_runs_record_report (o->self->store, o->report, form);
+        les_runs_record_report (o->self->store, o->report, form, NULL);
       g_autofree char *message = g_strdup_printf (_("Saved %s"), name);
 
       toast (o->self, message);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "les-import.h"
+#include "les-key-file.h"
 #include "les-store.h"
 
 int LLVMFuzzerInitialize   (int            *argc,
@@ -98,6 +99,14 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   db_path = g_build_filename (work_dir, "fuzz.db", NULL);
   csv_path = g_build_filename (work_dir, "fuzz.csv", NULL);
   template_path = g_build_filename (work_dir, "template.db", NULL);
+
+  /* no keyring: the databases' key in a private file, as a batch job's */
+  {
+    g_autofree char *key_path = g_build_filename (work_dir, "fuzz.key", NULL);
+    g_autoptr(LesKeyFile) provider = les_key_file_new (key_path);
+
+    les_key_provider_set_default (LES_KEY_PROVIDER (provider));
+  }
 
   {
     g_autoptr(LesStore) store = les_store_open (template_path, &error);

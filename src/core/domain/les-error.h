@@ -18,6 +18,10 @@ typedef enum {
   LES_ERROR_CANCELLED,
   LES_ERROR_CONFLICT,
   LES_ERROR_OVERFLOW,     /* a figure past what is kept exactly: refused, never wrapped */
+  LES_ERROR_NO_KEY,       /* the database's key is not on this desk (or no keyring to hold it) */
+  LES_ERROR_WRONG_KEY,    /* a key that is not the database's */
+  LES_ERROR_READ_ONLY,    /* the database cannot be written */
+  LES_ERROR_DISK_FULL,    /* no space left for the database */
 } LesError;
 
 GQuark les_error_quark (void);

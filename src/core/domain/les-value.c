@@ -369,6 +369,16 @@ les_money_format_display (gint64 pence)
   return g_strconcat (pence < 0 ? "−£" : "£", grouped, NULL);
 }
 
+/* A count for people: "11,536", "−3" */
+char *
+les_count_format_display (gint64 n)
+{
+  g_autofree char *plain = les_decimal_format (n, 0, 0);
+  g_autofree char *grouped = group_thousands (n < 0 ? plain + 1 : plain);
+
+  return g_strconcat (n < 0 ? "−" : "", grouped, NULL);
+}
+
 char *
 les_rate_format (gint64 hundredths_of_penny)
 {
@@ -640,6 +650,18 @@ void
 les_period_format (gint32 ym, char buf[8])
 {
   g_snprintf (buf, 8, "%04d-%02d", ym / 100, ym % 100);
+}
+
+/* A month for people, in the user's language: "December 2024"; "" for 0. */
+char *
+les_period_format_display (gint32 ym)
+{
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (ym == 0)
+    return g_strdup ("");
+  dt = g_date_time_new_utc (ym / 100, ym % 100, 1, 0, 0, 0);
+  return dt != NULL ? g_date_time_format (dt, "%B %Y") : g_strdup ("");
 }
 
 gint32

@@ -13,6 +13,7 @@
 #include "les-results.h"
 #include "les-store-private.h"
 #include "les-value.h"
+#include "les-year-status.h"
 
 #define CHECK_EVERY 65536           /* rows between cancellation checks */
 
@@ -1074,12 +1075,28 @@ clear_stale (Loader *ld, GError **error)
   return les_stmt_run (stmt, error);
 }
 
+/* The compute's row, with the year's counters of changes it saw, and its
+ * month kept as the month the year is worked to (les-year-status.c). */
 static gboolean
 write_compute_row (LesStore *store, int fy, gint32 to, GError **error)
 {
   g_autofree char *now = les_now_iso8601 ();
+  gint64 seen[3] = { 0, 0, 0 };
   LesStmt *stmt;
+  LesStep rc;
   char period[8];
+
+  stmt = les_store_prepare (store, les_sql_year_counters, error);
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, fy);
+  rc = les_stmt_step (stmt, error);
+  if (rc == LES_STEP_ROW)
+    for (int i = 0; i < 3; i++)
+      seen[i] = les_stmt_int64 (stmt, i);
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return FALSE;
 
   stmt = les_store_prepare (store, les_sql_compute_upsert_compute, error);
   if (stmt == NULL)
@@ -1089,7 +1106,11 @@ write_compute_row (LesStore *store, int fy, gint32 to, GError **error)
   les_stmt_bind_text (stmt, 2, period);
   les_stmt_bind_text (stmt, 3, now);
   les_stmt_bind_text (stmt, 4, g_get_user_name ());
-  return les_stmt_run (stmt, error);
+  for (int i = 0; i < 3; i++)
+    les_stmt_bind_int64 (stmt, 5 + i, seen[i]);
+  if (!les_stmt_run (stmt, error))
+    return FALSE;
+  return les_year_set_to_period (store, fy, to, error);
 }
 
 static gboolean
@@ -1206,7 +1227,8 @@ les_compute_year (LesStore           *store,
                              year, to_text, sum.n_services, sum.n_claims, sum.n_lines, sum.n_inserted,
                              sum.n_updated, sum.n_deleted, gross, payable, held, sum.n_findings, sum.n_errors,
                              sum.n_warnings);
-    les_store_audit (store, "compute", "payment_lines", year, NULL, after);
+    if (!les_store_audit (store, "compute", "payment_lines", year, NULL, after, error))
+      goto fail;
   }
   t_start = g_get_monotonic_time ();
   if (!les_store_commit (store, error))
@@ -1280,4 +1302,49 @@ les_compute_explain (LesStore    *store,
   if (in == NULL)
     return NULL;
   return les_engine_explain (in, practice, service, rule, period, error);
+}
+
+/**
+ * les_compute_explain_claim:
+ * @trace: (out caller-allocates) (optional): what the claim counts for
+ *
+ * Recomputes the claim's service in memory, up to the `to` of the year's
+ * last compute, without writing anything, and tells how the claim was
+ * judged and how the line it makes up was made.
+ *
+ * Returns: (transfer full) (element-type utf8): lines of text for people,
+ * or NULL with @error set (LES_ERROR_NOT_FOUND when the compute does not
+ * look at the claim, or the year was never computed).
+ */
+GPtrArray *
+les_compute_explain_claim (LesStore            *store,
+                           int                  fy,
+                           const char          *service_code,
+                           const char          *claim_ref,
+                           LesEngineClaimTrace *trace,
+                           GError             **error)
+{
+  g_autoptr(LesEngineInput) in = NULL;
+  g_autofree char *service = NULL;
+  g_autofree char *ref = NULL;
+  Loader ld = { 0 };
+  gint32 to = 0;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (service_code != NULL && claim_ref != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!les_results_get_compute (store, fy, &to, NULL, NULL, error))
+    return NULL;
+  service = normalise_code (service_code);
+  ref = normalise_code (claim_ref);
+  ld.store = store;
+  ld.fy = fy;
+  ld.to = to;
+  ld.only_service = service;
+
+  in = load_input (&ld, error);
+  if (in == NULL)
+    return NULL;
+  return les_engine_explain_claim (in, service, ref, trace, error);
 }

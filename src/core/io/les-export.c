@@ -78,6 +78,9 @@ les_export_table (LesStore      *store,
     names[c] = info->columns[c].name;
   les_csv_append_row (buffer, names, info->n_columns);
 
+  /* patient keys go out tagged with this database's key (les_chain_patient_key()) */
+  if (kind == LES_KIND_PATIENT_ACTIVITY && !les_store_ensure_key (store, error))
+    return FALSE;
   sql = les_sql_export_select (info);
   stmt = les_store_prepare (store, sql, error);
   if (stmt == NULL)
@@ -89,6 +92,13 @@ les_export_table (LesStore      *store,
     {
       for (guint c = 0; c < info->n_columns; c++)
         cells[c] = format_column (&info->columns[c], stmt, (int) c);
+      if (kind == LES_KIND_PATIENT_ACTIVITY && cells[3] != NULL)
+        {
+          char *tagged = les_chain_patient_key (store, cells[3]);
+
+          g_free (cells[3]);
+          cells[3] = tagged;
+        }
       les_csv_append_row (buffer, (const char **) cells, info->n_columns);
       for (guint c = 0; c < info->n_columns; c++)
         g_clear_pointer (&cells[c], g_free);

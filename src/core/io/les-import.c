@@ -13,6 +13,7 @@
 #include "les-import.h"
 #include "les-store-private.h"
 #include "les-value.h"
+#include "les-year-status.h"
 
 #define CHUNK_SIZE     (64 * 1024)
 #define MAX_ROW_BYTES  (1024 * 1024)
@@ -38,6 +39,7 @@ typedef struct {
   gboolean              header_done;
   gboolean              fatal;
   gboolean              row_failed;
+  GError               *db_error;      /* the database as a whole failed: said once */
 
   GStrv                 header;
   int                   col_index[MAX_COLUMNS];
@@ -57,6 +59,8 @@ typedef struct {
   GHashTable           *touched;       /* "CODE/2024" of the services whose inputs this import changed */
   gboolean              touched_all;   /* … or every service (practices, list sizes) */
   gint64                first_new_claim_id;
+  GArray               *years;         /* int: years whose data this import changed */
+  gboolean              every_year;    /* practices and list sizes: every year reads them */
 
   /* Prepared once, before the first row: a claims file has millions */
   char                 *select_sql;
@@ -73,6 +77,32 @@ typedef struct {
   LesStmt              *line_insert;
   LesStmt              *list_size_upsert;
 } Import;
+
+/* Years whose figures an import makes out of date (les_year_note_change()) */
+
+static void
+note_year (Import *imp, int fy)
+{
+  for (guint i = imp->years->len; i-- > 0;)
+    if (g_array_index (imp->years, int, i) == fy)
+      return;
+  g_array_append_val (imp->years, fy);
+}
+
+/* A reference row was written: its year's figures, or every year's, may change. */
+static void
+note_reference_row (Import *imp)
+{
+  int year_col = les_kind_column_index (imp->info, "year");
+
+  /* the reconciliation reads the ledger as it is: no compute needs it */
+  if (imp->kind == LES_KIND_LEDGER)
+    return;
+  if (year_col >= 0 && imp->vals[year_col].type == LES_VALUE_INT)
+    note_year (imp, (int) imp->vals[year_col].i);
+  else
+    imp->every_year = TRUE;
+}
 
 /* Messages */
 
@@ -455,6 +485,22 @@ run (Import *imp, LesStmt *stmt)
 
   if (les_stmt_run (stmt, &error))
     return TRUE;
+  /* a full disk or a read-only file is the database's failure, not the row's:
+   * one message, not one per row */
+  switch (les_db_last_failure (imp->db))
+    {
+    case LES_DB_FAILURE_FULL:
+    case LES_DB_FAILURE_READ_ONLY:
+    case LES_DB_FAILURE_BUSY:
+    case LES_DB_FAILURE_CORRUPT:
+    case LES_DB_FAILURE_INTERRUPTED:
+      if (imp->db_error == NULL)
+        imp->db_error = g_steal_pointer (&error);
+      imp->fatal = TRUE;
+      return FALSE;
+    default:
+      break;
+    }
   report (imp, imp->row_line, NULL, _("cannot be stored: %s"), error->message);
   return FALSE;
 }
@@ -659,10 +705,18 @@ write_reference_row (Import *imp)
       if (run (imp, imp->update_stmt))
         {
           g_autofree char *row_key = key_of_row (imp);
+          g_autoptr(GError) audit_error = NULL;
 
           imp->stats->replaced++;
-          les_store_audit (imp->store, "import", imp->info->table, row_key, before->str, after->str);
+          note_reference_row (imp);
           touch_row (imp);
+          /* a change the trail does not record is not made */
+          if (!les_store_audit (imp->store, "import", imp->info->table, row_key, before->str, after->str,
+                                &audit_error))
+            {
+              report (imp, imp->row_line, NULL, "%s", audit_error->message);
+              imp->fatal = TRUE;
+            }
         }
       return;
     }
@@ -680,6 +734,7 @@ write_reference_row (Import *imp)
     {
       imp->stats->inserted++;
       touch_row (imp);
+      note_reference_row (imp);
     }
 
   /* later rows of the same import may refer to what this one made */
@@ -704,6 +759,7 @@ write_claim (Import *imp)
     {
       imp->stats->inserted++;
       touch (imp, (int) les_period_fy ((gint32) imp->vals[4].i), imp->vals[2].s);
+      note_year (imp, les_period_fy ((gint32) imp->vals[4].i));
       return;
     }
 
@@ -761,7 +817,10 @@ write_patient_line (Import *imp)
       bind_value (imp->claim_exists, 1, claim);
       rc = les_stmt_step (imp->claim_exists, NULL);
       if (rc == LES_STEP_ROW)
-        touch (imp, les_stmt_int (imp->claim_exists, 0), les_stmt_text (imp->claim_exists, 1));
+        {
+          touch (imp, les_stmt_int (imp->claim_exists, 0), les_stmt_text (imp->claim_exists, 1));
+          note_year (imp, les_stmt_int (imp->claim_exists, 0));
+        }
       les_stmt_reset (imp->claim_exists);
       if (rc != LES_STEP_ROW)
         {
@@ -779,19 +838,18 @@ write_patient_line (Import *imp)
   g_hash_table_insert (imp->claim_lines, g_strdup (claim->s), GUINT_TO_POINTER (line_no + 1));
 
   if (les_nhs_number_normalise (raw_number, digits) && les_nhs_number_valid (digits))
-    hash = les_store_hash_nhs_number (imp->store, digits);
+    hash = les_store_hash_nhs_number (imp->store, digits, NULL);   /* the key was loaded first */
   else if (raw_number[0] == '\0' && key->type == LES_VALUE_TEXT)
     {
-      gboolean hex = strlen (key->s) == 64;
-
-      for (const char *p = key->s; hex && *p; p++)
-        hex = g_ascii_isxdigit (*p);
-      if (!hex)
+      /* only a key this database's key made: no one can store hashes of their choosing */
+      hash = les_chain_patient_hash (imp->store, key->s);
+      if (hash == NULL)
         {
-          report (imp, imp->row_line, "patient_key", _("expected the 64-character key an export wrote"));
+          report (imp, imp->row_line, "patient_key",
+                  _("not a patient key exported from this database (or one sharing its key); "
+                    "import the NHS number instead"));
           return;
         }
-      hash = g_ascii_strdown (key->s, -1);
     }
 
   bind_value (imp->line_insert, 1, claim);
@@ -845,6 +903,7 @@ write_nhs_digital_row (Import *imp)
     {
       imp->stats->inserted++;
       imp->touched_all = TRUE;
+      imp->every_year = TRUE;
     }
 }
 
@@ -1087,6 +1146,7 @@ static void
 import_clear (Import *imp)
 {
   csv_free (&imp->parser);
+  g_clear_error (&imp->db_error);
   if (imp->row != NULL)
     g_string_free (g_steal_pointer (&imp->row), TRUE);
   g_clear_pointer (&imp->offsets, g_array_unref);
@@ -1100,6 +1160,7 @@ import_clear (Import *imp)
   g_clear_pointer (&imp->seen, g_hash_table_unref);
   g_clear_pointer (&imp->claim_lines, g_hash_table_unref);
   g_clear_pointer (&imp->touched, g_hash_table_unref);
+  g_clear_pointer (&imp->years, g_array_unref);
   g_clear_pointer (&imp->select_sql, g_free);
   g_clear_pointer (&imp->insert_sql, g_free);
   g_clear_pointer (&imp->update_sql, g_free);
@@ -1224,6 +1285,9 @@ les_import_file (LesStore              *store,
     stats = &local_stats;
   memset (stats, 0, sizeof *stats);
 
+  /* every import is sealed into the audit trail, and patients' numbers are hashed, with the key */
+  if (!les_store_ensure_key (store, error))
+    return FALSE;
   path = g_file_get_parse_name (file);
   in = g_file_read (file, cancellable, error);
   if (in == NULL)
@@ -1245,6 +1309,7 @@ les_import_file (LesStore              *store,
   imp.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.claim_lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  imp.years = g_array_new (FALSE, FALSE, sizeof (int));
   imp.line = 1;
   imp.row_line = 1;
   csv_init (&imp.parser, CSV_STRICT | CSV_STRICT_FINI);
@@ -1269,6 +1334,11 @@ les_import_file (LesStore              *store,
 
   if (!read_all (&imp, G_INPUT_STREAM (in), size, on_progress, cancellable, error))
     goto rollback;
+  if (imp.db_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&imp.db_error));
+      goto rollback;
+    }
 
   if (!imp.header_done)
     {
@@ -1298,9 +1368,16 @@ les_import_file (LesStore              *store,
                        " changed, %" G_GINT64_FORMAT " unchanged, %" G_GINT64_FORMAT " skipped",
                        imp.info->name, imp.name, stats->rows, stats->inserted, stats->replaced,
                        stats->unchanged, stats->skipped);
-    les_store_audit (store, "import", imp.info->table, NULL, NULL, summary);
+    if (!les_store_audit (store, "import", imp.info->table, NULL, NULL, summary, error))
+      goto rollback;
   }
   mark_touched (&imp);
+  /* the figures of the years it touched are out of date */
+  if (imp.every_year && !les_year_note_change (store, 0, LES_YEAR_CHANGE_IMPORT, error))
+    goto rollback;
+  for (guint i = 0; !imp.every_year && i < imp.years->len; i++)
+    if (!les_year_note_change (store, g_array_index (imp.years, int, i), LES_YEAR_CHANGE_IMPORT, error))
+      goto rollback;
   if (dropped->len > 0)
     {
       if (on_progress != NULL)

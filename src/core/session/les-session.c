@@ -10,6 +10,7 @@
 #include "les-session.h"
 #include "les-store-private.h"
 #include "les-value.h"
+#include "les-year-status.h"
 
 /* Reader connections: a page, a count and a screen's load at once, with
  * one to spare, on a 2-core desk.  More reads wait their turn. */
@@ -734,6 +735,33 @@ les_session_get_year (LesSession *self)
   return self->year;
 }
 
+/* The month @year is worked to, as the database keeps it (les-year-status.h) */
+static void
+load_to_period (LesSession *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint32 to;
+
+  if (self->year == 0)
+    return;
+  to = les_year_get_to_period (self->store, self->year, NULL, &error);
+  if (to == 0)
+    {
+      g_warning ("%s: %s", les_store_get_location (self->store), error->message);
+      return;
+    }
+  if (self->to_period == to)
+    return;
+  self->to_period = to;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TO_PERIOD]);
+}
+
+/**
+ * les_session_set_year:
+ *
+ * Shows @year (0: none); the to-period becomes the month the database
+ * keeps for it (chosen, or last computed to, or the default).
+ */
 void
 les_session_set_year (LesSession *self, int year)
 {
@@ -744,6 +772,7 @@ les_session_set_year (LesSession *self, int year)
     return;
   self->year = year;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_YEAR]);
+  load_to_period (self);
 }
 
 gint32
@@ -754,9 +783,44 @@ les_session_get_to_period (LesSession *self)
   return self->to_period;
 }
 
+typedef struct
+{
+  int    fy;
+  gint32 to_period;
+} MonthData;
+
+static gboolean
+keep_month_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
+{
+  MonthData *d = data;
+
+  return les_year_set_to_period (store, d->fy, d->to_period, error);
+}
+
+static void
+keep_month_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!finish_write (LES_SESSION (object), result, les_session_set_to_period, &error))
+    g_warning ("Cannot keep the month to compute to: %s", error->message);
+}
+
+/**
+ * les_session_set_to_period:
+ * @to_period: YYYYMM, a month of the session's year; 0 for the whole year
+ *
+ * The month the year is worked to, kept in the database for the year (as
+ * a write, after those already asked for).  The figures are then out of
+ * date until computed to it (les_year_status_get()); "changed" tells the
+ * screens (LES_CHANGE_PAYMENTS) once it is kept.
+ */
 void
 les_session_set_to_period (LesSession *self, gint32 to_period)
 {
+  g_autoptr(LesJob) job = NULL;
+  MonthData *d;
+
   g_return_if_fail (LES_IS_SESSION (self));
   g_return_if_fail (to_period >= 0);
 
@@ -764,6 +828,15 @@ les_session_set_to_period (LesSession *self, gint32 to_period)
     return;
   self->to_period = to_period;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TO_PERIOD]);
+  if (self->year == 0 || (to_period != 0 && les_period_fy (to_period) != self->year))
+    return;
+
+  d = g_new0 (MonthData, 1);
+  d->fy = self->year;
+  d->to_period = to_period != 0 ? to_period : les_fy_period (self->year, 12);
+  job = les_job_new (_("Keeping the month to compute to…"), keep_month_func, d, g_free);
+  queue_write (self, write_new (self, job, LES_CHANGE_PAYMENTS, les_session_set_to_period, keep_month_done_cb,
+                                NULL));
 }
 
 /**

@@ -37,7 +37,8 @@ G_DECLARE_FINAL_TYPE (LesSession, les_session, LES, SESSION, GObject)
 /* Properties (all notify on the main thread):
  *   store     LesStore   the main thread's connection (quick reads only)
  *   year      int        the financial year shown (2024 = 2024/25), 0 when none
- *   to-period int        the month computed to (YYYYMM), 0 for the whole year
+ *   to-period int        the month the year is worked to (YYYYMM), 0 for the whole
+ *                        year: loaded with the year, kept in the database when set
  *   job       LesJob     the write under way (progress, label, cancel), or NULL
  *   busy      gboolean   a write is under way or waiting its turn
  *   can-undo  gboolean

@@ -835,6 +835,12 @@ pg_transaction_failed (LesDb *db)
   return PQtransactionStatus (((PgDb *) db)->conn) == PQTRANS_INERROR;
 }
 
+/* The server queues a writer behind another's locks by itself, with no time limit */
+static void
+pg_set_wait_func (LesDb *db, LesDbWaitFunc func, gpointer user_data)
+{
+}
+
 static const LesDbBackend pg_backend = {
   .name = "postgresql",
   .close = pg_close,
@@ -859,6 +865,7 @@ static const LesDbBackend pg_backend = {
   .set_cancellable = pg_set_cancellable,
   .last_failure = pg_last_failure,
   .transaction_failed = pg_transaction_failed,
+  .set_wait_func = pg_set_wait_func,
 };
 
 /* "postgresql://user@host:port/db" (a socket folder as ?host=), never the password */

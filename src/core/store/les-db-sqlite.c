@@ -18,9 +18,13 @@
 #define INTERRUPT_STEPS 10000
 
 typedef struct {
-  LesDb         parent;
-  sqlite3      *handle;
-  GCancellable *cancellable;   /* not owned: set and cleared around the work it guards */
+  LesDb          parent;
+  sqlite3       *handle;
+  GCancellable  *cancellable;   /* not owned: set and cleared around the work it guards */
+  gboolean       read_only;     /* the last write transaction found the file read-only */
+  LesDbWaitFunc  wait_func;
+  gpointer       wait_data;
+  gint64         wait_start;
 } SqliteDb;
 
 typedef struct {
@@ -56,17 +60,55 @@ failure_of (int rc)
     }
 }
 
+/* The failures of the database as a whole, in words, with what to do: said
+ * once by the caller, not once per row */
+static gboolean
+set_error_message (SqliteDb *db, int rc, const char *message, GError **error)
+{
+  const char *path = db->parent.location;
+
+  if ((rc & 0xff) == SQLITE_INTERRUPT
+      || ((rc & 0xff) == SQLITE_BUSY && g_cancellable_is_cancelled (db->cancellable)))
+    g_set_error (error, LES_ERROR, LES_ERROR_CANCELLED, _("Cancelled"));
+  else if ((rc & 0xff) == SQLITE_READONLY)
+    g_set_error (error, LES_ERROR, LES_ERROR_READ_ONLY,
+                 _("%s cannot be changed: the file, or its folder, is read-only for you, so nothing was saved. "
+                   "Check who may write to it (ls -l), or work on a copy you can write to"), path);
+  else if ((rc & 0xff) == SQLITE_FULL)
+    g_set_error (error, LES_ERROR, LES_ERROR_DISK_FULL,
+                 _("The disk that holds %s is full, so nothing was saved. Free some space and try again"), path);
+  else if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+    g_set_error (error, LES_ERROR, LES_ERROR_DATABASE,
+                 _("%s is being changed by another program, and this one stopped waiting for it; try again "
+                   "when it has finished"), path);
+  else
+    g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: database error: %s"), path, message);
+  return FALSE;
+}
+
 static gboolean
 set_error (SqliteDb *db, GError **error)
 {
-  int rc = sqlite3_extended_errcode (db->handle);
+  return set_error_message (db, sqlite3_extended_errcode (db->handle), sqlite3_errmsg (db->handle), error);
+}
 
-  if ((rc & 0xff) == SQLITE_INTERRUPT)
-    g_set_error (error, LES_ERROR, LES_ERROR_CANCELLED, _("Cancelled"));
-  else
-    g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: database error: %s"),
-                 db->parent.location, sqlite3_errmsg (db->handle));
-  return FALSE;
+/* No time limit: a second writer waits for the first (an import of three
+ * million claims holds the lock for seconds), told to the people waiting
+ * through the wait function, and stops when cancelled */
+static int
+busy_cb (void *data, int count)
+{
+  SqliteDb *db = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (count == 0)
+    db->wait_start = now;
+  if (g_cancellable_is_cancelled (db->cancellable))
+    return 0;
+  if (db->wait_func != NULL && !db->wait_func (&db->parent, now - db->wait_start, db->wait_data))
+    return 0;
+  g_usleep (count < 10 ? 10000 : 100000);
+  return 1;
 }
 
 static int
@@ -200,11 +242,8 @@ sqlite_exec (LesDb *parent, const char *sql, GError **error)
 
   if (sqlite3_exec (db->handle, sql, NULL, NULL, &msg) != SQLITE_OK)
     {
-      if ((sqlite3_extended_errcode (db->handle) & 0xff) == SQLITE_INTERRUPT)
-        g_set_error (error, LES_ERROR, LES_ERROR_CANCELLED, _("Cancelled"));
-      else
-        g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: database error: %s"),
-                     db->parent.location, msg ? msg : sqlite3_errmsg (db->handle));
+      set_error_message (db, sqlite3_extended_errcode (db->handle), msg ? msg : sqlite3_errmsg (db->handle),
+                         error);
       sqlite3_free (msg);
       return FALSE;
     }
@@ -214,8 +253,22 @@ sqlite_exec (LesDb *parent, const char *sql, GError **error)
 static gboolean
 sqlite_begin (LesDb *db, LesTransaction kind, GError **error)
 {
+  SqliteDb *self = (SqliteDb *) db;
+
+  self->read_only = FALSE;
   /* a writer takes the lock at once, so two writers never deadlock upgrading */
-  return sqlite_exec (db, kind == LES_TRANSACTION_WRITE ? "BEGIN IMMEDIATE" : "BEGIN", error);
+  if (!sqlite_exec (db, kind == LES_TRANSACTION_WRITE ? "BEGIN IMMEDIATE" : "BEGIN", error))
+    return FALSE;
+  /* SQLite opens a file it may not write read-only, and lets each write fail:
+   * an import would report every row; it is said once, here */
+  if (kind == LES_TRANSACTION_WRITE && sqlite3_db_readonly (self->handle, "main") == 1)
+    {
+      sqlite_exec (db, "ROLLBACK", NULL);
+      set_error_message (self, SQLITE_READONLY, NULL, error);
+      self->read_only = TRUE;
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -252,7 +305,20 @@ sqlite_set_cancellable (LesDb *parent, GCancellable *cancellable)
 static LesDbFailure
 sqlite_last_failure (LesDb *db)
 {
-  return failure_of (sqlite3_extended_errcode (((SqliteDb *) db)->handle));
+  SqliteDb *self = (SqliteDb *) db;
+
+  if (self->read_only)
+    return LES_DB_FAILURE_READ_ONLY;
+  return failure_of (sqlite3_extended_errcode (self->handle));
+}
+
+static void
+sqlite_set_wait_func (LesDb *parent, LesDbWaitFunc func, gpointer user_data)
+{
+  SqliteDb *db = (SqliteDb *) parent;
+
+  db->wait_func = func;
+  db->wait_data = user_data;
 }
 
 /* A failed statement is undone alone: the transaction goes on */
@@ -285,6 +351,7 @@ static const LesDbBackend sqlite_backend = {
   .changes = sqlite_changes,
   .set_cancellable = sqlite_set_cancellable,
   .last_failure = sqlite_last_failure,
+  .set_wait_func = sqlite_set_wait_func,
   .transaction_failed = sqlite_transaction_failed,
 };
 
@@ -654,7 +721,7 @@ les_db_sqlite_open (const char *path, gboolean read_only, GError **error)
   if (sqlite3_open_v2 (path, &db->handle, flags, portal ? "les-portal" : NULL) != SQLITE_OK)
     goto fail;
   sqlite3_extended_result_codes (db->handle, 1);
-  sqlite3_busy_timeout (db->handle, 10000);
+  sqlite3_busy_handler (db->handle, busy_cb, db);
 
   /* WAL keeps readers going while a writer works and survives a killed
    * process; FULL sync makes every commit durable before it returns, so a

@@ -79,6 +79,12 @@ les_db_transaction_failed (LesDb *db)
 }
 
 void
+les_db_set_wait_func (LesDb *db, LesDbWaitFunc func, gpointer user_data)
+{
+  db->backend->set_wait_func (db, func, user_data);
+}
+
+void
 les_stmt_finalize (LesStmt *stmt)
 {
   if (stmt != NULL)

@@ -30,6 +30,13 @@ typedef enum {
   LES_DB_FAILURE_PERMISSION,    /* a role the server does not allow */
 } LesDbFailure;
 
+/* Called while another connection holds the write lock, about ten times a
+ * second, with how long this one has waited (0 on the first call of a wait);
+ * FALSE stops waiting, and the statement fails as busy. */
+typedef gboolean (*LesDbWaitFunc) (LesDb    *db,
+                                   gint64    waited_us,
+                                   gpointer  user_data);
+
 typedef enum {
   LES_TRANSACTION_READ,         /* a consistent snapshot for reading */
   LES_TRANSACTION_WRITE,        /* takes the write lock at once */
@@ -63,6 +70,8 @@ typedef struct {
   gint64     (*changes)        (LesDb *db);
   void       (*set_cancellable) (LesDb *db, GCancellable *cancellable);
   LesDbFailure (*last_failure) (LesDb *db);
+  /* A writer waits for another without a time limit (until cancelled or told to stop). */
+  void       (*set_wait_func)  (LesDb *db, LesDbWaitFunc func, gpointer user_data);
   /* Whether a statement failed inside the open transaction and so spoilt it
    * (PostgreSQL: only a rollback is left; SQLite undoes the statement alone). */
   gboolean   (*transaction_failed) (LesDb *db);
@@ -119,6 +128,9 @@ gint64       les_db_changes         (LesDb           *db);
 void         les_db_set_cancellable (LesDb           *db,
                                      GCancellable    *cancellable);
 LesDbFailure les_db_last_failure    (LesDb           *db);
+void         les_db_set_wait_func   (LesDb           *db,
+                                     LesDbWaitFunc    func,
+                                     gpointer         user_data);
 gboolean     les_db_transaction_failed (LesDb        *db);
 
 void         les_stmt_finalize      (LesStmt         *stmt);

@@ -163,8 +163,10 @@ const char les_sql_compute_stale[] =
 const char les_sql_compute_stale_clear[] =
   "DELETE FROM stale_services WHERE year = ?1";
 
+/* ?5 ?6 ?7: the year's counters of changes when the compute read it (les-year-status.c) */
 const char les_sql_compute_upsert_compute[] =
-  "INSERT INTO computes (year, to_period, computed_at, computed_by) "
-  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (year) DO UPDATE SET "
+  "INSERT INTO computes (year, to_period, computed_at, computed_by, imports_seen, edits_seen, decisions_seen) "
+  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (year) DO UPDATE SET "
   "to_period = excluded.to_period, computed_at = excluded.computed_at, "
-  "computed_by = excluded.computed_by";
+  "computed_by = excluded.computed_by, imports_seen = excluded.imports_seen, "
+  "edits_seen = excluded.edits_seen, decisions_seen = excluded.decisions_seen";

@@ -16,7 +16,25 @@
 /* ---- the store itself (les-sql-store.c) ---- */
 extern const char les_sql_meta_get[];
 extern const char les_sql_meta_insert[];
+extern const char les_sql_meta_set[];
+extern const char les_sql_meta_delete_old_key[];
+extern const char les_sql_sqlite_secure_delete_on[];
+extern const char les_sql_sqlite_secure_delete_off[];
+extern const char les_sql_sqlite_checkpoint_truncate[];
+
+/* ---- the sealed audit trail and payment runs (les-sql-store.c, used by les-chain.c) ---- */
 extern const char les_sql_audit_insert[];
+extern const char les_sql_audit_last[];
+extern const char les_sql_audit_all[];
+extern const char les_sql_audit_set_seal[];
+extern const char les_sql_audit_set_run_digest[];
+extern const char les_sql_audit_runs[];
+extern const char les_sql_chain_runs[];
+extern const char les_sql_chain_run[];
+extern const char les_sql_chain_run_lines[];
+extern const char les_sql_chain_run_claims[];
+extern const char les_sql_chain_max_claim[];
+extern const char les_sql_chain_set_run_seal[];
 extern const char les_sql_years[];
 extern const char les_sql_sqlite_user_version[];
 extern const char les_sql_sqlite_set_user_version[];  /* printf format: the version */
@@ -64,6 +82,13 @@ extern const char les_sql_compute_stale[];
 extern const char les_sql_compute_stale_clear[];
 extern const char les_sql_compute_upsert_compute[];
 
+/* ---- a year's month end: its computed-to month, changes since (les-sql-year.c) ---- */
+extern const char les_sql_year_status[];
+extern const char les_sql_year_last_claim_period[];
+extern const char les_sql_year_set_to_period[];
+extern const char les_sql_year_note_change[];
+extern const char les_sql_year_counters[];
+
 /* ---- stored results and reconciliation (les-sql-results.c) ---- */
 extern const char les_sql_results_compute[];
 extern const char les_sql_results_reconciliation[];
@@ -107,7 +132,13 @@ extern const char les_sql_runs_reopen[];
 extern const char les_sql_runs_practices[];
 extern const char les_sql_runs_statement_practice[];
 extern const char les_sql_runs_statement_lines[];
+extern const char les_sql_runs_statement_claims[];
+extern const char les_sql_runs_decision_window[];
+extern const char les_sql_runs_statement_decisions[];
+extern const char les_sql_runs_statement_practices[];
+extern const char les_sql_runs_insert_totals[];
 extern const char les_sql_runs_paid_by_service[];
+extern const char les_sql_runs_paid_outstanding[];
 extern const char les_sql_runs_live_count[];
 extern const char les_sql_adjustments_clear[];
 extern const char les_sql_adjustments_insert[];
@@ -119,6 +150,14 @@ extern const char les_sql_claims_set_status[];
 extern const char les_sql_claims_id_for_ref[];
 extern const char les_sql_claims_ids_for_year[];
 extern const char les_sql_claims_approvable_ids_for_year[];
+extern const char les_sql_claims_detail[];
+extern const char les_sql_claims_patient_lines[];
+extern const char les_sql_claims_findings[];
+extern const char les_sql_claims_original[];
+extern const char les_sql_claims_history[];
+extern const char les_sql_claims_line[];
+extern const char les_sql_claims_line_paid_run[];
+extern const char les_sql_claims_check[];
 
 /* ---- the claims model (les-sql-claim-list.c) ---- */
 /* See les-claim-query.h. */

@@ -3,14 +3,18 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include "les-core-resources.h"
 #include "les-error.h"
+#include "les-key-provider.h"
 #include "les-store-private.h"
 
 struct _LesStore
@@ -22,12 +26,27 @@ struct _LesStore
   LesDb      *db;
   GHashTable *statements;   /* const char *sql (interned) → LesStmt * */
   GHashTable *by_address;   /* the caller's sql pointer → its interned text */
-  char       *hmac_key;     /* hex */
+  char       *key_id;       /* names the key (meta); not secret */
+  char       *key_check;    /* tells the right key from a wrong one (meta) */
+  GBytes     *key;          /* NULL until something that needs it asks */
+  char       *nhs_key;      /* the key in hex: NHS numbers' HMAC key, as it was in older files */
+  guint8      seal_key[32];
   char       *os_user;
   int         depth;        /* nested begin calls */
   GHashTable *stale;        /* "YEAR/CODE" (CODE "" every service; YEAR 0 every year) marked in this transaction */
   GPtrArray  *warnings;     /* sentences for people, NULL-terminated */
+
+  /* a second writer is told who holds the database (les_store_set_wait_func()) */
+  char       *holder_path;  /* PATH-holder: who holds the write lock, while they hold it */
+  char       *activity;     /* what this store's writes are, for the people waiting */
+  LesStoreWaitFunc wait_func;
+  gpointer    wait_data;
+  GDestroyNotify wait_destroy;
+  gboolean    wait_told;
 };
+
+/* How long a writer waits before it says what it waits for */
+#define WAIT_TELL_US G_USEC_PER_SEC
 
 G_DEFINE_FINAL_TYPE (LesStore, les_store, G_TYPE_OBJECT)
 
@@ -51,12 +70,16 @@ static const Migration sqlite_migrations[] = {
   { 1, 2, "resource:///org/lesclaims/LesClaims/core/les-schema-2.sql" },
   { 2, 3, "resource:///org/lesclaims/LesClaims/core/les-schema-3.sql" },
   { 3, 4, "resource:///org/lesclaims/LesClaims/core/les-schema-4.sql" },
+  { 4, 5, "resource:///org/lesclaims/LesClaims/core/les-schema-5.sql" },
+  { 5, 6, "resource:///org/lesclaims/LesClaims/core/les-schema-6.sql" },
 };
 
 /* A PostgreSQL database starts at the version current when it came in */
 static const Migration pg_migrations[] = {
   { 0, 3, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg.sql" },
   { 3, 4, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg-4.sql" },
+  { 4, 5, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg-5.sql" },
+  { 5, 6, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg-6.sql" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (sqlite_migrations) == LES_SCHEMA_VERSION);
@@ -176,8 +199,8 @@ apply_migration (LesStore *self, int *version, GError **error)
 }
 
 /* The value of @key in meta (NULL when none); FALSE on a database error. */
-static gboolean
-read_meta (LesStore *self, const char *key, char **value, GError **error)
+gboolean
+les_store_read_meta (LesStore *self, const char *key, char **value, GError **error)
 {
   LesStmt *stmt = les_store_prepare (self, les_sql_meta_get, error);
   LesStep rc;
@@ -194,35 +217,133 @@ read_meta (LesStore *self, const char *key, char **value, GError **error)
 }
 
 static gboolean
-ensure_hmac_key (LesStore *self, GError **error)
+is_sqlite (LesStore *self)
 {
-  LesStmt *stmt;
+  return g_strcmp0 (les_db_get_backend_name (self->db), "sqlite") == 0;
+}
 
-  if (!read_meta (self, "nhs_hmac_key", &self->hmac_key, error))
-    return FALSE;
-  if (self->hmac_key != NULL)
-    return TRUE;
+/* Derives what the key is used for; @key has been checked */
+static void
+take_key (LesStore *self, GBytes *key)
+{
+  static const char seal_label[] = "LES Claims audit seal";
+  gsize n = sizeof self->seal_key;
+  gsize key_len;
+  const guint8 *data = g_bytes_get_data (key, &key_len);
+  g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, data, key_len);
 
-  {
-    GString *key = g_string_new (NULL);
+  g_clear_pointer (&self->key, g_bytes_unref);
+  g_clear_pointer (&self->nhs_key, g_free);
+  self->key = g_bytes_ref (key);
+  /* older files kept the key as 64 hex digits and hashed with those digits as the key:
+   * hashes made then still match */
+  self->nhs_key = les_key_to_hex (key);
+  g_hmac_update (hmac, (const guchar *) seal_label, sizeof seal_label - 1);
+  g_hmac_get_digest (hmac, self->seal_key, &n);
+}
 
-    /* 256 random bits from GLib's CSPRNG-seeded generator; the key never leaves the file */
-    for (int i = 0; i < 8; i++)
-      g_string_append_printf (key, "%08x", g_random_int ());
-    self->hmac_key = g_string_free (key, FALSE);
-  }
-  stmt = les_store_prepare (self, les_sql_meta_insert, error);
+static gboolean
+set_meta (LesStore *self, const char *key, const char *value, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (self, les_sql_meta_set, error);
+
   if (stmt == NULL)
     return FALSE;
-  les_stmt_bind_text (stmt, 1, "nhs_hmac_key");
-  les_stmt_bind_text (stmt, 2, self->hmac_key);
+  les_stmt_bind_text (stmt, 1, key);
+  les_stmt_bind_text (stmt, 2, value);
   return les_stmt_run (stmt, error);
+}
+
+static void
+set_no_provider_error (LesStore *self, GError **error)
+{
+  g_set_error (error, LES_ERROR, LES_ERROR_NO_KEY,
+               _("There is no keyring to keep the key of %s in: name a key file "
+                 "(les-claims-cli --key-file FILE, or LES_CLAIMS_KEY_FILE)"), les_db_get_location (self->db));
+}
+
+/* A new database gets a key; an older one's key moves out of the file into the
+ * provider's keeping, so that the file alone no longer re-identifies patients */
+static gboolean
+move_key_out (LesStore *self, int from_version, gboolean *scrub, GError **error)
+{
+  g_autoptr(LesKeyProvider) provider = les_key_provider_get_default ();
+  g_autoptr(GBytes) key = NULL;
+  g_autofree char *old_hex = NULL;
+  g_autofree char *key_id = NULL;
+
+  *scrub = FALSE;
+  if (provider == NULL)
+    {
+      set_no_provider_error (self, error);
+      return FALSE;
+    }
+  if (from_version > 0 && !les_store_read_meta (self, "nhs_hmac_key", &old_hex, error))
+    return FALSE;
+  if (old_hex != NULL)
+    {
+      key = les_key_from_hex (old_hex);
+      if (key == NULL)
+        {
+          g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: the key kept in the file is damaged"),
+                       les_db_get_location (self->db));
+          return FALSE;
+        }
+      g_autoptr(GError) local = NULL;
+
+      if ((key_id = les_key_new_id (error)) == NULL)
+        return FALSE;
+      if (!les_key_provider_save (provider, les_db_get_location (self->db), key_id, key, &local))
+        {
+          g_set_error (error, LES_ERROR, local->domain == LES_ERROR ? local->code : LES_ERROR_FAILED,
+                       _("%s keeps its key in the file, and this version moves it out, but it cannot: %s"),
+                       les_db_get_location (self->db), local->message);
+          return FALSE;
+        }
+      *scrub = TRUE;
+    }
+  else
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (!les_key_provider_create (provider, les_db_get_location (self->db), &key_id, &key, &local))
+        {
+          g_set_error (error, LES_ERROR, local->domain == LES_ERROR ? local->code : LES_ERROR_FAILED,
+                       _("Cannot make a key for %s: %s"), les_db_get_location (self->db), local->message);
+          return FALSE;
+        }
+    }
+
+  g_clear_pointer (&self->key_check, g_free);
+  self->key_check = les_key_check_value (key);
+  if (!set_meta (self, "key_id", key_id, error) || !set_meta (self, "key_check", self->key_check, error))
+    return FALSE;
+  if (*scrub)
+    {
+      /* overwritten with zeros, not just unlinked from its page */
+      if (is_sqlite (self) && !les_store_exec (self, les_sql_sqlite_secure_delete_on, error))
+        return FALSE;
+      if (!les_store_exec (self, les_sql_meta_delete_old_key, error))
+        return FALSE;
+    }
+  self->key_id = g_steal_pointer (&key_id);
+  take_key (self, key);
+  return TRUE;
+}
+
+static gboolean
+read_key_id (LesStore *self, GError **error)
+{
+  g_clear_pointer (&self->key_id, g_free);
+  g_clear_pointer (&self->key_check, g_free);
+  return les_store_read_meta (self, "key_id", &self->key_id, error) && les_store_read_meta (self, "key_check", &self->key_check, error);
 }
 
 static gboolean
 migrate (LesStore *self, GError **error)
 {
   int version = les_store_get_schema_version (self);
+  gboolean scrub = FALSE;
   gboolean ok = FALSE;
 
   if (version > LES_SCHEMA_VERSION)
@@ -237,9 +358,9 @@ migrate (LesStore *self, GError **error)
    * import or compute holds the write lock (a worker's reader, the job's own) */
   if (version == LES_SCHEMA_VERSION)
     {
-      if (!read_meta (self, "nhs_hmac_key", &self->hmac_key, error))
+      if (!read_key_id (self, error))
         return FALSE;
-      if (self->hmac_key != NULL)
+      if (self->key_id != NULL)
         return TRUE;
     }
 
@@ -248,8 +369,9 @@ migrate (LesStore *self, GError **error)
    * which the pragma allows only outside a transaction */
   if (!is_server (self))
     les_store_exec (self, les_sql_sqlite_foreign_keys_off, NULL);
-  if (!les_db_begin (self->db, LES_TRANSACTION_WRITE, error))
+  if (!les_store_begin (self, error))
     goto out;
+  /* read again under the write lock: another connection may have migrated meanwhile */
   version = les_store_get_schema_version (self);
   if (version < 0)
     {
@@ -260,20 +382,39 @@ migrate (LesStore *self, GError **error)
   for (int v = version; v < LES_SCHEMA_VERSION;)
     if (!apply_migration (self, &v, error))
       goto fail;
-  if (!ensure_hmac_key (self, error))
+  if (!read_key_id (self, error))
     goto fail;
+  if (self->key_id == NULL)
+    {
+      if (!move_key_out (self, version, &scrub, error))
+        goto fail;
+      /* the trail and the runs so far are sealed from here on */
+      if (version > 0 && !les_chain_seal_existing (self, error))
+        goto fail;
+    }
   if (version < LES_SCHEMA_VERSION)
     {
-      g_autofree char *what = g_strdup_printf ("schema %d → %d", version, LES_SCHEMA_VERSION);
-      les_store_audit (self, "migrate", NULL, NULL, NULL, what);
+      g_autofree char *what = g_strdup_printf ("schema %d → %d%s", version, LES_SCHEMA_VERSION,
+                                               scrub ? "; the key moved out of the file" : "");
+      if (!les_store_audit (self, "migrate", NULL, NULL, NULL, what, error))
+        goto fail;
     }
-  ok = les_db_commit (self->db, error);
-  if (!ok)
-    les_db_rollback (self->db);
+  if (!les_store_commit (self, error))
+    goto done;
+  if (scrub && is_sqlite (self))
+    {
+      /* the old pages leave the WAL too */
+      les_store_exec (self, les_sql_sqlite_secure_delete_off, NULL);
+      les_store_exec (self, les_sql_sqlite_checkpoint_truncate, NULL);
+    }
+  ok = TRUE;
   goto out;
 
 fail:
-  les_db_rollback (self->db);
+  les_store_rollback (self);
+done:
+  if (scrub && is_sqlite (self))
+    les_store_exec (self, les_sql_sqlite_secure_delete_off, NULL);
 out:
   if (!is_server (self))
     les_store_exec (self, les_sql_sqlite_foreign_keys_on, NULL);
@@ -290,10 +431,20 @@ les_store_finalize (GObject *object)
   g_clear_pointer (&self->db, les_db_close);
   g_free (self->location);
   g_free (self->path);
-  g_free (self->hmac_key);
+  g_free (self->key_id);
+  g_free (self->key_check);
+  g_clear_pointer (&self->key, g_bytes_unref);
+  if (self->nhs_key != NULL)
+    memset (self->nhs_key, 0, strlen (self->nhs_key));
+  g_free (self->nhs_key);
+  memset (self->seal_key, 0, sizeof self->seal_key);
   g_free (self->os_user);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
   g_clear_pointer (&self->stale, g_hash_table_unref);
+  g_free (self->holder_path);
+  g_free (self->activity);
+  if (self->wait_destroy != NULL)
+    self->wait_destroy (self->wait_data);
 
   G_OBJECT_CLASS (les_store_parent_class)->finalize (object);
 }
@@ -376,6 +527,117 @@ check_file (LesStore *self)
                                         "share a team database on a server instead."), self->path));
 }
 
+/* Who holds the write lock: written beside the database by the holder, read by a
+ * writer that waits for it (SQLite says only that the file is locked) */
+static void
+write_holder (LesStore *self)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *since = g_date_time_format (now, "%H:%M");
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_key_file_set_string (file, "holder", "user", self->os_user);
+  g_key_file_set_int64 (file, "holder", "pid", getpid ());
+  g_key_file_set_string (file, "holder", "host", g_get_host_name ());
+  g_key_file_set_string (file, "holder", "action", self->activity != NULL ? self->activity : "");
+  g_key_file_set_string (file, "holder", "since", since);
+  if (self->holder_path == NULL)
+    return;   /* a server says who holds a lock itself */
+  data = g_key_file_to_data (file, &len, NULL);
+  /* only a courtesy to others: a failure to write it changes nothing */
+  g_file_set_contents_full (self->holder_path, data, len, G_FILE_SET_CONTENTS_NONE, 0600, NULL);
+}
+
+static void
+remove_holder (LesStore *self)
+{
+  if (self->holder_path != NULL)
+    g_unlink (self->holder_path);
+}
+
+/* What a waiting writer says: whose action holds the database, when the holder's
+ * file is there and its process alive on this computer */
+static char *
+describe_holder (LesStore *self)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *user = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *action = NULL;
+  g_autofree char *since = NULL;
+  gint64 pid;
+
+  if (self->holder_path == NULL || !g_key_file_load_from_file (file, self->holder_path, G_KEY_FILE_NONE, NULL))
+    return g_strdup_printf (_("Waiting for another program that is changing %s…"), les_db_get_location (self->db));
+  user = g_key_file_get_string (file, "holder", "user", NULL);
+  host = g_key_file_get_string (file, "holder", "host", NULL);
+  action = g_key_file_get_string (file, "holder", "action", NULL);
+  since = g_key_file_get_string (file, "holder", "since", NULL);
+  pid = g_key_file_get_int64 (file, "holder", "pid", NULL);
+  /* a stale file, left by a process that died: not the holder */
+  if (user == NULL || pid <= 0 || pid > G_MAXINT
+      || (g_strcmp0 (host, g_get_host_name ()) == 0 && kill ((pid_t) pid, 0) != 0 && errno == ESRCH))
+    return g_strdup_printf (_("Waiting for another program that is changing %s…"), les_db_get_location (self->db));
+  if (action == NULL || action[0] == '\0')
+    return g_strdup_printf (_("Waiting for %s’s change to %s (pid %" G_GINT64_FORMAT ", since %s)…"), user,
+                            les_db_get_location (self->db), pid, since != NULL ? since : "?");
+  return g_strdup_printf (_("Waiting for %s’s %s (pid %" G_GINT64_FORMAT ", since %s)…"), user, action, pid,
+                          since != NULL ? since : "?");
+}
+
+static gboolean
+wait_cb (LesDb *db, gint64 waited_us, gpointer user_data)
+{
+  LesStore *self = user_data;
+
+  if (waited_us == 0)
+    self->wait_told = FALSE;
+  if (!self->wait_told && waited_us >= WAIT_TELL_US && self->wait_func != NULL)
+    {
+      g_autofree char *message = describe_holder (self);
+
+      self->wait_told = TRUE;
+      self->wait_func (self, message, self->wait_data);
+    }
+  return TRUE;
+}
+
+/**
+ * les_store_set_wait_func:
+ * @func: (nullable): told once, after a second, what another writer is doing
+ *   while this store waits for it (on the thread that waits)
+ *
+ * A write waits for another program's without a time limit; cancelling the
+ * store's cancellable (les_store_set_cancellable()) stops the wait.
+ */
+void
+les_store_set_wait_func (LesStore *self, LesStoreWaitFunc func, gpointer user_data, GDestroyNotify destroy)
+{
+  g_return_if_fail (LES_IS_STORE (self));
+
+  if (self->wait_destroy != NULL)
+    self->wait_destroy (self->wait_data);
+  self->wait_func = func;
+  self->wait_data = user_data;
+  self->wait_destroy = destroy;
+}
+
+/**
+ * les_store_set_activity:
+ * @activity: (nullable): what this store's writes are ("import of claims.csv"),
+ *   for the people another writer keeps waiting
+ */
+void
+les_store_set_activity (LesStore *self, const char *activity)
+{
+  g_return_if_fail (LES_IS_STORE (self));
+
+  g_free (self->activity);
+  self->activity = g_strdup (activity);
+}
+
 /**
  * les_store_default_path:
  *
@@ -415,6 +677,7 @@ LesStore *
 les_store_open (const char *location, GError **error)
 {
   g_autoptr(LesStore) self = NULL;
+  gboolean created = FALSE;
 
   g_return_val_if_fail (location != NULL, NULL);
 
@@ -437,14 +700,32 @@ les_store_open (const char *location, GError **error)
           return NULL;
         }
       self->path = g_strdup (location);
+      self->holder_path = g_strconcat (location, "-holder", NULL);
+      created = !g_file_test (location, G_FILE_TEST_EXISTS);
       self->db = les_db_sqlite_open (location, FALSE, error);
       if (self->db == NULL)
         return NULL;
       check_file (self);
     }
+  les_db_set_wait_func (self->db, wait_cb, self);
 
   if (!migrate (self, error))
-    return NULL;
+    {
+      /* a database that could not be made (no key, say) leaves no file behind */
+      if (created)
+        {
+          g_autofree char *wal = g_strconcat (location, "-wal", NULL);
+          g_autofree char *shm = g_strconcat (location, "-shm", NULL);
+
+          g_hash_table_remove_all (self->by_address);
+          g_hash_table_remove_all (self->statements);
+          g_clear_pointer (&self->db, les_db_close);
+          g_unlink (location);
+          g_unlink (wal);
+          g_unlink (shm);
+        }
+      return NULL;
+    }
 
   return g_steal_pointer (&self);
 }
@@ -457,9 +738,15 @@ les_store_open (const char *location, GError **error)
 LesStore *
 les_store_dup (LesStore *self, GError **error)
 {
+  LesStore *copy;
+
   g_return_val_if_fail (LES_IS_STORE (self), NULL);
 
-  return les_store_open (self->location, error);
+  copy = les_store_open (self->location, error);
+  /* a worker does not ask the keyring again */
+  if (copy != NULL && self->key != NULL && g_strcmp0 (copy->key_id, self->key_id) == 0)
+    take_key (copy, self->key);
+  return copy;
 }
 
 char *
@@ -577,6 +864,7 @@ les_store_begin (LesStore *self, GError **error)
       self->depth = 0;
       return FALSE;
     }
+  write_holder (self);
   return TRUE;
 }
 
@@ -617,7 +905,16 @@ les_store_commit (LesStore *self, GError **error)
 
   if (--self->depth > 0)
     return TRUE;
-  if (!write_stale (self, error) || !les_db_commit (self->db, error))
+  if (!write_stale (self, error))
+    {
+      g_hash_table_remove_all (self->stale);
+      remove_holder (self);
+      les_db_rollback (self->db);
+      return FALSE;
+    }
+  /* before the lock goes, so that it never removes the next holder's file */
+  remove_holder (self);
+  if (!les_db_commit (self->db, error))
     {
       g_hash_table_remove_all (self->stale);
       les_db_rollback (self->db);
@@ -635,6 +932,7 @@ les_store_rollback (LesStore *self)
     return;
   self->depth = 0;
   g_hash_table_remove_all (self->stale);
+  remove_holder (self);
   les_db_rollback (self->db);
 }
 
@@ -664,36 +962,46 @@ les_store_mark_stale (LesStore *self, int fy, const char *service_code)
  * les_store_audit:
  * @action: what was done ("import", "set-status", "compute", …)
  *
- * Writes one row of the audit trail, inside the caller's transaction.
+ * Writes one row of the audit trail, sealed to the row before it, inside
+ * the caller's transaction.  When it fails the caller rolls its change
+ * back: a change the trail does not record is not made.
  */
-void
-les_store_audit (LesStore   *self,
-                 const char *action,
-                 const char *table_name,
-                 const char *row_key,
-                 const char *before,
-                 const char *after)
+gboolean
+les_store_audit (LesStore    *self,
+                 const char  *action,
+                 const char  *table_name,
+                 const char  *row_key,
+                 const char  *before,
+                 const char  *after,
+                 GError     **error)
 {
-  LesStmt *stmt;
+  return les_store_audit_sealed (self, action, table_name, row_key, before, after, NULL, error);
+}
+
+gboolean
+les_store_audit_sealed (LesStore    *self,
+                        const char  *action,
+                        const char  *table_name,
+                        const char  *row_key,
+                        const char  *before,
+                        const char  *after,
+                        const char  *digest,
+                        GError     **error)
+{
   g_autofree char *now = les_now_iso8601 ();
-  g_autoptr(GError) error = NULL;
+  const char *fields[LES_CHAIN_AUDIT_FIELDS] = { now, self->os_user, action, table_name, row_key, before, after,
+                                                 digest };
 
-  g_return_if_fail (LES_IS_STORE (self));
+  g_return_val_if_fail (LES_IS_STORE (self), FALSE);
 
-  stmt = les_store_prepare (self, les_sql_audit_insert, &error);
-  if (stmt != NULL)
+  if (!les_store_ensure_key (self, error) || !les_store_begin (self, error))
+    return FALSE;
+  if (!les_chain_append (self, fields, error))
     {
-      les_stmt_bind_text (stmt, 1, now);
-      les_stmt_bind_text (stmt, 2, self->os_user);
-      les_stmt_bind_text (stmt, 3, action);
-      les_stmt_bind_text_or_null (stmt, 4, table_name);
-      les_stmt_bind_text_or_null (stmt, 5, row_key);
-      les_stmt_bind_text_or_null (stmt, 6, before);
-      les_stmt_bind_text_or_null (stmt, 7, after);
-      les_stmt_run (stmt, &error);
+      les_store_rollback (self);
+      return FALSE;
     }
-  if (error != NULL)
-    g_warning ("%s: cannot write the audit trail: %s", les_db_get_location (self->db), error->message);
+  return les_store_commit (self, error);
 }
 
 void
@@ -704,14 +1012,128 @@ les_store_emit_changed (LesStore *self, const char *table_name)
   g_signal_emit (self, signals[CHANGED], g_quark_from_string (table_name), table_name);
 }
 
+/**
+ * les_store_hash_nhs_number:
+ * @digits: a valid NHS number, ten digits
+ *
+ * Returns: the number's keyed hash (64 hex digits), or NULL when the key
+ * is not on this desk (@error says how to bring it)
+ */
 char *
-les_store_hash_nhs_number (LesStore *self, const char *digits)
+les_store_hash_nhs_number (LesStore *self, const char *digits, GError **error)
 {
   g_return_val_if_fail (LES_IS_STORE (self), NULL);
 
+  if (!les_store_ensure_key (self, error))
+    return NULL;
   return g_compute_hmac_for_data (G_CHECKSUM_SHA256,
-                                  (const guchar *) self->hmac_key, strlen (self->hmac_key),
+                                  (const guchar *) self->nhs_key, strlen (self->nhs_key),
                                   (const guchar *) digits, strlen (digits));
+}
+
+const char *
+les_store_get_key_id (LesStore *self)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+
+  return self->key_id;
+}
+
+/**
+ * les_store_set_key:
+ * @key: LES_KEY_SIZE bytes
+ *
+ * Gives the store its key (from a key file, say) without asking the
+ * provider; fails with LES_ERROR_WRONG_KEY when it is not this database's.
+ */
+gboolean
+les_store_set_key (LesStore *self, GBytes *key, GError **error)
+{
+  g_autofree char *check = NULL;
+
+  g_return_val_if_fail (LES_IS_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  if (g_bytes_get_size (key) == LES_KEY_SIZE)
+    check = les_key_check_value (key);
+  if (check == NULL || g_strcmp0 (check, self->key_check) != 0)
+    {
+      g_set_error (error, LES_ERROR, LES_ERROR_WRONG_KEY, _("That key is not the key of %s"), les_db_get_location (self->db));
+      return FALSE;
+    }
+  take_key (self, key);
+  return TRUE;
+}
+
+/**
+ * les_store_ensure_key:
+ *
+ * Asks the key provider for the database's key, once; only what needs it
+ * asks (hashing NHS numbers, sealing and checking the audit trail), so a
+ * database whose key is elsewhere still opens and shows everything.
+ */
+gboolean
+les_store_ensure_key (LesStore *self, GError **error)
+{
+  g_autoptr(LesKeyProvider) provider = NULL;
+  g_autoptr(GBytes) key = NULL;
+  g_autoptr(GError) local = NULL;
+
+  g_return_val_if_fail (LES_IS_STORE (self), FALSE);
+
+  if (self->key != NULL)
+    return TRUE;
+  if (self->key_id == NULL || self->key_check == NULL)
+    {
+      g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s has lost the name of its key (meta key_id)"),
+                   les_db_get_location (self->db));
+      return FALSE;
+    }
+  provider = les_key_provider_get_default ();
+  if (provider == NULL)
+    {
+      set_no_provider_error (self, error);
+      return FALSE;
+    }
+  key = les_key_provider_lookup (provider, self->key_id, &local);
+  if (key == NULL)
+    {
+      if (g_error_matches (local, LES_ERROR, LES_ERROR_NO_KEY))
+        g_set_error (error, LES_ERROR, LES_ERROR_NO_KEY,
+                     _("The key of %s (%s) is not on this desk: %s. On the desk that has it, "
+                       "run “les-claims-cli key export -o FILE”; bring FILE here and run "
+                       "“les-claims-cli key import FILE” (or name it with --key-file FILE)"),
+                     les_db_get_location (self->db), self->key_id, local->message);
+      else
+        g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  return les_store_set_key (self, key, error);
+}
+
+/**
+ * les_store_export_key:
+ *
+ * Returns: (transfer full): the database's key, for `key export`; NULL
+ * when it is not on this desk
+ */
+GBytes *
+les_store_export_key (LesStore *self, GError **error)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+
+  if (!les_store_ensure_key (self, error))
+    return NULL;
+  return g_bytes_ref (self->key);
+}
+
+const guint8 *
+les_store_get_seal_key (LesStore *self)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+  g_return_val_if_fail (self->key != NULL, NULL);
+
+  return self->seal_key;
 }
 
 /**

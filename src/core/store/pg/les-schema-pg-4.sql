@@ -1,25 +1,18 @@
--- les-schema-pg-4.sql: schema version 4 on PostgreSQL — payment lines found by their key, and the services a compute must redo.
+-- pg/les-schema-pg-4.sql: schema version 4 on PostgreSQL — the audit trail and payment runs sealed; the key out of the file.
 -- SPDX-License-Identifier: GPL-3.0-or-later
--- What les-schema-4.sql does on SQLite, in PostgreSQL's terms (see there
--- and docs/engine.md).  SQLite's claims table is rebuilt there only to
--- change how it checks a status; PostgreSQL's needs nothing.
+-- The same as les-schema-4.sql, with the byte-order collation every text column has here.
+-- See docs/data-and-imports.md ("The key" and "Tamper evidence"). The key that
+-- made NHS numbers' hashes leaves meta (les-store.c moves it to the keyring or
+-- a key file); meta keeps its id and a check value instead.
 
--- A line is found by its key (the unique constraint): no row id, and no
--- index by service, which every first compute would have to fill
-ALTER TABLE payment_lines DROP COLUMN id;
-DROP INDEX payment_lines_by_service;
+-- seal: HMAC of the row before's seal and this row; digest: the seal of what
+-- the row's action froze (a payment run's), so the trail vouches for it
+ALTER TABLE audit ADD COLUMN digest TEXT COLLATE "C";
+ALTER TABLE audit ADD COLUMN seal TEXT COLLATE "C";
 
--- What a compute of each service found, beside its payable and held
-ALTER TABLE service_totals ADD COLUMN gross BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE service_totals ADD COLUMN n_claims BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE service_totals ADD COLUMN n_findings BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE service_totals ADD COLUMN n_errors BIGINT NOT NULL DEFAULT 0;
-
--- The services whose inputs changed since their year was last computed
--- (service_code '' is every service of the year)
-CREATE TABLE stale_services (
-  year         BIGINT NOT NULL,
-  service_code TEXT COLLATE "C" NOT NULL,
-  PRIMARY KEY (year, service_code)
-);
-INSERT INTO stale_services (year, service_code) SELECT year, '' FROM computes;
+-- A run's seal covers its header, total, frozen lines and claims_seal, the
+-- seal of the claims its lines paid (those up to claims_upto, the last claim
+-- held when it closed: claims imported later are not the run's)
+ALTER TABLE payment_runs ADD COLUMN claims_upto BIGINT;
+ALTER TABLE payment_runs ADD COLUMN claims_seal TEXT COLLATE "C";
+ALTER TABLE payment_runs ADD COLUMN seal TEXT COLLATE "C";
