@@ -443,7 +443,7 @@ claims_indexes (LesStore *store)
 static void
 test_bulk_claims_indexes (Fixture *f, gconstpointer data)
 {
-  g_autofree char *before = claims_indexes (f->store);
+  g_autofree char *before = NULL;
   g_autofree char *after_bad = NULL;
   g_autofree char *after = NULL;
   g_autofree char *check = NULL;
@@ -453,6 +453,12 @@ test_bulk_claims_indexes (Fixture *f, gconstpointer data)
   LesStmt *stmt;
   gboolean ok;
 
+  if (test_backend_is_pg ())
+    {
+      g_test_skip ("SQLite's bulk load: a server keeps its indexes");
+      return;
+    }
+  before = claims_indexes (f->store);
   g_assert_nonnull (strstr (before, "claims_by_year_ref:CREATE INDEX"));
   for (int i = 0; i < 500; i++)
     g_string_append_printf (csv, "B%04d,A8100%d,ECG,ECG,2024-%02d,%d,2024-12-01\n", i, 1 + i % 2, 4 + i % 8, i % 7);
