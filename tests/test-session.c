@@ -627,20 +627,81 @@ test_changes (Fixture *f, gconstpointer data)
   g_assert_cmpint (last_change (f), ==, LES_CHANGE_RUNS | LES_CHANGE_PAYMENTS);
   g_array_set_size (f->changes, 0);
 
-  /* told from outside, and (until every screen uses the session) a table
-   * the store announces, as its domain */
+  /* told from outside */
   les_session_notify_changed (f->session, LES_CHANGE_SERVICES);
   g_assert_cmpint (last_change (f), ==, LES_CHANGE_SERVICES);
   g_array_set_size (f->changes, 0);
-  les_store_emit_changed (f->store, "payment_runs");
-  g_assert_cmpint (last_change (f), ==, LES_CHANGE_RUNS);
-  g_array_set_size (f->changes, 0);
-  les_store_emit_changed (f->store, "findings");
-  g_assert_cmpint (last_change (f), ==, LES_CHANGE_PAYMENTS);
 
   les_run_clear (&run);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     g_object_unref (files[i]);
+}
+
+static void
+service_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  int *year = user_data;
+  g_autofree char *code = NULL;
+
+  g_assert_true (les_session_edit_service_finish (LES_SESSION (object), result, &code, year, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (code, ==, "INJ");
+}
+
+static void undo_done_cb (GObject *object, GAsyncResult *result, gpointer user_data);
+
+/* Saving, copying and retiring a service: each a write that tells
+ * "services" and can be undone, titled for the Undo button */
+static void
+test_services (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LesServiceDraft) draft = les_service_draft_load (f->store, "INJ", FY, &error);
+  g_autoptr(LesServiceDraft) copied = NULL;
+  g_autoptr(LesServiceDraft) retired = NULL;
+  guint n_titles = 0;
+  int year = 0;
+
+  g_assert_no_error (error);
+  g_signal_connect (f->session, "notify::undo-title", G_CALLBACK (count_notify_cb), &n_titles);
+  les_service_draft_set (draft, "name", "Injections (revised)");
+  les_session_save_service_async (f->session, draft, service_done_cb, &year);
+  les_session_wait (f->session);
+  g_assert_cmpint (year, ==, FY);
+  g_assert_cmpint (last_change (f), ==, LES_CHANGE_SERVICES);
+  g_array_set_size (f->changes, 0);
+  g_assert_cmpstr (les_session_get_undo_title (f->session), ==, "Saved INJ");
+  g_assert_cmpuint (n_titles, ==, 1);
+
+  /* the same words again are a new command all the same */
+  les_service_draft_set (draft, "name", "Injections (again)");
+  les_session_save_service_async (f->session, draft, service_done_cb, &year);
+  les_session_wait (f->session);
+  g_assert_cmpuint (n_titles, ==, 2);
+  g_array_set_size (f->changes, 0);
+
+  les_session_duplicate_service_async (f->session, "INJ", service_done_cb, &year);
+  les_session_wait (f->session);
+  g_assert_cmpint (year, ==, FY + 1);
+  g_assert_cmpint (last_change (f), ==, LES_CHANGE_SERVICES);
+  g_array_set_size (f->changes, 0);
+  g_assert_cmpstr (les_session_get_undo_title (f->session), ==, "Copied INJ to 2025/26");
+  copied = les_service_draft_load (f->store, "INJ", FY + 1, NULL);
+  g_assert_nonnull (copied);
+  les_session_undo_async (f->session, undo_done_cb, &error);
+  les_session_wait (f->session);
+  g_assert_no_error (error);
+  g_assert_cmpint (last_change (f), ==, LES_CHANGE_SERVICES);
+  g_array_set_size (f->changes, 0);
+  g_assert_null (les_service_draft_load (f->store, "INJ", FY + 1, NULL));
+
+  les_session_retire_service_async (f->session, "INJ", NULL, service_done_cb, &year);
+  les_session_wait (f->session);
+  g_assert_cmpstr (les_session_get_undo_title (f->session), ==, "Retired INJ");
+  retired = les_service_draft_load (f->store, "INJ", FY, NULL);
+  g_assert_cmpstr (les_service_draft_get (retired, "end_date"), ==, "2025-03-31");
+  g_array_set_size (f->changes, 0);
 }
 
 /* An import that fails part way tells what the files before it changed */
@@ -1018,6 +1079,7 @@ main (int argc, char **argv)
   g_test_add ("/session/read-during-write", Fixture, NULL, fixture_set_up, test_read_during_write, fixture_tear_down);
   g_test_add ("/session/cancel-write", Fixture, NULL, fixture_set_up, test_cancel_write, fixture_tear_down);
   g_test_add ("/session/changes", Fixture, NULL, fixture_set_up, test_changes, fixture_tear_down);
+  g_test_add ("/session/services", Fixture, NULL, fixture_set_up, test_services, fixture_tear_down);
   g_test_add ("/session/import-fails", Fixture, NULL, fixture_set_up, test_import_fails, fixture_tear_down);
   g_test_add ("/session/undo", Fixture, NULL, fixture_set_up, test_undo, fixture_tear_down);
   g_test_add ("/session/undo-fails", Fixture, NULL, fixture_set_up, test_undo_fails, fixture_tear_down);

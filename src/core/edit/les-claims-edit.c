@@ -192,8 +192,6 @@ les_claims_set_status (LesStore        *store,
     }
   if (!les_store_commit (store, error))
     return NULL;
-  if (change->previous->len > 0)
-    les_store_emit_changed (store, "claims");
   return g_steal_pointer (&change);
 }
 
@@ -243,11 +241,7 @@ les_claims_change_undo (LesStore *store, LesClaimsChange *change, GError **error
       les_store_rollback (store);
       return FALSE;
     }
-  if (!les_store_commit (store, error))
-    return FALSE;
-  if (change->previous->len > 0)
-    les_store_emit_changed (store, "claims");
-  return TRUE;
+  return les_store_commit (store, error);
 }
 
 void

@@ -899,8 +899,6 @@ apply (LesStore              *store,
     }
   if (!les_store_commit (store, error))
     return NULL;
-  les_store_emit_changed (store, "rules");
-  les_store_emit_changed (store, "services");
   return g_steal_pointer (&change);
 }
 

@@ -1236,8 +1236,6 @@ les_compute_year (LesStore           *store,
   g_debug ("compute %d: committed in %.2f s", fy, (g_get_monotonic_time () - t_start) / 1e6);
 
   report (&ld, 1.0, _("Computed"));
-  les_store_emit_changed (store, "payment_lines");
-  les_store_emit_changed (store, "findings");
   if (summary != NULL)
     *summary = sum;
   return TRUE;

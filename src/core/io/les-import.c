@@ -1393,7 +1393,6 @@ les_import_file (LesStore              *store,
   ok = TRUE;
   if (on_progress != NULL)
     on_progress (1.0, _("Imported"), user_data);
-  les_store_emit_changed (store, imp.info->table);
   goto out;
 
 rollback:

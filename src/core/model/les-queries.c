@@ -64,21 +64,6 @@ add_totals (LesTable *table, gboolean counts)
       }
 }
 
-static char *
-format_count (gint64 n)
-{
-  g_autofree char *plain = g_strdup_printf ("%" G_GINT64_FORMAT, n < 0 ? -n : n);
-  GString *s = g_string_new (n < 0 ? "−" : "");
-  gsize len = strlen (plain);
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (s, ',');
-      g_string_append_c (s, plain[i]);
-    }
-  return g_string_free (s, FALSE);
-}
 
 /* Runs @stmt (already bound) and makes a row of it per result row; the
  * statement's columns follow @columns. */
@@ -108,7 +93,7 @@ run_table (LesStmt             *stmt,
               les_row_set (row, i, les_stmt_text (stmt, i), n);
               break;
             case LES_CELL_COUNT:
-              les_row_take_text (row, i, null ? NULL : format_count (n), null ? G_MININT64 : n);
+              les_row_take_text (row, i, null ? NULL : les_count_format_display (n), null ? G_MININT64 : n);
               break;
             case LES_CELL_MONEY:
               les_row_take_text (row, i, null ? NULL : les_money_format_display (n), null ? G_MININT64 : n);

@@ -658,7 +658,6 @@ les_runs_close_month (LesStore         *store,
       return FALSE;
     }
   report_progress (&p, 1.0, NULL);
-  les_store_emit_changed (store, "payment_runs");
   if (run != NULL)
     *run = made;
   else
@@ -756,7 +755,6 @@ les_runs_reopen (LesStore *store, gint64 run_id, const char *reason, GCancellabl
   ok = reopen (store, run_id, why, &local_error);
   if (!unwatch_cancellable (store, cancellable, ok, local_error, error))
     return FALSE;
-  les_store_emit_changed (store, "payment_runs");
   return TRUE;
 }
 

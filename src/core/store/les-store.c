@@ -50,13 +50,6 @@ struct _LesStore
 
 G_DEFINE_FINAL_TYPE (LesStore, les_store, G_TYPE_OBJECT)
 
-enum {
-  CHANGED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
-
 typedef struct {
   int         from;
   int         to;
@@ -455,15 +448,6 @@ les_store_class_init (LesStoreClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = les_store_finalize;
-
-  /**
-   * LesStore::changed:
-   * @table_name: the table that changed
-   */
-  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass),
-                                   G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
-                                   0, NULL, NULL, NULL,
-                                   G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -1002,14 +986,6 @@ les_store_audit_sealed (LesStore    *self,
       return FALSE;
     }
   return les_store_commit (self, error);
-}
-
-void
-les_store_emit_changed (LesStore *self, const char *table_name)
-{
-  g_return_if_fail (LES_IS_STORE (self));
-
-  g_signal_emit (self, signals[CHANGED], g_quark_from_string (table_name), table_name);
 }
 
 /**

@@ -48,10 +48,6 @@ gboolean    les_store_audit          (LesStore    *self,
                                       const char  *after,
                                       GError     **error);
 
-/* Emitted (with the table name as detail) after a committed change. */
-void        les_store_emit_changed   (LesStore    *self,
-                                      const char  *table_name);
-
 char       *les_store_hash_nhs_number (LesStore   *self,
                                        const char *digits,
                                        GError    **error);
