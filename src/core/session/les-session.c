@@ -643,11 +643,16 @@ static void
 les_session_constructed (GObject *object)
 {
   LesSession *self = (LesSession *) object;
+  g_autoptr(GError) error = NULL;
 
   G_OBJECT_CLASS (les_session_parent_class)->constructed (object);
 
   g_assert (LES_IS_STORE (self->store));
   self->store_changed_id = g_signal_connect (self->store, "changed", G_CALLBACK (store_changed_cb), self);
+  /* on a server, other people's changes reach the screens as this session's own do */
+  if (!les_store_watch_others (self->store, self->context, &error))
+    g_debug ("%s: others' changes will not show until read again: %s", les_store_get_location (self->store),
+             error->message);
 }
 
 static void

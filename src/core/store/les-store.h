@@ -52,6 +52,12 @@ gboolean    les_store_audit          (LesStore    *self,
 void        les_store_emit_changed   (LesStore    *self,
                                       const char  *table_name);
 
+/* On a server: others' changes emitted as "changed" in @context (a file: nothing to do) */
+gboolean    les_store_watch_others   (LesStore     *self,
+                                      GMainContext *context,
+                                      GError      **error);
+const char *les_store_get_user_name  (LesStore    *self);
+
 char       *les_store_hash_nhs_number (LesStore   *self,
                                        const char *digits,
                                        GError    **error);
