@@ -10,6 +10,9 @@
 -- databases on one server share les_viewer and the others (their grants
 -- are each database's own).
 
+-- (the notices of objects made or replaced for the first time are noise)
+SET LOCAL client_min_messages = warning;
+
 -- ---- the roles ---------------------------------------------------------
 
 DO $$
