@@ -222,6 +222,17 @@ test_decision_not_overtaken (Fixture *f, gconstpointer data)
     return;
   g_assert_true (les_team_setup (f->store, &error));
   g_assert_no_error (error);
+  /* a person in finance is a viewer too, and nothing else */
+  g_assert_true (les_team_add_user (f->store, "ursula", LES_TEAM_FINANCE, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *as_ursula = g_strconcat (f->location, " user=ursula", NULL);
+    g_autoptr(LesStore) ursula = les_store_open (as_ursula, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (les_team_get_roles (ursula, &error), ==, LES_TEAM_FINANCE | LES_TEAM_VIEWER);
+    g_assert_no_error (error);
+  }
 
   plain = PQconnectdb (f->location);
   watcher = PQconnectdb (f->location);
