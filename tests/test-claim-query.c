@@ -80,12 +80,13 @@ insert_finding (LesStore *store, int year, const char *code, const char *claim_r
   g_autoptr(GError) error = NULL;
   LesStmt *stmt = les_store_prepare (store,
                                      "INSERT INTO findings (year, severity, code, claim_ref, message) "
-                                     "VALUES (?1, 'warning', ?2, ?3, 'test')", &error);
+                                     "VALUES (?1, ?4, ?2, ?3, 'test')", &error);
 
   g_assert_no_error (error);
   les_stmt_bind_int64 (stmt, 1, year);
   les_stmt_bind_text (stmt, 2, code);
   les_stmt_bind_text (stmt, 3, claim_ref);
+  les_stmt_bind_text (stmt, 4, les_severity_to_word (les_finding_lookup (code)->severity));
   g_assert_true (les_stmt_run (stmt, &error));
   g_assert_no_error (error);
 }
@@ -289,9 +290,11 @@ matches (const Claim *c, const LesClaimQuery *query)
     return FALSE;
   if ((v = les_claim_query_get_filter (query, LES_CLAIM_FILTER_STATUS)) && g_strcmp0 (v, c->status) != 0)
     return FALSE;
+  /* the fixture's findings of claims are all errors (DUPLICATE, LATE) */
   if ((v = les_claim_query_get_filter (query, LES_CLAIM_FILTER_FINDING))
-      && !(g_strcmp0 (v, "*") == 0 ? c->findings[0] != NULL
-                                   : g_strcmp0 (v, c->findings[0]) == 0 || g_strcmp0 (v, c->findings[1]) == 0))
+      && !(g_strcmp0 (v, "*") == 0 || g_strcmp0 (v, "!") == 0 ? c->findings[0] != NULL
+           : g_strcmp0 (v, "-") == 0 || g_strcmp0 (v, "~") == 0 ? c->findings[0] == NULL
+           : g_strcmp0 (v, c->findings[0]) == 0 || g_strcmp0 (v, c->findings[1]) == 0))
     return FALSE;
   if ((v = les_claim_query_get_filter (query, LES_CLAIM_FILTER_TEXT))
       && !(has_prefix_ci (c->ref, v) || has_prefix_ci (c->practice, v) || contains_ci (c->name, v)
@@ -487,6 +490,15 @@ test_sql (Fixture *f, gconstpointer data)
     { LES_CLAIM_FILTER_FINDING, "late", FALSE,
       "c.year = ?1 AND c.claim_ref IN (SELECT f.claim_ref FROM findings f WHERE f.year = ?1 "
       "AND f.claim_ref IS NOT NULL AND f.code = ?2)", "int64 2024, 'LATE'" },
+    { LES_CLAIM_FILTER_FINDING, "-", FALSE,
+      "c.year = ?1 AND c.claim_ref NOT IN (SELECT f.claim_ref FROM findings f WHERE f.year = ?1 "
+      "AND f.claim_ref IS NOT NULL)", "int64 2024" },
+    { LES_CLAIM_FILTER_FINDING, "!", FALSE,
+      "c.year = ?1 AND c.claim_ref IN (SELECT f.claim_ref FROM findings f WHERE f.year = ?1 "
+      "AND f.claim_ref IS NOT NULL AND f.severity = 'error')", "int64 2024" },
+    { LES_CLAIM_FILTER_FINDING, "~", FALSE,
+      "c.year = ?1 AND c.claim_ref NOT IN (SELECT f.claim_ref FROM findings f WHERE f.year = ?1 "
+      "AND f.claim_ref IS NOT NULL AND f.severity = 'error')", "int64 2024" },
     { LES_CLAIM_FILTER_TEXT, "r0z", FALSE,
       "+c.year = ?1 AND c.id IN (SELECT id FROM claims WHERE claim_ref >= ?2 AND claim_ref < ?3 "
       "UNION ALL SELECT id FROM claims WHERE year = ?1 AND practice_code IN "
@@ -620,7 +632,7 @@ test_searches (Fixture *f, gconstpointer data)
     { "R0_", 0 },
     { "zz", 0 },
   };
-  static const char *findings[] = { "*", "LATE", "DUPLICATE", "OUTLIER", "OVER_BUDGET" };
+  static const char *findings[] = { "*", "LATE", "DUPLICATE", "OUTLIER", "OVER_BUDGET", "-", "!", "~" };
 
   for (guint i = 0; i < G_N_ELEMENTS (searches); i++)
     {

@@ -145,6 +145,36 @@ ok $? "01 claims export equals the claims file"
 "$cli" --db "$db01" export ledger --year 2024/25 | cmp -s - "$dir/ledger.csv"
 ok $? "01 ledger export equals the ledger file"
 
+# The month a year is worked to, and figures that say they are out of date
+db=$(new_db status)
+for k in $kinds; do
+  [ -f "$dir/$k.csv" ] && "$cli" --db "$db" import "$k" "$dir/$k.csv" >/dev/null 2>&1
+done
+last=$(tail -n +2 "$dir/claims.csv" | cut -d, -f5 | sort | tail -n 1)
+expect_status 0 "status of a year never computed" -- "$cli" --db "$db" status --year 2024/25
+grep -qx "2024/25 is worked to $last (by default: the latest month with claims, or the month after the latest run)" "$work/out" \
+  && grep -q "^figures: 2024/25 has not been computed yet" "$work/out"
+ok $? "it is worked to the latest month with claims ($last) and not computed"
+expect_status 0 "compute to June" -- "$cli" --db "$db" compute --year 2024/25 --to 2024-06
+grep -Eq "^2024/25 to 2024-06: [0-9,]+ claims, [0-9,]+ payment lines, payable £[0-9,]+\.[0-9]{2}, held £[0-9,.]+; " "$work/out"
+ok $? "compute says what it did in figures for people"
+"$cli" --db "$db" status --year 2024/25 > "$work/out"
+grep -qx "2024/25 is worked to 2024-06" "$work/out" && grep -qx "figures: up to date" "$work/out"
+ok $? "a compute keeps its month, and its figures are up to date"
+printf 'claim_ref,practice_code,service_code,item_code,period,count,submitted_date\nZ9999,A81001,ECG,ECG,2024-06,1,2024-07-01\n' > "$work/late.csv"
+"$cli" --db "$db" import claims "$work/late.csv" >/dev/null
+"$cli" --db "$db" status --year 2024/25 > "$work/out"
+grep -q "^figures: The figures are out of date: 1 import since they were computed on " "$work/out"
+ok $? "an import since the compute makes the figures out of date"
+expect_status 0 "status --to keeps another month" -- "$cli" --db "$db" status --year 2024/25 --to 2024-07
+grep -qx "2024/25 is worked to 2024-07" "$work/out" && grep -q "but 2024/25 is worked to July 2024\.$" "$work/out"
+ok $? "and says the figures are computed to another month"
+expect_status 1 "a run of a month after the computed one is refused" -- \
+  "$cli" --db "$db" run --year 2024/25 --month 2024-07 --dry-run
+expect_status 2 "status --to a malformed month is a usage error" -- "$cli" --db "$db" status --year 2024/25 --to 2024-7
+expect_status 1 "status --to a month of another year is bad input" -- \
+  "$cli" --db "$db" status --year 2024/25 --to 2025-04
+
 echo "1..$n"
 echo "# $((n - failed)) passed, $failed failed"
 [ $failed = 0 ]

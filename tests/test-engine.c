@@ -5,10 +5,12 @@
 
 #include <string.h>
 
+#include "les-claims-edit.h"
 #include "les-compute.h"
 #include "les-engine.h"
 #include "les-error.h"
 #include "les-results.h"
+#include "les-store-private.h"
 #include "les-value.h"
 #include "test-helpers.h"
 
@@ -759,6 +761,16 @@ test_validation_errors (void)
   g_assert_cmpuint (out->lines->len, ==, 3);
   for (guint i = 0; i < out->findings->len; i++)
     g_assert_cmpint (g_array_index (out->findings, LesFinding, i).severity, ==, LES_SEVERITY_ERROR);
+
+  /* in words, with what a person needs to act: the deadline, the close date, the months allowed */
+  g_assert_cmpstr (find_finding (out, "LATE", "G1", "CHECK", MAY, "S02")->message, ==,
+                   "claim S02: submitted 2024-07-01, after the deadline of 2024-06-30");
+  g_assert_cmpstr (find_finding (out, "PRACTICE_CLOSED", "G3", "CHECK", JUN, "S04")->message, ==,
+                   "claim S04: the practice closed on 2024-05-20, before 2024-06");
+  g_assert_cmpstr (find_finding (out, "NOT_SIGNED_UP", "G4", "CHECK", JUN, "S05")->message, ==,
+                   "claim S05: the practice was not signed up to SMI for 2024-06");
+  g_assert_cmpstr (find_finding (out, "WRONG_PERIOD", "G1", "YR", SEP, "A01")->message, ==,
+                   "claim A01: A takes claims once a year, for March, not for 2024-09");
 }
 
 static void
@@ -788,6 +800,11 @@ test_validation_duplicates (void)
   g_assert_null (find_finding (out, "DUPLICATE", "*", "*", -1, "U01"));
   assert_no_line (out, "G2", "SMI", "CHECK", JUN);
   g_assert_cmpuint (count_findings (out, "DUPLICATE"), ==, 4);
+  /* a duplicate names its original, so that nobody has to hunt it down */
+  g_assert_cmpstr (find_finding (out, "DUPLICATE", "G1", "CHECK", APR, "S08")->message, ==,
+                   "claim S08: a duplicate of claim S09 (same practice, item and month, submitted 2024-05-02)");
+  g_assert_cmpstr (find_finding (out, "DUPLICATE", "G2", "CHECK", MAY, "T02")->message, ==,
+                   "claim T02: a duplicate of claim T01 (same practice, item and month, submitted 2024-06-10)");
 }
 
 static void
@@ -831,7 +848,8 @@ test_patient_lines (void)
   g_assert_cmpuint (count_findings (out, "DATE_OUTSIDE_PERIOD"), ==, 3);
   g_assert_cmpuint (count_findings (out, "BAD_NHS_NUMBER"), ==, 3);
   g_assert_cmpstr (find_finding (out, "BAD_NHS_NUMBER", "G1", "*", -1, "P1")->message, ==,
-                   "patient line 2 of claim P1: NHS number fails the check");
+                   "patient line 2 of claim P1: the NHS number is not a valid one (it fails the check digit), so the "
+                   "line is not paid");
 }
 
 static void
@@ -877,7 +895,8 @@ test_patient_frequency (void)
   assert_finding (out, "FREQUENCY_LIMIT", "G2", "R", MAY, "A");
   assert_finding (out, "FREQUENCY_LIMIT", "G1", "R", MAY, "B");
   g_assert_cmpstr (find_finding (out, "FREQUENCY_LIMIT", "G1", "R", MAY, "B")->message, ==,
-                   "claim B: 2 patient line(s) over the limit of 2 per patient");
+                   "claim B: 2 patient lines not paid: their patients had already been claimed for 2 times this "
+                   "year, the most R allows");
   g_assert_cmpuint (count_findings (out, "FREQUENCY_LIMIT"), ==, 2);
   assert_finding (out, "DUPLICATE", "G1", "R", APR, "E");
   assert_finding (out, "DATE_OUTSIDE_PERIOD", "G2", "R", JUN, "F");
@@ -917,7 +936,7 @@ test_unit_cap (void)
   assert_finding (out, "OVER_UNIT_CAP", "F1", "ATTEND", MAY, NULL);
   assert_finding (out, "OVER_UNIT_CAP", "F1", "ATTEND", JUN, NULL);
   g_assert_cmpstr (find_finding (out, "OVER_UNIT_CAP", "F1", "ATTEND", MAY, NULL)->message, ==,
-                   "2 of 6 units past the cap of 12 a year");
+                   "2 of 6 units held: over the practice's limit of 12 units a year");
   assert_line (out, "F2", "W", "ATTEND", MAY, 4000, 4000);       /* exactly at the cap */
   assert_line (out, "F2", "W", "NONE", MAY, 100, 0);             /* a cap of 0 */
   g_assert_cmpuint (count_findings (out, "OVER_UNIT_CAP"), ==, 3);
@@ -961,7 +980,7 @@ test_practice_cap (void)
   assert_line (out, "D1", "C", "BED", MAR, 42500, 0);
   g_assert_cmpuint (count_findings (out, "OVER_PRACTICE_CAP"), ==, 5 + 4);
   g_assert_cmpstr (find_finding (out, "OVER_PRACTICE_CAP", "D1", "BED", SEP, NULL)->message, ==,
-                   "100.00 held over the practice cap of 1000.00");
+                   "£100.00 held: the practice's cap of £1,000.00 for the service was reached");
   assert_line (out, "D2", "C", "BED", MAR, 17000, 17000);
   assert_line (out, "D3", "C", "BED", JUN, 17000, 0);
 }
@@ -1006,7 +1025,7 @@ test_hold_cap (void)
   assert_line (out, "F1", "W", "ATTEND", MAY, 18000, 9000);
   assert_line (out, "F3", "W", "ATTEND", MAY, 6000, 0);
   g_assert_cmpstr (find_finding (out, "OVER_SERVICE_CAP", "F1", "ATTEND", MAY, NULL)->message, ==,
-                   "30.00 held: service budget 600.00 reached");
+                   "£30.00 held: the service budget of £600.00 was reached");
   g_assert_cmpint (sum_payable (out, "W"), ==, 60000);
   assert_line (out, "F1", "Z", "R", MAY, 5, 0);            /* a budget of 0 is a real zero */
   g_assert_cmpuint (count_findings (out, "OVER_SERVICE_CAP"), ==, 3);
@@ -1046,7 +1065,7 @@ test_prorata (void)
   g_assert_cmpint (sum_payable (out, NULL), ==, 50000);
   g_assert_cmpuint (count_findings (out, "OVER_SERVICE_CAP"), ==, 6);
   g_assert_cmpstr (find_finding (out, "OVER_SERVICE_CAP", "F1", "BLEED", APR, NULL)->message, ==,
-                   "25.71 held: pro rata to the budget 500.00 (total 612.50)");
+                   "£25.71 held: paid pro rata, as the year's £612.50 is over the budget of £500.00");
 }
 
 static void
@@ -1126,7 +1145,7 @@ test_over_budget (void)
   g_assert_nonnull (f);
   g_assert_cmpstr (f->service_code, ==, "Z");
   g_assert_cmpint (f->severity, ==, LES_SEVERITY_WARNING);
-  g_assert_cmpstr (f->message, ==, "payable 1.00 exceeds the budget 0.00");
+  g_assert_cmpstr (f->message, ==, "the year's payable of £1.00 is over the budget of £0.00; nothing is held");
   assert_line (out_zero, "A81001", "Z", "R", APR, 100, 100);
 }
 
@@ -1153,7 +1172,8 @@ test_outlier (void)
   g_assert_cmpuint (count_findings (out, "OUTLIER"), ==, 1);
   assert_finding (out, "OUTLIER", "A81006", "ECG", 0, NULL);
   g_assert_cmpstr (find_finding (out, "OUTLIER", "A81006", "ECG", 0, NULL)->message, ==,
-                   "ECG: 0.0103 units per registered patient, median 0.0009");
+                   "ECG: 0.0103 units per registered patient this year, more than 3 × the median of "
+                   "0.0009");
 }
 
 static void
@@ -1738,6 +1758,121 @@ test_store_recompute_and_cancel (void)
   test_remove_dir (dir);
 }
 
+/* The stale services of the year, as "SV1,SV3" */
+static char *
+stale_services (LesStore *store)
+{
+  LesStmt *stmt = les_store_prepare (store, "SELECT service_code FROM stale_services WHERE year = 2024 "
+                                     "ORDER BY service_code", NULL);
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  while (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
+    g_string_append_printf (s, "%s%s", s->len ? "," : "", les_stmt_text (stmt, 0));
+  les_stmt_reset (stmt);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static gint64
+claim_id_of (LesStore *store, const char *service_code)
+{
+  LesStmt *stmt = les_store_prepare (store, "SELECT min(id) FROM claims WHERE service_code = ?1", NULL);
+  gint64 id;
+
+  les_stmt_bind_text (stmt, 1, service_code);
+  g_assert_true (les_stmt_step (stmt, NULL) == LES_STEP_ROW);
+  id = les_stmt_int64 (stmt, 0);
+  les_stmt_reset (stmt);
+  return id;
+}
+
+/* A compute that redoes only the services whose inputs changed gives what
+ * computing the whole year gives */
+static void
+test_store_partial_recompute (void)
+{
+  for (guint32 seed = 1; seed <= 8; seed++)
+    {
+      g_autofree char *dir = NULL;
+      g_autoptr(LesStore) store = test_store_new (&dir);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LesClaimsChange) change = NULL;
+      g_autofree char *stale = NULL;
+      const char *kinds[] = { "payments", "findings", "reconciliation" };
+      char *partial[G_N_ELEMENTS (kinds)];
+      gint32 to = seed % 2 ? 202409 : 0;
+      LesComputeSummary sum, whole;
+      gint64 id;
+
+      write_random_year (store, dir, seed);
+      g_assert_true (les_compute_year (store, FY, to, NULL, NULL, NULL, &sum, &error));
+      g_assert_no_error (error);
+      stale = stale_services (store);
+      g_assert_cmpstr (stale, ==, "");
+      g_clear_pointer (&stale, g_free);
+
+      /* nothing changed: nothing written, the same summary */
+      g_assert_true (les_compute_year (store, FY, to, NULL, NULL, NULL, &whole, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (whole.n_inserted + whole.n_updated + whole.n_deleted, ==, 0);
+      g_assert_cmpint (whole.n_lines, ==, sum.n_lines);
+      g_assert_cmpint (whole.n_claims, ==, sum.n_claims);
+      g_assert_cmpint (whole.n_findings, ==, sum.n_findings);
+      g_assert_cmpint (whole.payable, ==, sum.payable);
+      g_assert_cmpuint (whole.n_services, ==, 3);
+
+      /* a claim rejected in SV1, new claims for SV2, an allocation of SV3 */
+      id = claim_id_of (store, "SV1");
+      change = les_claims_set_status (store, &id, 1, LES_CLAIM_STATUS_REJECTED, "test", &error);
+      g_assert_no_error (error);
+      test_import_ok (store, dir, LES_KIND_CLAIMS,
+                      "claim_ref,practice_code,service_code,item_code,period,count,submitted_date\n"
+                      "NEW1,K81001,SV2,IT,2024-05,40,2024-06-01\nNEW2,K81002,SV2,IT,2024-12,3,2025-01-02\n");
+      if (seed % 3 == 0)
+        test_import_ok (store, dir, LES_KIND_ALLOCATIONS, "practice_code,service_code,year,block_amount,cap_amount\n"
+                        "K81003,SV3,2024/25,77.00,\n");
+      stale = stale_services (store);
+      g_assert_cmpstr (stale, ==, seed % 3 == 0 ? "SV1,SV2,SV3" : "SV1,SV2");
+      g_clear_pointer (&stale, g_free);
+
+      g_assert_true (les_compute_year (store, FY, to, NULL, NULL, NULL, &sum, &error));
+      g_assert_no_error (error);
+      for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+        partial[k] = export_text (store, kinds[k]);
+
+      /* the whole year again, as a change to every service asks */
+      g_assert_true (les_store_exec (store, "INSERT INTO stale_services (year, service_code) VALUES (2024, '')",
+                                     NULL));
+      g_assert_true (les_compute_year (store, FY, to, NULL, NULL, NULL, &whole, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (whole.n_inserted + whole.n_updated + whole.n_deleted, ==, 0);
+      for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+        {
+          g_autofree char *text = export_text (store, kinds[k]);
+
+          g_assert_cmpstr (partial[k], ==, text);
+          g_free (partial[k]);
+        }
+      g_assert_cmpint (whole.n_lines, ==, sum.n_lines);
+      g_assert_cmpint (whole.n_claims, ==, sum.n_claims);
+      g_assert_cmpint (whole.n_findings, ==, sum.n_findings);
+      g_assert_cmpint (whole.n_errors, ==, sum.n_errors);
+      g_assert_cmpint (whole.gross, ==, sum.gross);
+      g_assert_cmpint (whole.payable, ==, sum.payable);
+      g_assert_cmpint (whole.held, ==, sum.held);
+
+      /* a practice's details reach every service */
+      test_import_ok (store, dir, LES_KIND_PRACTICES, "practice_code,practice_name,pcn_code,close_date\n"
+                      "K81004,Practice 4,U1,2024-06-30\n");
+      stale = stale_services (store);
+      g_assert_cmpstr (stale, ==, "");
+      g_clear_pointer (&stale, g_free);
+      g_assert_true (les_compute_year (store, FY, to, NULL, NULL, NULL, &sum, &error));
+      g_assert_no_error (error);
+
+      test_remove_dir (dir);
+    }
+}
+
 /* Exact or refuse (issue #12) */
 
 /* The issue's figures: a count of 1,000,000,000,000 at £1,000,000,000,000
@@ -1960,6 +2095,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/random/invariants", test_random_invariants);
   g_test_add_func ("/engine/store/round-trip", test_store_round_trip);
   g_test_add_func ("/engine/store/recompute-and-cancel", test_store_recompute_and_cancel);
+  g_test_add_func ("/engine/store/partial-recompute", test_store_partial_recompute);
   g_test_add_func ("/engine/overflow/item", test_overflow_item);
   g_test_add_func ("/engine/overflow/item-boundary", test_overflow_item_boundary);
   g_test_add_func ("/engine/overflow/units", test_overflow_units);

@@ -423,6 +423,66 @@ test_detect_kind (void)
   g_assert_cmpint (les_kind_from_string ("nonsense"), ==, LES_KIND_INVALID);
 }
 
+/* The indexes of claims, as "name:sql;…" */
+static char *
+claims_indexes (LesStore *store)
+{
+  LesStmt *stmt = les_store_prepare (store, "SELECT name, coalesce (sql, '') FROM sqlite_schema "
+                                     "WHERE type = 'index' AND tbl_name = 'claims' ORDER BY name", NULL);
+  GString *s = g_string_new (NULL);
+
+  while (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
+    g_string_append_printf (s, "%s:%s;", les_stmt_text (stmt, 0), les_stmt_text (stmt, 1));
+  les_stmt_reset (stmt);
+  return g_string_free (s, FALSE);
+}
+
+/* A claims file larger than the claims held is loaded without the
+ * secondary indexes, which are made again after it; a failed one leaves
+ * them as they were */
+static void
+test_bulk_claims_indexes (Fixture *f, gconstpointer data)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after_bad = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *check = NULL;
+  g_autoptr(GString) csv = g_string_new (CLAIMS_HEADER);
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  LesStmt *stmt;
+  gboolean ok;
+
+  if (test_backend_is_pg ())
+    {
+      g_test_skip ("SQLite's bulk load: a server keeps its indexes");
+      return;
+    }
+  before = claims_indexes (f->store);
+  g_assert_nonnull (strstr (before, "claims_by_year_ref:CREATE INDEX"));
+  for (int i = 0; i < 500; i++)
+    g_string_append_printf (csv, "B%04d,A8100%d,ECG,ECG,2024-%02d,%d,2024-12-01\n", i, 1 + i % 2, 4 + i % 8, i % 7);
+  g_string_append (csv, "B9999,A81001,ECG,NOPE,2024-05,1,2024-06-01\n");
+  messages = test_import_text (f->store, f->dir, LES_KIND_CLAIMS, "bulk.csv", csv->str, -1, &ok, &error);
+  g_assert_false (ok);
+  g_assert_error (error, LES_ERROR, LES_ERROR_BAD_INPUT);
+  g_clear_error (&error);
+  after_bad = claims_indexes (f->store);
+  g_assert_cmpstr (after_bad, ==, before);
+  g_assert_cmpint (les_store_count_rows (f->store, "claims"), ==, 1);
+
+  g_string_truncate (csv, csv->len - strlen ("B9999,A81001,ECG,NOPE,2024-05,1,2024-06-01\n"));
+  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, csv->str);
+  after = claims_indexes (f->store);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpint (les_store_count_rows (f->store, "claims"), ==, 501);
+  stmt = les_store_prepare (f->store, "PRAGMA integrity_check", NULL);
+  g_assert_true (les_stmt_step (stmt, NULL) == LES_STEP_ROW);
+  check = g_strdup (les_stmt_text (stmt, 0));
+  les_stmt_reset (stmt);
+  g_assert_cmpstr (check, ==, "ok");
+}
+
 /* Issue #12, item 9: a full disk is one error in words, not an error for every row */
 static void
 test_disk_full (Fixture *f, gconstpointer data)
@@ -476,6 +536,8 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/import/patient-lines", Fixture, NULL, fixture_setup, test_patient_lines, fixture_teardown);
   g_test_add ("/import/nhs-digital-list-sizes", Fixture, NULL, fixture_setup, test_nhs_digital_list_sizes,
+              fixture_teardown);
+  g_test_add ("/import/bulk-claims-indexes", Fixture, NULL, fixture_setup, test_bulk_claims_indexes,
               fixture_teardown);
   g_test_add_func ("/import/detect-kind", test_detect_kind);
   g_test_add ("/import/disk-full", Fixture, NULL, fixture_setup, test_disk_full, fixture_teardown);

@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "les-compute.h"
+#include "les-finding-row.h"
 #include "les-kinds.h"
 #include "les-queries.h"
+#include "les-service-row.h"
 #include "test-helpers.h"
 
 #define FY 2024
@@ -136,12 +138,90 @@ test_tables (void)
   test_remove_dir (dir);
 }
 
+static char *
+dup_string (gpointer object, const char *property)
+{
+  char *value = NULL;
+
+  g_object_get (object, property, &value, NULL);
+  return value;
+}
+
+/* The typed rows the screens list show exactly what the text tables do,
+ * and export the same CSV */
+static void
+test_typed_rows (void)
+{
+  static const char *const service_texts[] = {
+    "code", "name", "cap-mode", "budget-text", "schedule", "claim-frequency", "n-rules-text", "n-practices-text",
+    "n-claims-text",
+  };
+  static const char *const finding_texts[] = { "severity", "code", "count-text", NULL, "message" };
+  g_autofree char *dir = g_dir_make_tmp ("les-test-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "demo.db", NULL);
+  g_autoptr(LesStore) store = demo_store (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LesTable) services = les_queries_services (store, FY, &error);
+  g_autoptr(GListModel) service_rows = les_service_rows_read (store, FY, &error);
+  g_autoptr(LesTable) findings = les_queries_findings_summary (store, FY, &error);
+  g_autoptr(GListModel) finding_rows = les_finding_rows_read (store, FY, &error);
+  g_autoptr(GOutputStream) a = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) b = g_memory_output_stream_new_resizable ();
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (service_rows), ==, g_list_model_get_n_items (services->rows));
+  g_assert_cmpuint (g_list_model_get_n_items (service_rows), >, 5);
+  for (guint i = 0; i < g_list_model_get_n_items (service_rows); i++)
+    {
+      g_autoptr(LesRow) cells = g_list_model_get_item (services->rows, i);
+      g_autoptr(LesServiceRow) row = g_list_model_get_item (service_rows, i);
+      gint64 budget;
+
+      for (guint c = 0; c < G_N_ELEMENTS (service_texts); c++)
+        {
+          g_autofree char *text = dup_string (row, service_texts[c]);
+
+          g_assert_cmpstr (text, ==, les_row_get_text (cells, c));
+        }
+      g_object_get (row, "budget", &budget, NULL);
+      g_assert_cmpint (budget, ==, les_row_get_number (cells, 3));
+    }
+  g_assert_true (les_table_write_csv (services->columns, services->n_columns, services->rows, a, NULL, NULL));
+  g_assert_true (les_service_rows_write_csv (service_rows, b, NULL, NULL));
+  g_output_stream_close (a, NULL, NULL);
+  g_output_stream_close (b, NULL, NULL);
+  g_assert_cmpmem (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (a)),
+                   g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (a)),
+                   g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (b)),
+                   g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (b)));
+
+  g_assert_cmpuint (g_list_model_get_n_items (finding_rows), ==, g_list_model_get_n_items (findings->rows));
+  g_assert_cmpuint (g_list_model_get_n_items (finding_rows), >, 0);
+  for (guint i = 0; i < g_list_model_get_n_items (finding_rows); i++)
+    {
+      g_autoptr(LesRow) cells = g_list_model_get_item (findings->rows, i);
+      g_autoptr(LesFindingRow) row = g_list_model_get_item (finding_rows, i);
+
+      for (guint c = 0; c < G_N_ELEMENTS (finding_texts); c++)
+        if (finding_texts[c] != NULL)
+          {
+            g_autofree char *text = dup_string (row, finding_texts[c]);
+
+            g_assert_cmpstr (text, ==, les_row_get_text (cells, c));
+          }
+      g_assert_cmpint (les_finding_row_get_count (row), ==, les_row_get_number (cells, 2));
+      g_assert_cmpint (les_finding_row_get_n_claims (row), ==, les_row_get_number (cells, 3));
+    }
+  test_remove_dir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/queries/tables", test_tables);
+  g_test_add_func ("/queries/typed-rows", test_typed_rows);
 
   return g_test_run ();
 }

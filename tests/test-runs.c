@@ -3,13 +3,16 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "les-claims-edit.h"
 #include "les-compute.h"
 #include "les-error.h"
+#include "les-queries.h"
 #include "les-results.h"
 #include "les-runs.h"
+#include "les-year-status.h"
 #include "les-store-private.h"
 #include "test-helpers.h"
 
@@ -182,6 +185,7 @@ test_freeze (Fixture *f, gconstpointer data)
 
   /* the unpaid line of an earlier month is paid by the next run once approved */
   set_status (f, "approved", NULL, "C3");
+  compute (f, 202406);
   run = close_month (f, 202406, &total);
   g_clear_pointer (&st, les_statement_free);
   st = les_runs_statement (f->store, run, "A81002", &error);
@@ -192,6 +196,7 @@ test_freeze (Fixture *f, gconstpointer data)
   g_assert_cmpint (total, ==, 7000 + 12000);
 
   /* July: only the scheduled line, which needs no approval */
+  compute (f, 202407);
   close_month (f, 202407, &total);
   g_assert_cmpint (total, ==, 12000);
 }
@@ -220,6 +225,7 @@ test_adjustment (Fixture *f, gconstpointer data)
   g_assert_cmpint (amount, ==, 2000 - 3000);
 
   /* the late claim is not approved yet: only the recovery is paid */
+  compute (f, 202406);
   second = close_month (f, 202406, &total);
   st = les_runs_statement (f->store, second, "A81001", &error);
   g_assert_no_error (error);
@@ -235,6 +241,7 @@ test_adjustment (Fixture *f, gconstpointer data)
 
   set_status (f, "approved", NULL, "C4");
   g_clear_pointer (&st, les_statement_free);
+  compute (f, 202407);
   second = close_month (f, 202407, &total);
   st = les_runs_statement (f->store, second, "A81001", &error);
   adj = find_line (st, "JAB", 202404, TRUE);
@@ -306,8 +313,8 @@ test_csv (Fixture *f, gconstpointer data)
   text = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
   g_assert_true (g_str_has_prefix (text, "run,run_month,practice_code,"));
   g_assert_nonnull (strstr (text, "\n1,2024-05,A81001,Ashford Surgery,line,INJ,Injections,JAB,,2024-04,5,10.00,"
-                                  "50.00,0.00,,50.00,,\n"));
-  g_assert_true (g_str_has_suffix (text, "\n1,2024-05,A81001,Ashford Surgery,total,,,,,,,,320.00,0.00,,320.00,,\n"));
+                                  "50.00,0.00,,50.00,,,C1\n"));
+  g_assert_true (g_str_has_suffix (text, "\n1,2024-05,A81001,Ashford Surgery,total,,,,,,,,320.00,0.00,,320.00,,,\n"));
 
   report = les_runs_report (f->store, FY, &error);
   g_assert_no_error (error);
@@ -339,10 +346,12 @@ test_cancel (Fixture *f, gconstpointer data)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GArray) runs = NULL;
   gint64 n_audit, n_lines;
-  gint32 to = 0;
+  LesStaleness why = 0;
 
-  compute (f, 202404);
+  compute (f, 202405);
   approve_all (f);
+  /* the run's compute drops C3's line; the cancel brings it back */
+  set_status (f, "rejected", "not ours", "C3");
   n_audit = les_store_count_rows (f->store, "audit");
   n_lines = les_store_count_rows (f->store, "payment_lines");
   g_assert_false (les_runs_close_month (f->store, FY, 202405, cancel_when_paying_cb, cancellable, cancellable,
@@ -354,12 +363,299 @@ test_cancel (Fixture *f, gconstpointer data)
   g_assert_cmpuint (runs->len, ==, 0);
   g_assert_cmpint (les_store_count_rows (f->store, "audit"), ==, n_audit);
   g_assert_cmpint (les_store_count_rows (f->store, "payment_lines"), ==, n_lines);
-  g_assert_true (les_results_get_compute (f->store, FY, &to, NULL, NULL, &error));
-  g_assert_cmpint (to, ==, 202404);
+  g_assert_true (les_results_is_stale (f->store, FY, &why));
+  g_assert_cmpint (why, ==, LES_STALE_DECISIONS);
 
   /* and the store is usable after it */
   g_cancellable_reset (cancellable);
   close_month (f, 202405, NULL);
+  g_assert_cmpint (les_store_count_rows (f->store, "payment_lines"), ==, n_lines - 1);
+  g_assert_false (les_results_is_stale (f->store, FY, NULL));
+}
+
+/* A run cannot close a month the figures have not reached; it closes the next open month by default */
+static void
+test_month (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint32 limit = 0;
+
+  /* never computed: the month the year is worked to (the latest with claims) */
+  g_assert_cmpint (les_runs_default_month (f->store, FY), ==, 202404);
+  g_assert_true (les_runs_check_month (f->store, FY, 202405, &limit, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (limit, ==, 202405);
+  g_assert_false (les_runs_check_month (f->store, FY, 202406, NULL, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  compute (f, 202404);
+  g_assert_false (les_runs_check_month (f->store, FY, 202405, NULL, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_CONFLICT);
+  g_assert_cmpstr (error->message, ==, "2024-05 cannot be closed yet: 2024/25 is computed only to 2024-04; "
+                                       "compute it to 2024-05 first");
+  g_clear_error (&error);
+  g_assert_false (les_runs_close_month (f->store, FY, 202405, NULL, NULL, NULL, NULL, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_assert_null (les_runs_preview_month (f->store, FY, 202405, NULL, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_CONFLICT);
+  g_clear_error (&error);
+  /* the run computes to the month computed, not beyond */
+  close_month (f, 202404, NULL);
+  {
+    gint32 to = 0;
+
+    g_assert_true (les_results_get_compute (f->store, FY, &to, NULL, NULL, NULL));
+    g_assert_cmpint (to, ==, 202404);
+  }
+  g_assert_cmpint (les_runs_default_month (f->store, FY), ==, 202405);
+  g_assert_false (les_runs_check_month (f->store, FY, 202504, NULL, &error));
+  g_assert_error (error, LES_ERROR, LES_ERROR_INVALID);
+}
+
+/* What a run would pay, per service, and what it would leave out */
+static void
+test_preview (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LesRunPreview) preview = NULL;
+  const LesRunPreviewRow *cap, *inj;
+  gint64 total = 0, n = 0;
+
+  /* a practice cap of £200 for CAP: £120 in April, £80 of May's £120 */
+  test_import_ok (f->store, f->dir, LES_KIND_ALLOCATIONS,
+                  "practice_code,service_code,year,cap_amount\nA81001,CAP,2024/25,200.00\n");
+  compute (f, 202406);
+  set_status (f, "approved", NULL, "C1");
+
+  preview = les_runs_preview_month (f->store, FY, 202405, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (preview->month, ==, 202405);
+  g_assert_cmpint (preview->computed_to, ==, 202406);
+  g_assert_cmpint (preview->stale, ==, 0);
+  g_assert_cmpuint (preview->services->len, ==, 2);
+  cap = &g_array_index (preview->services, LesRunPreviewRow, 0);
+  inj = &g_array_index (preview->services, LesRunPreviewRow, 1);
+  g_assert_cmpstr (cap->service_code, ==, "CAP");
+  g_assert_cmpstr (cap->service_name, ==, "Care homes");
+  g_assert_cmpint (cap->n_paid, ==, 2);
+  g_assert_cmpint (cap->paid, ==, 12000 + 8000);
+  g_assert_cmpint (cap->n_held, ==, 1);
+  g_assert_cmpint (cap->held, ==, 4000);
+  g_assert_cmpint (cap->n_unapproved, ==, 0);
+  /* June is fully held: a line of £0.00, not yet due */
+  g_assert_cmpint (cap->n_not_due, ==, 1);
+  g_assert_cmpint (cap->not_due, ==, 0);
+  g_assert_cmpstr (inj->service_code, ==, "INJ");
+  g_assert_cmpint (inj->n_paid, ==, 1);
+  g_assert_cmpint (inj->paid, ==, 5000);
+  g_assert_cmpint (inj->n_unapproved, ==, 2);
+  g_assert_cmpint (inj->unapproved, ==, 3000 + 7000);
+  g_assert_cmpint (preview->totals.n_paid, ==, 3);
+  g_assert_cmpint (preview->totals.paid, ==, 25000);
+  g_assert_cmpint (preview->totals.n_unapproved, ==, 2);
+  g_assert_cmpint (preview->totals.n_not_due, ==, 1);
+  g_assert_null (preview->totals.service_code);
+
+  g_assert_true (les_runs_preview (f->store, FY, 202405, NULL, &total, &n, &error));
+  g_assert_cmpint (total, ==, 25000);
+  g_assert_cmpint (n, ==, 3);
+  /* the run pays what the preview said */
+  g_assert_cmpint (close_month (f, 202405, &total), ==, 1);
+  g_assert_cmpint (total, ==, 25000);
+
+  /* an adjustment waiting for approval, and one paid: C1 withdrawn, C4 sent for April */
+  set_status (f, "withdrawn", "corrected by C4", "C1");
+  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS,
+                  "claim_ref,practice_code,service_code,item_code,period,count,submitted_date\n"
+                  "C4,A81001,INJ,JAB,2024-04,7,2024-06-10\n");
+  g_clear_pointer (&preview, les_run_preview_free);
+  preview = les_runs_preview_month (f->store, FY, 202406, NULL, &error);
+  g_assert_no_error (error);
+  /* not computed since: the run will compute again, and the preview says so */
+  g_assert_cmpint (preview->stale, ==, LES_STALE_IMPORTS | LES_STALE_DECISIONS);
+  compute (f, 202406);
+  g_clear_pointer (&preview, les_run_preview_free);
+  preview = les_runs_preview_month (f->store, FY, 202406, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (preview->stale, ==, 0);
+  g_assert_cmpint (preview->totals.n_adjustments_waiting, ==, 1);
+  g_assert_cmpint (preview->totals.adjustments_waiting, ==, 2000);
+  g_assert_cmpint (preview->totals.n_adjustments, ==, 0);
+}
+
+static const LesStatementLine *
+find_line_ok (LesStatement *st, const char *rule, gint32 period)
+{
+  const LesStatementLine *l = find_line (st, rule, period, FALSE);
+
+  if (l == NULL)
+    {
+      g_test_message ("no line %s %d for %s", rule, period, st->practice_code);
+      g_test_fail ();
+      abort ();
+    }
+  return l;
+}
+
+/* Every practice's statement of a run: the claims each line pays, the
+ * claims rejected or queried since the previous run, one CSV of them all */
+static void
+test_statements (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autofree char *text = NULL;
+  LesStatement *a, *b;
+  const LesStatementDecision *d;
+  gint64 run, total, sum = 0;
+
+  compute (f, 202405);
+  set_status (f, "approved", NULL, "C1");
+  set_status (f, "approved", NULL, "C2");
+  /* A81002's only claim: it is paid nothing, and is told why */
+  set_status (f, "rejected", "not signed up for injections", "C3");
+  run = close_month (f, 202405, &total);
+
+  all = les_runs_statements (f->store, run, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 2);
+  a = all->pdata[0];
+  b = all->pdata[1];
+  g_assert_cmpstr (a->practice_code, ==, "A81001");
+  g_assert_cmpstr (b->practice_code, ==, "A81002");
+  g_assert_cmpint (a->previous_run, ==, 0);
+  for (guint i = 0; i < all->len; i++)
+    sum += ((LesStatement *) all->pdata[i])->payable;
+  g_assert_cmpint (sum, ==, total);
+
+  /* item lines name their claims; scheduled lines have none */
+  g_assert_cmpstrv (find_line_ok (a, "JAB", 202404)->claim_refs, ((const char *[]) { "C1", NULL }));
+  g_assert_cmpstrv (find_line_ok (a, "JAB", 202405)->claim_refs, ((const char *[]) { "C2", NULL }));
+  g_assert_null (find_line_ok (a, "HEAD", 202404)->claim_refs);
+  g_assert_cmpuint (a->decisions->len, ==, 0);
+
+  g_assert_cmpuint (b->lines->len, ==, 0);
+  g_assert_cmpint (b->payable, ==, 0);
+  g_assert_cmpuint (b->decisions->len, ==, 1);
+  d = &g_array_index (b->decisions, LesStatementDecision, 0);
+  g_assert_cmpstr (d->claim_ref, ==, "C3");
+  g_assert_cmpint (d->status, ==, LES_CLAIM_STATUS_REJECTED);
+  g_assert_cmpstr (d->reason, ==, "not signed up for injections");
+  g_assert_cmpstr (d->service_name, ==, "Injections");
+  g_assert_cmpint (d->period, ==, 202404);
+  g_assert_cmpint (d->count, ==, 7);
+
+  g_assert_true (les_statements_write_csv (all, out, NULL, &error));
+  g_assert_no_error (error);
+  g_output_stream_write_all (out, "", 1, NULL, NULL, NULL);
+  g_output_stream_close (out, NULL, NULL);
+  text = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+  g_assert_true (g_str_has_prefix (text, "run,run_month,practice_code,practice_name,kind,"));
+  g_assert_null (strstr (text + 1, "\nrun,run_month"));
+  g_assert_nonnull (strstr (text, "\n1,2024-05,A81002,Beech House,rejected,INJ,Injections,JAB,"
+                                  "not signed up for injections,2024-04,7,,,,,,,,C3\n"
+                                  "1,2024-05,A81002,Beech House,total,,,,,,,,0.00,0.00,,0.00,,,\n"));
+
+  /* a query after the run goes on the next run's statement, not this one's */
+  set_status (f, "queried", "how many patients?", "C2");
+  g_clear_pointer (&all, g_ptr_array_unref);
+  all = les_runs_statements (f->store, run, NULL, &error);
+  g_assert_cmpuint (all->len, ==, 2);
+  g_assert_cmpuint (((LesStatement *) all->pdata[0])->decisions->len, ==, 0);
+  compute (f, 202406);
+  run = close_month (f, 202406, NULL);
+  g_clear_pointer (&all, g_ptr_array_unref);
+  all = les_runs_statements (f->store, run, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 1);
+  a = all->pdata[0];
+  g_assert_cmpint (a->previous_run, ==, 1);
+  g_assert_cmpuint (a->decisions->len, ==, 1);
+  d = &g_array_index (a->decisions, LesStatementDecision, 0);
+  g_assert_cmpstr (d->claim_ref, ==, "C2");
+  g_assert_cmpint (d->status, ==, LES_CLAIM_STATUS_QUERIED);
+}
+
+static const LesPaidRow *
+paid_row (GArray *rows, const char *code)
+{
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (g_array_index (rows, LesPaidRow, i).service_code, code) == 0)
+      return &g_array_index (rows, LesPaidRow, i);
+  g_test_message ("no service %s", code);
+  g_test_fail ();
+  abort ();
+}
+
+/* What runs have paid, what is outstanding, and the run that paid each line */
+static void
+test_paid (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) rows = NULL;
+  g_autoptr(LesTable) lines = NULL;
+  g_autoptr(LesTable) by_service = NULL;
+  g_autoptr(LesRow) row = NULL;
+  LesPaidRow totals = { 0 };
+  gint64 run;
+
+  /* never computed: every service, nothing payable */
+  rows = les_runs_paid_outstanding (f->store, FY, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 2);
+  g_assert_cmpint (paid_row (rows, "INJ")->payable, ==, 0);
+  g_clear_pointer (&rows, g_array_unref);
+
+  compute (f, 202405);
+  set_status (f, "approved", NULL, "C1");
+  set_status (f, "approved", NULL, "C2");
+  run = close_month (f, 202405, NULL);
+  rows = les_runs_paid_outstanding (f->store, FY, &totals, &error);
+  g_assert_no_error (error);
+  /* C3 (£70) not approved: outstanding */
+  g_assert_cmpint (paid_row (rows, "INJ")->payable, ==, 15000);
+  g_assert_cmpint (paid_row (rows, "INJ")->paid, ==, 8000);
+  g_assert_cmpint (paid_row (rows, "INJ")->outstanding, ==, 7000);
+  g_assert_cmpint (paid_row (rows, "CAP")->paid, ==, 24000);
+  g_assert_cmpint (paid_row (rows, "CAP")->outstanding, ==, 0);
+  g_assert_null (totals.service_code);
+  g_assert_cmpstr (totals.service_name, ==, "Total");
+  g_assert_cmpint (totals.payable, ==, 39000);
+  g_assert_cmpint (totals.paid, ==, 32000);
+  g_assert_cmpint (totals.outstanding, ==, 7000);
+  les_paid_row_clear (&totals);
+
+  /* the Payments screen's tables: paid and outstanding by service, the run of each line, totals */
+  by_service = les_queries_payments_by_service (f->store, FY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (by_service->columns[4].id, ==, "paid");
+  g_assert_cmpstr (by_service->columns[5].id, ==, "outstanding");
+  g_assert_cmpstr (les_row_get_text (by_service->totals, 0), ==, "Total");
+  g_assert_cmpint (les_row_get_number (by_service->totals, 3), ==, 39000);
+  g_assert_cmpstr (les_row_get_text (by_service->totals, 4), ==, "£320.00");
+  g_assert_cmpstr (les_row_get_text (by_service->totals, 5), ==, "£70.00");
+  lines = les_queries_payment_lines (f->store, FY, "INJ", "A81001", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lines->columns[6].id, ==, "paid_run");
+  row = g_list_model_get_item (lines->rows, 0);
+  g_assert_cmpint (les_row_get_number (row, 6), ==, run);
+  g_assert_cmpstr (les_row_get_text (lines->totals, 0), ==, "Total");
+  g_assert_cmpstr (les_row_get_text (lines->totals, 4), ==, "£80.00");
+  g_clear_object (&row);
+  g_clear_pointer (&lines, les_table_free);
+  lines = les_queries_payment_lines (f->store, FY, "INJ", "A81002", &error);
+  row = g_list_model_get_item (lines->rows, 0);
+  g_assert_cmpstr (les_row_get_text (row, 6), ==, "");
+
+  /* re-opened: paid no more */
+  g_assert_true (les_runs_reopen (f->store, run, "wrong month", NULL, &error));
+  g_clear_pointer (&rows, g_array_unref);
+  rows = les_runs_paid_outstanding (f->store, FY, NULL, &error);
+  g_assert_cmpint (paid_row (rows, "INJ")->paid, ==, 0);
+  g_assert_cmpint (paid_row (rows, "INJ")->outstanding, ==, 15000);
 }
 
 static guint
@@ -414,6 +710,10 @@ main (int argc, char **argv)
   g_test_add ("/runs/reopen", Fixture, NULL, fixture_set_up, test_reopen, fixture_tear_down);
   g_test_add ("/runs/csv", Fixture, NULL, fixture_set_up, test_csv, fixture_tear_down);
   g_test_add ("/runs/cancel", Fixture, NULL, fixture_set_up, test_cancel, fixture_tear_down);
+  g_test_add ("/runs/month", Fixture, NULL, fixture_set_up, test_month, fixture_tear_down);
+  g_test_add ("/runs/preview", Fixture, NULL, fixture_set_up, test_preview, fixture_tear_down);
+  g_test_add ("/runs/statements", Fixture, NULL, fixture_set_up, test_statements, fixture_tear_down);
+  g_test_add ("/runs/paid", Fixture, NULL, fixture_set_up, test_paid, fixture_tear_down);
   g_test_add ("/runs/sealed/claim-count", Fixture, tamper_count, fixture_set_up, test_sealed, fixture_tear_down);
   g_test_add ("/runs/sealed/paid-line", Fixture, tamper_payable, fixture_set_up, test_sealed, fixture_tear_down);
   g_test_add ("/runs/sealed/audit-rows", Fixture, tamper_audit, fixture_set_up, test_sealed, fixture_tear_down);

@@ -132,7 +132,7 @@ import_example "$db" "$examples/01-item-tariffs"
 "$cli" --db "$db" compute --year 2024/25 --to 2024-06 >/dev/null
 "$cli" --db "$db" set-status approved --all --year 2024/25 >/dev/null
 "$cli" --db "$db" run --year 2024/25 --month 2024-06 > "$work/out"
-grep -q "total 2187.04" "$work/out"
+grep -q "total £2,187.04" "$work/out"
 ok $? "run 1 pays £2,187.04"
 "$cli" --db "$db" verify >"$work/out" 2>&1
 ok $? "verify finds an untouched database intact"

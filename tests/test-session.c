@@ -8,6 +8,7 @@
 #include "les-error.h"
 #include "les-session.h"
 #include "les-store-private.h"
+#include "les-year-status.h"
 #include "test-helpers.h"
 
 #define FY 2024
@@ -626,20 +627,81 @@ test_changes (Fixture *f, gconstpointer data)
   g_assert_cmpint (last_change (f), ==, LES_CHANGE_RUNS | LES_CHANGE_PAYMENTS);
   g_array_set_size (f->changes, 0);
 
-  /* told from outside, and (until every screen uses the session) a table
-   * the store announces, as its domain */
+  /* told from outside */
   les_session_notify_changed (f->session, LES_CHANGE_SERVICES);
   g_assert_cmpint (last_change (f), ==, LES_CHANGE_SERVICES);
   g_array_set_size (f->changes, 0);
-  les_store_emit_changed (f->store, "payment_runs");
-  g_assert_cmpint (last_change (f), ==, LES_CHANGE_RUNS);
-  g_array_set_size (f->changes, 0);
-  les_store_emit_changed (f->store, "findings");
-  g_assert_cmpint (last_change (f), ==, LES_CHANGE_PAYMENTS);
 
   les_run_clear (&run);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     g_object_unref (files[i]);
+}
+
+static void
+service_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  int *year = user_data;
+  g_autofree char *code = NULL;
+
+  g_assert_true (les_session_edit_service_finish (LES_SESSION (object), result, &code, year, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (code, ==, "INJ");
+}
+
+static void undo_done_cb (GObject *object, GAsyncResult *result, gpointer user_data);
+
+/* Saving, copying and retiring a service: each a write that tells
+ * "services" and can be undone, titled for the Undo button */
+static void
+test_services (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LesServiceDraft) draft = les_service_draft_load (f->store, "INJ", FY, &error);
+  g_autoptr(LesServiceDraft) copied = NULL;
+  g_autoptr(LesServiceDraft) retired = NULL;
+  guint n_titles = 0;
+  int year = 0;
+
+  g_assert_no_error (error);
+  g_signal_connect (f->session, "notify::undo-title", G_CALLBACK (count_notify_cb), &n_titles);
+  les_service_draft_set (draft, "name", "Injections (revised)");
+  les_session_save_service_async (f->session, draft, service_done_cb, &year);
+  les_session_wait (f->session);
+  g_assert_cmpint (year, ==, FY);
+  g_assert_cmpint (last_change (f), ==, LES_CHANGE_SERVICES);
+  g_array_set_size (f->changes, 0);
+  g_assert_cmpstr (les_session_get_undo_title (f->session), ==, "Saved INJ");
+  g_assert_cmpuint (n_titles, ==, 1);
+
+  /* the same words again are a new command all the same */
+  les_service_draft_set (draft, "name", "Injections (again)");
+  les_session_save_service_async (f->session, draft, service_done_cb, &year);
+  les_session_wait (f->session);
+  g_assert_cmpuint (n_titles, ==, 2);
+  g_array_set_size (f->changes, 0);
+
+  les_session_duplicate_service_async (f->session, "INJ", service_done_cb, &year);
+  les_session_wait (f->session);
+  g_assert_cmpint (year, ==, FY + 1);
+  g_assert_cmpint (last_change (f), ==, LES_CHANGE_SERVICES);
+  g_array_set_size (f->changes, 0);
+  g_assert_cmpstr (les_session_get_undo_title (f->session), ==, "Copied INJ to 2025/26");
+  copied = les_service_draft_load (f->store, "INJ", FY + 1, NULL);
+  g_assert_nonnull (copied);
+  les_session_undo_async (f->session, undo_done_cb, &error);
+  les_session_wait (f->session);
+  g_assert_no_error (error);
+  g_assert_cmpint (last_change (f), ==, LES_CHANGE_SERVICES);
+  g_array_set_size (f->changes, 0);
+  g_assert_null (les_service_draft_load (f->store, "INJ", FY + 1, NULL));
+
+  les_session_retire_service_async (f->session, "INJ", NULL, service_done_cb, &year);
+  les_session_wait (f->session);
+  g_assert_cmpstr (les_session_get_undo_title (f->session), ==, "Retired INJ");
+  retired = les_service_draft_load (f->store, "INJ", FY, NULL);
+  g_assert_cmpstr (les_service_draft_get (retired, "end_date"), ==, "2025-03-31");
+  g_array_set_size (f->changes, 0);
 }
 
 /* An import that fails part way tells what the files before it changed */
@@ -958,17 +1020,54 @@ test_properties (Fixture *f, gconstpointer data)
   les_session_set_year (f->session, FY);
   les_session_set_year (f->session, FY + 1);
   les_session_set_year (f->session, FY + 1);
+  /* a year brings the month the database keeps for it: by default April of a year without claims */
+  g_assert_cmpuint (n_to, ==, 1);
+  g_assert_cmpint (les_session_get_to_period (f->session), ==, 202504);
   les_session_set_to_period (f->session, 202512);
   les_session_set_to_period (f->session, 202512);
   g_assert_cmpuint (n_year, ==, 1);
-  g_assert_cmpuint (n_to, ==, 1);
+  g_assert_cmpuint (n_to, ==, 2);
   g_assert_cmpint (les_session_get_year (f->session), ==, FY + 1);
   g_assert_cmpint (les_session_get_to_period (f->session), ==, 202512);
   g_assert_true (les_session_get_store (f->session) == f->store);
+  /* kept in the database as a write */
+  les_session_wait (f->session);
+  g_assert_cmpint (les_year_get_to_period (f->store, FY + 1, NULL, NULL), ==, 202512);
   g_assert_false (les_session_get_busy (f->session));
   g_assert_null (les_session_get_job (f->session));
   g_signal_handlers_disconnect_by_data (f->session, &n_year);
   g_signal_handlers_disconnect_by_data (f->session, &n_to);
+}
+
+/* The month a year is worked to, kept per database and year, and computed to */
+static void
+test_to_period (Fixture *f, gconstpointer data)
+{
+  g_autoptr(LesSession) other = NULL;
+  LesComputeSummary summary = { 0 };
+  LesStaleness why = 0;
+
+  les_session_set_year (f->session, FY);
+  /* the latest month with claims */
+  g_assert_cmpint (les_session_get_to_period (f->session), ==,
+                   les_year_default_to_period (f->store, FY, NULL));
+  les_session_set_to_period (f->session, 202406);
+  les_session_compute_async (f->session, compute_done_cb, &summary);
+  les_session_wait (f->session);
+  g_assert_cmpint (summary.to_period, ==, 202406);
+  g_assert_false (les_results_is_stale (f->store, FY, NULL));
+
+  /* another month: the figures are out of date until computed to it */
+  les_session_set_to_period (f->session, 202407);
+  les_session_wait (f->session);
+  g_assert_true (les_results_is_stale (f->store, FY, &why));
+  g_assert_cmpint (why, ==, LES_STALE_MONTH);
+
+  /* another window on the same database finds the month */
+  other = les_session_new (f->store);
+  les_session_set_year (other, FY);
+  g_assert_cmpint (les_session_get_to_period (other), ==, 202407);
+  les_session_wait (other);
 }
 
 int
@@ -980,11 +1079,13 @@ main (int argc, char **argv)
   g_test_add ("/session/read-during-write", Fixture, NULL, fixture_set_up, test_read_during_write, fixture_tear_down);
   g_test_add ("/session/cancel-write", Fixture, NULL, fixture_set_up, test_cancel_write, fixture_tear_down);
   g_test_add ("/session/changes", Fixture, NULL, fixture_set_up, test_changes, fixture_tear_down);
+  g_test_add ("/session/services", Fixture, NULL, fixture_set_up, test_services, fixture_tear_down);
   g_test_add ("/session/import-fails", Fixture, NULL, fixture_set_up, test_import_fails, fixture_tear_down);
   g_test_add ("/session/undo", Fixture, NULL, fixture_set_up, test_undo, fixture_tear_down);
   g_test_add ("/session/undo-fails", Fixture, NULL, fixture_set_up, test_undo_fails, fixture_tear_down);
   g_test_add ("/session/pool", Fixture, NULL, fixture_set_up, test_pool, fixture_tear_down);
   g_test_add ("/session/cancel-read", Fixture, NULL, fixture_set_up, test_cancel_read, fixture_tear_down);
   g_test_add ("/session/properties", Fixture, NULL, fixture_set_up, test_properties, fixture_tear_down);
+  g_test_add ("/session/to-period", Fixture, NULL, fixture_set_up, test_to_period, fixture_tear_down);
   return g_test_run ();
 }

@@ -61,7 +61,7 @@ test_create (void)
   /* issue #12: the key is not in the database, only its name */
   g_assert_null (key);
   g_assert_cmpint (strlen (key_id), ==, 32);
-  g_assert_cmpstr (audit, ==, "migrate:schema 0 → 4");
+  g_assert_cmpstr (audit, ==, "migrate:schema 0 → 6");
   g_assert_true (les_store_is_empty (store));
   test_remove_dir (dir);
 }
@@ -747,6 +747,16 @@ make_old_database (char **dir, char **old_hex)
                                  "ALTER TABLE payment_runs DROP COLUMN claims_upto; "
                                  "ALTER TABLE payment_runs DROP COLUMN claims_seal; "
                                  "ALTER TABLE payment_runs DROP COLUMN seal; DELETE FROM meta; "
+                                 /* schema 5's */
+                                 "DROP TABLE year_state; DROP TABLE run_totals; DROP INDEX audit_by_row; "
+                                 "ALTER TABLE computes DROP COLUMN imports_seen; "
+                                 "ALTER TABLE computes DROP COLUMN edits_seen; "
+                                 "ALTER TABLE computes DROP COLUMN decisions_seen; "
+                                 /* schema 6's (its claims and payment lines are remade the same) */
+                                 "DROP TABLE stale_services; ALTER TABLE service_totals DROP COLUMN gross; "
+                                 "ALTER TABLE service_totals DROP COLUMN n_claims; "
+                                 "ALTER TABLE service_totals DROP COLUMN n_findings; "
+                                 "ALTER TABLE service_totals DROP COLUMN n_errors; "
                                  "INSERT INTO audit (at, os_user, action, after) "
                                  "VALUES ('2024-04-01T00:00:00Z', 'alice', 'import', 'practices x.csv'); "
                                  "PRAGMA user_version = 3", NULL));

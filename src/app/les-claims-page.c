@@ -6,14 +6,12 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "les-claims-edit.h"
-#include "les-job.h"
 #include "les-claims-page.h"
 #include "les-queries.h"
+#include "les-reason-dialog.h"
 #include "les-session.h"
 #include "les-table-view.h"
 #include "les-value.h"
-#include "les-window.h"
 
 struct _LesClaimsPage
 {
@@ -34,11 +32,12 @@ struct _LesClaimsPage
   GtkSpinner        *count_spinner;
 
   gboolean           updating;
-  LesSession        *session;   /* the page's own until the window gives every screen one */
   LesClaimList      *list;
   GtkMultiSelection *selection;
   GStrv              service_codes;
   GStrv              finding_codes;
+  GHashTable        *cells;        /* GtkLabel → Cell, for each cell's widget */
+  GPtrArray         *column_data;  /* ColumnData, one a column */
   int                probed_field;
   LesClaimRow       *probe_a;
   LesClaimRow       *probe_b;
@@ -47,12 +46,14 @@ struct _LesClaimsPage
 
 G_DEFINE_FINAL_TYPE (LesClaimsPage, les_claims_page, LES_TYPE_PAGE)
 
-static const struct {
+typedef struct {
   LesClaimField  field;
   const char    *title;
   int            width;       /* 0: expands */
   gboolean       numeric;
-} columns[] = {
+} Column;
+
+static const Column columns[] = {
   { LES_CLAIM_FIELD_REF, N_("Reference"), 130, FALSE },
   { LES_CLAIM_FIELD_PRACTICE, N_("Practice"), 80, FALSE },
   { LES_CLAIM_FIELD_PRACTICE_NAME, N_("Practice Name"), 0, FALSE },
@@ -73,17 +74,13 @@ static const char *const field_names[LES_N_CLAIM_FIELDS] = {
   "period", "count", "submitted_date", "status", "status_reason", "findings",
 };
 
-static const char *const statuses[] = { "submitted", "queried", "approved", "rejected", "withdrawn" };
-
+/* A stored status word as people read it */
 static const char *
-status_label (const char *status)
+status_label (const char *word)
 {
-  if (g_strcmp0 (status, "submitted") == 0) return _("Submitted");
-  if (g_strcmp0 (status, "queried") == 0) return _("Queried");
-  if (g_strcmp0 (status, "approved") == 0) return _("Approved");
-  if (g_strcmp0 (status, "rejected") == 0) return _("Rejected");
-  if (g_strcmp0 (status, "withdrawn") == 0) return _("Withdrawn");
-  return status;
+  int status = les_claim_status_from_word (word);
+
+  return status >= 0 ? les_claim_status_get_label (status) : word;
 }
 
 static void
@@ -150,7 +147,7 @@ apply_filters (LesClaimsPage *self)
   values[LES_CLAIM_FILTER_PCN] = gtk_editable_get_text (GTK_EDITABLE (self->pcn_entry));
   values[LES_CLAIM_FILTER_ITEM] = gtk_editable_get_text (GTK_EDITABLE (self->item_entry));
   values[LES_CLAIM_FILTER_SERVICE] = dropdown_value (self->service_dropdown, (const char *const *) self->service_codes);
-  values[LES_CLAIM_FILTER_STATUS] = dropdown_value (self->status_dropdown, statuses);
+  values[LES_CLAIM_FILTER_STATUS] = dropdown_value (self->status_dropdown, les_claim_status_words ());
   values[LES_CLAIM_FILTER_PERIOD] = period;
   if (gtk_drop_down_get_selected (self->finding_dropdown) == 1)
     values[LES_CLAIM_FILTER_FINDING] = "*";
@@ -185,7 +182,7 @@ set_dropdown_strings (GtkDropDown *dropdown, const char *all, const char *const 
 static void
 fill_dropdowns (LesClaimsPage *self)
 {
-  const char *status_labels[G_N_ELEMENTS (statuses)];
+  const char *status_labels[LES_N_CLAIM_STATUSES];
   g_autoptr(GPtrArray) periods = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) findings = g_ptr_array_new ();
 
@@ -197,9 +194,9 @@ fill_dropdowns (LesClaimsPage *self)
 
   set_dropdown_strings (self->service_dropdown, _("All Services"), (const char *const *) self->service_codes,
                         g_strv_length (self->service_codes));
-  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
-    status_labels[i] = status_label (statuses[i]);
-  set_dropdown_strings (self->status_dropdown, _("Any Status"), status_labels, G_N_ELEMENTS (statuses));
+  for (LesClaimStatus i = 0; i < LES_N_CLAIM_STATUSES; i++)
+    status_labels[i] = les_claim_status_get_label (i);
+  set_dropdown_strings (self->status_dropdown, _("Any Status"), status_labels, LES_N_CLAIM_STATUSES);
   for (int m = 1; m <= 12; m++)
     {
       char buf[8];
@@ -251,9 +248,7 @@ les_claims_page_reload (LesPage *page)
       LesClaimField field;
       gboolean descending;
 
-      if (self->session == NULL)
-        self->session = les_session_new (les_page_get_store (page));
-      list = les_claim_list_new (self->session, les_page_get_year (page));
+      list = les_claim_list_new (les_page_get_session (page), les_page_get_year (page));
       field = current_sort (self, &descending);
       les_claim_list_set_sort (list, field, descending);
       g_signal_connect_object (list, "notify::loading", G_CALLBACK (loading_changed_cb), self, G_CONNECT_SWAPPED);
@@ -272,19 +267,16 @@ les_claims_page_reload (LesPage *page)
 }
 
 static void
-les_claims_page_store_changed (LesPage *page, const char *table_name)
+les_claims_page_changed (LesSessionWidget *widget, LesChange what)
 {
-  LesClaimsPage *self = LES_CLAIMS_PAGE (page);
+  LesClaimsPage *self = LES_CLAIMS_PAGE (widget);
+  LesPage *page = LES_PAGE (widget);
 
   /* The list refreshes itself on claims; new services or findings change the filters */
-  if (g_strcmp0 (table_name, "services") == 0 || g_strcmp0 (table_name, "findings") == 0
-      || g_strcmp0 (table_name, "claims") == 0)
-    {
-      if (g_strcmp0 (table_name, "claims") == 0 && self->list != NULL)
-        update_count (self);
-      else
-        les_page_queue_reload (page);
-    }
+  if (what & (LES_CHANGE_SERVICES | LES_CHANGE_PAYMENTS))
+    les_page_queue_reload (page);
+  else if ((what & LES_CHANGE_CLAIMS) && self->list != NULL)
+    update_count (self);
 }
 
 static void
@@ -301,12 +293,43 @@ items_changed_cb (GListModel *model, guint position, guint removed, guint added,
 
 /* Cells */
 
-static void
-setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+/* A column of the page's: its handlers' and sorter's data */
+typedef struct
 {
-  GtkWidget *label = les_cell_label_new (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "numeric")));
+  LesClaimsPage *page;
+  const Column  *column;
+} ColumnData;
 
-  switch (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "field")))
+/* What a cell's label shows and follows: the row bound to it, which
+ * changes when it is read after being shown */
+typedef struct
+{
+  LesClaimsPage *page;
+  GtkWidget     *label;
+  LesClaimField  field;
+  LesClaimRow   *row;          /* (unowned) while bound */
+  gulong         changed_id;
+  char          *status;       /* the status whose style class the label has */
+} Cell;
+
+static void
+cell_free (gpointer data)
+{
+  Cell *cell = data;
+
+  if (cell->row != NULL)
+    g_clear_signal_handler (&cell->changed_id, cell->row);
+  g_free (cell->status);
+  g_free (cell);
+}
+
+static void
+setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, ColumnData *data)
+{
+  GtkWidget *label = les_cell_label_new (data->column->numeric);
+  Cell *cell = g_new0 (Cell, 1);
+
+  switch (data->column->field)
     {
     case LES_CLAIM_FIELD_STATUS:
       gtk_widget_add_css_class (label, "status");
@@ -320,70 +343,83 @@ setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer us
     default:
       break;
     }
-  g_object_set_data (G_OBJECT (label), "field", g_object_get_data (G_OBJECT (factory), "field"));
+  cell->page = data->page;
+  cell->label = label;
+  cell->field = data->column->field;
+  g_hash_table_insert (data->page->cells, label, cell);
   gtk_list_item_set_child (item, label);
 }
 
 static void
-show_cell (GtkWidget *label, LesClaimRow *row)
+teardown_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, ColumnData *data)
 {
-  LesClaimField field = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (label), "field"));
-  const char *text = les_claim_row_get (row, field);
+  if (data->page->cells != NULL)
+    g_hash_table_remove (data->page->cells, gtk_list_item_get_child (item));
+}
+
+static void
+show_cell (Cell *cell)
+{
+  const char *text = les_claim_row_get (cell->row, cell->field);
   const char *klass = NULL;
 
-  if (field == LES_CLAIM_FIELD_STATUS)
+  if (cell->field == LES_CLAIM_FIELD_STATUS)
     {
       /* one class per status (only a change of status restyles the label) */
-      const char *old = g_object_get_data (G_OBJECT (label), "status");
-
-      if (g_strcmp0 (old, text) != 0)
+      if (g_strcmp0 (cell->status, text) != 0)
         {
-          if (old != NULL && old[0] != '\0')
-            gtk_widget_remove_css_class (label, old);
+          if (cell->status != NULL && cell->status[0] != '\0')
+            gtk_widget_remove_css_class (cell->label, cell->status);
           if (text[0] != '\0')
-            gtk_widget_add_css_class (label, text);
-          g_object_set_data_full (G_OBJECT (label), "status", g_strdup (text), g_free);
+            gtk_widget_add_css_class (cell->label, text);
+          g_free (cell->status);
+          cell->status = g_strdup (text);
         }
       text = status_label (text);
     }
-  else if (field == LES_CLAIM_FIELD_FINDINGS)
+  else if (cell->field == LES_CLAIM_FIELD_FINDINGS)
     klass = "finding";
-  if (klass != NULL && (text[0] != '\0') != gtk_widget_has_css_class (label, klass))
+  if (klass != NULL && (text[0] != '\0') != gtk_widget_has_css_class (cell->label, klass))
     {
       if (text[0] != '\0')
-        gtk_widget_add_css_class (label, klass);
+        gtk_widget_add_css_class (cell->label, klass);
       else
-        gtk_widget_remove_css_class (label, klass);
+        gtk_widget_remove_css_class (cell->label, klass);
     }
-  gtk_label_set_text (GTK_LABEL (label), text);
+  gtk_label_set_text (GTK_LABEL (cell->label), text);
 }
 
 /* A row read after it was shown (a placeholder filled in) or read again */
 static void
-row_changed_cb (LesClaimRow *row, GtkWidget *label)
+row_changed_cb (LesClaimRow *row, Cell *cell)
 {
-  show_cell (label, row);
+  show_cell (cell);
 }
 
 static void
-bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, ColumnData *data)
 {
+  Cell *cell = g_hash_table_lookup (data->page->cells, gtk_list_item_get_child (item));
   LesClaimRow *row = gtk_list_item_get_item (item);
-  GtkWidget *label = gtk_list_item_get_child (item);
 
-  if (row == NULL)
+  if (row == NULL || cell == NULL)
     return;
-  show_cell (label, row);
-  g_signal_connect_object (row, "changed", G_CALLBACK (row_changed_cb), label, 0);
+  cell->row = row;
+  show_cell (cell);
+  cell->changed_id = g_signal_connect (row, "changed", G_CALLBACK (row_changed_cb), cell);
 }
 
 static void
-unbind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+unbind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, ColumnData *data)
 {
-  LesClaimRow *row = gtk_list_item_get_item (item);
+  Cell *cell = data->page->cells != NULL ? g_hash_table_lookup (data->page->cells, gtk_list_item_get_child (item))
+                                         : NULL;
 
-  if (row != NULL)
-    g_signal_handlers_disconnect_by_func (row, row_changed_cb, gtk_list_item_get_child (item));
+  if (cell != NULL && cell->row != NULL)
+    {
+      g_clear_signal_handler (&cell->changed_id, cell->row);
+      cell->row = NULL;
+    }
 }
 
 /* Sorting happens in SQL: each column's sorter only tells which column the
@@ -391,10 +427,10 @@ unbind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer u
 static int
 probe_compare_cb (gconstpointer a, gconstpointer b, gpointer user_data)
 {
-  LesClaimsPage *self = g_object_get_data (G_OBJECT (user_data), "page");
+  ColumnData *data = user_data;
 
-  if (self->probed_field < 0)
-    self->probed_field = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (user_data), "field"));
+  if (data->page->probed_field < 0)
+    data->page->probed_field = data->column->field;
   return GTK_ORDERING_SMALLER;
 }
 
@@ -432,13 +468,17 @@ build_columns (LesClaimsPage *self)
     {
       GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
       g_autoptr(GtkColumnViewColumn) column = NULL;
+      ColumnData *data = g_new0 (ColumnData, 1);
       GtkSorter *sorter;
 
-      g_object_set_data (G_OBJECT (factory), "field", GINT_TO_POINTER (columns[i].field));
-      g_object_set_data (G_OBJECT (factory), "numeric", GINT_TO_POINTER (columns[i].numeric));
-      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), NULL);
-      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), NULL);
-      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell_cb), NULL);
+      /* the page outlives its columns */
+      data->page = self;
+      data->column = &columns[i];
+      g_ptr_array_add (self->column_data, data);
+      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), data);
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), data);
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell_cb), data);
+      g_signal_connect (factory, "teardown", G_CALLBACK (teardown_cell_cb), data);
       column = gtk_column_view_column_new (_(columns[i].title), factory);
       if (columns[i].width > 0)
         gtk_column_view_column_set_fixed_width (column, columns[i].width);
@@ -447,11 +487,7 @@ build_columns (LesClaimsPage *self)
       gtk_column_view_column_set_resizable (column, TRUE);
       if (columns[i].field != LES_CLAIM_FIELD_FINDINGS)
         {
-          sorter = GTK_SORTER (gtk_custom_sorter_new (probe_compare_cb, NULL, NULL));
-          g_object_set_data (G_OBJECT (sorter), "page", self);
-          g_object_set_data (G_OBJECT (sorter), "field", GINT_TO_POINTER (columns[i].field));
-          /* The sorter is its own user data, for the field and the page */
-          gtk_custom_sorter_set_sort_func (GTK_CUSTOM_SORTER (sorter), probe_compare_cb, sorter, NULL);
+          sorter = GTK_SORTER (gtk_custom_sorter_new (probe_compare_cb, data, NULL));
           gtk_column_view_column_set_sorter (column, sorter);
           g_object_unref (sorter);
         }
@@ -486,14 +522,9 @@ static GArray *
 selected_ids (LesClaimsPage *self, GError **error)
 {
   g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
   g_autoptr(GArray) ids = NULL;
   GtkBitsetIter iter;
   guint position, start = 0, len = 0;
-
-  /* Every claim the filters match: one query instead of paging through them all */
-  if (n > 0 && gtk_bitset_get_size (selected) == n && !les_claim_list_is_counting (self->list))
-    return les_claim_list_dup_all_ids (self->list, error);
 
   /* Runs of selected rows, each read at once (rows not yet read included) */
   ids = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -515,252 +546,133 @@ selected_ids (LesClaimsPage *self, GError **error)
   return g_steal_pointer (&ids);
 }
 
-static gboolean
-undo_change (LesStore *store, gpointer data, GError **error)
-{
-  return les_claims_change_undo (store, data, error);
-}
-
-/* A change to many claims (about 20 µs a claim), or its undoing, runs as a job */
-#define STATUS_JOB_THRESHOLD 5000
-
-/* The toast (with Undo) for a change made */
-static void
-report_change (LesClaimsPage *self, const char *status, LesClaimsChange *change)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  guint n = les_claims_change_get_n_changed (change);
-  g_autofree char *title = NULL;
-
-  if (g_strcmp0 (status, "approved") == 0)
-    title = g_strdup_printf (ngettext ("%u claim approved", "%u claims approved", n), n);
-  else if (g_strcmp0 (status, "queried") == 0)
-    title = g_strdup_printf (ngettext ("%u claim queried", "%u claims queried", n), n);
-  else if (g_strcmp0 (status, "rejected") == 0)
-    title = g_strdup_printf (ngettext ("%u claim rejected", "%u claims rejected", n), n);
-  else if (g_strcmp0 (status, "withdrawn") == 0)
-    title = g_strdup_printf (ngettext ("%u claim withdrawn", "%u claims withdrawn", n), n);
-  else
-    title = g_strdup_printf (ngettext ("%u claim reopened", "%u claims reopened", n), n);
-
-  if (LES_IS_WINDOW (root) && n >= STATUS_JOB_THRESHOLD)
-    les_window_push_undo_job (LES_WINDOW (root), title, undo_change, change,
-                              (GDestroyNotify) les_claims_change_free, "claims");
-  else if (LES_IS_WINDOW (root) && n > 0)
-    les_window_push_undo (LES_WINDOW (root), title, undo_change, change, (GDestroyNotify) les_claims_change_free);
-  else
-    {
-      if (LES_IS_WINDOW (root))
-        les_window_add_toast (LES_WINDOW (root), _("Nothing changed: the claims already had that status"));
-      les_claims_change_free (change);
-    }
-}
-
-typedef struct
-{
-  LesClaimQuery   *query;    /* every claim it matches, or … */
-  GArray          *ids;      /* … these */
-  char            *status;
-  char            *reason;
-  LesClaimsChange *change;
-} StatusData;
-
-static void
-status_data_free (gpointer data)
-{
-  StatusData *d = data;
-
-  g_clear_pointer (&d->query, les_claim_query_unref);
-  g_clear_pointer (&d->ids, g_array_unref);
-  g_clear_pointer (&d->change, les_claims_change_free);
-  g_free (d->status);
-  g_free (d->reason);
-  g_free (d);
-}
-
-static gboolean
-status_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
-{
-  StatusData *d = data;
-
-  if (d->ids == NULL && (d->ids = les_claim_query_dup_ids (d->query, store, error)) == NULL)
-    return FALSE;
-  les_job_progress (job, 0.5, _("Writing the changes and the audit trail…"));
-  d->change = les_claims_set_status (store, (const gint64 *) d->ids->data, d->ids->len,
-                                     les_claim_status_from_word (d->status), d->reason, error);
-  return d->change != NULL;
-}
-
 static void
 status_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  LesJob *job = user_data;
-  LesWindow *window = LES_WINDOW (object);
-  LesClaimsPage *self = g_object_get_data (G_OBJECT (job), "page");
-  StatusData *d = les_job_get_data (job);
+  g_autoptr(LesClaimsPage) self = user_data;
   g_autoptr(GError) error = NULL;
+  gint64 n = les_session_set_status_finish (LES_SESSION (object), result, &error);
 
-  if (!les_window_finish_job (window, job, result, &error))
-    les_window_add_toast (window, error->message);
-  else
-    {
-      /* the job's connection told nobody: the screens hear it from the window's */
-      les_store_emit_changed (les_window_get_store (window), "claims");
-      if (self != NULL)
-        report_change (self, d->status, g_steal_pointer (&d->change));
-    }
-  g_object_unref (job);
+  /* a change made is offered for Undo by the window, from the session */
+  if (n < 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", error->message);
+  else if (n == 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s",
+                                _("Nothing changed: the claims already had that status"));
 }
 
+/**
+ * les_claims_page_apply_status:
+ * @reason: (nullable): required for every status but submitted and approved
+ *
+ * Sets @status on the selected claims through the session, as the buttons
+ * do once a reason is given.  Returns whether the change was started.
+ */
 gboolean
-les_claims_page_apply_status (LesClaimsPage *self, const char *status, const char *reason)
+les_claims_page_apply_status (LesClaimsPage *self, LesClaimStatus status, const char *reason)
 {
   g_autoptr(GtkBitset) selected = NULL;
   g_autoptr(GArray) ids = NULL;
   g_autoptr(GError) error = NULL;
-  LesClaimsChange *change;
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(LesClaimQuery) query = NULL;
+  g_autofree char *text = g_strstrip (g_strdup (reason != NULL ? reason : ""));
+  LesSession *session;
   guint64 n_selected;
   guint n;
 
   g_return_val_if_fail (LES_IS_CLAIMS_PAGE (self), FALSE);
+  g_return_val_if_fail (status < LES_N_CLAIM_STATUSES, FALSE);
 
-  if (les_page_get_store (LES_PAGE (self)) == NULL || self->list == NULL)
+  session = les_page_get_session (LES_PAGE (self));
+  if (session == NULL || self->list == NULL)
     return FALSE;
-  if (les_claim_status_from_word (status) < 0)
+  if (les_claim_status_needs_reason (status) && text[0] == '\0')
     {
-      g_autofree char *message = g_strdup_printf (_("“%s” is not a claim status"), status);
-
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", message);
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", _("Give a reason for the change"));
       return FALSE;
     }
   selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
   n_selected = gtk_bitset_get_size (selected);
   n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
-  if (n_selected >= STATUS_JOB_THRESHOLD && LES_IS_WINDOW (root))
-    {
-      g_autofree char *text = g_strdup (reason);
-      StatusData *d;
-      LesJob *job;
-
-      if (les_claim_status_needs_reason (les_claim_status_from_word (status)) && (text == NULL || g_strstrip (text)[0] == '\0'))
-        {
-          les_window_add_toast (LES_WINDOW (root), _("Give a reason for the change"));
-          return FALSE;
-        }
-      d = g_new0 (StatusData, 1);
-      /* everything the filters match: the ids are read on the worker too */
-      if (n_selected == n && !les_claim_list_is_counting (self->list))
-        d->query = les_claim_list_dup_query (self->list);
-      else if ((d->ids = selected_ids (self, &error)) == NULL)
-        {
-          status_data_free (d);
-          les_window_add_toast (LES_WINDOW (root), error->message);
-          return FALSE;
-        }
-      d->status = g_strdup (status);
-      d->reason = g_strdup (reason);
-      job = les_job_new (_("Changing claims…"), status_func, d, status_data_free);
-      g_object_set_data_full (G_OBJECT (job), "page", g_object_ref (self), g_object_unref);
-      if (!les_window_run_job (LES_WINDOW (root), job, status_done_cb, job))
-        {
-          g_object_unref (job);
-          les_window_add_toast (LES_WINDOW (root), _("Wait for the work in progress to finish, then try again"));
-          return FALSE;
-        }
-      gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
-      return TRUE;
-    }
-
-  ids = selected_ids (self, &error);
-  if (ids == NULL)
-    {
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", error->message);
-      return FALSE;
-    }
-  if (ids->len == 0)
+  if (n_selected == 0)
     return FALSE;
-  change = les_claims_set_status (les_page_get_store (LES_PAGE (self)), (const gint64 *) ids->data, ids->len,
-                                  les_claim_status_from_word (status), reason, &error);
-  if (change == NULL)
+  /* everything the filters match: the ids are read inside the write */
+  if (n_selected == n && !les_claim_list_is_counting (self->list))
+    query = les_claim_list_dup_query (self->list);
+  else if ((ids = selected_ids (self, &error)) == NULL)
     {
       gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", error->message);
       return FALSE;
     }
+  les_session_set_status_async (session, ids, query, status, text[0] != '\0' ? text : NULL,
+                                status_done_cb, g_object_ref (self));
   gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
-  report_change (self, status, change);
   return TRUE;
 }
 
-static void
-reason_response_cb (AdwMessageDialog *dialog, const char *response, LesClaimsPage *self)
+/* The status a reason is asked for, until the dialog is answered */
+typedef struct
 {
-  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
-  const char *status = g_object_get_data (G_OBJECT (dialog), "status");
+  LesClaimsPage  *page;
+  LesClaimStatus  status;
+} ReasonRequest;
+
+static void
+reason_request_free (gpointer data, GClosure *closure)
+{
+  ReasonRequest *request = data;
+
+  g_object_unref (request->page);
+  g_free (request);
+}
+
+static void
+reason_response_cb (AdwMessageDialog *dialog, const char *response, ReasonRequest *request)
+{
+  g_autofree char *reason = les_reason_dialog_dup_reason (dialog);
 
   if (g_strcmp0 (response, "apply") == 0)
-    les_claims_page_apply_status (self, status, gtk_editable_get_text (entry));
+    les_claims_page_apply_status (request->page, request->status, reason);
 }
 
-static void
-reason_changed_cb (GtkEditable *entry, AdwMessageDialog *dialog)
-{
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
-
-  adw_message_dialog_set_response_enabled (dialog, "apply", text[0] != '\0');
-}
-
-static void
-reason_activate_cb (GtkEntry *entry, AdwMessageDialog *dialog)
-{
-  if (adw_message_dialog_get_response_enabled (dialog, "apply"))
-    adw_message_dialog_response (dialog, "apply");
-}
-
+/* "page.set-status" with a status word: at once, or once a reason is given */
 static void
 set_status_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   LesClaimsPage *self = LES_CLAIMS_PAGE (widget);
-  const char *status = g_variant_get_string (param, NULL);
+  int status = les_claim_status_from_word (g_variant_get_string (param, NULL));
   g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
   guint64 n = gtk_bitset_get_size (selected);
   AdwMessageDialog *dialog;
-  GtkWidget *entry;
+  ReasonRequest *request;
   const char *heading, *verb;
   g_autofree char *body = NULL;
 
-  if (!les_claim_status_needs_reason (les_claim_status_from_word (status)))
+  if (status < 0)
+    return;
+  if (!les_claim_status_needs_reason (status))
     {
       les_claims_page_apply_status (self, status, NULL);
       return;
     }
-  if (g_strcmp0 (status, "queried") == 0)
+  if (status == LES_CLAIM_STATUS_QUERIED)
     heading = _("Query Claims"), verb = _("_Query");
-  else if (g_strcmp0 (status, "rejected") == 0)
+  else if (status == LES_CLAIM_STATUS_REJECTED)
     heading = _("Reject Claims"), verb = _("_Reject");
   else
     heading = _("Withdraw Claims"), verb = _("_Withdraw");
   body = g_strdup_printf (ngettext ("Give the reason for the %" G_GUINT64_FORMAT " selected claim. The practice sees it on its statement.",
                                     "Give the reason for the %" G_GUINT64_FORMAT " selected claims. The practice sees it on its statement.",
                                     n), n);
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading, body));
-  entry = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Reason"), -1);
-  adw_message_dialog_set_extra_child (dialog, entry);
-  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "apply", verb, NULL);
-  adw_message_dialog_set_response_appearance (dialog, "apply", g_strcmp0 (status, "rejected") == 0
-                                              ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_response_enabled (dialog, "apply", FALSE);
-  adw_message_dialog_set_default_response (dialog, "apply");
-  adw_message_dialog_set_close_response (dialog, "cancel");
-  g_object_set_data (G_OBJECT (dialog), "entry", entry);
-  g_object_set_data_full (G_OBJECT (dialog), "status", g_strdup (status), g_free);
-  g_signal_connect (entry, "changed", G_CALLBACK (reason_changed_cb), dialog);
-  g_signal_connect (entry, "activate", G_CALLBACK (reason_activate_cb), dialog);
-  g_signal_connect (dialog, "response", G_CALLBACK (reason_response_cb), self);
+  dialog = les_reason_dialog_new (widget, heading, body, _("Reason"), verb,
+                                  status == LES_CLAIM_STATUS_REJECTED ? ADW_RESPONSE_DESTRUCTIVE
+                                                                      : ADW_RESPONSE_SUGGESTED);
+  request = g_new0 (ReasonRequest, 1);
+  request->page = g_object_ref (self);
+  request->status = status;
+  g_signal_connect_data (dialog, "response", G_CALLBACK (reason_response_cb), request, reason_request_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
-  gtk_widget_grab_focus (entry);
+  gtk_widget_grab_focus (adw_message_dialog_get_extra_child (dialog));
 }
 
 static void
@@ -830,42 +742,36 @@ export_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer d
 static void
 export_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  LesJob *job = user_data;
+  g_autoptr(LesClaimsPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!les_window_finish_job (LES_WINDOW (object), job, result, &error))
+  if (!les_session_run_finish (LES_SESSION (object), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        les_window_add_toast (LES_WINDOW (object), error->message);
+        gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", error->message);
     }
   else
-    les_window_add_toast (LES_WINDOW (object), _("Claims exported"));
-  g_object_unref (job);
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", _("Claims exported"));
 }
 
-/* Runs the export of the claims shown to @file; FALSE if another job is running */
+/* Exports the claims shown, in their order, as a job of the session's
+ * (the progress strip, Cancel); it changes nothing */
 gboolean
 les_claims_page_export_to (LesClaimsPage *self, GFile *file)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(LesJob) job = NULL;
   ExportData *d;
-  LesJob *job;
 
   g_return_val_if_fail (LES_IS_CLAIMS_PAGE (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
 
-  if (self->list == NULL || !LES_IS_WINDOW (root))
+  if (self->list == NULL || les_page_get_session (LES_PAGE (self)) == NULL)
     return FALSE;
   d = g_new0 (ExportData, 1);
   d->query = les_claim_list_dup_query (self->list);
   d->file = g_object_ref (file);
   job = les_job_new (_("Exporting claims…"), export_func, d, export_data_free);
-  if (!les_window_run_job (LES_WINDOW (root), job, export_done_cb, job))
-    {
-      g_object_unref (job);
-      les_window_add_toast (LES_WINDOW (root), _("Wait for the work in progress to finish, then export"));
-      return FALSE;
-    }
+  les_session_run_async (les_page_get_session (LES_PAGE (self)), job, 0, export_done_cb, g_object_ref (self));
   return TRUE;
 }
 
@@ -904,13 +810,13 @@ les_claims_page_export (LesPage *page)
 /* Overrides */
 
 static void
-les_claims_page_store_replaced (LesPage *page)
+les_claims_page_session_replaced (LesSessionWidget *widget)
 {
-  LesClaimsPage *self = LES_CLAIMS_PAGE (page);
+  LesClaimsPage *self = LES_CLAIMS_PAGE (widget);
 
   gtk_multi_selection_set_model (self->selection, NULL);
   g_clear_object (&self->list);
-  g_clear_object (&self->session);
+  LES_SESSION_WIDGET_CLASS (les_claims_page_parent_class)->session_replaced (widget);
 }
 
 static void
@@ -921,9 +827,10 @@ les_claims_page_dispose (GObject *object)
   if (self->column_view != NULL)
     g_signal_handlers_disconnect_by_func (gtk_column_view_get_sorter (self->column_view), sorter_changed_cb, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_CLAIMS_PAGE);
+  /* before the rows the cells follow */
+  g_clear_pointer (&self->cells, g_hash_table_unref);
   g_clear_object (&self->selection);
   g_clear_object (&self->list);
-  g_clear_object (&self->session);
   g_clear_object (&self->probe_a);
   g_clear_object (&self->probe_b);
 
@@ -935,6 +842,7 @@ les_claims_page_finalize (GObject *object)
 {
   LesClaimsPage *self = (LesClaimsPage *) object;
 
+  g_ptr_array_unref (self->column_data);
   g_strfreev (self->service_codes);
   g_strfreev (self->finding_codes);
   g_free (self->pending_finding);
@@ -953,8 +861,8 @@ les_claims_page_class_init (LesClaimsPageClass *klass)
   object_class->finalize = les_claims_page_finalize;
   page_class->reload = les_claims_page_reload;
   page_class->export = les_claims_page_export;
-  page_class->store_replaced = les_claims_page_store_replaced;
-  page_class->store_changed = les_claims_page_store_changed;
+  LES_SESSION_WIDGET_CLASS (klass)->session_replaced = les_claims_page_session_replaced;
+  LES_SESSION_WIDGET_CLASS (klass)->changed = les_claims_page_changed;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-claims-page.ui");
   gtk_widget_class_bind_template_child (widget_class, LesClaimsPage, search_bar);
@@ -986,6 +894,8 @@ les_claims_page_init (LesClaimsPage *self)
   const char *a[LES_N_CLAIM_FIELDS] = { NULL }, *b[LES_N_CLAIM_FIELDS] = { NULL };
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->cells = g_hash_table_new_full (NULL, NULL, NULL, cell_free);
+  self->column_data = g_ptr_array_new_with_free_func (g_free);
   self->probed_field = -1;
   self->probe_a = les_claim_row_new (1, a);
   self->probe_b = les_claim_row_new (2, b);

@@ -20,12 +20,12 @@ void          les_claims_page_show_finding (LesClaimsPage *self,
                                             const char    *code);
 void          les_claims_page_set_text     (LesClaimsPage *self,
                                             const char    *text);
-/* Sets @status on the selected claims, as the buttons do once a reason is given. */
+/* Sets @status on the selected claims through the session, as the buttons do once a reason is given. */
 gboolean      les_claims_page_apply_status (LesClaimsPage *self,
-                                            const char    *status,
+                                            LesClaimStatus status,
                                             const char    *reason);
 
-/* Exports the claims shown, in their order, on a worker; FALSE when another job is running. */
+/* Exports the claims shown, in their order, as a job of the session's. */
 gboolean      les_claims_page_export_to    (LesClaimsPage *self,
                                             GFile         *file);
 

@@ -10,7 +10,6 @@
 #include "les-import-dialog.h"
 #include "les-job.h"
 #include "les-table-view.h"
-#include "les-window.h"
 
 #define PREVIEW_ROWS 20
 
@@ -30,8 +29,7 @@ struct _LesImportDialog
   GtkProgressBar       *progress_bar;
   GtkLabel             *summary_label;
 
-  LesWindow            *window;        /* weak: it owns us through the application */
-  LesStore             *store;
+  LesSession           *session;
   GFile                *file;
   LesJob               *job;
   GtkStringList        *messages;
@@ -184,7 +182,7 @@ import_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_autoptr(LesJob) job = g_steal_pointer (&self->job);
   ImportData *d = les_job_get_data (job);
   g_autoptr(GError) error = NULL;
-  gboolean ok = les_job_finish (job, result, &error);
+  gboolean ok = les_session_run_finish (LES_SESSION (object), result, &error);
 
   g_signal_handlers_disconnect_by_data (job, self);
   gtk_button_set_label (self->cancel_button, _("_Close"));
@@ -198,9 +196,10 @@ import_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       /* Translators: "Imported claims.csv: 1200 new rows, 3 changed, 0 unchanged" */
       title = g_strdup_printf (_("Imported %s: %" G_GINT64_FORMAT " new, %" G_GINT64_FORMAT " changed, %" G_GINT64_FORMAT " unchanged"),
                                name, self->stats.inserted, self->stats.replaced, self->stats.unchanged);
-      les_store_emit_changed (self->store, les_kind_get_info (d->kind)->table);
-      if (self->window != NULL)
-        les_window_add_toast (self->window, title);
+      /* the window the dialog belongs to says it */
+      if (gtk_window_get_transient_for (GTK_WINDOW (self)) != NULL)
+        gtk_widget_activate_action (GTK_WIDGET (gtk_window_get_transient_for (GTK_WINDOW (self))),
+                                    "win.show-toast", "s", title);
       gtk_window_destroy (GTK_WINDOW (self));
       return;
     }
@@ -253,7 +252,8 @@ les_import_dialog_start (LesImportDialog *self)
   g_signal_connect (self->job, "notify::fraction", G_CALLBACK (job_fraction_cb), self);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
-  les_run_job_on_copy (self->job, self->store, import_done_cb, g_object_ref (self));
+  /* the session's writer, in turn; the screens hear of it by its kind's domain */
+  les_session_run_async (self->session, self->job, les_change_for_kind (kind), import_done_cb, g_object_ref (self));
   update_buttons (self);
   return TRUE;
 }
@@ -368,11 +368,8 @@ les_import_dialog_dispose (GObject *object)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
-  if (self->window != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
-  self->window = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_IMPORT_DIALOG);
-  g_clear_object (&self->store);
+  g_clear_object (&self->session);
   g_clear_object (&self->file);
   g_clear_object (&self->messages);
 
@@ -450,18 +447,16 @@ les_import_dialog_init (LesImportDialog *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 }
 
+/* A dialog importing into @session's database, transient for @parent (which shows the toast of a success). */
 GtkWidget *
-les_import_dialog_new (LesWindow *window, LesStore *store)
+les_import_dialog_new (GtkWindow *parent, LesSession *session)
 {
   LesImportDialog *self;
 
-  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (LES_IS_SESSION (session), NULL);
 
-  self = g_object_new (LES_TYPE_IMPORT_DIALOG, "transient-for", window, NULL);
-  self->window = window;
-  if (window != NULL)
-    g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &self->window);
-  self->store = g_object_ref (store);
+  self = g_object_new (LES_TYPE_IMPORT_DIALOG, "transient-for", parent, NULL);
+  self->session = g_object_ref (session);
   return GTK_WIDGET (self);
 }
 

@@ -5,17 +5,15 @@
 #include <adwaita.h>
 
 #include "les-kinds.h"
-#include "les-store.h"
+#include "les-session.h"
 
 G_BEGIN_DECLS
-
-typedef struct _LesWindow LesWindow;
 
 #define LES_TYPE_IMPORT_DIALOG (les_import_dialog_get_type ())
 G_DECLARE_FINAL_TYPE (LesImportDialog, les_import_dialog, LES, IMPORT_DIALOG, AdwWindow)
 
-GtkWidget *les_import_dialog_new       (LesWindow       *window,
-                                        LesStore        *store);
+GtkWidget *les_import_dialog_new       (GtkWindow       *parent,
+                                        LesSession      *session);
 void       les_import_dialog_set_file  (LesImportDialog *self,
                                         GFile           *file);
 LesKind    les_import_dialog_get_kind  (LesImportDialog *self);

@@ -8,6 +8,7 @@
 
 #include "les-chart.h"
 #include "les-error.h"
+#include "les-finding-row.h"
 #include "les-overview-page.h"
 #include "les-queries.h"
 #include "les-results.h"
@@ -26,9 +27,7 @@ struct _LesOverviewPage
   LesTableView  *table;
 
   gint64         total_payable;
-  guint          n_findings;
-  LesTable      *findings;        /* as shown */
-  gboolean       findings_shown;
+  GListStore    *findings;        /* LesFindingRow, as shown */
 };
 
 G_DEFINE_FINAL_TYPE (LesOverviewPage, les_overview_page, LES_TYPE_PAGE)
@@ -58,17 +57,12 @@ total_card (const char *caption, gint64 pence, const char *css)
 }
 
 static void
-clear_children (GtkWidget *container)
+clear_box (GtkBox *box)
 {
   GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (container)) != NULL)
-    {
-      if (GTK_IS_BOX (container))
-        gtk_box_remove (GTK_BOX (container), child);
-      else
-        gtk_list_box_remove (GTK_LIST_BOX (container), child);
-    }
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
+    gtk_box_remove (box, child);
 }
 
 /* What the overview shows, read on a worker thread */
@@ -79,7 +73,7 @@ typedef struct
   char     *to_period;
   GArray   *recon;        /* LesReconciliationRow */
   LesTable *by_service;
-  LesTable *findings;
+  GListModel *findings;   /* LesFindingRow */
 } OverviewData;
 
 static void
@@ -91,7 +85,7 @@ overview_data_free (gpointer data)
   g_free (d->to_period);
   g_clear_pointer (&d->recon, g_array_unref);
   g_clear_pointer (&d->by_service, les_table_free);
-  g_clear_pointer (&d->findings, les_table_free);
+  g_clear_object (&d->findings);
   g_free (d);
 }
 
@@ -112,84 +106,38 @@ overview_load (LesStore *store, int year, gpointer args, GError **error)
       d->recon = g_array_new (FALSE, TRUE, sizeof (LesReconciliationRow));
     }
   d->by_service = les_queries_payments_by_service (store, year, NULL);
-  d->findings = les_queries_findings_summary (store, year, NULL);
+  d->findings = les_finding_rows_read (store, year, NULL);
   return d;
 }
 
-/* Whether two tables of the same query have the same cells */
-static gboolean
-same_rows (LesTable *a, LesTable *b)
+/* A finding's row: its code, an example, how many; a link to the claims
+ * concerned, or to the payments for findings about budgets and allocations */
+static GtkWidget *
+create_finding_row (gpointer item, gpointer user_data)
 {
-  guint n = a != NULL ? g_list_model_get_n_items (a->rows) : 0;
+  LesFindingRow *finding = item;
+  GtkWidget *row = adw_action_row_new ();
+  gboolean error = g_strcmp0 (les_finding_row_get_severity (finding), "error") == 0;
+  gboolean claims = les_finding_row_get_n_claims (finding) > 0;
+  g_autofree char *escaped = g_markup_escape_text (les_finding_row_get_message (finding), -1);
+  GtkWidget *icon = gtk_image_new_from_icon_name (error ? "dialog-error-symbolic" : "dialog-warning-symbolic");
+  GtkWidget *count = gtk_label_new (les_finding_row_get_count_text (finding));
 
-  if (a == NULL || b == NULL || n != g_list_model_get_n_items (b->rows))
-    return FALSE;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(LesRow) x = g_list_model_get_item (a->rows, i);
-      g_autoptr(LesRow) y = g_list_model_get_item (b->rows, i);
-
-      if (!les_row_equal (x, y))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-fill_findings (LesOverviewPage *self, LesTable *table)
-{
-  guint n = table != NULL ? g_list_model_get_n_items (table->rows) : 0;
-
-  /* The same findings as shown: no need to build the rows again */
-  if (self->findings_shown && same_rows (table, self->findings))
-    return;
-  g_clear_pointer (&self->findings, les_table_free);
-  self->findings_shown = TRUE;
-
-  clear_children (GTK_WIDGET (self->findings_list));
-  self->n_findings = 0;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(LesRow) row = g_list_model_get_item (table->rows, i);
-      GtkWidget *action_row = adw_action_row_new ();
-      GtkWidget *icon, *count, *arrow;
-      const char *severity = les_row_get_text (row, 0);
-      const char *code = les_row_get_text (row, 1);
-      gint64 claims = les_row_get_number (row, 3);
-      g_autofree char *escaped = g_markup_escape_text (les_row_get_text (row, 4), -1);
-
-      self->n_findings += (guint) les_row_get_number (row, 2);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (action_row), code);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (action_row), escaped);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (action_row), 1);
-      icon = gtk_image_new_from_icon_name (g_strcmp0 (severity, "error") == 0 ? "dialog-error-symbolic"
-                                                                                : "dialog-warning-symbolic");
-      gtk_widget_add_css_class (icon, g_strcmp0 (severity, "error") == 0 ? "error" : "warning");
-      adw_action_row_add_prefix (ADW_ACTION_ROW (action_row), icon);
-      count = gtk_label_new (les_row_get_text (row, 2));
-      gtk_widget_add_css_class (count, "numeric");
-      gtk_widget_add_css_class (count, "dim-label");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (action_row), count);
-      arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (action_row), arrow);
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (action_row), TRUE);
-      /* Findings about claims open those claims; the others (budgets, allocations) the payments */
-      if (claims > 0)
-        gtk_actionable_set_action_target (GTK_ACTIONABLE (action_row), "s", code);
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (action_row), claims > 0 ? "win.show-finding" : "win.show-page");
-      if (claims == 0)
-        gtk_actionable_set_action_target (GTK_ACTIONABLE (action_row), "s", "payments");
-      gtk_widget_set_tooltip_text (action_row, claims > 0 ? _("Show the claims concerned") : _("Show the payments"));
-      gtk_list_box_append (self->findings_list, action_row);
-    }
-  if (n == 0)
-    {
-      GtkWidget *row = adw_action_row_new ();
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No findings"));
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Compute the year to check every claim against its rules."));
-      gtk_list_box_append (self->findings_list, row);
-    }
-  self->findings = table;
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), les_finding_row_get_code (finding));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
+  gtk_widget_add_css_class (icon, error ? "error" : "warning");
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  gtk_widget_add_css_class (count, "numeric");
+  gtk_widget_add_css_class (count, "dim-label");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), count);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (row), claims ? "win.show-finding" : "win.show-page");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s",
+                                    claims ? les_finding_row_get_code (finding) : "payments");
+  gtk_widget_set_tooltip_text (row, claims ? _("Show the claims concerned") : _("Show the payments"));
+  return row;
 }
 
 static void
@@ -239,7 +187,7 @@ overview_fill (LesPage *page, gpointer result, const GError *error)
   self->total_payable = payable;
   les_chart_set_rows (self->chart, d->recon);
 
-  clear_children (GTK_WIDGET (self->totals_box));
+  clear_box (self->totals_box);
   gtk_box_append (self->totals_box, total_card (_("Budget"), budget, NULL));
   gtk_box_append (self->totals_box, total_card (_("Payable"), payable, "payable"));
   gtk_box_append (self->totals_box, total_card (_("Held"), held, "held"));
@@ -250,8 +198,9 @@ overview_fill (LesPage *page, gpointer result, const GError *error)
     les_table_view_set_table (self->table, g_steal_pointer (&d->by_service));
   export_name = g_strdup_printf ("reconciliation-%.4s-%s.csv", year, year + 5);
   les_table_view_set_export_name (self->table, export_name);
-
-  fill_findings (self, g_steal_pointer (&d->findings));
+  /* only the rows that changed are built again */
+  if (d->findings != NULL)
+    les_list_store_update (self->findings, d->findings, les_finding_row_equal);
 }
 
 static void
@@ -268,18 +217,6 @@ les_overview_page_reload (LesPage *page)
 }
 
 static void
-les_overview_page_store_changed (LesPage *page, const char *table_name)
-{
-  /* The overview shows services, the ledger and what a compute wrote (payment
-   * lines and their totals, findings): claims and the other imports change
-   * none of it until the next compute */
-  static const char *shown[] = { "services", "ledger", "payment_lines", "findings", NULL };
-
-  if (g_strv_contains (shown, table_name))
-    les_page_queue_reload (page);
-}
-
-static void
 les_overview_page_export (LesPage *page)
 {
   les_table_view_export (LES_OVERVIEW_PAGE (page)->table);
@@ -291,7 +228,7 @@ les_overview_page_dispose (GObject *object)
   LesOverviewPage *self = (LesOverviewPage *) object;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_OVERVIEW_PAGE);
-  g_clear_pointer (&self->findings, les_table_free);
+  g_clear_object (&self->findings);
 
   G_OBJECT_CLASS (les_overview_page_parent_class)->dispose (object);
 }
@@ -305,7 +242,10 @@ les_overview_page_class_init (LesOverviewPageClass *klass)
 
   object_class->dispose = les_overview_page_dispose;
   page_class->reload = les_overview_page_reload;
-  page_class->store_changed = les_overview_page_store_changed;
+  /* services, the ledger and what a compute wrote (payment lines and their
+   * totals, findings): claims and the other imports change none of it
+   * until the next compute */
+  page_class->shows = LES_CHANGE_SERVICES | LES_CHANGE_REFERENCE | LES_CHANGE_PAYMENTS;
   page_class->export = les_overview_page_export;
 
   g_type_ensure (LES_TYPE_CHART);
@@ -324,7 +264,14 @@ les_overview_page_class_init (LesOverviewPageClass *klass)
 static void
 les_overview_page_init (LesOverviewPage *self)
 {
+  GtkWidget *none = adw_action_row_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (none), _("No findings"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (none), _("Compute the year to check every claim against its rules."));
+  gtk_list_box_set_placeholder (self->findings_list, none);
+  self->findings = g_list_store_new (LES_TYPE_FINDING_ROW);
+  gtk_list_box_bind_model (self->findings_list, G_LIST_MODEL (self->findings), create_finding_row, NULL, NULL);
 }
 
 LesTableView *
@@ -342,9 +289,18 @@ les_overview_page_get_total_payable (LesOverviewPage *self)
   return self->total_payable;
 }
 
+/* Findings of the last compute, all codes together. */
 guint
 les_overview_page_get_n_findings (LesOverviewPage *self)
 {
+  guint n = 0;
+
   g_return_val_if_fail (LES_IS_OVERVIEW_PAGE (self), 0);
-  return self->n_findings;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->findings)); i++)
+    {
+      g_autoptr(LesFindingRow) finding = g_list_model_get_item (G_LIST_MODEL (self->findings), i);
+
+      n += (guint) les_finding_row_get_count (finding);
+    }
+  return n;
 }

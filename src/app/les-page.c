@@ -1,125 +1,95 @@
-/* les-page.c: the base of the application's screens — a store and a year, reloaded when either or the data changes. */
+/* les-page.c: the base of the application's screens — a session, reloaded when its year or what the screen shows changes. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
 #include "config.h"
 
 #include "les-page.h"
 
-/* One les_page_load (): what to read, how to show it, and what came back */
+/* One les_page_load (): what to read, how to show it */
 typedef struct
 {
+  LesPage         *page;        /* a reference, until the read is back */
   LesPageLoadFunc  load;
   gpointer         args;
   GDestroyNotify   args_free;
   LesPageFillFunc  fill;
   GDestroyNotify   result_free;
   guint            generation;
-  char            *path;
   int              year;
-  LesStore        *reader;     /* the worker's connection; opened there when NULL */
-  gpointer         result;
-  GError          *error;
+  GCancellable    *cancellable;
 } Load;
 
 typedef struct
 {
-  LesStore *store;
-  gulong    changed_id;
-  int       year;
-  gboolean  dirty;
+  gboolean    dirty;
 
-  /* Loads on a worker thread (les_page_load ()) */
-  gboolean  in_background;  /* the reload under way was not asked for by a caller waiting for it */
-  guint     generation;     /* of the latest load: an older one's result is dropped */
-  Load     *pending;        /* to start once the main loop is idle and no load runs */
-  guint     start_id;
-  gboolean  running;
-  guint     running_generation;
-  LesStore *reader;         /* a connection of the page's own, for one load at a time */
+  /* Loads on the session's readers (les_page_load ()) */
+  gboolean    in_background;  /* the reload under way was not asked for by a caller waiting for it */
+  guint       generation;     /* of the latest load: an older one's result is dropped */
+  Load       *pending;        /* to start once the main loop is idle */
+  guint       start_id;
+  Load       *running;        /* (not owned) the latest load started, until it is back */
 } LesPagePrivate;
 
-G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (LesPage, les_page, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_STORE,
-  PROP_YEAR,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (LesPage, les_page, LES_TYPE_SESSION_WIDGET)
 
 static void
 load_free (Load *load)
 {
-  if (load->result != NULL && load->result_free != NULL)
-    load->result_free (load->result);
   if (load->args != NULL && load->args_free != NULL)
     load->args_free (load->args);
-  g_clear_error (&load->error);
-  g_clear_object (&load->reader);
-  g_free (load->path);
+  g_clear_object (&load->cancellable);
+  g_clear_object (&load->page);
   g_free (load);
 }
 
-static void start_load (LesPage *self);
-
-static void
-load_in_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+static gpointer
+load_read (LesStore *reader, gpointer data, GCancellable *cancellable, GError **error)
 {
-  Load *load = task_data;
-  gint64 start = g_get_monotonic_time ();
+  Load *load = data;
 
-  if (load->reader == NULL)
-    load->reader = les_store_open (load->path, &load->error);
-  if (load->reader != NULL)
-    load->result = load->load (load->reader, load->year, load->args, &load->error);
-  g_debug ("%s: read in %.0f ms on a worker", G_OBJECT_TYPE_NAME (source_object),
-           (g_get_monotonic_time () - start) / 1000.0);
-  g_task_return_boolean (task, TRUE);
+  return load->load (reader, load->year, load->args, error);
 }
 
 static void
 load_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  LesPage *self = LES_PAGE (object);
+  Load *load = user_data;
+  LesPage *self = load->page;
   LesPagePrivate *priv = les_page_get_instance_private (self);
-  Load *load = g_task_get_task_data (G_TASK (result));
-  gboolean current = priv->store != NULL && g_strcmp0 (load->path, les_store_get_path (priv->store)) == 0;
+  g_autoptr(GError) error = NULL;
+  gpointer value = les_session_read_finish (LES_SESSION (object), result, &error);
 
-  priv->running = FALSE;
-  /* The connection serves the next load, unless the database was replaced meanwhile */
-  if (current && priv->reader == NULL && load->reader != NULL)
-    priv->reader = g_steal_pointer (&load->reader);
-  if (current && load->generation == priv->generation)
+  if (priv->running == load)
+    priv->running = NULL;
+  /* only the latest load is shown, and only for the session it was read from */
+  if (load->generation == priv->generation && (gpointer) les_page_get_session (self) == (gpointer) object
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       gint64 start = g_get_monotonic_time ();
 
-      load->fill (self, load->result, load->error);
+      load->fill (self, value, error);
       g_debug ("%s: filled in %.0f ms", G_OBJECT_TYPE_NAME (self), (g_get_monotonic_time () - start) / 1000.0);
     }
-  if (priv->pending != NULL && priv->start_id == 0)
-    start_load (self);
+  if (value != NULL && load->result_free != NULL)
+    load->result_free (value);
+  load_free (load);
 }
 
 static void
 start_load (LesPage *self)
 {
   LesPagePrivate *priv = les_page_get_instance_private (self);
-  g_autoptr(GTask) task = NULL;
   Load *load = g_steal_pointer (&priv->pending);
 
-  if (load == NULL || priv->running)
-    {
-      priv->pending = load;
-      return;
-    }
-  priv->running = TRUE;
-  priv->running_generation = load->generation;
-  load->reader = g_steal_pointer (&priv->reader);
-  task = g_task_new (self, NULL, load_done_cb, NULL);
-  g_task_set_task_data (task, load, (GDestroyNotify) load_free);
-  g_task_run_in_thread (task, load_in_thread);
+  if (load == NULL)
+    return;
+  /* what an older load reads is not wanted any more */
+  if (priv->running != NULL)
+    g_cancellable_cancel (priv->running->cancellable);
+  priv->running = load;
+  les_session_read_async (les_page_get_session (self), load_read, load, NULL, load->result_free, load->cancellable,
+                          load_done_cb, load);
 }
 
 static gboolean
@@ -134,15 +104,18 @@ start_load_cb (gpointer data)
 }
 
 static void
-drop_pending (LesPage *self)
+drop_loads (LesPage *self)
 {
   LesPagePrivate *priv = les_page_get_instance_private (self);
 
   g_clear_handle_id (&priv->start_id, g_source_remove);
   g_clear_pointer (&priv->pending, load_free);
+  if (priv->running != NULL)
+    g_cancellable_cancel (priv->running->cancellable);
+  priv->running = NULL;
 }
 
-/* A reload that nobody waits for: on a worker, if the page loads that way */
+/* A reload that nobody waits for: on a reader, if the page loads that way */
 static void
 reload_in_background (LesPage *self)
 {
@@ -154,9 +127,16 @@ reload_in_background (LesPage *self)
 }
 
 static void
-store_changed_cb (LesStore *store, const char *table_name, LesPage *self)
+les_page_year_changed (LesSessionWidget *widget)
 {
-  LES_PAGE_GET_CLASS (self)->store_changed (self, table_name);
+  LesPage *self = LES_PAGE (widget);
+  LesPagePrivate *priv = les_page_get_instance_private (self);
+
+  priv->generation++;
+  drop_loads (self);
+  if (LES_PAGE_GET_CLASS (self)->year_replaced != NULL)
+    LES_PAGE_GET_CLASS (self)->year_replaced (self);
+  les_page_queue_reload (self);
 }
 
 static void
@@ -169,45 +149,25 @@ export_action (GtkWidget *widget, const char *action_name, GVariant *param)
 }
 
 static void
-set_store (LesPage *self, LesStore *store)
+les_page_changed (LesSessionWidget *widget, LesChange what)
 {
+  LesPage *self = LES_PAGE (widget);
+
+  if ((what & LES_PAGE_GET_CLASS (self)->shows) != 0)
+    les_page_queue_reload (self);
+}
+
+static void
+les_page_session_replaced (LesSessionWidget *widget)
+{
+  LesPage *self = LES_PAGE (widget);
   LesPagePrivate *priv = les_page_get_instance_private (self);
 
-  if (priv->store == store)
-    return;
-  if (priv->store != NULL)
-    g_clear_signal_handler (&priv->changed_id, priv->store);
-  g_set_object (&priv->store, store);
   /* What was being read belongs to the old database */
   priv->generation++;
-  drop_pending (self);
-  g_clear_object (&priv->reader);
-  if (LES_PAGE_GET_CLASS (self)->store_replaced != NULL)
-    LES_PAGE_GET_CLASS (self)->store_replaced (self);
-  if (store != NULL)
-    priv->changed_id = g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), self);
-  les_page_queue_reload (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
-}
-
-static void
-set_year (LesPage *self, int year)
-{
-  LesPagePrivate *priv = les_page_get_instance_private (self);
-
-  if (priv->year == year)
-    return;
-  priv->year = year;
-  if (LES_PAGE_GET_CLASS (self)->year_replaced != NULL)
-    LES_PAGE_GET_CLASS (self)->year_replaced (self);
-  les_page_queue_reload (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_YEAR]);
-}
-
-static void
-les_page_real_store_changed (LesPage *self, const char *table_name)
-{
-  les_page_queue_reload (self);
+  drop_loads (self);
+  if (les_page_get_session (self) != NULL)
+    les_page_queue_reload (self);
 }
 
 static void
@@ -223,56 +183,9 @@ les_page_map (GtkWidget *widget)
 static void
 les_page_dispose (GObject *object)
 {
-  LesPage *self = LES_PAGE (object);
-  LesPagePrivate *priv = les_page_get_instance_private (self);
-
-  if (priv->store != NULL)
-    g_clear_signal_handler (&priv->changed_id, priv->store);
-  g_clear_object (&priv->store);
-  drop_pending (self);
-  g_clear_object (&priv->reader);
-  /* A page's template has an unbound top box, which the subclass's template disposal does not clear */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
+  drop_loads (LES_PAGE (object));
 
   G_OBJECT_CLASS (les_page_parent_class)->dispose (object);
-}
-
-static void
-les_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  LesPage *self = LES_PAGE (object);
-  LesPagePrivate *priv = les_page_get_instance_private (self);
-
-  switch (prop_id)
-    {
-    case PROP_STORE:
-      g_value_set_object (value, priv->store);
-      break;
-    case PROP_YEAR:
-      g_value_set_int (value, priv->year);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-les_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  LesPage *self = LES_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_STORE:
-      set_store (self, g_value_get_object (value));
-      break;
-    case PROP_YEAR:
-      set_year (self, g_value_get_int (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -280,23 +193,16 @@ les_page_class_init (LesPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  LesSessionWidgetClass *session_widget_class = LES_SESSION_WIDGET_CLASS (klass);
 
   object_class->dispose = les_page_dispose;
-  object_class->get_property = les_page_get_property;
-  object_class->set_property = les_page_set_property;
   widget_class->map = les_page_map;
-  klass->store_changed = les_page_real_store_changed;
-
-  properties[PROP_STORE] =
-    g_param_spec_object ("store", NULL, NULL, LES_TYPE_STORE,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_YEAR] =
-    g_param_spec_int ("year", NULL, NULL, 0, 9999, 0,
-                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  session_widget_class->changed = les_page_changed;
+  session_widget_class->session_replaced = les_page_session_replaced;
+  session_widget_class->year_changed = les_page_year_changed;
+  klass->shows = LES_CHANGE_ALL;
 
   gtk_widget_class_install_action (widget_class, "page.export", NULL, export_action);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void
@@ -304,22 +210,28 @@ les_page_init (LesPage *self)
 {
 }
 
+/* The session the page shows (NULL when no database is open). */
+LesSession *
+les_page_get_session (LesPage *self)
+{
+  g_return_val_if_fail (LES_IS_PAGE (self), NULL);
+  return les_session_widget_get_session (LES_SESSION_WIDGET (self));
+}
+
 LesStore *
 les_page_get_store (LesPage *self)
 {
-  LesPagePrivate *priv = les_page_get_instance_private (self);
+  LesSession *session = les_page_get_session (self);
 
-  g_return_val_if_fail (LES_IS_PAGE (self), NULL);
-  return priv->store;
+  return session != NULL ? les_session_get_store (session) : NULL;
 }
 
 int
 les_page_get_year (LesPage *self)
 {
-  LesPagePrivate *priv = les_page_get_instance_private (self);
+  LesSession *session = les_page_get_session (self);
 
-  g_return_val_if_fail (LES_IS_PAGE (self), 0);
-  return priv->year;
+  return session != NULL ? les_session_get_year (session) : 0;
 }
 
 /* Whether the data changed while the page was not mapped and it has not been read again since. */
@@ -343,7 +255,7 @@ les_page_reload (LesPage *self)
   priv->dirty = FALSE;
   /* Whatever was being read is older than this */
   priv->generation++;
-  drop_pending (self);
+  drop_loads (self);
   LES_PAGE_GET_CLASS (self)->reload (self);
   g_debug ("%s: reloaded in %.0f ms", G_OBJECT_TYPE_NAME (self), (g_get_monotonic_time () - start) / 1000.0);
 }
@@ -361,7 +273,7 @@ les_page_queue_reload (LesPage *self)
     priv->dirty = TRUE;
 }
 
-/* Brings the page up to date now, if it is not: changed while hidden, or being read on a worker. */
+/* Brings the page up to date now, if it is not: changed while hidden, or being read on a reader. */
 void
 les_page_reload_if_dirty (LesPage *self)
 {
@@ -372,17 +284,17 @@ les_page_reload_if_dirty (LesPage *self)
 
 /**
  * les_page_load:
- * @load: reads the page's data; called with a connection of its own on a
- *   worker thread, so it must not touch the page
+ * @load: reads the page's data; called with a reader connection off the
+ *   main thread, so it must not touch the page
  * @args: (transfer full): for @load, freed with @args_free
  * @fill: shows @load's result (freed after with @result_free)
  *
  * For a page's reload: in a reload of a shown page after the data or the
- * year changed, or when it is mapped, @load runs on a worker thread and
- * @fill once it is back, so that the main loop never waits for the
- * database; loads asked for meanwhile replace it (only the latest is
- * shown). Called from les_page_reload () or les_page_reload_if_dirty (),
- * @load and @fill run at once with the page's store.
+ * year changed, or when it is mapped, @load runs on one of the session's
+ * readers and @fill once it is back, so that the main loop never waits for
+ * the database; a load asked for meanwhile cancels it (only the latest is
+ * shown).  Called from les_page_reload () or les_page_reload_if_dirty (),
+ * @load and @fill run at once with the session's store.
  */
 void
 les_page_load (LesPage         *self,
@@ -396,23 +308,29 @@ les_page_load (LesPage         *self,
   Load *l;
 
   g_return_if_fail (LES_IS_PAGE (self));
-  g_return_if_fail (priv->store != NULL);
+  g_return_if_fail (les_page_get_session (self) != NULL);
 
   l = g_new0 (Load, 1);
+  l->page = g_object_ref (self);
   l->load = load;
   l->args = args;
   l->args_free = args_free;
   l->fill = fill;
   l->result_free = result_free;
   l->generation = ++priv->generation;
-  l->path = g_strdup (les_store_get_path (priv->store));
-  l->year = priv->year;
-  drop_pending (self);
+  l->year = les_page_get_year (self);
+  l->cancellable = g_cancellable_new ();
+  g_clear_handle_id (&priv->start_id, g_source_remove);
+  g_clear_pointer (&priv->pending, load_free);
 
   if (!priv->in_background)
     {
-      l->result = l->load (priv->store, l->year, l->args, &l->error);
-      l->fill (self, l->result, l->error);
+      g_autoptr(GError) error = NULL;
+      gpointer result = l->load (les_page_get_store (self), l->year, l->args, &error);
+
+      l->fill (self, result, error);
+      if (result != NULL && l->result_free != NULL)
+        l->result_free (result);
       load_free (l);
       return;
     }
@@ -421,12 +339,12 @@ les_page_load (LesPage         *self,
   priv->start_id = g_idle_add_full (G_PRIORITY_DEFAULT, start_load_cb, g_object_ref (self), g_object_unref);
 }
 
-/* Whether a load is waiting to start or being read on a worker. */
+/* Whether a load is waiting to start or being read on a reader. */
 gboolean
 les_page_is_loading (LesPage *self)
 {
   LesPagePrivate *priv = les_page_get_instance_private (self);
 
   g_return_val_if_fail (LES_IS_PAGE (self), FALSE);
-  return priv->pending != NULL || (priv->running && priv->running_generation == priv->generation);
+  return priv->pending != NULL || (priv->running != NULL && priv->running->generation == priv->generation);
 }

@@ -242,9 +242,10 @@ search_action (GtkWidget *widget, const char *action_name, GVariant *param)
 }
 
 static void
-les_payments_page_store_replaced (LesPage *page)
+les_payments_page_session_replaced (LesSessionWidget *widget)
 {
-  LES_PAYMENTS_PAGE (page)->level = 0;
+  LES_PAYMENTS_PAGE (widget)->level = 0;
+  LES_SESSION_WIDGET_CLASS (les_payments_page_parent_class)->session_replaced (widget);
 }
 
 static void
@@ -285,8 +286,10 @@ les_payments_page_class_init (LesPaymentsPageClass *klass)
   object_class->dispose = les_payments_page_dispose;
   object_class->finalize = les_payments_page_finalize;
   page_class->reload = les_payments_page_reload;
+  /* what a compute wrote, the budgets and ledger beside it, and what runs paid */
+  page_class->shows = LES_CHANGE_PAYMENTS | LES_CHANGE_SERVICES | LES_CHANGE_REFERENCE | LES_CHANGE_RUNS;
   page_class->export = les_payments_page_export;
-  page_class->store_replaced = les_payments_page_store_replaced;
+  LES_SESSION_WIDGET_CLASS (klass)->session_replaced = les_payments_page_session_replaced;
   page_class->year_replaced = les_payments_page_year_replaced;
 
   g_type_ensure (LES_TYPE_TABLE_VIEW);

@@ -199,11 +199,12 @@ les_practices_page_export (LesPage *page)
 }
 
 static void
-les_practices_page_store_replaced (LesPage *page)
+les_practices_page_session_replaced (LesSessionWidget *widget)
 {
-  LesPracticesPage *self = LES_PRACTICES_PAGE (page);
+  LesPracticesPage *self = LES_PRACTICES_PAGE (widget);
 
   g_clear_pointer (&self->practice, g_free);
+  LES_SESSION_WIDGET_CLASS (les_practices_page_parent_class)->session_replaced (widget);
 }
 
 static void
@@ -236,8 +237,10 @@ les_practices_page_class_init (LesPracticesPageClass *klass)
   object_class->dispose = les_practices_page_dispose;
   object_class->finalize = les_practices_page_finalize;
   page_class->reload = les_practices_page_reload;
+  /* practices, list sizes, sign-ups …, and a practice's claims and payments */
+  page_class->shows = LES_CHANGE_REFERENCE | LES_CHANGE_SERVICES | LES_CHANGE_CLAIMS | LES_CHANGE_PAYMENTS;
   page_class->export = les_practices_page_export;
-  page_class->store_replaced = les_practices_page_store_replaced;
+  LES_SESSION_WIDGET_CLASS (klass)->session_replaced = les_practices_page_session_replaced;
 
   g_type_ensure (LES_TYPE_TABLE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-practices-page.ui");

@@ -6,41 +6,30 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "les-job.h"
+#include "les-reason-dialog.h"
 #include "les-report.h"
 #include "les-results.h"
 #include "les-runs.h"
 #include "les-runs-panel.h"
 #include "les-statement.h"
 #include "les-value.h"
-#include "les-window.h"
 
 struct _LesRunsPanel
 {
-  GtkWidget      parent_instance;
+  LesSessionWidget parent_instance;
 
   GtkLabel      *status_label;
   GtkDropDown   *month_dropdown;
   GtkListBox    *history;
 
-  LesStore      *store;
-  gulong         changed_id;
-  int            year;
   GArray        *months;     /* gint32 YYYYMM, as in the drop-down */
   GArray        *runs;       /* LesRun, newest first */
-  LesJob        *job;        /* closing or re-opening, while it runs */
+  gboolean       writing;    /* a close or re-open asked for and not back */
+  gint32         closing;    /* the month being closed */
+  gint64         reopening;  /* the run being re-opened */
 };
 
-G_DEFINE_FINAL_TYPE (LesRunsPanel, les_runs_panel, GTK_TYPE_WIDGET)
-
-enum {
-  PROP_0,
-  PROP_STORE,
-  PROP_YEAR,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (LesRunsPanel, les_runs_panel, LES_TYPE_SESSION_WIDGET)
 
 /* What a file chooser or print operation is producing */
 typedef struct {
@@ -59,55 +48,34 @@ output_free (Output *o)
   g_free (o);
 }
 
-/* What a job works on and gives back.  Plain data: the worker may be
- * the one to free it. */
+/* The reconciliation report being gathered: the job's data.  Plain data:
+ * the worker may be the one to free it. */
 typedef struct {
   int           fy;
-  gint32        month;
-  gint64        run_id;
-  char         *reason;
-  gint64        total;
-  gint64        n_lines;
-  LesRun        run;
   LesReport    *report;
-} JobData;
+} ReportData;
 
 static void
-job_data_free (gpointer data)
+report_data_free (gpointer data)
 {
-  JobData *d = data;
+  ReportData *d = data;
 
-  g_free (d->reason);
-  les_run_clear (&d->run);
   g_clear_pointer (&d->report, les_report_free);
   g_free (d);
 }
 
-/* What the main thread needs when a job ends */
+/* What the main thread needs when the report's job ends */
 typedef struct {
   LesRunsPanel *self;
   LesJob       *job;
-  GWeakRef      dialog;
-  char         *how;        /* the report: "print", "pdf" or "csv" */
+  char         *how;        /* "print", "pdf" or "csv" */
 } Pending;
-
-static Pending *
-pending_new (LesRunsPanel *self, LesJob *job, GtkWidget *dialog)
-{
-  Pending *p = g_new0 (Pending, 1);
-
-  p->self = g_object_ref (self);
-  p->job = g_object_ref (job);
-  g_weak_ref_init (&p->dialog, dialog);
-  return p;
-}
 
 static void
 pending_free (Pending *p)
 {
   g_object_unref (p->self);
   g_object_unref (p->job);
-  g_weak_ref_clear (&p->dialog);
   g_free (p->how);
   g_free (p);
 }
@@ -137,36 +105,22 @@ show_error (LesRunsPanel *self, const char *heading, const GError *error)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* Long work runs on a worker, with the window's progress strip and Cancel. */
-static gboolean
-start_job (LesRunsPanel *self, LesJob *job, GAsyncReadyCallback done, Pending *pending, GError **error)
+static LesSession *
+panel_session (LesRunsPanel *self)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (!LES_IS_WINDOW (root))
-    {
-      les_run_job_on_copy (job, self->store, done, pending);
-      return TRUE;
-    }
-  if (!les_window_run_job (LES_WINDOW (root), job, done, pending))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY,
-                           _("Other work is still running; try again when it has finished"));
-      return FALSE;
-    }
-  return TRUE;
+  return les_session_widget_get_session (LES_SESSION_WIDGET (self));
 }
 
-static gboolean
-finish_job (LesJob *job, GAsyncResult *result, GError **error)
+static LesStore *
+panel_store (LesRunsPanel *self)
 {
-  g_autoptr(GAsyncResult) inner = NULL;
+  return panel_session (self) != NULL ? les_session_get_store (panel_session (self)) : NULL;
+}
 
-  if (g_task_get_source_object (G_TASK (result)) == (gpointer) job)
-    return les_job_finish (job, result, error);
-  /* les_window_run_job() hands on the job's result inside a task of its own */
-  inner = g_task_propagate_pointer (G_TASK (result), error);
-  return inner != NULL && les_job_finish (job, inner, error);
+static int
+panel_year (LesRunsPanel *self)
+{
+  return panel_session (self) != NULL ? les_session_get_year (panel_session (self)) : 0;
 }
 
 static char *
@@ -189,12 +143,15 @@ describe_run (const LesRun *run, char **subtitle)
 
 static void reload (LesRunsPanel *self);
 
-static void
-statements_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsPanel *self);
-static void
-reopen_clicked_cb (GtkButton *button, LesRunsPanel *self);
-static void
-statements_clicked_cb (GtkButton *button, LesRunsPanel *self);
+/* The run of the history whose number is @run_id */
+static const LesRun *
+find_run (LesRunsPanel *self, gint64 run_id)
+{
+  for (guint i = 0; self->runs != NULL && i < self->runs->len; i++)
+    if (g_array_index (self->runs, LesRun, i).run_id == run_id)
+      return &g_array_index (self->runs, LesRun, i);
+  return NULL;
+}
 
 static void
 fill_history (LesRunsPanel *self)
@@ -224,22 +181,21 @@ fill_history (LesRunsPanel *self)
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      g_object_set_data (G_OBJECT (row), "run-index", GUINT_TO_POINTER (i));
       if (!run->reopened && latest_live)
         {
           latest_live = FALSE;
           button = gtk_button_new_with_mnemonic (_("Re-_open…"));
           gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
           gtk_widget_set_tooltip_text (button, _("Re-open the latest run: its lines become unpaid again"));
-          g_object_set_data (G_OBJECT (button), "run-index", GUINT_TO_POINTER (i));
-          g_signal_connect (button, "clicked", G_CALLBACK (reopen_clicked_cb), self);
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "runs.reopen");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "x", run->run_id);
           adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
         }
       button = gtk_button_new_with_mnemonic (_("_Statements…"));
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
       gtk_widget_set_tooltip_text (button, _("Print or save a practice’s payment statement for this run"));
-      g_object_set_data (G_OBJECT (button), "run-index", GUINT_TO_POINTER (i));
-      g_signal_connect (button, "clicked", G_CALLBACK (statements_clicked_cb), self);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "runs.statements");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "x", run->run_id);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
       gtk_list_box_append (self->history, row);
     }
@@ -256,16 +212,16 @@ reload (LesRunsPanel *self)
 
   g_clear_pointer (&self->runs, g_array_unref);
   g_array_set_size (self->months, 0);
-  computed = self->store != NULL && self->year != 0
-             && les_results_get_compute (self->store, self->year, &to, NULL, NULL, NULL);
-  if (self->store != NULL && self->year != 0)
+  computed = panel_store (self) != NULL && panel_year (self) != 0
+             && les_results_get_compute (panel_store (self), panel_year (self), &to, NULL, NULL, NULL);
+  if (panel_store (self) != NULL && panel_year (self) != 0)
     {
-      self->runs = les_runs_list (self->store, self->year, &error);
+      self->runs = les_runs_list (panel_store (self), panel_year (self), &error);
       if (self->runs == NULL)
         g_warning ("Cannot list the payment runs: %s", error->message);
-      next = les_runs_next_open_month (self->store, self->year);
+      next = les_runs_next_open_month (panel_store (self), panel_year (self));
     }
-  for (gint32 m = next; computed && m != 0 && les_period_fy (m) == self->year; m = les_period_add_months (m, 1))
+  for (gint32 m = next; computed && m != 0 && les_period_fy (m) == panel_year (self); m = les_period_add_months (m, 1))
     {
       g_autofree char *label = les_doc_format_month (m);
 
@@ -285,7 +241,7 @@ reload (LesRunsPanel *self)
     gtk_label_set_text (self->status_label, _("Every month of the year is closed"));
   else
     {
-      gint64 amount = 0, n = les_runs_pending_adjustments (self->store, self->year, &amount);
+      gint64 amount = 0, n = les_runs_pending_adjustments (panel_store (self), panel_year (self), &amount);
       g_autofree char *month = les_doc_format_month (next);
       g_autofree char *money = les_money_format_display (amount);
       g_autofree char *text = n > 0
@@ -296,15 +252,23 @@ reload (LesRunsPanel *self)
 
       gtk_label_set_text (self->status_label, text);
     }
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.close-month", self->months->len > 0 && self->job == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.close-month", self->months->len > 0 && !self->writing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.report", computed);
   fill_history (self);
 }
 
 static void
-store_changed_cb (LesStore *store, const char *table_name, LesRunsPanel *self)
+les_runs_panel_changed (LesSessionWidget *widget, LesChange what)
 {
-  reload (self);
+  /* runs, and what a compute (or a close, which computes first) left to pay */
+  if (what & (LES_CHANGE_RUNS | LES_CHANGE_PAYMENTS))
+    reload (LES_RUNS_PANEL (widget));
+}
+
+static void
+les_runs_panel_session_replaced (LesSessionWidget *widget)
+{
+  reload (LES_RUNS_PANEL (widget));
 }
 
 static gint32
@@ -315,79 +279,53 @@ chosen_month (LesRunsPanel *self)
   return i < self->months->len ? g_array_index (self->months, gint32, i) : 0;
 }
 
-static gboolean
-close_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
-{
-  JobData *d = data;
-
-  return les_runs_close_month (store, d->fy, d->month, les_job_progress_cb, job, cancellable, &d->run, error);
-}
-
 static void
 close_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(Pending) p = user_data;
-  LesRunsPanel *self = p->self;
-  JobData *d = les_job_get_data (p->job);
+  g_autoptr(LesRunsPanel) self = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean ok = finish_job (p->job, result, &error);
+  LesRun run = { 0 };
+  gboolean ok = les_session_close_month_finish (LES_SESSION (object), result, &run, &error);
 
-  g_clear_object (&self->job);
-  /* the panel has been disposed meanwhile */
-  if (self->store == NULL)
-    return;
-  if (ok)
-    {
-      /* the run computed the year again before paying */
-      les_store_emit_changed (self->store, "payment_lines");
-      les_store_emit_changed (self->store, "findings");
-      les_store_emit_changed (self->store, "payment_runs");
-    }
+  self->writing = FALSE;
   reload (self);
   if (ok)
     {
-      g_autofree char *total = les_money_format_display (d->run.total);
-      g_autofree char *message = g_strdup_printf (_("Run %" G_GINT64_FORMAT " paid %s"), d->run.run_id, total);
+      g_autofree char *total = les_money_format_display (run.total);
+      g_autofree char *message = g_strdup_printf (_("Run %" G_GINT64_FORMAT " paid %s"), run.run_id, total);
 
       toast (self, message);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_autofree char *month = les_doc_format_month (d->month);
+      g_autofree char *month = les_doc_format_month (self->closing);
       g_autofree char *message = g_strdup_printf (_("Closing %s was cancelled; nothing was paid"), month);
 
       toast (self, message);
     }
-  else
+  else if (gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
     show_error (self, _("The Month Was Not Closed"), error);
+  les_run_clear (&run);
 }
 
+/* The session closes it as a write of its own: progress strip, Cancel */
 static gboolean
 start_close (LesRunsPanel *self, gint32 month, GError **error)
 {
-  g_autoptr(LesJob) job = NULL;
-  g_autofree char *label = les_doc_format_month (month);
-  g_autofree char *title = g_strdup_printf (_("Closing %s…"), label);
-  JobData *d;
-  Pending *p;
-
-  if (self->job != NULL)
+  if (self->writing)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY, _("A payment run is already being made"));
       return FALSE;
     }
-  d = g_new0 (JobData, 1);
-  d->fy = self->year;
-  d->month = month;
-  job = les_job_new (title, close_func, d, job_data_free);
-  p = pending_new (self, job, NULL);
-  if (!start_job (self, job, close_done_cb, p, error))
+  if (panel_session (self) == NULL)
     {
-      pending_free (p);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("There is no open month to close"));
       return FALSE;
     }
-  self->job = g_object_ref (job);
+  self->writing = TRUE;
+  self->closing = month;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.close-month", FALSE);
+  les_session_close_month_async (panel_session (self), month, close_done_cb, g_object_ref (self));
   return TRUE;
 }
 
@@ -416,67 +354,83 @@ les_runs_panel_close_month (LesRunsPanel *self, GError **error)
   return start_close (self, month, error);
 }
 
-static void
-close_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsPanel *self)
+/* The confirmation of a close: what it will pay, worked out on a reader */
+typedef struct
 {
-  LesJob *preview = g_object_get_data (G_OBJECT (dialog), "job");
-  gint32 month = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "month"));
+  LesRunsPanel *self;
+  GWeakRef      dialog;
+  GCancellable *cancellable;   /* answering the dialog stops the preview */
+  int           fy;
+  gint32        month;
+  gint64        total;
+  gint64        n_lines;
+} Confirmation;
+
+static void
+confirmation_free (gpointer data, GClosure *closure)
+{
+  Confirmation *c = data;
+
+  g_cancellable_cancel (c->cancellable);
+  g_object_unref (c->cancellable);
+  g_object_unref (c->self);
+  g_weak_ref_clear (&c->dialog);
+  g_free (c);
+}
+
+static void
+close_response_cb (AdwMessageDialog *dialog, const char *response, Confirmation *c)
+{
   g_autoptr(GError) error = NULL;
 
-  if (les_job_is_running (preview))
-    les_job_cancel (preview);
-  if (g_strcmp0 (response, "close") == 0 && !start_close (self, month, &error))
-    show_error (self, _("The Month Was Not Closed"), error);
+  g_cancellable_cancel (c->cancellable);
+  if (g_strcmp0 (response, "close") == 0 && !start_close (c->self, c->month, &error))
+    show_error (c->self, _("The Month Was Not Closed"), error);
 }
 
-/* A preview nobody will read is not worked out to the end */
-static void
-cancel_and_unref (gpointer job)
+/* On a reader: the figures go in the confirmation's fields, which the main
+ * thread reads only once the read is back */
+static gpointer
+preview_read (LesStore *reader, gpointer data, GCancellable *cancellable, GError **error)
 {
-  les_job_cancel (job);
-  g_object_unref (job);
-}
+  Confirmation *c = data;
 
-static gboolean
-preview_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
-{
-  JobData *d = data;
-
-  return les_runs_preview (store, d->fy, d->month, cancellable, &d->total, &d->n_lines, error);
+  if (!les_runs_preview (reader, c->fy, c->month, cancellable, &c->total, &c->n_lines, error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
 }
 
 static void
 preview_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(Pending) p = user_data;
-  g_autoptr(GtkWidget) dialog = g_weak_ref_get (&p->dialog);
-  JobData *d = les_job_get_data (p->job);
+  Confirmation *c = user_data;
+  g_autoptr(GtkWidget) dialog = g_weak_ref_get (&c->dialog);
   g_autoptr(GError) error = NULL;
   g_autofree char *month = NULL;
   g_autofree char *money = NULL;
   g_autofree char *body = NULL;
 
-  if (!finish_job (p->job, result, &error))
+  if (les_session_read_finish (LES_SESSION (object), result, &error) == NULL)
     {
       /* cancelled: the dialog was answered before the figures came */
       if (dialog == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       gtk_window_destroy (GTK_WINDOW (dialog));
-      show_error (p->self, _("The Month Cannot Be Closed"), error);
+      show_error (c->self, _("The Month Cannot Be Closed"), error);
       return;
     }
   if (dialog == NULL)
     return;
-  month = les_doc_format_month (d->month);
-  money = les_money_format_display (d->total);
+  month = les_doc_format_month (c->month);
+  money = les_money_format_display (c->total);
   body = g_strdup_printf (g_dngettext (NULL,
                                        "The run will pay %" G_GINT64_FORMAT " line of %s or earlier, a total of "
                                        "%s, as computed now (the year is computed again first). What is paid "
                                        "is frozen: later changes become adjustments in the next run.",
                                        "The run will pay %" G_GINT64_FORMAT " lines of %s or earlier, a total of "
                                        "%s, as computed now (the year is computed again first). What is paid "
-                                       "is frozen: later changes become adjustments in the next run.", d->n_lines),
-                          d->n_lines, month, money);
+                                       "is frozen: later changes become adjustments in the next run.", c->n_lines),
+                          c->n_lines, month, money);
   adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), NULL);
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "close", TRUE);
@@ -488,14 +442,13 @@ static void
 close_month_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   LesRunsPanel *self = LES_RUNS_PANEL (widget);
-  g_autoptr(LesJob) job = NULL;
   g_autofree char *month = NULL;
   g_autofree char *heading = NULL;
   gint32 chosen = chosen_month (self);
   GtkWidget *dialog, *spinner;
-  JobData *d;
+  Confirmation *c;
 
-  if (chosen == 0 || self->job != NULL)
+  if (chosen == 0 || self->writing || panel_session (self) == NULL)
     return;
   month = les_doc_format_month (chosen);
   heading = g_strdup_printf (_("Close %s?"), month);
@@ -514,115 +467,101 @@ close_month_action (GtkWidget *widget, const char *action_name, GVariant *param)
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
 
-  d = g_new0 (JobData, 1);
-  d->fy = self->year;
-  d->month = chosen;
-  job = les_job_new (_("Working out what the run will pay…"), preview_func, d, job_data_free);
-  g_object_set_data_full (G_OBJECT (dialog), "job", g_object_ref (job), cancel_and_unref);
-  g_object_set_data (G_OBJECT (dialog), "month", GINT_TO_POINTER (chosen));
-  g_signal_connect_object (dialog, "response", G_CALLBACK (close_response_cb), self, 0);
+  c = g_new0 (Confirmation, 1);
+  c->self = g_object_ref (self);
+  g_weak_ref_init (&c->dialog, dialog);
+  c->cancellable = g_cancellable_new ();
+  c->fy = panel_year (self);
+  c->month = chosen;
+  /* the dialog holds the confirmation; a read not back holds the dialog's figures */
+  g_signal_connect_data (dialog, "response", G_CALLBACK (close_response_cb), c, confirmation_free, 0);
   /* read only, and cancelled with the dialog: no need for the window's progress strip */
-  les_run_job_on_copy (job, self->store, preview_done_cb, pending_new (self, job, dialog));
+  les_session_read_async (panel_session (self), preview_read, c, NULL, NULL, c->cancellable, preview_done_cb, c);
   gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-reason_changed_cb (GtkEditable *entry, AdwMessageDialog *dialog)
-{
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
-
-  adw_message_dialog_set_response_enabled (dialog, "reopen", text[0] != '\0');
-}
-
-static gboolean
-reopen_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
-{
-  JobData *d = data;
-
-  return les_runs_reopen (store, d->run_id, d->reason, cancellable, error);
 }
 
 static void
 reopen_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(Pending) p = user_data;
-  LesRunsPanel *self = p->self;
-  JobData *d = les_job_get_data (p->job);
+  g_autoptr(LesRunsPanel) self = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean ok = finish_job (p->job, result, &error);
+  gboolean ok = les_session_reopen_finish (LES_SESSION (object), result, &error);
 
-  g_clear_object (&self->job);
-  /* the panel has been disposed meanwhile */
-  if (self->store == NULL)
-    return;
-  if (ok)
-    les_store_emit_changed (self->store, "payment_runs");
+  self->writing = FALSE;
   reload (self);
   if (ok)
     toast (self, _("Run re-opened"));
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_autofree char *message = g_strdup_printf (_("Re-opening run %" G_GINT64_FORMAT " was cancelled; it "
-                                                    "stands as it was"), d->run_id);
+                                                    "stands as it was"), self->reopening);
 
       toast (self, message);
     }
-  else
+  else if (gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
     show_error (self, _("The Run Was Not Re-opened"), error);
 }
 
-static void
-reopen_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsPanel *self)
+/* The run a reason is asked for, until the dialog is answered */
+typedef struct
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LesJob) job = NULL;
-  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
-  g_autofree char *title = NULL;
-  JobData *d;
-  Pending *p;
+  LesRunsPanel *self;
+  gint64        run_id;
+} Reopening;
 
-  if (g_strcmp0 (response, "reopen") != 0)
-    return;
-  d = g_new0 (JobData, 1);
-  d->run_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "run-id"));
-  d->reason = g_strdup (gtk_editable_get_text (entry));
-  title = g_strdup_printf (_("Re-opening run %" G_GINT64_FORMAT "…"), d->run_id);
-  job = les_job_new (title, reopen_func, d, job_data_free);
-  p = pending_new (self, job, NULL);
-  if (!start_job (self, job, reopen_done_cb, p, &error))
-    {
-      pending_free (p);
-      show_error (self, _("The Run Was Not Re-opened"), error);
-      return;
-    }
-  self->job = g_object_ref (job);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.close-month", FALSE);
+static void
+reopening_free (gpointer data, GClosure *closure)
+{
+  Reopening *r = data;
+
+  g_object_unref (r->self);
+  g_free (r);
 }
 
 static void
-reopen_clicked_cb (GtkButton *button, LesRunsPanel *self)
+reopen_response_cb (AdwMessageDialog *dialog, const char *response, Reopening *r)
 {
-  guint i = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "run-index"));
-  const LesRun *run = &g_array_index (self->runs, LesRun, i);
-  g_autofree char *heading = g_strdup_printf (_("Re-open Run %" G_GINT64_FORMAT "?"), run->run_id);
-  GtkWidget *dialog = adw_message_dialog_new (parent_window (self), heading,
-                                              _("Its lines become unpaid again and its month can be closed "
-                                                "again. Statements already sent for it no longer stand. The "
-                                                "reason goes in the audit trail."));
-  GtkWidget *entry = gtk_entry_new ();
+  LesRunsPanel *self = r->self;
+  g_autofree char *reason = les_reason_dialog_dup_reason (dialog);
 
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason (required)"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Reason for re-opening"), -1);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
-                                    "reopen", _("_Re-open"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "reopen", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "reopen", FALSE);
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data (G_OBJECT (dialog), "run-id", GSIZE_TO_POINTER (run->run_id));
-  g_signal_connect (entry, "changed", G_CALLBACK (reason_changed_cb), dialog);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (reopen_response_cb), self, 0);
+  if (g_strcmp0 (response, "apply") != 0 || panel_session (self) == NULL)
+    return;
+  if (self->writing)
+    {
+      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_BUSY,
+                                                     _("A payment run is already being made"));
+
+      show_error (self, _("The Run Was Not Re-opened"), error);
+      return;
+    }
+  self->writing = TRUE;
+  self->reopening = r->run_id;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.close-month", FALSE);
+  les_session_reopen_async (panel_session (self), self->reopening, reason, reopen_done_cb, g_object_ref (self));
+}
+
+/* "runs.reopen" with the run's number, from its row in the history */
+static void
+reopen_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LesRunsPanel *self = LES_RUNS_PANEL (widget);
+  const LesRun *run = find_run (self, g_variant_get_int64 (param));
+  g_autofree char *heading = NULL;
+  AdwMessageDialog *dialog;
+  Reopening *r;
+
+  if (run == NULL)
+    return;
+  heading = g_strdup_printf (_("Re-open Run %" G_GINT64_FORMAT "?"), run->run_id);
+  dialog = les_reason_dialog_new (GTK_WIDGET (self), heading,
+                                  _("Its lines become unpaid again and its month can be closed "
+                                    "again. Statements already sent for it no longer stand. The "
+                                    "reason goes in the audit trail."),
+                                  _("Reason (required)"), _("_Re-open"), ADW_RESPONSE_DESTRUCTIVE);
+  r = g_new0 (Reopening, 1);
+  r->self = g_object_ref (self);
+  r->run_id = run->run_id;
+  g_signal_connect_data (dialog, "response", G_CALLBACK (reopen_response_cb), r, reopening_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -651,12 +590,12 @@ print_done_cb (GtkPrintOperation *op, GtkPrintOperationResult result, LesRunsPan
       gtk_print_operation_get_error (op, &error);
       show_error (self, _("Printing Failed"), error);
     }
-  else if (result == GTK_PRINT_OPERATION_RESULT_APPLY && output != NULL && self->store != NULL)
+  else if (result == GTK_PRINT_OPERATION_RESULT_APPLY && output != NULL && panel_store (self) != NULL)
     {
       if (output->statement != NULL)
-        les_runs_record_statement (self->store, output->statement, "print", NULL);
+        les_runs_record_statement (panel_store (self), output->statement, "print", NULL);
       else if (output->report != NULL)
-        les_runs_record_report (self->store, output->report, "print", NULL);
+        les_runs_record_report (panel_store (self), output->report, "print", NULL);
     }
 }
 
@@ -718,9 +657,9 @@ save_response_cb (GtkNativeDialog *chooser, int response, Output *o)
       const char *form = o->pdf ? "pdf" : "csv";
 
       if (o->statement != NULL)
-        les_runs_record_statement (o->self->store, o->statement, form, NULL);
+        les_runs_record_statement (panel_store (o->self), o->statement, form, NULL);
       else
-        les_runs_record_report (o->self->store, o->report, form, NULL);
+        les_runs_record_report (panel_store (o->self), o->report, form, NULL);
       g_autofree char *message = g_strdup_printf (_("Saved %s"), name);
 
       toast (o->self, message);
@@ -746,7 +685,7 @@ save_output (LesRunsPanel *self, Output *o, const char *suggested)
 static gboolean
 report_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
 {
-  JobData *d = data;
+  ReportData *d = data;
 
   d->report = les_runs_report (store, d->fy, error);
   return d->report != NULL;
@@ -757,13 +696,13 @@ report_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(Pending) p = user_data;
   LesRunsPanel *self = p->self;
-  JobData *d = les_job_get_data (p->job);
+  ReportData *d = les_job_get_data (p->job);
   g_autoptr(GError) error = NULL;
   g_autofree char *year = NULL;
   g_autofree char *name = NULL;
   Output *o;
 
-  if (!finish_job (p->job, result, &error))
+  if (!les_session_run_finish (LES_SESSION (object), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && gtk_widget_get_root (GTK_WIDGET (self)))
         show_error (self, _("No Report"), error);
@@ -793,28 +732,48 @@ report_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   LesRunsPanel *self = LES_RUNS_PANEL (widget);
   g_autoptr(LesJob) job = NULL;
-  g_autoptr(GError) error = NULL;
-  JobData *d = g_new0 (JobData, 1);
+  ReportData *d;
   Pending *p;
 
-  d->fy = self->year;
-  job = les_job_new (_("Preparing the reconciliation report…"), report_func, d, job_data_free);
-  p = pending_new (self, job, NULL);
+  if (panel_session (self) == NULL)
+    return;
+  d = g_new0 (ReportData, 1);
+  d->fy = panel_year (self);
+  job = les_job_new (_("Preparing the reconciliation report…"), report_func, d, report_data_free);
+  p = g_new0 (Pending, 1);
+  p->self = g_object_ref (self);
+  p->job = g_object_ref (job);
   p->how = g_variant_dup_string (param, NULL);
-  if (!start_job (self, job, report_done_cb, p, &error))
-    {
-      pending_free (p);
-      show_error (self, _("No Report"), error);
-    }
+  /* a job of the session's (progress strip, Cancel) that writes nothing */
+  les_session_run_async (panel_session (self), job, 0, report_done_cb, p);
+}
+
+/* A run's statements being chosen, until the dialog is answered */
+typedef struct
+{
+  LesRunsPanel *self;
+  gint64        run_id;
+  GStrv         codes;       /* the practices it paid, as in the drop-down */
+} Statements;
+
+static void
+statements_free (gpointer data, GClosure *closure)
+{
+  Statements *st = data;
+
+  g_object_unref (st->self);
+  g_strfreev (st->codes);
+  g_free (st);
 }
 
 static void
-statements_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsPanel *self)
+statements_response_cb (AdwMessageDialog *dialog, const char *response, Statements *st)
 {
+  LesRunsPanel *self = st->self;
   GtkDropDown *practices = GTK_DROP_DOWN (adw_message_dialog_get_extra_child (dialog));
-  const char *const *codes = g_object_get_data (G_OBJECT (dialog), "codes");
+  const char *const *codes = (const char *const *) st->codes;
   guint selected = gtk_drop_down_get_selected (practices);
-  gint64 run_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "run-id"));
+  gint64 run_id = st->run_id;
   g_autoptr(GError) error = NULL;
   g_autofree char *code = NULL;
   g_autofree char *name = NULL;
@@ -825,7 +784,7 @@ statements_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsP
   code = g_strdup (codes[selected]);
   o = g_new0 (Output, 1);
   o->self = g_object_ref (self);
-  o->statement = les_runs_statement (self->store, run_id, code, &error);
+  o->statement = les_runs_statement (panel_store (self), run_id, code, &error);
   if (o->statement == NULL)
     {
       show_error (self, _("No Statement"), error);
@@ -844,18 +803,20 @@ statements_response_cb (AdwMessageDialog *dialog, const char *response, LesRunsP
   save_output (self, o, name);
 }
 
+/* "runs.statements" with the run's number, from its row in the history */
 static void
-statements_clicked_cb (GtkButton *button, LesRunsPanel *self)
+statements_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  guint i = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "run-index"));
-  const LesRun *run = &g_array_index (self->runs, LesRun, i);
+  LesRunsPanel *self = LES_RUNS_PANEL (widget);
+  gint64 run_id = g_variant_get_int64 (param);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) names = NULL;
-  GStrv codes = les_runs_list_practices (self->store, run->run_id, &names, &error);
+  GStrv codes = les_runs_list_practices (panel_store (self), run_id, &names, &error);
   g_autoptr(GtkStringList) labels = NULL;
-  g_autofree char *heading = g_strdup_printf (_("Statements for Run %" G_GINT64_FORMAT), run->run_id);
+  g_autofree char *heading = g_strdup_printf (_("Statements for Run %" G_GINT64_FORMAT), run_id);
   g_autoptr(GtkExpression) expression = NULL;
   GtkWidget *dialog, *dropdown;
+  Statements *st;
 
   if (codes == NULL)
     {
@@ -883,24 +844,12 @@ statements_clicked_cb (GtkButton *button, LesRunsPanel *self)
                                     "pdf", _("Save _PDF…"), "print", _("_Print…"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "print", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data (G_OBJECT (dialog), "run-id", GSIZE_TO_POINTER (run->run_id));
-  g_object_set_data_full (G_OBJECT (dialog), "codes", codes, (GDestroyNotify) g_strfreev);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (statements_response_cb), self, 0);
+  st = g_new0 (Statements, 1);
+  st->self = g_object_ref (self);
+  st->run_id = run_id;
+  st->codes = codes;
+  g_signal_connect_data (dialog, "response", G_CALLBACK (statements_response_cb), st, statements_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-set_store (LesRunsPanel *self, LesStore *store)
-{
-  if (self->store == store)
-    return;
-  if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_set_object (&self->store, store);
-  if (store != NULL)
-    self->changed_id = g_signal_connect_object (store, "changed", G_CALLBACK (store_changed_cb), self, 0);
-  reload (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }
 
 static void
@@ -908,14 +857,7 @@ les_runs_panel_dispose (GObject *object)
 {
   LesRunsPanel *self = LES_RUNS_PANEL (object);
 
-  if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_clear_object (&self->store);
-  g_clear_object (&self->job);
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_RUNS_PANEL);
-  /* the template's top box is not bound, so it is not cleared with the bound children */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (les_runs_panel_parent_class)->dispose (object);
 }
@@ -932,47 +874,6 @@ les_runs_panel_finalize (GObject *object)
 }
 
 static void
-les_runs_panel_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  LesRunsPanel *self = LES_RUNS_PANEL (object);
-
-  switch (prop_id)
-    {
-    case PROP_STORE:
-      g_value_set_object (value, self->store);
-      break;
-    case PROP_YEAR:
-      g_value_set_int (value, self->year);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-les_runs_panel_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  LesRunsPanel *self = LES_RUNS_PANEL (object);
-
-  switch (prop_id)
-    {
-    case PROP_STORE:
-      set_store (self, g_value_get_object (value));
-      break;
-    case PROP_YEAR:
-      if (self->year != g_value_get_int (value))
-        {
-          self->year = g_value_get_int (value);
-          reload (self);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 les_runs_panel_class_init (LesRunsPanelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -980,15 +881,9 @@ les_runs_panel_class_init (LesRunsPanelClass *klass)
 
   object_class->dispose = les_runs_panel_dispose;
   object_class->finalize = les_runs_panel_finalize;
-  object_class->get_property = les_runs_panel_get_property;
-  object_class->set_property = les_runs_panel_set_property;
-
-  properties[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, LES_TYPE_STORE,
-                                                G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-                                                | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_YEAR] = g_param_spec_int ("year", NULL, NULL, 0, G_MAXINT, 0,
-                                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  LES_SESSION_WIDGET_CLASS (klass)->changed = les_runs_panel_changed;
+  LES_SESSION_WIDGET_CLASS (klass)->session_replaced = les_runs_panel_session_replaced;
+  LES_SESSION_WIDGET_CLASS (klass)->year_changed = les_runs_panel_session_replaced;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-runs-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, LesRunsPanel, status_label);
@@ -996,7 +891,8 @@ les_runs_panel_class_init (LesRunsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LesRunsPanel, history);
   gtk_widget_class_install_action (widget_class, "runs.close-month", NULL, close_month_action);
   gtk_widget_class_install_action (widget_class, "runs.report", "s", report_action);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_install_action (widget_class, "runs.reopen", "x", reopen_action);
+  gtk_widget_class_install_action (widget_class, "runs.statements", "x", statements_action);
 }
 
 static void

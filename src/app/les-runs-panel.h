@@ -4,12 +4,12 @@
 
 #include <gtk/gtk.h>
 
-#include "les-store.h"
+#include "les-session-widget.h"
 
 G_BEGIN_DECLS
 
 #define LES_TYPE_RUNS_PANEL (les_runs_panel_get_type ())
-G_DECLARE_FINAL_TYPE (LesRunsPanel, les_runs_panel, LES, RUNS_PANEL, GtkWidget)
+G_DECLARE_FINAL_TYPE (LesRunsPanel, les_runs_panel, LES, RUNS_PANEL, LesSessionWidget)
 
 /* For tests: the rows of the history, newest first. */
 guint     les_runs_panel_get_n_runs   (LesRunsPanel *self);

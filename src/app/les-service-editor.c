@@ -10,7 +10,6 @@
 #include "les-service-example.h"
 #include "les-service-editor.h"
 #include "les-value.h"
-#include "les-window.h"
 
 typedef struct
 {
@@ -89,8 +88,7 @@ struct _LesServiceEditor
   AdwActionRow      *block_note;
   AdwEntryRow       *list_size_row;
 
-  LesStore          *store;
-  gulong             changed_id;
+  gboolean           saving;       /* a save is being written */
   LesServiceDraft   *draft;
   LesServiceDraft   *saved;
   char              *code;
@@ -100,7 +98,13 @@ struct _LesServiceEditor
   gboolean           loading;
 };
 
-G_DEFINE_FINAL_TYPE (LesServiceEditor, les_service_editor, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (LesServiceEditor, les_service_editor, LES_TYPE_SESSION_WIDGET)
+
+static LesSession *
+editor_session (LesServiceEditor *self)
+{
+  return les_session_widget_get_session (LES_SESSION_WIDGET (self));
+}
 
 static void validate (LesServiceEditor *self);
 
@@ -210,12 +214,12 @@ show_rule (LesServiceEditor *self)
   self->loading = was_loading;
 
   /* The typical practice for this rule: its units claimed, the service's cohorts, allocations, achievement */
-  if (self->store != NULL && has_rule)
+  if (editor_session (self) != NULL && has_rule)
     {
       g_autofree char *registered = NULL;
       g_autofree char *title = NULL;
 
-      les_service_example_basis (self->store, self->code, les_service_draft_get_year (self->draft), rule_code,
+      les_service_example_basis (les_session_get_store (editor_session (self)), self->code, les_service_draft_get_year (self->draft), rule_code,
                                  &self->basis);
       if (self->basis.registered >= 0)
         {
@@ -361,7 +365,7 @@ validate (LesServiceEditor *self)
   gtk_widget_set_visible (GTK_WIDGET (self->message_label), !ok);
 
   dirty = self->saved == NULL || !les_service_draft_equal (self->draft, self->saved);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), ok && dirty);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), ok && dirty && !self->saving);
   gtk_widget_set_sensitive (GTK_WIDGET (self->revert_button), dirty && self->saved != NULL);
   update_example (self);
 }
@@ -470,28 +474,28 @@ save_clicked_cb (GtkButton *button, LesServiceEditor *self)
   les_service_editor_save (self);
 }
 
-static gboolean
-undo_change (LesStore *store, gpointer data, GError **error)
+/* Reads the service edited again, keeping the rule shown */
+static void
+reload_service (LesServiceEditor *self, const char *code, int fy)
 {
-  return les_service_change_undo (store, data, error);
+  g_autofree char *rule_code = NULL;
+
+  if (self->draft != NULL && self->rule < les_service_draft_get_n_rules (self->draft))
+    rule_code = g_strdup (les_service_draft_get_rule (self->draft, self->rule, "rule_code"));
+  if (les_service_editor_load (self, code, fy) && rule_code != NULL)
+    les_service_editor_select_rule (self, rule_code);
 }
 
 static void
-store_changed_cb (LesStore *store, const char *table_name, LesServiceEditor *self)
+les_service_editor_changed (LesSessionWidget *widget, LesChange what)
 {
+  LesServiceEditor *self = LES_SERVICE_EDITOR (widget);
+
   /* An undo or an import: follow the database unless there are edits not yet saved */
   if (self->code == NULL || self->saved == NULL || !les_service_draft_equal (self->draft, self->saved))
     return;
-  if (g_strcmp0 (table_name, "services") == 0 || g_strcmp0 (table_name, "rules") == 0)
-    {
-      g_autofree char *rule_code = NULL;
-
-      if (self->rule < les_service_draft_get_n_rules (self->draft))
-        rule_code = g_strdup (les_service_draft_get_rule (self->draft, self->rule, "rule_code"));
-      if (les_service_editor_load (self, store, self->code, les_service_draft_get_year (self->draft))
-          && rule_code != NULL)
-        les_service_editor_select_rule (self, rule_code);
-    }
+  if (what & LES_CHANGE_SERVICES)
+    reload_service (self, self->code, les_service_draft_get_year (self->draft));
 }
 
 static GtkWidget *
@@ -525,12 +529,7 @@ les_service_editor_dispose (GObject *object)
 {
   LesServiceEditor *self = (LesServiceEditor *) object;
 
-  if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_id, self->store);
-  g_clear_object (&self->store);
   gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_SERVICE_EDITOR);
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (les_service_editor_parent_class)->dispose (object);
 }
@@ -555,6 +554,7 @@ les_service_editor_class_init (LesServiceEditorClass *klass)
 
   object_class->dispose = les_service_editor_dispose;
   object_class->finalize = les_service_editor_finalize;
+  LES_SESSION_WIDGET_CLASS (klass)->changed = les_service_editor_changed;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-service-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, LesServiceEditor, title_label);
@@ -572,7 +572,6 @@ les_service_editor_class_init (LesServiceEditorClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, add_rule_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, remove_rule_clicked_cb);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void
@@ -617,18 +616,18 @@ les_service_editor_init (LesServiceEditor *self)
 }
 
 gboolean
-les_service_editor_load (LesServiceEditor *self, LesStore *store, const char *service_code, int fy)
+les_service_editor_load (LesServiceEditor *self, const char *service_code, int fy)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *code = g_strdup (service_code);   /* may be self->code */
   LesServiceDraft *draft;
 
   g_return_val_if_fail (LES_IS_SERVICE_EDITOR (self), FALSE);
-  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (editor_session (self) != NULL, FALSE);
 
   if (code != NULL)
     {
-      draft = les_service_draft_load (store, code, fy, &error);
+      draft = les_service_draft_load (les_session_get_store (editor_session (self)), code, fy, &error);
       if (draft == NULL)
         {
           g_debug ("Cannot read service %s: %s", code, error->message);
@@ -641,13 +640,6 @@ les_service_editor_load (LesServiceEditor *self, LesStore *store, const char *se
       les_service_draft_add_rule (draft, "item");
     }
 
-  if (self->store != store)
-    {
-      if (self->store != NULL)
-        g_clear_signal_handler (&self->changed_id, self->store);
-      g_set_object (&self->store, store);
-      self->changed_id = g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), self);
-    }
   if (g_strcmp0 (self->code, code) != 0)
     {
       self->rule = 0;
@@ -713,44 +705,37 @@ les_service_editor_get_can_save (LesServiceEditor *self)
   return gtk_widget_get_sensitive (GTK_WIDGET (self->save_button));
 }
 
-gboolean
-les_service_editor_save (LesServiceEditor *self)
+static void
+save_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr(LesServiceEditor) self = user_data;
   g_autoptr(GError) error = NULL;
-  LesServiceChange *change;
-  GtkWidget *window;
-  g_autofree char *rule_code = NULL;
-  g_autofree char *title = NULL;
   g_autofree char *code = NULL;
-  int fy;
+  int fy = 0;
 
-  g_return_val_if_fail (LES_IS_SERVICE_EDITOR (self), FALSE);
-
-  if (self->draft == NULL || self->store == NULL || !les_service_editor_get_can_save (self))
-    return FALSE;
-  if (self->rule < les_service_draft_get_n_rules (self->draft))
-    rule_code = g_strdup (les_service_draft_get_rule (self->draft, self->rule, "rule_code"));
-  fy = les_service_draft_get_year (self->draft);
-  change = les_service_save (self->store, self->draft, &error);
-  if (change == NULL)
+  self->saving = FALSE;
+  if (!les_session_edit_service_finish (LES_SESSION (object), result, &code, &fy, &error))
     {
       gtk_label_set_text (self->message_label, error->message);
       gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
-      return FALSE;
+      validate (self);
+      return;
     }
-  code = g_strdup (les_service_change_get_code (change));
-  /* Translators: a toast after saving a service, such as "Saved DOAC" */
-  title = g_strdup_printf (_("Saved %s"), code);
-  window = gtk_widget_get_ancestor (GTK_WIDGET (self), LES_TYPE_WINDOW);
-  if (window != NULL)
-    les_window_push_undo (LES_WINDOW (window), title, undo_change, change,
-                          (GDestroyNotify) les_service_change_free);
-  else
-    les_service_change_free (change);
+  /* what was written, as the database has it now */
+  reload_service (self, code, fy);
+}
 
-  les_service_editor_load (self, self->store, code, fy);
-  if (rule_code != NULL)
-    les_service_editor_select_rule (self, rule_code);
+/* Starts writing the service through the session (undoable); FALSE when it cannot be saved. */
+gboolean
+les_service_editor_save (LesServiceEditor *self)
+{
+  g_return_val_if_fail (LES_IS_SERVICE_EDITOR (self), FALSE);
+
+  if (self->draft == NULL || editor_session (self) == NULL || !les_service_editor_get_can_save (self))
+    return FALSE;
+  self->saving = TRUE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), FALSE);
+  les_session_save_service_async (editor_session (self), self->draft, save_done_cb, g_object_ref (self));
   return TRUE;
 }
 

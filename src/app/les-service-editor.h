@@ -4,16 +4,15 @@
 
 #include <gtk/gtk.h>
 
-#include "les-store.h"
+#include "les-session-widget.h"
 
 G_BEGIN_DECLS
 
 #define LES_TYPE_SERVICE_EDITOR (les_service_editor_get_type ())
-G_DECLARE_FINAL_TYPE (LesServiceEditor, les_service_editor, LES, SERVICE_EDITOR, GtkWidget)
+G_DECLARE_FINAL_TYPE (LesServiceEditor, les_service_editor, LES, SERVICE_EDITOR, LesSessionWidget)
 
-/* Edits service @code of @fy, or a new service of @fy when @code is NULL. */
+/* Edits service @code of @fy (read from the "session" property's store), or a new service of @fy when @code is NULL. */
 gboolean     les_service_editor_load             (LesServiceEditor *self,
-                                                  LesStore         *store,
                                                   const char       *code,
                                                   int               fy);
 /* The service edited (NULL for a new one not yet saved). */

@@ -6,12 +6,12 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "les-queries.h"
 #include "les-service-draft.h"
 #include "les-service-editor.h"
+#include "les-service-row.h"
 #include "les-services-page.h"
+#include "les-table-view.h"
 #include "les-value.h"
-#include "les-window.h"
 
 struct _LesServicesPage
 {
@@ -20,7 +20,10 @@ struct _LesServicesPage
   GtkSearchBar    *search_bar;
   GtkSearchEntry  *search_entry;
   GtkStack        *stack;
-  LesTableView    *table;
+  GtkColumnView   *column_view;
+  GtkSingleSelection *selection;
+  GtkSortListModel *sorted;
+  GListStore      *rows;       /* LesServiceRow, as read; the columns' sorter and the search sit on it */
   GtkLabel        *count_label;
   GtkStack        *detail_stack;
   LesServiceEditor *editor;
@@ -31,7 +34,7 @@ G_DEFINE_FINAL_TYPE (LesServicesPage, les_services_page, LES_TYPE_PAGE)
 /* What the screen shows, read on a worker thread */
 typedef struct
 {
-  LesTable *table;
+  GListModel *rows;           /* LesServiceRow */
   char     *editing;          /* the service in the editor when the load began */
   gboolean  editing_exists;   /* which is still there */
 } ServicesData;
@@ -41,7 +44,7 @@ services_data_free (gpointer data)
 {
   ServicesData *d = data;
 
-  g_clear_pointer (&d->table, les_table_free);
+  g_clear_object (&d->rows);
   g_free (d->editing);
   g_free (d);
 }
@@ -51,12 +54,12 @@ services_load (LesStore *store, int year, gpointer args, GError **error)
 {
   const char *editing = args;
   ServicesData *d;
-  LesTable *table = les_queries_services (store, year, error);
+  GListModel *rows = les_service_rows_read (store, year, error);
 
-  if (table == NULL)
+  if (rows == NULL)
     return NULL;
   d = g_new0 (ServicesData, 1);
-  d->table = table;
+  d->rows = rows;
   d->editing = g_strdup (editing);
   if (editing != NULL)
     {
@@ -72,7 +75,6 @@ services_fill (LesPage *page, gpointer result, const GError *error)
   LesServicesPage *self = LES_SERVICES_PAGE (page);
   ServicesData *d = result;
   g_autofree char *year = NULL;
-  g_autofree char *export_name = NULL;
   guint n;
 
   if (d == NULL)
@@ -80,8 +82,8 @@ services_fill (LesPage *page, gpointer result, const GError *error)
       g_warning ("Cannot list the services: %s", error->message);
       return;
     }
-  les_table_view_set_table (self->table, g_steal_pointer (&d->table));
-  n = les_table_view_get_n_rows (self->table);
+  les_list_store_update (self->rows, d->rows, les_service_row_equal);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
   /* a new service being written keeps the editor in view */
   if (n > 0 || g_strcmp0 (gtk_stack_get_visible_child_name (self->detail_stack), "editor") != 0
       || les_service_editor_get_code (self->editor) != NULL)
@@ -91,8 +93,6 @@ services_fill (LesPage *page, gpointer result, const GError *error)
     gtk_stack_set_visible_child_name (self->detail_stack, "none");
 
   year = les_year_format (les_page_get_year (page));
-  export_name = g_strdup_printf ("services-%.4s-%s.csv", year, year + 5);
-  les_table_view_set_export_name (self->table, export_name);
   {
     g_autofree char *text = g_strdup_printf (ngettext ("%u service in %s", "%u services in %s", n), n, year);
     gtk_label_set_text (self->count_label, text);
@@ -111,12 +111,6 @@ les_services_page_reload (LesPage *page)
 }
 
 static void
-search_changed_cb (GtkSearchEntry *entry, LesServicesPage *self)
-{
-  les_table_view_set_search (self->table, gtk_editable_get_text (GTK_EDITABLE (entry)));
-}
-
-static void
 edit_service (LesServicesPage *self, const char *code)
 {
   if (les_page_get_store (LES_PAGE (self)) == NULL)
@@ -124,38 +118,37 @@ edit_service (LesServicesPage *self, const char *code)
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->detail_stack), "editor") == 0
       && g_strcmp0 (les_service_editor_get_code (self->editor), code) == 0)
     return;
-  if (les_service_editor_load (self->editor, les_page_get_store (LES_PAGE (self)), code, les_page_get_year (LES_PAGE (self))))
+  if (les_service_editor_load (self->editor, code, les_page_get_year (LES_PAGE (self))))
     gtk_stack_set_visible_child_name (self->detail_stack, "editor");
 }
 
 static void
-row_activated_cb (LesTableView *table, LesRow *row, LesServicesPage *self)
+activated_cb (GtkColumnView *view, guint position, LesServicesPage *self)
 {
-  edit_service (self, les_row_get_text (row, 0));
-}
+  g_autoptr(LesServiceRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
 
-static void
-selection_changed_cb (LesTableView *table, LesRow *row, LesServicesPage *self)
-{
   if (row != NULL)
-    edit_service (self, les_row_get_text (row, 0));
-}
-
-static gboolean
-undo_change (LesStore *store, gpointer data, GError **error)
-{
-  return les_service_change_undo (store, data, error);
+    edit_service (self, les_service_row_get_code (row));
 }
 
 static void
-push_undo (LesServicesPage *self, const char *title, LesServiceChange *change)
+selected_cb (GtkSingleSelection *selection, GParamSpec *pspec, LesServicesPage *self)
 {
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), LES_TYPE_WINDOW);
+  LesServiceRow *row = gtk_single_selection_get_selected_item (selection);
 
-  if (window != NULL)
-    les_window_push_undo (LES_WINDOW (window), title, undo_change, change, (GDestroyNotify) les_service_change_free);
-  else
-    les_service_change_free (change);
+  if (row != NULL)
+    edit_service (self, les_service_row_get_code (row));
+}
+
+/* A copy or retirement written (the session offers its Undo), or refused */
+static void
+edit_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(LesServicesPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!les_session_edit_service_finish (LES_SESSION (object), result, NULL, NULL, &error))
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", error->message);
 }
 
 static void
@@ -167,10 +160,21 @@ search_action (GtkWidget *widget, const char *action_name, GVariant *param)
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+static gboolean
+write_csv (GOutputStream *out, gpointer data, GError **error)
+{
+  return les_service_rows_write_csv (data, out, NULL, error);
+}
+
+/* The rows shown, in their order */
 static void
 les_services_page_export (LesPage *page)
 {
-  les_table_view_export (LES_SERVICES_PAGE (page)->table);
+  LesServicesPage *self = LES_SERVICES_PAGE (page);
+  g_autofree char *year = les_year_format (les_page_get_year (page));
+  g_autofree char *name = g_strdup_printf ("services-%.4s-%s.csv", year, year + 5);
+
+  les_csv_save_as (GTK_WIDGET (self), name, write_csv, g_object_ref (self->sorted), g_object_unref);
 }
 
 static void
@@ -178,46 +182,42 @@ new_service_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   LesServicesPage *self = LES_SERVICES_PAGE (widget);
 
-  if (les_page_get_store (LES_PAGE (self)) == NULL || les_page_get_year (LES_PAGE (self)) == 0)
+  if (les_page_get_session (LES_PAGE (self)) == NULL || les_page_get_year (LES_PAGE (self)) == 0)
     {
       gtk_widget_activate_action (widget, "win.show-toast", "s",
                                   _("Import services first: a new service belongs to a year that has services"));
       return;
     }
   gtk_stack_set_visible_child_name (self->stack, "table");
-  if (les_service_editor_load (self->editor, les_page_get_store (LES_PAGE (self)), NULL, les_page_get_year (LES_PAGE (self))))
+  if (les_service_editor_load (self->editor, NULL, les_page_get_year (LES_PAGE (self))))
     {
       gtk_stack_set_visible_child_name (self->detail_stack, "editor");
       gtk_widget_grab_focus (les_service_editor_get_row (self->editor, FALSE, "service_code"));
     }
 }
 
+/* Starts copying (or with @retire, ending on @end_date) the service edited; FALSE when none is edited */
+static gboolean
+change_service (LesServicesPage *self, gboolean retire, const char *end_date)
+{
+  LesSession *session = les_page_get_session (LES_PAGE (self));
+  const char *code = les_service_editor_get_code (self->editor);
+
+  if (session == NULL || code == NULL)
+    return FALSE;
+  if (retire)
+    les_session_retire_service_async (session, code, end_date, edit_done_cb, g_object_ref (self));
+  else
+    les_session_duplicate_service_async (session, code, edit_done_cb, g_object_ref (self));
+  return TRUE;
+}
+
+/* Starts copying the service edited to the next year; FALSE when none is edited. */
 gboolean
 les_services_page_duplicate (LesServicesPage *self)
 {
-  g_autoptr(GError) error = NULL;
-  const char *code;
-  LesServiceChange *change;
-
   g_return_val_if_fail (LES_IS_SERVICES_PAGE (self), FALSE);
-
-  code = les_service_editor_get_code (self->editor);
-  if (les_page_get_store (LES_PAGE (self)) == NULL || code == NULL)
-    return FALSE;
-  change = les_service_duplicate (les_page_get_store (LES_PAGE (self)), code, les_page_get_year (LES_PAGE (self)), &error);
-  if (change == NULL)
-    {
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", error->message);
-      return FALSE;
-    }
-  {
-    g_autofree char *year = les_year_format (les_service_change_get_year (change));
-    /* Translators: "Copied DOAC to 2025/26" */
-    g_autofree char *title = g_strdup_printf (_("Copied %s to %s"), code, year);
-
-    push_undo (self, title, change);
-  }
-  return TRUE;
+  return change_service (self, FALSE, NULL);
 }
 
 static void
@@ -226,31 +226,12 @@ duplicate_service_action (GtkWidget *widget, const char *action_name, GVariant *
   les_services_page_duplicate (LES_SERVICES_PAGE (widget));
 }
 
+/* Starts ending the service edited on @end_date (NULL: the end of the year); FALSE when none is edited. */
 gboolean
 les_services_page_retire (LesServicesPage *self, const char *end_date)
 {
-  g_autoptr(GError) error = NULL;
-  const char *code;
-  LesServiceChange *change;
-
   g_return_val_if_fail (LES_IS_SERVICES_PAGE (self), FALSE);
-
-  code = les_service_editor_get_code (self->editor);
-  if (les_page_get_store (LES_PAGE (self)) == NULL || code == NULL)
-    return FALSE;
-  change = les_service_retire (les_page_get_store (LES_PAGE (self)), code, les_page_get_year (LES_PAGE (self)), end_date, &error);
-  if (change == NULL)
-    {
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", error->message);
-      return FALSE;
-    }
-  {
-    /* Translators: "Retired DOAC" */
-    g_autofree char *title = g_strdup_printf (_("Retired %s"), les_service_change_get_code (change));
-
-    push_undo (self, title, change);
-  }
-  return TRUE;
+  return change_service (self, TRUE, end_date);
 }
 
 static void
@@ -325,21 +306,25 @@ les_services_page_class_init (LesServicesPageClass *klass)
 
   object_class->dispose = les_services_page_dispose;
   page_class->reload = les_services_page_reload;
+  /* services and rules, and the practices signed up and claims counted for each */
+  page_class->shows = LES_CHANGE_SERVICES | LES_CHANGE_REFERENCE | LES_CHANGE_CLAIMS;
   page_class->export = les_services_page_export;
 
-  g_type_ensure (LES_TYPE_TABLE_VIEW);
+  g_type_ensure (LES_TYPE_SERVICE_ROW);
   g_type_ensure (LES_TYPE_SERVICE_EDITOR);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-services-page.ui");
   gtk_widget_class_bind_template_child (widget_class, LesServicesPage, search_bar);
   gtk_widget_class_bind_template_child (widget_class, LesServicesPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, LesServicesPage, stack);
-  gtk_widget_class_bind_template_child (widget_class, LesServicesPage, table);
+  gtk_widget_class_bind_template_child (widget_class, LesServicesPage, column_view);
+  gtk_widget_class_bind_template_child (widget_class, LesServicesPage, selection);
+  gtk_widget_class_bind_template_child (widget_class, LesServicesPage, sorted);
+  gtk_widget_class_bind_template_child (widget_class, LesServicesPage, rows);
   gtk_widget_class_bind_template_child (widget_class, LesServicesPage, count_label);
   gtk_widget_class_bind_template_child (widget_class, LesServicesPage, detail_stack);
   gtk_widget_class_bind_template_child (widget_class, LesServicesPage, editor);
-  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, selection_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, selected_cb);
 
   gtk_widget_class_install_action (widget_class, "page.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "page.new-service", NULL, new_service_action);
@@ -353,13 +338,17 @@ les_services_page_init (LesServicesPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  /* sorted by the columns the person chose */
+  gtk_sort_list_model_set_sorter (self->sorted, gtk_column_view_get_sorter (self->column_view));
 }
 
-LesTableView *
-les_services_page_get_table (LesServicesPage *self)
+/* The services shown (LesServiceRow), searched and sorted as on screen. */
+GListModel *
+les_services_page_get_rows (LesServicesPage *self)
 {
   g_return_val_if_fail (LES_IS_SERVICES_PAGE (self), NULL);
-  return self->table;
+  les_page_reload_if_dirty (LES_PAGE (self));
+  return G_LIST_MODEL (self->sorted);
 }
 
 LesServiceEditor *
@@ -375,12 +364,16 @@ les_services_page_show_service (LesServicesPage *self, const char *code)
 {
   g_return_val_if_fail (LES_IS_SERVICES_PAGE (self), FALSE);
 
-  for (guint i = 0; i < les_table_view_get_n_visible (self->table); i++)
-    if (g_strcmp0 (les_row_get_text (les_table_view_get_visible_row (self->table, i), 0), code) == 0)
-      {
-        les_table_view_select (self->table, i);
-        edit_service (self, code);
-        return TRUE;
-      }
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->sorted)); i++)
+    {
+      g_autoptr(LesServiceRow) row = g_list_model_get_item (G_LIST_MODEL (self->sorted), i);
+
+      if (g_strcmp0 (les_service_row_get_code (row), code) == 0)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          edit_service (self, code);
+          return TRUE;
+        }
+    }
   return FALSE;
 }

@@ -7,15 +7,13 @@
 #include "les-page.h"
 
 #include "les-service-editor.h"
-#include "les-store.h"
-#include "les-table-view.h"
 
 G_BEGIN_DECLS
 
 #define LES_TYPE_SERVICES_PAGE (les_services_page_get_type ())
 G_DECLARE_FINAL_TYPE (LesServicesPage, les_services_page, LES, SERVICES_PAGE, LesPage)
 
-LesTableView     *les_services_page_get_table        (LesServicesPage *self);
+GListModel       *les_services_page_get_rows         (LesServicesPage *self);
 LesServiceEditor *les_services_page_get_editor       (LesServicesPage *self);
 gboolean          les_services_page_show_service     (LesServicesPage *self,
                                                       const char      *code);

@@ -23,7 +23,6 @@ struct _LesTableView
   GtkSingleSelection  *selection;
   char                *search;      /* casefolded */
   char                *export_name;
-  GtkFileChooserNative *chooser;
   GPtrArray           *pending;     /* rows still to append, a step a frame */
   guint                grow_id;
 };
@@ -69,14 +68,44 @@ row_matches_cb (gpointer item, gpointer user_data)
   return FALSE;
 }
 
+/* A column of the table: which cell it shows, for its factory and sorter */
+typedef struct
+{
+  guint    ref_count;
+  guint    index;
+  gboolean numeric;
+} Column;
+
+static Column *
+column_ref (Column *column)
+{
+  column->ref_count++;
+  return column;
+}
+
+static void
+column_unref (gpointer data)
+{
+  Column *column = data;
+
+  if (--column->ref_count == 0)
+    g_free (column);
+}
+
+static void
+column_closure_unref (gpointer data, GClosure *closure)
+{
+  column_unref (data);
+}
+
 static int
 compare_cells_cb (gconstpointer a, gconstpointer b, gpointer user_data)
 {
-  guint index = GPOINTER_TO_UINT (user_data) & 0xffff;
-  gboolean is_number = (GPOINTER_TO_UINT (user_data) >> 16) != 0;
+  const Column *column = user_data;
+  guint index = column->index;
   LesRow *ra = (LesRow *) a, *rb = (LesRow *) b;
 
-  if (is_number)
+  if (column->numeric)
     {
       gint64 x = les_row_get_number (ra, index), y = les_row_get_number (rb, index);
       return x < y ? -1 : x > y;
@@ -133,9 +162,9 @@ les_cell_label_show_text_on_hover (GtkWidget *label, gsize min_length)
 }
 
 static void
-setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, Column *column)
 {
-  GtkWidget *label = les_cell_label_new (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "numeric")));
+  GtkWidget *label = les_cell_label_new (column->numeric);
 
   /* Long text (names, messages) is ellipsised: the whole of it is a tooltip away */
   les_cell_label_show_text_on_hover (label, 24);
@@ -143,12 +172,11 @@ setup_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer us
 }
 
 static void
-bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+bind_cell_cb (GtkSignalListItemFactory *factory, GtkListItem *item, Column *column)
 {
-  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (factory), "index"));
   LesRow *row = gtk_list_item_get_item (item);
   GtkWidget *label = gtk_list_item_get_child (item);
-  const char *text = les_row_get_text (row, index);
+  const char *text = les_row_get_text (row, column->index);
 
   gtk_label_set_text (GTK_LABEL (label), text);
   if (text[0] == '-' || g_str_has_prefix (text, "−"))
@@ -180,19 +208,21 @@ build_columns (LesTableView *self)
       const LesColumnSpec *spec = &self->table->columns[i];
       GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
       g_autoptr(GtkColumnViewColumn) column = NULL;
+      Column *cell = g_new0 (Column, 1);
       GtkSorter *sorter;
       gboolean wide = spec->type == LES_CELL_TEXT
                       && (strstr (spec->id, "name") != NULL || strstr (spec->id, "message") != NULL);
 
-      g_object_set_data (G_OBJECT (factory), "index", GUINT_TO_POINTER (i));
-      g_object_set_data (G_OBJECT (factory), "numeric", GINT_TO_POINTER (numeric (spec->type)));
-      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), NULL);
-      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), NULL);
+      cell->ref_count = 1;
+      cell->index = i;
+      cell->numeric = numeric (spec->type);
+      g_signal_connect_data (factory, "setup", G_CALLBACK (setup_cell_cb), column_ref (cell),
+                             column_closure_unref, 0);
+      g_signal_connect_data (factory, "bind", G_CALLBACK (bind_cell_cb), column_ref (cell),
+                             column_closure_unref, 0);
 
       column = gtk_column_view_column_new (_(spec->title), factory);
-      sorter = GTK_SORTER (gtk_custom_sorter_new (compare_cells_cb,
-                                                  GUINT_TO_POINTER (i | (numeric (spec->type) ? 0x10000 : 0)),
-                                                  NULL));
+      sorter = GTK_SORTER (gtk_custom_sorter_new (compare_cells_cb, cell, column_unref));
       gtk_column_view_column_set_sorter (column, sorter);
       g_object_unref (sorter);
       gtk_column_view_column_set_resizable (column, TRUE);
@@ -235,9 +265,6 @@ les_table_view_dispose (GObject *object)
 {
   LesTableView *self = (LesTableView *) object;
 
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
   g_clear_handle_id (&self->grow_id, g_source_remove);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   if (self->selection != NULL)
@@ -349,19 +376,61 @@ flush_pending (LesTableView *self)
 }
 
 static gboolean
-rows_equal_at (GListStore *a, guint i, GListModel *b, guint j)
+items_equal_at (GListModel *a, guint i, GListModel *b, guint j, GEqualFunc equal)
 {
-  g_autoptr(LesRow) x = g_list_model_get_item (G_LIST_MODEL (a), i);
-  g_autoptr(LesRow) y = g_list_model_get_item (b, j);
+  g_autoptr(GObject) x = g_list_model_get_item (a, i);
+  g_autoptr(GObject) y = g_list_model_get_item (b, j);
 
-  return les_row_equal (x, y);
+  return equal (x, y);
+}
+
+/**
+ * les_model_diff:
+ * @first: (out): how many items at the start are the same
+ * @same_end: (out): how many at the end are the same, after those
+ *
+ * How much of @old and @new (rows read again) is the same at either
+ * end, compared with @equal: only the rows between need replacing, so
+ * that the column view keeps the widgets (and the selection) of the
+ * others, and a table read again unchanged costs no widgets at all.
+ * Returns whether anything changed.
+ */
+gboolean
+les_model_diff (GListModel *old, GListModel *new, GEqualFunc equal, guint *first, guint *same_end)
+{
+  guint n = g_list_model_get_n_items (new), n_old = g_list_model_get_n_items (old);
+
+  *first = 0;
+  *same_end = 0;
+  while (*first < MIN (n, n_old) && items_equal_at (old, *first, new, *first, equal))
+    (*first)++;
+  while (*same_end < MIN (n, n_old) - *first
+         && items_equal_at (old, n_old - 1 - *same_end, new, n - 1 - *same_end, equal))
+    (*same_end)++;
+  return !(*first + *same_end == n && n == n_old);
+}
+
+/* Replaces in @store only the rows of @rows that changed (les_model_diff ()) */
+void
+les_list_store_update (GListStore *store, GListModel *rows, GEqualFunc equal)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  guint n = g_list_model_get_n_items (rows), n_old = g_list_model_get_n_items (G_LIST_MODEL (store));
+  guint first, same_end;
+
+  if (!les_model_diff (G_LIST_MODEL (store), rows, equal, &first, &same_end))
+    return;
+  items = g_ptr_array_new_full (n - first - same_end, g_object_unref);
+  for (guint i = first; i < n - same_end; i++)
+    g_ptr_array_add (items, g_list_model_get_item (rows, i));
+  g_list_store_splice (store, first, n_old - first - same_end, items->pdata, items->len);
 }
 
 void
 les_table_view_set_table (LesTableView *self, LesTable *table)
 {
   g_autoptr(GPtrArray) items = NULL;
-  guint n, n_old, first = 0, same_end = 0;
+  guint n, n_old, first, same_end;
 
   g_return_if_fail (LES_IS_TABLE_VIEW (self));
   g_return_if_fail (table != NULL);
@@ -383,17 +452,10 @@ les_table_view_set_table (LesTableView *self, LesTable *table)
       self->table = table;
     }
 
-  /* Only the rows that changed are replaced: the column view keeps the
-   * widgets (and the selection) of the others, and a table read again
-   * unchanged costs no widgets at all */
+  /* Only the rows that changed are replaced */
   n = g_list_model_get_n_items (table->rows);
   n_old = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
-  while (first < MIN (n, n_old) && rows_equal_at (self->rows, first, table->rows, first))
-    first++;
-  while (same_end < MIN (n, n_old) - first
-         && rows_equal_at (self->rows, n_old - 1 - same_end, table->rows, n - 1 - same_end))
-    same_end++;
-  if (first + same_end == n && n == n_old)
+  if (!les_model_diff (G_LIST_MODEL (self->rows), table->rows, (GEqualFunc) les_row_equal, &first, &same_end))
     return;
   items = g_ptr_array_new_full (n - first - same_end, g_object_unref);
   for (guint i = first; i < n - same_end; i++)
@@ -485,11 +547,19 @@ les_table_view_set_export_name (LesTableView *self, const char *name)
   self->export_name = g_strdup (name);
 }
 
+static gboolean
+write_table_csv (GOutputStream *out, gpointer data, GError **error)
+{
+  LesTableView *self = data;
+
+  flush_pending (self);
+  return les_table_write_csv (self->table->columns, self->table->n_columns, G_LIST_MODEL (self->sorted),
+                              out, NULL, error);
+}
+
 gboolean
 les_table_view_write_csv (LesTableView *self, GFile *file, GError **error)
 {
-  g_autoptr(GFileOutputStream) out = NULL;
-
   g_return_val_if_fail (LES_IS_TABLE_VIEW (self), FALSE);
 
   if (self->table == NULL)
@@ -497,52 +567,105 @@ les_table_view_write_csv (LesTableView *self, GFile *file, GError **error)
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is nothing to export"));
       return FALSE;
     }
-  flush_pending (self);
-  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
+  return les_csv_save (file, write_table_csv, self, error);
+}
+
+/* Asks where to save, then writes the rows shown as CSV. */
+void
+les_table_view_export (LesTableView *self)
+{
+  g_return_if_fail (LES_IS_TABLE_VIEW (self));
+
+  if (self->table == NULL)
+    return;
+  les_csv_save_as (GTK_WIDGET (self), self->export_name != NULL ? self->export_name : "table.csv",
+                   write_table_csv, g_object_ref (self), g_object_unref);
+}
+
+/* Saving a table as CSV, here and for the tables of typed rows */
+
+/**
+ * les_csv_save:
+ * @write: writes the CSV into the stream it is given
+ *
+ * Writes @file whole or not at all (a failed write keeps the old one).
+ */
+gboolean
+les_csv_save (GFile *file, LesCsvWriteFunc write, gpointer data, GError **error)
+{
+  g_autoptr(GFileOutputStream) out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
+
   if (out == NULL)
     return FALSE;
-  if (!les_table_write_csv (self->table->columns, self->table->n_columns, G_LIST_MODEL (self->sorted),
-                            G_OUTPUT_STREAM (out), NULL, error))
-    return FALSE;
+  if (!write (G_OUTPUT_STREAM (out), data, error))
+    {
+      /* closing a cancelled replace keeps the old file */
+      g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+
+      g_cancellable_cancel (cancelled);
+      g_output_stream_close (G_OUTPUT_STREAM (out), cancelled, NULL);
+      return FALSE;
+    }
   return g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error);
 }
 
+typedef struct
+{
+  GtkWidget       *widget;
+  LesCsvWriteFunc  write;
+  gpointer         data;
+  GDestroyNotify   data_free;
+} SaveAs;
+
 static void
-chooser_response_cb (GtkNativeDialog *dialog, int response, LesTableView *self)
+save_as_response_cb (GtkNativeDialog *dialog, int response, SaveAs *save)
 {
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autoptr(GError) error = NULL;
 
-      if (!les_table_view_write_csv (self, file, &error))
-        gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", error->message);
+      if (!les_csv_save (file, save->write, save->data, &error))
+        gtk_widget_activate_action (save->widget, "win.show-error", "s", error->message);
       else
         {
           g_autofree char *name = g_file_get_basename (file);
           g_autofree char *message = g_strdup_printf (_("Exported “%s”"), name);
-          gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", message);
+
+          gtk_widget_activate_action (save->widget, "win.show-toast", "s", message);
         }
     }
   gtk_native_dialog_destroy (dialog);
-  g_clear_object (&self->chooser);
+  g_object_unref (dialog);
+  if (save->data_free != NULL)
+    save->data_free (save->data);
+  g_object_unref (save->widget);
+  g_free (save);
 }
 
+/**
+ * les_csv_save_as:
+ * @name: the file name offered, such as "services-2024-25.csv"
+ * @data: (transfer full): for @write, freed with @data_free
+ *
+ * Asks where to save, then writes the CSV there; the window of @widget
+ * says how it went.
+ */
 void
-les_table_view_export (LesTableView *self)
+les_csv_save_as (GtkWidget *widget, const char *name, LesCsvWriteFunc write, gpointer data, GDestroyNotify data_free)
 {
-  GtkRoot *root;
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkFileChooserNative *chooser;
+  SaveAs *save = g_new0 (SaveAs, 1);
 
-  g_return_if_fail (LES_IS_TABLE_VIEW (self));
-
-  if (self->chooser != NULL)
-    return;
-  root = gtk_widget_get_root (GTK_WIDGET (self));
-  self->chooser = gtk_file_chooser_native_new (_("Export as CSV"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser),
-                                     self->export_name != NULL ? self->export_name : "table.csv");
-  g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  save->widget = g_object_ref (widget);
+  save->write = write;
+  save->data = data;
+  save->data_free = data_free;
+  chooser = gtk_file_chooser_native_new (_("Export as CSV"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  g_signal_connect (chooser, "response", G_CALLBACK (save_as_response_cb), save);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }

@@ -38,6 +38,30 @@ void        les_table_view_activate         (LesTableView *self,
                                              guint         position);
 
 GtkWidget  *les_cell_label_new              (gboolean      numeric);
+
+/* Replacing only the rows that changed, for tables read again */
+gboolean    les_model_diff                  (GListModel   *old,
+                                             GListModel   *new,
+                                             GEqualFunc    equal,
+                                             guint        *first,
+                                             guint        *same_end);
+void        les_list_store_update           (GListStore   *store,
+                                             GListModel   *rows,
+                                             GEqualFunc    equal);
+
+/* Writes a table as CSV into @out. */
+typedef gboolean (*LesCsvWriteFunc) (GOutputStream *out,
+                                     gpointer       data,
+                                     GError       **error);
+gboolean    les_csv_save                    (GFile        *file,
+                                             LesCsvWriteFunc write,
+                                             gpointer      data,
+                                             GError      **error);
+void        les_csv_save_as                 (GtkWidget    *widget,
+                                             const char   *name,
+                                             LesCsvWriteFunc write,
+                                             gpointer      data,
+                                             GDestroyNotify data_free);
 void        les_cell_label_show_text_on_hover (GtkWidget *label,
                                                gsize      min_length);
 

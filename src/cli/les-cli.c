@@ -3,8 +3,10 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <gio/gunixoutputstream.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,6 +29,7 @@
 #include "les-store.h"
 #include "les-team.h"
 #include "les-value.h"
+#include "les-year-status.h"
 
 typedef struct {
   char      *db;
@@ -38,6 +41,7 @@ typedef struct {
   char      *run;
   char      *key_file;
   gboolean   all;
+  gboolean   dry_run;
   GPtrArray *args;
 } Options;
 
@@ -69,9 +73,11 @@ static const char usage_text[] =
   "  les-claims-cli [--db DB] export KIND --year 2024/25 [-o FILE]\n"
   "  les-claims-cli [--db DB] explain --year 2024/25 PRACTICE SERVICE RULE PERIOD\n"
   "  les-claims-cli [--db DB] set-status STATUS [--reason TEXT] (CLAIM_REF... | --all --year 2024/25)\n"
-  "  les-claims-cli [--db DB] run --year 2024/25 --month YYYY-MM\n"
+  "  les-claims-cli [--db DB] status --year 2024/25 [--to YYYY-MM]\n"
+  "  les-claims-cli [--db DB] run --year 2024/25 [--month YYYY-MM] [--dry-run]\n"
   "  les-claims-cli [--db DB] reopen --run N --reason TEXT\n"
-  "  les-claims-cli [--db DB] statement --year 2024/25 --run N PRACTICE -o FILE.pdf|FILE.csv\n"
+  "  les-claims-cli [--db DB] statement [--year 2024/25] --run N PRACTICE -o FILE.pdf|FILE.csv\n"
+  "  les-claims-cli [--db DB] statement [--year 2024/25] --run N --all -o DIR\n"
   "  les-claims-cli [--db DB] report --year 2024/25 -o FILE.pdf|FILE.csv\n"
   "  les-claims-cli [--db DB] verify [--year 2024/25]\n"
   "  les-claims-cli [--db DB] key export -o FILE\n"
@@ -89,6 +95,11 @@ static const char usage_text[] =
   "Export kinds: the import kinds, and payments, findings, reconciliation.\n"
   "Statuses: %s (queried, rejected\n"
   "  and withdrawn need --reason); approving with --all skips claims with errors.\n"
+  "status says what month the year is worked to and whether its figures are out of\n"
+  "  date; with --to it keeps that month.  run closes the next open month unless\n"
+  "  --month says which; --dry-run shows what it would pay and leave out.\n"
+  "statement --all writes DIR/PRACTICE.pdf for every practice of the run and\n"
+  "  DIR/statements-run-N.csv with every line of them all.\n"
   "DB is a database file, or a PostgreSQL database: a postgresql:// URI or a\n"
   "  \"host=… dbname=…\" connection string, with libpq's PG* environment variables\n"
   "  and ~/.pgpass (keep passwords there, never on the command line).\n"
@@ -132,6 +143,11 @@ parse_options (int argc, char **argv, Options *o, char **problem)
       if (strcmp (arg, "--all") == 0)
         {
           o->all = TRUE;
+          continue;
+        }
+      if (strcmp (arg, "--dry-run") == 0)
+        {
+          o->dry_run = TRUE;
           continue;
         }
       if (strcmp (arg, "--help") == 0 || strcmp (arg, "-h") == 0)
@@ -375,10 +391,16 @@ cmd_import (Options *o)
       return LES_CLI_BAD_INPUT;
     }
   progress_done (&progress);
-  g_print ("%s: %" G_GINT64_FORMAT " rows of %s: %" G_GINT64_FORMAT " new, %" G_GINT64_FORMAT " changed, %"
-           G_GINT64_FORMAT " unchanged, %" G_GINT64_FORMAT " skipped\n",
-           path, stats.rows, les_kind_to_string (kind), stats.inserted, stats.replaced, stats.unchanged,
-           stats.skipped);
+  {
+    g_autofree char *rows = les_count_format_display (stats.rows);
+    g_autofree char *inserted = les_count_format_display (stats.inserted);
+    g_autofree char *replaced = les_count_format_display (stats.replaced);
+    g_autofree char *unchanged = les_count_format_display (stats.unchanged);
+    g_autofree char *skipped = les_count_format_display (stats.skipped);
+
+    g_print ("%s: %s rows of %s: %s new, %s changed, %s unchanged, %s skipped\n", path, rows,
+             les_kind_to_string (kind), inserted, replaced, unchanged, skipped);
+  }
   return LES_CLI_OK;
 }
 
@@ -483,15 +505,18 @@ cmd_compute (Options *o)
   progress_done (&progress);
   {
     g_autofree char *year = les_year_format (fy);
-    g_autofree char *payable = les_money_format (sum.payable);
-    g_autofree char *held = les_money_format (sum.held);
+    g_autofree char *payable = les_money_format_display (sum.payable);
+    g_autofree char *held = les_money_format_display (sum.held);
+    g_autofree char *claims = les_count_format_display (sum.n_claims);
+    g_autofree char *lines = les_count_format_display (sum.n_lines);
+    g_autofree char *findings = les_count_format_display (sum.n_findings);
+    g_autofree char *errors = les_count_format_display (sum.n_errors);
+    g_autofree char *warnings = les_count_format_display (sum.n_warnings);
     char to_text[8];
 
     les_period_format (sum.to_period, to_text);
-    g_print ("%s to %s: %" G_GINT64_FORMAT " claims, %" G_GINT64_FORMAT " payment lines, payable %s, held %s; %"
-             G_GINT64_FORMAT " findings (%" G_GINT64_FORMAT " errors, %" G_GINT64_FORMAT " warnings)\n",
-             year, to_text, sum.n_claims, sum.n_lines, payable, held, sum.n_findings, sum.n_errors,
-             sum.n_warnings);
+    g_print ("%s to %s: %s claims, %s payment lines, payable %s, held %s; %s findings (%s errors, %s warnings)\n",
+             year, to_text, claims, lines, payable, held, findings, errors, warnings);
   }
   return LES_CLI_OK;
 }
@@ -586,7 +611,12 @@ cmd_set_status (Options *o)
   change = les_claims_set_status (store, (const gint64 *) ids->data, ids->len, status_code, o->reason, &error);
   if (change == NULL)
     return exit_for_error (error);
-  g_print ("%s: %u of %u claims changed\n", status, les_claims_change_get_n_changed (change), ids->len);
+  {
+    g_autofree char *n_changed = les_count_format_display (les_claims_change_get_n_changed (change));
+    g_autofree char *n_ids = les_count_format_display (ids->len);
+
+    g_print ("%s: %s of %s claims changed\n", status, n_changed, n_ids);
+  }
   return LES_CLI_OK;
 }
 
@@ -609,39 +639,212 @@ parse_run (Options *o, gint64 *run_id, char **problem)
   return TRUE;
 }
 
+/* "service name" cut to @width characters, for a table */
+static char *
+cell (const char *text, guint width)
+{
+  if (text == NULL)
+    return g_strdup ("");
+  if (g_utf8_strlen (text, -1) <= width)
+    return g_strdup (text);
+  {
+    g_autofree char *cut = g_utf8_substring (text, 0, width - 1);
+
+    return g_strconcat (cut, "…", NULL);
+  }
+}
+
+/* printf's widths count bytes: pads @text to @width characters */
+static void
+print_padded (const char *text, guint width, gboolean right)
+{
+  glong n = g_utf8_strlen (text, -1);
+
+  if (right)
+    g_print ("%*s%s", (int) MAX ((glong) width - n, 0), "", text);
+  else
+    g_print ("%s%*s", text, (int) MAX ((glong) width - n, 0), "");
+}
+
+static void
+print_preview_row (const LesRunPreviewRow *r, const char *code, const char *name)
+{
+  g_autofree char *c = cell (code, 8);
+  g_autofree char *nm = cell (name, 26);
+  g_autofree char *n_paid = les_count_format_display (r->n_paid + r->n_adjustments);
+  g_autofree char *paid = les_money_format_display (r->paid + r->adjustments);
+  g_autofree char *held = les_money_format_display (r->held);
+  g_autofree char *n_waiting = les_count_format_display (r->n_unapproved + r->n_adjustments_waiting);
+  g_autofree char *waiting = les_money_format_display (r->unapproved + r->adjustments_waiting);
+  g_autofree char *n_later = les_count_format_display (r->n_not_due);
+  g_autofree char *later = les_money_format_display (r->not_due);
+
+  g_print ("  ");
+  print_padded (c, 9, FALSE);
+  print_padded (nm, 27, FALSE);
+  print_padded (n_paid, 8, TRUE);
+  print_padded (paid, 16, TRUE);
+  print_padded (held, 14, TRUE);
+  print_padded (n_waiting, 9, TRUE);
+  print_padded (waiting, 15, TRUE);
+  print_padded (n_later, 8, TRUE);
+  print_padded (later, 15, TRUE);
+  g_print ("\n");
+}
+
+/* What a run would pay and leave out, per service, for people */
+static void
+print_preview (const LesRunPreview *p)
+{
+  g_autofree char *year = les_year_format (p->year);
+  g_autofree char *n = les_count_format_display (p->totals.n_paid + p->totals.n_adjustments);
+  g_autofree char *total = les_money_format_display (p->totals.paid + p->totals.adjustments);
+  char month[8], to[8];
+
+  les_period_format (p->month, month);
+  les_period_format (p->computed_to, to);
+  g_print ("A run closing %s of %s would pay %s lines, %s.\n", month, year, n, total);
+  if (p->computed_to != 0)
+    g_print ("Figures computed to %s; lines of later months are not yet due.\n", to);
+  g_print ("\n  ");
+  print_padded ("Service", 36, FALSE);
+  print_padded ("Lines", 8, TRUE);
+  print_padded ("Paid", 16, TRUE);
+  print_padded ("Held", 14, TRUE);
+  print_padded ("Waiting", 9, TRUE);
+  print_padded ("Waiting £", 15, TRUE);
+  print_padded ("Later", 8, TRUE);
+  print_padded ("Later £", 15, TRUE);
+  g_print ("\n");
+  for (guint i = 0; i < p->services->len; i++)
+    {
+      const LesRunPreviewRow *r = &g_array_index (p->services, LesRunPreviewRow, i);
+
+      print_preview_row (r, r->service_code, r->service_name);
+    }
+  print_preview_row (&p->totals, "", "Total");
+  g_print ("\nPaid: approved and scheduled lines due, and adjustments to earlier runs; held amounts are not "
+           "paid.\nWaiting: left out until their claims are approved.  Later: lines of months after %s, left "
+           "out.\n", month);
+  if (p->totals.n_adjustments + p->totals.n_adjustments_waiting > 0)
+    {
+      g_autofree char *n_adj = les_count_format_display (p->totals.n_adjustments);
+      g_autofree char *adj = les_money_format_display (p->totals.adjustments);
+      g_autofree char *n_wait = les_count_format_display (p->totals.n_adjustments_waiting);
+      g_autofree char *wait = les_money_format_display (p->totals.adjustments_waiting);
+
+      g_print ("Adjustments to earlier runs: %s paid (%s), %s waiting for approval (%s).\n", n_adj, adj, n_wait,
+               wait);
+    }
+  if (p->stale != 0)
+    g_print ("The figures are out of date: the run computes the year again first, so what it pays may "
+             "differ.\n");
+}
+
 static int
 cmd_run (Options *o)
 {
   g_autoptr(LesStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *problem = NULL;
+  g_autofree char *year = NULL;
   LesRun run = { 0 };
   gint32 month = 0;
   int fy;
 
   if (o->args->len != 1)
-    return usage ("run takes no arguments besides --year and --month");
+    return usage ("run takes no arguments besides --year, --month and --dry-run");
   if (!parse_year (o, &fy, &problem))
     return usage (problem);
-  if (o->month == NULL)
-    return usage ("--month is required");
-  if (!parse_period (&month_arg, o->month, &month, &problem))
+  if (o->month != NULL && !parse_period (&month_arg, o->month, &month, &problem))
     return usage (problem);
   store = open_store (o);
   if (store == NULL)
     return LES_CLI_BAD_INPUT;
+  year = les_year_format (fy);
+  /* by default the next open month, never a later one by accident */
+  if (month == 0 && (month = les_runs_default_month (store, fy)) == 0)
+    {
+      g_printerr ("les-claims-cli: every month of %s is closed\n", year);
+      return LES_CLI_BAD_INPUT;
+    }
+  if (o->dry_run)
+    {
+      g_autoptr(LesRunPreview) preview = les_runs_preview_month (store, fy, month, NULL, &error);
+
+      if (preview == NULL)
+        return exit_for_error (error);
+      print_preview (preview);
+      return LES_CLI_OK;
+    }
   if (!les_runs_close_month (store, fy, month, NULL, NULL, NULL, &run, &error))
     return exit_for_error (error);
   {
-    g_autofree char *year = les_year_format (fy);
-    g_autofree char *total = les_money_format (run.total);
+    g_autofree char *total = les_money_format_display (run.total);
+    g_autofree char *lines = les_count_format_display (run.n_lines);
     char month_text[8];
 
     les_period_format (run.month, month_text);
-    g_print ("run %" G_GINT64_FORMAT " closes %s of %s: %" G_GINT64_FORMAT " lines, total %s\n", run.run_id,
-             month_text, year, run.n_lines, total);
+    g_print ("run %" G_GINT64_FORMAT " closes %s of %s: %s lines, total %s\n", run.run_id, month_text, year, lines,
+             total);
   }
   les_run_clear (&run);
+  return LES_CLI_OK;
+}
+
+/* What month the year is worked to, its compute, and whether the figures are out of date */
+static int
+cmd_status (Options *o)
+{
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *problem = NULL;
+  g_autofree char *year = NULL;
+  g_autofree char *why = NULL;
+  g_auto(LesYearStatus) status = { 0 };
+  gint32 to = 0, next;
+  char text[8];
+  int fy;
+
+  if (o->args->len != 1)
+    return usage ("status takes no arguments besides --year and --to");
+  if (!parse_year (o, &fy, &problem))
+    return usage (problem);
+  if (o->to != NULL && !parse_period (&to_arg, o->to, &to, &problem))
+    return usage (problem);
+  store = open_store (o);
+  if (store == NULL)
+    return LES_CLI_BAD_INPUT;
+  if (to != 0 && !les_year_set_to_period (store, fy, to, &error))
+    return exit_for_error (error);
+  if (!les_year_status_get (store, fy, &status, &error))
+    return exit_for_error (error);
+
+  year = les_year_format (fy);
+  les_period_format (status.to_period, text);
+  g_print ("%s is worked to %s%s\n", year, text,
+           status.to_is_default ? " (by default: the latest month with claims, or the month after the latest run)"
+                                : "");
+  if (status.computed)
+    {
+      les_period_format (status.computed_to, text);
+      g_print ("computed to %s on %s by %s\n", text, status.computed_at, status.computed_by);
+    }
+  why = les_year_status_describe (&status);
+  g_print ("figures: %s\n", why[0] != '\0' ? why : "up to date");
+  next = les_runs_default_month (store, fy);
+  if (next == 0)
+    g_print ("next month to close: none, March is closed\n");
+  else
+    {
+      g_autoptr(GError) refused = NULL;
+
+      les_period_format (next, text);
+      if (les_runs_check_month (store, fy, next, NULL, &refused))
+        g_print ("next month to close: %s\n", text);
+      else
+        g_print ("next month to close: %s, not yet: %s\n", text, refused->message);
+    }
   return LES_CLI_OK;
 }
 
@@ -702,6 +905,74 @@ finish_output (GOutputStream *out, gboolean ok, GError *error)
   return LES_CLI_OK;
 }
 
+/* Writes @st's PDF, or with @all the CSV of them all, to @path: replaced whole or not at all */
+static gboolean
+write_statement_file (LesStatement *st, GPtrArray *all, const char *path, GError **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileOutputStream) out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE, NULL, error);
+  gboolean ok;
+
+  if (out == NULL)
+    return FALSE;
+  ok = all != NULL ? les_statements_write_csv (all, G_OUTPUT_STREAM (out), NULL, error)
+                   : les_statement_write_pdf (st, G_OUTPUT_STREAM (out), NULL, error);
+  if (!ok)
+    {
+      g_autoptr(GCancellable) cancel = g_cancellable_new ();
+
+      g_cancellable_cancel (cancel);
+      g_output_stream_close (G_OUTPUT_STREAM (out), cancel, NULL);
+      return FALSE;
+    }
+  return g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error);
+}
+
+/* statement --all: a PDF per practice and one CSV of every line, in DIR */
+static int
+statements_all (Options *o, LesStore *store, gint64 run_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autofree char *csv_name = g_strdup_printf ("statements-run-%" G_GINT64_FORMAT ".csv", run_id);
+  g_autofree char *csv_path = g_build_filename (o->output, csv_name, NULL);
+  gint64 total = 0;
+
+  if (g_mkdir_with_parents (o->output, 0700) != 0)
+    {
+      g_printerr ("les-claims-cli: %s: cannot create the folder: %s\n", o->output, g_strerror (errno));
+      return LES_CLI_BAD_INPUT;
+    }
+  all = les_runs_statements (store, run_id, NULL, &error);
+  if (all == NULL)
+    return exit_for_error (error);
+  for (guint i = 0; i < all->len; i++)
+    {
+      LesStatement *st = all->pdata[i];
+      g_autofree char *name = g_strdup_printf ("%s.pdf", st->practice_code);
+      g_autofree char *path = g_build_filename (o->output, name, NULL);
+
+      if (!write_statement_file (st, NULL, path, &error))
+        return exit_for_error (error);
+      if (!les_runs_record_statement (store, st, "pdf", &error))
+        return exit_for_error (error);
+      total += st->payable;
+    }
+  if (!write_statement_file (NULL, all, csv_path, &error))
+    return exit_for_error (error);
+  for (guint i = 0; i < all->len; i++)
+    if (!les_runs_record_statement (store, all->pdata[i], "csv", &error))
+      return exit_for_error (error);
+  {
+    g_autofree char *n = les_count_format_display (all->len);
+    g_autofree char *paid = les_money_format_display (total);
+
+    g_print ("run %" G_GINT64_FORMAT ": %s statements in %s (a PDF each and %s), paid %s\n", run_id, n, o->output,
+             csv_name, paid);
+  }
+  return LES_CLI_OK;
+}
+
 static int
 cmd_statement (Options *o)
 {
@@ -712,29 +983,39 @@ cmd_statement (Options *o)
   g_autoptr(GOutputStream) out = NULL;
   g_autofree char *problem = NULL;
   g_autofree char *practice = NULL;
-  gboolean pdf, ok;
+  gboolean pdf = FALSE, ok;
   gint64 run_id;
-  int fy, status;
+  LesRun run = { 0 };
+  int fy = 0, status;
 
-  if (o->args->len != 2)
-    return usage ("statement takes a PRACTICE");
-  if (!parse_year (o, &fy, &problem) || !parse_run (o, &run_id, &problem)
-      || !parse_document_output (o, &pdf, &problem)
-      || (practice = parse_code (&practice_arg, o->args->pdata[1], &problem)) == NULL)
+  if (o->all ? o->args->len != 1 : o->args->len != 2)
+    return usage ("statement takes a PRACTICE, or --all");
+  if ((o->year != NULL && !parse_year (o, &fy, &problem)) || !parse_run (o, &run_id, &problem))
+    return usage (problem);
+  if (o->all && o->output == NULL)
+    return usage ("statement --all needs -o DIR, the folder to write the statements in");
+  if (!o->all && (!parse_document_output (o, &pdf, &problem)
+                  || (practice = parse_code (&practice_arg, o->args->pdata[1], &problem)) == NULL))
     return usage (problem);
   store = open_store (o);
   if (store == NULL)
     return LES_CLI_BAD_INPUT;
-  st = les_runs_statement (store, run_id, practice, &error);
-  if (st == NULL)
+  if (!les_runs_get (store, run_id, &run, &error))
     return exit_for_error (error);
-  if (st->run.year != fy)
+  les_run_clear (&run);
+  if (o->year != NULL && run.year != fy)
     {
       g_autofree char *year = les_year_format (fy);
 
       g_printerr ("les-claims-cli: run %" G_GINT64_FORMAT " is not a run of %s\n", run_id, year);
       return LES_CLI_BAD_INPUT;
     }
+  if (o->all)
+    return statements_all (o, store, run_id);
+
+  st = les_runs_statement (store, run_id, practice, &error);
+  if (st == NULL)
+    return exit_for_error (error);
   out = open_output (o, &file_out, &error);
   if (out == NULL)
     return exit_for_error (error);
@@ -1023,6 +1304,8 @@ les_cli_run (int argc, char **argv)
     status = cmd_set_status (&o);
   else if (strcmp (command, "run") == 0)
     status = cmd_run (&o);
+  else if (strcmp (command, "status") == 0)
+    status = cmd_status (&o);
   else if (strcmp (command, "reopen") == 0)
     status = cmd_reopen (&o);
   else if (strcmp (command, "statement") == 0)

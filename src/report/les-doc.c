@@ -38,6 +38,7 @@ struct _LesDoc
   GArray    *rows;       /* Row */
   GArray    *extras;     /* Extra */
   GArray    *page_ends;  /* guint: row index where each table page ends */
+  gboolean   fitted;     /* the columns are wide enough for every figure */
 };
 
 /* NHS blue, and greys for rules and labels */
@@ -162,6 +163,7 @@ les_doc_set_columns (LesDoc *doc, const LesDocColumn *columns, guint n_columns)
       c.title = g_strdup (c.title);
       g_array_append_val (doc->columns, c);
     }
+  doc->fitted = FALSE;
 }
 
 void
@@ -173,12 +175,14 @@ les_doc_add_row (LesDoc *doc, LesDocRowStyle style, const char *const *cells)
     row.cells[i] = g_strdup (cells[i] ? cells[i] : "");
   g_array_append_val (doc->rows, row);
   g_clear_pointer (&doc->page_ends, g_array_unref);
+  doc->fitted = FALSE;
 }
 
 void
 les_doc_set_text_size (LesDoc *doc, double points)
 {
   doc->text_size = points;
+  doc->fitted = FALSE;
 }
 
 void
@@ -211,6 +215,78 @@ later_header_height (void)
   return 30.0;
 }
 
+static PangoFontDescription *
+cell_font (double size, gboolean bold)
+{
+  PangoFontDescription *font = pango_font_description_from_string (FONT);
+
+  pango_font_description_set_size (font, (int) (size * PANGO_SCALE));
+  pango_font_description_set_weight (font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+  return font;
+}
+
+/* Figures are never cut short nor set smaller: every right-aligned column
+ * (the amounts) is made wide enough for its widest cell, bold totals
+ * included, and what it needs is taken from the widest left-aligned
+ * column, whose text is cut short instead. */
+static void
+fit_columns (LesDoc *doc)
+{
+  PangoContext *context;
+  g_autoptr(PangoLayout) layout = NULL;
+  PangoFontDescription *fonts[2];
+  double extra = 0;
+  int widest_text = -1;
+
+  if (doc->fitted || doc->columns->len == 0)
+    return;
+  doc->fitted = TRUE;
+  context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+  layout = pango_layout_new (context);
+  g_object_unref (context);
+  fonts[0] = cell_font (doc->text_size, FALSE);
+  fonts[1] = cell_font (doc->text_size, TRUE);
+  for (guint c = 0; c < doc->columns->len; c++)
+    {
+      LesDocColumn *col = &g_array_index (doc->columns, LesDocColumn, c);
+      double need = 0;
+
+      if (col->align != PANGO_ALIGN_RIGHT)
+        {
+          if (widest_text < 0 || col->width > g_array_index (doc->columns, LesDocColumn, widest_text).width)
+            widest_text = c;
+          continue;
+        }
+      for (guint i = 0; i < doc->rows->len; i++)
+        {
+          const Row *row = &g_array_index (doc->rows, Row, i);
+          gboolean bold = row->style == LES_DOC_ROW_SUBTOTAL || row->style == LES_DOC_ROW_TOTAL;
+          int w, h;
+
+          if (row->style == LES_DOC_ROW_SECTION || row->style == LES_DOC_ROW_NOTE || row->cells[c][0] == '\0')
+            continue;
+          pango_layout_set_font_description (layout, fonts[bold]);
+          pango_layout_set_text (layout, row->cells[c], -1);
+          pango_layout_get_size (layout, &w, &h);
+          /* a point to spare: the PDF's metrics may round differently */
+          need = MAX (need, (double) w / PANGO_SCALE + 2 * PAD + 1);
+        }
+      if (need > col->width)
+        {
+          extra += need - col->width;
+          col->width = need;
+        }
+    }
+  pango_font_description_free (fonts[0]);
+  pango_font_description_free (fonts[1]);
+  if (extra > 0 && widest_text >= 0)
+    {
+      LesDocColumn *text = &g_array_index (doc->columns, LesDocColumn, widest_text);
+
+      text->width = MAX (text->width - extra, 4 * PAD);
+    }
+}
+
 /* Splits the rows into pages; a section heading stays with its first row,
  * and a note with the row it belongs to. */
 static void
@@ -220,6 +296,7 @@ paginate (LesDoc *doc)
   double y;
   guint i = 0;
 
+  fit_columns (doc);
   if (doc->page_ends != NULL)
     return;
   doc->page_ends = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -271,8 +348,11 @@ text (cairo_t *cr, double x, double y, double width, const char *markup_or_text,
   pango_font_description_set_weight (font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
   pango_layout_set_font_description (layout, font);
   pango_font_description_free (font);
-  /* a negative width wraps instead of cutting the text short */
-  if (width > 0)
+  /* a negative width wraps instead of cutting the text short; figures
+   * (right-aligned) are neither cut nor shrunk: fit_columns() made room */
+  if (width > 0 && align == PANGO_ALIGN_RIGHT)
+    pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+  else if (width > 0)
     {
       pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
       pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
@@ -287,19 +367,6 @@ text (cairo_t *cr, double x, double y, double width, const char *markup_or_text,
     pango_layout_set_markup (layout, markup_or_text, -1);
   else
     pango_layout_set_text (layout, markup_or_text, -1);
-  /* figures are never cut short: a right-aligned amount that does not fit
-   * is set smaller until it does */
-  if (width > 0 && align == PANGO_ALIGN_RIGHT && pango_layout_is_ellipsized (layout))
-    {
-      PangoFontDescription *smaller = pango_font_description_copy (pango_layout_get_font_description (layout));
-
-      for (double s = size - 0.5; s >= 4.0 && pango_layout_is_ellipsized (layout); s -= 0.5)
-        {
-          pango_font_description_set_size (smaller, (int) (s * PANGO_SCALE));
-          pango_layout_set_font_description (layout, smaller);
-        }
-      pango_font_description_free (smaller);
-    }
   cairo_move_to (cr, x, y);
   pango_cairo_show_layout (cr, layout);
   pango_layout_get_size (layout, &w, &h);
@@ -407,10 +474,6 @@ draw_row (LesDoc *doc, cairo_t *cr, const Row *row, double y)
   double h = row_height (row->style);
   double size = row->style == LES_DOC_ROW_NOTE ? 7 : doc->text_size;
   gboolean bold = row->style == LES_DOC_ROW_SUBTOTAL || row->style == LES_DOC_ROW_TOTAL;
-
-  /* bold figures are wider: keep totals of millions inside their column */
-  if (bold)
-    size -= 0.5;
   double ty = y + (h - size * 1.45) / 2;
 
   if (row->style == LES_DOC_ROW_SECTION)

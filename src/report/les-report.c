@@ -180,16 +180,18 @@ draw_chart (cairo_t *cr, double width, double height, gpointer user_data)
 LesDoc *
 les_report_doc_new (LesReport *report)
 {
+  /* every amount column alike (les-doc widens one that a figure does not
+   * fit, from the service column; titles wrap) */
   static const LesDocColumn columns[] = {
-    { N_("Service"), 136, PANGO_ALIGN_LEFT },
-    { N_("Budget"), 86, PANGO_ALIGN_RIGHT },
-    { N_("Paid by runs"), 86, PANGO_ALIGN_RIGHT },
-    { N_("Payable, not yet paid"), 74, PANGO_ALIGN_RIGHT },
-    { N_("Held"), 70, PANGO_ALIGN_RIGHT },
-    { N_("Ledger actuals"), 86, PANGO_ALIGN_RIGHT },
-    { N_("Paid − ledger"), 76, PANGO_ALIGN_RIGHT },
-    { N_("Forecast outturn"), 84, PANGO_ALIGN_RIGHT },
-    { N_("Budget − forecast"), 87, PANGO_ALIGN_RIGHT },
+    { N_("Service"), 153, PANGO_ALIGN_LEFT },
+    { N_("Budget"), 79, PANGO_ALIGN_RIGHT },
+    { N_("Paid by runs"), 79, PANGO_ALIGN_RIGHT },
+    { N_("Payable, not yet paid"), 79, PANGO_ALIGN_RIGHT },
+    { N_("Held"), 79, PANGO_ALIGN_RIGHT },
+    { N_("Ledger actuals"), 79, PANGO_ALIGN_RIGHT },
+    { N_("Paid − ledger"), 79, PANGO_ALIGN_RIGHT },
+    { N_("Forecast outturn"), 79, PANGO_ALIGN_RIGHT },
+    { N_("Budget − forecast"), 79, PANGO_ALIGN_RIGHT },
   };
   LesDocColumn translated[G_N_ELEMENTS (columns)];
   g_autoptr(LesDoc) doc = NULL;
@@ -231,6 +233,8 @@ les_report_doc_new (LesReport *report)
   les_doc_add_info (doc, _("Produced"), when);
   les_doc_add_info (doc, _("Ledger"), _("actuals posted up to the computed month"));
   les_doc_add_info (doc, _("Forecast"), _("payable to date × 12 ÷ months computed"));
+  les_doc_add_info (doc, _("Figures"), report->stale != 0 ? _("OUT OF DATE — see below the table")
+                                                           : _("up to date with the data"));
 
   for (guint i = 0; i < report->rows->len; i++)
     add_row (doc, LES_DOC_ROW_NORMAL, &g_array_index (report->rows, LesReportRow, i), FALSE);
@@ -245,6 +249,12 @@ les_report_doc_new (LesReport *report)
     for (guint i = 0; i < G_N_ELEMENTS (notes); i++)
       {
         const char *cells[] = { "", notes[i], "", "", "", "", "", "", "" };
+
+        les_doc_add_row (doc, LES_DOC_ROW_NOTE, cells);
+      }
+    if (report->stale != 0 && report->stale_text != NULL)
+      {
+        const char *cells[] = { "", report->stale_text, "", "", "", "", "", "", "" };
 
         les_doc_add_row (doc, LES_DOC_ROW_NOTE, cells);
       }

@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "les-statement.h"
+#include "les-enums.h"
 #include "les-value.h"
 
 char *
@@ -47,25 +48,63 @@ rule_label (const LesStatementLine *l, gboolean with_service)
   return g_steal_pointer (&what);
 }
 
+/* Notes under a row: @text's words on as many lines as they need (a note
+ * row holds one line) */
+#define NOTE_CHARS 100
+
+static void
+add_note_lines (LesDoc *doc, const char *text)
+{
+  g_auto(GStrv) words = g_strsplit (text, " ", -1);
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (line->len > 0 && g_utf8_strlen (line->str, -1) + 1 + g_utf8_strlen (words[i], -1) > NOTE_CHARS)
+        {
+          const char *cells[] = { "", line->str, "", "", "", "", "" };
+
+          les_doc_add_row (doc, LES_DOC_ROW_NOTE, cells);
+          g_string_assign (line, "    ");
+        }
+      if (line->len > 0 && line->str[line->len - 1] != ' ')
+        g_string_append_c (line, ' ');
+      g_string_append (line, words[i]);
+    }
+  if (line->len > 0)
+    {
+      const char *cells[] = { "", line->str, "", "", "", "", "" };
+
+      les_doc_add_row (doc, LES_DOC_ROW_NOTE, cells);
+    }
+}
+
+static char *
+units_text (const LesStatementLine *l, gboolean adjustment)
+{
+  g_autofree char *n = NULL;
+
+  if (!l->has_units)
+    return g_strdup ("");
+  n = les_count_format_display (l->units < 0 ? -l->units : l->units);
+  if (adjustment)
+    return g_strconcat (l->units < 0 ? "−" : "+", n, NULL);
+  return l->units < 0 ? g_strconcat ("−", n, NULL) : g_steal_pointer (&n);
+}
+
 static void
 add_line (LesDoc *doc, const LesStatementLine *l, gboolean adjustment)
 {
   g_autofree char *period = les_doc_format_month (l->period);
   g_autofree char *rule = rule_label (l, adjustment);
-  g_autofree char *units = l->has_units ? g_strdup_printf (adjustment ? "%+" G_GINT64_FORMAT : "%" G_GINT64_FORMAT,
-                                                           l->units)
-                                        : g_strdup ("");
+  g_autofree char *units = units_text (l, adjustment);
   g_autofree char *rate = NULL;
   g_autofree char *gross = les_money_format_display (l->gross);
   g_autofree char *held = l->held != 0 ? les_money_format_display (l->held) : g_strdup ("");
   g_autofree char *paid = les_money_format_display (l->payable);
 
   if (l->has_rate && g_strcmp0 (l->rule_kind, "item") == 0)
-    {
-      g_autofree char *plain = les_rate_format (l->rate);
-
-      rate = g_strdup_printf ("£%s", plain);
-    }
+    rate = les_rate_format_display (l->rate);
   {
     const char *cells[] = { period, rule, units, rate ? rate : "", gross, held, paid };
 
@@ -92,6 +131,47 @@ add_line (LesDoc *doc, const LesStatementLine *l, gboolean adjustment)
 
       les_doc_add_row (doc, LES_DOC_ROW_NOTE, cells);
     }
+  if (l->claim_refs != NULL && l->claim_refs[0] != NULL)
+    {
+      g_autofree char *refs = g_strjoinv (", ", l->claim_refs);
+      g_autofree char *note = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Claim %s", "Claims %s",
+                                                            g_strv_length (l->claim_refs)), refs);
+
+      add_note_lines (doc, note);
+    }
+}
+
+/* The practice's claims rejected or queried since the previous run, and why */
+static void
+add_decisions (LesDoc *doc, LesStatement *st)
+{
+  g_autofree char *heading = st->previous_run != 0
+                             ? g_strdup_printf (_("Claims rejected or queried since run %" G_GINT64_FORMAT),
+                                                st->previous_run)
+                             : g_strdup (_("Claims rejected or queried"));
+  const char *cells[] = { heading, "", "", "", "", "", "" };
+
+  les_doc_add_row (doc, LES_DOC_ROW_SECTION, cells);
+  for (guint i = 0; i < st->decisions->len; i++)
+    {
+      const LesStatementDecision *d = &g_array_index (st->decisions, LesStatementDecision, i);
+      g_autofree char *period = les_doc_format_month (d->period);
+      g_autofree char *what = g_strdup_printf ("%s · %s · %s", d->claim_ref, d->service_code, d->item_code);
+      g_autofree char *count = les_count_format_display (d->count);
+      g_autofree char *note = g_strdup_printf (d->status == LES_CLAIM_STATUS_REJECTED ? _("Rejected: %s")
+                                                                                      : _("Queried: %s"),
+                                               d->reason != NULL ? d->reason : "");
+      const char *row[] = { period, what, count, "", "", "", "" };
+
+      les_doc_add_row (doc, LES_DOC_ROW_NORMAL, row);
+      add_note_lines (doc, note);
+    }
+  {
+    const char *note[] = { "", _("Rejected claims are not paid. Queried claims are paid once the query is "
+                                 "answered and the claim approved."), "", "", "", "", "" };
+
+    les_doc_add_row (doc, LES_DOC_ROW_NOTE, note);
+  }
 }
 
 static void
@@ -239,6 +319,8 @@ les_statement_doc_new (LesStatement *st)
 
     les_doc_add_row (doc, LES_DOC_ROW_NOTE, cells);
   }
+  if (st->decisions != NULL && st->decisions->len > 0)
+    add_decisions (doc, st);
 
   footer = g_strdup_printf (_("%s · %s · payment run %" G_GINT64_FORMAT " · %s"), st->practice_code,
                             st->practice_name, st->run.run_id, year);

@@ -168,52 +168,17 @@ type_word (LesClaimsPage *page, const char *what, const char *word, TypeFunc fun
   return worst;
 }
 
-typedef struct
-{
-  LesKind  kind;
-  GFile   *file;
-} ImportData;
-
-static gboolean
-import_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
-{
-  ImportData *d = data;
-  LesImportStats stats = { 0 };
-
-  return les_import_file (store, d->kind, d->file, "bench", NULL, les_job_progress_cb, job, cancellable, &stats,
-                          error);
-}
-
-static void
-import_data_free (gpointer data)
-{
-  ImportData *d = data;
-
-  g_object_unref (d->file);
-  g_free (d);
-}
-
-/* Set by a callback the bench gives a job (the import's): the stall
- * measurement waits for it as well as for the window's job to end */
+/* Set by a callback the bench gives a write (the import's): the stall
+ * measurement waits for it as well as for the session to be idle */
 static gboolean done;
 
 static void
 import_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
-  LesJob *job = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) inner = g_task_propagate_pointer (G_TASK (result), &error);
 
-  if (inner == NULL || !les_job_finish (job, inner, &error))
+  if (!les_session_import_finish (LES_SESSION (object), result, NULL, &error))
     g_printerr ("import failed: %s\n", error->message);
-  else
-    {
-      ImportData *d = les_job_get_data (job);
-
-      /* as the window does after an import */
-      les_store_emit_changed (les_window_get_store (window), les_kind_get_info (d->kind)->table);
-    }
-  g_object_unref (job);
   done = TRUE;
 }
 
@@ -225,27 +190,19 @@ static gboolean
 start_import (gpointer data)
 {
   char **args = data;   /* kind, path */
-  ImportData *d = g_new0 (ImportData, 1);
-  LesJob *job;
+  g_autoptr(GFile) file = g_file_new_for_path (args[1]);
+  LesKind kind = les_kind_from_string (args[0]);
 
-  d->kind = les_kind_from_string (args[0]);
-  d->file = g_file_new_for_path (args[1]);
-  job = les_job_new ("Importing…", import_func, d, import_data_free);
   done = FALSE;
-  if (!les_window_run_job (window, job, import_done_cb, job))
-    {
-      g_object_unref (job);
-      done = TRUE;
-      return FALSE;
-    }
+  les_session_import_async (les_window_get_session (window), &file, &kind, 1, import_done_cb, NULL);
   return TRUE;
 }
 
 static gboolean
 start_compute (gpointer data)
 {
-  les_window_compute (window);
-  return les_window_is_busy (window);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.compute", NULL);
+  return les_session_get_busy (les_window_get_session (window));
 }
 
 static GtkWidget *
@@ -301,7 +258,7 @@ measure_stall (const char *what, StartFunc start, gpointer data)
       g_printerr ("%s: did not start\n", what);
       return -1;
     }
-  while (!done || les_window_is_busy (window))
+  while (!done || les_session_get_busy (les_window_get_session (window)))
     g_main_context_iteration (NULL, TRUE);
   /* what the screens do once told */
   ended = g_get_monotonic_time ();
@@ -320,8 +277,8 @@ measure_close (void)
 {
   GtkWidget *page = GTK_WIDGET (les_window_get_page (window, "payments"));
   LesRunsPanel *panel = LES_RUNS_PANEL (find_widget (page, LES_TYPE_RUNS_PANEL));
-  LesStore *store = les_window_get_store (window);
-  int year = les_window_get_year (window);
+  LesStore *store = les_session_get_store (les_window_get_session (window));
+  int year = les_session_get_year (les_window_get_session (window));
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) runs = NULL;
   gint64 before, after;
@@ -397,7 +354,7 @@ main (int argc, char **argv)
   if (!skip_typing || bench_page == NULL)
     {
       t = g_get_monotonic_time ();
-      les_window_show_page (window, "claims");
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "claims");
       wait_frame ();
       shown = g_get_monotonic_time () - t;
       claims = LES_CLAIMS_PAGE (les_window_get_page (window, "claims"));
@@ -417,7 +374,7 @@ main (int argc, char **argv)
   /* The screen shown while the stalls are measured: the claims, or LES_BENCH_PAGE */
   if (bench_page != NULL)
     {
-      les_window_show_page (window, bench_page);
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", bench_page);
       wait_frame ();
       idle_for (300);
       g_print ("stalls measured on the %s screen\n", bench_page);
@@ -431,7 +388,7 @@ main (int argc, char **argv)
       measure_stall (what, start_import, args);
     }
   {
-    g_autofree char *what = g_strdup_printf ("compute %d", les_window_get_year (window));
+    g_autofree char *what = g_strdup_printf ("compute %d", les_session_get_year (les_window_get_session (window)));
 
     measure_stall (what, start_compute, NULL);
   }

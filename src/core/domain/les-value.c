@@ -304,28 +304,53 @@ les_count_parse (const char *text, gint64 max, gint64 *out, GError **error)
 char *
 les_decimal_format (gint64 value, guint decimals, guint min_decimals)
 {
+  char buf[LES_DECIMAL_BUF];
+  gsize len = les_decimal_format_to (value, decimals, min_decimals, buf);
+
+  return g_strndup (buf, len);
+}
+
+/**
+ * les_decimal_format_to:
+ * @buf: at least %LES_DECIMAL_BUF bytes
+ *
+ * les_decimal_format() into @buf, without allocating: an export formats
+ * millions of amounts.
+ *
+ * Returns: the length written (@buf is NUL-terminated).
+ */
+gsize
+les_decimal_format_to (gint64 value, guint decimals, guint min_decimals, char *buf)
+{
   guint64 mag = value < 0 ? (guint64) 0 - (guint64) value : (guint64) value;
-  guint64 scale = 1;
-  guint64 ip, fp;
-  char frac[24];
-  guint shown = decimals;
+  char digits[24];
+  guint n = 0, shown = decimals;
+  gsize len = 0;
 
-  for (guint i = 0; i < decimals; i++)
-    scale *= 10;
-  ip = mag / scale;
-  fp = mag % scale;
+  g_return_val_if_fail (decimals <= 18, 0);
 
-  if (decimals == 0)
-    return g_strdup_printf ("%s%" G_GUINT64_FORMAT, value < 0 ? "-" : "", ip);
-
-  g_snprintf (frac, sizeof frac, "%0*" G_GUINT64_FORMAT, (int) decimals, fp);
-  while (shown > min_decimals && frac[shown - 1] == '0')
+  /* the digits, least significant first, at least one before the point */
+  do
+    {
+      digits[n++] = (char) ('0' + mag % 10);
+      mag /= 10;
+    }
+  while (mag > 0 || n <= decimals);
+  while (shown > min_decimals && digits[decimals - shown] == '0')
     shown--;
-  frac[shown] = '\0';
 
-  if (shown == 0)
-    return g_strdup_printf ("%s%" G_GUINT64_FORMAT, value < 0 ? "-" : "", ip);
-  return g_strdup_printf ("%s%" G_GUINT64_FORMAT ".%s", value < 0 ? "-" : "", ip, frac);
+  if (value < 0)
+    buf[len++] = '-';
+  for (guint i = n; i > decimals; i--)
+    buf[len++] = digits[i - 1];
+  if (shown > 0)
+    {
+      buf[len++] = '.';
+      for (guint i = 0; i < shown; i++)
+        buf[len++] = digits[decimals - 1 - i];
+    }
+  buf[len] = '\0';
+  return len;
 }
 
 char *
@@ -342,6 +367,16 @@ les_money_format_display (gint64 pence)
   g_autofree char *grouped = group_thousands (pence < 0 ? plain + 1 : plain);
 
   return g_strconcat (pence < 0 ? "−£" : "£", grouped, NULL);
+}
+
+/* A count for people: "11,536", "−3" */
+char *
+les_count_format_display (gint64 n)
+{
+  g_autofree char *plain = les_decimal_format (n, 0, 0);
+  g_autofree char *grouped = group_thousands (n < 0 ? plain + 1 : plain);
+
+  return g_strconcat (n < 0 ? "−" : "", grouped, NULL);
 }
 
 char *
@@ -615,6 +650,18 @@ void
 les_period_format (gint32 ym, char buf[8])
 {
   g_snprintf (buf, 8, "%04d-%02d", ym / 100, ym % 100);
+}
+
+/* A month for people, in the user's language: "December 2024"; "" for 0. */
+char *
+les_period_format_display (gint32 ym)
+{
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (ym == 0)
+    return g_strdup ("");
+  dt = g_date_time_new_utc (ym / 100, ym % 100, 1, 0, 0, 0);
+  return dt != NULL ? g_date_time_format (dt, "%B %Y") : g_strdup ("");
 }
 
 gint32

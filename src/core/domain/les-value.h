@@ -41,9 +41,15 @@ gboolean les_count_parse          (const char  *text,
 
 char    *les_money_format         (gint64       pence);
 char    *les_money_format_display (gint64       pence);
+char    *les_count_format_display (gint64       n);
 char    *les_rate_format          (gint64       hundredths_of_penny);
 char    *les_rate_format_display  (gint64       hundredths_of_penny);
 char    *les_percent_format       (gint64       hundredths);
+#define LES_DECIMAL_BUF 32   /* a gint64 with its sign and point */
+gsize    les_decimal_format_to    (gint64       value,
+                                   guint        decimals,
+                                   guint        min_decimals,
+                                   char        *buf);
 char    *les_decimal_format       (gint64       value,
                                    guint        decimals,
                                    guint        min_decimals);
@@ -94,6 +100,7 @@ gboolean les_period_parse         (const char  *text,
                                    GError     **error);
 void     les_period_format        (gint32       ym,
                                    char         buf[8]);
+char    *les_period_format_display (gint32      ym);
 gint32   les_period_first_day     (gint32       ym);
 gint32   les_period_last_day      (gint32       ym);
 gint32   les_period_add_months    (gint32       ym,

@@ -8,6 +8,7 @@
 #include "les-claims-edit.h"
 #include "les-error.h"
 #include "les-store-private.h"
+#include "les-year-status.h"
 
 typedef struct
 {
@@ -41,7 +42,37 @@ describe (const char *status, const char *reason)
          : g_strdup_printf ("status=%s", status);
 }
 
-/* Sets one claim to @status (its stored word), auditing it; fills @previous with what it was. */
+/* Whether a compute counts a claim of this status (RULES.md: all but rejected and withdrawn) */
+static gboolean
+counted (const char *status)
+{
+  return g_strcmp0 (status, "rejected") != 0 && g_strcmp0 (status, "withdrawn") != 0;
+}
+
+/* Adds @fy to @years once */
+static void
+add_year (GArray *years, int fy)
+{
+  for (guint i = 0; i < years->len; i++)
+    if (g_array_index (years, int, i) == fy)
+      return;
+  g_array_append_val (years, fy);
+}
+
+/* Tells the years whose claims moved into or out of what a compute counts
+ * that their figures are out of date. */
+static gboolean
+note_decisions (LesStore *store, GArray *years, GError **error)
+{
+  for (guint i = 0; i < years->len; i++)
+    if (!les_year_note_change (store, g_array_index (years, int, i), LES_YEAR_CHANGE_DECISION, error))
+      return FALSE;
+  return TRUE;
+}
+
+/* Sets one claim to @status (its stored word), auditing it; fills @previous
+ * with what it was, and adds its year to @recount when a compute would now
+ * count it differently. */
 static gboolean
 set_one (LesStore    *store,
          gint64       id,
@@ -50,11 +81,14 @@ set_one (LesStore    *store,
          const char  *action,
          Previous    *previous,
          gboolean    *changed,
+         GArray      *recount,
          GError     **error)
 {
+  int year;
   LesStmt *stmt;
   LesStep rc;
   g_autofree char *claim_ref = NULL;
+  g_autofree char *service_code = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
@@ -71,6 +105,8 @@ set_one (LesStore    *store,
       return FALSE;
     }
   claim_ref = g_strdup (les_stmt_text (stmt, 0));
+  year = les_stmt_int (stmt, 3);
+  service_code = g_strdup (les_stmt_text (stmt, 4));
   previous->id = id;
   previous->old_status = g_strdup (les_stmt_text (stmt, 1));
   previous->old_reason = g_strdup (les_stmt_text (stmt, 2));
@@ -93,6 +129,9 @@ set_one (LesStore    *store,
   after = describe (status, reason);
   if (!les_store_audit (store, action, "claims", claim_ref, before, after, error))
     return FALSE;
+  les_store_mark_stale (store, year, service_code);
+  if (counted (previous->old_status) != counted (status))
+    add_year (recount, year);
   *changed = TRUE;
   return TRUE;
 }
@@ -106,6 +145,7 @@ les_claims_set_status (LesStore        *store,
                        GError         **error)
 {
   g_autoptr(LesClaimsChange) change = NULL;
+  g_autoptr(GArray) recount = g_array_new (FALSE, FALSE, sizeof (int));
   g_autofree char *why = NULL;
 
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
@@ -133,7 +173,8 @@ les_claims_set_status (LesStore        *store,
       Previous p = { 0 };
       gboolean changed;
 
-      if (!set_one (store, ids[i], les_claim_status_to_word (status), why, "set-status", &p, &changed, error))
+      if (!set_one (store, ids[i], les_claim_status_to_word (status), why, "set-status", &p, &changed, recount,
+                    error))
         {
           clear_previous (&p);
           les_store_rollback (store);
@@ -144,10 +185,13 @@ les_claims_set_status (LesStore        *store,
       else
         clear_previous (&p);
     }
+  if (!note_decisions (store, recount, error))
+    {
+      les_store_rollback (store);
+      return NULL;
+    }
   if (!les_store_commit (store, error))
     return NULL;
-  if (change->previous->len > 0)
-    les_store_emit_changed (store, "claims");
   return g_steal_pointer (&change);
 }
 
@@ -170,6 +214,8 @@ les_claims_change_get_status (LesClaimsChange *change)
 gboolean
 les_claims_change_undo (LesStore *store, LesClaimsChange *change, GError **error)
 {
+  g_autoptr(GArray) recount = g_array_new (FALSE, FALSE, sizeof (int));
+
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
   g_return_val_if_fail (change != NULL, FALSE);
 
@@ -181,7 +227,8 @@ les_claims_change_undo (LesStore *store, LesClaimsChange *change, GError **error
       Previous now = { 0 };
       gboolean changed;
 
-      if (!set_one (store, p->id, p->old_status, p->old_reason, "undo-set-status", &now, &changed, error))
+      if (!set_one (store, p->id, p->old_status, p->old_reason, "undo-set-status", &now, &changed, recount,
+                    error))
         {
           clear_previous (&now);
           les_store_rollback (store);
@@ -189,11 +236,12 @@ les_claims_change_undo (LesStore *store, LesClaimsChange *change, GError **error
         }
       clear_previous (&now);
     }
-  if (!les_store_commit (store, error))
-    return FALSE;
-  if (change->previous->len > 0)
-    les_store_emit_changed (store, "claims");
-  return TRUE;
+  if (!note_decisions (store, recount, error))
+    {
+      les_store_rollback (store);
+      return FALSE;
+    }
+  return les_store_commit (store, error);
 }
 
 void

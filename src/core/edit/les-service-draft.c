@@ -13,6 +13,7 @@
 #include "les-service-draft.h"
 #include "les-store-private.h"
 #include "les-value.h"
+#include "les-year-status.h"
 
 #define MAX_COLUMNS 16
 
@@ -889,10 +890,15 @@ apply (LesStore              *store,
       les_store_rollback (store);
       return NULL;
     }
+  les_store_mark_stale (store, fy, code);
+  /* the year's figures no longer follow its services */
+  if (!les_year_note_change (store, fy, LES_YEAR_CHANGE_EDIT, error))
+    {
+      les_store_rollback (store);
+      return NULL;
+    }
   if (!les_store_commit (store, error))
     return NULL;
-  les_store_emit_changed (store, "rules");
-  les_store_emit_changed (store, "services");
   return g_steal_pointer (&change);
 }
 

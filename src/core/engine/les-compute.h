@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 
+#include "les-engine.h"
 #include "les-progress.h"
 #include "les-store.h"
 
@@ -42,5 +43,14 @@ GPtrArray *les_compute_explain (LesStore           *store,
                                 const char         *rule_code,
                                 gint32              period,
                                 GError            **error);
+
+/* How the claim @claim_ref of @service_code was judged by a compute up to
+ * the year's stored month, and the line it makes up (no writes). */
+GPtrArray *les_compute_explain_claim (LesStore           *store,
+                                      int                 fy,
+                                      const char         *service_code,
+                                      const char         *claim_ref,
+                                      LesEngineClaimTrace *trace,
+                                      GError            **error);
 
 G_END_DECLS

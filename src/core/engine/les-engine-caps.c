@@ -7,10 +7,11 @@
 
 #include "les-engine-private.h"
 
+/* Money in findings' messages, for people: "£1,234.50" */
 static char *
 money (gint64 pence)
 {
-  return les_money_format (pence);
+  return les_money_format_display (pence);
 }
 
 /* RULES.md 5.3: the practice cap, across every rule of the service, in line order. */
@@ -40,7 +41,7 @@ les_engine_apply_practice_caps (Run *run)
 
           les_engine_add_finding (run, LES_SEVERITY_WARNING, "OVER_PRACTICE_CAP",
                                   practice_at (run->in, l->practice)->code, line_rule_code (run, l), l->period, NULL,
-                                  "%s held over the practice cap of %s", held, cap);
+                                  "%s held: the practice's cap of %s for the service was reached", held, cap);
           l->payable = paid;
         }
       running[l->member] += l->payable;
@@ -104,7 +105,7 @@ les_engine_apply_service_cap (Run *run)
               les_engine_add_finding (run, LES_SEVERITY_WARNING, "OVER_SERVICE_CAP",
                                       practice_at (run->in, l->practice)->code, line_rule_code (run, l), l->period,
                                       NULL,
-                                      "%s held: service budget %s reached", held, budget);
+                                      "%s held: the service budget of %s was reached", held, budget);
               l->payable = paid;
             }
           running += l->payable;
@@ -170,7 +171,8 @@ les_engine_apply_service_cap (Run *run)
                   les_engine_add_finding (run, LES_SEVERITY_WARNING, "OVER_SERVICE_CAP",
                                           practice_at (run->in, l->practice)->code, line_rule_code (run, l),
                                           l->period, NULL,
-                                          "%s held: pro rata to the budget %s (total %s)", held, budget, total_text);
+                                          "%s held: paid pro rata, as the year's %s is over the budget of %s",
+                                          held, total_text, budget);
                 }
               l->payable = paid;
             }
@@ -193,7 +195,8 @@ net:
       f.severity = LES_SEVERITY_WARNING;
       f.code = "OVER_BUDGET";
       f.service_code = svc->code;
-      f.message = g_strdup_printf ("payable %s exceeds the budget %s", payable, budget);
+      f.message = g_strdup_printf ("the year's payable of %s is over the budget of %s; nothing is held", payable,
+                                   budget);
       g_array_append_val (run->findings, f);
     }
 }

@@ -13,10 +13,50 @@ const char *const les_engine_claim_error_codes[N_CLAIM_ERRORS] = {
   "LATE", "DUPLICATE", "COUNT_MISMATCH",
 };
 
-static const char *claim_error_words[N_CLAIM_ERRORS] = {
-  "not signed up", "practice closed", "outside service dates", "wrong period",
-  "late", "duplicate", "count mismatch",
-};
+static const char *
+frequency_word (LesClaimFrequency frequency)
+{
+  return frequency == LES_CLAIM_FREQUENCY_QUARTERLY ? "quarterly, for the months June, September, December and March"
+         : frequency == LES_CLAIM_FREQUENCY_ANNUAL ? "once a year, for March" : "monthly";
+}
+
+/* A claim error in words for people (English, as the codes: engine.md 16),
+ * with what it needs to be acted on: the date, the deadline, the original */
+static char *
+claim_error_text (Run *run, const ClaimRun *cr, int e, const ClaimRun *original, gint32 deadline)
+{
+  const Claim *c = &cr->c;
+  const Practice *p = practice_at (run->in, c->practice);
+  char period[8], date[11], other[11];
+
+  les_period_format (c->period, period);
+  switch (1u << e)
+    {
+    case E_NOT_SIGNED_UP:
+      return g_strdup_printf ("claim %s: the practice was not signed up to %s for %s", c->ref, run->svc->pub.code,
+                              period);
+    case E_PRACTICE_CLOSED:
+      les_date_format (p->close_date, date);
+      return g_strdup_printf ("claim %s: the practice closed on %s, before %s", c->ref, date, period);
+    case E_OUTSIDE_SERVICE_DATES:
+      return g_strdup_printf ("claim %s: %s does not run in %s", c->ref, run->svc->pub.code, period);
+    case E_WRONG_PERIOD:
+      return g_strdup_printf ("claim %s: %s takes claims %s, not for %s", c->ref, run->svc->pub.code,
+                              frequency_word (run->svc->pub.claim_frequency), period);
+    case E_LATE:
+      les_date_format (c->submitted, date);
+      les_date_format (deadline, other);
+      return g_strdup_printf ("claim %s: submitted %s, after the deadline of %s", c->ref, date, other);
+    case E_DUPLICATE:
+      les_date_format (original->c.submitted, other);
+      return g_strdup_printf ("claim %s: a duplicate of claim %s (same practice, item and month, submitted %s)",
+                              c->ref, original->c.ref, other);
+    case E_COUNT_MISMATCH:
+    default:
+      return g_strdup_printf ("claim %s: a count of %" G_GINT64_FORMAT " but %u patient lines", c->ref, c->count,
+                              c->line_n);
+    }
+}
 
 /* Claims of one (rule, practice, period) by submitted date, then claim_ref. */
 static gboolean
@@ -180,7 +220,7 @@ les_engine_validate_claims (Run *run)
     for (int m = 1; m <= 12; m++)
       deadline[m] = les_date_add_days (period_last_day (les_fy_period (in->fy, m)), svc->deadline_days);
 
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0, group = 0; i < n; i++)
     {
       ClaimRun *cr = &run->claims[i];
       const Claim *c = &cr->c;
@@ -203,13 +243,20 @@ les_engine_validate_claims (Run *run)
         cr->errors |= E_LATE;
       if (i > 0 && same_group (&run->claims[i - 1], cr))
         cr->errors |= E_DUPLICATE;
+      else
+        group = i;                  /* the original: the first of its group */
       if (c->line_n > 0 && c->count != (gint64) c->line_n)
         cr->errors |= E_COUNT_MISMATCH;
 
       for (int e = 0; e < N_CLAIM_ERRORS; e++)
         if (cr->errors & (1u << e))
-          les_engine_add_finding (run, LES_SEVERITY_ERROR, les_engine_claim_error_codes[e], p->code, r->pub.code,
-                                  c->period, c->ref, "claim %s: %s", c->ref, claim_error_words[e]);
+          {
+            g_autofree char *text = claim_error_text (run, cr, e, &run->claims[group],
+                                                      deadline[les_period_month_number (c->period)]);
+
+            les_engine_add_finding (run, LES_SEVERITY_ERROR, les_engine_claim_error_codes[e], p->code, r->pub.code,
+                                    c->period, c->ref, "%s", text);
+          }
 
       claim_cover (run, c->period, &cover_first, &cover_last);
       for (guint k = 0; k < c->line_n; k++)
@@ -221,7 +268,8 @@ les_engine_validate_claims (Run *run)
             {
               *state |= L_BAD_NHS_NUMBER;
               les_engine_add_finding (run, LES_SEVERITY_ERROR, "BAD_NHS_NUMBER", p->code, r->pub.code, c->period,
-                                      c->ref, "patient line %u of claim %s: NHS number fails the check", k + 1, c->ref);
+                                      c->ref, "patient line %u of claim %s: the NHS number is not a valid one "
+                                      "(it fails the check digit), so the line is not paid", k + 1, c->ref);
             }
           if (pl->activity < cover_first || pl->activity > cover_last)
             {
@@ -231,8 +279,8 @@ les_engine_validate_claims (Run *run)
               *state |= L_DATE_OUTSIDE_PERIOD;
               les_date_format (pl->activity, date);
               les_engine_add_finding (run, LES_SEVERITY_ERROR, "DATE_OUTSIDE_PERIOD", p->code, r->pub.code, c->period,
-                                      c->ref, "patient line %u of claim %s: activity date %s not in %s",
-                                      k + 1, c->ref, date, cover);
+                                      c->ref, "patient line %u of claim %s: the activity on %s is not in %s, the "
+                                      "period claimed for, so the line is not paid", k + 1, c->ref, date, cover);
             }
           if (*state == 0)
             good++;
@@ -343,8 +391,11 @@ les_engine_apply_patient_limits (Run *run)
           if (cr->lost > 0)
             les_engine_add_finding (run, LES_SEVERITY_WARNING, "FREQUENCY_LIMIT", practice_at (in, c->practice)->code,
                                     r->pub.code, c->period, c->ref,
-                                    "claim %s: %" G_GINT64_FORMAT " patient line(s) over the limit of %" G_GINT64_FORMAT
-                                    " per patient", c->ref, cr->lost, r->pub.max_per_patient);
+                                    "claim %s: %" G_GINT64_FORMAT " patient line%s not paid: %s patient%s had already "
+                                    "been claimed for %" G_GINT64_FORMAT " time%s this year, the most %s allows",
+                                    c->ref, cr->lost, cr->lost == 1 ? "" : "s", cr->lost == 1 ? "its" : "their",
+                                    cr->lost == 1 ? "" : "s", r->pub.max_per_patient,
+                                    r->pub.max_per_patient == 1 ? "" : "s", r->pub.code);
         }
       start = end;
     }
@@ -432,8 +483,9 @@ les_engine_make_item_lines (Run *run)
           if (l->payable < l->gross)
             les_engine_add_finding (run, LES_SEVERITY_WARNING, "OVER_UNIT_CAP", practice_at (in, c->practice)->code,
                                     r->pub.code, c->period, NULL,
-                                    "%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " units past the cap of %"
-                                    G_GINT64_FORMAT " a year", units - l->allowed_units, units, r->pub.max_units);
+                                    "%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " units held: over the practice's "
+                                    "limit of %" G_GINT64_FORMAT " units a year", units - l->allowed_units, units,
+                                    r->pub.max_units);
         }
       i = j;
     }

@@ -85,8 +85,59 @@ base_text (const Rule *r, gint64 num, gint64 den, gint32 date_used)
   return g_strdup_printf ("%s list %s (the list-size row of %s)", base_word (r->pub.base), value, date);
 }
 
+/* One claim of an item line and its patient lines, counted or not and why */
 static void
-explain_item (Run *run, const Line *l, GPtrArray *text)
+say_claim (Run *run, const ClaimRun *cr, GPtrArray *text)
+{
+  LesEngineInput *in = run->in;
+  const Claim *c = &cr->c;
+  char date[11];
+
+  les_date_format (c->submitted, date);
+  if (cr->errors != 0)
+    {
+      g_autoptr(GString) why = g_string_new (NULL);
+
+      for (int e = 0; e < N_CLAIM_ERRORS; e++)
+        if (cr->errors & (1u << e))
+          g_string_append_printf (why, "%s%s", why->len > 0 ? ", " : "", les_engine_claim_error_codes[e]);
+      say (text, "  claim %s (count %" G_GINT64_FORMAT ", submitted %s): not paid — %s",
+           c->ref, c->count, date, why->str);
+    }
+  else if (c->line_n == 0)
+    say (text, "  claim %s (count %" G_GINT64_FORMAT ", submitted %s): %" G_GINT64_FORMAT " units counted",
+         c->ref, c->count, date, cr->units);
+  else
+    say (text, "  claim %s (count %" G_GINT64_FORMAT ", submitted %s, %u patient lines): %" G_GINT64_FORMAT
+         " units counted, one per good patient line", c->ref, c->count, date, c->line_n, cr->units);
+
+  for (guint k = 0; k < c->line_n; k++)
+    {
+      guint8 state = run->line_state[cr->state_first + k];
+      const PatientLine *pl = &g_array_index (in->patient_lines, PatientLine, c->line_first + k);
+      char activity[11];
+      const char *why;
+
+      les_date_format (pl->activity, activity);
+      if (state & L_BAD_NHS_NUMBER && state & L_DATE_OUTSIDE_PERIOD)
+        why = "not counted — NHS number fails the check, and the date is outside the claim's period";
+      else if (state & L_BAD_NHS_NUMBER)
+        why = "not counted — NHS number fails the check";
+      else if (state & L_DATE_OUTSIDE_PERIOD)
+        why = "not counted — activity date outside the claim's period";
+      else if (state & L_OVER_FREQUENCY)
+        why = "not counted — the patient's earlier lines already reached the limit per patient";
+      else if (cr->errors != 0)
+        why = "not counted — the claim has errors";
+      else
+        why = "counted";
+      say (text, "    patient line %u (activity %s): %s", k + 1, activity, why);
+    }
+}
+
+/* @only: the one claim to tell of (an index in run->claims), or -1 for all */
+static void
+explain_item (Run *run, const Line *l, GPtrArray *text, gint64 only)
 {
   LesEngineInput *in = run->in;
   const Rule *r = rule_at (in, l->rule);
@@ -94,56 +145,25 @@ explain_item (Run *run, const Line *l, GPtrArray *text)
   g_autofree char *gross = gbp (l->gross);
   /* a line's gross is an amount, so its units × rate fits, and so does its pounds part below */
   g_autofree char *exact = exact_pounds ((__int128) l->units * r->pub.rate, LES_RATE_SCALE);
+  gint64 others = 0, other_units = 0;
 
   say (text, "Rule %s (item): %s per unit.", r->pub.code, rate);
-  say (text, "Claims for this practice, rule and period:");
+  say (text, only < 0 ? "Claims for this practice, rule and period:" : "This claim:");
   for (guint i = l->claim_first; i < l->claim_first + l->claim_n; i++)
     {
       const ClaimRun *cr = &run->claims[i];
-      const Claim *c = &cr->c;
-      char date[11];
 
-      les_date_format (c->submitted, date);
-      if (cr->errors != 0)
-        {
-          g_autoptr(GString) why = g_string_new (NULL);
-
-          for (int e = 0; e < N_CLAIM_ERRORS; e++)
-            if (cr->errors & (1u << e))
-              g_string_append_printf (why, "%s%s", why->len > 0 ? ", " : "", les_engine_claim_error_codes[e]);
-          say (text, "  claim %s (count %" G_GINT64_FORMAT ", submitted %s): not paid — %s",
-               c->ref, c->count, date, why->str);
-        }
-      else if (c->line_n == 0)
-        say (text, "  claim %s (count %" G_GINT64_FORMAT ", submitted %s): %" G_GINT64_FORMAT " units counted",
-             c->ref, c->count, date, cr->units);
+      if (only < 0 || (gint64) i == only)
+        say_claim (run, cr, text);
       else
-        say (text, "  claim %s (count %" G_GINT64_FORMAT ", submitted %s, %u patient lines): %" G_GINT64_FORMAT
-             " units counted, one per good patient line", c->ref, c->count, date, c->line_n, cr->units);
-
-      for (guint k = 0; k < c->line_n; k++)
         {
-          guint8 state = run->line_state[cr->state_first + k];
-          const PatientLine *pl = &g_array_index (in->patient_lines, PatientLine, c->line_first + k);
-          char activity[11];
-          const char *why;
-
-          les_date_format (pl->activity, activity);
-          if (state & L_BAD_NHS_NUMBER && state & L_DATE_OUTSIDE_PERIOD)
-            why = "not counted — NHS number fails the check, and the date is outside the claim's period";
-          else if (state & L_BAD_NHS_NUMBER)
-            why = "not counted — NHS number fails the check";
-          else if (state & L_DATE_OUTSIDE_PERIOD)
-            why = "not counted — activity date outside the claim's period";
-          else if (state & L_OVER_FREQUENCY)
-            why = "not counted — the patient's earlier lines already reached the limit per patient";
-          else if (cr->errors != 0)
-            why = "not counted — the claim has errors";
-          else
-            why = "counted";
-          say (text, "    patient line %u (activity %s): %s", k + 1, activity, why);
+          others++;
+          other_units += cr->errors == 0 ? cr->units : 0;
         }
     }
+  if (others > 0)
+    say (text, "Other claims of this practice, rule and period: %" G_GINT64_FORMAT " (%" G_GINT64_FORMAT
+         " units counted).", others, other_units);
   say (text, "Units: %" G_GINT64_FORMAT ".", l->units);
   say (text, "Gross: %" G_GINT64_FORMAT " × %s = %s, rounded once to %s.", l->units, rate, exact, gross);
   if (r->pub.has_max_units)
@@ -451,7 +471,7 @@ les_engine_explain (LesEngineInput *in,
          p_text, year, to_text);
   }
   if (rule_at (in, line->rule)->pub.kind == LES_RULE_KIND_ITEM)
-    explain_item (&run, line, text);
+    explain_item (&run, line, text, -1);
   else
     explain_scheduled (&run, line, text);
   explain_caps (&run, line, text);
@@ -462,6 +482,134 @@ les_engine_explain (LesEngineInput *in,
 
     say (text, "Result: gross %s, payable %s, held %s.", gross, payable, held);
   }
+
+  les_engine_run_clear (&run);
+  les_engine_scratch_clear (&scratch);
+  return g_steal_pointer (&text);
+}
+
+/**
+ * les_engine_explain_claim:
+ * @trace: (out caller-allocates) (optional): what the claim counts for
+ *
+ * Recomputes @service_code and tells, for people, how the claim
+ * @claim_ref was judged: its patient lines, its units, and, when it makes
+ * up a payment line, how that line was made (the other claims of the
+ * line summed up, not listed).
+ *
+ * Returns: (transfer full) (element-type utf8): lines of text, or NULL
+ * with @error set (LES_ERROR_NOT_FOUND) when the compute does not look at
+ * the claim (not an item rule, or a month outside the year up to --to).
+ */
+GPtrArray *
+les_engine_explain_claim (LesEngineInput      *in,
+                          const char          *service_code,
+                          const char          *claim_ref,
+                          LesEngineClaimTrace *trace,
+                          GError             **error)
+{
+  g_autoptr(GPtrArray) text = NULL;
+  g_autoptr(GArray) findings = NULL;
+  Service *svc;
+  const Line *line = NULL;
+  const ClaimRun *cr = NULL;
+  gint64 index = -1;
+  Run run;
+  Scratch scratch;
+
+  g_return_val_if_fail (in != NULL, NULL);
+  g_return_val_if_fail (service_code != NULL && claim_ref != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (trace != NULL)
+    memset (trace, 0, sizeof *trace);
+  les_engine_input_prepare (in);
+  svc = les_engine_input_lookup_service (in, service_code);
+  if (svc == NULL)
+    {
+      g_autofree char *year = les_year_format (in->fy);
+
+      g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, "There is no service %s in %s", service_code, year);
+      return NULL;
+    }
+
+  findings = g_array_new (FALSE, FALSE, sizeof (LesFinding));
+  g_array_set_clear_func (findings, les_engine_finding_clear);
+  les_engine_scratch_init (&scratch);
+  les_engine_run_init (&run, in, svc, findings, &scratch);
+  les_engine_run_compute (&run);
+
+  for (guint i = 0; i < run.n_claims && cr == NULL; i++)
+    if (strcmp (run.claims[i].c.ref, claim_ref) == 0)
+      {
+        cr = &run.claims[i];
+        index = i;
+      }
+  if (cr == NULL)
+    {
+      char to_text[8];
+
+      les_period_format (run.to, to_text);
+      g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND,
+                   "Claim %s is not looked at by a compute up to %s: it is for a later month, or not for a rule "
+                   "paid per item", claim_ref, to_text);
+      les_engine_run_clear (&run);
+      les_engine_scratch_clear (&scratch);
+      return NULL;
+    }
+  for (guint i = 0; i < run.lines->len && line == NULL; i++)
+    {
+      const Line *l = &g_array_index (run.lines, Line, i);
+
+      if (l->claim_n > 0 && (guint) index >= l->claim_first && (guint) index < l->claim_first + l->claim_n)
+        line = l;
+    }
+
+  text = g_ptr_array_new_with_free_func (g_free);
+  {
+    g_autofree char *year = les_year_format (in->fy);
+    const char *practice = practice_at (in, cr->c.practice)->code;
+    const char *rule = rule_at (in, cr->c.rule)->pub.code;
+    char p_text[8], to_text[8];
+
+    les_period_format (cr->c.period, p_text);
+    les_period_format (run.to, to_text);
+    say (text, "Claim %s: %s / %s / %s / %s (%s, computed up to %s).", claim_ref, practice, service_code, rule,
+         p_text, year, to_text);
+  }
+  if (trace != NULL)
+    {
+      trace->counted = cr->errors == 0;
+      trace->units = cr->errors == 0 ? cr->units : 0;
+      trace->lost = cr->lost;
+      trace->has_line = line != NULL;
+      if (line != NULL)
+        {
+          trace->line_units = line->units;
+          trace->line_gross = line->gross;
+          trace->line_payable = line->payable;
+        }
+    }
+  if (line == NULL || cr->errors != 0)
+    {
+      say_claim (&run, cr, text);
+      if (cr->errors != 0)
+        say (text, "The claim has errors: it counts for nothing, and is not part of any payment line.");
+      else
+        say (text, "The claim counts for no units: it makes no payment line.");
+    }
+  else
+    {
+      explain_item (&run, line, text, index);
+      explain_caps (&run, line, text);
+      {
+        g_autofree char *gross = gbp (line->gross);
+        g_autofree char *payable = gbp (line->payable);
+        g_autofree char *held = gbp (line->gross - line->payable);
+
+        say (text, "Its payment line: gross %s, payable %s, held %s.", gross, payable, held);
+      }
+    }
 
   les_engine_run_clear (&run);
   les_engine_scratch_clear (&scratch);

@@ -142,7 +142,8 @@ les_engine_find_outliers (Run *run)
                 g_autofree char *median = les_decimal_format (median_n, 4, 4);
 
                 les_engine_add_finding (run, LES_SEVERITY_WARNING, "OUTLIER", practice_at (in, f->practice)->code,
-                                        r->pub.code, 0, NULL, "%s: %s units per registered patient, median %s",
+                                        r->pub.code, 0, NULL, "%s: %s units per registered patient this year, more than 3 × the "
+                                        "median of %s",
                                         r->pub.code, figure, median);
               }
           }

@@ -88,9 +88,14 @@ add_missing_base (Run *run, const Rule *rule, guint practice, const char *rule_c
   char date[11];
 
   les_date_format (day, date);
-  les_engine_add_finding (run, LES_SEVERITY_ERROR, missing_base_code (rule), practice_at (run->in, practice)->code,
-                          rule_code, period, NULL, "%s: no %s figure for %s", rule_code, base_word (rule->pub.base),
-                          date);
+  if (rule->pub.base == LES_BASE_COHORT || rule->pub.base == LES_BASE_BEDS)
+    les_engine_add_finding (run, LES_SEVERITY_ERROR, missing_base_code (rule), practice_at (run->in, practice)->code,
+                            rule_code, period, NULL, "%s: no %s figure for the practice, service and year, so "
+                            "nothing is paid for it", rule_code, base_word (rule->pub.base));
+  else
+    les_engine_add_finding (run, LES_SEVERITY_ERROR, missing_base_code (rule), practice_at (run->in, practice)->code,
+                            rule_code, period, NULL, "%s: no %s list size for %s, so nothing is paid for it",
+                            rule_code, base_word (rule->pub.base), date);
 }
 
 /* The scheduled periods of the year up to --to: (period, months in it). */
@@ -284,7 +289,8 @@ les_engine_make_scheduled_lines (Run *run)
                   if (!m->has_block)
                     {
                       les_engine_add_finding (run, LES_SEVERITY_ERROR, "NO_ALLOCATION", pcode, r->pub.code, period,
-                                              NULL, "%s: signed up with no block amount", r->pub.code);
+                                              NULL, "%s: the practice is signed up but has no block amount, so "
+                                              "nothing is paid", r->pub.code);
                       continue;
                     }
                   gross = instalment (run, m->block, months, period);
@@ -341,7 +347,8 @@ les_engine_make_scheduled_lines (Run *run)
               if (!m->has_achievement)
                 {
                   les_engine_add_finding (run, LES_SEVERITY_WARNING, "NO_ACHIEVEMENT", pcode, r->pub.code, 0, NULL,
-                                          "%s: no achievement recorded", r->pub.code);
+                                          "%s: no achievement recorded for the year, so no achievement payment "
+                                          "is made", r->pub.code);
                   continue;
                 }
               if (!award_tried)

@@ -148,6 +148,8 @@ guint            les_engine_input_get_n_services   (LesEngineInput         *inpu
 /* Services in code order. */
 const LesEngineService *les_engine_input_get_service (LesEngineInput       *input,
                                                       guint                 index);
+guint64          les_engine_input_get_n_claims     (LesEngineInput         *input,
+                                                    guint                   index);
 
 /* Output. */
 LesEngineOutput *les_engine_output_new             (void);
@@ -178,6 +180,25 @@ GPtrArray       *les_engine_explain                (LesEngineInput         *inpu
                                                     const char             *service_code,
                                                     const char             *rule_code,
                                                     gint32                  period,
+                                                    GError                **error);
+
+/* What one claim counts for, as a compute judged it. */
+typedef struct {
+  gboolean counted;                       /* no claim error: its units make up its line */
+  gint64   units;                         /* it counts for (0 when not counted) */
+  gint64   lost;                          /* patient lines over the per-patient limit */
+  gboolean has_line;                      /* it is part of a payment line */
+  gint64   line_units;
+  gint64   line_gross;
+  gint64   line_payable;
+} LesEngineClaimTrace;
+
+/* How one claim was judged and, when it makes up a line, how that line
+ * was made, as lines of text for people. */
+GPtrArray       *les_engine_explain_claim          (LesEngineInput         *input,
+                                                    const char             *service_code,
+                                                    const char             *claim_ref,
+                                                    LesEngineClaimTrace    *trace,
                                                     GError                **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesEngineInput, les_engine_input_free)

@@ -13,6 +13,7 @@
 #include "les-import.h"
 #include "les-store-private.h"
 #include "les-value.h"
+#include "les-year-status.h"
 
 #define CHUNK_SIZE     (64 * 1024)
 #define MAX_ROW_BYTES  (1024 * 1024)
@@ -55,7 +56,11 @@ typedef struct {
   GHashTable           *rules;         /* "CODE/2024/RULE" → its LesRuleKind + 1 */
   GHashTable           *seen;          /* key → line number, reference kinds */
   GHashTable           *claim_lines;   /* claim_ref → next line number, patient-activity */
+  GHashTable           *touched;       /* "CODE/2024" of the services whose inputs this import changed */
+  gboolean              touched_all;   /* … or every service (practices, list sizes) */
   gint64                first_new_claim_id;
+  GArray               *years;         /* int: years whose data this import changed */
+  gboolean              every_year;    /* practices and list sizes: every year reads them */
 
   /* Prepared once, before the first row: a claims file has millions */
   char                 *select_sql;
@@ -72,6 +77,32 @@ typedef struct {
   LesStmt              *line_insert;
   LesStmt              *list_size_upsert;
 } Import;
+
+/* Years whose figures an import makes out of date (les_year_note_change()) */
+
+static void
+note_year (Import *imp, int fy)
+{
+  for (guint i = imp->years->len; i-- > 0;)
+    if (g_array_index (imp->years, int, i) == fy)
+      return;
+  g_array_append_val (imp->years, fy);
+}
+
+/* A reference row was written: its year's figures, or every year's, may change. */
+static void
+note_reference_row (Import *imp)
+{
+  int year_col = les_kind_column_index (imp->info, "year");
+
+  /* the reconciliation reads the ledger as it is: no compute needs it */
+  if (imp->kind == LES_KIND_LEDGER)
+    return;
+  if (year_col >= 0 && imp->vals[year_col].type == LES_VALUE_INT)
+    note_year (imp, (int) imp->vals[year_col].i);
+  else
+    imp->every_year = TRUE;
+}
 
 /* Messages */
 
@@ -542,6 +573,65 @@ key_of_row (Import *imp)
   return g_string_free (key, FALSE);
 }
 
+/* Changes to what the engine reads make the stored results of the
+ * services concerned out of date (les_store_mark_stale()), which the
+ * import tells the store once, at its end */
+static void
+touch (Import *imp, int fy, const char *service_code)
+{
+  service_key (imp, service_code, fy);
+  if (!g_hash_table_contains (imp->touched, imp->key->str))
+    g_hash_table_add (imp->touched, g_strdup (imp->key->str));
+}
+
+static void
+touch_row (Import *imp)
+{
+  switch (imp->kind)
+    {
+    case LES_KIND_PRACTICES:
+    case LES_KIND_LIST_SIZES:
+      imp->touched_all = TRUE;
+      break;
+
+    case LES_KIND_SERVICES:
+    case LES_KIND_RULES:
+    case LES_KIND_SIGNUPS:
+    case LES_KIND_COHORTS:
+    case LES_KIND_ALLOCATIONS:
+    case LES_KIND_ACHIEVEMENTS:
+      touch (imp, (int) val_of (imp, "year")->i, val_of (imp, "service_code")->s);
+      break;
+
+    /* the reconciliation reads the ledger as it is */
+    case LES_KIND_LEDGER:
+    case LES_KIND_CLAIMS:
+    case LES_KIND_PATIENT_ACTIVITY:
+    case LES_N_KINDS:
+    case LES_KIND_INVALID:
+    default:
+      break;
+    }
+}
+
+static void
+mark_touched (Import *imp)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  if (imp->touched_all)
+    les_store_mark_stale (imp->store, 0, NULL);
+  g_hash_table_iter_init (&iter, imp->touched);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const char *slash = strrchr (key, '/');
+      g_autofree char *code = g_strndup (key, slash - (const char *) key);
+
+      les_store_mark_stale (imp->store, (int) g_ascii_strtoll (slash + 1, NULL, 10), code);
+    }
+}
+
 static void
 write_pcn (Import *imp)
 {
@@ -622,6 +712,8 @@ write_reference_row (Import *imp)
           g_autoptr(GError) audit_error = NULL;
 
           imp->stats->replaced++;
+          note_reference_row (imp);
+          touch_row (imp);
           /* a change the trail does not record is not made */
           if (!les_store_audit (imp->store, "import", imp->info->table, row_key, before->str, after->str,
                                 &audit_error))
@@ -643,7 +735,11 @@ write_reference_row (Import *imp)
   if (imp->kind == LES_KIND_LEDGER)
     les_stmt_bind_int64 (imp->insert_stmt, param + 1, les_period_fy ((gint32) val_of (imp, "period")->i));
   if (run (imp, imp->insert_stmt))
-    imp->stats->inserted++;
+    {
+      imp->stats->inserted++;
+      touch_row (imp);
+      note_reference_row (imp);
+    }
 
   /* later rows of the same import may refer to what this one made */
   if (imp->kind == LES_KIND_PRACTICES)
@@ -666,6 +762,8 @@ write_claim (Import *imp)
   if (les_db_changes (imp->db) > 0)
     {
       imp->stats->inserted++;
+      touch (imp, (int) les_period_fy ((gint32) imp->vals[4].i), imp->vals[2].s);
+      note_year (imp, les_period_fy ((gint32) imp->vals[4].i));
       return;
     }
 
@@ -722,6 +820,11 @@ write_patient_line (Import *imp)
 
       bind_value (imp->claim_exists, 1, claim);
       rc = les_stmt_step (imp->claim_exists, NULL);
+      if (rc == LES_STEP_ROW)
+        {
+          touch (imp, les_stmt_int (imp->claim_exists, 0), les_stmt_text (imp->claim_exists, 1));
+          note_year (imp, les_stmt_int (imp->claim_exists, 0));
+        }
       les_stmt_reset (imp->claim_exists);
       if (rc != LES_STEP_ROW)
         {
@@ -801,7 +904,11 @@ write_nhs_digital_row (Import *imp)
   les_stmt_bind_static (imp->list_size_upsert, 2, buf, -1);
   les_stmt_bind_int64 (imp->list_size_upsert, 3, count);
   if (run (imp, imp->list_size_upsert))
-    imp->stats->inserted++;
+    {
+      imp->stats->inserted++;
+      imp->touched_all = TRUE;
+      imp->every_year = TRUE;
+    }
 }
 
 /* Rows */
@@ -1056,6 +1163,8 @@ import_clear (Import *imp)
   g_clear_pointer (&imp->rules, g_hash_table_unref);
   g_clear_pointer (&imp->seen, g_hash_table_unref);
   g_clear_pointer (&imp->claim_lines, g_hash_table_unref);
+  g_clear_pointer (&imp->touched, g_hash_table_unref);
+  g_clear_pointer (&imp->years, g_array_unref);
   g_clear_pointer (&imp->select_sql, g_free);
   g_clear_pointer (&imp->insert_sql, g_free);
   g_clear_pointer (&imp->update_sql, g_free);
@@ -1072,6 +1181,74 @@ max_claim_id (LesStore *store)
   if (stmt != NULL)
     les_stmt_reset (stmt);
   return id;
+}
+
+/* A claims file at least as large as the claims held: SQLite writes the
+ * rows faster without the table's secondary indexes, which are then made
+ * again in one sort each (in the same transaction, so a failed import
+ * leaves them as they were).  Per row, each index is a b-tree insert at
+ * its own place; nationally that was nine tenths of an import.  The
+ * unique claim_ref stays: it finds a reference held already. */
+#define BYTES_PER_CLAIM_ROW 40
+
+typedef struct {
+  char *name;
+  char *sql;
+} SavedIndex;
+
+static void
+saved_index_free (gpointer data)
+{
+  SavedIndex *ix = data;
+
+  g_free (ix->name);
+  g_free (ix->sql);
+  g_free (ix);
+}
+
+static gboolean
+drop_claims_indexes (Import *imp, GPtrArray *saved, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (imp->store, les_sql_import_sqlite_claims_indexes, error);
+  LesStep rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    {
+      SavedIndex *ix = g_new0 (SavedIndex, 1);
+
+      ix->name = g_strdup (les_stmt_text (stmt, 0));
+      ix->sql = g_strdup (les_stmt_text (stmt, 1));
+      g_ptr_array_add (saved, ix);
+    }
+  les_stmt_reset (stmt);
+  if (rc != LES_STEP_DONE)
+    return FALSE;
+  for (guint i = 0; i < saved->len; i++)
+    {
+      const SavedIndex *ix = g_ptr_array_index (saved, i);
+      /* a name from the schema itself, not a value: identifiers cannot be bound */
+      g_autofree char *sql = g_strdup_printf ("DROP INDEX \"%s\"", ix->name);
+
+      if (!les_store_exec (imp->store, sql, error))
+        return FALSE;
+    }
+  g_debug ("import: %u indexes of claims dropped for the load", saved->len);
+  return TRUE;
+}
+
+static gboolean
+create_claims_indexes (Import *imp, GPtrArray *saved, GError **error)
+{
+  for (guint i = 0; i < saved->len; i++)
+    {
+      const SavedIndex *ix = g_ptr_array_index (saved, i);
+
+      if (!les_store_exec (imp->store, ix->sql, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -1099,8 +1276,10 @@ les_import_file (LesStore              *store,
   g_autofree char *path = NULL;
   LesImportStats local_stats = { 0 };
   Import imp = { 0 };
+  g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func (saved_index_free);
   gboolean ok = FALSE;
   gboolean bulk = FALSE;
+  goffset size;
 
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
   g_return_val_if_fail (kind >= 0 && kind < LES_N_KINDS, FALSE);
@@ -1133,6 +1312,8 @@ les_import_file (LesStore              *store,
   imp.key = g_string_sized_new (64);
   imp.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.claim_lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  imp.touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  imp.years = g_array_new (FALSE, FALSE, sizeof (int));
   imp.line = 1;
   imp.row_line = 1;
   csv_init (&imp.parser, CSV_STRICT | CSV_STRICT_FINI);
@@ -1150,9 +1331,12 @@ les_import_file (LesStore              *store,
   if (!prepare_statements (&imp, error) || !load_references (&imp, error))
     goto rollback;
   imp.first_new_claim_id = max_claim_id (store) + 1;
+  size = info ? g_file_info_get_size (info) : 0;
+  if (bulk && kind == LES_KIND_CLAIMS && size / BYTES_PER_CLAIM_ROW >= imp.first_new_claim_id - 1
+      && !drop_claims_indexes (&imp, dropped, error))
+    goto rollback;
 
-  if (!read_all (&imp, G_INPUT_STREAM (in), info ? g_file_info_get_size (info) : 0, on_progress,
-                 cancellable, error))
+  if (!read_all (&imp, G_INPUT_STREAM (in), size, on_progress, cancellable, error))
     goto rollback;
   if (imp.db_error != NULL)
     {
@@ -1191,6 +1375,20 @@ les_import_file (LesStore              *store,
     if (!les_store_audit (store, "import", imp.info->table, NULL, NULL, summary, error))
       goto rollback;
   }
+  mark_touched (&imp);
+  /* the figures of the years it touched are out of date */
+  if (imp.every_year && !les_year_note_change (store, 0, LES_YEAR_CHANGE_IMPORT, error))
+    goto rollback;
+  for (guint i = 0; !imp.every_year && i < imp.years->len; i++)
+    if (!les_year_note_change (store, g_array_index (imp.years, int, i), LES_YEAR_CHANGE_IMPORT, error))
+      goto rollback;
+  if (dropped->len > 0)
+    {
+      if (on_progress != NULL)
+        on_progress (1.0, _("Indexing the claims"), user_data);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error) || !create_claims_indexes (&imp, dropped, error))
+        goto rollback;
+    }
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     goto rollback;
@@ -1199,7 +1397,6 @@ les_import_file (LesStore              *store,
   ok = TRUE;
   if (on_progress != NULL)
     on_progress (1.0, _("Imported"), user_data);
-  les_store_emit_changed (store, imp.info->table);
   goto out;
 
 rollback:

@@ -16,10 +16,17 @@ typedef enum {
   LES_CLAIM_FILTER_ITEM,       /* item (rule) code */
   LES_CLAIM_FILTER_PERIOD,     /* YYYY-MM */
   LES_CLAIM_FILTER_STATUS,     /* submitted, queried, … */
-  LES_CLAIM_FILTER_FINDING,    /* a finding code, or "*" for any finding */
+  LES_CLAIM_FILTER_FINDING,    /* a finding code, or one of LES_CLAIM_FINDING_* below */
   LES_CLAIM_FILTER_TEXT,       /* free text: a reference or practice code's start, or in a practice's name or a reason */
   LES_N_CLAIM_FILTERS,
 } LesClaimFilter;
+
+/* Values of LES_CLAIM_FILTER_FINDING besides a finding code.  The findings
+ * are the last compute's: a claim it did not look at has none. */
+#define LES_CLAIM_FINDING_ANY      "*"   /* any finding */
+#define LES_CLAIM_FINDING_NONE     "-"   /* no finding at all */
+#define LES_CLAIM_FINDING_ERROR    "!"   /* any error (a claim or patient-line error) */
+#define LES_CLAIM_FINDING_NO_ERROR "~"   /* no error, warnings or not: the claims approving "clean" ones takes */
 
 /* Immutable and shared between threads. */
 typedef struct _LesClaimQuery LesClaimQuery;

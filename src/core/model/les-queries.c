@@ -10,6 +10,7 @@
 #include "les-error.h"
 #include "les-queries.h"
 #include "les-results.h"
+#include "les-runs.h"
 #include "les-store-private.h"
 #include "les-value.h"
 
@@ -19,24 +20,50 @@ les_table_free (LesTable *table)
   if (table == NULL)
     return;
   g_clear_object (&table->rows);
+  g_clear_object (&table->totals);
   g_free (table);
 }
 
-static char *
-format_count (gint64 n)
+/* The totals of @table's money columns (and, with @counts, its counts)
+ * under "Total" in its first text column; blanks count as nothing */
+static void
+add_totals (LesTable *table, gboolean counts)
 {
-  g_autofree char *plain = g_strdup_printf ("%" G_GINT64_FORMAT, n < 0 ? -n : n);
-  GString *s = g_string_new (n < 0 ? "−" : "");
-  gsize len = strlen (plain);
+  guint n = g_list_model_get_n_items (table->rows);
+  g_autofree gint64 *sums = g_new0 (gint64, table->n_columns);
+  gboolean named = FALSE;
 
-  for (gsize i = 0; i < len; i++)
+  for (guint r = 0; r < n; r++)
     {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (s, ',');
-      g_string_append_c (s, plain[i]);
+      g_autoptr(LesRow) row = g_list_model_get_item (table->rows, r);
+
+      for (guint c = 0; c < table->n_columns; c++)
+        if (les_row_get_number (row, c) != G_MININT64 && les_row_get_text (row, c)[0] != '\0')
+          sums[c] += les_row_get_number (row, c);
     }
-  return g_string_free (s, FALSE);
+  table->totals = les_row_new (table->n_columns);
+  for (guint c = 0; c < table->n_columns; c++)
+    switch (table->columns[c].type)
+      {
+      case LES_CELL_MONEY:
+        les_row_take_text (table->totals, c, les_money_format_display (sums[c]), sums[c]);
+        break;
+      case LES_CELL_COUNT:
+        if (counts)
+          les_row_take_text (table->totals, c, les_count_format_display (sums[c]), sums[c]);
+        break;
+      case LES_CELL_TEXT:
+      case LES_CELL_CENTI:
+      default:
+        if (!named && table->columns[c].type == LES_CELL_TEXT)
+          {
+            les_row_set (table->totals, c, _("Total"), 0);
+            named = TRUE;
+          }
+        break;
+      }
 }
+
 
 /* Runs @stmt (already bound) and makes a row of it per result row; the
  * statement's columns follow @columns. */
@@ -66,7 +93,7 @@ run_table (LesStmt             *stmt,
               les_row_set (row, i, les_stmt_text (stmt, i), n);
               break;
             case LES_CELL_COUNT:
-              les_row_take_text (row, i, null ? NULL : format_count (n), null ? G_MININT64 : n);
+              les_row_take_text (row, i, null ? NULL : les_count_format_display (n), null ? G_MININT64 : n);
               break;
             case LES_CELL_MONEY:
               les_row_take_text (row, i, null ? NULL : les_money_format_display (n), null ? G_MININT64 : n);
@@ -164,6 +191,14 @@ query (LesStore            *store,
 
 #define INT_ARG(v) "#", (int) (v)
 
+static LesTable *
+with_totals (LesTable *table, gboolean counts)
+{
+  if (table != NULL)
+    add_totals (table, counts);
+  return table;
+}
+
 static const LesColumnSpec services_columns[] = {
   { "service_code", N_("Code"), LES_CELL_TEXT },
   { "name", N_("Service"), LES_CELL_TEXT },
@@ -241,6 +276,7 @@ static const LesColumnSpec practice_payment_columns[] = {
   { "gross", N_("Gross"), LES_CELL_MONEY },
   { "payable", N_("Payable"), LES_CELL_MONEY },
   { "held", N_("Held"), LES_CELL_MONEY },
+  { "paid_run", N_("Paid by run"), LES_CELL_COUNT },
 };
 
 LesTable *
@@ -302,6 +338,8 @@ static const LesColumnSpec by_service_columns[] = {
   { "service_name", N_("Service"), LES_CELL_TEXT },
   { "budget", N_("Budget"), LES_CELL_MONEY },
   { "payable", N_("Payable"), LES_CELL_MONEY },
+  { "paid", N_("Paid by runs"), LES_CELL_MONEY },
+  { "outstanding", N_("Not yet paid"), LES_CELL_MONEY },
   { "held", N_("Held"), LES_CELL_MONEY },
   { "ledger", N_("Ledger"), LES_CELL_MONEY },
   { "forecast", N_("Forecast"), LES_CELL_MONEY },
@@ -319,6 +357,7 @@ LesTable *
 les_queries_payments_by_service (LesStore *store, int fy, GError **error)
 {
   g_autoptr(GArray) recon = NULL;
+  g_autoptr(GArray) paid = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GListStore) rows = g_list_store_new (LES_TYPE_ROW);
   LesTable *table;
@@ -332,25 +371,39 @@ les_queries_payments_by_service (LesStore *store, int fy, GError **error)
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+  if (recon != NULL)
+    {
+      paid = les_runs_paid_outstanding (store, fy, NULL, error);
+      if (paid == NULL)
+        return NULL;
+    }
   for (guint i = 0; recon != NULL && i < recon->len; i++)
     {
       const LesReconciliationRow *r = &g_array_index (recon, LesReconciliationRow, i);
       g_autoptr(LesRow) row = les_row_new (G_N_ELEMENTS (by_service_columns));
+      gint64 by_runs = 0;
 
+      /* both by service code, every service of the year */
+      for (guint k = 0; k < paid->len; k++)
+        if (g_strcmp0 (g_array_index (paid, LesPaidRow, k).service_code, r->service_code) == 0)
+          by_runs = g_array_index (paid, LesPaidRow, k).paid;
       les_row_set (row, 0, r->service_code, 0);
       les_row_set (row, 1, r->service_name, 0);
       les_row_take_text (row, 2, money_or_blank (r->has_budget, r->budget), r->has_budget ? r->budget : G_MININT64);
       les_row_take_text (row, 3, les_money_format_display (r->payable), r->payable);
-      les_row_take_text (row, 4, les_money_format_display (r->held), r->held);
-      les_row_take_text (row, 5, les_money_format_display (r->ledger), r->ledger);
-      les_row_take_text (row, 6, les_money_format_display (r->forecast), r->forecast);
-      les_row_take_text (row, 7, money_or_blank (r->has_budget, r->variance), r->has_budget ? r->variance : G_MININT64);
+      les_row_take_text (row, 4, les_money_format_display (by_runs), by_runs);
+      les_row_take_text (row, 5, les_money_format_display (r->payable - by_runs), r->payable - by_runs);
+      les_row_take_text (row, 6, les_money_format_display (r->held), r->held);
+      les_row_take_text (row, 7, les_money_format_display (r->ledger), r->ledger);
+      les_row_take_text (row, 8, les_money_format_display (r->forecast), r->forecast);
+      les_row_take_text (row, 9, money_or_blank (r->has_budget, r->variance), r->has_budget ? r->variance : G_MININT64);
       g_list_store_append (rows, row);
     }
   table = g_new0 (LesTable, 1);
   table->columns = by_service_columns;
   table->n_columns = G_N_ELEMENTS (by_service_columns);
   table->rows = G_LIST_MODEL (g_steal_pointer (&rows));
+  add_totals (table, FALSE);
   return table;
 }
 
@@ -368,8 +421,9 @@ les_queries_payments_by_pcn (LesStore *store, int fy, const char *service_code, 
 {
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
-  return query (store, les_sql_screen_payments_by_pcn,
-                by_pcn_columns, G_N_ELEMENTS (by_pcn_columns), error, INT_ARG (fy), service_code, NULL);
+  return with_totals (query (store, les_sql_screen_payments_by_pcn,
+                             by_pcn_columns, G_N_ELEMENTS (by_pcn_columns), error, INT_ARG (fy), service_code, NULL),
+                      TRUE);
 }
 
 static const LesColumnSpec by_practice_columns[] = {
@@ -390,9 +444,9 @@ les_queries_payments_by_practice (LesStore   *store,
 {
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
-  return query (store, les_sql_screen_payments_by_practice,
-                by_practice_columns, G_N_ELEMENTS (by_practice_columns), error,
-                INT_ARG (fy), service_code, pcn_code, NULL);
+  return with_totals (query (store, les_sql_screen_payments_by_practice,
+                             by_practice_columns, G_N_ELEMENTS (by_practice_columns), error,
+                             INT_ARG (fy), service_code, pcn_code, NULL), TRUE);
 }
 
 static const LesColumnSpec lines_columns[] = {
@@ -402,6 +456,7 @@ static const LesColumnSpec lines_columns[] = {
   { "gross", N_("Gross"), LES_CELL_MONEY },
   { "payable", N_("Payable"), LES_CELL_MONEY },
   { "held", N_("Held"), LES_CELL_MONEY },
+  { "paid_run", N_("Paid by run"), LES_CELL_COUNT },
 };
 
 LesTable *
@@ -413,9 +468,9 @@ les_queries_payment_lines (LesStore   *store,
 {
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
-  return query (store, les_sql_screen_payment_lines,
-                lines_columns, G_N_ELEMENTS (lines_columns), error,
-                INT_ARG (fy), service_code, practice_code, NULL);
+  return with_totals (query (store, les_sql_screen_payment_lines,
+                             lines_columns, G_N_ELEMENTS (lines_columns), error,
+                             INT_ARG (fy), service_code, practice_code, NULL), FALSE);
 }
 
 gboolean

@@ -27,6 +27,8 @@ typedef struct {
   const LesColumnSpec *columns;
   guint                n_columns;
   GListModel          *rows;     /* owned */
+  LesRow              *totals;   /* (nullable) owned: "Total" and the sums of its amounts, for a
+                                    row under the table (the payments tables have one) */
 } LesTable;
 
 void      les_table_free                (LesTable      *table);
@@ -72,7 +74,10 @@ LesTable *les_queries_findings_summary  (LesStore      *store,
 
 /* The payments drill-down. @service_code and @pcn_code narrow each level:
  * by service (no codes), by PCN (service), by practice (service, PCN),
- * the lines of one practice (service, practice). */
+ * the lines of one practice (service, practice).  By service: budget,
+ * payable, paid by runs, outstanding (payable not yet paid), held,
+ * ledger, forecast, variance.  The lines: each with the payment run that
+ * paid it (blank when unpaid).  Each table has its totals. */
 LesTable *les_queries_payments_by_service  (LesStore   *store,
                                             int         fy,
                                             GError    **error);

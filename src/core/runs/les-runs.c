@@ -9,11 +9,13 @@
 #include "les-adjustments.h"
 #include "les-compute.h"
 #include "les-csv.h"
+#include "les-enums.h"
 #include "les-error.h"
 #include "les-results.h"
 #include "les-runs.h"
 #include "les-store-private.h"
 #include "les-value.h"
+#include "les-year-status.h"
 
 /* The model is in docs/payment-runs.md; the statements are in les-sql-runs.c. */
 
@@ -71,6 +73,17 @@ statement_line_clear (LesStatementLine *line)
   g_free (line->rule_description);
   g_free (line->rule_kind);
   g_free (line->held_reason);
+  g_strfreev (line->claim_refs);
+}
+
+static void
+statement_decision_clear (LesStatementDecision *d)
+{
+  g_free (d->claim_ref);
+  g_free (d->service_code);
+  g_free (d->service_name);
+  g_free (d->item_code);
+  g_free (d->reason);
 }
 
 void
@@ -85,6 +98,7 @@ les_statement_free (LesStatement *statement)
   g_free (statement->pcn_code);
   g_free (statement->pcn_name);
   g_clear_pointer (&statement->lines, g_array_unref);
+  g_clear_pointer (&statement->decisions, g_array_unref);
   g_free (statement);
 }
 
@@ -102,6 +116,7 @@ les_report_free (LesReport *report)
     return;
   g_free (report->organisation);
   g_free (report->generated_at);
+  g_free (report->stale_text);
   g_clear_pointer (&report->rows, g_array_unref);
   report_row_clear (&report->totals);
   g_free (report);
@@ -171,18 +186,39 @@ les_runs_pending_adjustments (LesStore *store, int fy, gint64 *amount)
   return n;
 }
 
-static gboolean
-check_month (LesStore *store, int fy, gint32 month, GError **error)
+/* The latest month a run of @fy may close: the month its stored compute
+ * reached, or, never computed, the month the year is worked to (which the
+ * run then computes to).  0 with @error set on a database error. */
+static gint32
+closable_to (LesStore *store, int fy, gboolean *computed, GError **error)
 {
-  gint32 last_month;
+  g_autoptr(GError) local_error = NULL;
+  gint32 to = 0;
+
+  *computed = TRUE;
+  if (les_results_get_compute (store, fy, &to, NULL, NULL, &local_error))
+    return to;
+  if (!g_error_matches (local_error, LES_ERROR, LES_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return 0;
+    }
+  *computed = FALSE;
+  return les_year_get_to_period (store, fy, NULL, error);
+}
+
+static gboolean
+check_month (LesStore *store, int fy, gint32 month, gint32 *limit, GError **error)
+{
+  g_autofree char *year = les_year_format (fy);
+  gint32 last_month, to;
+  gboolean computed;
   gint64 last;
   char text[8];
 
   les_period_format (month, text);
   if (les_period_fy (month) != fy)
     {
-      g_autofree char *year = les_year_format (fy);
-
       g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("%s is not a month of %s"), text, year);
       return FALSE;
     }
@@ -197,7 +233,58 @@ check_month (LesStore *store, int fy, gint32 month, GError **error)
                      "or close a later month"), text, last, last_text);
       return FALSE;
     }
+  /* a run pays every line due up to its month: one closed before the
+   * figures reach it would pay instalments of months not yet reached */
+  to = closable_to (store, fy, &computed, error);
+  if (to == 0)
+    return FALSE;
+  if (month > to)
+    {
+      char to_text[8];
+
+      les_period_format (to, to_text);
+      if (computed)
+        g_set_error (error, LES_ERROR, LES_ERROR_CONFLICT,
+                     _("%s cannot be closed yet: %s is computed only to %s; compute it to %s first"),
+                     text, year, to_text, text);
+      else
+        g_set_error (error, LES_ERROR, LES_ERROR_CONFLICT,
+                     _("%s cannot be closed yet: %s is worked to %s; compute it to %s first"),
+                     text, year, to_text, text);
+      return FALSE;
+    }
+  if (limit != NULL)
+    *limit = to;
   return TRUE;
+}
+
+/**
+ * les_runs_check_month:
+ * @limit: (out) (optional): the latest month that can be closed now
+ *
+ * Whether a run could close @month now: a month of @fy after the latest
+ * run's, and not after the month the year is computed to (or, never
+ * computed, worked to).  The error says why not, for people.
+ */
+gboolean
+les_runs_check_month (LesStore *store, int fy, gint32 month, gint32 *limit, GError **error)
+{
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return check_month (store, fy, month, limit, error);
+}
+
+/**
+ * les_runs_default_month:
+ *
+ * Returns: the month a run closes unless told otherwise: the month after
+ * the latest run (April when there is none), 0 when March is closed.
+ */
+gint32
+les_runs_default_month (LesStore *store, int fy)
+{
+  return les_runs_next_open_month (store, fy);
 }
 
 /* Long statements stop when @cancellable is cancelled. */
@@ -238,6 +325,126 @@ bind_year_month (LesStmt *stmt, int fy, gint32 month)
   les_stmt_bind_text (stmt, 2, text);
 }
 
+static void
+preview_row_clear (LesRunPreviewRow *row)
+{
+  g_free (row->service_code);
+  g_free (row->service_name);
+}
+
+void
+les_run_preview_free (LesRunPreview *preview)
+{
+  if (preview == NULL)
+    return;
+  g_clear_pointer (&preview->services, g_array_unref);
+  preview_row_clear (&preview->totals);
+  g_free (preview);
+}
+
+/* Adds @n lines, @amount and @n_held / @held of category @what (les_sql_runs_preview) to @row */
+static void
+preview_add (LesRunPreviewRow *row, int what, gint64 n, gint64 amount, gint64 n_held, gint64 held)
+{
+  switch (what)
+    {
+    case 0:
+      row->n_paid += n;
+      row->paid += amount;
+      row->n_held += n_held;
+      row->held += held;
+      break;
+    case 1:
+      row->n_unapproved += n;
+      row->unapproved += amount;
+      break;
+    case 2:
+      row->n_not_due += n;
+      row->not_due += amount;
+      break;
+    case 3:
+      row->n_adjustments += n;
+      row->adjustments += amount;
+      break;
+    case 4:
+    default:
+      row->n_adjustments_waiting += n;
+      row->adjustments_waiting += amount;
+      break;
+    }
+}
+
+/**
+ * les_runs_preview_month:
+ * @cancellable: (nullable): stops the statement
+ *
+ * What closing @month would pay now, per service, from the stored
+ * compute: the approved (or scheduled) lines due and the adjustments it
+ * would pay, the amounts held on them, and what it would leave out —
+ * lines waiting for claims to be approved and lines of later months.  A
+ * run computes the year again first: when the figures are out of date
+ * (@stale) what it pays may differ.  Fails as les_runs_check_month() when
+ * @month cannot be closed.
+ *
+ * Returns: (transfer full): the preview, or NULL with @error set.
+ */
+LesRunPreview *
+les_runs_preview_month (LesStore *store, int fy, gint32 month, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(LesRunPreview) preview = NULL;
+  GError *local_error = NULL;
+  LesStaleness stale = 0;
+  LesStmt *stmt;
+  LesStep rc = LES_STEP_ERROR;
+  gint32 limit = 0;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_month (store, fy, month, &limit, error))
+    return NULL;
+  preview = g_new0 (LesRunPreview, 1);
+  preview->year = fy;
+  preview->month = month;
+  if (!les_results_get_compute (store, fy, &preview->computed_to, NULL, NULL, NULL))
+    preview->computed_to = 0;
+  les_results_is_stale (store, fy, &stale);
+  preview->stale = stale;
+  preview->services = g_array_new (FALSE, TRUE, sizeof (LesRunPreviewRow));
+  g_array_set_clear_func (preview->services, (GDestroyNotify) preview_row_clear);
+
+  watch_cancellable (store, cancellable);
+  stmt = les_store_prepare (store, les_sql_runs_preview, &local_error);
+  if (stmt != NULL)
+    {
+      bind_year_month (stmt, fy, month);
+      while ((rc = les_stmt_step (stmt, &local_error)) == LES_STEP_ROW)
+        {
+          const char *code = les_stmt_text (stmt, 0);
+          LesRunPreviewRow *row = preview->services->len > 0
+                                  ? &g_array_index (preview->services, LesRunPreviewRow, preview->services->len - 1)
+                                  : NULL;
+          int what = les_stmt_int (stmt, 2);
+          gint64 n = les_stmt_int64 (stmt, 3), amount = les_stmt_int64 (stmt, 4);
+          gint64 n_held = les_stmt_int64 (stmt, 5), held = les_stmt_int64 (stmt, 6);
+
+          if (row == NULL || g_strcmp0 (row->service_code, code) != 0)
+            {
+              LesRunPreviewRow fresh = { g_strdup (code), g_strdup (les_stmt_text (stmt, 1)) };
+
+              g_array_append_val (preview->services, fresh);
+              row = &g_array_index (preview->services, LesRunPreviewRow, preview->services->len - 1);
+            }
+          preview_add (row, what, n, amount, n_held, held);
+          preview_add (&preview->totals, what, n, amount, n_held, held);
+        }
+      les_stmt_reset (stmt);
+    }
+  if (!unwatch_cancellable (store, cancellable, rc == LES_STEP_DONE, local_error, error))
+    return NULL;
+  return g_steal_pointer (&preview);
+}
+
 /**
  * les_runs_preview:
  *
@@ -253,31 +460,19 @@ les_runs_preview (LesStore      *store,
                   gint64        *n_lines,
                   GError       **error)
 {
-  GError *local_error = NULL;
-  LesStmt *stmt;
-  LesStep rc = LES_STEP_ERROR;
+  g_autoptr(LesRunPreview) preview = NULL;
 
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   *total = 0;
   *n_lines = 0;
-  if (!check_month (store, fy, month, error))
+  preview = les_runs_preview_month (store, fy, month, cancellable, error);
+  if (preview == NULL)
     return FALSE;
-  watch_cancellable (store, cancellable);
-  stmt = les_store_prepare (store, les_sql_runs_preview, &local_error);
-  if (stmt != NULL)
-    {
-      bind_year_month (stmt, fy, month);
-      rc = les_stmt_step (stmt, &local_error);
-      if (rc == LES_STEP_ROW)
-        {
-          *total = les_stmt_int64 (stmt, 0);
-          *n_lines = les_stmt_int64 (stmt, 1);
-        }
-      les_stmt_reset (stmt);
-    }
-  return unwatch_cancellable (store, cancellable, rc == LES_STEP_ROW, local_error, error);
+  *total = preview->totals.paid + preview->totals.adjustments;
+  *n_lines = preview->totals.n_paid + preview->totals.n_adjustments;
+  return TRUE;
 }
 
 /* Freezes the lines due and the adjustments that can be paid as run @run_id. */
@@ -321,6 +516,13 @@ pay (LesStore *store, int fy, gint32 month, gint64 run_id, GError **error)
   if (stmt == NULL)
     return FALSE;
   les_stmt_bind_int64 (stmt, 1, run_id);
+  if (!les_stmt_run (stmt, error))
+    return FALSE;
+
+  stmt = les_store_prepare (store, les_sql_runs_insert_totals, error);
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, run_id);
   return les_stmt_run (stmt, error);
 }
 
@@ -347,7 +549,6 @@ static gboolean
 close_month (LesStore *store, int fy, gint32 month, Progress *progress, GCancellable *cancellable, LesRun *made,
              GError **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *now = les_now_iso8601 ();
   g_autofree char *year = les_year_format (fy);
   LesStmt *stmt;
@@ -359,19 +560,13 @@ close_month (LesStore *store, int fy, gint32 month, Progress *progress, GCancell
   les_period_format (month, month_text);
   if (!les_store_begin (store, error))
     return FALSE;
-  /* in the transaction, so that no other run closes the month meanwhile */
-  if (!check_month (store, fy, month, error))
+  /* in the transaction, so that no other run closes the month meanwhile;
+   * the year is computed again to the month it was computed to, so that
+   * the run pays what the data say now */
+  if (!check_month (store, fy, month, &to, error))
     goto fail;
-  if (!les_results_get_compute (store, fy, &to, NULL, NULL, &local_error))
-    {
-      if (!g_error_matches (local_error, LES_ERROR, LES_ERROR_NOT_FOUND))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          goto fail;
-        }
-    }
   /* a failed compute has rolled the transaction back already */
-  if (!les_compute_year (store, fy, MAX (to, month), compute_progress_cb, progress, cancellable, NULL, error))
+  if (!les_compute_year (store, fy, to, compute_progress_cb, progress, cancellable, NULL, error))
     goto fail;
 
   report_progress (progress, 0.8, _("Paying the lines due…"));
@@ -463,7 +658,6 @@ les_runs_close_month (LesStore         *store,
       return FALSE;
     }
   report_progress (&p, 1.0, NULL);
-  les_store_emit_changed (store, "payment_runs");
   if (run != NULL)
     *run = made;
   else
@@ -561,7 +755,6 @@ les_runs_reopen (LesStore *store, gint64 run_id, const char *reason, GCancellabl
   ok = reopen (store, run_id, why, &local_error);
   if (!unwatch_cancellable (store, cancellable, ok, local_error, error))
     return FALSE;
-  les_store_emit_changed (store, "payment_runs");
   return TRUE;
 }
 
@@ -692,34 +885,44 @@ les_runs_get_organisation (LesStore *store)
   return name != NULL ? name : g_strdup (_("NHS Integrated Care Board"));
 }
 
-/**
- * les_runs_statement:
- *
- * A practice's payment statement for one run: every line the run paid
- * the practice, then the adjustments with the line each corrects.
- */
-LesStatement *
-les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, GError **error)
+/* Which decisions on claims go on @run's statements: those audited
+ * between the previous live run's audit row and @run's own */
+typedef struct {
+  gint64 previous_run;
+  gint64 first_id;
+  gint64 last_id;
+} Window;
+
+static gboolean
+decision_window (LesStore *store, const LesRun *run, Window *w, GError **error)
 {
-  g_autoptr(LesStatement) st = g_new0 (LesStatement, 1);
-  g_autofree char *trimmed = NULL;
-  g_autofree char *code = NULL;
-  LesStmt *stmt;
+  LesStmt *stmt = les_store_prepare (store, les_sql_runs_decision_window, error);
   LesStep rc;
 
-  g_return_val_if_fail (LES_IS_STORE (store), NULL);
-  g_return_val_if_fail (practice_code != NULL, NULL);
-
-  st->lines = g_array_new (FALSE, TRUE, sizeof (LesStatementLine));
-  g_array_set_clear_func (st->lines, (GDestroyNotify) statement_line_clear);
-  if (!les_runs_get (store, run_id, &st->run, error))
-    return NULL;
-  trimmed = g_strstrip (g_strdup (practice_code));
-  code = g_ascii_strup (trimmed, -1);
-
-  stmt = les_store_prepare (store, les_sql_runs_statement_practice, error);
   if (stmt == NULL)
-    return NULL;
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, run->year);
+  les_stmt_bind_int64 (stmt, 2, run->run_id);
+  rc = les_stmt_step (stmt, error);
+  if (rc == LES_STEP_ROW)
+    {
+      /* the audit ids strictly between the runs' own rows */
+      w->previous_run = les_stmt_int64 (stmt, 0);
+      w->first_id = les_stmt_int64 (stmt, 1) + 1;
+      w->last_id = les_stmt_int64 (stmt, 2) - 1;
+    }
+  les_stmt_reset (stmt);
+  return rc == LES_STEP_ROW;
+}
+
+static gboolean
+read_practice (LesStore *store, LesStatement *st, const char *code, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (store, les_sql_runs_statement_practice, error);
+  LesStep rc;
+
+  if (stmt == NULL)
+    return FALSE;
   les_stmt_bind_text (stmt, 1, code);
   rc = les_stmt_step (stmt, error);
   if (rc == LES_STEP_ROW)
@@ -730,19 +933,21 @@ les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, G
       st->pcn_name = dup_column (stmt, 3);
     }
   les_stmt_reset (stmt);
-  if (rc != LES_STEP_ROW)
-    {
-      if (rc == LES_STEP_DONE)
-        g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, _("There is no practice %s"), code);
-      return NULL;
-    }
-  st->organisation = les_runs_get_organisation (store);
+  if (rc == LES_STEP_DONE)
+    g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, _("There is no practice %s"), code);
+  return rc == LES_STEP_ROW;
+}
 
-  stmt = les_store_prepare (store, les_sql_runs_statement_lines, error);
+static gboolean
+read_lines (LesStore *store, LesStatement *st, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (store, les_sql_runs_statement_lines, error);
+  LesStep rc;
+
   if (stmt == NULL)
-    return NULL;
-  les_stmt_bind_int64 (stmt, 1, run_id);
-  les_stmt_bind_text (stmt, 2, code);
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, st->run.run_id);
+  les_stmt_bind_text (stmt, 2, st->practice_code);
   while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       LesStatementLine line = { 0 };
@@ -773,9 +978,206 @@ les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, G
       g_array_append_val (st->lines, line);
     }
   les_stmt_reset (stmt);
-  if (rc == LES_STEP_ERROR)
+  return rc == LES_STEP_DONE;
+}
+
+/* "SERVICE/RULE/2024-05", a line's key among the claims read */
+static char *
+line_key (const char *service, const char *rule, gint32 period)
+{
+  return g_strdup_printf ("%s/%s/%06d", service, rule, period);
+}
+
+/* Each item line's claims: one read for the practice, matched by key */
+static gboolean
+read_claims (LesStore *store, LesStatement *st, GError **error)
+{
+  g_autoptr(GHashTable) by_line = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                         (GDestroyNotify) g_ptr_array_unref);
+  LesStmt *stmt = les_store_prepare (store, les_sql_runs_statement_claims, error);
+  LesStep rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, st->run.year);
+  les_stmt_bind_text (stmt, 2, st->practice_code);
+  les_stmt_bind_int64 (stmt, 3, st->run.run_id);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    {
+      g_autofree char *key = line_key (les_stmt_text (stmt, 0), les_stmt_text (stmt, 1), column_period (stmt, 2));
+      GPtrArray *refs = g_hash_table_lookup (by_line, key);
+
+      if (refs == NULL)
+        {
+          refs = g_ptr_array_new_with_free_func (g_free);
+          g_hash_table_insert (by_line, g_steal_pointer (&key), refs);
+        }
+      g_ptr_array_add (refs, dup_column (stmt, 3));
+    }
+  les_stmt_reset (stmt);
+  if (rc != LES_STEP_DONE)
+    return FALSE;
+
+  for (guint i = 0; i < st->lines->len; i++)
+    {
+      LesStatementLine *l = &g_array_index (st->lines, LesStatementLine, i);
+      g_autofree char *key = NULL;
+      GPtrArray *refs;
+
+      if (g_strcmp0 (l->rule_kind, "item") != 0)
+        continue;
+      key = line_key (l->service_code, l->rule_code, l->period);
+      refs = g_hash_table_lookup (by_line, key);
+      l->claim_refs = g_new0 (char *, (refs != NULL ? refs->len : 0) + 1);
+      for (guint k = 0; refs != NULL && k < refs->len; k++)
+        l->claim_refs[k] = g_strdup (refs->pdata[k]);
+    }
+  return TRUE;
+}
+
+static gboolean
+read_decisions (LesStore *store, LesStatement *st, const Window *w, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (store, les_sql_runs_statement_decisions, error);
+  LesStep rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, st->run.year);
+  les_stmt_bind_text (stmt, 2, st->practice_code);
+  les_stmt_bind_int64 (stmt, 3, w->first_id);
+  les_stmt_bind_int64 (stmt, 4, w->last_id);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    {
+      LesStatementDecision d = { 0 };
+
+      d.claim_ref = dup_column (stmt, 0);
+      d.service_code = dup_column (stmt, 1);
+      d.service_name = dup_column (stmt, 2);
+      d.item_code = dup_column (stmt, 3);
+      d.period = column_period (stmt, 4);
+      d.count = les_stmt_int64 (stmt, 5);
+      d.status = les_claim_status_from_word (les_stmt_text (stmt, 6));
+      d.reason = dup_column (stmt, 7);
+      g_array_append_val (st->decisions, d);
+    }
+  les_stmt_reset (stmt);
+  return rc == LES_STEP_DONE;
+}
+
+/* One practice's statement of @run (copied), with the decisions of @w */
+static LesStatement *
+build_statement (LesStore *store, const LesRun *run, const char *organisation, const Window *w, const char *code,
+                 GError **error)
+{
+  g_autoptr(LesStatement) st = g_new0 (LesStatement, 1);
+
+  st->lines = g_array_new (FALSE, TRUE, sizeof (LesStatementLine));
+  g_array_set_clear_func (st->lines, (GDestroyNotify) statement_line_clear);
+  st->decisions = g_array_new (FALSE, TRUE, sizeof (LesStatementDecision));
+  g_array_set_clear_func (st->decisions, (GDestroyNotify) statement_decision_clear);
+  st->run = *run;
+  st->run.created_at = g_strdup (run->created_at);
+  st->run.created_by = g_strdup (run->created_by);
+  st->run.reopened_at = g_strdup (run->reopened_at);
+  st->run.reopened_by = g_strdup (run->reopened_by);
+  st->run.reopen_reason = g_strdup (run->reopen_reason);
+  st->organisation = g_strdup (organisation);
+  st->previous_run = w->previous_run;
+
+  if (!read_practice (store, st, code, error) || !read_lines (store, st, error) || !read_claims (store, st, error)
+      || !read_decisions (store, st, w, error))
     return NULL;
   return g_steal_pointer (&st);
+}
+
+/**
+ * les_runs_statement:
+ *
+ * A practice's payment statement for one run: every line the run paid
+ * the practice, with the claims each item line pays, then the
+ * adjustments with the line each corrects, and the practice's claims
+ * rejected or queried since the previous run, with their reasons.
+ */
+LesStatement *
+les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, GError **error)
+{
+  g_autofree char *code = NULL;
+  g_autofree char *organisation = NULL;
+  LesRun run = { 0 };
+  LesStatement *st = NULL;
+  Window w = { 0 };
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (practice_code != NULL, NULL);
+
+  if (!les_runs_get (store, run_id, &run, error))
+    return NULL;
+  code = g_ascii_strup (g_strstrip (g_strdup (practice_code)), -1);
+  organisation = les_runs_get_organisation (store);
+  if (decision_window (store, &run, &w, error))
+    st = build_statement (store, &run, organisation, &w, code, error);
+  les_run_clear (&run);
+  return st;
+}
+
+/**
+ * les_runs_statements:
+ * @cancellable: (nullable): checked between practices
+ *
+ * Every statement of a run, by practice code: each practice the run paid,
+ * and each whose claims were rejected or queried since the previous run
+ * (a statement with no lines tells them why).
+ */
+GPtrArray *
+les_runs_statements (LesStore *store, gint64 run_id, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GPtrArray) statements = g_ptr_array_new_with_free_func ((GDestroyNotify) les_statement_free);
+  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *organisation = NULL;
+  LesRun run = { 0 };
+  Window w = { 0 };
+  LesStmt *stmt;
+  LesStep rc;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!les_runs_get (store, run_id, &run, error))
+    return NULL;
+  organisation = les_runs_get_organisation (store);
+  if (!decision_window (store, &run, &w, error))
+    goto out;
+  stmt = les_store_prepare (store, les_sql_runs_statement_practices, error);
+  if (stmt == NULL)
+    goto out;
+  les_stmt_bind_int64 (stmt, 1, run_id);
+  les_stmt_bind_int64 (stmt, 2, run.year);
+  les_stmt_bind_int64 (stmt, 3, w.first_id);
+  les_stmt_bind_int64 (stmt, 4, w.last_id);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    g_ptr_array_add (codes, dup_column (stmt, 0));
+  les_stmt_reset (stmt);
+  if (rc != LES_STEP_DONE)
+    goto out;
+
+  for (guint i = 0; i < codes->len; i++)
+    {
+      LesStatement *st;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
+      st = build_statement (store, &run, organisation, &w, codes->pdata[i], error);
+      if (st == NULL)
+        goto out;
+      g_ptr_array_add (statements, st);
+    }
+  ok = TRUE;
+
+out:
+  les_run_clear (&run);
+  return ok ? g_steal_pointer (&statements) : NULL;
 }
 
 char *
@@ -810,26 +1212,21 @@ money_or_blank (gboolean present, gint64 pence)
   return present ? les_money_format (pence) : g_strdup ("");
 }
 
-/**
- * les_statement_write_csv:
- *
- * The statement as CSV (docs/payment-runs.md): one row per line, kind
- * `line` or `adjustment`, then one `total` row.
- */
-gboolean
-les_statement_write_csv (LesStatement *st, GOutputStream *out, GCancellable *cancellable, GError **error)
+static const char *statement_header[] = {
+  "run", "run_month", "practice_code", "practice_name", "kind", "service_code", "service_name", "rule_code",
+  "description", "period", "units", "rate", "gross", "held", "held_reason", "paid", "corrects_run",
+  "previously_paid", "claims",
+};
+#define N_STATEMENT_COLUMNS G_N_ELEMENTS (statement_header)
+
+/* The rows of one statement (docs/payment-runs.md), its total last */
+static void
+append_statement_rows (GString *buf, LesStatement *st)
 {
-  static const char *header[] = { "run", "run_month", "practice_code", "practice_name", "kind", "service_code",
-                                   "service_name", "rule_code", "description", "period", "units", "rate", "gross",
-                                   "held", "held_reason", "paid", "corrects_run", "previously_paid" };
-  g_autoptr(GString) buf = g_string_new (NULL);
   g_autofree char *run = g_strdup_printf ("%" G_GINT64_FORMAT, st->run.run_id);
   char month[8];
 
-  g_return_val_if_fail (st != NULL, FALSE);
-
   les_period_format (st->run.month, month);
-  les_csv_append_row (buf, header, G_N_ELEMENTS (header));
   for (guint i = 0; i < st->lines->len; i++)
     {
       const LesStatementLine *l = &g_array_index (st->lines, LesStatementLine, i);
@@ -841,8 +1238,9 @@ les_statement_write_csv (LesStatement *st, GOutputStream *out, GCancellable *can
       g_autofree char *corrects = l->corrects_id ? g_strdup_printf ("%" G_GINT64_FORMAT, l->corrects_run)
                                                  : g_strdup ("");
       g_autofree char *before = money_or_blank (l->corrects_id != 0, l->previously_paid);
+      g_autofree char *claims = l->claim_refs != NULL ? g_strjoinv (" ", l->claim_refs) : NULL;
       char period[8];
-      const char *row[G_N_ELEMENTS (header)];
+      const char *row[N_STATEMENT_COLUMNS];
 
       les_period_format (l->period, period);
       row[0] = run;
@@ -863,20 +1261,144 @@ les_statement_write_csv (LesStatement *st, GOutputStream *out, GCancellable *can
       row[15] = paid;
       row[16] = corrects;
       row[17] = before;
-      les_csv_append_row (buf, row, G_N_ELEMENTS (row));
+      row[18] = claims;
+      les_csv_append_row (buf, row, N_STATEMENT_COLUMNS);
+    }
+  /* claims rejected or queried: the reason in description, the claim in claims */
+  for (guint i = 0; i < st->decisions->len; i++)
+    {
+      const LesStatementDecision *d = &g_array_index (st->decisions, LesStatementDecision, i);
+      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, d->count);
+      char period[8];
+      const char *row[N_STATEMENT_COLUMNS] = { run, month, st->practice_code, st->practice_name };
+
+      les_period_format (d->period, period);
+      row[4] = d->status >= 0 ? les_claim_status_to_word (d->status) : "";
+      row[5] = d->service_code;
+      row[6] = d->service_name;
+      row[7] = d->item_code;
+      row[8] = d->reason;
+      row[9] = period;
+      row[10] = count;
+      row[18] = d->claim_ref;
+      les_csv_append_row (buf, row, N_STATEMENT_COLUMNS);
     }
   {
     g_autofree char *gross = les_money_format (st->gross);
     g_autofree char *held = les_money_format (st->held);
     g_autofree char *paid = les_money_format (st->payable);
-    const char *row[G_N_ELEMENTS (header)] = { run, month, st->practice_code, st->practice_name, "total" };
+    const char *row[N_STATEMENT_COLUMNS] = { run, month, st->practice_code, st->practice_name, "total" };
 
     row[12] = gross;
     row[13] = held;
     row[15] = paid;
-    les_csv_append_row (buf, row, G_N_ELEMENTS (row));
+    les_csv_append_row (buf, row, N_STATEMENT_COLUMNS);
   }
+}
+
+/**
+ * les_statement_write_csv:
+ *
+ * The statement as CSV (docs/payment-runs.md): one row per line, kind
+ * `line` or `adjustment`, one per claim `rejected` or `queried` since the
+ * previous run, then one `total` row.
+ */
+gboolean
+les_statement_write_csv (LesStatement *st, GOutputStream *out, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GString) buf = g_string_new (NULL);
+
+  g_return_val_if_fail (st != NULL, FALSE);
+
+  les_csv_append_row (buf, statement_header, N_STATEMENT_COLUMNS);
+  append_statement_rows (buf, st);
   return les_csv_flush (out, buf, 0, cancellable, error);
+}
+
+gboolean
+les_statements_write_csv (GPtrArray *statements, GOutputStream *out, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GString) buf = g_string_new (NULL);
+
+  g_return_val_if_fail (statements != NULL, FALSE);
+
+  les_csv_append_row (buf, statement_header, N_STATEMENT_COLUMNS);
+  for (guint i = 0; i < statements->len; i++)
+    {
+      append_statement_rows (buf, statements->pdata[i]);
+      if (!les_csv_flush (out, buf, 256 * 1024, cancellable, error))
+        return FALSE;
+    }
+  return les_csv_flush (out, buf, 0, cancellable, error);
+}
+
+void
+les_paid_row_clear (LesPaidRow *row)
+{
+  g_return_if_fail (row != NULL);
+
+  g_clear_pointer (&row->service_code, g_free);
+  g_clear_pointer (&row->service_name, g_free);
+}
+
+/**
+ * les_runs_paid_outstanding:
+ * @totals: (out caller-allocates) (optional): the sums of every row
+ *   (has_budget when any service has a budget); clear it with
+ *   les_paid_row_clear()
+ *
+ * Per service of @fy, by code: the budget, what is payable to date and
+ * held (the last compute; 0 when never computed), what live payment runs
+ * have paid, adjustments included, and what is outstanding — payable not
+ * yet paid.  Reads a few rows per service and run, not the lines.
+ *
+ * Returns: (transfer full) (element-type LesPaidRow): the rows, or NULL
+ * with @error set.
+ */
+GArray *
+les_runs_paid_outstanding (LesStore *store, int fy, LesPaidRow *totals, GError **error)
+{
+  g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (LesPaidRow));
+  LesPaidRow sum = { 0 };
+  LesStmt *stmt;
+  LesStep rc;
+
+  g_return_val_if_fail (LES_IS_STORE (store), NULL);
+
+  g_array_set_clear_func (rows, (GDestroyNotify) les_paid_row_clear);
+  stmt = les_store_prepare (store, les_sql_runs_paid_outstanding, error);
+  if (stmt == NULL)
+    return NULL;
+  les_stmt_bind_int64 (stmt, 1, fy);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    {
+      LesPaidRow row = { 0 };
+
+      row.service_code = dup_column (stmt, 0);
+      row.service_name = dup_column (stmt, 1);
+      row.has_budget = !les_stmt_is_null (stmt, 2);
+      row.budget = les_stmt_int64 (stmt, 2);
+      row.payable = les_stmt_int64 (stmt, 3);
+      row.held = les_stmt_int64 (stmt, 4);
+      row.paid = les_stmt_int64 (stmt, 5);
+      row.outstanding = row.payable - row.paid;
+      sum.has_budget |= row.has_budget;
+      sum.budget += row.budget;
+      sum.payable += row.payable;
+      sum.held += row.held;
+      sum.paid += row.paid;
+      sum.outstanding += row.outstanding;
+      g_array_append_val (rows, row);
+    }
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return NULL;
+  if (totals != NULL)
+    {
+      sum.service_name = g_strdup (_("Total"));
+      *totals = sum;
+    }
+  return g_steal_pointer (&rows);
 }
 
 /**
@@ -902,6 +1424,14 @@ les_runs_report (LesStore *store, int fy, GError **error)
   report->year = fy;
   report->organisation = les_runs_get_organisation (store);
   report->generated_at = les_now_iso8601 ();
+  {
+    g_auto(LesYearStatus) status = { 0 };
+
+    if (!les_year_status_get (store, fy, &status, error))
+      return NULL;
+    report->stale = status.stale;
+    report->stale_text = les_year_status_describe (&status);
+  }
   report->rows = g_array_new (FALSE, TRUE, sizeof (LesReportRow));
   g_array_set_clear_func (report->rows, (GDestroyNotify) report_row_clear);
   report->totals.service_name = g_strdup (_("Total"));

@@ -46,7 +46,20 @@ typedef struct {
   gint64    corrects_id;      /* 0 for a line paid for the first time */
   gint64    corrects_run;     /* the run that first paid the corrected line */
   gint64    previously_paid;  /* on the corrected line before this run */
+  GStrv     claim_refs;       /* item lines: the claims it pays (approved, no claim error); else NULL */
 } LesStatementLine;
+
+/* A claim of the practice rejected or queried between the previous run and this one. */
+typedef struct {
+  char           *claim_ref;
+  char           *service_code;
+  char           *service_name;
+  char           *item_code;
+  gint32          period;
+  gint64          count;
+  int             status;     /* LesClaimStatus: rejected or queried */
+  char           *reason;
+} LesStatementDecision;
 
 typedef struct {
   LesRun    run;
@@ -56,6 +69,8 @@ typedef struct {
   char     *pcn_code;
   char     *pcn_name;
   GArray   *lines;            /* LesStatementLine: paid lines, then adjustments */
+  GArray   *decisions;        /* LesStatementDecision, by service, period and reference */
+  gint64    previous_run;     /* the decisions are those since this run (0: since the year began) */
   gint64    gross;
   gint64    held;
   gint64    payable;          /* total paid */
@@ -92,6 +107,8 @@ typedef struct {
   char     *generated_at;
   gint64    n_runs;           /* live runs of the year */
   gint32    last_run_month;   /* 0 when none */
+  guint     stale;            /* LesStaleness of the figures, 0 when up to date */
+  char     *stale_text;       /* why they are out of date, for people, "" when not */
   GArray   *rows;             /* LesReportRow, by service code */
   LesReportRow totals;        /* has_budget when any service has one */
 } LesReport;
@@ -104,7 +121,75 @@ gboolean      les_runs_record_report   (LesStore      *store,
                                         GError       **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesReport, les_report_free)
 
-/* What a run of @month would pay now (from the stored compute). */
+/* Per service, what is payable, what runs have paid, what is outstanding. */
+typedef struct {
+  char     *service_code;     /* NULL on the totals */
+  char     *service_name;     /* "Total" on the totals */
+  gboolean  has_budget;
+  gint64    budget;
+  gint64    payable;          /* to date, by the last compute */
+  gint64    held;
+  gint64    paid;             /* by live payment runs, adjustments included */
+  gint64    outstanding;      /* payable − paid: not yet paid */
+} LesPaidRow;
+
+void          les_paid_row_clear       (LesPaidRow    *row);
+GArray       *les_runs_paid_outstanding (LesStore     *store,
+                                         int           fy,
+                                         LesPaidRow   *totals,
+                                         GError      **error);
+
+/* What a run of a month would pay, per service (or in total): from the
+ * stored compute, each computed line not yet paid and each pending
+ * adjustment falls in one place.  Amounts in pence. */
+typedef struct {
+  char     *service_code;     /* NULL on the totals */
+  char     *service_name;
+  gint64    n_paid;           /* lines the run pays: approved (or scheduled) lines due */
+  gint64    paid;
+  gint64    n_held;           /* of the lines paid, those with an amount held (not paid) */
+  gint64    held;
+  gint64    n_adjustments;    /* adjustments to earlier runs the run pays */
+  gint64    adjustments;
+  gint64    n_unapproved;     /* lines due, left out: their claims are not all approved */
+  gint64    unapproved;
+  gint64    n_adjustments_waiting;  /* adjustments left out for the same reason */
+  gint64    adjustments_waiting;
+  gint64    n_not_due;        /* lines of months after the run's, left out */
+  gint64    not_due;
+} LesRunPreviewRow;
+
+typedef struct {
+  int               year;
+  gint32            month;        /* the month the run closes */
+  gint32            computed_to;  /* the month the figures reach (0: never computed) */
+  guint             stale;        /* LesStaleness: the run computes again first, so it may differ */
+  GArray           *services;     /* LesRunPreviewRow, by service code, services with anything */
+  LesRunPreviewRow  totals;
+} LesRunPreview;
+
+void           les_run_preview_free    (LesRunPreview *preview);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LesRunPreview, les_run_preview_free)
+
+/* The month a run closes when none is given: the next open month
+ * (les_runs_next_open_month()), 0 when March has been closed. */
+gint32         les_runs_default_month  (LesStore      *store,
+                                        int            fy);
+/* Whether @month can be closed now: a month of @fy, after the latest
+ * run's, and not after the month the year is computed to.  @limit
+ * (optional) gets that month. */
+gboolean       les_runs_check_month    (LesStore      *store,
+                                        int            fy,
+                                        gint32         month,
+                                        gint32        *limit,
+                                        GError       **error);
+/* What closing @month would pay now, and what it would leave out. */
+LesRunPreview *les_runs_preview_month  (LesStore      *store,
+                                        int            fy,
+                                        gint32         month,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
+/* Its totals only: amount and lines (adjustments included). */
 gboolean      les_runs_preview         (LesStore      *store,
                                         int            fy,
                                         gint32         month,
@@ -113,9 +198,10 @@ gboolean      les_runs_preview         (LesStore      *store,
                                         gint64        *n_lines,
                                         GError       **error);
 
-/* Recomputes the year (to the later of the last compute and @month), pays
- * what is due and approved, and freezes it as a new run, in one
- * transaction; cancelling leaves the database as it was. */
+/* Recomputes the year (to the month it is computed to), pays what is due
+ * and approved up to @month, and freezes it as a new run, in one
+ * transaction; cancelling leaves the database as it was.  A month after
+ * the computed one is refused (les_runs_check_month()). */
 gboolean      les_runs_close_month     (LesStore      *store,
                                         int            fy,
                                         gint32         month,
@@ -159,7 +245,20 @@ LesStatement *les_runs_statement       (LesStore      *store,
                                         gint64         run_id,
                                         const char    *practice_code,
                                         GError       **error);
+/* (transfer full) (element-type LesStatement): every statement of a run —
+ * each practice it paid or whose claims were rejected or queried since
+ * the previous run — by practice code. */
+GPtrArray    *les_runs_statements      (LesStore      *store,
+                                        gint64         run_id,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
 gboolean      les_statement_write_csv  (LesStatement  *statement,
+                                        GOutputStream *out,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
+/* Every line of every statement of @statements in one CSV: one header,
+ * each statement's rows as les_statement_write_csv() writes them. */
+gboolean      les_statements_write_csv (GPtrArray     *statements,
                                         GOutputStream *out,
                                         GCancellable  *cancellable,
                                         GError       **error);

@@ -10,6 +10,7 @@
 #include "les-session.h"
 #include "les-store-private.h"
 #include "les-value.h"
+#include "les-year-status.h"
 
 /* Reader connections: a page, a count and a screen's load at once, with
  * one to spare, on a 2-core desk.  More reads wait their turn. */
@@ -64,7 +65,7 @@ struct _LesSession
   GObject        parent_instance;
 
   LesStore      *store;
-  gulong         store_changed_id;
+  gulong         store_changed_id;   /* others' changes, on a server */
   GMainContext  *context;
   int            year;
   gint32         to_period;
@@ -160,7 +161,14 @@ les_change_for_kind (LesKind kind)
     }
 }
 
-/* The domain of a table named by the store's "changed" signal */
+static void
+emit_changed (LesSession *self, LesChange what)
+{
+  if (what != 0)
+    g_signal_emit (self, signals[CHANGED], 0, what);
+}
+
+/* What another client's change to @table_name touched (on a server) */
 static LesChange
 change_for_table (const char *table_name)
 {
@@ -193,10 +201,9 @@ change_for_table (const char *table_name)
 }
 
 static void
-emit_changed (LesSession *self, LesChange what)
+store_changed_cb (LesStore *store, const char *table_name, LesSession *self)
 {
-  if (what != 0)
-    g_signal_emit (self, signals[CHANGED], 0, what);
+  emit_changed (self, change_for_table (table_name));
 }
 
 /* Calls and tasks not yet finished, for les_session_wait() */
@@ -240,8 +247,9 @@ undo_changed (LesSession *self, gboolean could_undo, const char *old_title)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNDO_TITLE]);
 }
 
+/* @restored: a command put back after its undo failed, not a new edit */
 static void
-push_command (LesSession *self, Command *command)
+push_command (LesSession *self, Command *command, gboolean restored)
 {
   gboolean could_undo = les_session_get_can_undo (self);
   g_autofree char *old_title = g_strdup (les_session_get_undo_title (self));
@@ -249,6 +257,10 @@ push_command (LesSession *self, Command *command)
   g_queue_push_head (&self->undo, command);
   while (g_queue_get_length (&self->undo) > MAX_UNDO)
     command_free (g_queue_pop_tail (&self->undo));
+  /* A new edit is a new title even in the same words ("3 claims approved"
+   * twice): the window offers Undo for each */
+  if (!restored && g_strcmp0 (old_title, command->title) == 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNDO_TITLE]);
   undo_changed (self, could_undo, old_title);
 }
 
@@ -542,16 +554,6 @@ finish_write (LesSession *self, GAsyncResult *result, gpointer source_tag, GErro
   return job != NULL ? les_job_get_data (job) : NULL;
 }
 
-/* Signal handlers */
-
-/* Transitional: screens and core calls made on the main connection still
- * announce tables; they reach the screens as the domain they belong to */
-static void
-store_changed_cb (LesStore *store, const char *table_name, LesSession *self)
-{
-  emit_changed (self, change_for_table (table_name));
-}
-
 /* GObject */
 
 static void
@@ -739,6 +741,33 @@ les_session_get_year (LesSession *self)
   return self->year;
 }
 
+/* The month @year is worked to, as the database keeps it (les-year-status.h) */
+static void
+load_to_period (LesSession *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint32 to;
+
+  if (self->year == 0)
+    return;
+  to = les_year_get_to_period (self->store, self->year, NULL, &error);
+  if (to == 0)
+    {
+      g_warning ("%s: %s", les_store_get_location (self->store), error->message);
+      return;
+    }
+  if (self->to_period == to)
+    return;
+  self->to_period = to;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TO_PERIOD]);
+}
+
+/**
+ * les_session_set_year:
+ *
+ * Shows @year (0: none); the to-period becomes the month the database
+ * keeps for it (chosen, or last computed to, or the default).
+ */
 void
 les_session_set_year (LesSession *self, int year)
 {
@@ -749,6 +778,7 @@ les_session_set_year (LesSession *self, int year)
     return;
   self->year = year;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_YEAR]);
+  load_to_period (self);
 }
 
 gint32
@@ -759,9 +789,44 @@ les_session_get_to_period (LesSession *self)
   return self->to_period;
 }
 
+typedef struct
+{
+  int    fy;
+  gint32 to_period;
+} MonthData;
+
+static gboolean
+keep_month_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
+{
+  MonthData *d = data;
+
+  return les_year_set_to_period (store, d->fy, d->to_period, error);
+}
+
+static void
+keep_month_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!finish_write (LES_SESSION (object), result, les_session_set_to_period, &error))
+    g_warning ("Cannot keep the month to compute to: %s", error->message);
+}
+
+/**
+ * les_session_set_to_period:
+ * @to_period: YYYYMM, a month of the session's year; 0 for the whole year
+ *
+ * The month the year is worked to, kept in the database for the year (as
+ * a write, after those already asked for).  The figures are then out of
+ * date until computed to it (les_year_status_get()); "changed" tells the
+ * screens (LES_CHANGE_PAYMENTS) once it is kept.
+ */
 void
 les_session_set_to_period (LesSession *self, gint32 to_period)
 {
+  g_autoptr(LesJob) job = NULL;
+  MonthData *d;
+
   g_return_if_fail (LES_IS_SESSION (self));
   g_return_if_fail (to_period >= 0);
 
@@ -769,6 +834,15 @@ les_session_set_to_period (LesSession *self, gint32 to_period)
     return;
   self->to_period = to_period;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TO_PERIOD]);
+  if (self->year == 0 || (to_period != 0 && les_period_fy (to_period) != self->year))
+    return;
+
+  d = g_new0 (MonthData, 1);
+  d->fy = self->year;
+  d->to_period = to_period != 0 ? to_period : les_fy_period (self->year, 12);
+  job = les_job_new (_("Keeping the month to compute to…"), keep_month_func, d, g_free);
+  queue_write (self, write_new (self, job, LES_CHANGE_PAYMENTS, les_session_set_to_period, keep_month_done_cb,
+                                NULL));
 }
 
 /**
@@ -946,8 +1020,11 @@ import_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer d
  * les_session_import_async:
  * @files: (array length=n_files): the files, imported in this order
  * @kinds: (array length=n_files): the kind of each
+ *
+ * Returns: (transfer none): the import's job, for its messages and progress
+ *   (the session holds it until the callback has run)
  */
-void
+LesJob *
 les_session_import_async (LesSession          *self,
                           GFile              **files,
                           const LesKind       *kinds,
@@ -960,9 +1037,9 @@ les_session_import_async (LesSession          *self,
   ImportData *d;
   Write *write;
 
-  g_return_if_fail (LES_IS_SESSION (self));
-  g_return_if_fail (files != NULL || n_files == 0);
-  g_return_if_fail (kinds != NULL || n_files == 0);
+  g_return_val_if_fail (LES_IS_SESSION (self), NULL);
+  g_return_val_if_fail (files != NULL || n_files == 0, NULL);
+  g_return_val_if_fail (kinds != NULL || n_files == 0, NULL);
 
   d = g_new0 (ImportData, 1);
   d->files = g_ptr_array_new_with_free_func (g_object_unref);
@@ -970,7 +1047,6 @@ les_session_import_async (LesSession          *self,
   d->stats = g_array_sized_new (FALSE, TRUE, sizeof (LesImportStats), n_files);
   for (guint i = 0; i < n_files; i++)
     {
-      g_return_if_fail (G_IS_FILE (files[i]));
       g_ptr_array_add (d->files, g_object_ref (files[i]));
       g_array_append_val (d->kinds, kinds[i]);
       changes |= les_change_for_kind (kinds[i]);
@@ -979,6 +1055,7 @@ les_session_import_async (LesSession          *self,
   write = write_new (self, job, changes, les_session_import_async, callback, user_data);
   write->partial = &d->committed;
   queue_write (self, write);
+  return job;
 }
 
 /**
@@ -1332,6 +1409,213 @@ les_session_reopen_finish (LesSession *self, GAsyncResult *result, GError **erro
   return finish_write (self, result, les_session_reopen_async, error) != NULL;
 }
 
+/* Services */
+
+typedef enum {
+  SERVICE_SAVE,
+  SERVICE_DUPLICATE,
+  SERVICE_RETIRE,
+} ServiceEdit;
+
+typedef struct
+{
+  ServiceEdit       edit;
+  LesServiceDraft  *draft;      /* save */
+  char             *code;       /* duplicate, retire */
+  int               fy;
+  char             *end_date;   /* retire; NULL: the end of the year */
+  LesServiceChange *change;
+  char             *saved_code; /* what was written, for the caller */
+  int               saved_year;
+} ServiceData;
+
+static void
+service_data_free (gpointer data)
+{
+  ServiceData *d = data;
+
+  g_clear_pointer (&d->draft, les_service_draft_free);
+  g_clear_pointer (&d->change, les_service_change_free);
+  g_free (d->code);
+  g_free (d->end_date);
+  g_free (d->saved_code);
+  g_free (d);
+}
+
+static gboolean
+service_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer data, GError **error)
+{
+  ServiceData *d = data;
+
+  switch (d->edit)
+    {
+    case SERVICE_SAVE:
+      d->change = les_service_save (store, d->draft, error);
+      break;
+    case SERVICE_DUPLICATE:
+      d->change = les_service_duplicate (store, d->code, d->fy, error);
+      break;
+    case SERVICE_RETIRE:
+    default:
+      d->change = les_service_retire (store, d->code, d->fy, d->end_date, error);
+      break;
+    }
+  if (d->change == NULL)
+    return FALSE;
+  d->saved_code = g_strdup (les_service_change_get_code (d->change));
+  d->saved_year = les_service_change_get_year (d->change);
+  return TRUE;
+}
+
+static gboolean
+undo_service (LesStore *store, gpointer data, GCancellable *cancellable, GError **error)
+{
+  return les_service_change_undo (store, data, error);
+}
+
+static void
+service_finished (LesSession *self, Write *write, gboolean ok)
+{
+  ServiceData *d = les_job_get_data (write->job);
+  g_autofree char *title = NULL;
+
+  if (!ok)
+    return;
+  switch (d->edit)
+    {
+    case SERVICE_SAVE:
+      /* Translators: the Undo toast after saving a service, such as "Saved DOAC" */
+      title = g_strdup_printf (_("Saved %s"), d->saved_code);
+      break;
+    case SERVICE_DUPLICATE:
+      {
+        g_autofree char *year = les_year_format (d->saved_year);
+
+        /* Translators: "Copied DOAC to 2025/26" */
+        title = g_strdup_printf (_("Copied %s to %s"), d->saved_code, year);
+      }
+      break;
+    case SERVICE_RETIRE:
+    default:
+      /* Translators: "Retired DOAC" */
+      title = g_strdup_printf (_("Retired %s"), d->saved_code);
+      break;
+    }
+  les_session_push_undo (self, title, LES_CHANGE_SERVICES, undo_service, g_steal_pointer (&d->change),
+                         (GDestroyNotify) les_service_change_free);
+}
+
+static void
+queue_service_edit (LesSession *self, ServiceData *d, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(LesJob) job = les_job_new (_("Saving the service…"), service_func, d, service_data_free);
+  Write *write = write_new (self, job, LES_CHANGE_SERVICES, les_session_save_service_async, callback, user_data);
+
+  write->finished = service_finished;
+  queue_write (self, write);
+}
+
+/**
+ * les_session_save_service_async:
+ * @draft: the service and its rules, checked (a copy is written)
+ *
+ * Writes the service and its rules in one transaction, undoably.
+ */
+void
+les_session_save_service_async (LesSession            *self,
+                                const LesServiceDraft *draft,
+                                GAsyncReadyCallback    callback,
+                                gpointer               user_data)
+{
+  ServiceData *d;
+
+  g_return_if_fail (LES_IS_SESSION (self));
+  g_return_if_fail (draft != NULL);
+
+  d = g_new0 (ServiceData, 1);
+  d->edit = SERVICE_SAVE;
+  d->draft = les_service_draft_copy (draft);
+  queue_service_edit (self, d, callback, user_data);
+}
+
+/* A copy or retirement of service @code of the session's year */
+static void
+queue_service_change (LesSession          *self,
+                      ServiceEdit          edit,
+                      const char          *code,
+                      const char          *end_date,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  ServiceData *d = g_new0 (ServiceData, 1);
+
+  d->edit = edit;
+  d->code = g_strdup (code);
+  d->fy = self->year;
+  d->end_date = g_strdup (end_date);
+  queue_service_edit (self, d, callback, user_data);
+}
+
+/* Copies service @code of the session's year to the next year, undoably. */
+void
+les_session_duplicate_service_async (LesSession          *self,
+                                     const char          *code,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (LES_IS_SESSION (self));
+  g_return_if_fail (code != NULL);
+
+  queue_service_change (self, SERVICE_DUPLICATE, code, NULL, callback, user_data);
+}
+
+/**
+ * les_session_retire_service_async:
+ * @end_date: (nullable): YYYY-MM-DD; NULL for the end of the session's year
+ *
+ * Ends service @code of the session's year on @end_date, undoably.
+ */
+void
+les_session_retire_service_async (LesSession          *self,
+                                  const char          *code,
+                                  const char          *end_date,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (LES_IS_SESSION (self));
+  g_return_if_fail (code != NULL);
+
+  queue_service_change (self, SERVICE_RETIRE, code, end_date, callback, user_data);
+}
+
+/**
+ * les_session_edit_service_finish:
+ * @code: (out) (optional) (transfer full): the service written
+ * @year: (out) (optional): its year (the next one for a copy)
+ *
+ * Finishes a save, copy or retirement of a service.
+ */
+gboolean
+les_session_edit_service_finish (LesSession    *self,
+                                 GAsyncResult  *result,
+                                 char         **code,
+                                 int           *year,
+                                 GError       **error)
+{
+  ServiceData *d;
+
+  g_return_val_if_fail (LES_IS_SESSION (self), FALSE);
+
+  d = finish_write (self, result, les_session_save_service_async, error);
+  if (d == NULL)
+    return FALSE;
+  if (code != NULL)
+    *code = g_strdup (d->saved_code);
+  if (year != NULL)
+    *year = d->saved_year;
+  return TRUE;
+}
+
 /* Undo */
 
 /**
@@ -1364,7 +1648,7 @@ les_session_push_undo (LesSession     *self,
   command->func = func;
   command->data = data;
   command->data_free = data_free;
-  push_command (self, command);
+  push_command (self, command, FALSE);
 }
 
 gboolean
@@ -1437,7 +1721,7 @@ undo_finished (LesSession *self, Write *write, gboolean ok)
 
   /* not undone: the database is as it was, so the command still stands */
   if (!ok && d->command != NULL)
-    push_command (self, g_steal_pointer (&d->command));
+    push_command (self, g_steal_pointer (&d->command), TRUE);
 }
 
 void

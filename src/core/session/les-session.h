@@ -11,6 +11,7 @@
 #include "les-import.h"
 #include "les-job.h"
 #include "les-runs.h"
+#include "les-service-draft.h"
 #include "les-store.h"
 
 G_BEGIN_DECLS
@@ -37,7 +38,8 @@ G_DECLARE_FINAL_TYPE (LesSession, les_session, LES, SESSION, GObject)
 /* Properties (all notify on the main thread):
  *   store     LesStore   the main thread's connection (quick reads only)
  *   year      int        the financial year shown (2024 = 2024/25), 0 when none
- *   to-period int        the month computed to (YYYYMM), 0 for the whole year
+ *   to-period int        the month the year is worked to (YYYYMM), 0 for the whole
+ *                        year: loaded with the year, kept in the database when set
  *   job       LesJob     the write under way (progress, label, cancel), or NULL
  *   busy      gboolean   a write is under way or waiting its turn
  *   can-undo  gboolean
@@ -45,9 +47,7 @@ G_DECLARE_FINAL_TYPE (LesSession, les_session, LES, SESSION, GObject)
  * Signals:
  *   changed (LesChange what)  once a write committed, on the main thread,
  *     once per write (an import that failed part way: what the files
- *     before it changed); not for a write that changed nothing.  Until
- *     every screen writes through the session, a table the main thread's
- *     store announces (les_store_emit_changed) comes through as its domain. */
+ *     before it changed); not for a write that changed nothing. */
 
 LesSession    *les_session_new              (LesStore            *store);
 LesStore      *les_session_get_store        (LesSession          *self);
@@ -106,7 +106,7 @@ gboolean       les_session_run_finish       (LesSession          *self,
 /* Imports @files (each with its kind) in one job, in order; each file is all
  * or nothing.  Messages ("FILE:LINE: COLUMN: message") arrive as the job's
  * "message" signal.  @stats (optional) gets one LesImportStats per file. */
-void           les_session_import_async     (LesSession          *self,
+LesJob        *les_session_import_async     (LesSession          *self,
                                              GFile              **files,
                                              const LesKind       *kinds,
                                              guint                n_files,
@@ -157,6 +157,27 @@ void           les_session_reopen_async     (LesSession          *self,
 gboolean       les_session_reopen_finish    (LesSession          *self,
                                              GAsyncResult        *result,
                                              GError             **error);
+
+/* ---- Services ----
+ * Each undoable: "Saved DOAC", "Copied DOAC to 2025/26", "Retired DOAC". */
+void           les_session_save_service_async (LesSession            *self,
+                                               const LesServiceDraft *draft,
+                                               GAsyncReadyCallback    callback,
+                                               gpointer               user_data);
+void           les_session_duplicate_service_async (LesSession       *self,
+                                                    const char       *code,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer          user_data);
+void           les_session_retire_service_async (LesSession          *self,
+                                                 const char          *code,
+                                                 const char          *end_date,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean       les_session_edit_service_finish (LesSession           *self,
+                                                GAsyncResult         *result,
+                                                char                **code,
+                                                int                  *year,
+                                                GError              **error);
 
 /* ---- Undo ----
  * An undoable write hands the session a command: its title and how to undo

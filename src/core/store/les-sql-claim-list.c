@@ -170,9 +170,15 @@ build_where (Builder *b, const LesClaimQuery *query, gboolean broad)
           g_string_append_printf (where, "c.status = ?%d", add_text (b, value));
           break;
         case LES_CLAIM_FILTER_FINDING:
-          g_string_append_printf (where, "c.claim_ref IN (SELECT f.claim_ref FROM findings f WHERE f.year = ?%d "
-                                  "AND f.claim_ref IS NOT NULL", year);
-          if (g_strcmp0 (value, "*") != 0)
+          /* "none" and "no error" read the year's findings once: NOT EXISTS
+           * would look them up claim by claim */
+          g_string_append_printf (where, "c.claim_ref %s (SELECT f.claim_ref FROM findings f WHERE f.year = ?%d "
+                                  "AND f.claim_ref IS NOT NULL",
+                                  g_strcmp0 (value, LES_CLAIM_FINDING_NONE) == 0
+                                  || g_strcmp0 (value, LES_CLAIM_FINDING_NO_ERROR) == 0 ? "NOT IN" : "IN", year);
+          if (g_strcmp0 (value, LES_CLAIM_FINDING_ERROR) == 0 || g_strcmp0 (value, LES_CLAIM_FINDING_NO_ERROR) == 0)
+            g_string_append (where, " AND f.severity = 'error'");
+          else if (g_strcmp0 (value, LES_CLAIM_FINDING_ANY) != 0 && g_strcmp0 (value, LES_CLAIM_FINDING_NONE) != 0)
             g_string_append_printf (where, " AND f.code = ?%d", add_text (b, value));
           g_string_append_c (where, ')');
           break;

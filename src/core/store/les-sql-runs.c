@@ -71,7 +71,7 @@
 #define DUE_ADJUSTMENTS \
   "FROM adjustments AS a JOIN paid_lines AS o ON o.id = a.corrects_id " \
   "LEFT JOIN payment_lines AS pl ON " SAME_KEY ("pl", "o") " " \
-  "WHERE a.year = ?1 AND (pl.id IS NULL OR " APPROVED ("o") ")"
+  "WHERE a.year = ?1 AND (pl.year IS NULL OR " APPROVED ("o") ")"
 
 #define RUN_COLUMNS \
   "run_id, year, month, created_at, created_by, total, n_lines, reopened_at, reopened_by, reopen_reason"
@@ -88,9 +88,25 @@ const char les_sql_runs_list[] =
 const char les_sql_runs_get[] =
   "SELECT " RUN_COLUMNS " FROM payment_runs WHERE run_id = ?1";
 
+/* Where each unpaid line of ?1 and each pending adjustment stands for a
+ * run of ?2, by service: what 0 paid, 1 waiting for approval, 2 of a
+ * later month; adjustments 3 paid, 4 waiting.  A later month's line is
+ * never asked whether it is approved (item_keys covers ?2 and earlier):
+ * CASE takes the first condition that holds. */
 const char les_sql_runs_preview[] =
-  APPROVAL_TABLES ", due AS (SELECT k.payable " DUE_LINES " UNION ALL SELECT a.payable " DUE_ADJUSTMENTS ") "
-  "SELECT coalesce (sum (payable), 0), count (*) FROM due";
+  APPROVAL_TABLES ", "
+  "unpaid AS (SELECT k.service_code, CASE WHEN k.period > ?2 THEN 2 WHEN " APPROVED ("k") " THEN 0 ELSE 1 END "
+  "  AS what, k.payable, k.held FROM payment_lines AS k WHERE k.year = ?1 "
+  "  AND NOT EXISTS (SELECT 1 FROM " LIVE_PAID ("p") " WHERE p.corrects_id IS NULL AND " SAME_KEY ("p", "k") ")), "
+  "pending AS (SELECT o.service_code, CASE WHEN pl.year IS NULL OR " APPROVED ("o") " THEN 3 ELSE 4 END AS what, "
+  "  a.payable, a.held FROM adjustments AS a JOIN paid_lines AS o ON o.id = a.corrects_id "
+  "  LEFT JOIN payment_lines AS pl ON " SAME_KEY ("pl", "o") " WHERE a.year = ?1), "
+  "due AS (SELECT service_code, what, payable, held FROM unpaid "
+  "  UNION ALL SELECT service_code, what, payable, held FROM pending) "
+  "SELECT d.service_code, s.name, d.what, count (*), coalesce (sum (d.payable), 0), "
+  "  sum (CASE WHEN d.held <> 0 THEN 1 ELSE 0 END), coalesce (sum (d.held), 0) "
+  "FROM due AS d LEFT JOIN services AS s ON s.year = ?1 AND s.service_code = d.service_code "
+  "GROUP BY d.service_code, s.name, d.what ORDER BY d.service_code, d.what";
 
 /* The next number after the highest, given here rather than by the
  * database: SQLite's rowid does the same, but a PostgreSQL sequence would
@@ -161,9 +177,81 @@ const char les_sql_runs_statement_lines[] =
   "WHERE p.run_id = ?1 AND p.practice_code = ?2 "
   "ORDER BY p.corrects_id IS NOT NULL, p.service_code, p.rule_code, p.period, p.id";
 
+/* The claims a run paid a practice for (?1 year, ?2 practice, ?3 run): on
+ * each item line it paid or adjusted, the claims that make it up —
+ * approved, and without a claim error — in line order */
+const char les_sql_runs_statement_claims[] =
+  "SELECT c.service_code, c.item_code, c.period, c.claim_ref FROM claims AS c "
+  "WHERE c.year = ?1 AND c.practice_code = ?2 AND c.status = 'approved' "
+  "AND EXISTS (SELECT 1 FROM paid_lines AS p WHERE p.run_id = ?3 AND p.practice_code = c.practice_code "
+  "  AND p.service_code = c.service_code AND p.rule_code = c.item_code AND p.period = c.period) "
+  "AND NOT EXISTS (SELECT 1 FROM findings AS e WHERE e.claim_ref = c.claim_ref AND e.year = c.year "
+  "  AND e.code IN " CLAIM_ERRORS ") "
+  "ORDER BY c.service_code, c.item_code, c.period, c.claim_ref";
+
+/* The decisions on claims that go on run ?2's statements (?1 its year):
+ * those audited after the previous live run and before run ?2, told by
+ * the ids of the runs' own audit rows (times have only seconds).  Returns
+ * the previous run (0: none) and the audit ids between which they lie. */
+#define RUN_AUDIT_ID(run) \
+  "(SELECT max (a.id) FROM audit AS a WHERE a.table_name = 'payment_runs' AND a.action = 'payment-run' " \
+  "AND a.row_key = CAST (" run " AS TEXT))"
+const char les_sql_runs_decision_window[] =
+  "WITH previous AS (SELECT max (run_id) AS run_id FROM payment_runs WHERE year = ?1 AND run_id < ?2 "
+  "  AND reopened_at IS NULL) "
+  "SELECT coalesce (p.run_id, 0), coalesce (" RUN_AUDIT_ID ("p.run_id") ", 0), "
+  "  coalesce (" RUN_AUDIT_ID ("?2") ", 9223372036854775807) FROM previous AS p";
+
+/* The latest decision on a claim was made between two runs: its audit id
+ * from ?3 to ?4, the ids between the runs' own (a later decision, say an
+ * approval after a query, takes it out) */
+#define DECIDED_BETWEEN(c) \
+  "(SELECT max (a.id) FROM audit AS a WHERE a.table_name = 'claims' AND a.row_key = " c ".claim_ref) " \
+  "BETWEEN ?3 AND ?4"
+
+/* The practice's claims rejected or queried (?1 year, ?2 practice) by a
+ * decision between the previous run and this one */
+const char les_sql_runs_statement_decisions[] =
+  "SELECT c.claim_ref, c.service_code, s.name, c.item_code, c.period, c.count, c.status, c.status_reason "
+  "FROM claims AS c LEFT JOIN services AS s ON s.service_code = c.service_code AND s.year = c.year "
+  "WHERE c.year = ?1 AND c.practice_code = ?2 AND c.status IN ('rejected', 'queried') "
+  "AND " DECIDED_BETWEEN ("c") " "
+  "ORDER BY c.service_code, c.period, c.claim_ref";
+
+/* Every practice a run's statements go to (?1 run, ?2 year, ?3 ?4 the
+ * window of decisions): those it paid, and those with claims rejected or
+ * queried since the previous run */
+const char les_sql_runs_statement_practices[] =
+  "SELECT l.practice_code, coalesce (p.practice_name, '') FROM "
+  "(SELECT practice_code FROM paid_lines WHERE run_id = ?1 "
+  " UNION SELECT c.practice_code FROM claims AS c WHERE c.year = ?2 AND c.status IN ('rejected', 'queried') "
+  " AND " DECIDED_BETWEEN ("c") ") AS l "
+  "LEFT JOIN practices AS p ON p.practice_code = l.practice_code "
+  "ORDER BY l.practice_code";
+
+/* ?1 the run: its totals per service, from its lines (by the run's index) */
+const char les_sql_runs_insert_totals[] =
+  "INSERT INTO run_totals (run_id, service_code, paid, n_lines) "
+  "SELECT run_id, service_code, sum (payable), count (*) FROM paid_lines WHERE run_id = ?1 "
+  "GROUP BY run_id, service_code";
+
+/* What live runs of ?1 have paid per service: a few rows a run */
 const char les_sql_runs_paid_by_service[] =
-  "SELECT p.service_code, sum (p.payable) FROM " LIVE_PAID ("p") " WHERE p.year = ?1 "
-  "GROUP BY p.service_code";
+  "SELECT t.service_code, sum (t.paid) FROM run_totals AS t "
+  "JOIN payment_runs AS r ON r.run_id = t.run_id AND r.reopened_at IS NULL WHERE r.year = ?1 "
+  "GROUP BY t.service_code";
+
+/* ?1 year: per service its budget, payable and held to date (the last
+ * compute), and what live runs have paid */
+const char les_sql_runs_paid_outstanding[] =
+  "WITH paid AS (SELECT t.service_code, sum (t.paid) AS paid FROM run_totals AS t "
+  "  JOIN payment_runs AS r ON r.run_id = t.run_id AND r.reopened_at IS NULL WHERE r.year = ?1 "
+  "  GROUP BY t.service_code) "
+  "SELECT s.service_code, s.name, s.budget, coalesce (t.payable, 0), coalesce (t.held, 0), "
+  "  coalesce (p.paid, 0) "
+  "FROM services AS s LEFT JOIN service_totals AS t ON t.year = s.year AND t.service_code = s.service_code "
+  "LEFT JOIN paid AS p ON p.service_code = s.service_code "
+  "WHERE s.year = ?1 ORDER BY s.service_code";
 
 const char les_sql_runs_live_count[] =
   "SELECT count (*), max (month) FROM payment_runs WHERE year = ?1 "

@@ -3,6 +3,14 @@
 
 #include "les-sql.h"
 
+/* The live payment run that first paid the line @l, NULL when none: by
+ * the paid lines' key index */
+#define PAID_RUN(l) \
+  "(SELECT min (p.run_id) FROM paid_lines AS p JOIN payment_runs AS r ON r.run_id = p.run_id " \
+  "AND r.reopened_at IS NULL WHERE p.year = " l ".year AND p.practice_code = " l ".practice_code " \
+  "AND p.service_code = " l ".service_code AND p.rule_code = " l ".rule_code AND p.period = " l ".period " \
+  "AND p.corrects_id IS NULL)"
+
 const char les_sql_screen_services[] =
   "SELECT s.service_code, s.name, s.cap_mode, s.budget, s.schedule, s.claim_frequency, "
   " (SELECT count(*) FROM rules r WHERE r.service_code = s.service_code AND r.year = s.year), "
@@ -48,8 +56,9 @@ const char les_sql_screen_practice_claims[] =
   "GROUP BY service_code, item_code, status ORDER BY service_code, item_code, status";
 
 const char les_sql_screen_practice_payments[] =
-  "SELECT service_code, rule_code, period, units, gross, payable, held FROM payment_lines "
-  "WHERE practice_code = ?1 AND year = ?2 ORDER BY service_code, rule_code, period";
+  "SELECT l.service_code, l.rule_code, l.period, l.units, l.gross, l.payable, l.held, " PAID_RUN ("l") " "
+  "FROM payment_lines AS l WHERE l.practice_code = ?1 AND l.year = ?2 "
+  "ORDER BY l.service_code, l.rule_code, l.period";
 
 /* ---- findings and payments of a year (?1) ---- */
 
@@ -58,12 +67,13 @@ const char les_sql_screen_findings_summary[] =
   "FROM findings WHERE year = ?1 GROUP BY code ORDER BY min(severity), count(*) DESC, code";
 
 /* ?2 the service; a PCN's name goes with its code, so grouping by both is
- * grouping by the code */
+ * grouping by the code.  Practice by practice, each a range of the
+ * lines' key (the lines have no index by service) */
 const char les_sql_screen_payments_by_pcn[] =
   "SELECT p.pcn_code, n.pcn_name, count(DISTINCT l.practice_code), sum(l.gross), sum(l.payable), sum(l.held) "
-  "FROM payment_lines l JOIN practices p ON p.practice_code = l.practice_code "
-  "LEFT JOIN pcns n ON n.pcn_code = p.pcn_code "
-  "WHERE l.year = ?1 AND l.service_code = ?2 GROUP BY p.pcn_code, n.pcn_name ORDER BY p.pcn_code, n.pcn_name";
+  "FROM practices p CROSS JOIN payment_lines l LEFT JOIN pcns n ON n.pcn_code = p.pcn_code "
+  "WHERE l.year = ?1 AND l.practice_code = p.practice_code AND l.service_code = ?2 "
+  "GROUP BY p.pcn_code, n.pcn_name ORDER BY p.pcn_code, n.pcn_name";
 
 /* ?2 the service, ?3 the PCN.  The PCN's few practices first, then their
  * lines by the lines' key: joined the other way, SQLite reads every line
@@ -78,8 +88,8 @@ const char les_sql_screen_payments_by_practice[] =
 
 /* ?2 the service, ?3 the practice */
 const char les_sql_screen_payment_lines[] =
-  "SELECT rule_code, period, units, gross, payable, held FROM payment_lines "
-  "WHERE year = ?1 AND service_code = ?2 AND practice_code = ?3 ORDER BY rule_code, period";
+  "SELECT l.rule_code, l.period, l.units, l.gross, l.payable, l.held, " PAID_RUN ("l") " FROM payment_lines AS l "
+  "WHERE l.year = ?1 AND l.service_code = ?2 AND l.practice_code = ?3 ORDER BY l.rule_code, l.period";
 
 const char les_sql_screen_last_compute[] =
   "SELECT computed_at, to_period FROM computes WHERE year = ?1";

@@ -55,6 +55,11 @@ extern const char les_sql_team_set_policy[];
 extern const char les_sql_team_get_policy[];
 extern const char les_sql_team_refusals[];
 
+extern const char les_sql_sqlite_foreign_keys_off[];
+extern const char les_sql_sqlite_foreign_keys_on[];
+extern const char les_sql_stale_mark[];               /* ?1 year, ?2 service ('' every one) */
+extern const char les_sql_stale_mark_every_year[];
+
 /* ---- computing a year (les-sql-compute.c) ---- */
 extern const char les_sql_compute_services[];
 extern const char les_sql_compute_rules[];
@@ -76,12 +81,25 @@ extern const char les_sql_compute_totals_clear[];
 extern const char les_sql_compute_totals_clear_year[];
 extern const char les_sql_compute_insert_finding[];
 extern const char les_sql_compute_stored_lines[];
+extern const char les_sql_compute_stored_lines_of_service[];
 extern const char les_sql_compute_delete_line[];
 extern const char les_sql_compute_update_line[];
 #define LES_SQL_COMPUTE_LINE_COLUMNS 9   /* parameters of each row of les_sql_compute_insert_lines() */
 char *les_sql_compute_insert_lines (guint rows);
 extern const char les_sql_compute_insert_total[];
+extern const char les_sql_compute_findings_clear_service[];
+extern const char les_sql_compute_totals_clear_service[];
+extern const char les_sql_compute_year_totals[];
+extern const char les_sql_compute_stale[];
+extern const char les_sql_compute_stale_clear[];
 extern const char les_sql_compute_upsert_compute[];
+
+/* ---- a year's month end: its computed-to month, changes since (les-sql-year.c) ---- */
+extern const char les_sql_year_status[];
+extern const char les_sql_year_last_claim_period[];
+extern const char les_sql_year_set_to_period[];
+extern const char les_sql_year_note_change[];
+extern const char les_sql_year_counters[];
 
 /* ---- stored results and reconciliation (les-sql-results.c) ---- */
 extern const char les_sql_results_compute[];
@@ -102,6 +120,7 @@ extern const char les_sql_import_rule_kinds[];
 extern const char les_sql_import_max_claim_id[];
 extern const char les_sql_import_sqlite_foreign_keys_off[];
 extern const char les_sql_import_sqlite_foreign_keys_on[];
+extern const char les_sql_import_sqlite_claims_indexes[];
 extern const char les_sql_import_pcn_upsert[];
 extern const char les_sql_import_claim_insert[];
 extern const char les_sql_import_claim_select[];
@@ -125,7 +144,13 @@ extern const char les_sql_runs_reopen[];
 extern const char les_sql_runs_practices[];
 extern const char les_sql_runs_statement_practice[];
 extern const char les_sql_runs_statement_lines[];
+extern const char les_sql_runs_statement_claims[];
+extern const char les_sql_runs_decision_window[];
+extern const char les_sql_runs_statement_decisions[];
+extern const char les_sql_runs_statement_practices[];
+extern const char les_sql_runs_insert_totals[];
 extern const char les_sql_runs_paid_by_service[];
+extern const char les_sql_runs_paid_outstanding[];
 extern const char les_sql_runs_live_count[];
 extern const char les_sql_adjustments_clear[];
 extern const char les_sql_adjustments_insert[];
@@ -137,6 +162,14 @@ extern const char les_sql_claims_set_status[];
 extern const char les_sql_claims_id_for_ref[];
 extern const char les_sql_claims_ids_for_year[];
 extern const char les_sql_claims_approvable_ids_for_year[];
+extern const char les_sql_claims_detail[];
+extern const char les_sql_claims_patient_lines[];
+extern const char les_sql_claims_findings[];
+extern const char les_sql_claims_original[];
+extern const char les_sql_claims_history[];
+extern const char les_sql_claims_line[];
+extern const char les_sql_claims_line_paid_run[];
+extern const char les_sql_claims_check[];
 
 /* ---- the claims model (les-sql-claim-list.c) ---- */
 /* See les-claim-query.h. */

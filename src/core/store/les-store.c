@@ -36,6 +36,7 @@ struct _LesStore
   GHashTable *touched;      /* tables the open transaction changed (audited), announced at commit */
   GSource    *watch;        /* others' changes, on a server (les_store_watch_others()) */
   int         depth;        /* nested begin calls */
+  GHashTable *stale;        /* "YEAR/CODE" (CODE "" every service; YEAR 0 every year) marked in this transaction */
   GPtrArray  *warnings;     /* sentences for people, NULL-terminated */
 
   /* a second writer is told who holds the database (les_store_set_wait_func()) */
@@ -72,12 +73,16 @@ static const Migration sqlite_migrations[] = {
   { 1, 2, "resource:///org/lesclaims/LesClaims/core/les-schema-2.sql" },
   { 2, 3, "resource:///org/lesclaims/LesClaims/core/les-schema-3.sql" },
   { 3, 4, "resource:///org/lesclaims/LesClaims/core/les-schema-4.sql" },
+  { 4, 5, "resource:///org/lesclaims/LesClaims/core/les-schema-5.sql" },
+  { 5, 6, "resource:///org/lesclaims/LesClaims/core/les-schema-6.sql" },
 };
 
 /* A PostgreSQL database starts at the version current when it came in */
 static const Migration pg_migrations[] = {
   { 0, 3, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg.sql" },
   { 3, 4, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg-4.sql" },
+  { 4, 5, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg-5.sql" },
+  { 5, 6, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg-6.sql" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (sqlite_migrations) == LES_SCHEMA_VERSION);
@@ -342,6 +347,7 @@ migrate (LesStore *self, GError **error)
 {
   int version = les_store_get_schema_version (self);
   gboolean scrub = FALSE;
+  gboolean ok = FALSE;
 
   if (version > LES_SCHEMA_VERSION)
     {
@@ -361,8 +367,13 @@ migrate (LesStore *self, GError **error)
         return TRUE;
     }
 
+  /* a migration may rebuild a table that others refer to (SQLite's way of
+   * changing a constraint): references are not checked while it runs,
+   * which the pragma allows only outside a transaction */
+  if (!is_server (self))
+    les_store_exec (self, les_sql_sqlite_foreign_keys_off, NULL);
   if (!les_store_begin (self, error))
-    return FALSE;
+    goto out;
   /* read again under the write lock: another connection may have migrated meanwhile */
   version = les_store_get_schema_version (self);
   if (version < 0)
@@ -399,14 +410,18 @@ migrate (LesStore *self, GError **error)
       les_store_exec (self, les_sql_sqlite_secure_delete_off, NULL);
       les_store_exec (self, les_sql_sqlite_checkpoint_truncate, NULL);
     }
-  return TRUE;
+  ok = TRUE;
+  goto out;
 
 fail:
   les_store_rollback (self);
 done:
   if (scrub && is_sqlite (self))
     les_store_exec (self, les_sql_sqlite_secure_delete_off, NULL);
-  return FALSE;
+out:
+  if (!is_server (self))
+    les_store_exec (self, les_sql_sqlite_foreign_keys_on, NULL);
+  return ok;
 }
 
 static void
@@ -433,6 +448,7 @@ les_store_finalize (GObject *object)
     g_source_destroy (self->watch);
   g_clear_pointer (&self->watch, g_source_unref);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
+  g_clear_pointer (&self->stale, g_hash_table_unref);
   g_free (self->holder_path);
   g_free (self->activity);
   if (self->wait_destroy != NULL)
@@ -448,10 +464,8 @@ les_store_class_init (LesStoreClass *klass)
 
   object_class->finalize = les_store_finalize;
 
-  /**
-   * LesStore::changed:
-   * @table_name: the table that changed
-   */
+  /* another client's change on a server (les_store_watch_others()); this
+   * process's own writes reach the screens through the session */
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass),
                                    G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
                                    0, NULL, NULL, NULL,
@@ -468,6 +482,7 @@ les_store_init (LesStore *self)
   self->client = g_uuid_string_random ();
   self->touched = g_hash_table_new (g_str_hash, g_str_equal);
   self->warnings = g_ptr_array_new_null_terminated (1, g_free, TRUE);
+  self->stale = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* Filesystems whose locking SQLite's WAL cannot rely on (statfs f_type) */
@@ -931,6 +946,35 @@ les_store_begin (LesStore *self, GError **error)
   return TRUE;
 }
 
+/* Writes the marks of les_store_mark_stale(), once per transaction */
+static gboolean
+write_stale (LesStore *self, GError **error)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->stale);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const char *mark = key;
+      const char *code = strchr (mark, '/') + 1;
+      int fy = (int) g_ascii_strtoll (mark, NULL, 10);
+      LesStmt *stmt = les_store_prepare (self, fy == 0 ? les_sql_stale_mark_every_year : les_sql_stale_mark, error);
+
+      if (stmt == NULL)
+        return FALSE;
+      if (fy != 0)
+        {
+          les_stmt_bind_int64 (stmt, 1, fy);
+          les_stmt_bind_text (stmt, 2, code);
+        }
+      if (!les_stmt_run (stmt, error))
+        return FALSE;
+    }
+  g_hash_table_remove_all (self->stale);
+  return TRUE;
+}
+
 gboolean
 les_store_commit (LesStore *self, GError **error)
 {
@@ -939,10 +983,18 @@ les_store_commit (LesStore *self, GError **error)
 
   if (--self->depth > 0)
     return TRUE;
+  if (!write_stale (self, error))
+    {
+      g_hash_table_remove_all (self->stale);
+      remove_holder (self);
+      les_db_rollback (self->db);
+      return FALSE;
+    }
   /* before the lock goes, so that it never removes the next holder's file */
   remove_holder (self);
   if (!announce_changes (self, error) || !les_db_commit (self->db, error))
     {
+      g_hash_table_remove_all (self->stale);
       les_db_rollback (self->db);
       return FALSE;
     }
@@ -957,9 +1009,32 @@ les_store_rollback (LesStore *self)
   if (self->depth == 0)
     return;
   self->depth = 0;
+  g_hash_table_remove_all (self->stale);
   remove_holder (self);
   g_hash_table_remove_all (self->touched);
   les_db_rollback (self->db);
+}
+
+/**
+ * les_store_mark_stale:
+ * @fy: the financial year, or 0 for every year
+ * @service_code: (nullable): the service whose inputs changed; %NULL for
+ *   every service of @fy
+ *
+ * Records, inside the open transaction, that a change to what the engine
+ * reads makes the stored results of the service out of date: the next
+ * compute of the year redoes it (docs/engine.md).  Every write to a
+ * compute's inputs calls this; the marks are written once, at commit.
+ */
+void
+les_store_mark_stale (LesStore *self, int fy, const char *service_code)
+{
+  g_return_if_fail (LES_IS_STORE (self));
+  g_return_if_fail (self->depth > 0);
+
+  if (fy == 0)
+    service_code = NULL;
+  g_hash_table_add (self->stale, g_strdup_printf ("%d/%s", fy, service_code ? service_code : ""));
 }
 
 /**
@@ -1021,7 +1096,7 @@ notified_cb (const char *channel, const char *payload, gpointer user_data)
   if (g_strv_length (parts) < 2 || strcmp (parts[1], self->client) == 0)
     return;
   g_debug ("%s: %s changed %s", les_db_get_location (self->db), parts[2] != NULL ? parts[2] : "?", parts[0]);
-  les_store_emit_changed (self, parts[0]);
+  g_signal_emit (self, signals[CHANGED], g_quark_from_string (parts[0]), parts[0]);
 }
 
 /**
@@ -1064,14 +1139,6 @@ les_store_get_user_name (LesStore *self)
   g_return_val_if_fail (LES_IS_STORE (self), NULL);
 
   return self->os_user;
-}
-
-void
-les_store_emit_changed (LesStore *self, const char *table_name)
-{
-  g_return_if_fail (LES_IS_STORE (self));
-
-  g_signal_emit (self, signals[CHANGED], g_quark_from_string (table_name), table_name);
 }
 
 /**

@@ -114,6 +114,13 @@ GRANT INSERT ON paid_lines TO les_finance;
 GRANT INSERT, UPDATE, DELETE ON computes, payment_lines, service_totals, findings, adjustments
   TO les_contract_manager, les_finance;
 
+-- Every write says what it makes out of date: the year's counters of
+-- changes and the month it is worked to (schema 5), the services a
+-- compute must redo (schema 6); a run records what it paid per service
+GRANT INSERT, UPDATE ON year_state TO les_contract_manager, les_finance;
+GRANT INSERT, DELETE ON stale_services TO les_contract_manager, les_finance;
+GRANT INSERT, DELETE ON run_totals TO les_finance;
+
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO les_contract_manager, les_finance;
 
 -- The team's tables: read by the administrator, written by functions only
