@@ -27,6 +27,7 @@
 #include "les-runs.h"
 #include "les-statement.h"
 #include "les-store.h"
+#include "les-team.h"
 #include "les-value.h"
 #include "les-year-status.h"
 
@@ -81,6 +82,11 @@ static const char usage_text[] =
   "  les-claims-cli [--db DB] verify [--year 2024/25]\n"
   "  les-claims-cli [--db DB] key export -o FILE\n"
   "  les-claims-cli [--db DB] key import FILE\n"
+  "  les-claims-cli --db SERVER_DB team setup\n"
+  "  les-claims-cli --db SERVER_DB team add-user NAME ROLE\n"
+  "  les-claims-cli --db SERVER_DB team remove-user NAME [ROLE]\n"
+  "  les-claims-cli --db SERVER_DB team list\n"
+  "  les-claims-cli --db SERVER_DB team separation-of-duties on|off\n"
   "\n"
   "Every command takes --key-file FILE (or LES_CLAIMS_KEY_FILE) to keep the\n"
   "  database's key in FILE (private, mode 600) instead of the keyring.\n"
@@ -97,6 +103,7 @@ static const char usage_text[] =
   "DB is a database file, or a PostgreSQL database: a postgresql:// URI or a\n"
   "  \"host=… dbname=…\" connection string, with libpq's PG* environment variables\n"
   "  and ~/.pgpass (keep passwords there, never on the command line).\n"
+  "Team roles (docs/team-server.md): %s.\n"
   "Without --db, the default database: %s\n"
   "Exit status: 0 success, 1 bad input, 2 usage error.\n";
 
@@ -107,7 +114,7 @@ usage (const char *problem)
 
   if (problem != NULL)
     g_printerr ("les-claims-cli: %s\n", problem);
-  g_printerr (usage_text, les_claim_status_list_words (), path);
+  g_printerr (usage_text, les_claim_status_list_words (), les_team_role_list_words (), path);
   return LES_CLI_USAGE;
 }
 
@@ -1128,11 +1135,11 @@ cmd_verify (Options *o)
                                "someone changed the file outside LES Claims\n",
                                "%s: %u breaks in the audit trail or the payment runs: "
                                "someone changed the file outside LES Claims\n", breaks->len),
-                  les_store_get_path (store), breaks->len);
+                  les_store_get_location (store), breaks->len);
       return LES_CLI_BAD_INPUT;
     }
   g_print (_("%s: the audit trail (%" G_GINT64_FORMAT " rows) and the payment runs are intact\n"),
-           les_store_get_path (store), les_store_count_rows (store, "audit"));
+           les_store_get_location (store), les_store_count_rows (store, "audit"));
   return LES_CLI_OK;
 }
 
@@ -1157,7 +1164,7 @@ cmd_key (Options *o)
         return exit_for_error (error);
       g_print (_("%s: the key of %s, readable by you only. Keep it as you would the database: with it, NHS "
                  "numbers can be checked against the database. On another desk, “les-claims-cli key import "
-                 "%s”, then delete the file.\n"), o->output, les_store_get_path (store), o->output);
+                 "%s”, then delete the file.\n"), o->output, les_store_get_location (store), o->output);
       return LES_CLI_OK;
     }
   if (strcmp (what, "import") == 0)
@@ -1193,6 +1200,105 @@ cmd_key (Options *o)
       return LES_CLI_OK;
     }
   return usage ("key takes export -o FILE, or import FILE");
+}
+
+/* A team database: its roles and policies (les-team.h) */
+
+static int
+cmd_team (Options *o)
+{
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *what = o->args->len >= 2 ? o->args->pdata[1] : "";
+  guint n_args = o->args->len;
+
+  if (strcmp (what, "setup") == 0 && n_args == 2)
+    {
+      if ((store = open_store (o)) == NULL)
+        return LES_CLI_BAD_INPUT;
+      if (!les_team_setup (store, &error))
+        return exit_for_error (error);
+      g_print (_("%s: set up for a team — roles les_viewer, les_contract_manager, les_finance and les_admin; "
+                 "separation of duties on. Give people roles with “les-claims-cli team add-user NAME ROLE”.\n"),
+               les_store_get_location (store));
+      return LES_CLI_OK;
+    }
+  if (strcmp (what, "add-user") == 0 && n_args == 4)
+    {
+      LesTeamRoles role = les_team_role_from_word (o->args->pdata[3]);
+
+      if (role == 0)
+        {
+          g_autofree char *problem = g_strdup_printf ("ROLE: “%s” is not a role (%s)", (char *) o->args->pdata[3],
+                                                      les_team_role_list_words ());
+          return usage (problem);
+        }
+      if ((store = open_store (o)) == NULL)
+        return LES_CLI_BAD_INPUT;
+      if (!les_team_add_user (store, o->args->pdata[2], role, &error))
+        return exit_for_error (error);
+      g_print (_("%s is now %s in %s\n"), (char *) o->args->pdata[2], les_team_role_to_word (role),
+               les_store_get_location (store));
+      return LES_CLI_OK;
+    }
+  if (strcmp (what, "remove-user") == 0 && (n_args == 3 || n_args == 4))
+    {
+      LesTeamRoles role = n_args == 4 ? les_team_role_from_word (o->args->pdata[3]) : 0;
+
+      if (n_args == 4 && role == 0)
+        {
+          g_autofree char *problem = g_strdup_printf ("ROLE: “%s” is not a role (%s)", (char *) o->args->pdata[3],
+                                                      les_team_role_list_words ());
+          return usage (problem);
+        }
+      if ((store = open_store (o)) == NULL)
+        return LES_CLI_BAD_INPUT;
+      if (!les_team_remove_user (store, o->args->pdata[2], role, &error))
+        return exit_for_error (error);
+      if (role != 0)
+        g_print (_("%s is no longer %s in %s\n"), (char *) o->args->pdata[2], les_team_role_to_word (role),
+                 les_store_get_location (store));
+      else
+        g_print (_("%s has no role in %s any more\n"), (char *) o->args->pdata[2], les_store_get_location (store));
+      return LES_CLI_OK;
+    }
+  if (strcmp (what, "list") == 0 && n_args == 2)
+    {
+      g_autoptr(GPtrArray) members = NULL;
+      gboolean sod = TRUE;
+
+      if ((store = open_store (o)) == NULL)
+        return LES_CLI_BAD_INPUT;
+      members = les_team_list (store, &error);
+      if (members == NULL || !les_team_get_separation_of_duties (store, &sod, &error))
+        return exit_for_error (error);
+      for (guint i = 0; i < members->len; i++)
+        {
+          LesTeamMember *m = members->pdata[i];
+
+          g_print ("%s\t%s\n", m->user, les_team_role_to_word (m->role));
+        }
+      g_print (sod ? _("Separation of duties: on\n") : _("Separation of duties: off\n"));
+      return LES_CLI_OK;
+    }
+  if (strcmp (what, "separation-of-duties") == 0 && n_args == 3)
+    {
+      const char *value = o->args->pdata[2];
+      gboolean on = g_ascii_strcasecmp (value, "on") == 0;
+
+      if (!on && g_ascii_strcasecmp (value, "off") != 0)
+        return usage ("team separation-of-duties takes on or off");
+      if ((store = open_store (o)) == NULL)
+        return LES_CLI_BAD_INPUT;
+      if (!les_team_set_separation_of_duties (store, on, &error))
+        return exit_for_error (error);
+      g_print (on ? _("%s: separation of duties is on: whoever approved a claim cannot close the run that pays it\n")
+                  : _("%s: separation of duties is off: anyone in finance can close any run\n"),
+               les_store_get_location (store));
+      return LES_CLI_OK;
+    }
+  return usage ("team takes setup, add-user NAME ROLE, remove-user NAME [ROLE], list, "
+                "or separation-of-duties on|off");
 }
 
 /**
@@ -1258,6 +1364,8 @@ les_cli_run (int argc, char **argv)
     status = cmd_verify (&o);
   else if (strcmp (command, "key") == 0)
     status = cmd_key (&o);
+  else if (strcmp (command, "team") == 0)
+    status = cmd_team (&o);
   else
     {
       g_autofree char *shown = les_text_for_message (command);

@@ -508,6 +508,7 @@ run (Import *imp, LesStmt *stmt)
     case LES_DB_FAILURE_BUSY:
     case LES_DB_FAILURE_CORRUPT:
     case LES_DB_FAILURE_INTERRUPTED:
+    case LES_DB_FAILURE_PERMISSION:
       if (imp->db_error == NULL)
         imp->db_error = g_steal_pointer (&error);
       imp->fatal = TRUE;
@@ -705,6 +706,9 @@ write_reference_row (Import *imp)
 
   if (imp->kind == LES_KIND_PRACTICES)
     write_pcn (imp);
+  /* a refusal of the whole import (a role that may not write PCNs) is said once */
+  if (imp->fatal)
+    return;
 
   for (guint c = 0; c < imp->info->n_columns; c++)
     if (imp->info->key_mask & (1u << c))

@@ -65,6 +65,7 @@ struct _LesSession
   GObject        parent_instance;
 
   LesStore      *store;
+  gulong         store_changed_id;   /* others' changes, on a server */
   GMainContext  *context;
   int            year;
   gint32         to_period;
@@ -165,6 +166,44 @@ emit_changed (LesSession *self, LesChange what)
 {
   if (what != 0)
     g_signal_emit (self, signals[CHANGED], 0, what);
+}
+
+/* What another client's change to @table_name touched (on a server) */
+static LesChange
+change_for_table (const char *table_name)
+{
+  static const struct { const char *table; LesChange change; } tables[] = {
+    { "claims", LES_CHANGE_CLAIMS },
+    { "patient_lines", LES_CHANGE_CLAIMS },
+    { "payment_lines", LES_CHANGE_PAYMENTS },
+    { "findings", LES_CHANGE_PAYMENTS },
+    { "adjustments", LES_CHANGE_PAYMENTS },
+    { "computes", LES_CHANGE_PAYMENTS },
+    { "service_totals", LES_CHANGE_PAYMENTS },
+    { "payment_runs", LES_CHANGE_RUNS },
+    { "paid_lines", LES_CHANGE_RUNS },
+    { "services", LES_CHANGE_SERVICES },
+    { "rules", LES_CHANGE_SERVICES },
+    { "pcns", LES_CHANGE_REFERENCE },
+    { "practices", LES_CHANGE_REFERENCE },
+    { "list_sizes", LES_CHANGE_REFERENCE },
+    { "signups", LES_CHANGE_REFERENCE },
+    { "cohorts", LES_CHANGE_REFERENCE },
+    { "allocations", LES_CHANGE_REFERENCE },
+    { "achievements", LES_CHANGE_REFERENCE },
+    { "ledger", LES_CHANGE_REFERENCE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    if (g_strcmp0 (table_name, tables[i].table) == 0)
+      return tables[i].change;
+  return LES_CHANGE_ALL;
+}
+
+static void
+store_changed_cb (LesStore *store, const char *table_name, LesSession *self)
+{
+  emit_changed (self, change_for_table (table_name));
 }
 
 /* Calls and tasks not yet finished, for les_session_wait() */
@@ -526,6 +565,7 @@ les_session_dispose (GObject *object)
   g_assert (self->current == NULL && g_queue_is_empty (&self->writes));
   g_assert (g_queue_is_empty (&self->pending_reads));
 
+  g_clear_signal_handler (&self->store_changed_id, self->store);
   g_queue_clear_full (&self->undo, (GDestroyNotify) command_free);
   if (self->idle_readers != NULL)
     g_ptr_array_set_size (self->idle_readers, 0);
@@ -605,10 +645,16 @@ static void
 les_session_constructed (GObject *object)
 {
   LesSession *self = (LesSession *) object;
+  g_autoptr(GError) error = NULL;
 
   G_OBJECT_CLASS (les_session_parent_class)->constructed (object);
 
   g_assert (LES_IS_STORE (self->store));
+  self->store_changed_id = g_signal_connect (self->store, "changed", G_CALLBACK (store_changed_cb), self);
+  /* on a server, other people's changes reach the screens as this session's own do */
+  if (!les_store_watch_others (self->store, self->context, &error))
+    g_debug ("%s: others' changes will not show until read again: %s", les_store_get_location (self->store),
+             error->message);
 }
 
 static void

@@ -111,3 +111,12 @@ const char les_sql_pg_schema_version[] =
 
 const char les_sql_pg_set_schema_version[] =
   "UPDATE schema_version SET version = ?1";
+
+/* Who the server says this connection is: the audit trail's user on a server */
+const char les_sql_pg_session_user[] =
+  "SELECT session_user";
+
+/* Tells every listening client that a table changed (sent at commit, never
+ * for a rollback); ?2 names the client, which ignores its own */
+const char les_sql_pg_notify_change[] =
+  "SELECT pg_notify ('les_changes', CAST (?1 AS text) || chr (9) || CAST (?2 AS text) || chr (9) || session_user)";

@@ -42,6 +42,18 @@ extern const char les_sql_count_rows[];   /* printf format: the table name (one 
 extern const char les_sql_pg_has_schema[];
 extern const char les_sql_pg_schema_version[];
 extern const char les_sql_pg_set_schema_version[];
+extern const char les_sql_pg_session_user[];
+extern const char les_sql_pg_notify_change[];
+
+/* ---- a team database on PostgreSQL: roles and policies (les-sql-team.c, used by les-team.c) ---- */
+extern const char les_sql_team_is_set_up[];
+extern const char les_sql_team_roles[];
+extern const char les_sql_team_members[];
+extern const char les_sql_team_add_user[];
+extern const char les_sql_team_remove_user[];
+extern const char les_sql_team_set_policy[];
+extern const char les_sql_team_get_policy[];
+extern const char les_sql_team_refusals[];
 
 extern const char les_sql_sqlite_foreign_keys_off[];
 extern const char les_sql_sqlite_foreign_keys_on[];

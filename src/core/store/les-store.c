@@ -31,7 +31,10 @@ struct _LesStore
   GBytes     *key;          /* NULL until something that needs it asks */
   char       *nhs_key;      /* the key in hex: NHS numbers' HMAC key, as it was in older files */
   guint8      seal_key[32];
-  char       *os_user;
+  char       *os_user;      /* on a server, the server's name for this connection's user */
+  char       *client;       /* names this store and its copies in the notices of changes they send */
+  GHashTable *touched;      /* tables the open transaction changed (audited), announced at commit */
+  GSource    *watch;        /* others' changes, on a server (les_store_watch_others()) */
   int         depth;        /* nested begin calls */
   GHashTable *stale;        /* "YEAR/CODE" (CODE "" every service; YEAR 0 every year) marked in this transaction */
   GPtrArray  *warnings;     /* sentences for people, NULL-terminated */
@@ -49,6 +52,13 @@ struct _LesStore
 #define WAIT_TELL_US G_USEC_PER_SEC
 
 G_DEFINE_FINAL_TYPE (LesStore, les_store, G_TYPE_OBJECT)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 typedef struct {
   int         from;
@@ -432,6 +442,11 @@ les_store_finalize (GObject *object)
   g_free (self->nhs_key);
   memset (self->seal_key, 0, sizeof self->seal_key);
   g_free (self->os_user);
+  g_free (self->client);
+  g_clear_pointer (&self->touched, g_hash_table_unref);
+  if (self->watch != NULL)
+    g_source_destroy (self->watch);
+  g_clear_pointer (&self->watch, g_source_unref);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
   g_clear_pointer (&self->stale, g_hash_table_unref);
   g_free (self->holder_path);
@@ -448,6 +463,13 @@ les_store_class_init (LesStoreClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = les_store_finalize;
+
+  /* another client's change on a server (les_store_watch_others()); this
+   * process's own writes reach the screens through the session */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass),
+                                   G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                                   0, NULL, NULL, NULL,
+                                   G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -457,6 +479,8 @@ les_store_init (LesStore *self)
                                             finalize_statement);
   self->by_address = g_hash_table_new (g_direct_hash, g_direct_equal);
   self->os_user = g_strdup (g_get_user_name ());
+  self->client = g_uuid_string_random ();
+  self->touched = g_hash_table_new (g_str_hash, g_str_equal);
   self->warnings = g_ptr_array_new_null_terminated (1, g_free, TRUE);
   self->stale = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
@@ -553,6 +577,18 @@ describe_holder (LesStore *self)
   g_autofree char *since = NULL;
   gint64 pid;
 
+  if (self->holder_path == NULL)
+    {
+      g_autofree char *holder = les_db_describe_holder (self->db);
+      g_auto(GStrv) parts = holder != NULL ? g_strsplit (holder, "\t", 2) : NULL;
+
+      /* a server names whoever holds its lock */
+      if (parts != NULL && parts[0] != NULL && parts[1] != NULL && parts[1][0] != '\0')
+        return g_strdup_printf (_("Waiting for %s, who has been changing %s since %s…"), parts[0],
+                                les_db_get_location (self->db), parts[1]);
+      if (parts != NULL && parts[0] != NULL)
+        return g_strdup_printf (_("Waiting for %s, who is changing %s…"), parts[0], les_db_get_location (self->db));
+    }
   if (self->holder_path == NULL || !g_key_file_load_from_file (file, self->holder_path, G_KEY_FILE_NONE, NULL))
     return g_strdup_printf (_("Waiting for another program that is changing %s…"), les_db_get_location (self->db));
   user = g_key_file_get_string (file, "holder", "user", NULL);
@@ -650,6 +686,27 @@ les_store_is_server_location (const char *location)
   return les_db_pg_is_conninfo (location);
 }
 
+/* On a server the audit trail names the user the server authenticated (a team
+ * database's trigger writes it whatever the client says), so the seal is made
+ * over that name */
+static gboolean
+learn_server_user (LesStore *self, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (self, les_sql_pg_session_user, error);
+  LesStep rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = les_stmt_step (stmt, error);
+  if (rc == LES_STEP_ROW)
+    {
+      g_free (self->os_user);
+      self->os_user = g_strdup (les_stmt_text (stmt, 0));
+    }
+  les_stmt_reset (stmt);
+  return rc == LES_STEP_ROW;
+}
+
 /**
  * les_store_open:
  * @location: the database: a file, created when missing, or a PostgreSQL
@@ -692,6 +749,8 @@ les_store_open (const char *location, GError **error)
       check_file (self);
     }
   les_db_set_wait_func (self->db, wait_cb, self);
+  if (is_server (self) && !learn_server_user (self, error))
+    return NULL;
 
   if (!migrate (self, error))
     {
@@ -727,6 +786,12 @@ les_store_dup (LesStore *self, GError **error)
   g_return_val_if_fail (LES_IS_STORE (self), NULL);
 
   copy = les_store_open (self->location, error);
+  /* its changes are this store's, for les_store_watch_others() */
+  if (copy != NULL)
+    {
+      g_free (copy->client);
+      copy->client = g_strdup (self->client);
+    }
   /* a worker does not ask the keyring again */
   if (copy != NULL && self->key != NULL && g_strcmp0 (copy->key_id, self->key_id) == 0)
     take_key (copy, self->key);
@@ -836,6 +901,35 @@ les_store_get_schema_version (LesStore *self)
   return version;
 }
 
+/* A server tells the other clients which tables this transaction changed:
+ * one notice per table, sent by the server when (and only if) it commits */
+static gboolean
+announce_changes (LesStore *self, GError **error)
+{
+  GHashTableIter iter;
+  gpointer table;
+
+  if (!is_server (self) || g_hash_table_size (self->touched) == 0)
+    return TRUE;
+  g_hash_table_iter_init (&iter, self->touched);
+  while (g_hash_table_iter_next (&iter, &table, NULL))
+    {
+      LesStmt *stmt = les_store_prepare (self, les_sql_pg_notify_change, error);
+
+      if (stmt == NULL)
+        break;
+      les_stmt_bind_text (stmt, 1, table);
+      les_stmt_bind_text (stmt, 2, self->client);
+      if (!les_stmt_run (stmt, error))
+        break;
+      g_hash_table_iter_remove (&iter);
+    }
+  if (g_hash_table_size (self->touched) == 0)
+    return TRUE;
+  g_hash_table_remove_all (self->touched);
+  return FALSE;
+}
+
 gboolean
 les_store_begin (LesStore *self, GError **error)
 {
@@ -898,7 +992,7 @@ les_store_commit (LesStore *self, GError **error)
     }
   /* before the lock goes, so that it never removes the next holder's file */
   remove_holder (self);
-  if (!les_db_commit (self->db, error))
+  if (!announce_changes (self, error) || !les_db_commit (self->db, error))
     {
       g_hash_table_remove_all (self->stale);
       les_db_rollback (self->db);
@@ -917,6 +1011,7 @@ les_store_rollback (LesStore *self)
   self->depth = 0;
   g_hash_table_remove_all (self->stale);
   remove_holder (self);
+  g_hash_table_remove_all (self->touched);
   les_db_rollback (self->db);
 }
 
@@ -985,7 +1080,65 @@ les_store_audit_sealed (LesStore    *self,
       les_store_rollback (self);
       return FALSE;
     }
+  /* every change is audited: what it audits is what others are told of */
+  if (table_name != NULL)
+    g_hash_table_add (self->touched, (gpointer) g_intern_string (table_name));
   return les_store_commit (self, error);
+}
+
+static void
+notified_cb (const char *channel, const char *payload, gpointer user_data)
+{
+  LesStore *self = user_data;
+  g_auto(GStrv) parts = g_strsplit (payload != NULL ? payload : "", "\t", 3);
+
+  /* table, client, user; this store's own changes it has announced itself */
+  if (g_strv_length (parts) < 2 || strcmp (parts[1], self->client) == 0)
+    return;
+  g_debug ("%s: %s changed %s", les_db_get_location (self->db), parts[2] != NULL ? parts[2] : "?", parts[0]);
+  g_signal_emit (self, signals[CHANGED], g_quark_from_string (parts[0]), parts[0]);
+}
+
+/**
+ * les_store_watch_others:
+ * @context: (nullable): the main context to be told in (NULL: the default)
+ *
+ * On a server, has the store emit #LesStore::changed in @context for every
+ * table another client changes (another person's import, decision, compute
+ * or run), a moment after it commits; this store's own changes and its
+ * copies' (les_store_dup()) are not repeated.  It listens on a connection of
+ * its own.  A file has no other clients to watch: nothing is done.
+ */
+gboolean
+les_store_watch_others (LesStore *self, GMainContext *context, GError **error)
+{
+  GSource *source;
+
+  g_return_val_if_fail (LES_IS_STORE (self), FALSE);
+
+  if (!is_server (self) || self->watch != NULL)
+    return TRUE;
+  source = les_db_pg_notify_source_new (self->location, "les_changes", error);
+  if (source == NULL)
+    return FALSE;
+  g_source_set_callback (source, G_SOURCE_FUNC (notified_cb), self, NULL);
+  g_source_attach (source, context);
+  self->watch = source;
+  return TRUE;
+}
+
+/**
+ * les_store_get_user_name:
+ *
+ * Returns: who the audit trail says makes this store's changes: the server's
+ * name for the connection's user, or the user of this computer for a file
+ */
+const char *
+les_store_get_user_name (LesStore *self)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+
+  return self->os_user;
 }
 
 /**

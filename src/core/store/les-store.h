@@ -48,6 +48,14 @@ gboolean    les_store_audit          (LesStore    *self,
                                       const char  *after,
                                       GError     **error);
 
+/* Signal "changed" (detail: the table name): on a server, another client's
+ * committed change, once les_store_watch_others() listens for them. */
+/* On a server: others' changes emitted as "changed" in @context (a file: nothing to do) */
+gboolean    les_store_watch_others   (LesStore     *self,
+                                      GMainContext *context,
+                                      GError      **error);
+const char *les_store_get_user_name  (LesStore    *self);
+
 char       *les_store_hash_nhs_number (LesStore   *self,
                                        const char *digits,
                                        GError    **error);
