@@ -58,7 +58,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->other = les_store_open (f->location, &error);
   g_assert_no_error (error);
   import_example (f->store, f->dir);
-  ids = les_claims_ids_for_year (f->store, 2024, FALSE, &error);
+  ids = les_claims_ids_for_year (f->store, 2024, FALSE, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ids->len, >, 0);
   f->claim_id = g_array_index (ids, gint64, 0);
@@ -88,7 +88,7 @@ static void
 set_status (LesStore *store, gint64 id, LesClaimStatus status)
 {
   g_autoptr(GError) error = NULL;
-  LesClaimsChange *change = les_claims_set_status (store, &id, 1, status, "a test", &error);
+  LesClaimsChange *change = les_claims_set_status (store, &id, NULL, 1, status, "a test", &error);
 
   g_assert_no_error (error);
   les_claims_change_free (change);
