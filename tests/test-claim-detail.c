@@ -126,7 +126,7 @@ set_status (Fixture *f, LesClaimStatus status, const char *reason, const char *r
 {
   g_autoptr(GError) error = NULL;
   gint64 id = id_of (f, ref);
-  g_autoptr(LesClaimsChange) change = les_claims_set_status (f->store, &id, 1, status, reason, &error);
+  g_autoptr(LesClaimsChange) change = les_claims_set_status (f->store, &id, NULL, 1, status, reason, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (change);

@@ -271,7 +271,7 @@ status_set_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   gint64 *n = user_data;
 
-  *n = les_session_set_status_finish (LES_SESSION (object), result, &error);
+  *n = les_session_set_status_finish (LES_SESSION (object), result, NULL, &error);
   g_assert_no_error (error);
 }
 
@@ -336,7 +336,7 @@ test_refresh (Fixture *f, gconstpointer data)
 
   row = g_list_model_get_item (G_LIST_MODEL (list), 0);
   changes = record_changes (list);
-  les_session_set_status_async (f->session, ids, NULL, LES_CLAIM_STATUS_APPROVED, NULL, status_set_cb, &n_changed);
+  les_session_set_status_async (f->session, ids, NULL, NULL, LES_CLAIM_STATUS_APPROVED, NULL, status_set_cb, &n_changed);
   les_session_wait (f->session);
   les_claim_list_wait (list);
   g_assert_cmpint (n_changed, ==, 5);

@@ -146,7 +146,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
       c->id = g_array_index (ids, gint64, 0);
       if (g_strcmp0 (c->status, "submitted") != 0)
         {
-          g_autoptr(LesClaimsChange) change = les_claims_set_status (f->store, &c->id, 1, les_claim_status_from_word (c->status), c->reason,
+          g_autoptr(LesClaimsChange) change = les_claims_set_status (f->store, &c->id, NULL, 1, les_claim_status_from_word (c->status), c->reason,
                                                                      &error);
           g_assert_no_error (error);
         }

@@ -34,6 +34,12 @@ expect_status 0 "init creates a database" -- "$cli" --db "$db" init
 expect_status 0 "init is harmless to repeat" -- "$cli" --db "$db" init
 expect_status 2 "no command is a usage error" -- "$cli" --db "$db"
 expect_status 2 "an unknown command is a usage error" -- "$cli" --db "$db" frobnicate
+# issue #12, 4: a value echoed in a usage error can neither forge a line nor reach the terminal
+expect_status 2 "a claim status with a line break is a usage error" -- "$cli" --db "$db" set-status "$(printf 'ok\nles-claims-cli: \033[2Jdone')" E0001
+head -n 1 "$work/err" | grep -qxF 'les-claims-cli: “ok\nles-claims-cli: \x1B[2Jdone” is not a claim status' \
+  && ! grep -q "$(printf '\033')" "$work/err" && ! grep -qx "les-claims-cli: .*done.*" <(tail -n +2 "$work/err")
+ok $? "the value is quoted with its line break and escape shown, on one line"
+head -n 1 "$work/err" | sed 's/^/# /'
 expect_status 2 "an unknown kind is a usage error" -- "$cli" --db "$db" import widgets x.csv
 expect_status 2 "an unknown option is a usage error" -- "$cli" --db "$db" export claims --yaer 2024/25
 expect_status 2 "export without --year is a usage error" -- "$cli" --db "$db" export claims
@@ -174,6 +180,57 @@ expect_status 1 "a run of a month after the computed one is refused" -- \
 expect_status 2 "status --to a malformed month is a usage error" -- "$cli" --db "$db" status --year 2024/25 --to 2024-7
 expect_status 1 "status --to a month of another year is bad input" -- \
   "$cli" --db "$db" status --year 2024/25 --to 2025-04
+
+# Issue #12, 3: set-status approved --all read the claims, then approved each
+# whatever it had become; a claim rejected in between ended approved. Another
+# client holds the write lock with E0002 rejected while the approval, having
+# read the claims, waits for it.
+if db_can_query; then
+  db=$(new_db race)
+  for k in practices list-sizes services rules signups claims; do
+    "$cli" --db "$db" import "$k" "$examples/01-item-tariffs/$k.csv" >/dev/null 2>&1
+  done
+  "$cli" --db "$db" compute --year 2024/25 >/dev/null 2>&1
+  mkfifo "$work/held.sql"
+  exec 4<>"$work/held.sql"
+  reject="UPDATE claims SET status = 'rejected', status_reason = 'suspected fraud' WHERE claim_ref = 'E0002';"
+  if [ "$les_test_backend" = postgresql ]; then
+    "$PG_BINDIR/psql" -X -q -A -t -d "$db" <"$work/held.sql" >"$work/held.out" 2>&1 4>&- &
+    printf "BEGIN; SELECT pg_advisory_xact_lock(21468322294874955); %s SELECT 'held';\n" "$reject" >&4
+  else
+    sqlite3 "$db" <"$work/held.sql" >"$work/held.out" 2>&1 4>&- &
+    printf "BEGIN IMMEDIATE; %s SELECT 'held';\n" "$reject" >&4
+  fi
+  other=$!
+  for _ in $(seq 1 300); do grep -q held "$work/held.out" && break; sleep 0.1; done
+  "$cli" --db "$db" set-status approved --all --year 2024/25 >"$work/out" 2>"$work/err" 4>&- &
+  approval=$!
+  # it has read the claims when it waits for the lock (a server's wait is not told: pg_locks shows it)
+  waiting () {
+    if [ "$les_test_backend" = postgresql ]; then
+      [ "$(db_query "$db" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")" -gt 0 ]
+    else
+      grep -q "Waiting for" "$work/err"
+    fi
+  }
+  for _ in $(seq 1 300); do waiting && break; sleep 0.1; done
+  echo "COMMIT;" >&4
+  exec 4>&-
+  wait "$other"
+  wait "$approval"
+  status=$?
+  [ $status = 1 ]
+  ok $? "an approval of every claim, one of them rejected meanwhile, exits 1 (exit $status)"
+  grep -qxF "E0002: left as it is — it was rejected meanwhile (suspected fraud)" "$work/err"
+  ok $? "the claim rejected meanwhile is named, with what it is now"
+  grep -q "^approved: [1-9][0-9]* of [0-9]* claims changed$" "$work/out" \
+    && grep -qF "1 claim was decided on meanwhile and left as it is" "$work/err"
+  ok $? "how many others were approved is said"
+  sed 's/^/# /' "$work/err" "$work/out"
+  [ "$(db_query "$db" "SELECT status FROM claims WHERE claim_ref = 'E0002'")" = rejected ] \
+    && [ "$(db_query "$db" "SELECT status FROM claims WHERE claim_ref = 'E0001'")" = approved ]
+  ok $? "the rejection stands and the others are approved"
+fi
 
 echo "1..$n"
 echo "# $((n - failed)) passed, $failed failed"

@@ -5,10 +5,12 @@
 
 #include <string.h>
 
+#include "les-claims-edit.h"
 #include "les-compute.h"
 #include "les-engine.h"
 #include "les-error.h"
 #include "les-results.h"
+#include "les-store-private.h"
 #include "les-value.h"
 #include "test-helpers.h"
 
@@ -1756,6 +1758,121 @@ test_store_recompute_and_cancel (void)
   test_remove_dir (dir);
 }
 
+/* The stale services of the year, as "SV1,SV3" */
+static char *
+stale_services (LesStore *store)
+{
+  LesStmt *stmt = les_store_prepare (store, "SELECT service_code FROM stale_services WHERE year = 2024 "
+                                     "ORDER BY service_code", NULL);
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  while (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
+    g_string_append_printf (s, "%s%s", s->len ? "," : "", les_stmt_text (stmt, 0));
+  les_stmt_reset (stmt);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static gint64
+claim_id_of (LesStore *store, const char *service_code)
+{
+  LesStmt *stmt = les_store_prepare (store, "SELECT min(id) FROM claims WHERE service_code = ?1", NULL);
+  gint64 id;
+
+  les_stmt_bind_text (stmt, 1, service_code);
+  g_assert_true (les_stmt_step (stmt, NULL) == LES_STEP_ROW);
+  id = les_stmt_int64 (stmt, 0);
+  les_stmt_reset (stmt);
+  return id;
+}
+
+/* A compute that redoes only the services whose inputs changed gives what
+ * computing the whole year gives */
+static void
+test_store_partial_recompute (void)
+{
+  for (guint32 seed = 1; seed <= 8; seed++)
+    {
+      g_autofree char *dir = NULL;
+      g_autoptr(LesStore) store = test_store_new (&dir);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LesClaimsChange) change = NULL;
+      g_autofree char *stale = NULL;
+      const char *kinds[] = { "payments", "findings", "reconciliation" };
+      char *partial[G_N_ELEMENTS (kinds)];
+      gint32 to = seed % 2 ? 202409 : 0;
+      LesComputeSummary sum, whole;
+      gint64 id;
+
+      write_random_year (store, dir, seed);
+      g_assert_true (les_compute_year (store, FY, to, NULL, NULL, NULL, &sum, &error));
+      g_assert_no_error (error);
+      stale = stale_services (store);
+      g_assert_cmpstr (stale, ==, "");
+      g_clear_pointer (&stale, g_free);
+
+      /* nothing changed: nothing written, the same summary */
+      g_assert_true (les_compute_year (store, FY, to, NULL, NULL, NULL, &whole, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (whole.n_inserted + whole.n_updated + whole.n_deleted, ==, 0);
+      g_assert_cmpint (whole.n_lines, ==, sum.n_lines);
+      g_assert_cmpint (whole.n_claims, ==, sum.n_claims);
+      g_assert_cmpint (whole.n_findings, ==, sum.n_findings);
+      g_assert_cmpint (whole.payable, ==, sum.payable);
+      g_assert_cmpuint (whole.n_services, ==, 3);
+
+      /* a claim rejected in SV1, new claims for SV2, an allocation of SV3 */
+      id = claim_id_of (store, "SV1");
+      change = les_claims_set_status (store, &id, NULL, 1, LES_CLAIM_STATUS_REJECTED, "test", &error);
+      g_assert_no_error (error);
+      test_import_ok (store, dir, LES_KIND_CLAIMS,
+                      "claim_ref,practice_code,service_code,item_code,period,count,submitted_date\n"
+                      "NEW1,K81001,SV2,IT,2024-05,40,2024-06-01\nNEW2,K81002,SV2,IT,2024-12,3,2025-01-02\n");
+      if (seed % 3 == 0)
+        test_import_ok (store, dir, LES_KIND_ALLOCATIONS, "practice_code,service_code,year,block_amount,cap_amount\n"
+                        "K81003,SV3,2024/25,77.00,\n");
+      stale = stale_services (store);
+      g_assert_cmpstr (stale, ==, seed % 3 == 0 ? "SV1,SV2,SV3" : "SV1,SV2");
+      g_clear_pointer (&stale, g_free);
+
+      g_assert_true (les_compute_year (store, FY, to, NULL, NULL, NULL, &sum, &error));
+      g_assert_no_error (error);
+      for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+        partial[k] = export_text (store, kinds[k]);
+
+      /* the whole year again, as a change to every service asks */
+      g_assert_true (les_store_exec (store, "INSERT INTO stale_services (year, service_code) VALUES (2024, '')",
+                                     NULL));
+      g_assert_true (les_compute_year (store, FY, to, NULL, NULL, NULL, &whole, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (whole.n_inserted + whole.n_updated + whole.n_deleted, ==, 0);
+      for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+        {
+          g_autofree char *text = export_text (store, kinds[k]);
+
+          g_assert_cmpstr (partial[k], ==, text);
+          g_free (partial[k]);
+        }
+      g_assert_cmpint (whole.n_lines, ==, sum.n_lines);
+      g_assert_cmpint (whole.n_claims, ==, sum.n_claims);
+      g_assert_cmpint (whole.n_findings, ==, sum.n_findings);
+      g_assert_cmpint (whole.n_errors, ==, sum.n_errors);
+      g_assert_cmpint (whole.gross, ==, sum.gross);
+      g_assert_cmpint (whole.payable, ==, sum.payable);
+      g_assert_cmpint (whole.held, ==, sum.held);
+
+      /* a practice's details reach every service */
+      test_import_ok (store, dir, LES_KIND_PRACTICES, "practice_code,practice_name,pcn_code,close_date\n"
+                      "K81004,Practice 4,U1,2024-06-30\n");
+      stale = stale_services (store);
+      g_assert_cmpstr (stale, ==, "");
+      g_clear_pointer (&stale, g_free);
+      g_assert_true (les_compute_year (store, FY, to, NULL, NULL, NULL, &sum, &error));
+      g_assert_no_error (error);
+
+      test_remove_dir (dir);
+    }
+}
+
 /* Exact or refuse (issue #12) */
 
 /* The issue's figures: a count of 1,000,000,000,000 at £1,000,000,000,000
@@ -1978,6 +2095,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/random/invariants", test_random_invariants);
   g_test_add_func ("/engine/store/round-trip", test_store_round_trip);
   g_test_add_func ("/engine/store/recompute-and-cancel", test_store_recompute_and_cancel);
+  g_test_add_func ("/engine/store/partial-recompute", test_store_partial_recompute);
   g_test_add_func ("/engine/overflow/item", test_overflow_item);
   g_test_add_func ("/engine/overflow/item-boundary", test_overflow_item_boundary);
   g_test_add_func ("/engine/overflow/units", test_overflow_units);

@@ -96,7 +96,18 @@ static const BadCase bad_cases[] = {
     { "bad.csv:2: item_code: rule “PHP” of service ELF is a capitation rule; claims name item rules" } },
   { "/import/bad/duplicate-key", LES_KIND_PRACTICES,
     "practice_code,practice_name,pcn_code\nA81003,One,U81001\nA81004,Two,U81001\nA81003,Three,U81001\n", -1,
-    { "bad.csv:4: duplicate key A81003: the same as line 2" } },
+    { "bad.csv:4: practice_code: duplicate key A81003: the same as line 2" } },
+  /* issue #12, 4: a COLUMN wherever one applies; a key of several columns names them all */
+  { "/import/bad/duplicate-key-columns", LES_KIND_LIST_SIZES,
+    "practice_code,date,registered\nA81001,2024-04-01,10\nA81001,2024-10-01,11\nA81001,01/04/2024,12\n", -1,
+    { "bad.csv:4: practice_code,date: duplicate key A81001/2024-04-01: the same as line 2" } },
+  { "/import/bad/duplicate-column", LES_KIND_CLAIMS,
+    "claim_ref,practice_code,service_code,item_code,period,count,submitted_date,COUNT\n"
+    "E0100,A81001,ECG,ECG,2024-05,2,2024-06-03,200\n", -1,
+    { "bad.csv:1: count: the header names this column twice (columns 6 and 8); keep one" } },
+  { "/import/bad/too-many-values", LES_KIND_CLAIMS,
+    CLAIMS_HEADER "E0100,A81001,ECG,ECG,2024-05,2,2024-06-03,1\n", -1,
+    { "bad.csv:2: 8 values, but the header names 7 columns; is a comma inside a value not quoted?" } },
   { "/import/bad/duplicate-claim-in-file", LES_KIND_CLAIMS,
     CLAIMS_HEADER "E0100,A81001,ECG,ECG,2024-05,2,2024-06-03\nE0100,A81001,ECG,ECG,2024-05,2,2024-06-03\n", -1,
     { "bad.csv:3: claim_ref: claim E0100 appears more than once in this file" } },
@@ -106,10 +117,10 @@ static const BadCase bad_cases[] = {
       "withdraw it and send a new claim" } },
   { "/import/bad/unterminated-quote", LES_KIND_CLAIMS,
     CLAIMS_HEADER "E0100,\"A81001,ECG,ECG,2024-05,2,2024-06-03\nE0101,A81001,ECG,ECG,2024-05,2,2024-06-03\n", -1,
-    { "bad.csv:2: a quoted field is not closed before the end of the file" } },
+    { "bad.csv:2: practice_code: a quoted field is not closed before the end of the file" } },
   { "/import/bad/text-after-quote", LES_KIND_CLAIMS,
     CLAIMS_HEADER "E0100,\"A81001\"x,ECG,ECG,2024-05,2,2024-06-03\n", -1,
-    { "bad.csv:2: malformed CSV: error parsing data while strict checking enabled "
+    { "bad.csv:2: practice_code: malformed CSV: error parsing data while strict checking enabled "
       "(a quote inside an unquoted field, or text after a closing quote)" } },
   { "/import/bad/empty-file", LES_KIND_CLAIMS, "", 0,
     { "bad.csv:1: the file is empty; expected a header row naming the claims columns" } },
@@ -148,8 +159,30 @@ static const BadCase bad_cases[] = {
     "E0100,A81001,ECG,ECG,2024-05,2,2024-06-03\r\n"
     "E0101,A81001,ECG,\"EC\nG\",2024-05,2,2024-06-03\r\n"
     "E0102,A81001,ECG,ECG,2024-05,x,2024-06-03\r\n", -1,
-    { "bad.csv:4: item_code: “EC\nG” may hold only letters, digits, “-” and “_”",
+    { "bad.csv:4: item_code: “EC\\nG” may hold only letters, digits, “-” and “_”",
       "bad.csv:6: count: expected a whole number, got “x”" } },
+  /* issue #12, 4: lines were counted on LF only, so a CR-only file said line 1 */
+  { "/import/bad/cr-line-numbers", LES_KIND_CLAIMS,
+    "claim_ref,practice_code,service_code,item_code,period,count,submitted_date\r"
+    "E0100,A81001,ECG,ECG,2024-05,2,2024-06-03\r"
+    "\r"
+    "E0101,A81001,ECG,ECG,2024-05,x,2024-06-03\r"
+    "E0102,A81001,ECG,\"EC\rG\",2024-05,2,2024-06-03\r"
+    "E0103,A81001,ECG,ECG,2024-05,y,2024-06-03", -1,
+    { "bad.csv:4: count: expected a whole number, got “x”",
+      "bad.csv:5: item_code: “EC\\rG” may hold only letters, digits, “-” and “_”",
+      "bad.csv:7: count: expected a whole number, got “y”" } },
+  /* echoed values can neither forge a line of output nor reach the terminal, and are shortened */
+  { "/import/bad/value-forging-a-line", LES_KIND_CLAIMS,
+    CLAIMS_HEADER "E0100,A81001,ECG,ECG,2024-05,\"2\nclaims bad.csv: 1 rows, 1 new\",2024-06-03\n", -1,
+    { "bad.csv:2: count: expected a whole number, got “2\\nclaims bad.csv: 1 rows, 1 new”" } },
+  { "/import/bad/value-escape-sequence", LES_KIND_SERVICES,
+    "service_code,year,name,cap_mode\nWOUND,2024/25,Wound care,\x1b[2J\x1b]0;owned\x07\t\xc2\x9b\xe2\x80\xae\n", -1,
+    { "bad.csv:2: cap_mode: “\\x1B[2J\\x1B]0;owned\\x07\\t\\u009B\\u202E” is not one of none, hold, prorata" } },
+  { "/import/bad/value-shortened", LES_KIND_CLAIMS,
+    CLAIMS_HEADER "E0100,A81001,ECG,ECG,2024-05,"
+    "12345678901234567890123456789012345678901234567890123456789012345678901234567890,2024-06-03\n", -1,
+    { "bad.csv:2: count: expected a whole number, got “123456789012345678901234567890123456789012345678901234567890…”" } },
 };
 
 static void
@@ -423,6 +456,66 @@ test_detect_kind (void)
   g_assert_cmpint (les_kind_from_string ("nonsense"), ==, LES_KIND_INVALID);
 }
 
+/* The indexes of claims, as "name:sql;…" */
+static char *
+claims_indexes (LesStore *store)
+{
+  LesStmt *stmt = les_store_prepare (store, "SELECT name, coalesce (sql, '') FROM sqlite_schema "
+                                     "WHERE type = 'index' AND tbl_name = 'claims' ORDER BY name", NULL);
+  GString *s = g_string_new (NULL);
+
+  while (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
+    g_string_append_printf (s, "%s:%s;", les_stmt_text (stmt, 0), les_stmt_text (stmt, 1));
+  les_stmt_reset (stmt);
+  return g_string_free (s, FALSE);
+}
+
+/* A claims file larger than the claims held is loaded without the
+ * secondary indexes, which are made again after it; a failed one leaves
+ * them as they were */
+static void
+test_bulk_claims_indexes (Fixture *f, gconstpointer data)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after_bad = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *check = NULL;
+  g_autoptr(GString) csv = g_string_new (CLAIMS_HEADER);
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  LesStmt *stmt;
+  gboolean ok;
+
+  if (test_backend_is_pg ())
+    {
+      g_test_skip ("SQLite's bulk load: a server keeps its indexes");
+      return;
+    }
+  before = claims_indexes (f->store);
+  g_assert_nonnull (strstr (before, "claims_by_year_ref:CREATE INDEX"));
+  for (int i = 0; i < 500; i++)
+    g_string_append_printf (csv, "B%04d,A8100%d,ECG,ECG,2024-%02d,%d,2024-12-01\n", i, 1 + i % 2, 4 + i % 8, i % 7);
+  g_string_append (csv, "B9999,A81001,ECG,NOPE,2024-05,1,2024-06-01\n");
+  messages = test_import_text (f->store, f->dir, LES_KIND_CLAIMS, "bulk.csv", csv->str, -1, &ok, &error);
+  g_assert_false (ok);
+  g_assert_error (error, LES_ERROR, LES_ERROR_BAD_INPUT);
+  g_clear_error (&error);
+  after_bad = claims_indexes (f->store);
+  g_assert_cmpstr (after_bad, ==, before);
+  g_assert_cmpint (les_store_count_rows (f->store, "claims"), ==, 1);
+
+  g_string_truncate (csv, csv->len - strlen ("B9999,A81001,ECG,NOPE,2024-05,1,2024-06-01\n"));
+  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, csv->str);
+  after = claims_indexes (f->store);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpint (les_store_count_rows (f->store, "claims"), ==, 501);
+  stmt = les_store_prepare (f->store, "PRAGMA integrity_check", NULL);
+  g_assert_true (les_stmt_step (stmt, NULL) == LES_STEP_ROW);
+  check = g_strdup (les_stmt_text (stmt, 0));
+  les_stmt_reset (stmt);
+  g_assert_cmpstr (check, ==, "ok");
+}
+
 /* Issue #12, item 9: a full disk is one error in words, not an error for every row */
 static void
 test_disk_full (Fixture *f, gconstpointer data)
@@ -476,6 +569,8 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/import/patient-lines", Fixture, NULL, fixture_setup, test_patient_lines, fixture_teardown);
   g_test_add ("/import/nhs-digital-list-sizes", Fixture, NULL, fixture_setup, test_nhs_digital_list_sizes,
+              fixture_teardown);
+  g_test_add ("/import/bulk-claims-indexes", Fixture, NULL, fixture_setup, test_bulk_claims_indexes,
               fixture_teardown);
   g_test_add_func ("/import/detect-kind", test_detect_kind);
   g_test_add ("/import/disk-full", Fixture, NULL, fixture_setup, test_disk_full, fixture_teardown);

@@ -83,7 +83,7 @@ set_status (Fixture *f, const char *status, const char *reason, const char *ref)
   g_autoptr(LesClaimsChange) change = NULL;
 
   g_assert_no_error (error);
-  change = les_claims_set_status (f->store, (gint64 *) ids->data, ids->len, les_claim_status_from_word (status), reason,
+  change = les_claims_set_status (f->store, (gint64 *) ids->data, NULL, ids->len, les_claim_status_from_word (status), reason,
                                   &error);
   g_assert_no_error (error);
   g_assert_nonnull (change);
@@ -93,12 +93,94 @@ static void
 approve_all (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) ids = les_claims_ids_for_year (f->store, FY, TRUE, &error);
+  g_autoptr(GArray) ids = les_claims_ids_for_year (f->store, FY, TRUE, NULL, &error);
   g_autoptr(LesClaimsChange) change = NULL;
 
   g_assert_no_error (error);
-  change = les_claims_set_status (f->store, (gint64 *) ids->data, ids->len, LES_CLAIM_STATUS_APPROVED, NULL, &error);
+  change = les_claims_set_status (f->store, (gint64 *) ids->data, NULL, ids->len, LES_CLAIM_STATUS_APPROVED, NULL, &error);
   g_assert_no_error (error);
+}
+
+/* The status claim @ref has now */
+static LesClaimStatus
+status_of (LesStore *store, const char *ref)
+{
+  g_autoptr(GError) error = NULL;
+  const char *refs[] = { ref, NULL };
+  g_autoptr(GArray) ids = les_claims_ids_for_refs (store, refs, &error);
+  g_autoptr(GArray) all = NULL;
+  g_autoptr(GArray) seen = NULL;
+
+  g_assert_no_error (error);
+  all = les_claims_ids_for_year (store, FY, FALSE, &seen, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen->len, ==, all->len);
+  for (guint i = 0; i < all->len; i++)
+    if (g_array_index (all, gint64, i) == g_array_index (ids, gint64, 0))
+      return g_array_index (seen, LesClaimStatus, i);
+  g_assert_not_reached ();
+}
+
+/* Issue #12, 3: approving every claim of the year read the ids, then set each
+ * whatever its status had become; a claim rejected in between ended approved */
+static void
+test_approve_race (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GArray) seen = NULL;
+  g_autoptr(LesStore) other = NULL;
+  g_autoptr(LesClaimsChange) change = NULL;
+  const LesClaimsRefusal *r;
+  GArray *refused;
+
+  compute (f, 202406);
+  ids = les_claims_ids_for_year (f->store, FY, TRUE, &seen, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 3);
+  g_assert_cmpuint (seen->len, ==, 3);
+  for (guint i = 0; i < seen->len; i++)
+    g_assert_cmpint (g_array_index (seen, LesClaimStatus, i), ==, LES_CLAIM_STATUS_SUBMITTED);
+
+  /* meanwhile, at another desk */
+  other = les_store_dup (f->store, &error);
+  g_assert_no_error (error);
+  set_status (&(Fixture) { .dir = f->dir, .store = other }, "rejected", "suspected fraud", "C2");
+  g_assert_cmpint (status_of (f->store, "C2"), ==, LES_CLAIM_STATUS_REJECTED);
+
+  change = les_claims_set_status (f->store, (const gint64 *) ids->data, (const LesClaimStatus *) seen->data, ids->len,
+                                  LES_CLAIM_STATUS_APPROVED, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (change);
+
+  /* the rejection stands, and is told; the others are approved */
+  g_assert_cmpint (status_of (f->store, "C2"), ==, LES_CLAIM_STATUS_REJECTED);
+  g_assert_cmpint (status_of (f->store, "C1"), ==, LES_CLAIM_STATUS_APPROVED);
+  g_assert_cmpint (status_of (f->store, "C3"), ==, LES_CLAIM_STATUS_APPROVED);
+  g_assert_cmpuint (les_claims_change_get_n_changed (change), ==, 2);
+  refused = les_claims_change_get_refused (change);
+  g_assert_cmpuint (refused->len, ==, 1);
+  r = &g_array_index (refused, LesClaimsRefusal, 0);
+  g_assert_cmpstr (r->claim_ref, ==, "C2");
+  g_assert_cmpint (r->seen, ==, LES_CLAIM_STATUS_SUBMITTED);
+  g_assert_cmpint (r->now, ==, LES_CLAIM_STATUS_REJECTED);
+  g_assert_cmpstr (r->reason, ==, "suspected fraud");
+  g_assert_nonnull (r->by);
+  g_assert_nonnull (r->at);
+
+  /* undoing the approval leaves the rejection alone too */
+  g_assert_true (les_claims_change_undo (f->store, change, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status_of (f->store, "C1"), ==, LES_CLAIM_STATUS_SUBMITTED);
+  g_assert_cmpint (status_of (f->store, "C2"), ==, LES_CLAIM_STATUS_REJECTED);
+
+  /* with no expectation, a decision still applies to whatever the claim is */
+  g_clear_pointer (&change, les_claims_change_free);
+  change = les_claims_set_status (f->store, (const gint64 *) ids->data, NULL, ids->len, LES_CLAIM_STATUS_APPROVED,
+                                  NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (les_claims_change_get_refused (change)->len, ==, 0);
+  g_assert_cmpint (status_of (f->store, "C2"), ==, LES_CLAIM_STATUS_APPROVED);
 }
 
 static gint64
@@ -714,6 +796,7 @@ main (int argc, char **argv)
   g_test_add ("/runs/preview", Fixture, NULL, fixture_set_up, test_preview, fixture_tear_down);
   g_test_add ("/runs/statements", Fixture, NULL, fixture_set_up, test_statements, fixture_tear_down);
   g_test_add ("/runs/paid", Fixture, NULL, fixture_set_up, test_paid, fixture_tear_down);
+  g_test_add ("/runs/approve-race", Fixture, NULL, fixture_set_up, test_approve_race, fixture_tear_down);
   g_test_add ("/runs/sealed/claim-count", Fixture, tamper_count, fixture_set_up, test_sealed, fixture_tear_down);
   g_test_add ("/runs/sealed/paid-line", Fixture, tamper_payable, fixture_set_up, test_sealed, fixture_tear_down);
   g_test_add ("/runs/sealed/audit-rows", Fixture, tamper_audit, fixture_set_up, test_sealed, fixture_tear_down);

@@ -442,11 +442,11 @@ static void
 approve_all (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) ids = les_claims_ids_for_year (f->store, FY, FALSE, &error);
+  g_autoptr(GArray) ids = les_claims_ids_for_year (f->store, FY, FALSE, NULL, &error);
   g_autoptr(LesClaimsChange) change = NULL;
 
   g_assert_no_error (error);
-  change = les_claims_set_status (f->store, (gint64 *) (gpointer) ids->data, ids->len, LES_CLAIM_STATUS_APPROVED, NULL, &error);
+  change = les_claims_set_status (f->store, (gint64 *) (gpointer) ids->data, NULL, ids->len, LES_CLAIM_STATUS_APPROVED, NULL, &error);
   g_assert_no_error (error);
   g_array_set_size (f->changes, 0);
   g_string_truncate (f->log, 0);
@@ -542,7 +542,7 @@ status_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   gint64 *n = user_data;
 
-  *n = les_session_set_status_finish (LES_SESSION (object), result, &error);
+  *n = les_session_set_status_finish (LES_SESSION (object), result, NULL, &error);
   g_assert_no_error (error);
 }
 
@@ -588,17 +588,17 @@ test_changes (Fixture *f, gconstpointer data)
   /* a status change: claims */
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(GArray) ids = les_claims_ids_for_year (f->store, FY, FALSE, &error);
+    g_autoptr(GArray) ids = les_claims_ids_for_year (f->store, FY, FALSE, NULL, &error);
 
     g_assert_no_error (error);
-    les_session_set_status_async (f->session, ids, NULL, LES_CLAIM_STATUS_APPROVED, NULL, status_done_cb, &n);
+    les_session_set_status_async (f->session, ids, NULL, NULL, LES_CLAIM_STATUS_APPROVED, NULL, status_done_cb, &n);
     les_session_wait (f->session);
     g_assert_cmpint (n, ==, N_CLAIMS + 1);
     g_assert_cmpint (last_change (f), ==, LES_CHANGE_CLAIMS);
     g_array_set_size (f->changes, 0);
 
     /* none changed: nothing to tell, nothing to undo */
-    les_session_set_status_async (f->session, ids, NULL, LES_CLAIM_STATUS_APPROVED, NULL, status_done_cb, &n);
+    les_session_set_status_async (f->session, ids, NULL, NULL, LES_CLAIM_STATUS_APPROVED, NULL, status_done_cb, &n);
     les_session_wait (f->session);
     g_assert_cmpint (n, ==, 0);
     g_assert_cmpuint (f->changes->len, ==, 0);
@@ -773,7 +773,7 @@ test_undo (Fixture *f, gconstpointer data)
   /* three claims approved: undoable */
   for (gint64 id = 1; id <= 3; id++)
     g_array_append_val (ids, id);
-  les_session_set_status_async (f->session, ids, NULL, LES_CLAIM_STATUS_APPROVED, NULL, status_done_cb, &n);
+  les_session_set_status_async (f->session, ids, NULL, NULL, LES_CLAIM_STATUS_APPROVED, NULL, status_done_cb, &n);
   les_session_wait (f->session);
   g_assert_cmpint (n, ==, 3);
   approved = statuses (f->store);
@@ -810,7 +810,7 @@ test_undo (Fixture *f, gconstpointer data)
     g_autoptr(LesClaimQuery) query = les_claim_query_new (FY, filters, LES_CLAIM_FIELD_REF, FALSE);
     g_autofree char *again = NULL;
 
-    les_session_set_status_async (f->session, NULL, query, LES_CLAIM_STATUS_REJECTED, "no sign-up",
+    les_session_set_status_async (f->session, NULL, NULL, query, LES_CLAIM_STATUS_REJECTED, "no sign-up",
                                   status_done_cb, &n);
     les_session_undo_async (f->session, undo_done_cb, &error);
     les_session_wait (f->session);

@@ -356,6 +356,45 @@ test_codes (void)
   g_assert_false (les_nhs_number_valid ("0000000060"));
 }
 
+/* Issue #12, 4: values quoted in messages were raw */
+static void
+test_text_for_message (void)
+{
+  struct { const char *text; const char *shown; } cases[] = {
+    { NULL, "" },
+    { "", "" },
+    { "Ashford Medical Centre", "Ashford Medical Centre" },
+    { "£1,234.56 – Café", "£1,234.56 – Café" },
+    { "2\nclaims x.csv: 1 rows", "2\\nclaims x.csv: 1 rows" },
+    { "a\r\nb\tc", "a\\r\\nb\\tc" },
+    { "\x1b[31mred\x1b[0m\x07\x7f", "\\x1B[31mred\\x1B[0m\\x07\\x7F" },
+    { "\xc2\x9b" "2J", "\\u009B2J" },                              /* the one-byte CSI */
+    { "abc\xe2\x80\xae" "fdp.exe", "abc\\u202Efdp.exe" },          /* right-to-left override */
+    { "Caf\xe9", "Caf\\xE9" },                                     /* not UTF-8 */
+    { "\\n", "\\n" },                                             /* a backslash is itself */
+  };
+  g_autoptr(GString) long_text = g_string_new (NULL);
+  g_autofree char *shown = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *got = les_text_for_message (cases[i].text);
+
+      g_assert_cmpstr (got, ==, cases[i].shown);
+    }
+
+  /* LES_MESSAGE_VALUE_MAX characters, not bytes, then an ellipsis */
+  for (guint i = 0; i < LES_MESSAGE_VALUE_MAX; i++)
+    g_string_append (long_text, "é");
+  shown = les_text_for_message (long_text->str);
+  g_assert_cmpstr (shown, ==, long_text->str);
+  g_clear_pointer (&shown, g_free);
+  g_string_append (long_text, "x");
+  shown = les_text_for_message (long_text->str);
+  g_assert_cmpuint (g_utf8_strlen (shown, -1), ==, LES_MESSAGE_VALUE_MAX + 1);
+  g_assert_true (g_str_has_suffix (shown, "é…"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -373,6 +412,7 @@ main (int argc, char **argv)
   g_test_add_func ("/value/dates", test_dates);
   g_test_add_func ("/value/periods", test_periods);
   g_test_add_func ("/value/codes", test_codes);
+  g_test_add_func ("/value/text-for-message", test_text_for_message);
 
   return g_test_run ();
 }

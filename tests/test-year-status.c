@@ -98,7 +98,7 @@ set_status (Fixture *f, LesClaimStatus status, const char *reason, const char *r
   g_autoptr(LesClaimsChange) change = NULL;
 
   g_assert_no_error (error);
-  change = les_claims_set_status (f->store, (gint64 *) ids->data, ids->len, status, reason, &error);
+  change = les_claims_set_status (f->store, (gint64 *) ids->data, NULL, ids->len, status, reason, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (les_claims_change_get_n_changed (change), ==, 1);
 }

@@ -519,14 +519,18 @@ restore_sort (LesClaimsPage *self)
 /* Status changes */
 
 static GArray *
-selected_ids (LesClaimsPage *self, GError **error)
+selected_ids (LesClaimsPage *self, GArray **seen, GError **error)
 {
   g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
   g_autoptr(GArray) ids = NULL;
+  g_autoptr(GArray) shown = g_array_new (FALSE, FALSE, sizeof (LesClaimStatus));
+  gboolean all_shown = TRUE;
   GtkBitsetIter iter;
   guint position, start = 0, len = 0;
 
-  /* Runs of selected rows, each read at once (rows not yet read included) */
+  /* Runs of selected rows, each read at once (rows not yet read included),
+   * with the status each row showed when every one has been read: a
+   * decision on a claim decided otherwise meanwhile is then refused */
   ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   for (gboolean ok = gtk_bitset_iter_init_first (&iter, selected, &position); ok;
        ok = gtk_bitset_iter_next (&iter, &position))
@@ -538,11 +542,16 @@ selected_ids (LesClaimsPage *self, GError **error)
         }
       if (len > 0 && !les_claim_list_get_ids (self->list, start, len, ids, error))
         return NULL;
+      if (len > 0 && all_shown)
+        all_shown = les_claim_list_get_seen (self->list, start, len, shown);
       start = position;
       len = 1;
     }
   if (len > 0 && !les_claim_list_get_ids (self->list, start, len, ids, error))
     return NULL;
+  if (len > 0 && all_shown)
+    all_shown = les_claim_list_get_seen (self->list, start, len, shown);
+  *seen = all_shown && shown->len == ids->len ? g_steal_pointer (&shown) : NULL;
   return g_steal_pointer (&ids);
 }
 
@@ -551,12 +560,21 @@ status_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(LesClaimsPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  gint64 n = les_session_set_status_finish (LES_SESSION (object), result, &error);
+  g_autoptr(GArray) refused = NULL;
+  gint64 n = les_session_set_status_finish (LES_SESSION (object), result, &refused, &error);
 
+  if (refused != NULL && refused->len > 0)
+    {
+      g_autofree char *left = g_strdup_printf (ngettext ("%u claim was decided on meanwhile and left as it is",
+                                                         "%u claims were decided on meanwhile and left as they are",
+                                                         refused->len), refused->len);
+
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", left);
+    }
   /* a change made is offered for Undo by the window, from the session */
   if (n < 0)
     gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", error->message);
-  else if (n == 0)
+  else if (n == 0 && (refused == NULL || refused->len == 0))
     gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s",
                                 _("Nothing changed: the claims already had that status"));
 }
@@ -573,6 +591,7 @@ les_claims_page_apply_status (LesClaimsPage *self, LesClaimStatus status, const 
 {
   g_autoptr(GtkBitset) selected = NULL;
   g_autoptr(GArray) ids = NULL;
+  g_autoptr(GArray) seen = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(LesClaimQuery) query = NULL;
   g_autofree char *text = g_strstrip (g_strdup (reason != NULL ? reason : ""));
@@ -599,12 +618,12 @@ les_claims_page_apply_status (LesClaimsPage *self, LesClaimStatus status, const 
   /* everything the filters match: the ids are read inside the write */
   if (n_selected == n && !les_claim_list_is_counting (self->list))
     query = les_claim_list_dup_query (self->list);
-  else if ((ids = selected_ids (self, &error)) == NULL)
+  else if ((ids = selected_ids (self, &seen, &error)) == NULL)
     {
       gtk_widget_activate_action (GTK_WIDGET (self), "win.show-error", "s", error->message);
       return FALSE;
     }
-  les_session_set_status_async (session, ids, query, status, text[0] != '\0' ? text : NULL,
+  les_session_set_status_async (session, ids, seen, query, status, text[0] != '\0' ? text : NULL,
                                 status_done_cb, g_object_ref (self));
   gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
   return TRUE;

@@ -27,6 +27,7 @@
 #include "les-runs.h"
 #include "les-statement.h"
 #include "les-store.h"
+#include "les-team.h"
 #include "les-value.h"
 #include "les-year-status.h"
 
@@ -81,6 +82,11 @@ static const char usage_text[] =
   "  les-claims-cli [--db DB] verify [--year 2024/25]\n"
   "  les-claims-cli [--db DB] key export -o FILE\n"
   "  les-claims-cli [--db DB] key import FILE\n"
+  "  les-claims-cli --db SERVER_DB team setup\n"
+  "  les-claims-cli --db SERVER_DB team add-user NAME ROLE\n"
+  "  les-claims-cli --db SERVER_DB team remove-user NAME [ROLE]\n"
+  "  les-claims-cli --db SERVER_DB team list\n"
+  "  les-claims-cli --db SERVER_DB team separation-of-duties on|off\n"
   "\n"
   "Every command takes --key-file FILE (or LES_CLAIMS_KEY_FILE) to keep the\n"
   "  database's key in FILE (private, mode 600) instead of the keyring.\n"
@@ -97,6 +103,7 @@ static const char usage_text[] =
   "DB is a database file, or a PostgreSQL database: a postgresql:// URI or a\n"
   "  \"host=… dbname=…\" connection string, with libpq's PG* environment variables\n"
   "  and ~/.pgpass (keep passwords there, never on the command line).\n"
+  "Team roles (docs/team-server.md): %s.\n"
   "Without --db, the default database: %s\n"
   "Exit status: 0 success, 1 bad input, 2 usage error.\n";
 
@@ -107,7 +114,7 @@ usage (const char *problem)
 
   if (problem != NULL)
     g_printerr ("les-claims-cli: %s\n", problem);
-  g_printerr (usage_text, les_claim_status_list_words (), path);
+  g_printerr (usage_text, les_claim_status_list_words (), les_team_role_list_words (), path);
   return LES_CLI_USAGE;
 }
 
@@ -174,7 +181,9 @@ parse_options (int argc, char **argv, Options *o, char **problem)
         continue;
       if (arg[0] == '-' && arg[1] != '\0')
         {
-          *problem = g_strdup_printf ("unknown option %s", arg);
+          g_autofree char *shown = les_text_for_message (arg);
+
+          *problem = g_strdup_printf ("unknown option %s", shown);
           return FALSE;
         }
       g_ptr_array_add (o->args, g_strdup (arg));
@@ -363,7 +372,8 @@ cmd_import (Options *o)
   kind = les_kind_from_string (o->args->pdata[1]);
   if (kind == LES_KIND_INVALID)
     {
-      g_autofree char *problem = g_strdup_printf ("unknown import kind “%s”", (char *) o->args->pdata[1]);
+      g_autofree char *shown = les_text_for_message (o->args->pdata[1]);
+      g_autofree char *problem = g_strdup_printf ("unknown import kind “%s”", shown);
       return usage (problem);
     }
   path = o->args->pdata[2];
@@ -433,7 +443,9 @@ cmd_export (Options *o)
   kind = les_kind_from_string (kind_name);
   if (kind == LES_KIND_INVALID && !g_strv_contains (results, kind_name))
     {
-      problem = g_strdup_printf ("unknown export kind “%s”", kind_name);
+      g_autofree char *shown = les_text_for_message (kind_name);
+
+      problem = g_strdup_printf ("unknown export kind “%s”", shown);
       return usage (problem);
     }
   if (!parse_year (o, &fy, &problem))
@@ -549,13 +561,38 @@ cmd_explain (Options *o)
 
 /* Commands of payment runs: set-status, run, reopen, statement, report (les-runs.h) */
 
+/* "E0001: left as it is — it was rejected meanwhile (by alice at …: suspected fraud)" */
+static void
+print_refusal (const LesClaimsRefusal *r)
+{
+  g_autofree char *ref = les_text_for_message (r->claim_ref);
+  g_autofree char *by = les_text_for_message (r->by);
+  g_autofree char *at = les_text_for_message (r->at);
+  g_autofree char *reason = les_text_for_message (r->reason);
+  g_autofree char *who = NULL;
+  const char *now = les_claim_status_to_word (r->now);
+
+  if (r->by != NULL && r->at != NULL)
+    who = g_strdup_printf (_("by %s at %s"), by, at);
+  else if (r->by != NULL)
+    who = g_strdup_printf (_("by %s"), by);
+  if (who != NULL && r->reason != NULL)
+    g_printerr (_("%s: left as it is — it was %s meanwhile (%s: %s)\n"), ref, now, who, reason);
+  else if (who != NULL || r->reason != NULL)
+    g_printerr (_("%s: left as it is — it was %s meanwhile (%s)\n"), ref, now, who != NULL ? who : reason);
+  else
+    g_printerr (_("%s: left as it is — it was %s meanwhile\n"), ref, now);
+}
+
 static int
 cmd_set_status (Options *o)
 {
   g_autoptr(LesStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) ids = NULL;
+  g_autoptr(GArray) seen = NULL;
   g_autoptr(LesClaimsChange) change = NULL;
+  GArray *refused;
   g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *problem = NULL;
   g_autofree char *status_copy = NULL;
@@ -568,8 +605,10 @@ cmd_set_status (Options *o)
     return usage ("set-status takes a STATUS and CLAIM_REFs, or --all --year");
   if (!parse_arg (&status_arg, o->args->pdata[1], &status_copy, &status_value, &problem))
     {
+      g_autofree char *shown = les_text_for_message (o->args->pdata[1]);
+
       g_free (problem);
-      problem = g_strdup_printf ("“%s” is not a claim status", (char *) o->args->pdata[1]);
+      problem = g_strdup_printf ("“%s” is not a claim status", shown);
       return usage (problem);
     }
   status = les_value_get_text (&status_value);
@@ -595,21 +634,35 @@ cmd_set_status (Options *o)
   store = open_store (o);
   if (store == NULL)
     return LES_CLI_BAD_INPUT;
+  /* --all decides on what it read: a claim decided otherwise in between is left alone */
   if (o->all)
-    ids = les_claims_ids_for_year (store, fy, status_code == LES_CLAIM_STATUS_APPROVED, &error);
+    ids = les_claims_ids_for_year (store, fy, status_code == LES_CLAIM_STATUS_APPROVED, &seen, &error);
   else
     ids = les_claims_ids_for_refs (store, (const char *const *) refs->pdata, &error);
   if (ids == NULL)
     return exit_for_error (error);
-  change = les_claims_set_status (store, (const gint64 *) ids->data, ids->len, status_code, o->reason, &error);
+  change = les_claims_set_status (store, (const gint64 *) ids->data, seen ? (const LesClaimStatus *) seen->data : NULL,
+                                  ids->len, status_code, o->reason, &error);
   if (change == NULL)
     return exit_for_error (error);
+  refused = les_claims_change_get_refused (change);
+  for (guint i = 0; i < refused->len; i++)
+    print_refusal (&g_array_index (refused, LesClaimsRefusal, i));
   {
     g_autofree char *n_changed = les_count_format_display (les_claims_change_get_n_changed (change));
     g_autofree char *n_ids = les_count_format_display (ids->len);
 
     g_print ("%s: %s of %s claims changed\n", status, n_changed, n_ids);
   }
+  if (refused->len > 0)
+    {
+      g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                               "les-claims-cli: %u claim was decided on meanwhile and left as it is; look at it again\n",
+                               "les-claims-cli: %u claims were decided on meanwhile and left as they are; look at them again\n",
+                               refused->len),
+                  refused->len);
+      return LES_CLI_BAD_INPUT;
+    }
   return LES_CLI_OK;
 }
 
@@ -626,7 +679,9 @@ parse_run (Options *o, gint64 *run_id, char **problem)
   *run_id = g_ascii_strtoll (o->run, &end, 10);
   if (end == o->run || *end != '\0' || *run_id <= 0)
     {
-      *problem = g_strdup_printf ("--run: “%s” is not a run number", o->run);
+      g_autofree char *shown = les_text_for_message (o->run);
+
+      *problem = g_strdup_printf ("--run: “%s” is not a run number", shown);
       return FALSE;
     }
   return TRUE;
@@ -1080,11 +1135,11 @@ cmd_verify (Options *o)
                                "someone changed the file outside LES Claims\n",
                                "%s: %u breaks in the audit trail or the payment runs: "
                                "someone changed the file outside LES Claims\n", breaks->len),
-                  les_store_get_path (store), breaks->len);
+                  les_store_get_location (store), breaks->len);
       return LES_CLI_BAD_INPUT;
     }
   g_print (_("%s: the audit trail (%" G_GINT64_FORMAT " rows) and the payment runs are intact\n"),
-           les_store_get_path (store), les_store_count_rows (store, "audit"));
+           les_store_get_location (store), les_store_count_rows (store, "audit"));
   return LES_CLI_OK;
 }
 
@@ -1109,7 +1164,7 @@ cmd_key (Options *o)
         return exit_for_error (error);
       g_print (_("%s: the key of %s, readable by you only. Keep it as you would the database: with it, NHS "
                  "numbers can be checked against the database. On another desk, “les-claims-cli key import "
-                 "%s”, then delete the file.\n"), o->output, les_store_get_path (store), o->output);
+                 "%s”, then delete the file.\n"), o->output, les_store_get_location (store), o->output);
       return LES_CLI_OK;
     }
   if (strcmp (what, "import") == 0)
@@ -1145,6 +1200,105 @@ cmd_key (Options *o)
       return LES_CLI_OK;
     }
   return usage ("key takes export -o FILE, or import FILE");
+}
+
+/* A team database: its roles and policies (les-team.h) */
+
+static int
+cmd_team (Options *o)
+{
+  g_autoptr(LesStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *what = o->args->len >= 2 ? o->args->pdata[1] : "";
+  guint n_args = o->args->len;
+
+  if (strcmp (what, "setup") == 0 && n_args == 2)
+    {
+      if ((store = open_store (o)) == NULL)
+        return LES_CLI_BAD_INPUT;
+      if (!les_team_setup (store, &error))
+        return exit_for_error (error);
+      g_print (_("%s: set up for a team — roles les_viewer, les_contract_manager, les_finance and les_admin; "
+                 "separation of duties on. Give people roles with “les-claims-cli team add-user NAME ROLE”.\n"),
+               les_store_get_location (store));
+      return LES_CLI_OK;
+    }
+  if (strcmp (what, "add-user") == 0 && n_args == 4)
+    {
+      LesTeamRoles role = les_team_role_from_word (o->args->pdata[3]);
+
+      if (role == 0)
+        {
+          g_autofree char *problem = g_strdup_printf ("ROLE: “%s” is not a role (%s)", (char *) o->args->pdata[3],
+                                                      les_team_role_list_words ());
+          return usage (problem);
+        }
+      if ((store = open_store (o)) == NULL)
+        return LES_CLI_BAD_INPUT;
+      if (!les_team_add_user (store, o->args->pdata[2], role, &error))
+        return exit_for_error (error);
+      g_print (_("%s is now %s in %s\n"), (char *) o->args->pdata[2], les_team_role_to_word (role),
+               les_store_get_location (store));
+      return LES_CLI_OK;
+    }
+  if (strcmp (what, "remove-user") == 0 && (n_args == 3 || n_args == 4))
+    {
+      LesTeamRoles role = n_args == 4 ? les_team_role_from_word (o->args->pdata[3]) : 0;
+
+      if (n_args == 4 && role == 0)
+        {
+          g_autofree char *problem = g_strdup_printf ("ROLE: “%s” is not a role (%s)", (char *) o->args->pdata[3],
+                                                      les_team_role_list_words ());
+          return usage (problem);
+        }
+      if ((store = open_store (o)) == NULL)
+        return LES_CLI_BAD_INPUT;
+      if (!les_team_remove_user (store, o->args->pdata[2], role, &error))
+        return exit_for_error (error);
+      if (role != 0)
+        g_print (_("%s is no longer %s in %s\n"), (char *) o->args->pdata[2], les_team_role_to_word (role),
+                 les_store_get_location (store));
+      else
+        g_print (_("%s has no role in %s any more\n"), (char *) o->args->pdata[2], les_store_get_location (store));
+      return LES_CLI_OK;
+    }
+  if (strcmp (what, "list") == 0 && n_args == 2)
+    {
+      g_autoptr(GPtrArray) members = NULL;
+      gboolean sod = TRUE;
+
+      if ((store = open_store (o)) == NULL)
+        return LES_CLI_BAD_INPUT;
+      members = les_team_list (store, &error);
+      if (members == NULL || !les_team_get_separation_of_duties (store, &sod, &error))
+        return exit_for_error (error);
+      for (guint i = 0; i < members->len; i++)
+        {
+          LesTeamMember *m = members->pdata[i];
+
+          g_print ("%s\t%s\n", m->user, les_team_role_to_word (m->role));
+        }
+      g_print (sod ? _("Separation of duties: on\n") : _("Separation of duties: off\n"));
+      return LES_CLI_OK;
+    }
+  if (strcmp (what, "separation-of-duties") == 0 && n_args == 3)
+    {
+      const char *value = o->args->pdata[2];
+      gboolean on = g_ascii_strcasecmp (value, "on") == 0;
+
+      if (!on && g_ascii_strcasecmp (value, "off") != 0)
+        return usage ("team separation-of-duties takes on or off");
+      if ((store = open_store (o)) == NULL)
+        return LES_CLI_BAD_INPUT;
+      if (!les_team_set_separation_of_duties (store, on, &error))
+        return exit_for_error (error);
+      g_print (on ? _("%s: separation of duties is on: whoever approved a claim cannot close the run that pays it\n")
+                  : _("%s: separation of duties is off: anyone in finance can close any run\n"),
+               les_store_get_location (store));
+      return LES_CLI_OK;
+    }
+  return usage ("team takes setup, add-user NAME ROLE, remove-user NAME [ROLE], list, "
+                "or separation-of-duties on|off");
 }
 
 /**
@@ -1210,9 +1364,13 @@ les_cli_run (int argc, char **argv)
     status = cmd_verify (&o);
   else if (strcmp (command, "key") == 0)
     status = cmd_key (&o);
+  else if (strcmp (command, "team") == 0)
+    status = cmd_team (&o);
   else
     {
-      problem = g_strdup_printf ("unknown command “%s”", command);
+      g_autofree char *shown = les_text_for_message (command);
+
+      problem = g_strdup_printf ("unknown command “%s”", shown);
       status = usage (problem);
     }
   options_clear (&o);

@@ -46,9 +46,9 @@ test_screenshots (void)
   g_autoptr(GArray) ids = NULL;
 
   /* a month paid, as finance would have it by the second month end */
-  ids = les_claims_ids_for_year (store, les_session_get_year (session), TRUE, &error);
+  ids = les_claims_ids_for_year (store, les_session_get_year (session), TRUE, NULL, &error);
   g_assert_no_error (error);
-  les_session_set_status_async (session, ids, NULL, LES_CLAIM_STATUS_APPROVED, NULL, NULL, NULL);
+  les_session_set_status_async (session, ids, NULL, NULL, LES_CLAIM_STATUS_APPROVED, NULL, NULL, NULL);
   app_test_wait_idle (window);
   app_test_show_page (window, "payments");
   g_assert_true (les_runs_panel_close_month (panel, &error));

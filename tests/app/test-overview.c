@@ -96,7 +96,7 @@ test_month (void)
     gint64 id = 1;
 
     g_array_append_val (ids, id);
-    les_session_set_status_async (session, ids, NULL, LES_CLAIM_STATUS_REJECTED, "Test", NULL, NULL);
+    les_session_set_status_async (session, ids, NULL, NULL, LES_CLAIM_STATUS_REJECTED, "Test", NULL, NULL);
     app_test_wait_idle (window);
     g_assert_nonnull (les_window_get_stale_text (window));
     g_assert_nonnull (strstr (les_window_get_stale_text (window), "claim decision"));

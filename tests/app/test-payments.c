@@ -145,9 +145,9 @@ test_runs (void)
   app_test_show_page (window, "payments");
   g_assert_nonnull (panel);
   g_assert_cmpuint (les_runs_panel_get_n_runs (panel), ==, 0);
-  ids = les_claims_ids_for_year (store, les_session_get_year (session), TRUE, &error);
+  ids = les_claims_ids_for_year (store, les_session_get_year (session), TRUE, NULL, &error);
   g_assert_no_error (error);
-  les_session_set_status_async (session, ids, NULL, LES_CLAIM_STATUS_APPROVED, NULL, NULL, NULL);
+  les_session_set_status_async (session, ids, NULL, NULL, LES_CLAIM_STATUS_APPROVED, NULL, NULL, NULL);
   app_test_wait_idle (window);
 
   /* cancelled at once: nothing paid, nothing computed, nothing audited */

@@ -43,25 +43,27 @@ set_text (LesValue *value, const char *text)
   value->s = text;
 }
 
+/* A message about the cell @text: the cell quoted safely (les_text_for_message()) */
+static gboolean
+invalid (GError **error, const char *format, const char *text)
+{
+  g_autofree char *shown = les_text_for_message (text);
+
+  g_set_error (error, LES_ERROR, LES_ERROR_INVALID, format, shown);
+  return FALSE;
+}
+
 static gboolean
 parse_code (const LesColumn *col, char *text, LesValue *value, GError **error)
 {
   /* checked, then upper-cased where it lies: no copy for a million claims */
   for (const char *p = text; *p; p++)
     if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
-      {
-        g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-                     _("“%s” may hold only letters, digits, “-” and “_”"), text);
-        return FALSE;
-      }
+      return invalid (error, _("“%s” may hold only letters, digits, “-” and “_”"), text);
   for (char *p = text; *p; p++)
     *p = g_ascii_toupper (*p);
   if (col->type == LES_COL_ODS && !les_ods_code_valid (text))
-    {
-      g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-                   _("“%s” is not a practice code (one letter and five digits, such as M83001)"), text);
-      return FALSE;
-    }
+    return invalid (error, _("“%s” is not a practice code (one letter and five digits, such as M83001)"), text);
   set_text (value, text);
   return TRUE;
 }
@@ -71,6 +73,7 @@ parse_choice (const LesColumn *col, const char *text, LesValue *value, GError **
 {
   const char * const *words = col->words ();
   g_autofree char *list = NULL;
+  g_autofree char *shown = NULL;
 
   for (int i = 0; words[i] != NULL; i++)
     if (g_ascii_strcasecmp (text, words[i]) == 0)
@@ -80,7 +83,8 @@ parse_choice (const LesColumn *col, const char *text, LesValue *value, GError **
         return TRUE;
       }
   list = g_strjoinv (", ", (char **) words);
-  g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is not one of %s"), text, list);
+  shown = les_text_for_message (text);
+  g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is not one of %s"), shown, list);
   return FALSE;
 }
 
@@ -158,11 +162,7 @@ les_column_parse (const LesColumn *col, char *text, LesValue *value, GError **er
       if (!les_money_parse (text, &n, error))
         return FALSE;
       if (col->type == LES_COL_MONEY_POS && n < 0)
-        {
-          g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-                       _("“%s” is negative; expected an amount of 0 or more"), text);
-          return FALSE;
-        }
+        return invalid (error, _("“%s” is negative; expected an amount of 0 or more"), text);
       set_int (value, n);
       return TRUE;
 
@@ -170,11 +170,7 @@ les_column_parse (const LesColumn *col, char *text, LesValue *value, GError **er
       if (!les_rate_parse (text, &n, error))
         return FALSE;
       if (n < 0)
-        {
-          g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-                       _("“%s” is negative; expected a rate of 0 or more"), text);
-          return FALSE;
-        }
+        return invalid (error, _("“%s” is negative; expected a rate of 0 or more"), text);
       set_int (value, n);
       return TRUE;
 
@@ -183,13 +179,10 @@ les_column_parse (const LesColumn *col, char *text, LesValue *value, GError **er
       if (!les_percent_parse (text, &n, error))
         return FALSE;
       if (n < 0 || (col->type == LES_COL_PERCENT && n > 100 * LES_PCT_SCALE))
-        {
-          g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-                       col->type == LES_COL_PERCENT ? _("“%s” is out of range; expected a percentage from 0 to 100")
-                                                    : _("“%s” is out of range; expected a percentage of 0 or more"),
-                       text);
-          return FALSE;
-        }
+        return invalid (error,
+                        col->type == LES_COL_PERCENT ? _("“%s” is out of range; expected a percentage from 0 to 100")
+                                                     : _("“%s” is out of range; expected a percentage of 0 or more"),
+                        text);
       set_int (value, n);
       return TRUE;
 
@@ -203,10 +196,7 @@ les_column_parse (const LesColumn *col, char *text, LesValue *value, GError **er
       if (!les_decimal_parse (text, 2, FALSE, &n, error))
         return FALSE;
       if (n < 0)
-        {
-          g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is negative; expected 0 or more"), text);
-          return FALSE;
-        }
+        return invalid (error, _("“%s” is negative; expected 0 or more"), text);
       set_int (value, n);
       return TRUE;
 

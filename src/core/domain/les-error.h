@@ -22,6 +22,8 @@ typedef enum {
   LES_ERROR_WRONG_KEY,    /* a key that is not the database's */
   LES_ERROR_READ_ONLY,    /* the database cannot be written */
   LES_ERROR_DISK_FULL,    /* no space left for the database */
+  LES_ERROR_PERMISSION,   /* the server refuses it to this user's role (a team database) */
+  LES_ERROR_SEPARATION_OF_DUTIES,   /* refused: whoever approved a claim closing the run that pays it */
 } LesError;
 
 GQuark les_error_quark (void);

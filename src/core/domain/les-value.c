@@ -39,8 +39,20 @@ trim_into (const char *text, char *buf, gsize size)
 static gboolean
 fail (GError **error, const char *text, const char *what)
 {
+  g_autofree char *shown = les_text_for_message (text);
+
   g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-               _("expected %s, got “%s”"), what, text);
+               _("expected %s, got “%s”"), what, shown);
+  return FALSE;
+}
+
+/* A message about @text, quoted safely (les_text_for_message()) */
+static gboolean
+invalid (GError **error, const char *format, const char *text)
+{
+  g_autofree char *shown = les_text_for_message (text);
+
+  g_set_error (error, LES_ERROR, LES_ERROR_INVALID, format, shown);
   return FALSE;
 }
 
@@ -82,12 +94,13 @@ out_of_range (GError **error, const char *text, gboolean negative, guint decimal
 {
   g_autofree char *plain = les_decimal_format (decimal_max (decimals), decimals, decimals);
   g_autofree char *limit = group_thousands (plain);
+  g_autofree char *shown = les_text_for_message (text);
 
   *range = TRUE;
   if (negative)
-    g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is too small (at least -%s)"), text, limit);
+    g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is too small (at least -%s)"), shown, limit);
   else
-    g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is too large (at most %s)"), text, limit);
+    g_set_error (error, LES_ERROR, LES_ERROR_INVALID, _("“%s” is too large (at most %s)"), shown, limit);
   return FALSE;
 }
 
@@ -181,8 +194,10 @@ decimal_parse (const char  *text,
             }
           else if (*p != '0')
             {
+              g_autofree char *quoted = les_text_for_message (shown);
+
               g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-                           _("“%s” has more than %u decimal places"), shown, decimals);
+                           _("“%s” has more than %u decimal places"), quoted, decimals);
               return FALSE;
             }
         }
@@ -277,11 +292,7 @@ les_count_parse (const char *text, gint64 max, gint64 *out, GError **error)
   if (!trim_into (text, copy, sizeof copy))
     return fail (error, text, _("a whole number"));
   if (copy[0] == '-' && copy[1] != '\0')
-    {
-      g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-                   _("“%s” is negative; expected a whole number of 0 or more"), text);
-      return FALSE;
-    }
+    return invalid (error, _("“%s” is negative; expected a whole number of 0 or more"), text);
   if (copy[0] == '\0')
     return fail (error, text, _("a whole number"));
   for (const char *p = copy; *p; p++)
@@ -291,8 +302,10 @@ les_count_parse (const char *text, gint64 max, gint64 *out, GError **error)
       /* value × 10 + digit ≤ max, checked before it is formed */
       if (value > (max - (*p - '0')) / 10)
         {
+          g_autofree char *shown = les_text_for_message (text);
+
           g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-                       _("“%s” is too large (at most %" G_GINT64_FORMAT ")"), text, max);
+                       _("“%s” is too large (at most %" G_GINT64_FORMAT ")"), shown, max);
           return FALSE;
         }
       value = value * 10 + (*p - '0');
@@ -304,28 +317,53 @@ les_count_parse (const char *text, gint64 max, gint64 *out, GError **error)
 char *
 les_decimal_format (gint64 value, guint decimals, guint min_decimals)
 {
+  char buf[LES_DECIMAL_BUF];
+  gsize len = les_decimal_format_to (value, decimals, min_decimals, buf);
+
+  return g_strndup (buf, len);
+}
+
+/**
+ * les_decimal_format_to:
+ * @buf: at least %LES_DECIMAL_BUF bytes
+ *
+ * les_decimal_format() into @buf, without allocating: an export formats
+ * millions of amounts.
+ *
+ * Returns: the length written (@buf is NUL-terminated).
+ */
+gsize
+les_decimal_format_to (gint64 value, guint decimals, guint min_decimals, char *buf)
+{
   guint64 mag = value < 0 ? (guint64) 0 - (guint64) value : (guint64) value;
-  guint64 scale = 1;
-  guint64 ip, fp;
-  char frac[24];
-  guint shown = decimals;
+  char digits[24];
+  guint n = 0, shown = decimals;
+  gsize len = 0;
 
-  for (guint i = 0; i < decimals; i++)
-    scale *= 10;
-  ip = mag / scale;
-  fp = mag % scale;
+  g_return_val_if_fail (decimals <= 18, 0);
 
-  if (decimals == 0)
-    return g_strdup_printf ("%s%" G_GUINT64_FORMAT, value < 0 ? "-" : "", ip);
-
-  g_snprintf (frac, sizeof frac, "%0*" G_GUINT64_FORMAT, (int) decimals, fp);
-  while (shown > min_decimals && frac[shown - 1] == '0')
+  /* the digits, least significant first, at least one before the point */
+  do
+    {
+      digits[n++] = (char) ('0' + mag % 10);
+      mag /= 10;
+    }
+  while (mag > 0 || n <= decimals);
+  while (shown > min_decimals && digits[decimals - shown] == '0')
     shown--;
-  frac[shown] = '\0';
 
-  if (shown == 0)
-    return g_strdup_printf ("%s%" G_GUINT64_FORMAT, value < 0 ? "-" : "", ip);
-  return g_strdup_printf ("%s%" G_GUINT64_FORMAT ".%s", value < 0 ? "-" : "", ip, frac);
+  if (value < 0)
+    buf[len++] = '-';
+  for (guint i = n; i > decimals; i--)
+    buf[len++] = digits[i - 1];
+  if (shown > 0)
+    {
+      buf[len++] = '.';
+      for (guint i = 0; i < shown; i++)
+        buf[len++] = digits[decimals - 1 - i];
+    }
+  buf[len] = '\0';
+  return len;
 }
 
 char *
@@ -723,8 +761,7 @@ les_code_normalise (const char *text, GError **error)
     {
       if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
         {
-          g_set_error (error, LES_ERROR, LES_ERROR_INVALID,
-                       _("“%s” may hold only letters, digits, “-” and “_”"), text);
+          invalid (error, _("“%s” may hold only letters, digits, “-” and “_”"), text);
           return NULL;
         }
       *p = g_ascii_toupper (*p);
@@ -775,4 +812,59 @@ les_nhs_number_valid (const char *digits_)
   if (check == 10)
     return FALSE;
   return check == digits_[9] - '0';
+}
+
+/* Characters a message must not carry as they are: C0 and C1 controls, and
+ * the ones that reorder or break lines of text (bidirectional overrides and
+ * isolates, line and paragraph separators) */
+static gboolean
+unsafe_in_message (gunichar c)
+{
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F)
+         || c == 0x200E || c == 0x200F || (c >= 0x2028 && c <= 0x202E)
+         || (c >= 0x2066 && c <= 0x2069);
+}
+
+char *
+les_text_for_message (const char *text)
+{
+  GString *out;
+  const char *p = text;
+  guint shown = 0;
+
+  if (text == NULL)
+    return g_strdup ("");
+  out = g_string_sized_new (strlen (text) + 8);
+  while (*p != '\0')
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+
+      if (shown == LES_MESSAGE_VALUE_MAX)
+        {
+          g_string_append (out, "…");
+          break;
+        }
+      shown++;
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          /* not UTF-8: the byte as it is in the file */
+          g_string_append_printf (out, "\\x%02X", (guchar) *p);
+          p++;
+          continue;
+        }
+      if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\r')
+        g_string_append (out, "\\r");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c < 0x80 && unsafe_in_message (c))
+        g_string_append_printf (out, "\\x%02X", c);
+      else if (unsafe_in_message (c))
+        g_string_append_printf (out, "\\u%04X", c);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      p = g_utf8_next_char (p);
+    }
+  return g_string_free (out, FALSE);
 }

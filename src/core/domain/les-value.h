@@ -45,6 +45,11 @@ char    *les_count_format_display (gint64       n);
 char    *les_rate_format          (gint64       hundredths_of_penny);
 char    *les_rate_format_display  (gint64       hundredths_of_penny);
 char    *les_percent_format       (gint64       hundredths);
+#define LES_DECIMAL_BUF 32   /* a gint64 with its sign and point */
+gsize    les_decimal_format_to    (gint64       value,
+                                   guint        decimals,
+                                   guint        min_decimals,
+                                   char        *buf);
 char    *les_decimal_format       (gint64       value,
                                    guint        decimals,
                                    guint        min_decimals);
@@ -120,5 +125,15 @@ gboolean les_ods_code_valid       (const char  *code);
 gboolean les_nhs_number_normalise (const char  *text,
                                    char         out[11]);
 gboolean les_nhs_number_valid     (const char  *digits);
+
+/* Messages quote at most this many characters of a value, then "…". */
+#define LES_MESSAGE_VALUE_MAX 60
+
+/* @text made safe to quote in a message: line breaks, tabs and other
+ * control characters (terminal escapes among them) and bytes that are not
+ * UTF-8 written as \n, \r, \t, \x1B, \u202E…, so that a value can neither
+ * forge a line of output nor act on a terminal; and shortened to
+ * %LES_MESSAGE_VALUE_MAX characters.  %NULL gives "". */
+char    *les_text_for_message     (const char  *text);
 
 G_END_DECLS

@@ -22,6 +22,7 @@ struct _LesClaimsChange
   LesClaimStatus  status;
   char           *reason;
   GArray         *previous;   /* Previous */
+  GArray         *refused;    /* LesClaimsRefusal */
 };
 
 
@@ -32,6 +33,53 @@ clear_previous (gpointer data)
 
   g_free (p->old_status);
   g_free (p->old_reason);
+}
+
+static void
+clear_refusal (gpointer data)
+{
+  LesClaimsRefusal *r = data;
+
+  g_free (r->claim_ref);
+  g_free (r->reason);
+  g_free (r->by);
+  g_free (r->at);
+}
+
+/* Who last decided on @claim_ref and when, as far as the audit trail says */
+static gboolean
+last_decision (LesStore *store, const char *claim_ref, char **by, char **at, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (store, les_sql_claims_last_decision, error);
+  LesStep rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_text (stmt, 1, claim_ref);
+  rc = les_stmt_step (stmt, error);
+  if (rc == LES_STEP_ROW)
+    {
+      *by = g_strdup (les_stmt_text (stmt, 0));
+      *at = g_strdup (les_stmt_text (stmt, 1));
+    }
+  les_stmt_reset (stmt);
+  return rc != LES_STEP_ERROR;
+}
+
+/* Describes in @refusal a claim found with another status than @seen */
+static gboolean
+refuse (LesStore          *store,
+        const char        *seen,
+        const Previous    *now,
+        char             **claim_ref,
+        LesClaimsRefusal  *refusal,
+        GError           **error)
+{
+  refusal->claim_ref = g_steal_pointer (claim_ref);
+  refusal->seen = les_claim_status_from_word (seen);
+  refusal->now = les_claim_status_from_word (now->old_status);
+  refusal->reason = g_strdup (now->old_reason);
+  return last_decision (store, refusal->claim_ref, &refusal->by, &refusal->at, error);
 }
 
 static char *
@@ -72,22 +120,26 @@ note_decisions (LesStore *store, GArray *years, GError **error)
 
 /* Sets one claim to @status (its stored word), auditing it; fills @previous
  * with what it was, and adds its year to @recount when a compute would now
- * count it differently. */
+ * count it differently.  With @seen (a stored word), a claim whose status is
+ * no longer that is left alone and described in @refusal. */
 static gboolean
-set_one (LesStore    *store,
-         gint64       id,
-         const char  *status,
-         const char  *reason,
-         const char  *action,
-         Previous    *previous,
-         gboolean    *changed,
-         GArray      *recount,
-         GError     **error)
+set_one (LesStore          *store,
+         gint64             id,
+         const char        *seen,
+         const char        *status,
+         const char        *reason,
+         const char        *action,
+         Previous          *previous,
+         LesClaimsRefusal  *refusal,
+         gboolean          *changed,
+         GArray            *recount,
+         GError           **error)
 {
   int year;
   LesStmt *stmt;
   LesStep rc;
   g_autofree char *claim_ref = NULL;
+  g_autofree char *service_code = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
@@ -104,29 +156,63 @@ set_one (LesStore    *store,
       return FALSE;
     }
   claim_ref = g_strdup (les_stmt_text (stmt, 0));
+  year = les_stmt_int (stmt, 3);
+  service_code = g_strdup (les_stmt_text (stmt, 4));
   previous->id = id;
   previous->old_status = g_strdup (les_stmt_text (stmt, 1));
   previous->old_reason = g_strdup (les_stmt_text (stmt, 2));
-  year = les_stmt_int (stmt, 3);
   les_stmt_reset (stmt);
+
+  /* The caller holds the write transaction, so no writer of ours changes the
+   * claim between this read and the update below (SQLite's BEGIN IMMEDIATE,
+   * the server's write lock); the update compares again all the same, for a
+   * server's row changed by anything else. */
+  if (seen != NULL && g_strcmp0 (previous->old_status, seen) != 0)
+    return refuse (store, seen, previous, &claim_ref, refusal, error);
 
   if (g_strcmp0 (previous->old_status, status) == 0
       && g_strcmp0 (previous->old_reason, (reason && reason[0]) ? reason : NULL) == 0)
     return TRUE;
 
-  stmt = les_store_prepare (store, les_sql_claims_set_status, error);
+  stmt = les_store_prepare (store, seen != NULL ? les_sql_claims_set_status_if : les_sql_claims_set_status, error);
   if (stmt == NULL)
     return FALSE;
   les_stmt_bind_text (stmt, 1, status);
   les_stmt_bind_text_or_null (stmt, 2, reason);
   les_stmt_bind_int64 (stmt, 3, id);
+  if (seen != NULL)
+    les_stmt_bind_text (stmt, 4, seen);
   if (!les_stmt_run (stmt, error))
     return FALSE;
+  if (seen != NULL && les_db_changes (les_store_get_db (store)) == 0)
+    {
+      /* changed after all: what it is now, read again */
+      g_clear_pointer (&previous->old_status, g_free);
+      g_clear_pointer (&previous->old_reason, g_free);
+      stmt = les_store_prepare (store, les_sql_claims_get_status, error);
+      if (stmt == NULL)
+        return FALSE;
+      les_stmt_bind_int64 (stmt, 1, id);
+      if (les_stmt_step (stmt, error) == LES_STEP_ROW)
+        {
+          previous->old_status = g_strdup (les_stmt_text (stmt, 1));
+          previous->old_reason = g_strdup (les_stmt_text (stmt, 2));
+        }
+      les_stmt_reset (stmt);
+      if (previous->old_status == NULL)
+        {
+          if (error != NULL && *error == NULL)
+            g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, _("Claim %" G_GINT64_FORMAT " no longer exists"), id);
+          return FALSE;
+        }
+      return refuse (store, seen, previous, &claim_ref, refusal, error);
+    }
 
   before = describe (previous->old_status, previous->old_reason);
   after = describe (status, reason);
   if (!les_store_audit (store, action, "claims", claim_ref, before, after, error))
     return FALSE;
+  les_store_mark_stale (store, year, service_code);
   if (counted (previous->old_status) != counted (status))
     add_year (recount, year);
   *changed = TRUE;
@@ -134,12 +220,13 @@ set_one (LesStore    *store,
 }
 
 LesClaimsChange *
-les_claims_set_status (LesStore        *store,
-                       const gint64    *ids,
-                       guint            n_ids,
-                       LesClaimStatus   status,
-                       const char      *reason,
-                       GError         **error)
+les_claims_set_status (LesStore             *store,
+                       const gint64         *ids,
+                       const LesClaimStatus *seen,
+                       guint                 n_ids,
+                       LesClaimStatus        status,
+                       const char           *reason,
+                       GError              **error)
 {
   g_autoptr(LesClaimsChange) change = NULL;
   g_autoptr(GArray) recount = g_array_new (FALSE, FALSE, sizeof (int));
@@ -161,6 +248,8 @@ les_claims_set_status (LesStore        *store,
   change->status = status;
   change->reason = g_strdup (why);
   change->previous = g_array_sized_new (FALSE, TRUE, sizeof (Previous), n_ids);
+  change->refused = g_array_new (FALSE, TRUE, sizeof (LesClaimsRefusal));
+  g_array_set_clear_func (change->refused, clear_refusal);
   g_array_set_clear_func (change->previous, clear_previous);
 
   if (!les_store_begin (store, error))
@@ -168,12 +257,15 @@ les_claims_set_status (LesStore        *store,
   for (guint i = 0; i < n_ids; i++)
     {
       Previous p = { 0 };
+      LesClaimsRefusal r = { 0 };
+      const char *expected = seen != NULL ? les_claim_status_to_word (seen[i]) : NULL;
       gboolean changed;
 
-      if (!set_one (store, ids[i], les_claim_status_to_word (status), why, "set-status", &p, &changed, recount,
-                    error))
+      if (!set_one (store, ids[i], expected, les_claim_status_to_word (status), why, "set-status", &p, &r,
+                    &changed, recount, error))
         {
           clear_previous (&p);
+          clear_refusal (&r);
           les_store_rollback (store);
           return NULL;
         }
@@ -181,6 +273,8 @@ les_claims_set_status (LesStore        *store,
         g_array_append_val (change->previous, p);
       else
         clear_previous (&p);
+      if (r.claim_ref != NULL)
+        g_array_append_val (change->refused, r);
     }
   if (!note_decisions (store, recount, error))
     {
@@ -208,6 +302,14 @@ les_claims_change_get_status (LesClaimsChange *change)
   return change->status;
 }
 
+GArray *
+les_claims_change_get_refused (LesClaimsChange *change)
+{
+  g_return_val_if_fail (change != NULL, NULL);
+
+  return change->refused;
+}
+
 gboolean
 les_claims_change_undo (LesStore *store, LesClaimsChange *change, GError **error)
 {
@@ -222,10 +324,11 @@ les_claims_change_undo (LesStore *store, LesClaimsChange *change, GError **error
     {
       const Previous *p = &g_array_index (change->previous, Previous, i);
       Previous now = { 0 };
+      LesClaimsRefusal unused = { 0 };
       gboolean changed;
 
-      if (!set_one (store, p->id, p->old_status, p->old_reason, "undo-set-status", &now, &changed, recount,
-                    error))
+      if (!set_one (store, p->id, NULL, p->old_status, p->old_reason, "undo-set-status", &now, &unused, &changed,
+                    recount, error))
         {
           clear_previous (&now);
           les_store_rollback (store);
@@ -248,6 +351,7 @@ les_claims_change_free (LesClaimsChange *change)
     return;
   g_free (change->reason);
   g_array_unref (change->previous);
+  g_array_unref (change->refused);
   g_free (change);
 }
 
@@ -286,9 +390,10 @@ les_claims_ids_for_refs (LesStore *store, const char *const *refs, GError **erro
 }
 
 GArray *
-les_claims_ids_for_year (LesStore *store, int fy, gboolean approvable, GError **error)
+les_claims_ids_for_year (LesStore *store, int fy, gboolean approvable, GArray **seen, GError **error)
 {
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) statuses = g_array_new (FALSE, FALSE, sizeof (LesClaimStatus));
   LesStmt *stmt;
   LesStep rc;
 
@@ -302,11 +407,15 @@ les_claims_ids_for_year (LesStore *store, int fy, gboolean approvable, GError **
   while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       gint64 id = les_stmt_int64 (stmt, 0);
+      LesClaimStatus status = les_claim_status_from_word (les_stmt_text (stmt, 1));
 
       g_array_append_val (ids, id);
+      g_array_append_val (statuses, status);
     }
   les_stmt_reset (stmt);
   if (rc == LES_STEP_ERROR)
     return NULL;
+  if (seen != NULL)
+    *seen = g_steal_pointer (&statuses);
   return g_steal_pointer (&ids);
 }

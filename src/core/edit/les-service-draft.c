@@ -890,6 +890,7 @@ apply (LesStore              *store,
       les_store_rollback (store);
       return NULL;
     }
+  les_store_mark_stale (store, fy, code);
   /* the year's figures no longer follow its services */
   if (!les_year_note_change (store, fy, LES_YEAR_CHANGE_EDIT, error))
     {

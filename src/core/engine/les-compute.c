@@ -101,7 +101,8 @@ typedef struct {
   LesStore        *store;
   int              fy;
   gint32           to;
-  const char      *only_service;    /* NULL: every service */
+  const char      *only_service;    /* NULL: every service (or those of only) */
+  GHashTable      *only;            /* codes of the services to load; NULL: every one */
   GCancellable    *cancellable;
   LesProgressFunc  progress;
   gpointer         user_data;
@@ -131,6 +132,8 @@ load_services (Loader *ld, LesEngineInput *in, GError **error)
 
       s.code = les_stmt_text (stmt, 0);
       if (ld->only_service != NULL && strcmp (s.code, ld->only_service) != 0)
+        continue;
+      if (ld->only != NULL && !g_hash_table_contains (ld->only, s.code))
         continue;
       s.name = les_stmt_text (stmt, 1);
       s.cap_mode = text_is (stmt, 2, "hold") ? LES_CAP_MODE_HOLD
@@ -265,7 +268,7 @@ load_service_data (Loader *ld, LesEngineInput *in, GError **error)
 }
 
 static void
-bind_scope (Loader *ld, LesStmt *stmt)
+bind_scope (Loader *ld, LesStmt *stmt, const char *service_code)
 {
   char first[8], last[8];
 
@@ -274,8 +277,8 @@ bind_scope (Loader *ld, LesStmt *stmt)
   les_stmt_bind_int64 (stmt, 1, ld->fy);
   les_stmt_bind_text (stmt, 2, first);
   les_stmt_bind_text (stmt, 3, last);
-  if (ld->only_service != NULL)
-    les_stmt_bind_text (stmt, 4, ld->only_service);
+  if (service_code != NULL)
+    les_stmt_bind_text (stmt, 4, service_code);
 }
 
 static guint
@@ -298,10 +301,11 @@ handle_for_id (GArray *ids, GArray *handles, gint64 id)
   return LES_ENGINE_NO_CLAIM;
 }
 
-/* The claims this compute looks at (RULES.md 9: periods of the year up to
- * --to, not rejected or withdrawn) and their patient lines. */
+/* The claims of one service (@service_code) or of all, which this compute
+ * looks at (RULES.md 9: periods of the year up to --to, not rejected or
+ * withdrawn), and their patient lines. */
 static gboolean
-load_claims (Loader *ld, LesEngineInput *in, GError **error)
+load_claims_of (Loader *ld, LesEngineInput *in, const char *service_code, GError **error)
 {
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) handles = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -309,11 +313,11 @@ load_claims (Loader *ld, LesEngineInput *in, GError **error)
   gint64 n = 0;
   LesStep rc;
 
-  stmt = les_store_prepare (ld->store, ld->only_service ? les_sql_compute_claims_one : les_sql_compute_claims_all,
+  stmt = les_store_prepare (ld->store, service_code ? les_sql_compute_claims_one : les_sql_compute_claims_all,
                             error);
   if (stmt == NULL)
     return FALSE;
-  bind_scope (ld, stmt);
+  bind_scope (ld, stmt, service_code);
   while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       gint64 id = les_stmt_int64 (stmt, 0);
@@ -332,15 +336,15 @@ load_claims (Loader *ld, LesEngineInput *in, GError **error)
     }
   if (!finish (stmt, rc))
     return FALSE;
-  ld->n_claims = n;
+  ld->n_claims += n;
   report (ld, 0.25, _("Reading patient lines"));
 
   stmt = les_store_prepare (ld->store,
-                            ld->only_service ? les_sql_compute_patient_lines_one : les_sql_compute_patient_lines_all,
+                            service_code ? les_sql_compute_patient_lines_one : les_sql_compute_patient_lines_all,
                             error);
   if (stmt == NULL)
     return FALSE;
-  bind_scope (ld, stmt);
+  bind_scope (ld, stmt, service_code);
   n = 0;
   while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
@@ -356,6 +360,24 @@ load_claims (Loader *ld, LesEngineInput *in, GError **error)
         }
     }
   return finish (stmt, rc);
+}
+
+/* A whole year is read in table order; a few services each by its index. */
+static gboolean
+load_claims (Loader *ld, LesEngineInput *in, GError **error)
+{
+  g_autofree const char **codes = NULL;
+  guint n_codes;
+
+  if (ld->only_service != NULL)
+    return load_claims_of (ld, in, ld->only_service, error);
+  if (ld->only == NULL)
+    return load_claims_of (ld, in, NULL, error);
+  codes = (const char **) g_hash_table_get_keys_as_array (ld->only, &n_codes);
+  for (guint i = 0; i < n_codes; i++)
+    if (!load_claims_of (ld, in, codes[i], error))
+      return FALSE;
+  return TRUE;
 }
 
 static LesEngineInput *
@@ -451,8 +473,13 @@ write_lines (Loader *ld, LesStmt *stmt, const LesPaymentLine **lines, guint n, G
   return les_stmt_run (stmt, error);
 }
 
+/* What one service's compute gave, kept beside its lines (service_totals) */
+typedef struct {
+  gint64 n_lines, gross, payable, held, n_claims, n_findings, n_errors;
+} ServiceTotals;
+
 static gboolean
-write_findings (Loader *ld, LesEngineOutput *out, LesComputeSummary *summary, GError **error)
+write_findings (Loader *ld, LesEngineOutput *out, ServiceTotals *totals, GError **error)
 {
   LesStmt *stmt;
 
@@ -479,11 +506,9 @@ write_findings (Loader *ld, LesEngineOutput *out, LesComputeSummary *summary, GE
       les_stmt_bind_static (stmt, 9, f->message, -1);
       if (!les_stmt_run (stmt, error))
         return FALSE;
-      summary->n_findings++;
+      totals->n_findings++;
       if (f->severity == LES_SEVERITY_ERROR)
-        summary->n_errors++;
-      else
-        summary->n_warnings++;
+        totals->n_errors++;
     }
   return TRUE;
 }
@@ -533,35 +558,43 @@ line_merge_next (LineMerge *m)
   return &g_array_index (m->outputs[m->service]->lines, LesPaymentLine, m->cursor[m->service]++);
 }
 
+/* Stored lines, as les_sql_compute_stored_lines() gives them. */
+enum { STORED_PRACTICE, STORED_SERVICE, STORED_RULE, STORED_PERIOD, STORED_UNITS, STORED_GROSS, STORED_PAYABLE,
+       STORED_HELD };
+
 /* A stored line against a new one, in key order. */
 static int
 cmp_stored_line (LesStmt *stmt, const LesPaymentLine *l)
 {
   int c;
 
-  if ((c = strcmp (les_stmt_text (stmt, 1), l->practice_code)) != 0
-      || (c = strcmp (les_stmt_text (stmt, 2), l->service_code)) != 0
-      || (c = strcmp (les_stmt_text (stmt, 3), l->rule_code)) != 0)
+  if ((c = strcmp (les_stmt_text (stmt, STORED_PRACTICE), l->practice_code)) != 0
+      || (c = strcmp (les_stmt_text (stmt, STORED_SERVICE), l->service_code)) != 0
+      || (c = strcmp (les_stmt_text (stmt, STORED_RULE), l->rule_code)) != 0)
     return c;
-  c = column_period (stmt, 4);
+  c = column_period (stmt, STORED_PERIOD);
   return (c > l->period) - (c < l->period);
 }
 
 static gboolean
 stored_line_equal (LesStmt *stmt, const LesPaymentLine *l)
 {
-  if (les_stmt_is_null (stmt, 5) == l->has_units)
+  if (les_stmt_is_null (stmt, STORED_UNITS) == l->has_units)
     return FALSE;
-  return (!l->has_units || les_stmt_int64 (stmt, 5) == l->units)
-         && les_stmt_int64 (stmt, 6) == l->gross
-         && les_stmt_int64 (stmt, 7) == l->payable
-         && les_stmt_int64 (stmt, 8) == l->held;
+  return (!l->has_units || les_stmt_int64 (stmt, STORED_UNITS) == l->units)
+         && les_stmt_int64 (stmt, STORED_GROSS) == l->gross
+         && les_stmt_int64 (stmt, STORED_PAYABLE) == l->payable
+         && les_stmt_int64 (stmt, STORED_HELD) == l->held;
 }
 
+/* What a compute changes in the stored lines: lines are found by their
+ * key, which a stored line no longer due gives from the copy kept here. */
 typedef struct {
-  gint64                id;
-  const LesPaymentLine *line;
-} Change;
+  GStringChunk *strings;
+  GArray       *deletes;        /* LineKey */
+  GPtrArray    *updates;        /* const LesPaymentLine * */
+  GPtrArray    *inserts;        /* const LesPaymentLine *, in key order */
+} LineChanges;
 
 static gboolean
 amount_ok (gint64 pence)
@@ -587,61 +620,69 @@ refuse_total (Loader *ld, const char *service_code, GError **error)
   return FALSE;
 }
 
-/* Compares the year's stored lines with the new ones, both in key order,
- * without writing: what to delete, update and insert. */
+typedef struct {
+  const char *practice, *service, *rule, *period;
+} LineKey;
+
+static void
+line_changes_init (LineChanges *ch)
+{
+  ch->strings = g_string_chunk_new (64 * 1024);
+  ch->deletes = g_array_new (FALSE, FALSE, sizeof (LineKey));
+  ch->updates = g_ptr_array_new ();
+  ch->inserts = g_ptr_array_new ();
+}
+
+static void
+line_changes_clear (LineChanges *ch)
+{
+  g_string_chunk_free (ch->strings);
+  g_array_unref (ch->deletes);
+  g_ptr_array_unref (ch->updates);
+  g_ptr_array_unref (ch->inserts);
+}
+
+typedef const LesPaymentLine *(*NextLineFunc) (gpointer source);
+
+/* Compares the stored lines @stmt gives (bound, in key order) with the
+ * new ones, in the same order, without writing: what to delete, update
+ * and insert. */
 static gboolean
-diff_lines (Loader *ld, LineMerge *merge, GArray *deletes, GArray *updates, GPtrArray *inserts,
-            LesComputeSummary *sum, GError **error)
+diff_lines (Loader *ld, LesStmt *stmt, NextLineFunc next, gpointer source, LineChanges *ch, GError **error)
 {
   /* kept apart so that a cancellation found at the same time is the one reported */
   g_autoptr(GError) step_error = NULL;
-  LesStmt *stmt;
   const LesPaymentLine *l;
+  guint64 n = 0;
   LesStep rc;
 
-  stmt = les_store_prepare (ld->store, les_sql_compute_stored_lines, error);
-  if (stmt == NULL)
-    return FALSE;
-  les_stmt_bind_int64 (stmt, 1, ld->fy);
   rc = les_stmt_step (stmt, &step_error);
-  l = line_merge_next (merge);
+  l = next (source);
   while (rc == LES_STEP_ROW || l != NULL)
     {
       int c = rc != LES_STEP_ROW ? 1 : l == NULL ? -1 : cmp_stored_line (stmt, l);
 
       if (c < 0)
         {
-          gint64 id = les_stmt_int64 (stmt, 0);
+          LineKey key = {
+            g_string_chunk_insert_const (ch->strings, les_stmt_text (stmt, STORED_PRACTICE)),
+            g_string_chunk_insert_const (ch->strings, les_stmt_text (stmt, STORED_SERVICE)),
+            g_string_chunk_insert_const (ch->strings, les_stmt_text (stmt, STORED_RULE)),
+            g_string_chunk_insert_const (ch->strings, les_stmt_text (stmt, STORED_PERIOD)),
+          };
 
-          g_array_append_val (deletes, id);
+          g_array_append_val (ch->deletes, key);
         }
       else if (c > 0)
-        g_ptr_array_add (inserts, (gpointer) l);
+        g_ptr_array_add (ch->inserts, (gpointer) l);
       else if (!stored_line_equal (stmt, l))
-        {
-          Change change = { les_stmt_int64 (stmt, 0), l };
-
-          g_array_append_val (updates, change);
-        }
+        g_ptr_array_add (ch->updates, (gpointer) l);
       if (c >= 0)
-        {
-          sum->n_lines++;
-          /* every figure of a line is an amount, but there may be millions */
-          if (!les_int64_add_exact (sum->gross, l->gross, &sum->gross)
-              || !les_int64_add_exact (sum->payable, l->payable, &sum->payable)
-              || !les_int64_add_exact (sum->held, l->held, &sum->held))
-            {
-              les_stmt_reset (stmt);
-              return refuse_total (ld, NULL, error);
-            }
-          l = line_merge_next (merge);
-        }
+        l = next (source);
       if (c <= 0)
-        {
-          rc = les_stmt_step (stmt, &step_error);
-          if (sum->n_lines % CHECK_EVERY == 0 && g_cancellable_is_cancelled (ld->cancellable))
-            break;
-        }
+        rc = les_stmt_step (stmt, &step_error);
+      if (++n % CHECK_EVERY == 0 && g_cancellable_is_cancelled (ld->cancellable))
+        break;
     }
   les_stmt_reset (stmt);
   if (g_cancellable_set_error_if_cancelled (ld->cancellable, error))
@@ -654,36 +695,35 @@ diff_lines (Loader *ld, LineMerge *merge, GArray *deletes, GArray *updates, GPtr
   return TRUE;
 }
 
-/* Writes the new lines as changes to the stored ones: a line that has not
- * changed keeps its row (and its id), and a recompute of a year that
- * changed little writes little.  New lines go in in key order, so SQLite
- * appends to the unique index instead of visiting it at random. */
+/* Writes the changes: a line that has not changed is not written, and a
+ * recompute of a year that changed little writes little.  New lines go in
+ * in key order, so SQLite appends to the table's b-tree instead of
+ * visiting it at random. */
 static gboolean
-write_lines_diff (Loader *ld, LesEngineOutput **outputs, guint n_services, LesComputeSummary *sum,
-                  GError **error)
+write_changes (Loader *ld, LineChanges *ch, LesComputeSummary *sum, GError **error)
 {
-  g_autofree guint *cursor = g_new0 (guint, n_services);
-  LineMerge merge = { outputs, n_services, cursor, 0, NULL };
-  g_autoptr(GArray) deletes = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GArray) updates = g_array_new (FALSE, FALSE, sizeof (Change));
-  g_autoptr(GPtrArray) inserts = g_ptr_array_new ();
   g_autofree char *full_sql = NULL;
   LesStmt *full = NULL;
   LesStmt *stmt;
 
-  if (!diff_lines (ld, &merge, deletes, updates, inserts, sum, error))
-    return FALSE;
-  g_debug ("compute: %u lines to insert, %u to update, %u to delete", inserts->len, updates->len, deletes->len);
-  sum->n_inserted = inserts->len;
-  sum->n_updated = updates->len;
-  sum->n_deleted = deletes->len;
+  g_debug ("compute: %u lines to insert, %u to update, %u to delete", ch->inserts->len, ch->updates->len,
+           ch->deletes->len);
+  sum->n_inserted += ch->inserts->len;
+  sum->n_updated += ch->updates->len;
+  sum->n_deleted += ch->deletes->len;
 
   stmt = les_store_prepare (ld->store, les_sql_compute_delete_line, error);
   if (stmt == NULL)
     return FALSE;
-  for (guint i = 0; i < deletes->len; i++)
+  for (guint i = 0; i < ch->deletes->len; i++)
     {
-      les_stmt_bind_int64 (stmt, 1, g_array_index (deletes, gint64, i));
+      const LineKey *key = &g_array_index (ch->deletes, LineKey, i);
+
+      les_stmt_bind_int64 (stmt, 1, ld->fy);
+      les_stmt_bind_static (stmt, 2, key->practice, -1);
+      les_stmt_bind_static (stmt, 3, key->service, -1);
+      les_stmt_bind_static (stmt, 4, key->rule, -1);
+      les_stmt_bind_static (stmt, 5, key->period, -1);
       if (!les_stmt_run (stmt, error))
         return FALSE;
     }
@@ -691,36 +731,42 @@ write_lines_diff (Loader *ld, LesEngineOutput **outputs, guint n_services, LesCo
   stmt = les_store_prepare (ld->store, les_sql_compute_update_line, error);
   if (stmt == NULL)
     return FALSE;
-  for (guint i = 0; i < updates->len; i++)
+  for (guint i = 0; i < ch->updates->len; i++)
     {
-      const Change *change = &g_array_index (updates, Change, i);
+      const LesPaymentLine *l = g_ptr_array_index (ch->updates, i);
+      char period[8];
 
-      les_stmt_bind_int64 (stmt, 1, change->id);
-      les_stmt_bind_int64_or_null (stmt, 2, change->line->has_units, change->line->units);
-      les_stmt_bind_int64 (stmt, 3, change->line->gross);
-      les_stmt_bind_int64 (stmt, 4, change->line->payable);
-      les_stmt_bind_int64 (stmt, 5, change->line->held);
+      period_text (l->period, period);
+      les_stmt_bind_int64 (stmt, 1, ld->fy);
+      les_stmt_bind_static (stmt, 2, l->practice_code, -1);
+      les_stmt_bind_static (stmt, 3, l->service_code, -1);
+      les_stmt_bind_static (stmt, 4, l->rule_code, -1);
+      les_stmt_bind_static (stmt, 5, period, 7);
+      les_stmt_bind_int64_or_null (stmt, 6, l->has_units, l->units);
+      les_stmt_bind_int64 (stmt, 7, l->gross);
+      les_stmt_bind_int64 (stmt, 8, l->payable);
+      les_stmt_bind_int64 (stmt, 9, l->held);
       if (!les_stmt_run (stmt, error))
         return FALSE;
     }
 
   /* one statement for every full batch; the last, shorter one has its own */
-  if (inserts->len >= LINES_PER_INSERT)
+  if (ch->inserts->len >= LINES_PER_INSERT)
     {
       full_sql = les_sql_compute_insert_lines (LINES_PER_INSERT);
       full = les_store_prepare (ld->store, full_sql, error);
       if (full == NULL)
         return FALSE;
     }
-  for (guint i = 0; i < inserts->len; i += LINES_PER_INSERT)
+  for (guint i = 0; i < ch->inserts->len; i += LINES_PER_INSERT)
     {
-      guint n = MIN (LINES_PER_INSERT, inserts->len - i);
+      guint n = MIN (LINES_PER_INSERT, ch->inserts->len - i);
 
       if (i % (LINES_PER_INSERT * 1024) == 0)
         {
           if (g_cancellable_set_error_if_cancelled (ld->cancellable, error))
             return FALSE;
-          report (ld, 0.6 + 0.38 * i / inserts->len, _("Writing the payment lines"));
+          report (ld, 0.6 + 0.38 * i / ch->inserts->len, _("Writing the payment lines"));
         }
       if (n == LINES_PER_INSERT)
         stmt = full;
@@ -732,60 +778,167 @@ write_lines_diff (Loader *ld, LesEngineOutput **outputs, guint n_services, LesCo
           if (stmt == NULL)
             return FALSE;
         }
-      if (!write_lines (ld, stmt, (const LesPaymentLine **) inserts->pdata + i, n, error))
+      if (!write_lines (ld, stmt, (const LesPaymentLine **) ch->inserts->pdata + i, n, error))
         return FALSE;
     }
   return TRUE;
 }
 
-/* The year's payable and held per service, kept beside the lines so that the
- * Overview and the reconciliation need not add up millions of rows (and the
- * lines need no index that every compute would have to rebuild at random). */
+/* Every line of the year against every stored one, merged in key order. */
 static gboolean
-write_service_totals (Loader *ld, LesEngineOutput **outputs, guint n_services, GError **error)
+write_lines_year (Loader *ld, LesEngineOutput **outputs, guint n_services, LesComputeSummary *sum,
+                  GError **error)
 {
+  g_autofree guint *cursor = g_new0 (guint, n_services);
+  LineMerge merge = { outputs, n_services, cursor, 0, NULL };
+  LineChanges ch;
   LesStmt *stmt;
+  gboolean ok;
 
-  if (!clear_year (ld->store, &totals_table, ld->fy, error))
-    return FALSE;
-  stmt = les_store_prepare (ld->store, les_sql_compute_insert_total, error);
+  stmt = les_store_prepare (ld->store, les_sql_compute_stored_lines, error);
   if (stmt == NULL)
     return FALSE;
-  for (guint i = 0; i < n_services; i++)
+  les_stmt_bind_int64 (stmt, 1, ld->fy);
+  line_changes_init (&ch);
+  ok = diff_lines (ld, stmt, (NextLineFunc) line_merge_next, &merge, &ch, error)
+       && write_changes (ld, &ch, sum, error);
+  line_changes_clear (&ch);
+  return ok;
+}
+
+typedef struct {
+  GArray *lines;
+  guint   next;
+} LineCursor;
+
+static const LesPaymentLine *
+line_cursor_next (LineCursor *c)
+{
+  return c->next < c->lines->len ? &g_array_index (c->lines, LesPaymentLine, c->next++) : NULL;
+}
+
+/* The lines of one service against its stored ones (found practice by
+ * practice, through the lines' key); a service no longer computed has
+ * @out NULL, and its lines go. */
+static gboolean
+write_lines_service (Loader *ld, const char *service_code, LesEngineOutput *out, LesComputeSummary *sum,
+                     GError **error)
+{
+  g_autoptr(GArray) none = g_array_new (FALSE, FALSE, sizeof (LesPaymentLine));
+  LineCursor cursor = { out != NULL ? out->lines : none, 0 };
+  LineChanges ch;
+  LesStmt *stmt;
+  gboolean ok;
+
+  stmt = les_store_prepare (ld->store, les_sql_compute_stored_lines_of_service, error);
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, ld->fy);
+  les_stmt_bind_text (stmt, 2, service_code);
+  line_changes_init (&ch);
+  ok = diff_lines (ld, stmt, (NextLineFunc) line_cursor_next, &cursor, &ch, error)
+       && write_changes (ld, &ch, sum, error);
+  line_changes_clear (&ch);
+  return ok;
+}
+
+/* Adds up one service's lines; exact or refused (issue #12) */
+static gboolean
+add_line_totals (Loader *ld, ServiceTotals *t, LesEngineOutput *out, GError **error)
+{
+  for (guint j = 0; j < out->lines->len; j++)
     {
-      GArray *lines = outputs[i]->lines;
-      gint64 payable = 0, held = 0;
+      const LesPaymentLine *line = &g_array_index (out->lines, LesPaymentLine, j);
 
-      if (lines->len == 0)
-        continue;
-      for (guint j = 0; j < lines->len; j++)
-        {
-          const LesPaymentLine *line = &g_array_index (lines, LesPaymentLine, j);
-
-          if (!les_int64_add_exact (payable, line->payable, &payable)
-              || !les_int64_add_exact (held, line->held, &held))
-            return refuse_total (ld, line->service_code, error);
-        }
-      /* the reconciliation forecasts payable × 12: amounts keep that within 64 bits */
-      if (!amount_ok (payable) || !amount_ok (held))
-        return refuse_total (ld, g_array_index (lines, LesPaymentLine, 0).service_code, error);
-      les_stmt_bind_int64 (stmt, 1, ld->fy);
-      les_stmt_bind_text (stmt, 2, g_array_index (lines, LesPaymentLine, 0).service_code);
-      les_stmt_bind_int64 (stmt, 3, payable);
-      les_stmt_bind_int64 (stmt, 4, held);
-      les_stmt_bind_int64 (stmt, 5, lines->len);
-      if (!les_stmt_run (stmt, error))
-        return FALSE;
+      t->n_lines++;
+      if (!les_int64_add_exact (t->payable, line->payable, &t->payable)
+          || !les_int64_add_exact (t->held, line->held, &t->held))
+        return refuse_total (ld, line->service_code, error);
+      /* the gross was refused only over every service */
+      if (!les_int64_add_exact (t->gross, line->gross, &t->gross))
+        return refuse_total (ld, NULL, error);
     }
+  /* the reconciliation forecasts payable × 12: amounts keep that within 64 bits */
+  if (out->lines->len > 0 && (!amount_ok (t->payable) || !amount_ok (t->held)))
+    return refuse_total (ld, g_array_index (out->lines, LesPaymentLine, 0).service_code, error);
   return TRUE;
 }
 
-/* Computes every service, then writes the findings and the lines. */
+/* The year's figures per service, kept beside the lines so that the
+ * Overview, the reconciliation and a compute that redoes only some
+ * services need not add up millions of rows (and the lines need no index
+ * that every compute would have to rebuild at random). */
 static gboolean
-compute_and_write (Loader *ld, LesEngineInput *in, LesComputeSummary *sum, GError **error)
+write_service_totals (Loader *ld, const char *service_code, const ServiceTotals *t, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (ld->store, les_sql_compute_insert_total, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, ld->fy);
+  les_stmt_bind_text (stmt, 2, service_code);
+  les_stmt_bind_int64 (stmt, 3, t->payable);
+  les_stmt_bind_int64 (stmt, 4, t->held);
+  les_stmt_bind_int64 (stmt, 5, t->n_lines);
+  les_stmt_bind_int64 (stmt, 6, t->gross);
+  les_stmt_bind_int64 (stmt, 7, t->n_claims);
+  les_stmt_bind_int64 (stmt, 8, t->n_findings);
+  les_stmt_bind_int64 (stmt, 9, t->n_errors);
+  return les_stmt_run (stmt, error);
+}
+
+/* Runs a statement of (year ?1, service ?2) to its end. */
+static gboolean
+run_for_service (Loader *ld, const char *sql, const char *service_code, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (ld->store, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, ld->fy);
+  les_stmt_bind_text (stmt, 2, service_code);
+  return les_stmt_run (stmt, error);
+}
+
+/* The year's summary, added up from every service's totals: exact or
+ * refused, like each service's */
+static gboolean
+read_year_totals (Loader *ld, LesComputeSummary *sum, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (ld->store, les_sql_compute_year_totals, error);
+  LesStep rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, ld->fy);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    {
+      sum->n_services++;
+      sum->n_lines += les_stmt_int64 (stmt, 0);
+      sum->n_claims += les_stmt_int64 (stmt, 4);
+      sum->n_findings += les_stmt_int64 (stmt, 5);
+      sum->n_errors += les_stmt_int64 (stmt, 6);
+      if (!les_int64_add_exact (sum->gross, les_stmt_int64 (stmt, 1), &sum->gross)
+          || !les_int64_add_exact (sum->payable, les_stmt_int64 (stmt, 2), &sum->payable)
+          || !les_int64_add_exact (sum->held, les_stmt_int64 (stmt, 3), &sum->held))
+        {
+          les_stmt_reset (stmt);
+          return refuse_total (ld, NULL, error);
+        }
+    }
+  sum->n_warnings = sum->n_findings - sum->n_errors;
+  return finish (stmt, rc);
+}
+
+/* Computes the services of @in, then writes their findings, lines and
+ * totals: the whole year's when @stale is NULL, else only those of the
+ * services in @stale (each loaded in @in, or gone). */
+static gboolean
+compute_and_write (Loader *ld, LesEngineInput *in, GHashTable *stale, LesComputeSummary *sum, GError **error)
 {
   guint n_services = les_engine_input_get_n_services (in);
   g_autofree LesEngineOutput **outputs = g_new0 (LesEngineOutput *, n_services);
+  g_autofree ServiceTotals *totals = g_new0 (ServiceTotals, n_services);
   gboolean ok = FALSE;
   gint64 t_start = g_get_monotonic_time ();
 
@@ -800,28 +953,126 @@ compute_and_write (Loader *ld, LesEngineInput *in, LesComputeSummary *sum, GErro
       goto out;
     }
   g_debug ("compute: engine %.2f s", (g_get_monotonic_time () - t_start) / 1e6);
+  for (guint i = 0; i < n_services; i++)
+    {
+      totals[i].n_claims = les_engine_input_get_n_claims (in, i);
+      if (!add_line_totals (ld, &totals[i], outputs[i], error))
+        goto out;
+    }
 
   t_start = g_get_monotonic_time ();
   report (ld, 0.5, _("Writing the findings"));
-  if (!clear_year (ld->store, &findings_table, ld->fy, error))
-    goto out;
-  for (guint i = 0; i < n_services; i++)
-    if (!write_findings (ld, outputs[i], sum, error))
-      goto out;
+  if (stale == NULL)
+    {
+      if (!clear_year (ld->store, &findings_table, ld->fy, error))
+        goto out;
+      for (guint i = 0; i < n_services; i++)
+        if (!write_findings (ld, outputs[i], &totals[i], error))
+          goto out;
+      report (ld, 0.55, _("Comparing the payment lines"));
+      if (!write_lines_year (ld, outputs, n_services, sum, error))
+        goto out;
+      if (!clear_year (ld->store, &totals_table, ld->fy, error))
+        goto out;
+      for (guint i = 0; i < n_services; i++)
+        if (!write_service_totals (ld, les_engine_input_get_service (in, i)->code, &totals[i], error))
+          goto out;
+    }
+  else
+    {
+      g_autofree const char **codes = NULL;
+      guint n_codes;
 
-  report (ld, 0.55, _("Comparing the payment lines"));
-  if (!write_lines_diff (ld, outputs, n_services, sum, error))
-    goto out;
-  if (!write_service_totals (ld, outputs, n_services, error))
+      /* every stale service: those computed, and any since removed */
+      codes = (const char **) g_hash_table_get_keys_as_array (stale, &n_codes);
+      for (guint c = 0; c < n_codes; c++)
+        {
+          LesEngineOutput *out = NULL;
+          ServiceTotals *t = NULL;
+
+          for (guint i = 0; i < n_services && out == NULL; i++)
+            if (strcmp (les_engine_input_get_service (in, i)->code, codes[c]) == 0)
+              {
+                out = outputs[i];
+                t = &totals[i];
+              }
+          if (!run_for_service (ld, les_sql_compute_findings_clear_service, codes[c], error)
+              || !run_for_service (ld, les_sql_compute_totals_clear_service, codes[c], error))
+            goto out;
+          if (out != NULL && !write_findings (ld, out, t, error))
+            goto out;
+          if (!write_lines_service (ld, codes[c], out, sum, error))
+            goto out;
+          if (out != NULL && !write_service_totals (ld, codes[c], t, error))
+            goto out;
+        }
+    }
+  if (!read_year_totals (ld, sum, error))
     goto out;
   g_debug ("compute: results written in %.2f s", (g_get_monotonic_time () - t_start) / 1e6);
-  sum->n_services = n_services;
   ok = TRUE;
 
 out:
   for (guint i = 0; i < n_services; i++)
     les_engine_output_free (outputs[i]);
   return ok;
+}
+
+/* The services to redo (docs/engine.md, "Computing again"): NULL for the
+ * whole year — never computed, computed to another month, or a change
+ * that touches every service — else those whose inputs changed. */
+static gboolean
+read_stale (Loader *ld, GHashTable **stale, GError **error)
+{
+  g_autoptr(GHashTable) codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  LesStmt *stmt;
+  gint32 to = 0;
+  LesStep rc;
+
+  *stale = NULL;
+  stmt = les_store_prepare (ld->store, les_sql_results_compute, error);
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, ld->fy);
+  rc = les_stmt_step (stmt, error);
+  if (rc == LES_STEP_ROW)
+    to = column_period (stmt, 0);
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return FALSE;
+  if (to != ld->to)
+    return TRUE;
+
+  stmt = les_store_prepare (ld->store, les_sql_compute_stale, error);
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, ld->fy);
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    {
+      const char *code = les_stmt_text (stmt, 0);
+
+      if (code[0] == '\0')
+        {
+          les_stmt_reset (stmt);
+          return TRUE;
+        }
+      g_hash_table_add (codes, g_strdup (code));
+    }
+  if (!finish (stmt, rc))
+    return FALSE;
+  *stale = g_steal_pointer (&codes);
+  return TRUE;
+}
+
+static gboolean
+clear_stale (Loader *ld, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (ld->store, les_sql_compute_stale_clear, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  les_stmt_bind_int64 (stmt, 1, ld->fy);
+  return les_stmt_run (stmt, error);
 }
 
 /* The compute's row, with the year's counters of changes it saw, and its
@@ -901,9 +1152,9 @@ les_compute_year (LesStore           *store,
                   GError            **error)
 {
   g_autoptr(LesEngineInput) in = NULL;
+  g_autoptr(GHashTable) stale = NULL;
   LesComputeSummary sum = { 0 };
   Loader ld = { 0 };
-  guint n_services;
   gint64 t_start;
 
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
@@ -925,14 +1176,19 @@ les_compute_year (LesStore           *store,
   if (!les_store_begin (store, error))
     return FALSE;
 
+  if (!read_stale (&ld, &stale, error))
+    goto fail;
   t_start = g_get_monotonic_time ();
-  in = load_input (&ld, error);
+  ld.only = stale;
+  if (stale != NULL && g_hash_table_size (stale) == 0)
+    in = les_engine_input_new (ld.fy, ld.to);
+  else
+    in = load_input (&ld, error);
   if (in == NULL)
     goto fail;
-  g_debug ("compute %d: loaded in %.2f s", fy, (g_get_monotonic_time () - t_start) / 1e6);
-  sum.n_claims = ld.n_claims;
-  n_services = les_engine_input_get_n_services (in);
-  if (n_services == 0)
+  g_debug ("compute %d: loaded %s in %.2f s", fy, stale ? "the services changed" : "the year",
+           (g_get_monotonic_time () - t_start) / 1e6);
+  if (stale == NULL && les_engine_input_get_n_services (in) == 0)
     {
       g_autofree char *year = les_year_format (fy);
 
@@ -942,9 +1198,11 @@ les_compute_year (LesStore           *store,
     }
 
   t_start = g_get_monotonic_time ();
-  if (!compute_and_write (&ld, in, &sum, error))
+  if (!compute_and_write (&ld, in, stale, &sum, error))
     goto fail;
   g_debug ("compute %d: computed and written in %.2f s", fy, (g_get_monotonic_time () - t_start) / 1e6);
+  if (!clear_stale (&ld, error))
+    goto fail;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     goto fail;

@@ -372,6 +372,7 @@ les_engine_input_add_claim (LesEngineInput *in,
   svc = find_service (in, service_code);
   if (svc == NULL)
     return LES_ENGINE_NO_CLAIM;
+  svc->n_claims_read++;
   found = g_hash_table_lookup (svc->rule_index, item_code);
   if (found == NULL)
     return LES_ENGINE_NO_CLAIM;
@@ -600,4 +601,21 @@ les_engine_input_get_service (LesEngineInput *in, guint index)
 
   les_engine_input_prepare (in);
   return &g_array_index (in->services, Service, in->service_order[index]).pub;
+}
+
+/**
+ * les_engine_input_get_n_claims:
+ * @index: a service, in code order
+ *
+ * Returns: how many claims were added for the service, whether or not
+ * they name one of its item rules.
+ */
+guint64
+les_engine_input_get_n_claims (LesEngineInput *in, guint index)
+{
+  g_return_val_if_fail (in != NULL, 0);
+  g_return_val_if_fail (index < in->services->len, 0);
+
+  les_engine_input_prepare (in);
+  return g_array_index (in->services, Service, in->service_order[index]).n_claims_read;
 }

@@ -54,6 +54,7 @@ typedef struct {
   GArray     *members;              /* Member, by practice code once prepared */
   GHashTable *member_index;         /* practice + 1 → member index + 1 */
   GArray     *claims;               /* guint claim indices */
+  guint64     n_claims_read;        /* claims given for it, its rules' or not */
 } Service;
 
 typedef struct {

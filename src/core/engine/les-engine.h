@@ -148,6 +148,8 @@ guint            les_engine_input_get_n_services   (LesEngineInput         *inpu
 /* Services in code order. */
 const LesEngineService *les_engine_input_get_service (LesEngineInput       *input,
                                                       guint                 index);
+guint64          les_engine_input_get_n_claims     (LesEngineInput         *input,
+                                                    guint                   index);
 
 /* Output. */
 LesEngineOutput *les_engine_output_new             (void);

@@ -141,8 +141,9 @@ les_results_reconciliation (LesStore *store, int fy, GError **error)
   return g_steal_pointer (&rows);
 }
 
-/* Fills @fields (owning what it puts in @owned) from the current row. */
-typedef void (*RowFormatFunc) (LesStmt *stmt, const char **fields, char **owned);
+/* Fills @fields from the current row; figures are written into @scratch,
+ * one LES_DECIMAL_BUF each (millions of rows: nothing is allocated). */
+typedef void (*RowFormatFunc) (LesStmt *stmt, const char **fields, char (*scratch)[LES_DECIMAL_BUF]);
 
 /* Writes @header, then every row of @stmt formatted by @format, flushing as it goes. */
 static gboolean
@@ -150,17 +151,15 @@ write_rows (LesStmt *stmt, const char **header, guint n_fields, RowFormatFunc fo
             GOutputStream *out, GString *buf, GCancellable *cancellable, GError **error)
 {
   g_autofree const char **fields = g_new0 (const char *, n_fields);
-  g_autofree char **owned = g_new0 (char *, n_fields);
+  g_autofree char (*scratch)[LES_DECIMAL_BUF] = g_malloc0 (n_fields * LES_DECIMAL_BUF);
   gboolean ok = TRUE;
   LesStep rc = LES_STEP_DONE;
 
   les_csv_append_row (buf, header, n_fields);
   while (ok && (rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
-      format (stmt, fields, owned);
+      format (stmt, fields, scratch);
       les_csv_append_row (buf, fields, n_fields);
-      for (guint i = 0; i < n_fields; i++)
-        g_clear_pointer (&owned[i], g_free);
       ok = les_csv_flush (out, buf, FLUSH_AT, cancellable, error);
     }
   les_stmt_reset (stmt);
@@ -168,16 +167,21 @@ write_rows (LesStmt *stmt, const char **header, guint n_fields, RowFormatFunc fo
 }
 
 static void
-format_payment (LesStmt *stmt, const char **fields, char **owned)
+format_payment (LesStmt *stmt, const char **fields, char (*scratch)[LES_DECIMAL_BUF])
 {
   for (int i = 0; i < 4; i++)
     fields[i] = les_stmt_text (stmt, i);
+  fields[4] = NULL;
   if (!les_stmt_is_null (stmt, 4))
-    owned[4] = g_strdup_printf ("%" G_GINT64_FORMAT, les_stmt_int64 (stmt, 4));
+    {
+      les_decimal_format_to (les_stmt_int64 (stmt, 4), 0, 0, scratch[4]);
+      fields[4] = scratch[4];
+    }
   for (int i = 5; i < 8; i++)
-    owned[i] = les_money_format (les_stmt_int64 (stmt, i));
-  for (int i = 4; i < 8; i++)
-    fields[i] = owned[i];
+    {
+      les_decimal_format_to (les_stmt_int64 (stmt, i), 2, 2, scratch[i]);
+      fields[i] = scratch[i];
+    }
 }
 
 static gboolean
@@ -196,7 +200,7 @@ write_payments (LesStore *store, int fy, GOutputStream *out, GString *buf, GCanc
 }
 
 static void
-format_finding (LesStmt *stmt, const char **fields, char **owned)
+format_finding (LesStmt *stmt, const char **fields, char (*scratch)[LES_DECIMAL_BUF])
 {
   for (int i = 0; i < 8; i++)
     fields[i] = les_stmt_text (stmt, i);

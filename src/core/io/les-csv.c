@@ -10,13 +10,20 @@
 void
 les_csv_append_field (GString *line, const char *field, gboolean first)
 {
+  gsize len = 0;
+  gboolean quote = FALSE;
+
   if (!first)
     g_string_append_c (line, ',');
   if (field == NULL)
     return;
-  if (strpbrk (field, ",\"\r\n") == NULL)
+  /* one pass: the length, and whether it needs quotes (exports write millions) */
+  for (; field[len] != '\0'; len++)
+    if (field[len] == ',' || field[len] == '"' || field[len] == '\r' || field[len] == '\n')
+      quote = TRUE;
+  if (!quote)
     {
-      g_string_append (line, field);
+      g_string_append_len (line, field, len);
       return;
     }
   g_string_append_c (line, '"');

@@ -35,6 +35,7 @@ typedef struct {
   GArray               *bad_utf8;      /* field indexes that are not UTF-8 */
   guint                 line;          /* physical line being fed */
   guint                 row_line;      /* line the current row started on */
+  gboolean              after_cr;      /* the last byte fed was a CR: a LF now ends no line */
   gsize                 row_bytes;
   gboolean              header_done;
   gboolean              fatal;
@@ -56,6 +57,8 @@ typedef struct {
   GHashTable           *rules;         /* "CODE/2024/RULE" → its LesRuleKind + 1 */
   GHashTable           *seen;          /* key → line number, reference kinds */
   GHashTable           *claim_lines;   /* claim_ref → next line number, patient-activity */
+  GHashTable           *touched;       /* "CODE/2024" of the services whose inputs this import changed */
+  gboolean              touched_all;   /* … or every service (practices, list sizes) */
   gint64                first_new_claim_id;
   GArray               *years;         /* int: years whose data this import changed */
   gboolean              every_year;    /* practices and list sizes: every year reads them */
@@ -222,7 +225,11 @@ check_practice (Import *imp)
   LesValue *v = val_of (imp, "practice_code");
 
   if (v->type == LES_VALUE_TEXT && !g_hash_table_contains (imp->practices, v->s))
-    report (imp, imp->row_line, "practice_code", _("no practice “%s”; import practices first"), v->s);
+    {
+      g_autofree char *code = les_text_for_message (v->s);
+
+      report (imp, imp->row_line, "practice_code", _("no practice “%s”; import practices first"), code);
+    }
 }
 
 static void
@@ -235,8 +242,10 @@ check_service (Import *imp, gint64 year)
     return;
   if (!g_hash_table_contains (imp->services, service_key (imp, v->s, year)))
     {
+      g_autofree char *code = les_text_for_message (v->s);
+
       fy = les_year_format ((int) year);
-      report (imp, imp->row_line, "service_code", _("no service “%s” in %s; import services first"), v->s, fy);
+      report (imp, imp->row_line, "service_code", _("no service “%s” in %s; import services first"), code, fy);
     }
 }
 
@@ -343,12 +352,19 @@ check_claim (Import *imp)
   if (found == NULL)
     {
       g_autofree char *year = les_year_format (fy);
+      g_autofree char *service_code = les_text_for_message (service->s);
+      g_autofree char *item_code = les_text_for_message (item->s);
 
-      report (imp, imp->row_line, "item_code", _("service %s has no rule “%s” in %s"), service->s, item->s, year);
+      report (imp, imp->row_line, "item_code", _("service %s has no rule “%s” in %s"), service_code, item_code, year);
     }
   else if (GPOINTER_TO_INT (found) - 1 != LES_RULE_KIND_ITEM)
-    report (imp, imp->row_line, "item_code", _("rule “%s” of service %s is a %s rule; claims name item rules"),
-            item->s, service->s, les_rule_kind_to_word ((LesRuleKind) (GPOINTER_TO_INT (found) - 1)));
+    {
+      g_autofree char *service_code = les_text_for_message (service->s);
+      g_autofree char *item_code = les_text_for_message (item->s);
+
+      report (imp, imp->row_line, "item_code", _("rule “%s” of service %s is a %s rule; claims name item rules"),
+              item_code, service_code, les_rule_kind_to_word ((LesRuleKind) (GPOINTER_TO_INT (found) - 1)));
+    }
 }
 
 static void
@@ -492,6 +508,7 @@ run (Import *imp, LesStmt *stmt)
     case LES_DB_FAILURE_BUSY:
     case LES_DB_FAILURE_CORRUPT:
     case LES_DB_FAILURE_INTERRUPTED:
+    case LES_DB_FAILURE_PERMISSION:
       if (imp->db_error == NULL)
         imp->db_error = g_steal_pointer (&error);
       imp->fatal = TRUE;
@@ -570,6 +587,81 @@ key_of_row (Import *imp)
   return g_string_free (key, FALSE);
 }
 
+/* "service_code,year,rule_code": the columns of the kind's key, for messages about it */
+static char *
+key_columns (Import *imp)
+{
+  GString *names = g_string_new (NULL);
+
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    if (imp->info->key_mask & (1u << c))
+      {
+        if (names->len > 0)
+          g_string_append_c (names, ',');
+        g_string_append (names, imp->info->columns[c].name);
+      }
+  return g_string_free (names, FALSE);
+}
+
+/* Changes to what the engine reads make the stored results of the
+ * services concerned out of date (les_store_mark_stale()), which the
+ * import tells the store once, at its end */
+static void
+touch (Import *imp, int fy, const char *service_code)
+{
+  service_key (imp, service_code, fy);
+  if (!g_hash_table_contains (imp->touched, imp->key->str))
+    g_hash_table_add (imp->touched, g_strdup (imp->key->str));
+}
+
+static void
+touch_row (Import *imp)
+{
+  switch (imp->kind)
+    {
+    case LES_KIND_PRACTICES:
+    case LES_KIND_LIST_SIZES:
+      imp->touched_all = TRUE;
+      break;
+
+    case LES_KIND_SERVICES:
+    case LES_KIND_RULES:
+    case LES_KIND_SIGNUPS:
+    case LES_KIND_COHORTS:
+    case LES_KIND_ALLOCATIONS:
+    case LES_KIND_ACHIEVEMENTS:
+      touch (imp, (int) val_of (imp, "year")->i, val_of (imp, "service_code")->s);
+      break;
+
+    /* the reconciliation reads the ledger as it is */
+    case LES_KIND_LEDGER:
+    case LES_KIND_CLAIMS:
+    case LES_KIND_PATIENT_ACTIVITY:
+    case LES_N_KINDS:
+    case LES_KIND_INVALID:
+    default:
+      break;
+    }
+}
+
+static void
+mark_touched (Import *imp)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  if (imp->touched_all)
+    les_store_mark_stale (imp->store, 0, NULL);
+  g_hash_table_iter_init (&iter, imp->touched);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const char *slash = strrchr (key, '/');
+      g_autofree char *code = g_strndup (key, slash - (const char *) key);
+
+      les_store_mark_stale (imp->store, (int) g_ascii_strtoll (slash + 1, NULL, 10), code);
+    }
+}
+
 static void
 write_pcn (Import *imp)
 {
@@ -603,14 +695,20 @@ write_reference_row (Import *imp)
 
   if (g_hash_table_lookup_extended (imp->seen, key, NULL, &first_line))
     {
-      report (imp, imp->row_line, NULL, _("duplicate key %s: the same as line %u"),
-              key, GPOINTER_TO_UINT (first_line));
+      g_autofree char *shown = les_text_for_message (key);
+      g_autofree char *columns = key_columns (imp);
+
+      report (imp, imp->row_line, columns, _("duplicate key %s: the same as line %u"),
+              shown, GPOINTER_TO_UINT (first_line));
       return;
     }
   g_hash_table_insert (imp->seen, g_steal_pointer (&key), GUINT_TO_POINTER (imp->row_line));
 
   if (imp->kind == LES_KIND_PRACTICES)
     write_pcn (imp);
+  /* a refusal of the whole import (a role that may not write PCNs) is said once */
+  if (imp->fatal)
+    return;
 
   for (guint c = 0; c < imp->info->n_columns; c++)
     if (imp->info->key_mask & (1u << c))
@@ -648,6 +746,7 @@ write_reference_row (Import *imp)
 
           imp->stats->replaced++;
           note_reference_row (imp);
+          touch_row (imp);
           /* a change the trail does not record is not made */
           if (!les_store_audit (imp->store, "import", imp->info->table, row_key, before->str, after->str,
                                 &audit_error))
@@ -671,6 +770,7 @@ write_reference_row (Import *imp)
   if (run (imp, imp->insert_stmt))
     {
       imp->stats->inserted++;
+      touch_row (imp);
       note_reference_row (imp);
     }
 
@@ -695,6 +795,7 @@ write_claim (Import *imp)
   if (les_db_changes (imp->db) > 0)
     {
       imp->stats->inserted++;
+      touch (imp, (int) les_period_fy ((gint32) imp->vals[4].i), imp->vals[2].s);
       note_year (imp, les_period_fy ((gint32) imp->vals[4].i));
       return;
     }
@@ -705,8 +806,10 @@ write_claim (Import *imp)
   rc = les_stmt_step (stmt, &error);
   if (rc == LES_STEP_ROW)
     {
+      g_autofree char *ref = les_text_for_message (imp->vals[0].s);
+
       if (les_stmt_int64 (stmt, 6) >= imp->first_new_claim_id)
-        report (imp, imp->row_line, "claim_ref", _("claim %s appears more than once in this file"), imp->vals[0].s);
+        report (imp, imp->row_line, "claim_ref", _("claim %s appears more than once in this file"), ref);
       else
         {
           g_autoptr(GString) diff = g_string_new (NULL);
@@ -714,15 +817,16 @@ write_claim (Import *imp)
           for (guint c = 0; c < G_N_ELEMENTS (names); c++)
             if (!value_equals_column (&imp->vals[c + 1], stmt, c))
               {
-                g_autofree char *given = value_to_string (&imp->vals[c + 1]);
+                g_autofree char *raw = value_to_string (&imp->vals[c + 1]);
+                g_autofree char *given = les_text_for_message (raw);
+                g_autofree char *held = les_text_for_message (les_stmt_text (stmt, c));
 
-                g_string_append_printf (diff, "%s%s %s, not %s", diff->len ? "; " : "", names[c],
-                                        les_stmt_text (stmt, c), given);
+                g_string_append_printf (diff, "%s%s %s, not %s", diff->len ? "; " : "", names[c], held, given);
               }
           if (diff->len > 0)
             report (imp, imp->row_line, "claim_ref",
                     _("claim %s already exists with different values (%s); withdraw it and send a new claim"),
-                    imp->vals[0].s, diff->str);
+                    ref, diff->str);
           else
             imp->stats->unchanged++;
         }
@@ -753,11 +857,16 @@ write_patient_line (Import *imp)
       bind_value (imp->claim_exists, 1, claim);
       rc = les_stmt_step (imp->claim_exists, NULL);
       if (rc == LES_STEP_ROW)
-        note_year (imp, les_stmt_int (imp->claim_exists, 0));
+        {
+          touch (imp, les_stmt_int (imp->claim_exists, 0), les_stmt_text (imp->claim_exists, 1));
+          note_year (imp, les_stmt_int (imp->claim_exists, 0));
+        }
       les_stmt_reset (imp->claim_exists);
       if (rc != LES_STEP_ROW)
         {
-          report (imp, imp->row_line, "claim_ref", _("no claim “%s”; import the claims first"), claim->s);
+          g_autofree char *ref = les_text_for_message (claim->s);
+
+          report (imp, imp->row_line, "claim_ref", _("no claim “%s”; import the claims first"), ref);
           return;
         }
       /* a claim's lines in this file replace the lines it had */
@@ -835,18 +944,20 @@ write_nhs_digital_row (Import *imp)
   if (run (imp, imp->list_size_upsert))
     {
       imp->stats->inserted++;
+      imp->touched_all = TRUE;
       imp->every_year = TRUE;
     }
 }
 
 /* Rows */
 
-static const char *
+/* The header's name of field @index, as a message may show it; NULL when it has none */
+static char *
 column_name (Import *imp, guint index)
 {
-  if (imp->header != NULL && index < g_strv_length (imp->header))
-    return imp->header[index];
-  return "?";
+  if (imp->header != NULL && index < g_strv_length (imp->header) && imp->header[index][0] != '\0')
+    return les_text_for_message (imp->header[index]);
+  return NULL;
 }
 
 static int
@@ -885,11 +996,11 @@ handle_header (Import *imp)
       imp->nd_age = find_header (imp, "AGE");
       imp->nd_count = find_header (imp, "NUMBER_OF_PATIENTS");
       if (imp->nd_date < 0)
-        report (imp, 1, "EXTRACT_DATE", _("required column is missing"));
+        report (imp, imp->row_line, "EXTRACT_DATE", _("required column is missing"));
       if (imp->nd_type < 0)
-        report (imp, 1, "TYPE", _("required column is missing (TYPE or ORG_TYPE)"));
+        report (imp, imp->row_line, "TYPE", _("required column is missing (TYPE or ORG_TYPE)"));
       if (imp->nd_code < 0)
-        report (imp, 1, "CODE", _("required column is missing (CODE or ORG_CODE)"));
+        report (imp, imp->row_line, "CODE", _("required column is missing (CODE or ORG_CODE)"));
       imp->fatal = imp->row_failed;
       return;
     }
@@ -900,9 +1011,35 @@ handle_header (Import *imp)
       if (imp->col_index[c] < 0 && imp->info->columns[c].required)
         report (imp, imp->row_line, imp->info->columns[c].name,
                 _("required column is missing from the header"));
+      /* two columns of one name: which one holds the values is anyone's guess */
+      for (guint i = imp->col_index[c] + 1; imp->col_index[c] >= 0 && i < n; i++)
+        if (g_ascii_strcasecmp (imp->header[i], imp->info->columns[c].name) == 0)
+          {
+            report (imp, imp->row_line, imp->info->columns[c].name,
+                    _("the header names this column twice (columns %d and %u); keep one"),
+                    imp->col_index[c] + 1, i + 1);
+            break;
+          }
     }
   if (imp->row_failed)
     imp->fatal = TRUE;
+}
+
+/* Values past the header's last column belong to no column: most often a
+ * comma inside an unquoted value (£1,234.56) that shifted the row */
+static void
+check_field_count (Import *imp)
+{
+  guint n_header = g_strv_length (imp->header);
+
+  for (guint i = n_header; i < imp->offsets->len; i++)
+    if (field (imp, (int) i)[0] != '\0')
+      {
+        report (imp, imp->row_line, NULL,
+                _("%u values, but the header names %u columns; is a comma inside a value not quoted?"),
+                imp->offsets->len, n_header);
+        return;
+      }
 }
 
 static void
@@ -918,8 +1055,16 @@ handle_row (Import *imp)
 
   imp->stats->rows++;
   for (guint i = 0; i < imp->bad_utf8->len; i++)
-    report (imp, imp->row_line, column_name (imp, g_array_index (imp->bad_utf8, guint, i)),
-            _("is not valid UTF-8 text"));
+    {
+      guint index = g_array_index (imp->bad_utf8, guint, i);
+      g_autofree char *name = column_name (imp, index);
+
+      if (name != NULL)
+        report (imp, imp->row_line, name, _("is not valid UTF-8 text"));
+      else
+        report (imp, imp->row_line, NULL, _("value %u is not valid UTF-8 text"), index + 1);
+    }
+  check_field_count (imp);
 
   if (!imp->row_failed)
     {
@@ -991,6 +1136,13 @@ row_cb (int c, void *data)
 
 /* Feeding: line by line, so that every row knows the line it started on */
 
+/* The column of the field libcsv is in the middle of, for its errors */
+static char *
+reading_column (Import *imp)
+{
+  return imp->header_done ? column_name (imp, imp->offsets->len) : NULL;
+}
+
 static gboolean
 feed (Import *imp, const char *data, gsize len)
 {
@@ -1006,7 +1158,10 @@ feed (Import *imp, const char *data, gsize len)
     }
   if (csv_parse (&imp->parser, data, len, field_cb, row_cb, imp) != len)
     {
-      report (imp, imp->line, NULL, _("malformed CSV: %s (a quote inside an unquoted field, or text after a closing quote)"),
+      g_autofree char *column = reading_column (imp);
+
+      report (imp, imp->line, column,
+              _("malformed CSV: %s (a quote inside an unquoted field, or text after a closing quote)"),
               csv_strerror (csv_error (&imp->parser)));
       imp->fatal = TRUE;
       return FALSE;
@@ -1014,17 +1169,25 @@ feed (Import *imp, const char *data, gsize len)
   return !imp->fatal;
 }
 
+/* A line ends at LF, at CR alone (old Macintosh files) and at CRLF once, as
+ * text editors count them; libcsv takes either for the end of a row */
 static gboolean
 feed_chunk (Import *imp, const char *data, gsize len)
 {
   while (len > 0)
     {
-      const char *nl = memchr (data, '\n', len);
-      gsize n = nl ? (gsize) (nl - data) + 1 : len;
+      /* the LF of a CRLF whose CR ended the last piece ends no line */
+      gsize skip = imp->after_cr && data[0] == '\n' ? 1 : 0;
+      const char *lf = memchr (data + skip, '\n', len - skip);
+      gsize end = lf != NULL ? (gsize) (lf - data) + 1 : len;
+      const char *cr = memchr (data + skip, '\r', end - skip);
+      gboolean line_end = cr != NULL || lf != NULL;
+      gsize n = cr != NULL ? (gsize) (cr - data) + 1 : end;
 
+      imp->after_cr = cr != NULL;
       if (!feed (imp, data, n))
         return FALSE;
-      if (nl != NULL)
+      if (line_end)
         imp->line++;
       data += n;
       len -= n;
@@ -1068,7 +1231,9 @@ read_all (Import *imp, GInputStream *in, goffset size, LesProgressFunc progress,
 
   if (csv_fini (&imp->parser, field_cb, row_cb, imp) != 0)
     {
-      report (imp, imp->row_line, NULL, _("a quoted field is not closed before the end of the file"));
+      g_autofree char *column = reading_column (imp);
+
+      report (imp, imp->row_line, column, _("a quoted field is not closed before the end of the file"));
       imp->fatal = TRUE;
     }
   return TRUE;
@@ -1091,6 +1256,7 @@ import_clear (Import *imp)
   g_clear_pointer (&imp->rules, g_hash_table_unref);
   g_clear_pointer (&imp->seen, g_hash_table_unref);
   g_clear_pointer (&imp->claim_lines, g_hash_table_unref);
+  g_clear_pointer (&imp->touched, g_hash_table_unref);
   g_clear_pointer (&imp->years, g_array_unref);
   g_clear_pointer (&imp->select_sql, g_free);
   g_clear_pointer (&imp->insert_sql, g_free);
@@ -1108,6 +1274,74 @@ max_claim_id (LesStore *store)
   if (stmt != NULL)
     les_stmt_reset (stmt);
   return id;
+}
+
+/* A claims file at least as large as the claims held: SQLite writes the
+ * rows faster without the table's secondary indexes, which are then made
+ * again in one sort each (in the same transaction, so a failed import
+ * leaves them as they were).  Per row, each index is a b-tree insert at
+ * its own place; nationally that was nine tenths of an import.  The
+ * unique claim_ref stays: it finds a reference held already. */
+#define BYTES_PER_CLAIM_ROW 40
+
+typedef struct {
+  char *name;
+  char *sql;
+} SavedIndex;
+
+static void
+saved_index_free (gpointer data)
+{
+  SavedIndex *ix = data;
+
+  g_free (ix->name);
+  g_free (ix->sql);
+  g_free (ix);
+}
+
+static gboolean
+drop_claims_indexes (Import *imp, GPtrArray *saved, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (imp->store, les_sql_import_sqlite_claims_indexes, error);
+  LesStep rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    {
+      SavedIndex *ix = g_new0 (SavedIndex, 1);
+
+      ix->name = g_strdup (les_stmt_text (stmt, 0));
+      ix->sql = g_strdup (les_stmt_text (stmt, 1));
+      g_ptr_array_add (saved, ix);
+    }
+  les_stmt_reset (stmt);
+  if (rc != LES_STEP_DONE)
+    return FALSE;
+  for (guint i = 0; i < saved->len; i++)
+    {
+      const SavedIndex *ix = g_ptr_array_index (saved, i);
+      /* a name from the schema itself, not a value: identifiers cannot be bound */
+      g_autofree char *sql = g_strdup_printf ("DROP INDEX \"%s\"", ix->name);
+
+      if (!les_store_exec (imp->store, sql, error))
+        return FALSE;
+    }
+  g_debug ("import: %u indexes of claims dropped for the load", saved->len);
+  return TRUE;
+}
+
+static gboolean
+create_claims_indexes (Import *imp, GPtrArray *saved, GError **error)
+{
+  for (guint i = 0; i < saved->len; i++)
+    {
+      const SavedIndex *ix = g_ptr_array_index (saved, i);
+
+      if (!les_store_exec (imp->store, ix->sql, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -1135,8 +1369,10 @@ les_import_file (LesStore              *store,
   g_autofree char *path = NULL;
   LesImportStats local_stats = { 0 };
   Import imp = { 0 };
+  g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func (saved_index_free);
   gboolean ok = FALSE;
   gboolean bulk = FALSE;
+  goffset size;
 
   g_return_val_if_fail (LES_IS_STORE (store), FALSE);
   g_return_val_if_fail (kind >= 0 && kind < LES_N_KINDS, FALSE);
@@ -1169,6 +1405,7 @@ les_import_file (LesStore              *store,
   imp.key = g_string_sized_new (64);
   imp.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.claim_lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  imp.touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.years = g_array_new (FALSE, FALSE, sizeof (int));
   imp.line = 1;
   imp.row_line = 1;
@@ -1187,9 +1424,12 @@ les_import_file (LesStore              *store,
   if (!prepare_statements (&imp, error) || !load_references (&imp, error))
     goto rollback;
   imp.first_new_claim_id = max_claim_id (store) + 1;
+  size = info ? g_file_info_get_size (info) : 0;
+  if (bulk && kind == LES_KIND_CLAIMS && size / BYTES_PER_CLAIM_ROW >= imp.first_new_claim_id - 1
+      && !drop_claims_indexes (&imp, dropped, error))
+    goto rollback;
 
-  if (!read_all (&imp, G_INPUT_STREAM (in), info ? g_file_info_get_size (info) : 0, on_progress,
-                 cancellable, error))
+  if (!read_all (&imp, G_INPUT_STREAM (in), size, on_progress, cancellable, error))
     goto rollback;
   if (imp.db_error != NULL)
     {
@@ -1228,12 +1468,20 @@ les_import_file (LesStore              *store,
     if (!les_store_audit (store, "import", imp.info->table, NULL, NULL, summary, error))
       goto rollback;
   }
+  mark_touched (&imp);
   /* the figures of the years it touched are out of date */
   if (imp.every_year && !les_year_note_change (store, 0, LES_YEAR_CHANGE_IMPORT, error))
     goto rollback;
   for (guint i = 0; !imp.every_year && i < imp.years->len; i++)
     if (!les_year_note_change (store, g_array_index (imp.years, int, i), LES_YEAR_CHANGE_IMPORT, error))
       goto rollback;
+  if (dropped->len > 0)
+    {
+      if (on_progress != NULL)
+        on_progress (1.0, _("Indexing the claims"), user_data);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error) || !create_claims_indexes (&imp, dropped, error))
+        goto rollback;
+    }
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     goto rollback;

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "les-claim-list.h"
+#include "les-enums.h"
 #include "les-session.h"
 
 /* Pages of PAGE_SIZE rows are read with LIMIT/OFFSET; the last MAX_PAGES
@@ -794,6 +795,34 @@ les_claim_list_get_ids (LesClaimList *self, guint position, guint n, GArray *ids
   if (!check_shown (self, error))
     return FALSE;
   return les_claim_query_read_ids (self->shown, les_session_get_store (self->session), position, n, ids, error);
+}
+
+gboolean
+les_claim_list_get_seen (LesClaimList *self, guint position, guint n, GArray *seen)
+{
+  guint start;
+
+  g_return_val_if_fail (LES_IS_CLAIM_LIST (self), FALSE);
+  g_return_val_if_fail (seen != NULL, FALSE);
+
+  start = seen->len;
+  for (guint done = 0; done < n; done++)
+    {
+      guint p = position + done;
+      GPtrArray *rows = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (p / PAGE_SIZE));
+      LesClaimRow *row = rows != NULL ? g_ptr_array_index (rows, p % PAGE_SIZE) : NULL;
+      int word = row != NULL && les_claim_row_is_loaded (row)
+                 ? les_claim_status_from_word (les_claim_row_get (row, LES_CLAIM_FIELD_STATUS)) : -1;
+      LesClaimStatus status = (LesClaimStatus) word;
+
+      if (word < 0)
+        {
+          g_array_set_size (seen, start);
+          return FALSE;
+        }
+      g_array_append_val (seen, status);
+    }
+  return TRUE;
 }
 
 typedef struct

@@ -78,5 +78,12 @@ gboolean       les_claim_list_get_ids     (LesClaimList   *self,
                                            guint           n,
                                            GArray         *ids,
                                            GError        **error);
+/* Appends to @seen (element-type LesClaimStatus) the status each of the @n
+ * claims from @position shows, for les_claims_set_status(); FALSE, with
+ * nothing appended, when a row has not been read yet. */
+gboolean       les_claim_list_get_seen    (LesClaimList   *self,
+                                           guint           position,
+                                           guint           n,
+                                           GArray         *seen);
 
 G_END_DECLS

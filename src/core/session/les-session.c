@@ -65,6 +65,7 @@ struct _LesSession
   GObject        parent_instance;
 
   LesStore      *store;
+  gulong         store_changed_id;   /* others' changes, on a server */
   GMainContext  *context;
   int            year;
   gint32         to_period;
@@ -165,6 +166,44 @@ emit_changed (LesSession *self, LesChange what)
 {
   if (what != 0)
     g_signal_emit (self, signals[CHANGED], 0, what);
+}
+
+/* What another client's change to @table_name touched (on a server) */
+static LesChange
+change_for_table (const char *table_name)
+{
+  static const struct { const char *table; LesChange change; } tables[] = {
+    { "claims", LES_CHANGE_CLAIMS },
+    { "patient_lines", LES_CHANGE_CLAIMS },
+    { "payment_lines", LES_CHANGE_PAYMENTS },
+    { "findings", LES_CHANGE_PAYMENTS },
+    { "adjustments", LES_CHANGE_PAYMENTS },
+    { "computes", LES_CHANGE_PAYMENTS },
+    { "service_totals", LES_CHANGE_PAYMENTS },
+    { "payment_runs", LES_CHANGE_RUNS },
+    { "paid_lines", LES_CHANGE_RUNS },
+    { "services", LES_CHANGE_SERVICES },
+    { "rules", LES_CHANGE_SERVICES },
+    { "pcns", LES_CHANGE_REFERENCE },
+    { "practices", LES_CHANGE_REFERENCE },
+    { "list_sizes", LES_CHANGE_REFERENCE },
+    { "signups", LES_CHANGE_REFERENCE },
+    { "cohorts", LES_CHANGE_REFERENCE },
+    { "allocations", LES_CHANGE_REFERENCE },
+    { "achievements", LES_CHANGE_REFERENCE },
+    { "ledger", LES_CHANGE_REFERENCE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    if (g_strcmp0 (table_name, tables[i].table) == 0)
+      return tables[i].change;
+  return LES_CHANGE_ALL;
+}
+
+static void
+store_changed_cb (LesStore *store, const char *table_name, LesSession *self)
+{
+  emit_changed (self, change_for_table (table_name));
 }
 
 /* Calls and tasks not yet finished, for les_session_wait() */
@@ -526,6 +565,7 @@ les_session_dispose (GObject *object)
   g_assert (self->current == NULL && g_queue_is_empty (&self->writes));
   g_assert (g_queue_is_empty (&self->pending_reads));
 
+  g_clear_signal_handler (&self->store_changed_id, self->store);
   g_queue_clear_full (&self->undo, (GDestroyNotify) command_free);
   if (self->idle_readers != NULL)
     g_ptr_array_set_size (self->idle_readers, 0);
@@ -605,10 +645,16 @@ static void
 les_session_constructed (GObject *object)
 {
   LesSession *self = (LesSession *) object;
+  g_autoptr(GError) error = NULL;
 
   G_OBJECT_CLASS (les_session_parent_class)->constructed (object);
 
   g_assert (LES_IS_STORE (self->store));
+  self->store_changed_id = g_signal_connect (self->store, "changed", G_CALLBACK (store_changed_cb), self);
+  /* on a server, other people's changes reach the screens as this session's own do */
+  if (!les_store_watch_others (self->store, self->context, &error))
+    g_debug ("%s: others' changes will not show until read again: %s", les_store_get_location (self->store),
+             error->message);
 }
 
 static void
@@ -1103,11 +1149,13 @@ les_session_compute_finish (LesSession         *self,
 typedef struct
 {
   GArray          *ids;      /* these claims, or … */
+  GArray          *seen;     /* (nullable) the status each of @ids showed */
   LesClaimQuery   *query;    /* … every claim it matches */
   LesClaimStatus   status;
   char            *reason;
   LesClaimsChange *change;
   gint64           n_changed;
+  GArray          *refused;  /* LesClaimsRefusal, once finished */
 } StatusData;
 
 static void
@@ -1116,8 +1164,10 @@ status_data_free (gpointer data)
   StatusData *d = data;
 
   g_clear_pointer (&d->ids, g_array_unref);
+  g_clear_pointer (&d->seen, g_array_unref);
   g_clear_pointer (&d->query, les_claim_query_unref);
   g_clear_pointer (&d->change, les_claims_change_free);
+  g_clear_pointer (&d->refused, g_array_unref);
   g_free (d->reason);
   g_free (d);
 }
@@ -1130,8 +1180,9 @@ status_func (LesJob *job, LesStore *store, GCancellable *cancellable, gpointer d
   if (d->ids == NULL && (d->ids = les_claim_query_dup_ids (d->query, store, error)) == NULL)
     return FALSE;
   les_job_progress (job, 0.5, _("Writing the changes and the audit trail…"));
-  d->change = les_claims_set_status (store, (const gint64 *) (gpointer) d->ids->data, d->ids->len,
-                                     d->status, d->reason, error);
+  d->change = les_claims_set_status (store, (const gint64 *) (gpointer) d->ids->data,
+                                     d->seen != NULL ? (const LesClaimStatus *) (gpointer) d->seen->data : NULL,
+                                     d->ids->len, d->status, d->reason, error);
   return d->change != NULL;
 }
 
@@ -1173,6 +1224,7 @@ status_finished (LesSession *self, Write *write, gboolean ok)
     return;
   n = les_claims_change_get_n_changed (d->change);
   d->n_changed = n;
+  d->refused = g_array_ref (les_claims_change_get_refused (d->change));
   if (n == 0)
     {
       /* every claim had that status already: nothing to tell, nothing to undo */
@@ -1187,12 +1239,14 @@ status_finished (LesSession *self, Write *write, gboolean ok)
 /**
  * les_session_set_status_async:
  * @ids: (nullable) (element-type gint64): the claims
+ * @seen: (nullable) (element-type LesClaimStatus): with @ids, what each showed
  * @query: (nullable): with @ids NULL, every claim it matches
  * @reason: (nullable): required for every status but submitted and approved
  */
 void
 les_session_set_status_async (LesSession          *self,
                               GArray              *ids,
+                              GArray              *seen,
                               LesClaimQuery       *query,
                               LesClaimStatus       status,
                               const char          *reason,
@@ -1205,10 +1259,12 @@ les_session_set_status_async (LesSession          *self,
 
   g_return_if_fail (LES_IS_SESSION (self));
   g_return_if_fail (ids != NULL || query != NULL);
+  g_return_if_fail (seen == NULL || (ids != NULL && seen->len == ids->len));
   g_return_if_fail (status < LES_N_CLAIM_STATUSES);
 
   d = g_new0 (StatusData, 1);
   d->ids = ids != NULL ? g_array_ref (ids) : NULL;
+  d->seen = seen != NULL ? g_array_ref (seen) : NULL;
   d->query = ids == NULL ? les_claim_query_ref (query) : NULL;
   d->status = status;
   d->reason = g_strdup (reason);
@@ -1219,13 +1275,15 @@ les_session_set_status_async (LesSession          *self,
 }
 
 gint64
-les_session_set_status_finish (LesSession *self, GAsyncResult *result, GError **error)
+les_session_set_status_finish (LesSession *self, GAsyncResult *result, GArray **refused, GError **error)
 {
   StatusData *d;
 
   g_return_val_if_fail (LES_IS_SESSION (self), -1);
 
   d = finish_write (self, result, les_session_set_status_async, error);
+  if (d != NULL && refused != NULL)
+    *refused = d->refused != NULL ? g_array_ref (d->refused) : NULL;
   return d != NULL ? d->n_changed : -1;
 }
 

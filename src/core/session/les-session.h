@@ -127,17 +127,24 @@ gboolean       les_session_compute_finish   (LesSession          *self,
                                              GError             **error);
 
 /* Sets @status on the claims of @ids (or, with @ids NULL, every claim
- * @query matches, read inside the write), undoably. */
+ * @query matches, read inside the write), undoably.  @seen (nullable,
+ * element-type LesClaimStatus): with @ids, the status each claim showed
+ * when the decision was made; a claim decided otherwise meanwhile is left
+ * as it is (les_claims_set_status()). */
 void           les_session_set_status_async (LesSession          *self,
                                              GArray              *ids,
+                                             GArray              *seen,
                                              LesClaimQuery       *query,
                                              LesClaimStatus       status,
                                              const char          *reason,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
-/* Returns the number of claims whose status or reason changed. */
+/* Returns the number of claims whose status or reason changed.
+ * @refused: (out) (optional) (element-type LesClaimsRefusal) (transfer full):
+ * the claims left as they were. */
 gint64         les_session_set_status_finish (LesSession         *self,
                                               GAsyncResult       *result,
+                                              GArray            **refused,
                                               GError            **error);
 
 void           les_session_close_month_async (LesSession         *self,

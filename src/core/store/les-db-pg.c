@@ -21,8 +21,8 @@
  * that reaches the server just before the statement does is ignored */
 #define CANCEL_AGAIN_MS 100
 
-/* How long a writer waits for another to finish, as SQLite's busy timeout */
-#define WRITE_WAIT "10s"
+/* How often a writer that waits for another asks for the lock again */
+#define WRITE_RETRY_MS 100
 
 /* One database, one writer at a time: a transaction-scoped advisory lock.
  * Advisory locks belong to the current database, so this one key serialises
@@ -30,6 +30,9 @@
  * it, so they are never blocked (see pg_begin()).  The key is "LESLOCK" in
  * ASCII, to be recognised in pg_locks. */
 #define WRITE_LOCK_KEY "21468322294874955"
+/* The same key as pg_locks shows it: classid (high 32 bits) and objid (low) */
+#define WRITE_LOCK_CLASSID "4998483"
+#define WRITE_LOCK_OBJID "1280262987"
 
 typedef enum {
   STMT_READY,      /* not yet sent, or reset */
@@ -51,6 +54,9 @@ typedef struct {
   guint          n_prepared;
   gint64         changes;
   LesDbFailure   failure;
+  char          *refusal;         /* a separation-of-duties refusal, recorded after its rollback */
+  LesDbWaitFunc  wait_func;
+  gpointer       wait_data;
 } PgDb;
 
 struct _PgStmt
@@ -76,6 +82,7 @@ failure_of (const char *sqlstate)
   static const struct { const char *code; LesDbFailure failure; } known[] = {
     { "23503", LES_DB_FAILURE_FOREIGN_KEY },
     { "23", LES_DB_FAILURE_CONSTRAINT },       /* unique, check, not null, … */
+    { "LES01", LES_DB_FAILURE_SEPARATION },    /* les-team-pg.sql's separation of duties */
     { "42501", LES_DB_FAILURE_PERMISSION },
     { "28", LES_DB_FAILURE_PERMISSION },       /* invalid authorisation */
     { "40001", LES_DB_FAILURE_BUSY },          /* serialisation failure */
@@ -122,6 +129,26 @@ set_error (PgDb *db, const PGresult *res, GError **error)
   if (db->failure == LES_DB_FAILURE_INTERRUPTED && g_cancellable_is_cancelled (db->cancellable))
     {
       g_set_error (error, LES_ERROR, LES_ERROR_CANCELLED, _("Cancelled"));
+      return;
+    }
+  if (db->failure == LES_DB_FAILURE_SEPARATION)
+    {
+      /* recorded once the transaction it spoilt is rolled back (pg_rollback()) */
+      g_free (db->refusal);
+      db->refusal = g_strdup_printf ("%s (%s)", primary != NULL ? primary : "", detail != NULL ? detail : "");
+      g_set_error (error, LES_ERROR, LES_ERROR_SEPARATION_OF_DUTIES,
+                   _("%s: separation of duties: you (%s) approved claims this payment run would pay (%s). "
+                     "Whoever approves a claim may not close the run that pays it: ask a colleague who did not "
+                     "approve them to close the month"),
+                   db->parent.location, PQuser (db->conn), detail != NULL ? detail : "?");
+      return;
+    }
+  if (db->failure == LES_DB_FAILURE_PERMISSION && sqlstate != NULL && strcmp (sqlstate, "42501") == 0)
+    {
+      g_set_error (error, LES_ERROR, LES_ERROR_PERMISSION,
+                   _("%s: the server does not let %s do this (%s): their role in the team does not include it. "
+                     "Ask the team’s administrator (les-claims-cli team list shows who has which role)"),
+                   db->parent.location, PQuser (db->conn), primary != NULL ? primary : "permission denied");
       return;
     }
   if (primary == NULL)
@@ -452,6 +479,7 @@ pg_close (LesDb *parent)
   PgDb *db = (PgDb *) parent;
 
   pg_set_cancellable (parent, NULL);
+  g_free (db->refusal);
   g_clear_pointer (&db->cancel, PQfreeCancel);
   g_clear_pointer (&db->conn, PQfinish);
   g_clear_pointer (&db->unused, g_ptr_array_unref);
@@ -749,6 +777,23 @@ pg_exec (LesDb *parent, const char *sql, GError **error)
   return ok;
 }
 
+/* A refusal rolls back the transaction that tried, and what it wrote with
+ * it: it is written down afterwards, in a transaction of its own, by a
+ * function of les-team-pg.sql that records it in the caller's own name
+ * (the server's log has it too, from the trigger that refused). */
+static void
+record_refusal (PgDb *db)
+{
+  const char *values[] = { "close-run", db->refusal };
+  PGresult *res;
+
+  res = PQexecParams (db->conn, "SELECT les_team_record_refusal ($1, $2)", 2, NULL, values, NULL, NULL, 0);
+  if (PQresultStatus (res) != PGRES_TUPLES_OK)
+    g_debug ("%s: the refusal was not recorded: %s", db->parent.location, PQresultErrorMessage (res));
+  PQclear (res);
+  g_clear_pointer (&db->refusal, g_free);
+}
+
 static void
 pg_rollback (LesDb *parent)
 {
@@ -758,6 +803,42 @@ pg_rollback (LesDb *parent)
     drain (db, FALSE);
   if (PQtransactionStatus (db->conn) != PQTRANS_IDLE)
     PQclear (PQexec (db->conn, "ROLLBACK"));
+  if (db->refusal != NULL)
+    record_refusal (db);
+}
+
+/* Whether this transaction now holds the database's write lock (@got) */
+static gboolean
+try_write_lock (PgDb *db, gboolean *got, GError **error)
+{
+  PGresult *res;
+  gboolean ok;
+
+  make_room (db);
+  res = PQexec (db->conn, "SELECT pg_try_advisory_xact_lock (" WRITE_LOCK_KEY ")");
+  ok = PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1;
+  if (ok)
+    *got = PQgetvalue (res, 0, 0)[0] == 't';
+  else
+    set_error (db, res, error);
+  PQclear (res);
+  return ok;
+}
+
+/* Waits a moment before asking again, or less when the cancellable fires */
+static void
+wait_a_moment (PgDb *db)
+{
+  GPollFD fd = db->cancel_fd;
+
+  if (db->cancel_fd.fd >= 0)
+    {
+      fd.events = G_IO_IN;
+      fd.revents = 0;
+      g_poll (&fd, 1, WRITE_RETRY_MS);
+    }
+  else
+    g_usleep (WRITE_RETRY_MS * G_TIME_SPAN_MILLISECOND);
 }
 
 /* A reader sees one snapshot from its first statement to its end, as in
@@ -766,20 +847,47 @@ pg_rollback (LesDb *parent)
  * serialisation errors that every caller would have to retry.  The writer
  * runs READ COMMITTED: each statement sees what the writers before it
  * committed (a snapshot from before the lock would not).  Readers take no
- * such lock and are never blocked.  A finer lock (per year, per table) can
- * come later. */
+ * such lock and are never blocked.  A writer waits for the one before it as
+ * long as it takes (until cancelled, or its wait function says stop), as on
+ * SQLite, and is told who it waits for (pg_describe_holder()): two people
+ * closing a month at once, the second waits, then learns that the month is
+ * closed.  A finer lock (per year, per table) can come later. */
 static gboolean
 pg_begin (LesDb *parent, LesTransaction kind, GError **error)
 {
+  PgDb *db = (PgDb *) parent;
+  gint64 start = 0;
+
   if (kind == LES_TRANSACTION_READ)
     return pg_exec (parent, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", error);
-  if (pg_exec (parent,
-               "BEGIN ISOLATION LEVEL READ COMMITTED; "
-               "SET LOCAL lock_timeout = '" WRITE_WAIT "'; "
-               "SELECT pg_advisory_xact_lock (" WRITE_LOCK_KEY "); "
-               "SET LOCAL lock_timeout TO DEFAULT", error))
-    return TRUE;
-  /* waited too long, or cancelled: the transaction begun is dead */
+  if (!pg_exec (parent, "BEGIN ISOLATION LEVEL READ COMMITTED", error))
+    goto fail;
+  for (;;)
+    {
+      gboolean got = FALSE;
+      gint64 now;
+
+      if (!try_write_lock (db, &got, error))
+        goto fail;
+      if (got)
+        return TRUE;
+      now = g_get_monotonic_time ();
+      if (start == 0)
+        start = now;
+      if (db->wait_func != NULL && !db->wait_func (parent, now - start, db->wait_data))
+        {
+          db->failure = LES_DB_FAILURE_BUSY;
+          g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: database error: %s"), parent->location,
+                       _("another person is changing the database"));
+          goto fail;
+        }
+      wait_a_moment (db);
+      if (check_cancelled (db, error))
+        goto fail;
+    }
+
+fail:
+  /* the transaction begun is dead */
   pg_rollback (parent);
   return FALSE;
 }
@@ -835,10 +943,35 @@ pg_transaction_failed (LesDb *db)
   return PQtransactionStatus (((PgDb *) db)->conn) == PQTRANS_INERROR;
 }
 
-/* The server queues a writer behind another's locks by itself, with no time limit */
 static void
-pg_set_wait_func (LesDb *db, LesDbWaitFunc func, gpointer user_data)
+pg_set_wait_func (LesDb *parent, LesDbWaitFunc func, gpointer user_data)
 {
+  PgDb *db = (PgDb *) parent;
+
+  db->wait_func = func;
+  db->wait_data = user_data;
+}
+
+/* Who holds the write lock: the server knows (pg_locks), whoever they are */
+static char *
+pg_describe_holder (LesDb *parent)
+{
+  PgDb *db = (PgDb *) parent;
+  PGresult *res;
+  char *holder = NULL;
+
+  make_room (db);
+  res = PQexec (db->conn,
+                "SELECT a.usename, coalesce (to_char (a.xact_start, 'HH24:MI'), '') "
+                "FROM pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid "
+                "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+                "AND l.classid = " WRITE_LOCK_CLASSID " AND l.objid = " WRITE_LOCK_OBJID " "
+                "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database ()) "
+                "LIMIT 1");
+  if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) == 1 && !PQgetisnull (res, 0, 0))
+    holder = g_strdup_printf ("%s\t%s", PQgetvalue (res, 0, 0), PQgetvalue (res, 0, 1));
+  PQclear (res);
+  return holder;
 }
 
 static const LesDbBackend pg_backend = {
@@ -866,6 +999,7 @@ static const LesDbBackend pg_backend = {
   .last_failure = pg_last_failure,
   .transaction_failed = pg_transaction_failed,
   .set_wait_func = pg_set_wait_func,
+  .describe_holder = pg_describe_holder,
 };
 
 /* "postgresql://user@host:port/db" (a socket folder as ?host=), never the password */
@@ -990,4 +1124,99 @@ les_db_pg_open (const char *conninfo, GError **error)
   PQsetNoticeProcessor (db->conn, notice_cb, db);
   db->cancel = PQgetCancel (db->conn);
   return &db->parent;
+}
+
+/* Notifications */
+
+typedef struct {
+  GSource  parent;
+  PGconn  *conn;
+  char    *location;
+} NotifySource;
+
+static gboolean
+notify_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  NotifySource *self = (NotifySource *) source;
+  LesDbNotifyFunc func = (LesDbNotifyFunc) (void (*) (void)) callback;
+  PGnotify *notify;
+
+  if (!PQconsumeInput (self->conn))
+    {
+      g_autofree char *problem = tidy_message (PQerrorMessage (self->conn));
+
+      /* others' changes show again when the window is opened again */
+      g_debug ("%s: no longer told of others' changes: %s", self->location, problem);
+      return G_SOURCE_REMOVE;
+    }
+  while ((notify = PQnotifies (self->conn)) != NULL)
+    {
+      if (func != NULL)
+        func (notify->relname, notify->extra, user_data);
+      PQfreemem (notify);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+notify_source_finalize (GSource *source)
+{
+  NotifySource *self = (NotifySource *) source;
+
+  g_clear_pointer (&self->conn, PQfinish);
+  g_free (self->location);
+}
+
+static GSourceFuncs notify_source_funcs = {
+  .dispatch = notify_source_dispatch,
+  .finalize = notify_source_finalize,
+};
+
+/**
+ * les_db_pg_notify_source_new:
+ * @conninfo: as les_db_pg_open() takes it
+ * @channel: an identifier (not quoted: lower case)
+ *
+ * A connection of its own that does nothing but LISTEN, so that a
+ * notification is read from the main loop as soon as it comes, whatever the
+ * store's connections are doing.  The source is dispatched when the
+ * connection's socket is readable; it ends when the connection is lost.
+ *
+ * Returns: (transfer full): the source, not yet attached
+ */
+GSource *
+les_db_pg_notify_source_new (const char *conninfo, const char *channel, GError **error)
+{
+  g_autofree char *listen = NULL;
+  NotifySource *self;
+  PgDb *db;
+  PGresult *res;
+  GSource *source;
+
+  g_return_val_if_fail (conninfo != NULL, NULL);
+  g_return_val_if_fail (channel != NULL, NULL);
+
+  db = (PgDb *) les_db_pg_open (conninfo, error);
+  if (db == NULL)
+    return NULL;
+  listen = g_strdup_printf ("LISTEN %s", channel);
+  res = PQexec (db->conn, listen);
+  if (PQresultStatus (res) != PGRES_COMMAND_OK)
+    {
+      set_error (db, res, error);
+      PQclear (res);
+      pg_close (&db->parent);
+      return NULL;
+    }
+  PQclear (res);
+
+  source = g_source_new (&notify_source_funcs, sizeof (NotifySource));
+  self = (NotifySource *) source;
+  /* the connection moves to the source */
+  self->conn = g_steal_pointer (&db->conn);
+  self->location = g_strdup (db->parent.location);
+  pg_close (&db->parent);
+  g_source_set_static_name (source, "les-claims notifications");
+  g_source_add_unix_fd (source, PQsocket (self->conn), G_IO_IN | G_IO_ERR | G_IO_HUP);
+  return source;
 }

@@ -733,7 +733,10 @@ les_db_sqlite_open (const char *path, gboolean read_only, GError **error)
       || !sqlite_exec (&db->parent, "PRAGMA synchronous = FULL", error)
       || !sqlite_exec (&db->parent, "PRAGMA foreign_keys = ON", error)
       || !sqlite_exec (&db->parent, "PRAGMA cache_size = -32768", error)
-      || !sqlite_exec (&db->parent, "PRAGMA temp_store = MEMORY", error))
+      || !sqlite_exec (&db->parent, "PRAGMA temp_store = MEMORY", error)
+      /* large sorts (an import's indexes, a claims table ordered by a column
+       * without one) use the second core */
+      || !sqlite_exec (&db->parent, "PRAGMA threads = 2", error))
     {
       sqlite_close (&db->parent);
       return NULL;

@@ -203,3 +203,11 @@ les_stmt_text (LesStmt *stmt, int col)
 {
   return stmt->db->backend->column_text (stmt, col);
 }
+
+char *
+les_db_describe_holder (LesDb *db)
+{
+  g_return_val_if_fail (db != NULL, NULL);
+
+  return db->backend->describe_holder != NULL ? db->backend->describe_holder (db) : NULL;
+}

@@ -28,6 +28,7 @@ typedef enum {
   LES_DB_FAILURE_INTERRUPTED,   /* the cancellable given to les_db_set_cancellable() fired */
   LES_DB_FAILURE_CORRUPT,       /* not a database, or a damaged one */
   LES_DB_FAILURE_PERMISSION,    /* a role the server does not allow */
+  LES_DB_FAILURE_SEPARATION,    /* a team database's separation of duties refuses it */
 } LesDbFailure;
 
 /* Called while another connection holds the write lock, about ten times a
@@ -75,6 +76,8 @@ typedef struct {
   /* Whether a statement failed inside the open transaction and so spoilt it
    * (PostgreSQL: only a rollback is left; SQLite undoes the statement alone). */
   gboolean   (*transaction_failed) (LesDb *db);
+  /* (optional) Who holds the write lock another writer waits for: "USER\tSINCE" (SINCE may be empty) */
+  char      *(*describe_holder) (LesDb *db);
 } LesDbBackend;
 
 /* The part of a connection and a statement every backend shares (backends embed them first). */
@@ -98,6 +101,16 @@ LesDb       *les_db_sqlite_open     (const char      *path,
  * URI or a key=value connection string (libpq's, PG* variables honoured). */
 LesDb       *les_db_pg_open         (const char      *conninfo,
                                      GError         **error);
+/* Told of each notification a listening connection receives */
+typedef void (*LesDbNotifyFunc) (const char *channel,
+                                 const char *payload,
+                                 gpointer    user_data);
+/* A new connection to @conninfo that LISTENs on @channel (an identifier), as
+ * a source that calls its callback (a LesDbNotifyFunc, set with
+ * g_source_set_callback() and G_SOURCE_FUNC()) for each notification. */
+GSource     *les_db_pg_notify_source_new (const char *conninfo,
+                                          const char *channel,
+                                          GError    **error);
 /* Whether @location is a postgresql:// URI or a key=value connection string */
 gboolean     les_db_pg_is_conninfo  (const char      *location);
 /* The portable SQL as PostgreSQL prepares it ($1 for ?1, …); @n_params the highest number. */
@@ -132,6 +145,8 @@ void         les_db_set_wait_func   (LesDb           *db,
                                      LesDbWaitFunc    func,
                                      gpointer         user_data);
 gboolean     les_db_transaction_failed (LesDb        *db);
+/* Who holds the write lock, as "USER\tSINCE", when the backend can tell (a server); else NULL */
+char        *les_db_describe_holder (LesDb           *db);
 
 void         les_stmt_finalize      (LesStmt         *stmt);
 /* Ready to step again from the start; the parameters keep their values. */

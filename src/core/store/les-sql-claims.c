@@ -4,24 +4,35 @@
 #include "les-sql.h"
 
 const char les_sql_claims_get_status[] =
-  "SELECT claim_ref, status, status_reason, year FROM claims WHERE id = ?1";
+  "SELECT claim_ref, status, status_reason, year, service_code FROM claims WHERE id = ?1";
 
 const char les_sql_claims_set_status[] =
   "UPDATE claims SET status = ?1, status_reason = ?2 WHERE id = ?3";
+
+/* the compare-and-set of a decision: only while the claim has the status it
+ * was seen with (?4); a server re-reads the row after waiting for its lock */
+const char les_sql_claims_set_status_if[] =
+  "UPDATE claims SET status = ?1, status_reason = ?2 WHERE id = ?3 AND status = ?4";
 
 const char les_sql_claims_id_for_ref[] =
   "SELECT id FROM claims WHERE claim_ref = ?1";
 
 const char les_sql_claims_ids_for_year[] =
-  "SELECT id FROM claims WHERE year = ?1 ORDER BY id";
+  "SELECT id, status FROM claims WHERE year = ?1 ORDER BY id";
 
 /* approving in bulk never overrides a person's query or rejection, and
  * touches only claims the last compute has checked */
 const char les_sql_claims_approvable_ids_for_year[] =
-  "SELECT c.id FROM claims AS c JOIN computes AS k ON k.year = c.year "
+  "SELECT c.id, c.status FROM claims AS c JOIN computes AS k ON k.year = c.year "
   "WHERE c.year = ?1 AND c.status = 'submitted' AND c.period <= k.to_period "
   "AND NOT EXISTS (SELECT 1 FROM findings AS f WHERE f.claim_ref = c.claim_ref "
   "AND f.year = c.year AND f.severity = 'error') ORDER BY c.id";
+
+/* who last decided on a claim, for a decision refused because of it; the
+ * newest rows are read first, and a decision made meanwhile is among them */
+const char les_sql_claims_last_decision[] =
+  "SELECT os_user, at FROM audit WHERE table_name = 'claims' AND row_key = ?1 "
+  "AND action IN ('set-status', 'undo-set-status') ORDER BY id DESC LIMIT 1";
 
 /* ---- a claim's detail (les-claim-detail.c) ---- */
 

@@ -94,16 +94,26 @@ const char les_sql_compute_insert_finding[] =
   "INSERT INTO findings (year, severity, code, practice_code, service_code, rule_code, "
   "period, claim_ref, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
-/* The unique index gives this order (bytes) without sorting. */
+/* The table's key gives this order (bytes) without sorting. */
 const char les_sql_compute_stored_lines[] =
-  "SELECT id, practice_code, service_code, rule_code, period, units, gross, payable, held "
+  "SELECT practice_code, service_code, rule_code, period, units, gross, payable, held "
   "FROM payment_lines WHERE year = ?1 ORDER BY practice_code, service_code, rule_code, period";
 
+/* One service's lines (?2) in the same order: practice by practice, each
+ * a range of the key, since the lines have no index by service */
+const char les_sql_compute_stored_lines_of_service[] =
+  "SELECT l.practice_code, l.service_code, l.rule_code, l.period, l.units, l.gross, l.payable, l.held "
+  "FROM practices AS p CROSS JOIN payment_lines AS l "
+  "WHERE l.year = ?1 AND l.practice_code = p.practice_code AND l.service_code = ?2 "
+  "ORDER BY p.practice_code, l.rule_code, l.period";
+
 const char les_sql_compute_delete_line[] =
-  "DELETE FROM payment_lines WHERE id = ?1";
+  "DELETE FROM payment_lines WHERE year = ?1 AND practice_code = ?2 AND service_code = ?3 "
+  "AND rule_code = ?4 AND period = ?5";
 
 const char les_sql_compute_update_line[] =
-  "UPDATE payment_lines SET units = ?2, gross = ?3, payable = ?4, held = ?5 WHERE id = ?1";
+  "UPDATE payment_lines SET units = ?6, gross = ?7, payable = ?8, held = ?9 "
+  "WHERE year = ?1 AND practice_code = ?2 AND service_code = ?3 AND rule_code = ?4 AND period = ?5";
 
 /**
  * les_sql_compute_insert_lines:
@@ -132,7 +142,26 @@ les_sql_compute_insert_lines (guint rows)
 }
 
 const char les_sql_compute_insert_total[] =
-  "INSERT INTO service_totals (year, service_code, payable, held, n_lines) VALUES (?1, ?2, ?3, ?4, ?5)";
+  "INSERT INTO service_totals (year, service_code, payable, held, n_lines, gross, n_claims, n_findings, "
+  "n_errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+/* A compute that redoes some services (?2) replaces what they had */
+const char les_sql_compute_findings_clear_service[] =
+  "DELETE FROM findings WHERE year = ?1 AND service_code = ?2";
+
+const char les_sql_compute_totals_clear_service[] =
+  "DELETE FROM service_totals WHERE year = ?1 AND service_code = ?2";
+
+/* The year's services' totals, which the compute adds up exactly */
+const char les_sql_compute_year_totals[] =
+  "SELECT n_lines, gross, payable, held, n_claims, n_findings, n_errors FROM service_totals WHERE year = ?1";
+
+/* The services whose inputs changed since the year's compute ('': all) */
+const char les_sql_compute_stale[] =
+  "SELECT service_code FROM stale_services WHERE year = ?1";
+
+const char les_sql_compute_stale_clear[] =
+  "DELETE FROM stale_services WHERE year = ?1";
 
 /* ?5 ?6 ?7: the year's counters of changes when the compute read it (les-year-status.c) */
 const char les_sql_compute_upsert_compute[] =

@@ -73,6 +73,12 @@ const char les_sql_import_sqlite_foreign_keys_off[] =
 const char les_sql_import_sqlite_foreign_keys_on[] =
   "PRAGMA foreign_keys = ON";
 
+/* The indexes of claims that a bulk load drops and makes again: all but
+ * the unique claim_ref's, which has no SQL of its own (SQLite's catalogue) */
+const char les_sql_import_sqlite_claims_indexes[] =
+  "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'claims' AND sql IS NOT NULL "
+  "ORDER BY name";
+
 /* a practices file names its PCN; a blank PCN name keeps the one held */
 const char les_sql_import_pcn_upsert[] =
   "INSERT INTO pcns (pcn_code, pcn_name) VALUES (?1, ?2) "
@@ -88,7 +94,7 @@ const char les_sql_import_claim_select[] =
   "FROM claims WHERE claim_ref = ?1";
 
 const char les_sql_import_claim_exists[] =
-  "SELECT year FROM claims WHERE claim_ref = ?1";
+  "SELECT year, service_code FROM claims WHERE claim_ref = ?1";
 
 const char les_sql_import_lines_delete[] =
   "DELETE FROM patient_lines WHERE claim_ref = ?1";

@@ -71,7 +71,7 @@
 #define DUE_ADJUSTMENTS \
   "FROM adjustments AS a JOIN paid_lines AS o ON o.id = a.corrects_id " \
   "LEFT JOIN payment_lines AS pl ON " SAME_KEY ("pl", "o") " " \
-  "WHERE a.year = ?1 AND (pl.id IS NULL OR " APPROVED ("o") ")"
+  "WHERE a.year = ?1 AND (pl.year IS NULL OR " APPROVED ("o") ")"
 
 #define RUN_COLUMNS \
   "run_id, year, month, created_at, created_by, total, n_lines, reopened_at, reopened_by, reopen_reason"
@@ -98,7 +98,7 @@ const char les_sql_runs_preview[] =
   "unpaid AS (SELECT k.service_code, CASE WHEN k.period > ?2 THEN 2 WHEN " APPROVED ("k") " THEN 0 ELSE 1 END "
   "  AS what, k.payable, k.held FROM payment_lines AS k WHERE k.year = ?1 "
   "  AND NOT EXISTS (SELECT 1 FROM " LIVE_PAID ("p") " WHERE p.corrects_id IS NULL AND " SAME_KEY ("p", "k") ")), "
-  "pending AS (SELECT o.service_code, CASE WHEN pl.id IS NULL OR " APPROVED ("o") " THEN 3 ELSE 4 END AS what, "
+  "pending AS (SELECT o.service_code, CASE WHEN pl.year IS NULL OR " APPROVED ("o") " THEN 3 ELSE 4 END AS what, "
   "  a.payable, a.held FROM adjustments AS a JOIN paid_lines AS o ON o.id = a.corrects_id "
   "  LEFT JOIN payment_lines AS pl ON " SAME_KEY ("pl", "o") " WHERE a.year = ?1), "
   "due AS (SELECT service_code, what, payable, held FROM unpaid "

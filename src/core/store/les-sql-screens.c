@@ -67,12 +67,13 @@ const char les_sql_screen_findings_summary[] =
   "FROM findings WHERE year = ?1 GROUP BY code ORDER BY min(severity), count(*) DESC, code";
 
 /* ?2 the service; a PCN's name goes with its code, so grouping by both is
- * grouping by the code */
+ * grouping by the code.  Practice by practice, each a range of the
+ * lines' key (the lines have no index by service) */
 const char les_sql_screen_payments_by_pcn[] =
   "SELECT p.pcn_code, n.pcn_name, count(DISTINCT l.practice_code), sum(l.gross), sum(l.payable), sum(l.held) "
-  "FROM payment_lines l JOIN practices p ON p.practice_code = l.practice_code "
-  "LEFT JOIN pcns n ON n.pcn_code = p.pcn_code "
-  "WHERE l.year = ?1 AND l.service_code = ?2 GROUP BY p.pcn_code, n.pcn_name ORDER BY p.pcn_code, n.pcn_name";
+  "FROM practices p CROSS JOIN payment_lines l LEFT JOIN pcns n ON n.pcn_code = p.pcn_code "
+  "WHERE l.year = ?1 AND l.practice_code = p.practice_code AND l.service_code = ?2 "
+  "GROUP BY p.pcn_code, n.pcn_name ORDER BY p.pcn_code, n.pcn_name";
 
 /* ?2 the service, ?3 the PCN.  The PCN's few practices first, then their
  * lines by the lines' key: joined the other way, SQLite reads every line

@@ -72,6 +72,25 @@ const char les_sql_count_rows[] =
 const char les_sql_sqlite_set_user_version[] =
   "PRAGMA user_version = %d";
 
+/* Services whose results are out of date (les_store_mark_stale()); '' is
+ * every service of the year */
+const char les_sql_stale_mark[] =
+  "INSERT INTO stale_services (year, service_code) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
+
+/* a change every year's compute reads (practices, list sizes): every year
+ * computed so far; one never computed is computed whole anyway */
+const char les_sql_stale_mark_every_year[] =
+  "INSERT INTO stale_services (year, service_code) SELECT year, '' FROM computes WHERE 1 = 1 "
+  "ON CONFLICT DO NOTHING";
+
+/* A migration runs with references unchecked (SQLite allows the change
+ * only outside a transaction; other backends ignore it) */
+const char les_sql_sqlite_foreign_keys_off[] =
+  "PRAGMA foreign_keys = OFF";
+
+const char les_sql_sqlite_foreign_keys_on[] =
+  "PRAGMA foreign_keys = ON";
+
 const char les_sql_sqlite_secure_delete_on[] =
   "PRAGMA secure_delete = ON";
 
@@ -92,3 +111,12 @@ const char les_sql_pg_schema_version[] =
 
 const char les_sql_pg_set_schema_version[] =
   "UPDATE schema_version SET version = ?1";
+
+/* Who the server says this connection is: the audit trail's user on a server */
+const char les_sql_pg_session_user[] =
+  "SELECT session_user";
+
+/* Tells every listening client that a table changed (sent at commit, never
+ * for a rollback); ?2 names the client, which ignores its own */
+const char les_sql_pg_notify_change[] =
+  "SELECT pg_notify ('les_changes', CAST (?1 AS text) || chr (9) || CAST (?2 AS text) || chr (9) || session_user)";

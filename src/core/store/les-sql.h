@@ -42,6 +42,23 @@ extern const char les_sql_count_rows[];   /* printf format: the table name (one 
 extern const char les_sql_pg_has_schema[];
 extern const char les_sql_pg_schema_version[];
 extern const char les_sql_pg_set_schema_version[];
+extern const char les_sql_pg_session_user[];
+extern const char les_sql_pg_notify_change[];
+
+/* ---- a team database on PostgreSQL: roles and policies (les-sql-team.c, used by les-team.c) ---- */
+extern const char les_sql_team_is_set_up[];
+extern const char les_sql_team_roles[];
+extern const char les_sql_team_members[];
+extern const char les_sql_team_add_user[];
+extern const char les_sql_team_remove_user[];
+extern const char les_sql_team_set_policy[];
+extern const char les_sql_team_get_policy[];
+extern const char les_sql_team_refusals[];
+
+extern const char les_sql_sqlite_foreign_keys_off[];
+extern const char les_sql_sqlite_foreign_keys_on[];
+extern const char les_sql_stale_mark[];               /* ?1 year, ?2 service ('' every one) */
+extern const char les_sql_stale_mark_every_year[];
 
 /* ---- computing a year (les-sql-compute.c) ---- */
 extern const char les_sql_compute_services[];
@@ -64,11 +81,17 @@ extern const char les_sql_compute_totals_clear[];
 extern const char les_sql_compute_totals_clear_year[];
 extern const char les_sql_compute_insert_finding[];
 extern const char les_sql_compute_stored_lines[];
+extern const char les_sql_compute_stored_lines_of_service[];
 extern const char les_sql_compute_delete_line[];
 extern const char les_sql_compute_update_line[];
 #define LES_SQL_COMPUTE_LINE_COLUMNS 9   /* parameters of each row of les_sql_compute_insert_lines() */
 char *les_sql_compute_insert_lines (guint rows);
 extern const char les_sql_compute_insert_total[];
+extern const char les_sql_compute_findings_clear_service[];
+extern const char les_sql_compute_totals_clear_service[];
+extern const char les_sql_compute_year_totals[];
+extern const char les_sql_compute_stale[];
+extern const char les_sql_compute_stale_clear[];
 extern const char les_sql_compute_upsert_compute[];
 
 /* ---- a year's month end: its computed-to month, changes since (les-sql-year.c) ---- */
@@ -97,6 +120,7 @@ extern const char les_sql_import_rule_kinds[];
 extern const char les_sql_import_max_claim_id[];
 extern const char les_sql_import_sqlite_foreign_keys_off[];
 extern const char les_sql_import_sqlite_foreign_keys_on[];
+extern const char les_sql_import_sqlite_claims_indexes[];
 extern const char les_sql_import_pcn_upsert[];
 extern const char les_sql_import_claim_insert[];
 extern const char les_sql_import_claim_select[];
@@ -135,9 +159,11 @@ extern const char les_sql_adjustments_pending[];
 /* ---- claim decisions (les-sql-claims.c) ---- */
 extern const char les_sql_claims_get_status[];
 extern const char les_sql_claims_set_status[];
+extern const char les_sql_claims_set_status_if[];
 extern const char les_sql_claims_id_for_ref[];
 extern const char les_sql_claims_ids_for_year[];
 extern const char les_sql_claims_approvable_ids_for_year[];
+extern const char les_sql_claims_last_decision[];
 extern const char les_sql_claims_detail[];
 extern const char les_sql_claims_patient_lines[];
 extern const char les_sql_claims_findings[];

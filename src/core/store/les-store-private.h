@@ -56,6 +56,11 @@ char         *les_chain_patient_key  (LesStore    *self,
 /* The hash inside an exported patient_key, or NULL when its tag is not this key's */
 char         *les_chain_patient_hash (LesStore    *self,
                                       const char  *patient_key);
+/* Inside a transaction: the service's results are out of date (NULL: every
+ * service of @fy; @fy 0: every year), written at commit. */
+void          les_store_mark_stale   (LesStore    *self,
+                                      int          fy,
+                                      const char  *service_code);
 /* What les_store_open() was given, to open another connection like it: a
  * server's connection string may hold its password, so never show it. */
 char         *les_store_dup_open_location (LesStore *self);

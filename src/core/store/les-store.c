@@ -31,8 +31,12 @@ struct _LesStore
   GBytes     *key;          /* NULL until something that needs it asks */
   char       *nhs_key;      /* the key in hex: NHS numbers' HMAC key, as it was in older files */
   guint8      seal_key[32];
-  char       *os_user;
+  char       *os_user;      /* on a server, the server's name for this connection's user */
+  char       *client;       /* names this store and its copies in the notices of changes they send */
+  GHashTable *touched;      /* tables the open transaction changed (audited), announced at commit */
+  GSource    *watch;        /* others' changes, on a server (les_store_watch_others()) */
   int         depth;        /* nested begin calls */
+  GHashTable *stale;        /* "YEAR/CODE" (CODE "" every service; YEAR 0 every year) marked in this transaction */
   GPtrArray  *warnings;     /* sentences for people, NULL-terminated */
 
   /* a second writer is told who holds the database (les_store_set_wait_func()) */
@@ -49,6 +53,13 @@ struct _LesStore
 
 G_DEFINE_FINAL_TYPE (LesStore, les_store, G_TYPE_OBJECT)
 
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 typedef struct {
   int         from;
   int         to;
@@ -63,6 +74,7 @@ static const Migration sqlite_migrations[] = {
   { 2, 3, "resource:///org/lesclaims/LesClaims/core/les-schema-3.sql" },
   { 3, 4, "resource:///org/lesclaims/LesClaims/core/les-schema-4.sql" },
   { 4, 5, "resource:///org/lesclaims/LesClaims/core/les-schema-5.sql" },
+  { 5, 6, "resource:///org/lesclaims/LesClaims/core/les-schema-6.sql" },
 };
 
 /* A PostgreSQL database starts at the version current when it came in */
@@ -70,6 +82,7 @@ static const Migration pg_migrations[] = {
   { 0, 3, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg.sql" },
   { 3, 4, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg-4.sql" },
   { 4, 5, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg-5.sql" },
+  { 5, 6, "resource:///org/lesclaims/LesClaims/core/pg/les-schema-pg-6.sql" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (sqlite_migrations) == LES_SCHEMA_VERSION);
@@ -334,6 +347,7 @@ migrate (LesStore *self, GError **error)
 {
   int version = les_store_get_schema_version (self);
   gboolean scrub = FALSE;
+  gboolean ok = FALSE;
 
   if (version > LES_SCHEMA_VERSION)
     {
@@ -353,8 +367,13 @@ migrate (LesStore *self, GError **error)
         return TRUE;
     }
 
+  /* a migration may rebuild a table that others refer to (SQLite's way of
+   * changing a constraint): references are not checked while it runs,
+   * which the pragma allows only outside a transaction */
+  if (!is_server (self))
+    les_store_exec (self, les_sql_sqlite_foreign_keys_off, NULL);
   if (!les_store_begin (self, error))
-    return FALSE;
+    goto out;
   /* read again under the write lock: another connection may have migrated meanwhile */
   version = les_store_get_schema_version (self);
   if (version < 0)
@@ -391,14 +410,18 @@ migrate (LesStore *self, GError **error)
       les_store_exec (self, les_sql_sqlite_secure_delete_off, NULL);
       les_store_exec (self, les_sql_sqlite_checkpoint_truncate, NULL);
     }
-  return TRUE;
+  ok = TRUE;
+  goto out;
 
 fail:
   les_store_rollback (self);
 done:
   if (scrub && is_sqlite (self))
     les_store_exec (self, les_sql_sqlite_secure_delete_off, NULL);
-  return FALSE;
+out:
+  if (!is_server (self))
+    les_store_exec (self, les_sql_sqlite_foreign_keys_on, NULL);
+  return ok;
 }
 
 static void
@@ -419,7 +442,13 @@ les_store_finalize (GObject *object)
   g_free (self->nhs_key);
   memset (self->seal_key, 0, sizeof self->seal_key);
   g_free (self->os_user);
+  g_free (self->client);
+  g_clear_pointer (&self->touched, g_hash_table_unref);
+  if (self->watch != NULL)
+    g_source_destroy (self->watch);
+  g_clear_pointer (&self->watch, g_source_unref);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
+  g_clear_pointer (&self->stale, g_hash_table_unref);
   g_free (self->holder_path);
   g_free (self->activity);
   if (self->wait_destroy != NULL)
@@ -434,6 +463,13 @@ les_store_class_init (LesStoreClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = les_store_finalize;
+
+  /* another client's change on a server (les_store_watch_others()); this
+   * process's own writes reach the screens through the session */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass),
+                                   G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                                   0, NULL, NULL, NULL,
+                                   G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -443,7 +479,10 @@ les_store_init (LesStore *self)
                                             finalize_statement);
   self->by_address = g_hash_table_new (g_direct_hash, g_direct_equal);
   self->os_user = g_strdup (g_get_user_name ());
+  self->client = g_uuid_string_random ();
+  self->touched = g_hash_table_new (g_str_hash, g_str_equal);
   self->warnings = g_ptr_array_new_null_terminated (1, g_free, TRUE);
+  self->stale = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* Filesystems whose locking SQLite's WAL cannot rely on (statfs f_type) */
@@ -538,6 +577,18 @@ describe_holder (LesStore *self)
   g_autofree char *since = NULL;
   gint64 pid;
 
+  if (self->holder_path == NULL)
+    {
+      g_autofree char *holder = les_db_describe_holder (self->db);
+      g_auto(GStrv) parts = holder != NULL ? g_strsplit (holder, "\t", 2) : NULL;
+
+      /* a server names whoever holds its lock */
+      if (parts != NULL && parts[0] != NULL && parts[1] != NULL && parts[1][0] != '\0')
+        return g_strdup_printf (_("Waiting for %s, who has been changing %s since %s…"), parts[0],
+                                les_db_get_location (self->db), parts[1]);
+      if (parts != NULL && parts[0] != NULL)
+        return g_strdup_printf (_("Waiting for %s, who is changing %s…"), parts[0], les_db_get_location (self->db));
+    }
   if (self->holder_path == NULL || !g_key_file_load_from_file (file, self->holder_path, G_KEY_FILE_NONE, NULL))
     return g_strdup_printf (_("Waiting for another program that is changing %s…"), les_db_get_location (self->db));
   user = g_key_file_get_string (file, "holder", "user", NULL);
@@ -635,6 +686,27 @@ les_store_is_server_location (const char *location)
   return les_db_pg_is_conninfo (location);
 }
 
+/* On a server the audit trail names the user the server authenticated (a team
+ * database's trigger writes it whatever the client says), so the seal is made
+ * over that name */
+static gboolean
+learn_server_user (LesStore *self, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (self, les_sql_pg_session_user, error);
+  LesStep rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = les_stmt_step (stmt, error);
+  if (rc == LES_STEP_ROW)
+    {
+      g_free (self->os_user);
+      self->os_user = g_strdup (les_stmt_text (stmt, 0));
+    }
+  les_stmt_reset (stmt);
+  return rc == LES_STEP_ROW;
+}
+
 /**
  * les_store_open:
  * @location: the database: a file, created when missing, or a PostgreSQL
@@ -677,6 +749,8 @@ les_store_open (const char *location, GError **error)
       check_file (self);
     }
   les_db_set_wait_func (self->db, wait_cb, self);
+  if (is_server (self) && !learn_server_user (self, error))
+    return NULL;
 
   if (!migrate (self, error))
     {
@@ -712,6 +786,12 @@ les_store_dup (LesStore *self, GError **error)
   g_return_val_if_fail (LES_IS_STORE (self), NULL);
 
   copy = les_store_open (self->location, error);
+  /* its changes are this store's, for les_store_watch_others() */
+  if (copy != NULL)
+    {
+      g_free (copy->client);
+      copy->client = g_strdup (self->client);
+    }
   /* a worker does not ask the keyring again */
   if (copy != NULL && self->key != NULL && g_strcmp0 (copy->key_id, self->key_id) == 0)
     take_key (copy, self->key);
@@ -821,6 +901,35 @@ les_store_get_schema_version (LesStore *self)
   return version;
 }
 
+/* A server tells the other clients which tables this transaction changed:
+ * one notice per table, sent by the server when (and only if) it commits */
+static gboolean
+announce_changes (LesStore *self, GError **error)
+{
+  GHashTableIter iter;
+  gpointer table;
+
+  if (!is_server (self) || g_hash_table_size (self->touched) == 0)
+    return TRUE;
+  g_hash_table_iter_init (&iter, self->touched);
+  while (g_hash_table_iter_next (&iter, &table, NULL))
+    {
+      LesStmt *stmt = les_store_prepare (self, les_sql_pg_notify_change, error);
+
+      if (stmt == NULL)
+        break;
+      les_stmt_bind_text (stmt, 1, table);
+      les_stmt_bind_text (stmt, 2, self->client);
+      if (!les_stmt_run (stmt, error))
+        break;
+      g_hash_table_iter_remove (&iter);
+    }
+  if (g_hash_table_size (self->touched) == 0)
+    return TRUE;
+  g_hash_table_remove_all (self->touched);
+  return FALSE;
+}
+
 gboolean
 les_store_begin (LesStore *self, GError **error)
 {
@@ -837,6 +946,35 @@ les_store_begin (LesStore *self, GError **error)
   return TRUE;
 }
 
+/* Writes the marks of les_store_mark_stale(), once per transaction */
+static gboolean
+write_stale (LesStore *self, GError **error)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->stale);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const char *mark = key;
+      const char *code = strchr (mark, '/') + 1;
+      int fy = (int) g_ascii_strtoll (mark, NULL, 10);
+      LesStmt *stmt = les_store_prepare (self, fy == 0 ? les_sql_stale_mark_every_year : les_sql_stale_mark, error);
+
+      if (stmt == NULL)
+        return FALSE;
+      if (fy != 0)
+        {
+          les_stmt_bind_int64 (stmt, 1, fy);
+          les_stmt_bind_text (stmt, 2, code);
+        }
+      if (!les_stmt_run (stmt, error))
+        return FALSE;
+    }
+  g_hash_table_remove_all (self->stale);
+  return TRUE;
+}
+
 gboolean
 les_store_commit (LesStore *self, GError **error)
 {
@@ -845,10 +983,18 @@ les_store_commit (LesStore *self, GError **error)
 
   if (--self->depth > 0)
     return TRUE;
+  if (!write_stale (self, error))
+    {
+      g_hash_table_remove_all (self->stale);
+      remove_holder (self);
+      les_db_rollback (self->db);
+      return FALSE;
+    }
   /* before the lock goes, so that it never removes the next holder's file */
   remove_holder (self);
-  if (!les_db_commit (self->db, error))
+  if (!announce_changes (self, error) || !les_db_commit (self->db, error))
     {
+      g_hash_table_remove_all (self->stale);
       les_db_rollback (self->db);
       return FALSE;
     }
@@ -863,8 +1009,32 @@ les_store_rollback (LesStore *self)
   if (self->depth == 0)
     return;
   self->depth = 0;
+  g_hash_table_remove_all (self->stale);
   remove_holder (self);
+  g_hash_table_remove_all (self->touched);
   les_db_rollback (self->db);
+}
+
+/**
+ * les_store_mark_stale:
+ * @fy: the financial year, or 0 for every year
+ * @service_code: (nullable): the service whose inputs changed; %NULL for
+ *   every service of @fy
+ *
+ * Records, inside the open transaction, that a change to what the engine
+ * reads makes the stored results of the service out of date: the next
+ * compute of the year redoes it (docs/engine.md).  Every write to a
+ * compute's inputs calls this; the marks are written once, at commit.
+ */
+void
+les_store_mark_stale (LesStore *self, int fy, const char *service_code)
+{
+  g_return_if_fail (LES_IS_STORE (self));
+  g_return_if_fail (self->depth > 0);
+
+  if (fy == 0)
+    service_code = NULL;
+  g_hash_table_add (self->stale, g_strdup_printf ("%d/%s", fy, service_code ? service_code : ""));
 }
 
 /**
@@ -910,7 +1080,65 @@ les_store_audit_sealed (LesStore    *self,
       les_store_rollback (self);
       return FALSE;
     }
+  /* every change is audited: what it audits is what others are told of */
+  if (table_name != NULL)
+    g_hash_table_add (self->touched, (gpointer) g_intern_string (table_name));
   return les_store_commit (self, error);
+}
+
+static void
+notified_cb (const char *channel, const char *payload, gpointer user_data)
+{
+  LesStore *self = user_data;
+  g_auto(GStrv) parts = g_strsplit (payload != NULL ? payload : "", "\t", 3);
+
+  /* table, client, user; this store's own changes it has announced itself */
+  if (g_strv_length (parts) < 2 || strcmp (parts[1], self->client) == 0)
+    return;
+  g_debug ("%s: %s changed %s", les_db_get_location (self->db), parts[2] != NULL ? parts[2] : "?", parts[0]);
+  g_signal_emit (self, signals[CHANGED], g_quark_from_string (parts[0]), parts[0]);
+}
+
+/**
+ * les_store_watch_others:
+ * @context: (nullable): the main context to be told in (NULL: the default)
+ *
+ * On a server, has the store emit #LesStore::changed in @context for every
+ * table another client changes (another person's import, decision, compute
+ * or run), a moment after it commits; this store's own changes and its
+ * copies' (les_store_dup()) are not repeated.  It listens on a connection of
+ * its own.  A file has no other clients to watch: nothing is done.
+ */
+gboolean
+les_store_watch_others (LesStore *self, GMainContext *context, GError **error)
+{
+  GSource *source;
+
+  g_return_val_if_fail (LES_IS_STORE (self), FALSE);
+
+  if (!is_server (self) || self->watch != NULL)
+    return TRUE;
+  source = les_db_pg_notify_source_new (self->location, "les_changes", error);
+  if (source == NULL)
+    return FALSE;
+  g_source_set_callback (source, G_SOURCE_FUNC (notified_cb), self, NULL);
+  g_source_attach (source, context);
+  self->watch = source;
+  return TRUE;
+}
+
+/**
+ * les_store_get_user_name:
+ *
+ * Returns: who the audit trail says makes this store's changes: the server's
+ * name for the connection's user, or the user of this computer for a file
+ */
+const char *
+les_store_get_user_name (LesStore *self)
+{
+  g_return_val_if_fail (LES_IS_STORE (self), NULL);
+
+  return self->os_user;
 }
 
 /**

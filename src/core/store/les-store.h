@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 #define LES_TYPE_STORE (les_store_get_type ())
 G_DECLARE_FINAL_TYPE (LesStore, les_store, LES, STORE, GObject)
 
-#define LES_SCHEMA_VERSION 5
+#define LES_SCHEMA_VERSION 6
 
 char       *les_store_default_path   (void);
 gboolean    les_store_is_server_location (const char *location);
@@ -47,6 +47,14 @@ gboolean    les_store_audit          (LesStore    *self,
                                       const char  *before,
                                       const char  *after,
                                       GError     **error);
+
+/* Signal "changed" (detail: the table name): on a server, another client's
+ * committed change, once les_store_watch_others() listens for them. */
+/* On a server: others' changes emitted as "changed" in @context (a file: nothing to do) */
+gboolean    les_store_watch_others   (LesStore     *self,
+                                      GMainContext *context,
+                                      GError      **error);
+const char *les_store_get_user_name  (LesStore    *self);
 
 char       *les_store_hash_nhs_number (LesStore   *self,
                                        const char *digits,
