@@ -111,6 +111,8 @@ add_field (LesClaimPane *self, const char *title, const char *value)
   gtk_label_set_xalign (GTK_LABEL (label), 1);
   gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  /* selectable with the mouse, but not a stop for the keyboard on every claim */
+  gtk_widget_set_focusable (label, FALSE);
   gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
   add_row (self, self->fields_group, row);
@@ -176,21 +178,21 @@ fill_findings (LesClaimPane *self, const LesClaimDetail *d)
       gtk_widget_add_css_class (code, "caption");
       gtk_widget_set_valign (code, GTK_ALIGN_START);
       gtk_widget_set_margin_top (code, 12);
-      gtk_label_set_selectable (GTK_LABEL (code), TRUE);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), code);
+      add_row (self, self->findings_group, row);
+      /* the original, a row of its own so the words keep the width */
       if (f->code == LES_FINDING_DUPLICATE && d->original_ref != NULL)
         {
-          g_autofree char *label = g_strdup_printf (_("Show %s"), d->original_ref);
-          g_autofree char *tooltip = g_strdup_printf (_("Show the original claim, %s"), d->original_ref);
-          GtkWidget *button = gtk_button_new_with_label (label);
+          g_autofree char *title = g_strdup_printf (_("Original Claim %s"), d->original_ref);
+          GtkWidget *link = row_new (title, _("Show it, selected in the table"));
+          GtkWidget *arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
 
-          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-          gtk_widget_set_tooltip_text (button, tooltip);
-          gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "page.show-claim");
-          gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", d->original_ref);
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (link), arrow);
+          gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (link), TRUE);
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (link), "page.show-claim");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (link), "s", d->original_ref);
+          add_row (self, self->findings_group, link);
         }
-      add_row (self, self->findings_group, row);
     }
   if (d->findings->len == 0)
     {
@@ -241,6 +243,8 @@ fill_explanation (LesClaimPane *self, const LesClaimDetail *d)
       gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
       gtk_label_set_xalign (GTK_LABEL (label), 0);
       gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+      /* selectable with the mouse, but not a stop for the keyboard on every claim */
+      gtk_widget_set_focusable (label, FALSE);
       gtk_widget_set_margin_start (label, 6 * indent);
       gtk_box_append (self->explain_box, label);
       g_ptr_array_add (self->rows, label);
@@ -398,7 +402,7 @@ fill (LesClaimPane *self)
   if (d == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "none");
-      gtk_action_bar_set_revealed (self->action_bar, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->action_bar), FALSE);
       gtk_label_set_text (self->title_label, _("Claim"));
       return;
     }
@@ -435,7 +439,7 @@ fill (LesClaimPane *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self->approve_button), "suggested-action");
   else
     gtk_widget_add_css_class (GTK_WIDGET (self->approve_button), "suggested-action");
-  gtk_action_bar_set_revealed (self->action_bar, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->action_bar), TRUE);
   gtk_stack_set_visible_child_name (self->stack, "claim");
 }
 
