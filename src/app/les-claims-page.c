@@ -74,7 +74,7 @@ static const Column columns[] = {
   { LES_CLAIM_FIELD_COUNT, N_("Count"), 64, TRUE },
   { LES_CLAIM_FIELD_SUBMITTED, N_("Submitted"), 100, FALSE },
   { LES_CLAIM_FIELD_STATUS, N_("Status"), 96, FALSE },
-  { LES_CLAIM_FIELD_FINDINGS, N_("Findings"), 150, FALSE },
+  { LES_CLAIM_FIELD_FINDINGS, N_("Findings"), 220, FALSE },
   { LES_CLAIM_FIELD_REASON, N_("Reason"), 0, FALSE },
 };
 
@@ -114,6 +114,8 @@ update_count (LesClaimsPage *self)
   gboolean loading = self->list == NULL || les_claim_list_is_loading (self->list);
   gboolean counting = self->list != NULL && les_claim_list_is_counting (self->list);
   g_autofree char *text = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *n_sel = NULL;
   gboolean any_filter = FALSE;
   guint n_filters = 0;
   g_autofree char *filters = NULL;
@@ -132,16 +134,18 @@ update_count (LesClaimsPage *self)
   gtk_menu_button_set_label (self->filters_button, filters != NULL ? filters : _("Filters"));
 
   /* While counting, the number is how many have been found so far */
+  count = les_count_format_display (n);
+  n_sel = les_count_format_display ((gint64) n_selected);
   if (n_selected > 0 && counting)
-    text = g_strdup_printf (ngettext ("%" G_GUINT64_FORMAT " of at least %u claim selected",
-                                      "%" G_GUINT64_FORMAT " of at least %u claims selected", n), n_selected, n);
+    text = g_strdup_printf (ngettext ("%s of at least %s claim selected",
+                                      "%s of at least %s claims selected", n), n_sel, count);
   else if (n_selected > 0)
-    text = g_strdup_printf (ngettext ("%" G_GUINT64_FORMAT " of %u claim selected",
-                                      "%" G_GUINT64_FORMAT " of %u claims selected", n), n_selected, n);
+    text = g_strdup_printf (ngettext ("%s of %s claim selected",
+                                      "%s of %s claims selected", n), n_sel, count);
   else if (counting)
-    text = g_strdup_printf (ngettext ("At least %u claim", "At least %u claims", n), n);
+    text = g_strdup_printf (ngettext ("At least %s claim", "At least %s claims", n), count);
   else
-    text = g_strdup_printf (ngettext ("%u claim", "%u claims", n), n);
+    text = g_strdup_printf (ngettext ("%s claim", "%s claims", n), count);
   gtk_label_set_text (self->count_label, text);
   /* cut when narrow: whole on hover */
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), text);

@@ -534,6 +534,12 @@ inside (GtkWidget *widget, GtkWidget *within)
 /* The page on its own (the window's other screens are wider than a phone):
  * at 360 px the three decisions and the search stay on screen, and the
  * pane covers the table with a back button; at 1024 px both fit */
+static gboolean
+leaflet_folded (gpointer data)
+{
+  return adw_leaflet_get_folded (data) && !adw_leaflet_get_child_transition_running (data);
+}
+
 /* Unfolded, the table shown beside the pane (the leaflet animates) */
 static gboolean
 leaflet_unfolded (gpointer data)
@@ -600,7 +606,7 @@ test_narrow (void)
   /* the pane over the table, with a way back */
   les_claims_page_show_claim_at (page, 0);
   app_test_wait (pane_read, pane, "the claim to be read");
-  g_assert_true (adw_leaflet_get_folded (leaflet));
+  app_test_wait (leaflet_folded, leaflet, "the pane to cover the table");
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == GTK_WIDGET (pane));
   app_test_screenshot (GTK_WIDGET (window), "claims-360-detail.png");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pane), "page.close-claim", NULL));
