@@ -265,6 +265,7 @@ fill_dropdowns (LesClaimsPage *self)
 }
 
 static LesClaimField current_sort (LesClaimsPage *self, gboolean *descending);
+static void hide_pane (LesClaimsPage *self);
 
 /* The claim a duplicate's link asked for, among the first rows read (the
  * search for its reference matches it and few others) */
@@ -325,6 +326,8 @@ les_claims_page_reload (LesPage *page)
       g_signal_connect_object (list, "notify::counting", G_CALLBACK (update_count), self, G_CONNECT_SWAPPED);
       g_set_object (&self->list, list);
       gtk_multi_selection_set_model (self->selection, G_LIST_MODEL (self->list));
+      /* a claim of the year before is not one of these */
+      hide_pane (self);
       fill_dropdowns (self);
       apply_filters (self);
     }
@@ -376,6 +379,14 @@ open_pane (LesClaimsPage *self, gint64 id)
 }
 
 static void
+hide_pane (LesClaimsPage *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->pane), FALSE);
+  gtk_widget_set_visible (self->pane_separator, FALSE);
+  les_claim_pane_clear (self->pane);
+}
+
+static void
 close_pane (LesClaimsPage *self)
 {
   /* back to the table over which it was shown, or closed beside it */
@@ -384,9 +395,7 @@ close_pane (LesClaimsPage *self)
       adw_leaflet_set_visible_child (self->leaflet, self->list_box);
       return;
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->pane), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->pane_separator), FALSE);
-  les_claim_pane_clear (self->pane);
+  hide_pane (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
 }
 
@@ -1285,9 +1294,7 @@ les_claims_page_session_replaced (LesSessionWidget *widget)
 
   gtk_multi_selection_set_model (self->selection, NULL);
   g_clear_object (&self->list);
-  les_claim_pane_clear (self->pane);
-  gtk_widget_set_visible (GTK_WIDGET (self->pane), FALSE);
-  gtk_widget_set_visible (self->pane_separator, FALSE);
+  hide_pane (self);
   LES_SESSION_WIDGET_CLASS (les_claims_page_parent_class)->session_replaced (widget);
 }
 
