@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "les-claim-pane.h"
 #include "les-value.h"
@@ -94,27 +95,19 @@ add_row (LesClaimPane *self, AdwPreferencesGroup *group, GtkWidget *row)
   g_ptr_array_add (self->rows, row);
 }
 
-/* A field and its value, the value selectable and wrapped rather than cut */
+/* A field: its value as the row's title, wrapped by words and selectable,
+ * and what it is beneath (a value beside its name was squeezed into a
+ * column a few letters wide in a narrow pane) */
 static void
 add_field (LesClaimPane *self, const char *title, const char *value)
 {
   GtkWidget *row = adw_action_row_new ();
-  GtkWidget *label = gtk_label_new (value);
 
-  if (value == NULL || value[0] == '\0')
-    gtk_label_set_text (GTK_LABEL (label), "—");
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), 24);
-  gtk_label_set_xalign (GTK_LABEL (label), 1);
-  gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  /* selectable with the mouse, but not a stop for the keyboard on every claim */
-  gtk_widget_set_focusable (label, FALSE);
-  gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), value != NULL && value[0] != '\0' ? value : "—");
+  adw_preferences_row_set_title_selectable (ADW_PREFERENCES_ROW (row), TRUE);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), title);
   add_row (self, self->fields_group, row);
 }
 
@@ -349,14 +342,21 @@ fill_lines (LesClaimPane *self, const LesClaimDetail *d)
     adw_preferences_group_set_description (self->lines_group, NULL);
 }
 
-/* An audit row's before and after as a person reads them */
-static char *
-event_text (const LesClaimEvent *e)
+/* The status and reason of an audit row's side, written as
+ * "status=queried; reason=…" (the reason last: it may hold "; ") */
+static void
+parse_side (const char *text, LesClaimStatus *status, char **reason)
 {
-  const char *before = e->before != NULL && e->before[0] != '\0' ? e->before : "—";
-  const char *after = e->after != NULL && e->after[0] != '\0' ? e->after : "—";
+  const char *r = text != NULL ? strstr (text, "reason=") : NULL;
+  int s = -1;
 
-  return g_strdup_printf ("%s → %s", before, after);
+  *reason = r != NULL ? g_strdup (r + strlen ("reason=")) : NULL;
+  if (text != NULL && g_str_has_prefix (text, "status="))
+    {
+      g_autofree char *word = g_strndup (text + strlen ("status="), strcspn (text + strlen ("status="), ";"));
+      s = les_claim_status_from_word (word);
+    }
+  *status = s >= 0 ? (LesClaimStatus) s : LES_N_CLAIM_STATUSES;
 }
 
 static void
@@ -366,15 +366,36 @@ fill_history (LesClaimPane *self, const LesClaimDetail *d)
     {
       const LesClaimEvent *e = &g_array_index (d->history, LesClaimEvent, i);
       g_autofree char *when = format_time (e->at);
-      g_autofree char *change = event_text (e);
-      g_autofree char *subtitle = g_strdup_printf ("%s\n%s", when, change);
+      g_autofree char *before_reason = NULL;
+      g_autofree char *after_reason = NULL;
       g_autofree char *title = NULL;
+      g_autoptr(GString) subtitle = g_string_new (when);
+      LesClaimStatus before, after;
 
+      parse_side (e->before, &before, &before_reason);
+      parse_side (e->after, &after, &after_reason);
+      /* TRANSLATORS: "Queried by jsmith", a claim's new status and who set it */
       if (g_strcmp0 (e->action, "undo-set-status") == 0)
         title = g_strdup_printf (_("Undone by %s"), e->user);
+      else if (after < LES_N_CLAIM_STATUSES)
+        title = g_strdup_printf (_("%s by %s"), les_claim_status_get_label (after), e->user);
       else
         title = g_strdup_printf (_("Changed by %s"), e->user);
-      add_row (self, self->history_group, row_new (title, subtitle));
+      if (before < LES_N_CLAIM_STATUSES && after < LES_N_CLAIM_STATUSES)
+        {
+          g_string_append_c (subtitle, '\n');
+          g_string_append_printf (subtitle, _("%s, was %s"), les_claim_status_get_label (after),
+                                  les_claim_status_get_label (before));
+        }
+      else if (e->before != NULL || e->after != NULL)
+        g_string_append_printf (subtitle, "\n%s → %s", e->before != NULL ? e->before : "—",
+                                e->after != NULL ? e->after : "—");
+      if (after_reason != NULL)
+        {
+          g_string_append_c (subtitle, '\n');
+          g_string_append_printf (subtitle, _("Reason: %s"), after_reason);
+        }
+      add_row (self, self->history_group, row_new (title, subtitle->str));
     }
   if (d->history->len == 0)
     add_row (self, self->history_group, row_new (_("No changes"), _("Nobody has changed this claim since it was imported.")));

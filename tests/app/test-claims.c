@@ -223,6 +223,22 @@ pane_shows (gpointer data)
   return pane_read (p->pane) && g_strcmp0 (les_claim_pane_get_detail (p->pane)->claim_ref, p->ref) == 0;
 }
 
+/* The scrolled window shown (a status page hides one of its own) */
+static GtkWidget *
+shown_scrolled_window (GtkWidget *widget)
+{
+  if (GTK_IS_SCROLLED_WINDOW (widget) && gtk_widget_get_mapped (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = shown_scrolled_window (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static gint64
 selected_claim_id (LesClaimsPage *page)
 {
@@ -315,6 +331,14 @@ test_detail (void)
   g_assert_cmpint (d->status, ==, LES_CLAIM_STATUS_QUERIED);
   g_assert_cmpstr (d->status_reason, ==, "Evidence needed");
   app_test_screenshot (GTK_WIDGET (window), "claims-detail-queried.png");
+  /* its fields, patient lines and history, further down */
+  {
+    GtkScrolledWindow *scrolled = GTK_SCROLLED_WINDOW (shown_scrolled_window (GTK_WIDGET (pane)));
+    GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
+
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+    app_test_screenshot (GTK_WIDGET (window), "claims-detail-history.png");
+  }
 
   /* closed beside the table */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pane), "page.close-claim", NULL));
