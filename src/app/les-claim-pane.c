@@ -277,7 +277,9 @@ fill_fields (LesClaimPane *self, const LesClaimDetail *d)
     add_field (self, _("Reason"), d->status_reason);
   if (d->paid_run != 0)
     {
-      g_autofree char *run = g_strdup_printf (_("Run %" G_GINT64_FORMAT), d->paid_run);
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, d->paid_run);
+      /* TRANSLATORS: the payment run that paid the claim's line, "Run 3" */
+      g_autofree char *run = g_strdup_printf (_("Run %s"), number);
       add_field (self, _("Paid By"), run);
     }
 }
