@@ -15,11 +15,19 @@ reason_changed_cb (GtkEditable *entry, AdwMessageDialog *dialog)
   adw_message_dialog_set_response_enabled (dialog, "apply", text[0] != '\0');
 }
 
+/* Enter answers as the button does: the change is made once and the dialog
+ * goes (adw_message_dialog_response() alone leaves it open, its button live) */
 static void
 reason_activate_cb (GtkEntry *entry, AdwMessageDialog *dialog)
 {
-  if (adw_message_dialog_get_response_enabled (dialog, "apply"))
-    adw_message_dialog_response (dialog, "apply");
+  if (!adw_message_dialog_get_response_enabled (dialog, "apply"))
+    return;
+  adw_message_dialog_set_response_enabled (dialog, "apply", FALSE);
+  g_object_ref (dialog);
+  adw_message_dialog_response (dialog, "apply");
+  /* destroyed, not closed: closing would answer again with the close response */
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (dialog);
 }
 
 AdwMessageDialog *
