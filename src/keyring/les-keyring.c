@@ -150,3 +150,63 @@ les_keyring_choose_provider (const char *key_file)
     return LES_KEY_PROVIDER (les_key_file_new (key_file));
   return LES_KEY_PROVIDER (les_keyring_new ());
 }
+
+/* Team databases' passwords */
+
+static const SecretSchema *
+server_schema (void)
+{
+  static const SecretSchema schema = {
+    "org.lesclaims.LesClaims.Server", SECRET_SCHEMA_NONE,
+    {
+      { "host", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "port", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "database", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    },
+    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+  };
+
+  return &schema;
+}
+
+/**
+ * les_keyring_lookup_server_password:
+ *
+ * Returns: (transfer full) (nullable): the password kept for this server,
+ * database and user; NULL without an error when none is kept
+ */
+char *
+les_keyring_lookup_server_password (const char *host, const char *port, const char *database, const char *user,
+                                    GCancellable *cancellable, GError **error)
+{
+  char *secret;
+  char *password;
+
+  g_return_val_if_fail (host != NULL && port != NULL && database != NULL && user != NULL, NULL);
+
+  secret = secret_password_lookup_sync (server_schema (), cancellable, error,
+                                        "host", host, "port", port, "database", database, "user", user, NULL);
+  if (secret == NULL)
+    return NULL;
+  /* g_free()-able for the caller; libsecret's copy is wiped */
+  password = g_strdup (secret);
+  secret_password_free (secret);
+  return password;
+}
+
+gboolean
+les_keyring_save_server_password (const char *host, const char *port, const char *database, const char *user,
+                                  const char *password, GCancellable *cancellable, GError **error)
+{
+  g_autofree char *label = NULL;
+
+  g_return_val_if_fail (host != NULL && port != NULL && database != NULL && user != NULL, FALSE);
+  g_return_val_if_fail (password != NULL, FALSE);
+
+  /* Translators: the keyring item's name, "LES Claims: alice on db.example.nhs.uk/les_claims" */
+  label = g_strdup_printf (_("LES Claims: %s on %s/%s"), user, host, database);
+  return secret_password_store_sync (server_schema (), SECRET_COLLECTION_DEFAULT, label, password, cancellable, error,
+                                     "host", host, "port", port, "database", database, "user", user, NULL);
+}

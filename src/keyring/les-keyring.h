@@ -15,4 +15,21 @@ LesKeyring     *les_keyring_new              (void);
  * environment's LES_CLAIMS_KEY_FILE) names one, the keyring otherwise. */
 LesKeyProvider *les_keyring_choose_provider  (const char *key_file);
 
+/* A team database's password, kept under the schema
+ * "org.lesclaims.LesClaims.Server" by host, port, database and user.  Both
+ * block on the Secret Service: call them off the main thread. */
+char           *les_keyring_lookup_server_password (const char    *host,
+                                                    const char    *port,
+                                                    const char    *database,
+                                                    const char    *user,
+                                                    GCancellable  *cancellable,
+                                                    GError       **error);
+gboolean        les_keyring_save_server_password   (const char    *host,
+                                                    const char    *port,
+                                                    const char    *database,
+                                                    const char    *user,
+                                                    const char    *password,
+                                                    GCancellable  *cancellable,
+                                                    GError       **error);
+
 G_END_DECLS

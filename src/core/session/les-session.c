@@ -69,6 +69,7 @@ struct _LesSession
   GMainContext  *context;
   int            year;
   gint32         to_period;
+  LesTeamRoles   roles;          /* 0: a file, every role */
 
   /* Reads (main thread) */
   GPtrArray     *idle_readers;   /* LesStore */
@@ -856,6 +857,28 @@ les_session_get_job (LesSession *self)
   g_return_val_if_fail (LES_IS_SESSION (self), NULL);
 
   return self->current != NULL ? self->current->job : NULL;
+}
+
+/**
+ * les_session_set_roles:
+ * @roles: the team roles the user holds on a server (les_team_get_roles()),
+ *   0 for a file, where one person does everything
+ *
+ * Set before the screens are given the session: they read it to offer only
+ * what the user may do.  The server enforces the roles whatever is set here.
+ */
+void
+les_session_set_roles (LesSession *self, LesTeamRoles roles)
+{
+  g_return_if_fail (LES_IS_SESSION (self));
+  self->roles = roles;
+}
+
+LesTeamRoles
+les_session_get_roles (LesSession *self)
+{
+  g_return_val_if_fail (LES_IS_SESSION (self), 0);
+  return self->roles;
 }
 
 gboolean

@@ -13,6 +13,7 @@
 #include "les-runs.h"
 #include "les-service-draft.h"
 #include "les-store.h"
+#include "les-team.h"
 
 G_BEGIN_DECLS
 
@@ -59,6 +60,11 @@ void           les_session_set_to_period    (LesSession          *self,
                                              gint32               to_period);
 LesJob        *les_session_get_job          (LesSession          *self);
 gboolean       les_session_get_busy         (LesSession          *self);
+/* The team roles the screens offer (0: a file, everything); set before the
+ * screens are given the session. */
+void           les_session_set_roles        (LesSession          *self,
+                                             LesTeamRoles         roles);
+LesTeamRoles   les_session_get_roles        (LesSession          *self);
 /* Tells every screen @what changed (a write that ran outside the session, a
  * notification from another desk). */
 void           les_session_notify_changed   (LesSession          *self,
