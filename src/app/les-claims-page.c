@@ -14,6 +14,7 @@
 #include "les-reason-dialog.h"
 #include "les-session.h"
 #include "les-table-view.h"
+#include "les-team-access.h"
 #include "les-value.h"
 
 struct _LesClaimsPage
@@ -105,6 +106,15 @@ status_label (const char *word)
   return status >= 0 ? les_claim_status_get_label (status) : word;
 }
 
+/* A team role that may not decide claims is not offered to (the server would refuse) */
+static gboolean
+may_decide (LesClaimsPage *self)
+{
+  LesSession *session = les_session_widget_get_session (LES_SESSION_WIDGET (self));
+
+  return les_team_access_may (session != NULL ? les_session_get_roles (session) : 0, LES_TEAM_TASK_DECIDE_CLAIMS);
+}
+
 static void
 update_count (LesClaimsPage *self)
 {
@@ -151,7 +161,9 @@ update_count (LesClaimsPage *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label), text);
   gtk_widget_set_visible (GTK_WIDGET (self->count_spinner), loading || counting);
   gtk_spinner_set_spinning (self->count_spinner, loading || counting);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.set-status", n_selected > 0 && self->check == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.set-status",
+                                 n_selected > 0 && self->check == NULL && may_decide (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.decide-claim", may_decide (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.show-details", n_selected > 0);
   /* Until the first rows are read, the table stays (an empty state would be premature) */
   gtk_stack_set_visible_child_name (self->stack, n > 0 || loading ? "table" : any_filter ? "no-match" : "empty");

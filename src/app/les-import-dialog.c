@@ -10,6 +10,7 @@
 #include "les-import-dialog.h"
 #include "les-job.h"
 #include "les-table-view.h"
+#include "les-team-access.h"
 
 #define PREVIEW_ROWS 20
 
@@ -72,13 +73,30 @@ spec_array_free (gpointer data)
   g_array_unref (specs);
 }
 
+/* "Your role, finance, may not import claims or reference data", or NULL */
+static char *
+kind_refused (LesImportDialog *self, guint kind)
+{
+  LesTeamRoles roles = self->session != NULL ? les_session_get_roles (self->session) : 0;
+
+  if (kind >= LES_N_KINDS)
+    return NULL;
+  return les_team_access_why_not (roles, kind == LES_KIND_LEDGER ? LES_TEAM_TASK_IMPORT_LEDGER
+                                                                 : LES_TEAM_TASK_IMPORT_REFERENCE);
+}
+
 static void
 update_buttons (LesImportDialog *self)
 {
   gboolean running = self->job != NULL;
+  guint kind = adw_combo_row_get_selected (self->kind_row);
+  g_autofree char *refused = kind_refused (self, kind);
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->import_button),
-                            !running && self->file != NULL && adw_combo_row_get_selected (self->kind_row) < LES_N_KINDS);
+                            !running && self->file != NULL && kind < LES_N_KINDS && refused == NULL);
+  /* the server would refuse it: say so before the user tries */
+  if (refused != NULL)
+    gtk_label_set_text (self->summary_label, refused);
   gtk_widget_set_sensitive (GTK_WIDGET (self->choose_button), !running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->kind_row), !running);
 }
@@ -111,7 +129,11 @@ show_preview (LesImportDialog *self)
     gtk_label_set_text (self->summary_label,
                         _("The header row does not match any kind of file LES Claims imports. Choose the kind, or check the column names."));
   else
-    gtk_label_set_text (self->summary_label, "");
+    {
+      g_autofree char *refused = kind_refused (self, kind);
+
+      gtk_label_set_text (self->summary_label, refused != NULL ? refused : "");
+    }
 
   n_columns = header != NULL ? g_strv_length (header) : 0;
   specs = g_array_sized_new (FALSE, TRUE, sizeof (LesColumnSpec), n_columns);

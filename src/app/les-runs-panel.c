@@ -13,6 +13,7 @@
 #include "les-runs-panel.h"
 #include "les-statement.h"
 #include "les-table-view.h"
+#include "les-team-access.h"
 #include "les-value.h"
 
 struct _LesRunsPanel
@@ -22,6 +23,7 @@ struct _LesRunsPanel
   GtkLabel      *status_label;
   GtkDropDown   *month_dropdown;
   GtkListBox    *history;
+  GtkWidget     *close_button;
 
   GArray        *months;     /* gint32 YYYYMM, as in the drop-down */
   GArray        *runs;       /* LesRun, newest first */
@@ -229,8 +231,10 @@ reload (LesRunsPanel *self)
   g_autofree char *next_text = NULL;
   g_autofree char *to_text = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *why = NULL;
   gint32 next = 0, to = 0;
   gboolean computed;
+  LesTeamRoles roles = panel_session (self) != NULL ? les_session_get_roles (panel_session (self)) : 0;
 
   g_clear_pointer (&self->runs, g_array_unref);
   g_array_set_size (self->months, 0);
@@ -281,8 +285,18 @@ reload (LesRunsPanel *self)
     }
   gtk_label_set_text (self->status_label, text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), text);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.close-month", self->months->len > 0 && !self->writing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.close-month",
+                                 self->months->len > 0 && !self->writing && les_team_access_may (roles, LES_TEAM_TASK_CLOSE_MONTH));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.report", computed);
+  /* a team role that may not: offered nowhere, and the button says why */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.reopen", les_team_access_may (roles, LES_TEAM_TASK_REOPEN));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.statements",
+                                 les_team_access_may (roles, LES_TEAM_TASK_STATEMENTS));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.statements-all",
+                                 les_team_access_may (roles, LES_TEAM_TASK_STATEMENTS));
+  why = les_team_access_why_not (roles, LES_TEAM_TASK_CLOSE_MONTH);
+  gtk_widget_set_tooltip_text (self->close_button,
+                               why != NULL ? why : _("Pay what is due and approved, and freeze it as a payment run"));
   fill_history (self);
 }
 
@@ -1230,6 +1244,7 @@ les_runs_panel_class_init (LesRunsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LesRunsPanel, status_label);
   gtk_widget_class_bind_template_child (widget_class, LesRunsPanel, month_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LesRunsPanel, history);
+  gtk_widget_class_bind_template_child (widget_class, LesRunsPanel, close_button);
   gtk_widget_class_install_action (widget_class, "runs.close-month", NULL, close_month_action);
   gtk_widget_class_install_action (widget_class, "runs.report", "s", report_action);
   gtk_widget_class_install_action (widget_class, "runs.reopen", "x", reopen_action);

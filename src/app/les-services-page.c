@@ -11,6 +11,7 @@
 #include "les-service-row.h"
 #include "les-date-popover.h"
 #include "les-services-page.h"
+#include "les-team-access.h"
 #include "les-table-view.h"
 #include "les-value.h"
 
@@ -104,7 +105,15 @@ static void
 les_services_page_reload (LesPage *page)
 {
   LesServicesPage *self = LES_SERVICES_PAGE (page);
+  LesSession *session = les_session_widget_get_session (LES_SESSION_WIDGET (page));
+  gboolean may = les_team_access_may (session != NULL ? les_session_get_roles (session) : 0,
+                                      LES_TEAM_TASK_EDIT_SERVICES);
 
+  /* a team role that may not change services reads them, and is offered no edit */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.new-service", may);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.duplicate-service", may);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.retire-service", may);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->editor), may);
   if (les_page_get_store (page) == NULL)
     return;
   les_page_load (page, services_load, g_strdup (les_service_editor_get_code (self->editor)), g_free,

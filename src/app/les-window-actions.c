@@ -8,6 +8,8 @@
 
 #include "les-claims-page.h"
 #include "les-import-dialog.h"
+#include "les-team-access.h"
+#include "les-team-dialog.h"
 #include "les-value.h"
 #include "les-window-private.h"
 
@@ -24,15 +26,20 @@ les_window_update_actions (LesWindow *self)
   gboolean open = self->session != NULL;
   gboolean busy = open && les_session_get_busy (self->session);
   gboolean year = open && les_session_get_year (self->session) > 0;
+  LesTeamRoles roles = open ? les_session_get_roles (self->session) : 0;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import", open && !busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compute", open && !busy && year);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import",
+                                 open && !busy && les_team_access_may (roles, LES_TEAM_TASK_IMPORT));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compute",
+                                 open && !busy && year && les_team_access_may (roles, LES_TEAM_TASK_COMPUTE));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", open);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-job", self->job != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", open && les_session_get_can_undo (self->session));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-database", !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-database", !busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start-empty", open && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-team-database", !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start-empty",
+                                 open && !busy && !les_store_is_server_location (les_store_get_path (les_session_get_store (self->session))));
 }
 
 /* Compute */
@@ -203,6 +210,39 @@ choose_database (LesWindow *self, gboolean create)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
+/* Team databases */
+
+static void
+team_opened_cb (LesTeamDialog *dialog, LesStore *store, guint roles, LesWindow *self)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *database = NULL;
+  g_autofree char *user = NULL;
+  guint port;
+
+  les_window_open_team_store (self, store, roles);
+  /* remembered without the password, which stays in the keyring */
+  les_team_dialog_get_server (dialog, &host, &port, &database, &user);
+  g_settings_set (self->settings, "last-team-database", "(suss)", host, port, database, user);
+}
+
+/* Asks for a server, pre-filled with the last one */
+static void
+open_team_database_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  LesWindow *self = LES_WINDOW (widget);
+  GtkWidget *dialog = les_team_dialog_new (GTK_WINDOW (self));
+  g_autofree char *host = NULL;
+  g_autofree char *database = NULL;
+  g_autofree char *user = NULL;
+  guint port = 0;
+
+  g_settings_get (self->settings, "last-team-database", "(suss)", &host, &port, &database, &user);
+  les_team_dialog_set_server (LES_TEAM_DIALOG (dialog), host, port, database, user);
+  g_signal_connect_object (dialog, "opened", G_CALLBACK (team_opened_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* Actions */
 
 static void
@@ -339,6 +379,7 @@ les_window_class_add_actions (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.open-database", NULL, open_database_action);
   gtk_widget_class_install_action (widget_class, "win.new-database", NULL, new_database_action);
+  gtk_widget_class_install_action (widget_class, "win.open-team-database", NULL, open_team_database_action);
   gtk_widget_class_install_action (widget_class, "win.start-empty", NULL, start_empty_action);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);

@@ -11,6 +11,7 @@
 #include "les-payments-page.h"
 #include "les-practices-page.h"
 #include "les-services-page.h"
+#include "les-team-access.h"
 #include "les-value.h"
 #include "les-window-private.h"
 #include "les-year-status.h"
@@ -219,10 +220,23 @@ set_session (LesWindow *self, LesSession *session)
 static void
 update_subtitle (LesWindow *self)
 {
-  g_autofree char *name = self->session != NULL
-                          ? g_path_get_basename (les_store_get_path (les_session_get_store (self->session)))
-                          : NULL;
+  LesStore *store = self->session != NULL ? les_session_get_store (self->session) : NULL;
+  LesTeamRoles roles = self->session != NULL ? les_session_get_roles (self->session) : 0;
+  g_autofree char *name = NULL;
 
+  if (store == NULL)
+    name = NULL;
+  else if (les_store_is_server_location (les_store_get_path (store)))
+    {
+      /* the URI without its password, and the role the window offers */
+      g_autofree char *words = roles != 0 ? les_team_access_role_words (roles) : NULL;
+
+      /* Translators: "postgresql://alice@db.example.nhs.uk/les_claims · viewer" */
+      name = words != NULL ? g_strdup_printf (_("%s · %s"), les_store_get_path (store), words)
+                           : g_strdup (les_store_get_path (store));
+    }
+  else
+    name = g_path_get_basename (les_store_get_path (store));
   adw_view_switcher_title_set_subtitle (self->switcher_title, name);
 }
 
@@ -353,12 +367,25 @@ les_window_new (LesApplication *app)
   return g_object_new (LES_TYPE_WINDOW, "application", app, NULL);
 }
 
+/* Replaces the session with one on @store, with the user's team @roles
+ * (0 for a file) set before the screens see it */
+static void
+open_store (LesWindow *self, LesStore *store, LesTeamRoles roles)
+{
+  g_autoptr(LesSession) session = les_session_new (store);
+
+  les_session_set_roles (session, roles);
+  set_session (self, session);
+  update_subtitle (self);
+  gtk_stack_set_visible_child_name (self->main_stack, "content");
+  les_window_update_actions (self);
+}
+
 gboolean
 les_window_open_database (LesWindow *self, const char *path)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(LesStore) store = NULL;
-  g_autoptr(LesSession) session = NULL;
   g_autofree char *default_path = les_store_default_path ();
 
   g_return_val_if_fail (LES_IS_WINDOW (self), FALSE);
@@ -378,16 +405,39 @@ les_window_open_database (LesWindow *self, const char *path)
       return FALSE;
     }
 
-  session = les_session_new (store);
-  set_session (self, session);
-  update_subtitle (self);
-  gtk_stack_set_visible_child_name (self->main_stack, "content");
+  open_store (self, store, 0);
   g_settings_set_string (self->settings, "last-database", g_strcmp0 (path, default_path) == 0 ? "" : path);
 
   /* The default database starts with the demo data set, so there is something to see */
   if (g_strcmp0 (path, default_path) == 0 && les_store_is_empty (store))
     les_window_import_demo (self);
   return TRUE;
+}
+
+/**
+ * les_window_open_team_store:
+ * @store: a team database opened on a server (LesTeamDialog)
+ * @roles: the user's team roles there
+ *
+ * Opens it like a file; the actions the roles may not use are disabled, and
+ * a toast says why.
+ */
+void
+les_window_open_team_store (LesWindow *self, LesStore *store, LesTeamRoles roles)
+{
+  g_autofree char *why = NULL;
+
+  g_return_if_fail (LES_IS_WINDOW (self));
+  g_return_if_fail (LES_IS_STORE (store));
+
+  open_store (self, store, roles);
+  why = les_team_access_why_not (roles, LES_TEAM_TASK_IMPORT);
+  if (why == NULL)
+    why = les_team_access_why_not (roles, LES_TEAM_TASK_DECIDE_CLAIMS);
+  if (why == NULL)
+    why = les_team_access_why_not (roles, LES_TEAM_TASK_CLOSE_MONTH);
+  if (why != NULL)
+    les_window_add_toast (self, why);
 }
 
 LesSession *

@@ -15,6 +15,9 @@ G_DECLARE_FINAL_TYPE (LesWindow, les_window, LES, WINDOW, AdwApplicationWindow)
 LesWindow  *les_window_new            (LesApplication *app);
 gboolean    les_window_open_database  (LesWindow      *self,
                                        const char     *path);
+void        les_window_open_team_store (LesWindow     *self,
+                                        LesStore      *store,
+                                        LesTeamRoles   roles);
 /* The open database's session, which every screen shares (NULL when none is open). */
 LesSession *les_window_get_session    (LesWindow      *self);
 GtkWidget  *les_window_get_page       (LesWindow      *self,

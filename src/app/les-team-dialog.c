@@ -1,0 +1,361 @@
+/* les-team-dialog.c: opening a team database on a PostgreSQL server — host, port, database, user, password. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "les-keyring.h"
+#include "les-team-dialog.h"
+
+struct _LesTeamDialog
+{
+  AdwWindow       parent_instance;
+
+  GtkButton      *connect_button;
+  GtkSpinner     *spinner;
+  GtkWidget      *fields;
+  AdwEntryRow    *host_row;
+  AdwEntryRow    *port_row;
+  AdwEntryRow    *database_row;
+  AdwEntryRow    *user_row;
+  AdwEntryRow    *password_row;
+  GtkLabel       *error_label;
+
+  GCancellable   *cancellable;   /* the connection under way */
+};
+
+G_DEFINE_FINAL_TYPE (LesTeamDialog, les_team_dialog, ADW_TYPE_WINDOW)
+
+enum {
+  OPENED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* What the worker needs: copies, since the fields may change meanwhile */
+typedef struct
+{
+  char *host;
+  char *port;
+  char *database;
+  char *user;
+  char *password;   /* typed; NULL to look in the keyring */
+} Connect;
+
+typedef struct
+{
+  LesStore     *store;
+  LesTeamRoles  roles;
+} Opened;
+
+static void
+connect_free (Connect *c)
+{
+  g_free (c->host);
+  g_free (c->port);
+  g_free (c->database);
+  g_free (c->user);
+  if (c->password != NULL)
+    memset (c->password, 0, strlen (c->password));
+  g_free (c->password);
+  g_free (c);
+}
+
+static void
+opened_free (Opened *o)
+{
+  g_clear_object (&o->store);
+  g_free (o);
+}
+
+static char *
+field (AdwEntryRow *row)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+}
+
+static void
+append_value (GString *conninfo, const char *keyword, const char *value)
+{
+  if (value == NULL || value[0] == '\0')
+    return;
+  if (conninfo->len > 0)
+    g_string_append_c (conninfo, ' ');
+  /* libpq: a value in single quotes, with \ and ' escaped by a backslash */
+  g_string_append_printf (conninfo, "%s='", keyword);
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == '\'' || *p == '\\')
+        g_string_append_c (conninfo, '\\');
+      g_string_append_c (conninfo, *p);
+    }
+  g_string_append_c (conninfo, '\'');
+}
+
+static void
+set_connecting (LesTeamDialog *self, gboolean connecting)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), connecting);
+  gtk_spinner_set_spinning (self->spinner, connecting);
+  gtk_widget_set_sensitive (self->fields, !connecting);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->connect_button), !connecting);
+}
+
+/* On a worker: the keyring and the server both block */
+static void
+connect_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Connect *c = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LesStore) store = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *conninfo = NULL;
+  const char *password = c->password;
+  Opened *opened;
+
+  if (password == NULL)
+    {
+      g_autoptr(GError) local = NULL;
+
+      /* no keyring (a server desk): libpq may still find ~/.pgpass or Kerberos */
+      kept = les_keyring_lookup_server_password (c->host, c->port, c->database, c->user, cancellable, &local);
+      if (local != NULL)
+        g_debug ("team database: no keyring: %s", local->message);
+      password = kept;
+    }
+  conninfo = les_team_build_conninfo (c->host, c->port, c->database, c->user, password);
+  store = les_store_open (conninfo, &error);
+  if (kept != NULL)
+    memset (kept, 0, strlen (kept));
+  memset (conninfo, 0, strlen (conninfo));
+  if (store == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (c->password != NULL)
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (!les_keyring_save_server_password (c->host, c->port, c->database, c->user, c->password, cancellable, &local))
+        g_warning ("The password could not be kept in the keyring: %s", local->message);
+    }
+  opened = g_new0 (Opened, 1);
+  opened->roles = les_team_get_roles (store, &error);
+  if (error != NULL)
+    g_warning ("Cannot read your team roles; every action stays offered: %s", error->message);
+  opened->store = g_steal_pointer (&store);
+  g_task_return_pointer (task, opened, (GDestroyNotify) opened_free);
+}
+
+static void
+connect_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(LesTeamDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  Opened *opened = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (opened == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->cancellable == NULL)
+        return;
+      g_clear_object (&self->cancellable);
+      set_connecting (self, FALSE);
+      gtk_label_set_text (self->error_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+      return;
+    }
+  g_clear_object (&self->cancellable);
+  set_connecting (self, FALSE);
+  g_signal_emit (self, signals[OPENED], 0, opened->store, (guint) opened->roles);
+  opened_free (opened);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+/* Signal callbacks */
+
+static void
+field_changed_cb (LesTeamDialog *self)
+{
+  g_autofree char *host = field (self->host_row);
+  g_autofree char *port = field (self->port_row);
+  g_autofree char *database = field (self->database_row);
+  g_autofree char *user = field (self->user_row);
+  gboolean digits = port[0] != '\0' && strspn (port, "0123456789") == strlen (port);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->connect_button),
+                            self->cancellable == NULL && host[0] != '\0' && digits
+                            && database[0] != '\0' && user[0] != '\0');
+  if (port[0] != '\0' && !digits)
+    gtk_widget_add_css_class (GTK_WIDGET (self->port_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->port_row), "error");
+}
+
+static void
+connect_clicked_cb (LesTeamDialog *self)
+{
+  g_autoptr(GTask) task = NULL;
+  Connect *c;
+  const char *typed;
+
+  if (!gtk_widget_get_sensitive (GTK_WIDGET (self->connect_button)))
+    return;
+  c = g_new0 (Connect, 1);
+  c->host = field (self->host_row);
+  c->port = field (self->port_row);
+  c->database = field (self->database_row);
+  c->user = field (self->user_row);
+  typed = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  c->password = typed[0] != '\0' ? g_strdup (typed) : NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+  set_connecting (self, TRUE);
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (NULL, self->cancellable, connect_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, connect_clicked_cb);
+  g_task_set_task_data (task, c, (GDestroyNotify) connect_free);
+  g_task_run_in_thread (task, connect_thread);
+}
+
+static void
+cancel_clicked_cb (LesTeamDialog *self)
+{
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+/* Overrides */
+
+static gboolean
+les_team_dialog_close_request (GtkWindow *window)
+{
+  LesTeamDialog *self = LES_TEAM_DIALOG (window);
+
+  /* a connection still under way is let go: its store is dropped when it comes */
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  return GTK_WINDOW_CLASS (les_team_dialog_parent_class)->close_request (window);
+}
+
+static void
+les_team_dialog_dispose (GObject *object)
+{
+  LesTeamDialog *self = LES_TEAM_DIALOG (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LES_TYPE_TEAM_DIALOG);
+
+  G_OBJECT_CLASS (les_team_dialog_parent_class)->dispose (object);
+}
+
+static void
+les_team_dialog_class_init (LesTeamDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = les_team_dialog_dispose;
+  window_class->close_request = les_team_dialog_close_request;
+
+  signals[OPENED] = g_signal_new ("opened", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                  G_TYPE_NONE, 2, LES_TYPE_STORE, G_TYPE_UINT);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-team-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, LesTeamDialog, connect_button);
+  gtk_widget_class_bind_template_child (widget_class, LesTeamDialog, spinner);
+  gtk_widget_class_bind_template_child (widget_class, LesTeamDialog, fields);
+  gtk_widget_class_bind_template_child (widget_class, LesTeamDialog, host_row);
+  gtk_widget_class_bind_template_child (widget_class, LesTeamDialog, port_row);
+  gtk_widget_class_bind_template_child (widget_class, LesTeamDialog, database_row);
+  gtk_widget_class_bind_template_child (widget_class, LesTeamDialog, user_row);
+  gtk_widget_class_bind_template_child (widget_class, LesTeamDialog, password_row);
+  gtk_widget_class_bind_template_child (widget_class, LesTeamDialog, error_label);
+  gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, connect_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+les_team_dialog_init (LesTeamDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+les_team_dialog_new (GtkWindow *parent)
+{
+  return g_object_new (LES_TYPE_TEAM_DIALOG, "transient-for", parent, NULL);
+}
+
+void
+les_team_dialog_set_server (LesTeamDialog *self, const char *host, guint port, const char *database, const char *user)
+{
+  g_autofree char *port_text = g_strdup_printf ("%u", port != 0 ? port : 5432);
+
+  g_return_if_fail (LES_IS_TEAM_DIALOG (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->host_row), host != NULL ? host : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->port_row), port_text);
+  gtk_editable_set_text (GTK_EDITABLE (self->database_row), database != NULL ? database : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->user_row), user != NULL ? user : "");
+}
+
+void
+les_team_dialog_get_server (LesTeamDialog *self, char **host, guint *port, char **database, char **user)
+{
+  g_autofree char *port_text = NULL;
+
+  g_return_if_fail (LES_IS_TEAM_DIALOG (self));
+
+  port_text = field (self->port_row);
+  *host = field (self->host_row);
+  *port = (guint) g_ascii_strtoull (port_text, NULL, 10);
+  *database = field (self->database_row);
+  *user = field (self->user_row);
+}
+
+char *
+les_team_dialog_get_conninfo (LesTeamDialog *self, const char *password)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *database = NULL;
+  g_autofree char *user = NULL;
+
+  g_return_val_if_fail (LES_IS_TEAM_DIALOG (self), NULL);
+
+  host = field (self->host_row);
+  port = field (self->port_row);
+  database = field (self->database_row);
+  user = field (self->user_row);
+  return les_team_build_conninfo (host, port, database, user, password);
+}
+
+/**
+ * les_team_build_conninfo:
+ *
+ * Returns: (transfer full): "host='…' port='…' dbname='…' user='…'
+ * password='…'", for les_store_open(); it may hold a password: never log it
+ */
+char *
+les_team_build_conninfo (const char *host, const char *port, const char *database, const char *user,
+                         const char *password)
+{
+  GString *conninfo = g_string_new (NULL);
+
+  append_value (conninfo, "host", host);
+  append_value (conninfo, "port", port);
+  append_value (conninfo, "dbname", database);
+  append_value (conninfo, "user", user);
+  append_value (conninfo, "password", password);
+  return g_string_free (conninfo, FALSE);
+}

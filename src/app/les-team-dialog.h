@@ -1,0 +1,42 @@
+/* les-team-dialog.h: opening a team database on a PostgreSQL server — host, port, database, user, password. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "les-store.h"
+#include "les-team.h"
+
+G_BEGIN_DECLS
+
+#define LES_TYPE_TEAM_DIALOG (les_team_dialog_get_type ())
+G_DECLARE_FINAL_TYPE (LesTeamDialog, les_team_dialog, LES, TEAM_DIALOG, AdwWindow)
+
+/* Signals:
+ *   opened (LesStore *store, guint roles)  the database is open, with the
+ *     user's team roles (les_team_get_roles()); the dialog closes after. */
+
+GtkWidget *les_team_dialog_new         (GtkWindow     *parent);
+/* Fills the fields (the last team database, from GSettings); @port 0 keeps 5432. */
+void       les_team_dialog_set_server  (LesTeamDialog *self,
+                                        const char    *host,
+                                        guint          port,
+                                        const char    *database,
+                                        const char    *user);
+/* The fields as they stand (out: transfer full) */
+void       les_team_dialog_get_server  (LesTeamDialog *self,
+                                        char         **host,
+                                        guint         *port,
+                                        char         **database,
+                                        char         **user);
+/* The fields' connection string, with @password (nullable) as "password=". */
+char      *les_team_dialog_get_conninfo (LesTeamDialog *self,
+                                         const char    *password);
+/* libpq's keyword=value form, each value quoted; empty values left out. */
+char      *les_team_build_conninfo     (const char    *host,
+                                        const char    *port,
+                                        const char    *database,
+                                        const char    *user,
+                                        const char    *password);
+
+G_END_DECLS
