@@ -99,3 +99,26 @@ les_team_access_why_not (LesTeamRoles roles, LesTeamTask task)
     }
   return g_strdup_printf (format, words);
 }
+
+/**
+ * les_team_access_describe:
+ *
+ * Returns: (nullable): what @roles may not do in a sentence, for the window
+ * to say once when a team database opens; NULL when they may do everything
+ */
+char *
+les_team_access_describe (LesTeamRoles roles)
+{
+  g_autofree char *words = les_team_access_role_words (roles);
+
+  /* Translators: each "%s" is the user's team role(s), e.g. "viewer" or "finance" */
+  if (!les_team_access_may (roles, LES_TEAM_TASK_IMPORT))
+    return g_strdup_printf (_("Your role, %s, may read and export, not change anything"), words);
+  if (!les_team_access_may (roles, LES_TEAM_TASK_CLOSE_MONTH))
+    return g_strdup_printf (_("Your role, %s, may not import the ledger, close a month or re-open a payment run"),
+                            words);
+  if (!les_team_access_may (roles, LES_TEAM_TASK_DECIDE_CLAIMS))
+    return g_strdup_printf (_("Your role, %s, may not import claims or reference data, decide claims or change "
+                              "services"), words);
+  return NULL;
+}

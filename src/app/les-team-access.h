@@ -27,6 +27,8 @@ gboolean  les_team_access_may        (LesTeamRoles  roles,
 /* "Your role, viewer, may not decide claims"; NULL when @roles may */
 char     *les_team_access_why_not    (LesTeamRoles  roles,
                                       LesTeamTask   task);
+/* What @roles may not do, in one sentence; NULL when they may do everything */
+char     *les_team_access_describe   (LesTeamRoles  roles);
 /* "viewer", "contract-manager, finance": the roles that give rights (a
  * contract manager is a viewer too, which goes without saying) */
 char     *les_team_access_role_words (LesTeamRoles  roles);

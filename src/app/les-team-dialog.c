@@ -49,6 +49,7 @@ typedef struct
 {
   LesStore     *store;
   LesTeamRoles  roles;
+  char         *note;    /* the password could not be kept, and why */
 } Opened;
 
 static void
@@ -68,6 +69,7 @@ static void
 opened_free (Opened *o)
 {
   g_clear_object (&o->store);
+  g_free (o->note);
   g_free (o);
 }
 
@@ -136,14 +138,16 @@ connect_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  opened = g_new0 (Opened, 1);
   if (c->password != NULL)
     {
       g_autoptr(GError) local = NULL;
 
+      /* the database is open all the same: the user is told, and asked again next time */
       if (!les_keyring_save_server_password (c->host, c->port, c->database, c->user, c->password, cancellable, &local))
-        g_warning ("The password could not be kept in the keyring: %s", local->message);
+        opened->note = g_strdup_printf (_("Your password could not be kept in your keyring: %s"),
+                                        local != NULL ? local->message : _("it is locked"));
     }
-  opened = g_new0 (Opened, 1);
   opened->roles = les_team_get_roles (store, &error);
   if (error != NULL)
     g_warning ("Cannot read your team roles; every action stays offered: %s", error->message);
@@ -170,7 +174,7 @@ connect_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
     }
   g_clear_object (&self->cancellable);
   set_connecting (self, FALSE);
-  g_signal_emit (self, signals[OPENED], 0, opened->store, (guint) opened->roles);
+  g_signal_emit (self, signals[OPENED], 0, opened->store, (guint) opened->roles, opened->note);
   opened_free (opened);
   gtk_window_destroy (GTK_WINDOW (self));
 }
@@ -265,7 +269,7 @@ les_team_dialog_class_init (LesTeamDialogClass *klass)
   window_class->close_request = les_team_dialog_close_request;
 
   signals[OPENED] = g_signal_new ("opened", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                  G_TYPE_NONE, 2, LES_TYPE_STORE, G_TYPE_UINT);
+                                  G_TYPE_NONE, 3, LES_TYPE_STORE, G_TYPE_UINT, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/lesclaims/LesClaims/les-team-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, LesTeamDialog, connect_button);

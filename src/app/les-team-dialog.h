@@ -13,8 +13,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LesTeamDialog, les_team_dialog, LES, TEAM_DIALOG, AdwWindow)
 
 /* Signals:
- *   opened (LesStore *store, guint roles)  the database is open, with the
- *     user's team roles (les_team_get_roles()); the dialog closes after. */
+ *   opened (LesStore *store, guint roles, const char *note)  the database
+ *     is open, with the user's team roles (les_team_get_roles()) and, when
+ *     the password typed could not be kept in the keyring, why (else NULL);
+ *     the dialog closes after. */
 
 GtkWidget *les_team_dialog_new         (GtkWindow     *parent);
 /* Fills the fields (the last team database, from GSettings); @port 0 keeps 5432. */

@@ -39,7 +39,7 @@ les_window_update_actions (LesWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-database", !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-team-database", !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start-empty",
-                                 open && !busy && !les_store_is_server_location (les_store_get_path (les_session_get_store (self->session))));
+                                 open && !busy && les_store_get_path (les_session_get_store (self->session)) != NULL);
 }
 
 /* Compute */
@@ -213,7 +213,7 @@ choose_database (LesWindow *self, gboolean create)
 /* Team databases */
 
 static void
-team_opened_cb (LesTeamDialog *dialog, LesStore *store, guint roles, LesWindow *self)
+team_opened_cb (LesTeamDialog *dialog, LesStore *store, guint roles, const char *note, LesWindow *self)
 {
   g_autofree char *host = NULL;
   g_autofree char *database = NULL;
@@ -224,6 +224,8 @@ team_opened_cb (LesTeamDialog *dialog, LesStore *store, guint roles, LesWindow *
   /* remembered without the password, which stays in the keyring */
   les_team_dialog_get_server (dialog, &host, &port, &database, &user);
   g_settings_set (self->settings, "last-team-database", "(suss)", host, port, database, user);
+  if (note != NULL)
+    les_window_add_toast (self, note);
 }
 
 /* Asks for a server, pre-filled with the last one */
@@ -264,7 +266,9 @@ start_empty_action (GtkWidget *widget, const char *action_name, GVariant *param)
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
 
-  if (self->session == NULL || les_session_get_busy (self->session))
+  /* a file beside a server's database has no place: offered only for a file */
+  if (self->session == NULL || les_session_get_busy (self->session)
+      || les_store_get_path (les_session_get_store (self->session)) == NULL)
     return;
   /* A fresh file beside the demo one, which stays for later */
   dir = g_path_get_dirname (les_store_get_path (les_session_get_store (self->session)));

@@ -118,6 +118,12 @@ les_window_update_banner (LesWindow *self)
   label = g_strdup_printf (_("_Compute to %s"), month);
   gtk_label_set_text (self->stale_label, text);
   gtk_button_set_label (self->stale_button, label);
+  /* the button follows win.compute; a role that may not compute is told why */
+  {
+    g_autofree char *why = les_team_access_why_not (les_session_get_roles (self->session), LES_TEAM_TASK_COMPUTE);
+
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->stale_button), why);
+  }
   gtk_revealer_set_reveal_child (self->stale_revealer, status.stale != 0);
 }
 
@@ -226,14 +232,14 @@ update_subtitle (LesWindow *self)
 
   if (store == NULL)
     name = NULL;
-  else if (les_store_is_server_location (les_store_get_path (store)))
+  else if (les_store_get_path (store) == NULL)
     {
       /* the URI without its password, and the role the window offers */
       g_autofree char *words = roles != 0 ? les_team_access_role_words (roles) : NULL;
 
       /* Translators: "postgresql://alice@db.example.nhs.uk/les_claims · viewer" */
-      name = words != NULL ? g_strdup_printf (_("%s · %s"), les_store_get_path (store), words)
-                           : g_strdup (les_store_get_path (store));
+      name = words != NULL ? g_strdup_printf (_("%s · %s"), les_store_get_location (store), words)
+                           : g_strdup (les_store_get_location (store));
     }
   else
     name = g_path_get_basename (les_store_get_path (store));
@@ -431,11 +437,7 @@ les_window_open_team_store (LesWindow *self, LesStore *store, LesTeamRoles roles
   g_return_if_fail (LES_IS_STORE (store));
 
   open_store (self, store, roles);
-  why = les_team_access_why_not (roles, LES_TEAM_TASK_IMPORT);
-  if (why == NULL)
-    why = les_team_access_why_not (roles, LES_TEAM_TASK_DECIDE_CLAIMS);
-  if (why == NULL)
-    why = les_team_access_why_not (roles, LES_TEAM_TASK_CLOSE_MONTH);
+  why = les_team_access_describe (roles);
   if (why != NULL)
     les_window_add_toast (self, why);
 }
