@@ -1,0 +1,268 @@
+/* test-team-dialog.c: Open Team Database… — the connection string from the fields, and a window that offers a role only what it may do. */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "../test-helpers.h"
+#include "app-test.h"
+#include "les-team-access.h"
+#include "les-team-dialog.h"
+
+/* Values with spaces, quotes and backslashes come out quoted as libpq reads them */
+static void
+test_conninfo (void)
+{
+  LesTeamDialog *dialog = LES_TEAM_DIALOG (les_team_dialog_new (NULL));
+  g_autofree char *conninfo = NULL;
+  g_autofree char *without = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *database = NULL;
+  g_autofree char *user = NULL;
+  guint port = 0;
+
+  les_team_dialog_set_server (dialog, " db host.example.nhs.uk ", 0, "les 'claims'", "o'brien\\x");
+  conninfo = les_team_dialog_get_conninfo (dialog, "pa ss'w\\d");
+  g_assert_cmpstr (conninfo, ==,
+                   "host='db host.example.nhs.uk' port='5432' dbname='les \\'claims\\'' user='o\\'brien\\\\x' "
+                   "password='pa ss\\'w\\\\d'");
+  /* no password: libpq looks in ~/.pgpass, or the server needs none */
+  without = les_team_dialog_get_conninfo (dialog, NULL);
+  g_assert_null (strstr (without, "password"));
+  les_team_dialog_get_server (dialog, &host, &port, &database, &user);
+  g_assert_cmpstr (host, ==, "db host.example.nhs.uk");
+  g_assert_cmpuint (port, ==, 5432);
+  g_assert_cmpstr (database, ==, "les 'claims'");
+  g_assert_cmpstr (user, ==, "o'brien\\x");
+  /* empty fields are left out, so that libpq's defaults (PG* variables) apply */
+  g_clear_pointer (&conninfo, g_free);
+  conninfo = les_team_build_conninfo ("/run/postgresql", "", "les", NULL, "");
+  g_assert_cmpstr (conninfo, ==, "host='/run/postgresql' dbname='les'");
+  g_assert_true (les_store_is_server_location (conninfo));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* Which role is offered what, as the server's grants have it */
+static void
+test_access (void)
+{
+  g_autofree char *why = NULL;
+  g_autofree char *words = NULL;
+
+  /* a file: everything */
+  for (LesTeamTask t = LES_TEAM_TASK_IMPORT; t <= LES_TEAM_TASK_STATEMENTS; t++)
+    g_assert_true (les_team_access_may (0, t));
+  /* a viewer: nothing that writes */
+  for (LesTeamTask t = LES_TEAM_TASK_IMPORT; t <= LES_TEAM_TASK_STATEMENTS; t++)
+    g_assert_false (les_team_access_may (LES_TEAM_VIEWER, t));
+  /* a contract manager: reference data, claims, decisions, services, compute; not the ledger or runs */
+  g_assert_true (les_team_access_may (LES_TEAM_VIEWER | LES_TEAM_CONTRACT_MANAGER, LES_TEAM_TASK_IMPORT));
+  g_assert_true (les_team_access_may (LES_TEAM_CONTRACT_MANAGER, LES_TEAM_TASK_IMPORT_REFERENCE));
+  g_assert_true (les_team_access_may (LES_TEAM_CONTRACT_MANAGER, LES_TEAM_TASK_DECIDE_CLAIMS));
+  g_assert_true (les_team_access_may (LES_TEAM_CONTRACT_MANAGER, LES_TEAM_TASK_EDIT_SERVICES));
+  g_assert_true (les_team_access_may (LES_TEAM_CONTRACT_MANAGER, LES_TEAM_TASK_COMPUTE));
+  g_assert_false (les_team_access_may (LES_TEAM_CONTRACT_MANAGER, LES_TEAM_TASK_IMPORT_LEDGER));
+  g_assert_false (les_team_access_may (LES_TEAM_CONTRACT_MANAGER, LES_TEAM_TASK_CLOSE_MONTH));
+  g_assert_false (les_team_access_may (LES_TEAM_CONTRACT_MANAGER, LES_TEAM_TASK_REOPEN));
+  g_assert_false (les_team_access_may (LES_TEAM_CONTRACT_MANAGER, LES_TEAM_TASK_STATEMENTS));
+  /* finance: the ledger, runs, statements, compute; not reference data or decisions */
+  g_assert_true (les_team_access_may (LES_TEAM_FINANCE, LES_TEAM_TASK_IMPORT));
+  g_assert_true (les_team_access_may (LES_TEAM_FINANCE, LES_TEAM_TASK_IMPORT_LEDGER));
+  g_assert_true (les_team_access_may (LES_TEAM_FINANCE, LES_TEAM_TASK_CLOSE_MONTH));
+  g_assert_true (les_team_access_may (LES_TEAM_FINANCE, LES_TEAM_TASK_REOPEN));
+  g_assert_true (les_team_access_may (LES_TEAM_FINANCE, LES_TEAM_TASK_COMPUTE));
+  g_assert_false (les_team_access_may (LES_TEAM_FINANCE, LES_TEAM_TASK_IMPORT_REFERENCE));
+  g_assert_false (les_team_access_may (LES_TEAM_FINANCE, LES_TEAM_TASK_DECIDE_CLAIMS));
+  g_assert_false (les_team_access_may (LES_TEAM_FINANCE, LES_TEAM_TASK_EDIT_SERVICES));
+  /* an administrator alone changes no data */
+  g_assert_false (les_team_access_may (LES_TEAM_VIEWER | LES_TEAM_ADMIN, LES_TEAM_TASK_IMPORT));
+  /* and the words */
+  g_assert_null (les_team_access_why_not (LES_TEAM_FINANCE, LES_TEAM_TASK_CLOSE_MONTH));
+  why = les_team_access_why_not (LES_TEAM_VIEWER, LES_TEAM_TASK_DECIDE_CLAIMS);
+  g_assert_cmpstr (why, ==, "Your role, viewer, may not decide claims");
+  g_assert_null (les_team_access_describe (0));
+  g_assert_null (les_team_access_describe (LES_TEAM_CONTRACT_MANAGER | LES_TEAM_FINANCE));
+  g_clear_pointer (&why, g_free);
+  why = les_team_access_describe (LES_TEAM_VIEWER);
+  g_assert_cmpstr (why, ==, "Your role, viewer, may read and export, not change anything");
+  words = les_team_access_role_words (LES_TEAM_VIEWER | LES_TEAM_CONTRACT_MANAGER | LES_TEAM_FINANCE);
+  g_assert_cmpstr (words, ==, "contract-manager, finance");
+}
+
+/* ---- With a server (tests/pg/with-pg.sh) ---- */
+
+static void
+import_example (LesStore *store, const char *dir)
+{
+  static const struct { LesKind kind; const char *file; } files[] = {
+    { LES_KIND_PRACTICES, "practices.csv" }, { LES_KIND_SERVICES, "services.csv" },
+    { LES_KIND_RULES, "rules.csv" }, { LES_KIND_SIGNUPS, "signups.csv" }, { LES_KIND_CLAIMS, "claims.csv" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("LES_TEST_SRCDIR"), "examples", "01-item-tariffs",
+                                                files[i].file, NULL);
+      g_autofree char *contents = NULL;
+
+      g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+      test_import_ok (store, dir, files[i].kind, contents);
+    }
+}
+
+/* A team database with the example's year, a viewer and a contract manager;
+ * returns its name */
+static char *
+team_database_new (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *location = test_pg_database_new ();
+  g_autoptr(LesStore) store = les_store_open (location, &error);
+  g_autofree char *dir = g_dir_make_tmp ("les-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  import_example (store, dir);
+  test_remove_dir (dir);
+  les_team_setup (store, &error);
+  g_assert_no_error (error);
+  les_team_add_user (store, "vera", LES_TEAM_VIEWER, &error);
+  g_assert_no_error (error);
+  les_team_add_user (store, "manny", LES_TEAM_CONTRACT_MANAGER, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (location, "dbname="));
+  return g_strdup (location + strlen ("dbname="));
+}
+
+static LesTeamDialog *
+find_team_dialog (void)
+{
+  g_autoptr(GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (LES_IS_TEAM_DIALOG (l->data))
+      return l->data;
+  return NULL;
+}
+
+typedef struct {
+  LesWindow  *window;
+  LesSession *before;
+} Opening;
+
+static gboolean
+session_replaced (gpointer data)
+{
+  Opening *o = data;
+
+  return les_window_get_session (o->window) != o->before;
+}
+
+/* Whether any widget under @widget offers @action, and whether all that do are sensitive */
+static void
+count_actionables (GtkWidget *widget, const char *action, guint *n, guint *n_sensitive)
+{
+  if (GTK_IS_ACTIONABLE (widget) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    {
+      (*n)++;
+      if (gtk_widget_get_sensitive (widget))
+        (*n_sensitive)++;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    count_actionables (child, action, n, n_sensitive);
+}
+
+static gboolean
+offers (LesWindow *window, const char *action)
+{
+  guint n = 0, n_sensitive = 0;
+
+  count_actionables (GTK_WIDGET (window), action, &n, &n_sensitive);
+  g_assert_cmpuint (n, >, 0);
+  g_assert_true (n_sensitive == 0 || n_sensitive == n);
+  return n_sensitive > 0;
+}
+
+/* Opens @database as @user through Open Team Database…, as a person would */
+static void
+open_as (LesWindow *window, const char *database, const char *user)
+{
+  Opening opening = { window, les_window_get_session (window) };
+  LesTeamDialog *dialog;
+  GtkWidget *connect;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.open-team-database", NULL));
+  dialog = find_team_dialog ();
+  g_assert_nonnull (dialog);
+  /* the server's socket folder as the host: no TCP, no password (trust) */
+  les_team_dialog_set_server (dialog, g_getenv ("PGHOST"), 5432, database, user);
+  connect = app_test_find_button (GTK_WIDGET (dialog), "C_onnect");
+  g_assert_nonnull (connect);
+  g_assert_true (gtk_widget_get_sensitive (connect));
+  g_signal_emit_by_name (connect, "clicked");
+  app_test_wait (session_replaced, &opening, "the team database to open");
+  app_test_wait_idle (window);
+  g_assert_null (find_team_dialog ());
+}
+
+static void
+test_roles (void)
+{
+  g_autofree char *database = NULL;
+  LesWindow *window;
+  LesSession *session;
+  g_autoptr(GSettings) settings = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *remembered = NULL;
+  g_autofree char *user = NULL;
+  guint port = 0;
+
+  if (!test_backend_is_pg ())
+    {
+      g_test_skip ("a team database: run under tests/pg/with-pg.sh");
+      return;
+    }
+  database = team_database_new ();
+  window = app_test_window_new (FALSE);
+
+  /* a viewer: neither import nor compute, though the year is there to compute */
+  open_as (window, database, "vera");
+  session = les_window_get_session (window);
+  g_assert_cmpuint (les_session_get_roles (session), ==, LES_TEAM_VIEWER);
+  g_assert_cmpint (les_session_get_year (session), ==, 2024);
+  g_assert_false (offers (window, "win.import"));
+  g_assert_false (offers (window, "win.compute"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.compute", NULL);
+  g_assert_false (les_session_get_busy (session));
+  app_test_show_page (window, "services");
+  g_assert_false (offers (window, "page.new-service"));
+  app_test_screenshot (GTK_WIDGET (window), "screen-team-viewer.png");
+
+  /* the server is remembered, without its password */
+  settings = g_settings_new (APP_ID);
+  g_settings_get (settings, "last-team-database", "(suss)", &host, &port, &remembered, &user);
+  g_assert_cmpstr (host, ==, g_getenv ("PGHOST"));
+  g_assert_cmpuint (port, ==, 5432);
+  g_assert_cmpstr (remembered, ==, database);
+  g_assert_cmpstr (user, ==, "vera");
+
+  /* a contract manager in the same window: both, and services to edit */
+  open_as (window, database, "manny");
+  session = les_window_get_session (window);
+  g_assert_cmpuint (les_session_get_roles (session), ==, LES_TEAM_VIEWER | LES_TEAM_CONTRACT_MANAGER);
+  g_assert_true (offers (window, "win.import"));
+  g_assert_true (offers (window, "win.compute"));
+  g_assert_true (offers (window, "page.new-service"));
+  app_test_window_free (window);
+}
+
+int
+main (int argc, char **argv)
+{
+  if (!app_test_init (&argc, &argv))
+    return 0;
+  g_test_add_func ("/team-dialog/conninfo", test_conninfo);
+  g_test_add_func ("/team-dialog/access", test_access);
+  g_test_add_func ("/team-dialog/roles", test_roles);
+  return app_test_run ();
+}
