@@ -344,6 +344,16 @@ les_team_dialog_get_conninfo (LesTeamDialog *self, const char *password)
   return les_team_build_conninfo (host, port, database, user, password);
 }
 
+const char *
+les_team_dialog_get_error (LesTeamDialog *self)
+{
+  g_return_val_if_fail (LES_IS_TEAM_DIALOG (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->error_label)))
+    return NULL;
+  return gtk_label_get_text (self->error_label);
+}
+
 /**
  * les_team_build_conninfo:
  *

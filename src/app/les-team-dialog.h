@@ -34,6 +34,8 @@ void       les_team_dialog_get_server  (LesTeamDialog *self,
 /* The fields' connection string, with @password (nullable) as "password=". */
 char      *les_team_dialog_get_conninfo (LesTeamDialog *self,
                                          const char    *password);
+/* The connection's failure as shown, or NULL (for tests) */
+const char *les_team_dialog_get_error  (LesTeamDialog *self);
 /* libpq's keyword=value form, each value quoted; empty values left out. */
 char      *les_team_build_conninfo     (const char    *host,
                                         const char    *port,

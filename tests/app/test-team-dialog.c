@@ -205,6 +205,40 @@ open_as (LesWindow *window, const char *database, const char *user)
   g_assert_null (find_team_dialog ());
 }
 
+static gboolean
+connect_failed (gpointer data)
+{
+  return les_team_dialog_get_error (data) != NULL;
+}
+
+/* A database that is not there: the dialog stays, says why, and the window keeps its own */
+static void
+test_refused (void)
+{
+  LesWindow *window;
+  LesSession *before;
+  LesTeamDialog *dialog;
+
+  if (!test_backend_is_pg ())
+    {
+      g_test_skip ("a server's refusal: run under tests/pg/with-pg.sh");
+      return;
+    }
+  window = app_test_window_new (FALSE);
+  before = les_window_get_session (window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.open-team-database", NULL));
+  dialog = find_team_dialog ();
+  g_assert_nonnull (dialog);
+  les_team_dialog_set_server (dialog, g_getenv ("PGHOST"), 5432, "no_such_database", "nobody");
+  g_signal_emit_by_name (app_test_find_button (GTK_WIDGET (dialog), "C_onnect"), "clicked");
+  app_test_wait (connect_failed, dialog, "the refusal to be shown");
+  g_test_message ("refused: %s", les_team_dialog_get_error (dialog));
+  g_assert_nonnull (strstr (les_team_dialog_get_error (dialog), "no_such_database"));
+  g_assert_true (les_window_get_session (window) == before);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  app_test_window_free (window);
+}
+
 static void
 test_roles (void)
 {
@@ -263,6 +297,7 @@ main (int argc, char **argv)
     return 0;
   g_test_add_func ("/team-dialog/conninfo", test_conninfo);
   g_test_add_func ("/team-dialog/access", test_access);
+  g_test_add_func ("/team-dialog/refused", test_refused);
   g_test_add_func ("/team-dialog/roles", test_roles);
   return app_test_run ();
 }
