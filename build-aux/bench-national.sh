@@ -117,6 +117,8 @@ run_side () {
   local side=$1 cli=$2 db start end
   # A: the whole year at once
   db=$work/$side-a.db
+  # each database its own key file (a CLI that keeps no key ignores it)
+  export LES_CLAIMS_KEY_FILE=$db.key
   "$cli" --db "$db" init >/dev/null
   start=$(date +%s%N)
   for kind in $reference_kinds; do
@@ -141,6 +143,7 @@ run_side () {
 
   # B: the last month comes later, one service first
   db=$work/$side-b.db
+  export LES_CLAIMS_KEY_FILE=$db.key
   "$cli" --db "$db" init >/dev/null
   for kind in $reference_kinds; do
     [ -f "$data/$kind.csv" ] && "$cli" --db "$db" import "$kind" "$data/$kind.csv" >/dev/null

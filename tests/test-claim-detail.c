@@ -47,44 +47,24 @@ static const char patient_activity[] =
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->store = test_store_new (&f->dir);
-  test_import_ok (f->store, f->dir, LES_KIND_PRACTICES, practices);
-  test_import_ok (f->store, f->dir, LES_KIND_LIST_SIZES, list_sizes);
-  test_import_ok (f->store, f->dir, LES_KIND_SERVICES, services);
-  test_import_ok (f->store, f->dir, LES_KIND_RULES, rules);
-  test_import_ok (f->store, f->dir, LES_KIND_SIGNUPS, signups);
-  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, claims);
-  test_import_ok (f->store, f->dir, LES_KIND_PATIENT_ACTIVITY, patient_activity);
-  g_assert_true (les_compute_year (f->store, FY, 202406, NULL, NULL, NULL, NULL, &error));
-  g_assert_no_error (error);
+  f->store = test_store_new_with (&f->dir, (const char *[LES_N_KINDS]) {
+    [LES_KIND_PRACTICES] = practices, [LES_KIND_LIST_SIZES] = list_sizes, [LES_KIND_SERVICES] = services,
+    [LES_KIND_RULES] = rules, [LES_KIND_SIGNUPS] = signups, [LES_KIND_CLAIMS] = claims,
+    [LES_KIND_PATIENT_ACTIVITY] = patient_activity });
+  test_compute (f->store, FY, 202406);
 }
 
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  g_clear_object (&f->store);
-  test_remove_dir (f->dir);
-  g_free (f->dir);
-}
-
-static gint64
-id_of (Fixture *f, const char *ref)
-{
-  g_autoptr(GError) error = NULL;
-  const char *refs[] = { ref, NULL };
-  g_autoptr(GArray) ids = les_claims_ids_for_refs (f->store, refs, &error);
-
-  g_assert_no_error (error);
-  return g_array_index (ids, gint64, 0);
+  test_store_clear (&f->store, &f->dir);
 }
 
 static LesClaimDetail *
 detail (Fixture *f, const char *ref)
 {
   g_autoptr(GError) error = NULL;
-  LesClaimDetail *d = les_claim_detail_get (f->store, id_of (f, ref), &error);
+  LesClaimDetail *d = les_claim_detail_get (f->store, test_claim_id (f->store, ref), &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (d);
@@ -119,17 +99,6 @@ explanation_mentions (const LesClaimDetail *d, const char *text)
     if (strstr (d->explanation->pdata[i], text) != NULL)
       return TRUE;
   return FALSE;
-}
-
-static void
-set_status (Fixture *f, LesClaimStatus status, const char *reason, const char *ref)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 id = id_of (f, ref);
-  g_autoptr(LesClaimsChange) change = les_claims_set_status (f->store, &id, NULL, 1, status, reason, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (change);
 }
 
 /* A counted claim: every field, its value and how its line was made */
@@ -188,7 +157,7 @@ test_duplicate (Fixture *f, gconstpointer data)
   g_assert_cmpstr (dup->title, ==, "Duplicate of an earlier claim");
   g_assert_true (g_str_has_prefix (dup->advice, "An earlier claim is for the same practice"));
   g_assert_cmpstr (d->original_ref, ==, "C1");
-  g_assert_cmpint (d->original_id, ==, id_of (f, "C1"));
+  g_assert_cmpint (d->original_id, ==, test_claim_id (f->store, "C1"));
   g_assert_true (les_claim_detail_has_errors (d));
   g_assert_false (d->counted);
   g_assert_cmpint (d->value, ==, 0);
@@ -197,7 +166,7 @@ test_duplicate (Fixture *f, gconstpointer data)
   g_assert_true (explained (d, "  claim C2 (count 2, submitted 2024-05-03): not paid — DUPLICATE"));
 
   /* the original withdrawn: the duplicate is the first now (until the next compute) */
-  set_status (f, LES_CLAIM_STATUS_WITHDRAWN, "sent again as C2", "C1");
+  test_set_status (f->store, LES_CLAIM_STATUS_WITHDRAWN, "sent again as C2", "C1");
   g_clear_pointer (&d, les_claim_detail_free);
   d = detail (f, "C2");
   g_assert_null (d->original_ref);
@@ -261,8 +230,8 @@ test_history (Fixture *f, gconstpointer data)
   g_autoptr(LesClaimDetail) d = NULL;
   const LesClaimEvent *e;
 
-  set_status (f, LES_CLAIM_STATUS_QUERIED, "how many patients?", "C1");
-  set_status (f, LES_CLAIM_STATUS_APPROVED, NULL, "C1");
+  test_set_status (f->store, LES_CLAIM_STATUS_QUERIED, "how many patients?", "C1");
+  test_set_status (f->store, LES_CLAIM_STATUS_APPROVED, NULL, "C1");
   g_assert_true (les_runs_close_month (f->store, FY, 202404, NULL, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
 
@@ -299,7 +268,7 @@ test_check (Fixture *f, gconstpointer data)
   g_autoptr(GArray) clean = NULL;
   g_autoptr(GArray) with_errors = NULL;
   g_autoptr(GArray) unchecked = NULL;
-  gint64 ids[] = { id_of (f, "C1"), id_of (f, "C2"), id_of (f, "C3"), id_of (f, "C4"), id_of (f, "C5") };
+  gint64 ids[] = { test_claim_id (f->store, "C1"), test_claim_id (f->store, "C2"), test_claim_id (f->store, "C3"), test_claim_id (f->store, "C4"), test_claim_id (f->store, "C5") };
 
   g_assert_true (les_claims_sort_by_check (f->store, ids, G_N_ELEMENTS (ids), &clean, &with_errors, &unchecked,
                                            &error));
@@ -316,7 +285,7 @@ test_check (Fixture *f, gconstpointer data)
   g_assert_cmpint (les_claims_count_with_errors (f->store, ids, 1, &error), ==, 0);
 
   /* a rejected claim is not checked by a compute */
-  set_status (f, LES_CLAIM_STATUS_REJECTED, "not ours", "C1");
+  test_set_status (f->store, LES_CLAIM_STATUS_REJECTED, "not ours", "C1");
   g_clear_pointer (&unchecked, g_array_unref);
   g_assert_true (les_claims_sort_by_check (f->store, ids, 1, NULL, NULL, &unchecked, &error));
   g_assert_cmpuint (unchecked->len, ==, 1);

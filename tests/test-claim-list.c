@@ -52,13 +52,9 @@ fixture_set_up (Fixture *f, gconstpointer data)
       g_string_append_printf (claims, "R%06d,%s,INJ,JAB,%d-%02d,%d,%d-%02d-28\n", i, i % 2 ? "A81001" : "A81002",
                               y, m, i % 9 + 1, y, m);
     }
-  f->store = test_store_new (&f->dir);
-  test_import_ok (f->store, f->dir, LES_KIND_PRACTICES, practices);
-  test_import_ok (f->store, f->dir, LES_KIND_LIST_SIZES, list_sizes);
-  test_import_ok (f->store, f->dir, LES_KIND_SERVICES, services);
-  test_import_ok (f->store, f->dir, LES_KIND_RULES, rules);
-  test_import_ok (f->store, f->dir, LES_KIND_SIGNUPS, signups);
-  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, claims->str);
+  f->store = test_store_new_with (&f->dir, (const char *[LES_N_KINDS]) {
+    [LES_KIND_PRACTICES] = practices, [LES_KIND_LIST_SIZES] = list_sizes, [LES_KIND_SERVICES] = services,
+    [LES_KIND_RULES] = rules, [LES_KIND_SIGNUPS] = signups, [LES_KIND_CLAIMS] = claims->str });
   f->session = les_session_new (f->store);
 }
 
@@ -68,9 +64,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   /* every read has finished: nothing holds the session or the store */
   les_session_wait (f->session);
   g_assert_finalize_object (f->session);
-  g_assert_finalize_object (f->store);
-  test_remove_dir (f->dir);
-  g_free (f->dir);
+  test_store_clear (&f->store, &f->dir);
 }
 
 static char *

@@ -177,9 +177,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
       g_free (f->claims[i].count);
       g_free (f->claims[i].submitted);
     }
-  g_assert_finalize_object (f->store);
-  test_remove_dir (f->dir);
-  g_free (f->dir);
+  test_store_clear (&f->store, &f->dir);
 }
 
 /* Running a statement */

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "les-claims-edit.h"
+#include "les-compute.h"
 #include "les-export.h"
 #include "les-import.h"
 #include "les-key-file.h"
@@ -141,6 +143,54 @@ test_import_ok (LesStore *store, const char *dir, LesKind kind, const char *cont
   g_assert_true (ok);
 }
 
+/* A fresh database (see test_store_new) with @csv imported: one text a kind,
+ * NULL for none, taken in the order of the kinds as a user's first imports are
+ * (practices before their list sizes, services before rules and claims). */
+static inline LesStore *
+test_store_new_with (char **dir, const char *const csv[LES_N_KINDS])
+{
+  LesStore *store = test_store_new (dir);
+
+  for (int k = 0; k < LES_N_KINDS; k++)
+    if (csv[k] != NULL)
+      test_import_ok (store, *dir, (LesKind) k, csv[k]);
+  return store;
+}
+
+static inline void
+test_compute (LesStore *store, int fy, gint32 to)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (les_compute_year (store, fy, to, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static inline gint64
+test_claim_id (LesStore *store, const char *ref)
+{
+  g_autoptr(GError) error = NULL;
+  const char *refs[] = { ref, NULL };
+  g_autoptr(GArray) ids = les_claims_ids_for_refs (store, refs, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 1);
+  return g_array_index (ids, gint64, 0);
+}
+
+/* Sets the claim @ref's status, which must change it */
+static inline void
+test_set_status (LesStore *store, LesClaimStatus status, const char *reason, const char *ref)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id = test_claim_id (store, ref);
+  g_autoptr(LesClaimsChange) change = les_claims_set_status (store, &id, NULL, 1, status, reason, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (change);
+  g_assert_cmpuint (les_claims_change_get_n_changed (change), ==, 1);
+}
+
 /* Every imported table of @fy, exported and joined: equal snapshots mean an unchanged database. */
 static inline char *
 test_snapshot (LesStore *store, int fy)
@@ -170,4 +220,14 @@ test_remove_dir (const char *dir)
       g_remove (path);
     }
   g_rmdir (dir);
+}
+
+/* Undoes test_store_new: the store finalized (nothing of the test may still
+ * hold it), its folder removed */
+static inline void
+test_store_clear (LesStore **store, char **dir)
+{
+  g_assert_finalize_object (g_steal_pointer (store));
+  test_remove_dir (*dir);
+  g_clear_pointer (dir, g_free);
 }

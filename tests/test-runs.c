@@ -48,45 +48,15 @@ static const char claims[] =
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
-  f->store = test_store_new (&f->dir);
-  test_import_ok (f->store, f->dir, LES_KIND_PRACTICES, practices);
-  test_import_ok (f->store, f->dir, LES_KIND_LIST_SIZES, list_sizes);
-  test_import_ok (f->store, f->dir, LES_KIND_SERVICES, services);
-  test_import_ok (f->store, f->dir, LES_KIND_RULES, rules);
-  test_import_ok (f->store, f->dir, LES_KIND_SIGNUPS, signups);
-  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, claims);
+  f->store = test_store_new_with (&f->dir, (const char *[LES_N_KINDS]) {
+    [LES_KIND_PRACTICES] = practices, [LES_KIND_LIST_SIZES] = list_sizes, [LES_KIND_SERVICES] = services,
+    [LES_KIND_RULES] = rules, [LES_KIND_SIGNUPS] = signups, [LES_KIND_CLAIMS] = claims });
 }
 
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  g_clear_object (&f->store);
-  test_remove_dir (f->dir);
-  g_free (f->dir);
-}
-
-static void
-compute (Fixture *f, gint32 to)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (les_compute_year (f->store, FY, to, NULL, NULL, NULL, NULL, &error));
-  g_assert_no_error (error);
-}
-
-static void
-set_status (Fixture *f, const char *status, const char *reason, const char *ref)
-{
-  g_autoptr(GError) error = NULL;
-  const char *refs[] = { ref, NULL };
-  g_autoptr(GArray) ids = les_claims_ids_for_refs (f->store, refs, &error);
-  g_autoptr(LesClaimsChange) change = NULL;
-
-  g_assert_no_error (error);
-  change = les_claims_set_status (f->store, (gint64 *) ids->data, NULL, ids->len, les_claim_status_from_word (status), reason,
-                                  &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (change);
+  test_store_clear (&f->store, &f->dir);
 }
 
 static void
@@ -134,7 +104,7 @@ test_approve_race (Fixture *f, gconstpointer data)
   const LesClaimsRefusal *r;
   GArray *refused;
 
-  compute (f, 202406);
+  test_compute (f->store, FY, 202406);
   ids = les_claims_ids_for_year (f->store, FY, TRUE, &seen, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ids->len, ==, 3);
@@ -145,7 +115,7 @@ test_approve_race (Fixture *f, gconstpointer data)
   /* meanwhile, at another desk */
   other = les_store_dup (f->store, &error);
   g_assert_no_error (error);
-  set_status (&(Fixture) { .dir = f->dir, .store = other }, "rejected", "suspected fraud", "C2");
+  test_set_status (other, LES_CLAIM_STATUS_REJECTED, "suspected fraud", "C2");
   g_assert_cmpint (status_of (f->store, "C2"), ==, LES_CLAIM_STATUS_REJECTED);
 
   change = les_claims_set_status (f->store, (const gint64 *) ids->data, (const LesClaimStatus *) seen->data, ids->len,
@@ -236,9 +206,9 @@ test_freeze (Fixture *f, gconstpointer data)
   gint64 total, preview, n;
   gint64 run;
 
-  compute (f, 202405);
-  set_status (f, "approved", NULL, "C1");
-  set_status (f, "approved", NULL, "C2");
+  test_compute (f->store, FY, 202405);
+  test_set_status (f->store, LES_CLAIM_STATUS_APPROVED, NULL, "C1");
+  test_set_status (f->store, LES_CLAIM_STATUS_APPROVED, NULL, "C2");
   /* C3 (A81002) stays submitted: not paid */
   g_assert_true (les_runs_preview (f->store, FY, 202405, NULL, &preview, &n, &error));
   g_assert_no_error (error);
@@ -260,14 +230,14 @@ test_freeze (Fixture *f, gconstpointer data)
 
   /* a later compute changes nothing that was paid: no adjustments while nothing changed */
   before = export_payments (f);
-  compute (f, 202405);
+  test_compute (f->store, FY, 202405);
   after = export_payments (f);
   g_assert_cmpstr (before, ==, after);
   g_assert_cmpint (les_runs_pending_adjustments (f->store, FY, NULL), ==, 0);
 
   /* the unpaid line of an earlier month is paid by the next run once approved */
-  set_status (f, "approved", NULL, "C3");
-  compute (f, 202406);
+  test_set_status (f->store, LES_CLAIM_STATUS_APPROVED, NULL, "C3");
+  test_compute (f->store, FY, 202406);
   run = close_month (f, 202406, &total);
   g_clear_pointer (&st, les_statement_free);
   st = les_runs_statement (f->store, run, "A81002", &error);
@@ -278,7 +248,7 @@ test_freeze (Fixture *f, gconstpointer data)
   g_assert_cmpint (total, ==, 7000 + 12000);
 
   /* July: only the scheduled line, which needs no approval */
-  compute (f, 202407);
+  test_compute (f->store, FY, 202407);
   close_month (f, 202407, &total);
   g_assert_cmpint (total, ==, 12000);
 }
@@ -292,22 +262,22 @@ test_adjustment (Fixture *f, gconstpointer data)
   const LesStatementLine *adj;
   gint64 first, second, total, amount;
 
-  compute (f, 202405);
+  test_compute (f->store, FY, 202405);
   approve_all (f);
   first = close_month (f, 202405, NULL);
 
   /* April corrected late (C1 withdrawn, C4 sent for 7 instead of 5), and C2 rejected */
-  set_status (f, "withdrawn", "corrected by C4", "C1");
+  test_set_status (f->store, LES_CLAIM_STATUS_WITHDRAWN, "corrected by C4", "C1");
   test_import_ok (f->store, f->dir, LES_KIND_CLAIMS,
                   "claim_ref,practice_code,service_code,item_code,period,count,submitted_date\n"
                   "C4,A81001,INJ,JAB,2024-04,7,2024-06-10\n");
-  set_status (f, "rejected", "duplicate of another claim", "C2");
-  compute (f, 202405);
+  test_set_status (f->store, LES_CLAIM_STATUS_REJECTED, "duplicate of another claim", "C2");
+  test_compute (f->store, FY, 202405);
   g_assert_cmpint (les_runs_pending_adjustments (f->store, FY, &amount), ==, 2);
   g_assert_cmpint (amount, ==, 2000 - 3000);
 
   /* the late claim is not approved yet: only the recovery is paid */
-  compute (f, 202406);
+  test_compute (f->store, FY, 202406);
   second = close_month (f, 202406, &total);
   st = les_runs_statement (f->store, second, "A81001", &error);
   g_assert_no_error (error);
@@ -321,9 +291,9 @@ test_adjustment (Fixture *f, gconstpointer data)
   g_assert_cmpint (total, ==, -3000 + 12000);
   g_assert_cmpint (les_runs_pending_adjustments (f->store, FY, NULL), ==, 1);
 
-  set_status (f, "approved", NULL, "C4");
+  test_set_status (f->store, LES_CLAIM_STATUS_APPROVED, NULL, "C4");
   g_clear_pointer (&st, les_statement_free);
-  compute (f, 202407);
+  test_compute (f->store, FY, 202407);
   second = close_month (f, 202407, &total);
   st = les_runs_statement (f->store, second, "A81001", &error);
   adj = find_line (st, "JAB", 202404, TRUE);
@@ -334,7 +304,7 @@ test_adjustment (Fixture *f, gconstpointer data)
   g_assert_cmpint (les_runs_pending_adjustments (f->store, FY, NULL), ==, 0);
 
   /* computing again records nothing twice */
-  compute (f, 202407);
+  test_compute (f->store, FY, 202407);
   g_assert_cmpint (les_runs_pending_adjustments (f->store, FY, NULL), ==, 0);
 }
 
@@ -345,7 +315,7 @@ test_reopen (Fixture *f, gconstpointer data)
   g_autoptr(GArray) runs = NULL;
   gint64 first, second, total2, again_total;
 
-  compute (f, 202405);
+  test_compute (f->store, FY, 202405);
   approve_all (f);
   first = close_month (f, 202404, NULL);
   second = close_month (f, 202405, &total2);
@@ -384,7 +354,7 @@ test_csv (Fixture *f, gconstpointer data)
   g_autofree char *text = NULL;
   gint64 run;
 
-  compute (f, 202405);
+  test_compute (f->store, FY, 202405);
   approve_all (f);
   run = close_month (f, 202405, NULL);
   st = les_runs_statement (f->store, run, "a81001", &error);
@@ -430,10 +400,10 @@ test_cancel (Fixture *f, gconstpointer data)
   gint64 n_audit, n_lines;
   LesStaleness why = 0;
 
-  compute (f, 202405);
+  test_compute (f->store, FY, 202405);
   approve_all (f);
   /* the run's compute drops C3's line; the cancel brings it back */
-  set_status (f, "rejected", "not ours", "C3");
+  test_set_status (f->store, LES_CLAIM_STATUS_REJECTED, "not ours", "C3");
   n_audit = les_store_count_rows (f->store, "audit");
   n_lines = les_store_count_rows (f->store, "payment_lines");
   g_assert_false (les_runs_close_month (f->store, FY, 202405, cancel_when_paying_cb, cancellable, cancellable,
@@ -471,7 +441,7 @@ test_month (Fixture *f, gconstpointer data)
   g_assert_error (error, LES_ERROR, LES_ERROR_CONFLICT);
   g_clear_error (&error);
 
-  compute (f, 202404);
+  test_compute (f->store, FY, 202404);
   g_assert_false (les_runs_check_month (f->store, FY, 202405, NULL, &error));
   g_assert_error (error, LES_ERROR, LES_ERROR_CONFLICT);
   g_assert_cmpstr (error->message, ==, "2024-05 cannot be closed yet: 2024/25 is computed only to 2024-04; "
@@ -508,8 +478,8 @@ test_preview (Fixture *f, gconstpointer data)
   /* a practice cap of £200 for CAP: £120 in April, £80 of May's £120 */
   test_import_ok (f->store, f->dir, LES_KIND_ALLOCATIONS,
                   "practice_code,service_code,year,cap_amount\nA81001,CAP,2024/25,200.00\n");
-  compute (f, 202406);
-  set_status (f, "approved", NULL, "C1");
+  test_compute (f->store, FY, 202406);
+  test_set_status (f->store, LES_CLAIM_STATUS_APPROVED, NULL, "C1");
 
   preview = les_runs_preview_month (f->store, FY, 202405, NULL, &error);
   g_assert_no_error (error);
@@ -548,7 +518,7 @@ test_preview (Fixture *f, gconstpointer data)
   g_assert_cmpint (total, ==, 25000);
 
   /* an adjustment waiting for approval, and one paid: C1 withdrawn, C4 sent for April */
-  set_status (f, "withdrawn", "corrected by C4", "C1");
+  test_set_status (f->store, LES_CLAIM_STATUS_WITHDRAWN, "corrected by C4", "C1");
   test_import_ok (f->store, f->dir, LES_KIND_CLAIMS,
                   "claim_ref,practice_code,service_code,item_code,period,count,submitted_date\n"
                   "C4,A81001,INJ,JAB,2024-04,7,2024-06-10\n");
@@ -557,7 +527,7 @@ test_preview (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   /* not computed since: the run will compute again, and the preview says so */
   g_assert_cmpint (preview->stale, ==, LES_STALE_IMPORTS | LES_STALE_DECISIONS);
-  compute (f, 202406);
+  test_compute (f->store, FY, 202406);
   g_clear_pointer (&preview, les_run_preview_free);
   preview = les_runs_preview_month (f->store, FY, 202406, NULL, &error);
   g_assert_no_error (error);
@@ -594,11 +564,11 @@ test_statements (Fixture *f, gconstpointer data)
   const LesStatementDecision *d;
   gint64 run, total, sum = 0;
 
-  compute (f, 202405);
-  set_status (f, "approved", NULL, "C1");
-  set_status (f, "approved", NULL, "C2");
+  test_compute (f->store, FY, 202405);
+  test_set_status (f->store, LES_CLAIM_STATUS_APPROVED, NULL, "C1");
+  test_set_status (f->store, LES_CLAIM_STATUS_APPROVED, NULL, "C2");
   /* A81002's only claim: it is paid nothing, and is told why */
-  set_status (f, "rejected", "not signed up for injections", "C3");
+  test_set_status (f->store, LES_CLAIM_STATUS_REJECTED, "not signed up for injections", "C3");
   run = close_month (f, 202405, &total);
 
   all = les_runs_statements (f->store, run, NULL, &error);
@@ -642,12 +612,12 @@ test_statements (Fixture *f, gconstpointer data)
                                   "1,2024-05,A81002,Beech House,total,,,,,,,,0.00,0.00,,0.00,,,\n"));
 
   /* a query after the run goes on the next run's statement, not this one's */
-  set_status (f, "queried", "how many patients?", "C2");
+  test_set_status (f->store, LES_CLAIM_STATUS_QUERIED, "how many patients?", "C2");
   g_clear_pointer (&all, g_ptr_array_unref);
   all = les_runs_statements (f->store, run, NULL, &error);
   g_assert_cmpuint (all->len, ==, 2);
   g_assert_cmpuint (((LesStatement *) all->pdata[0])->decisions->len, ==, 0);
-  compute (f, 202406);
+  test_compute (f->store, FY, 202406);
   run = close_month (f, 202406, NULL);
   g_clear_pointer (&all, g_ptr_array_unref);
   all = les_runs_statements (f->store, run, NULL, &error);
@@ -691,9 +661,9 @@ test_paid (Fixture *f, gconstpointer data)
   g_assert_cmpint (paid_row (rows, "INJ")->payable, ==, 0);
   g_clear_pointer (&rows, g_array_unref);
 
-  compute (f, 202405);
-  set_status (f, "approved", NULL, "C1");
-  set_status (f, "approved", NULL, "C2");
+  test_compute (f->store, FY, 202405);
+  test_set_status (f->store, LES_CLAIM_STATUS_APPROVED, NULL, "C1");
+  test_set_status (f->store, LES_CLAIM_STATUS_APPROVED, NULL, "C2");
   run = close_month (f, 202405, NULL);
   rows = les_runs_paid_outstanding (f->store, FY, &totals, &error);
   g_assert_no_error (error);
@@ -764,12 +734,12 @@ test_sealed (Fixture *f, gconstpointer data)
   const char *tamper = data;
   const char *expected = tamper + strlen (tamper) + 1;
 
-  compute (f, 202405);
+  test_compute (f->store, FY, 202405);
   approve_all (f);
   close_month (f, 202405, NULL);
   /* status changes after the run are audited, not breaks */
-  set_status (f, "withdrawn", "sent in error", "C2");
-  compute (f, 202405);
+  test_set_status (f->store, LES_CLAIM_STATUS_WITHDRAWN, "sent in error", "C2");
+  test_compute (f->store, FY, 202405);
   g_assert_cmpuint (count_breaks (f, NULL), ==, 0);
   g_assert_true (les_store_exec (f->store, tamper, NULL));
   g_assert_cmpuint (count_breaks (f, expected), ==, 1);

@@ -41,20 +41,15 @@ static const char claims_csv[] =
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  f->store = test_store_new (&f->dir);
-  test_import_ok (f->store, f->dir, LES_KIND_PRACTICES, practices_csv);
-  test_import_ok (f->store, f->dir, LES_KIND_LIST_SIZES, list_sizes_csv);
-  test_import_ok (f->store, f->dir, LES_KIND_SERVICES, services_csv);
-  test_import_ok (f->store, f->dir, LES_KIND_RULES, rules_csv);
-  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, claims_csv);
+  f->store = test_store_new_with (&f->dir, (const char *[LES_N_KINDS]) {
+    [LES_KIND_PRACTICES] = practices_csv, [LES_KIND_LIST_SIZES] = list_sizes_csv,
+    [LES_KIND_SERVICES] = services_csv, [LES_KIND_RULES] = rules_csv, [LES_KIND_CLAIMS] = claims_csv });
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_clear_object (&f->store);
-  test_remove_dir (f->dir);
-  g_free (f->dir);
+  test_store_clear (&f->store, &f->dir);
 }
 
 static LesServiceDraft *

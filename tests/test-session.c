@@ -56,13 +56,9 @@ fixture_set_up (Fixture *f, gconstpointer data)
   for (int i = 1; i <= N_CLAIMS; i++)
     g_string_append_printf (claims, "R%03d,%s,INJ,JAB,2024-0%d,%d,2024-0%d-20\n", i, i % 2 ? "A81001" : "A81002",
                             4 + i % 2, i % 5 + 1, 4 + i % 2);
-  f->store = test_store_new (&f->dir);
-  test_import_ok (f->store, f->dir, LES_KIND_PRACTICES, practices);
-  test_import_ok (f->store, f->dir, LES_KIND_LIST_SIZES, list_sizes);
-  test_import_ok (f->store, f->dir, LES_KIND_SERVICES, services);
-  test_import_ok (f->store, f->dir, LES_KIND_RULES, rules);
-  test_import_ok (f->store, f->dir, LES_KIND_SIGNUPS, signups);
-  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, claims->str);
+  f->store = test_store_new_with (&f->dir, (const char *[LES_N_KINDS]) {
+    [LES_KIND_PRACTICES] = practices, [LES_KIND_LIST_SIZES] = list_sizes, [LES_KIND_SERVICES] = services,
+    [LES_KIND_RULES] = rules, [LES_KIND_SIGNUPS] = signups, [LES_KIND_CLAIMS] = claims->str });
 
   f->main_thread = g_thread_self ();
   f->changes = g_array_new (FALSE, FALSE, sizeof (LesChange));
@@ -78,11 +74,9 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   les_session_wait (f->session);
   g_signal_handlers_disconnect_by_data (f->session, f);
   g_assert_finalize_object (f->session);
-  g_assert_finalize_object (f->store);
+  test_store_clear (&f->store, &f->dir);
   g_array_unref (f->changes);
   g_string_free (f->log, TRUE);
-  test_remove_dir (f->dir);
-  g_free (f->dir);
 }
 
 /* Counts notify::NAME */

@@ -11,6 +11,18 @@
 #include "les-store-private.h"
 #include "test-helpers.h"
 
+/* What the key tests check is SQLite's alone */
+static const char sqlite_files_only[] = "SQLite files: the key, its side files and older versions are theirs";
+
+/* Skips the test, saying @why, when @skip: what it checks is one backend's own */
+static gboolean
+skip_when (gboolean skip, const char *why)
+{
+  if (skip)
+    g_test_skip (why);
+  return skip;
+}
+
 static char *
 query_text (LesStore *store, const char *sql)
 {
@@ -139,11 +151,8 @@ test_not_a_database (void)
 {
   g_autofree char *dir = NULL;
 
-  if (test_backend_is_pg ())
-    {
-      g_test_skip ("a file on SQLite only");
-      return;
-    }
+  if (skip_when (test_backend_is_pg (), "a file on SQLite only"))
+    return;
   dir = g_dir_make_tmp ("les-test-XXXXXX", NULL);
   g_autofree char *path = test_write_file (dir, "notes.db", "this is not a database, just text\n", -1);
   g_autoptr(GError) error = NULL;
@@ -215,11 +224,8 @@ test_files_private (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(LesStore) again = NULL;
 
-  if (test_backend_is_pg ())
-    {
-      g_test_skip ("files on SQLite only");
-      return;
-    }
+  if (skip_when (test_backend_is_pg (), "files on SQLite only"))
+    return;
   old = umask (022);
   store = test_store_new (&dir);
   path = g_strdup (les_store_get_path (store));
@@ -252,11 +258,8 @@ test_durable_commits (void)
   g_autoptr(LesStore) store = NULL;
   g_autofree char *sync = NULL;
 
-  if (test_backend_is_pg ())
-    {
-      g_test_skip ("the server's own settings make its commits durable");
-      return;
-    }
+  if (skip_when (test_backend_is_pg (), "the server's own settings make its commits durable"))
+    return;
   store = test_store_new (&dir);
   sync = query_text (store, "PRAGMA synchronous");
   g_assert_cmpstr (sync, ==, "2");   /* FULL */
@@ -429,11 +432,9 @@ test_cancel (void)
   LesStmt *stmt;
   gint64 start;
 
-  if (!test_backend_is_pg ())
-    {
-      g_test_skip ("the server's statements (SQLite's progress handler: test-engine and test-runs)");
-      return;
-    }
+  if (skip_when (!test_backend_is_pg (),
+                 "the server's statements (SQLite's progress handler: test-engine and test-runs)"))
+    return;
   store = test_store_new (&dir);
   watcher = les_store_dup (store, &error);
   g_assert_no_error (error);
@@ -515,11 +516,8 @@ test_one_writer (void)
   Writer w = { NULL, FALSE, FALSE, NULL };
   GThread *thread;
 
-  if (!test_backend_is_pg ())
-    {
-      g_test_skip ("SQLite's lock is its own");
-      return;
-    }
+  if (skip_when (!test_backend_is_pg (), "SQLite's lock is its own"))
+    return;
   store = test_store_new (&dir);
   second = les_store_dup (store, &error);
   g_assert_no_error (error);
@@ -556,11 +554,8 @@ test_failed_transaction (void)
   g_autoptr(LesStore) store = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!test_backend_is_pg ())
-    {
-      g_test_skip ("SQLite undoes the failed statement only");
-      return;
-    }
+  if (skip_when (!test_backend_is_pg (), "SQLite undoes the failed statement only"))
+    return;
   store = test_store_new (&dir);
   g_assert_true (les_store_begin (store, &error));
   les_store_exec (store, "INSERT INTO pcns (pcn_code) VALUES ('U00001')", &error);
@@ -590,11 +585,8 @@ test_password_hidden (void)
   g_autofree char *location = NULL;
   g_autofree char *dbname = NULL;
 
-  if (!test_backend_is_pg ())
-    {
-      g_test_skip ("files have no password");
-      return;
-    }
+  if (skip_when (!test_backend_is_pg (), "files have no password"))
+    return;
   store = test_store_new (&dir);
   dbname = query_text (store, "SELECT current_database ()");
   /* the test server trusts its socket, so a password is accepted and unused */
@@ -709,11 +701,8 @@ file_contains (const char *path, const char *text)
 static void
 test_key_not_in_file (void)
 {
-  if (test_backend_is_pg ())
-    {
-      g_test_skip ("SQLite files: the key, its side files and older versions are theirs");
-      return;
-    }
+  if (skip_when (test_backend_is_pg (), sqlite_files_only))
+    return;
   {
     g_autofree char *dir = NULL;
     g_autoptr(LesStore) store = test_store_new (&dir);
@@ -773,11 +762,8 @@ make_old_database (char **dir, char **old_hex)
 static void
 test_migrate_moves_key (void)
 {
-  if (test_backend_is_pg ())
-    {
-      g_test_skip ("SQLite files: the key, its side files and older versions are theirs");
-      return;
-    }
+  if (skip_when (test_backend_is_pg (), sqlite_files_only))
+    return;
   {
     g_autofree char *dir = NULL;
     g_autofree char *old_hex = NULL;
@@ -824,11 +810,8 @@ test_migrate_moves_key (void)
 static void
 test_migrate_needs_a_provider (void)
 {
-  if (test_backend_is_pg ())
-    {
-      g_test_skip ("SQLite files: the key, its side files and older versions are theirs");
-      return;
-    }
+  if (skip_when (test_backend_is_pg (), sqlite_files_only))
+    return;
   {
     g_autofree char *dir = NULL;
     g_autofree char *old_hex = NULL;
@@ -851,11 +834,8 @@ test_migrate_needs_a_provider (void)
 static void
 test_key_elsewhere (void)
 {
-  if (test_backend_is_pg ())
-    {
-      g_test_skip ("SQLite files: the key, its side files and older versions are theirs");
-      return;
-    }
+  if (skip_when (test_backend_is_pg (), sqlite_files_only))
+    return;
   {
     g_autofree char *dir = NULL;
     g_autoptr(LesStore) store = test_store_new (&dir);
@@ -1004,11 +984,8 @@ wait_told (Waiter *w)
 static void
 test_second_writer_waits (void)
 {
-  if (test_backend_is_pg ())
-    {
-      g_test_skip ("SQLite files: the key, its side files and older versions are theirs");
-      return;
-    }
+  if (skip_when (test_backend_is_pg (), sqlite_files_only))
+    return;
   {
     g_autofree char *dir = NULL;
     g_autoptr(LesStore) holder = test_store_new (&dir);

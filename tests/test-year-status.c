@@ -45,29 +45,15 @@ static const char claims[] =
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
-  f->store = test_store_new (&f->dir);
-  test_import_ok (f->store, f->dir, LES_KIND_PRACTICES, practices);
-  test_import_ok (f->store, f->dir, LES_KIND_LIST_SIZES, list_sizes);
-  test_import_ok (f->store, f->dir, LES_KIND_SERVICES, services);
-  test_import_ok (f->store, f->dir, LES_KIND_RULES, rules);
-  test_import_ok (f->store, f->dir, LES_KIND_SIGNUPS, signups);
+  f->store = test_store_new_with (&f->dir, (const char *[LES_N_KINDS]) {
+    [LES_KIND_PRACTICES] = practices, [LES_KIND_LIST_SIZES] = list_sizes, [LES_KIND_SERVICES] = services,
+    [LES_KIND_RULES] = rules, [LES_KIND_SIGNUPS] = signups });
 }
 
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  g_clear_object (&f->store);
-  test_remove_dir (f->dir);
-  g_free (f->dir);
-}
-
-static void
-compute (Fixture *f, gint32 to)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (les_compute_year (f->store, FY, to, NULL, NULL, NULL, NULL, &error));
-  g_assert_no_error (error);
+  test_store_clear (&f->store, &f->dir);
 }
 
 static void
@@ -89,20 +75,6 @@ staleness (Fixture *f)
   return why;
 }
 
-static void
-set_status (Fixture *f, LesClaimStatus status, const char *reason, const char *ref)
-{
-  g_autoptr(GError) error = NULL;
-  const char *refs[] = { ref, NULL };
-  g_autoptr(GArray) ids = les_claims_ids_for_refs (f->store, refs, &error);
-  g_autoptr(LesClaimsChange) change = NULL;
-
-  g_assert_no_error (error);
-  change = les_claims_set_status (f->store, (gint64 *) ids->data, NULL, ids->len, status, reason, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (les_claims_change_get_n_changed (change), ==, 1);
-}
-
 /* The default: the latest month with claims, or the month after the latest run; April to March */
 static void
 test_default (Fixture *f, gconstpointer data)
@@ -121,8 +93,8 @@ test_default (Fixture *f, gconstpointer data)
   g_assert_cmpint (les_year_default_to_period (f->store, FY, NULL), ==, 202405);
 
   /* a run of July: August comes next, later than the claims */
-  compute (f, 202407);
-  set_status (f, LES_CLAIM_STATUS_APPROVED, NULL, "C1");
+  test_compute (f->store, FY, 202407);
+  test_set_status (f->store, LES_CLAIM_STATUS_APPROVED, NULL, "C1");
   g_assert_true (les_runs_close_month (f->store, FY, 202407, NULL, NULL, NULL, &run, &error));
   g_assert_no_error (error);
   les_run_clear (&run);
@@ -166,9 +138,9 @@ test_chosen (Fixture *f, gconstpointer data)
   g_clear_error (&error);
 
   /* a compute keeps its month */
-  compute (f, 202406);
+  test_compute (f->store, FY, 202406);
   g_assert_cmpint (les_year_get_to_period (f->store, FY, NULL, NULL), ==, 202406);
-  compute (f, 0);
+  test_compute (f->store, FY, 0);
   g_assert_cmpint (les_year_get_to_period (f->store, FY, NULL, NULL), ==, 202503);
 
   /* 0 goes back to the default */
@@ -198,7 +170,7 @@ test_stale (Fixture *f, gconstpointer data)
     g_clear_pointer (&text, g_free);
   }
 
-  compute (f, 202405);
+  test_compute (f->store, FY, 202405);
   g_assert_cmpint (staleness (f), ==, 0);
   {
     g_auto(LesYearStatus) status = { 0 };
@@ -220,20 +192,20 @@ test_stale (Fixture *f, gconstpointer data)
                   "C4,A81002,INJ,JAB,2024-05,2,2024-06-02\n");
   g_assert_cmpint (staleness (f), ==, LES_STALE_IMPORTS);
   /* the same claims again change nothing, and say nothing */
-  compute (f, 202405);
+  test_compute (f->store, FY, 202405);
   test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, claims);
   g_assert_cmpint (staleness (f), ==, 0);
   /* patient lines */
   test_import_ok (f->store, f->dir, LES_KIND_PATIENT_ACTIVITY,
                   "claim_ref,nhs_number,activity_date\nC4,9434765919,2024-05-03\nC4,9434765870,2024-05-04\n");
   g_assert_cmpint (staleness (f), ==, LES_STALE_IMPORTS);
-  compute (f, 202405);
+  test_compute (f->store, FY, 202405);
 
   /* practices and list sizes: every year reads them */
   test_import_ok (f->store, f->dir, LES_KIND_LIST_SIZES,
                   "practice_code,date,registered\nA81001,2024-05-01,1250\n");
   g_assert_cmpint (staleness (f), ==, LES_STALE_IMPORTS);
-  compute (f, 202405);
+  test_compute (f->store, FY, 202405);
   /* the ledger is read as it is by the reconciliation: no compute needs it */
   test_import_ok (f->store, f->dir, LES_KIND_LEDGER,
                   "service_code,period,amount,reference\nINJ,2024-04,100.00,L1\n");
@@ -249,9 +221,9 @@ test_stale (Fixture *f, gconstpointer data)
   g_assert_cmpint (staleness (f), ==, LES_STALE_EDITS);
 
   /* decisions: approving changes nothing a compute reads; rejecting does */
-  set_status (f, LES_CLAIM_STATUS_APPROVED, NULL, "C1");
+  test_set_status (f->store, LES_CLAIM_STATUS_APPROVED, NULL, "C1");
   g_assert_cmpint (staleness (f), ==, LES_STALE_EDITS);
-  set_status (f, LES_CLAIM_STATUS_REJECTED, "sent twice", "C2");
+  test_set_status (f->store, LES_CLAIM_STATUS_REJECTED, "sent twice", "C2");
   g_assert_cmpint (staleness (f), ==, LES_STALE_EDITS | LES_STALE_DECISIONS);
   {
     g_auto(LesYearStatus) status = { 0 };
@@ -267,7 +239,7 @@ test_stale (Fixture *f, gconstpointer data)
     g_clear_pointer (&text, g_free);
   }
 
-  compute (f, 202405);
+  test_compute (f->store, FY, 202405);
   g_assert_cmpint (staleness (f), ==, 0);
 
   /* another month chosen than the one computed */

@@ -93,14 +93,11 @@ les_keyring_save (LesKeyProvider *provider, const char *db_path, const char *key
 static gboolean
 les_keyring_create (LesKeyProvider *provider, const char *db_path, char **key_id, GBytes **key, GError **error)
 {
-  g_autofree char *id = les_key_new_id (error);
-  guint8 bytes[LES_KEY_SIZE];
+  g_autofree char *id = NULL;
   g_autoptr(GBytes) made = NULL;
 
-  if (id == NULL || !les_key_random (bytes, sizeof bytes, error))
+  if (!les_key_new (&id, &made, error))
     return FALSE;
-  made = g_bytes_new (bytes, sizeof bytes);
-  memset (bytes, 0, sizeof bytes);
   if (!les_keyring_save (provider, db_path, id, made, error))
     return FALSE;
   *key_id = g_steal_pointer (&id);

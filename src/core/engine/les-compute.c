@@ -116,16 +116,26 @@ report (Loader *ld, double fraction, const char *label)
     ld->progress (fraction, label, ld->user_data);
 }
 
+/* @sql, whose ?1 is the year, prepared for the loader's year */
+static LesStmt *
+prepare_year (Loader *ld, const char *sql, GError **error)
+{
+  LesStmt *stmt = les_store_prepare (ld->store, sql, error);
+
+  if (stmt != NULL)
+    les_stmt_bind_int64 (stmt, 1, ld->fy);
+  return stmt;
+}
+
 static gboolean
 load_services (Loader *ld, LesEngineInput *in, GError **error)
 {
   LesStmt *stmt;
   LesStep rc;
 
-  stmt = les_store_prepare (ld->store, les_sql_compute_services, error);
+  stmt = prepare_year (ld, les_sql_compute_services, error);
   if (stmt == NULL)
     return FALSE;
-  les_stmt_bind_int64 (stmt, 1, ld->fy);
   while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       LesEngineService s = { 0 };
@@ -161,10 +171,9 @@ load_rules (Loader *ld, LesEngineInput *in, GError **error)
   LesStmt *stmt;
   LesStep rc;
 
-  stmt = les_store_prepare (ld->store, les_sql_compute_rules, error);
+  stmt = prepare_year (ld, les_sql_compute_rules, error);
   if (stmt == NULL)
     return FALSE;
-  les_stmt_bind_int64 (stmt, 1, ld->fy);
   while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       LesEngineRule r = { 0 };
@@ -227,29 +236,26 @@ load_service_data (Loader *ld, LesEngineInput *in, GError **error)
   LesStmt *stmt;
   LesStep rc;
 
-  stmt = les_store_prepare (ld->store, les_sql_compute_signups, error);
+  stmt = prepare_year (ld, les_sql_compute_signups, error);
   if (stmt == NULL)
     return FALSE;
-  les_stmt_bind_int64 (stmt, 1, ld->fy);
   while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     les_engine_input_add_signup (in, les_stmt_text (stmt, 0), les_stmt_text (stmt, 1), column_date (stmt, 2),
                                  column_date (stmt, 3));
   if (!finish (stmt, rc))
     return FALSE;
 
-  stmt = les_store_prepare (ld->store, les_sql_compute_cohorts, error);
+  stmt = prepare_year (ld, les_sql_compute_cohorts, error);
   if (stmt == NULL)
     return FALSE;
-  les_stmt_bind_int64 (stmt, 1, ld->fy);
   while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     les_engine_input_add_cohort (in, les_stmt_text (stmt, 0), les_stmt_text (stmt, 1), les_stmt_int64 (stmt, 2));
   if (!finish (stmt, rc))
     return FALSE;
 
-  stmt = les_store_prepare (ld->store, les_sql_compute_allocations, error);
+  stmt = prepare_year (ld, les_sql_compute_allocations, error);
   if (stmt == NULL)
     return FALSE;
-  les_stmt_bind_int64 (stmt, 1, ld->fy);
   while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     les_engine_input_add_allocation (in, les_stmt_text (stmt, 0), les_stmt_text (stmt, 1),
                                      !les_stmt_is_null (stmt, 2), les_stmt_int64 (stmt, 2),
@@ -257,10 +263,9 @@ load_service_data (Loader *ld, LesEngineInput *in, GError **error)
   if (!finish (stmt, rc))
     return FALSE;
 
-  stmt = les_store_prepare (ld->store, les_sql_compute_achievements, error);
+  stmt = prepare_year (ld, les_sql_compute_achievements, error);
   if (stmt == NULL)
     return FALSE;
-  les_stmt_bind_int64 (stmt, 1, ld->fy);
   while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     les_engine_input_add_achievement (in, les_stmt_text (stmt, 0), les_stmt_text (stmt, 1),
                                       les_stmt_int64 (stmt, 2));
@@ -795,10 +800,9 @@ write_lines_year (Loader *ld, LesEngineOutput **outputs, guint n_services, LesCo
   LesStmt *stmt;
   gboolean ok;
 
-  stmt = les_store_prepare (ld->store, les_sql_compute_stored_lines, error);
+  stmt = prepare_year (ld, les_sql_compute_stored_lines, error);
   if (stmt == NULL)
     return FALSE;
-  les_stmt_bind_int64 (stmt, 1, ld->fy);
   line_changes_init (&ch);
   ok = diff_lines (ld, stmt, (NextLineFunc) line_merge_next, &merge, &ch, error)
        && write_changes (ld, &ch, sum, error);
@@ -830,10 +834,9 @@ write_lines_service (Loader *ld, const char *service_code, LesEngineOutput *out,
   LesStmt *stmt;
   gboolean ok;
 
-  stmt = les_store_prepare (ld->store, les_sql_compute_stored_lines_of_service, error);
+  stmt = prepare_year (ld, les_sql_compute_stored_lines_of_service, error);
   if (stmt == NULL)
     return FALSE;
-  les_stmt_bind_int64 (stmt, 1, ld->fy);
   les_stmt_bind_text (stmt, 2, service_code);
   line_changes_init (&ch);
   ok = diff_lines (ld, stmt, (NextLineFunc) line_cursor_next, &cursor, &ch, error)
@@ -871,11 +874,10 @@ add_line_totals (Loader *ld, ServiceTotals *t, LesEngineOutput *out, GError **er
 static gboolean
 write_service_totals (Loader *ld, const char *service_code, const ServiceTotals *t, GError **error)
 {
-  LesStmt *stmt = les_store_prepare (ld->store, les_sql_compute_insert_total, error);
+  LesStmt *stmt = prepare_year (ld, les_sql_compute_insert_total, error);
 
   if (stmt == NULL)
     return FALSE;
-  les_stmt_bind_int64 (stmt, 1, ld->fy);
   les_stmt_bind_text (stmt, 2, service_code);
   les_stmt_bind_int64 (stmt, 3, t->payable);
   les_stmt_bind_int64 (stmt, 4, t->held);
@@ -891,11 +893,10 @@ write_service_totals (Loader *ld, const char *service_code, const ServiceTotals 
 static gboolean
 run_for_service (Loader *ld, const char *sql, const char *service_code, GError **error)
 {
-  LesStmt *stmt = les_store_prepare (ld->store, sql, error);
+  LesStmt *stmt = prepare_year (ld, sql, error);
 
   if (stmt == NULL)
     return FALSE;
-  les_stmt_bind_int64 (stmt, 1, ld->fy);
   les_stmt_bind_text (stmt, 2, service_code);
   return les_stmt_run (stmt, error);
 }
@@ -1030,10 +1031,9 @@ read_stale (Loader *ld, GHashTable **stale, GError **error)
   LesStep rc;
 
   *stale = NULL;
-  stmt = les_store_prepare (ld->store, les_sql_results_compute, error);
+  stmt = prepare_year (ld, les_sql_results_compute, error);
   if (stmt == NULL)
     return FALSE;
-  les_stmt_bind_int64 (stmt, 1, ld->fy);
   rc = les_stmt_step (stmt, error);
   if (rc == LES_STEP_ROW)
     to = column_period (stmt, 0);
@@ -1043,10 +1043,9 @@ read_stale (Loader *ld, GHashTable **stale, GError **error)
   if (to != ld->to)
     return TRUE;
 
-  stmt = les_store_prepare (ld->store, les_sql_compute_stale, error);
+  stmt = prepare_year (ld, les_sql_compute_stale, error);
   if (stmt == NULL)
     return FALSE;
-  les_stmt_bind_int64 (stmt, 1, ld->fy);
   while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       const char *code = les_stmt_text (stmt, 0);
@@ -1067,11 +1066,10 @@ read_stale (Loader *ld, GHashTable **stale, GError **error)
 static gboolean
 clear_stale (Loader *ld, GError **error)
 {
-  LesStmt *stmt = les_store_prepare (ld->store, les_sql_compute_stale_clear, error);
+  LesStmt *stmt = prepare_year (ld, les_sql_compute_stale_clear, error);
 
   if (stmt == NULL)
     return FALSE;
-  les_stmt_bind_int64 (stmt, 1, ld->fy);
   return les_stmt_run (stmt, error);
 }
 

@@ -389,6 +389,43 @@ explain_caps (Run *run, const Line *l, GPtrArray *text)
   }
 }
 
+/* Computes @service_code of @in, which the explanations then read: FALSE,
+ * with @error, when @in has no such service.  Clear with run_clear(). */
+static gboolean
+run_service (LesEngineInput *in,
+             const char     *service_code,
+             GArray        **findings,
+             Run            *run,
+             Scratch        *scratch,
+             GError        **error)
+{
+  Service *svc;
+
+  les_engine_input_prepare (in);
+  svc = les_engine_input_lookup_service (in, service_code);
+  if (svc == NULL)
+    {
+      g_autofree char *year = les_year_format (in->fy);
+
+      g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, "There is no service %s in %s", service_code, year);
+      return FALSE;
+    }
+
+  *findings = g_array_new (FALSE, FALSE, sizeof (LesFinding));
+  g_array_set_clear_func (*findings, les_engine_finding_clear);
+  les_engine_scratch_init (scratch);
+  les_engine_run_init (run, in, svc, *findings, scratch);
+  les_engine_run_compute (run);
+  return TRUE;
+}
+
+static void
+run_clear (Run *run, Scratch *scratch)
+{
+  les_engine_run_clear (run);
+  les_engine_scratch_clear (scratch);
+}
+
 /**
  * les_engine_explain:
  *
@@ -409,7 +446,6 @@ les_engine_explain (LesEngineInput *in,
 {
   g_autoptr(GPtrArray) text = NULL;
   g_autoptr(GArray) findings = NULL;
-  Service *svc;
   const Line *line = NULL;
   Run run;
   Scratch scratch;
@@ -420,26 +456,12 @@ les_engine_explain (LesEngineInput *in,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   les_period_format (period, p_text);
-  les_engine_input_prepare (in);
-  svc = les_engine_input_lookup_service (in, service_code);
-  if (svc == NULL)
-    {
-      g_autofree char *year = les_year_format (in->fy);
-
-      g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, "There is no service %s in %s", service_code, year);
-      return NULL;
-    }
-
-  findings = g_array_new (FALSE, FALSE, sizeof (LesFinding));
-  g_array_set_clear_func (findings, les_engine_finding_clear);
-  les_engine_scratch_init (&scratch);
-  les_engine_run_init (&run, in, svc, findings, &scratch);
-  les_engine_run_compute (&run);
+  if (!run_service (in, service_code, &findings, &run, &scratch, error))
+    return NULL;
   if (run.error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&run.error));
-      les_engine_run_clear (&run);
-      les_engine_scratch_clear (&scratch);
+      run_clear (&run, &scratch);
       return NULL;
     }
 
@@ -456,8 +478,7 @@ les_engine_explain (LesEngineInput *in,
       g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND,
                    "There is no payment line for %s / %s / %s / %s: nothing is paid for it up to the last "
                    "compute (see its findings)", practice_code, service_code, rule_code, p_text);
-      les_engine_run_clear (&run);
-      les_engine_scratch_clear (&scratch);
+      run_clear (&run, &scratch);
       return NULL;
     }
 
@@ -483,8 +504,7 @@ les_engine_explain (LesEngineInput *in,
     say (text, "Result: gross %s, payable %s, held %s.", gross, payable, held);
   }
 
-  les_engine_run_clear (&run);
-  les_engine_scratch_clear (&scratch);
+  run_clear (&run, &scratch);
   return g_steal_pointer (&text);
 }
 
@@ -510,7 +530,6 @@ les_engine_explain_claim (LesEngineInput      *in,
 {
   g_autoptr(GPtrArray) text = NULL;
   g_autoptr(GArray) findings = NULL;
-  Service *svc;
   const Line *line = NULL;
   const ClaimRun *cr = NULL;
   gint64 index = -1;
@@ -523,21 +542,8 @@ les_engine_explain_claim (LesEngineInput      *in,
 
   if (trace != NULL)
     memset (trace, 0, sizeof *trace);
-  les_engine_input_prepare (in);
-  svc = les_engine_input_lookup_service (in, service_code);
-  if (svc == NULL)
-    {
-      g_autofree char *year = les_year_format (in->fy);
-
-      g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND, "There is no service %s in %s", service_code, year);
-      return NULL;
-    }
-
-  findings = g_array_new (FALSE, FALSE, sizeof (LesFinding));
-  g_array_set_clear_func (findings, les_engine_finding_clear);
-  les_engine_scratch_init (&scratch);
-  les_engine_run_init (&run, in, svc, findings, &scratch);
-  les_engine_run_compute (&run);
+  if (!run_service (in, service_code, &findings, &run, &scratch, error))
+    return NULL;
 
   for (guint i = 0; i < run.n_claims && cr == NULL; i++)
     if (strcmp (run.claims[i].c.ref, claim_ref) == 0)
@@ -553,8 +559,7 @@ les_engine_explain_claim (LesEngineInput      *in,
       g_set_error (error, LES_ERROR, LES_ERROR_NOT_FOUND,
                    "Claim %s is not looked at by a compute up to %s: it is for a later month, or not for a rule "
                    "paid per item", claim_ref, to_text);
-      les_engine_run_clear (&run);
-      les_engine_scratch_clear (&scratch);
+      run_clear (&run, &scratch);
       return NULL;
     }
   for (guint i = 0; i < run.lines->len && line == NULL; i++)
@@ -611,7 +616,6 @@ les_engine_explain_claim (LesEngineInput      *in,
       }
     }
 
-  les_engine_run_clear (&run);
-  les_engine_scratch_clear (&scratch);
+  run_clear (&run, &scratch);
   return g_steal_pointer (&text);
 }

@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "les-adjustments.h"
 #include "les-error.h"
 #include "les-store-private.h"
 #include "les-value.h"
@@ -26,33 +27,6 @@ les_year_status_clear (LesYearStatus *status)
   g_clear_pointer (&status->computed_at, g_free);
   g_clear_pointer (&status->computed_by, g_free);
   g_clear_pointer (&status->changed_at, g_free);
-}
-
-static gint32
-column_period (LesStmt *stmt, int col)
-{
-  gint32 ym = 0;
-
-  if (!les_stmt_is_null (stmt, col))
-    les_period_parse (les_stmt_text (stmt, col), &ym, NULL);
-  return ym;
-}
-
-static gint32
-latest_run_month (LesStore *store, int fy, GError **error)
-{
-  LesStmt *stmt = les_store_prepare (store, les_sql_runs_latest_live, error);
-  gint32 month = 0;
-  LesStep rc;
-
-  if (stmt == NULL)
-    return -1;
-  les_stmt_bind_int64 (stmt, 1, fy);
-  rc = les_stmt_step (stmt, error);
-  if (rc == LES_STEP_ROW)
-    month = column_period (stmt, 1);
-  les_stmt_reset (stmt);
-  return rc == LES_STEP_ERROR ? -1 : month;
 }
 
 /**
@@ -81,13 +55,12 @@ les_year_default_to_period (LesStore *store, int fy, GError **error)
   les_stmt_bind_int64 (stmt, 1, fy);
   rc = les_stmt_step (stmt, error);
   if (rc == LES_STEP_ROW)
-    to = MAX (to, column_period (stmt, 0));
+    to = MAX (to, les_stmt_period (stmt, 0));
   les_stmt_reset (stmt);
   if (rc == LES_STEP_ERROR)
     return 0;
 
-  run_month = latest_run_month (store, fy, error);
-  if (run_month < 0)
+  if (!les_adjustments_latest_run (store, fy, NULL, &run_month, error))
     return 0;
   if (run_month != 0)
     to = MAX (to, les_period_add_months (run_month, 1));
@@ -126,12 +99,12 @@ les_year_status_get (LesStore *store, int fy, LesYearStatus *status, GError **er
       gint64 imports = les_stmt_int64 (stmt, 1), edits = les_stmt_int64 (stmt, 2);
       gint64 decisions = les_stmt_int64 (stmt, 3);
 
-      status->to_period = column_period (stmt, 0);
+      status->to_period = les_stmt_period (stmt, 0);
       status->changed_at = g_strdup (les_stmt_text (stmt, 4));
       status->computed = !les_stmt_is_null (stmt, 5);
       if (status->computed)
         {
-          status->computed_to = column_period (stmt, 5);
+          status->computed_to = les_stmt_period (stmt, 5);
           status->computed_at = g_strdup (les_stmt_text (stmt, 6));
           status->computed_by = g_strdup (les_stmt_text (stmt, 7));
           imports -= les_stmt_int64 (stmt, 8);

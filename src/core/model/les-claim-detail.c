@@ -20,26 +20,6 @@ dup_column (LesStmt *stmt, int col)
   return g_strdup (les_stmt_text (stmt, col));
 }
 
-static gint32
-column_date (LesStmt *stmt, int col)
-{
-  gint32 ymd = 0;
-
-  if (!les_stmt_is_null (stmt, col))
-    les_date_parse (les_stmt_text (stmt, col), &ymd, NULL);
-  return ymd;
-}
-
-static gint32
-column_period (LesStmt *stmt, int col)
-{
-  gint32 ym = 0;
-
-  if (!les_stmt_is_null (stmt, col))
-    les_period_parse (les_stmt_text (stmt, col), &ym, NULL);
-  return ym;
-}
-
 static void
 finding_clear (gpointer data)
 {
@@ -130,9 +110,9 @@ read_claim (LesStore *store, gint64 id, LesClaimDetail *d, GError **error)
       d->item_description = dup_column (stmt, 11);
       d->has_rate = !les_stmt_is_null (stmt, 13) && g_strcmp0 (les_stmt_text (stmt, 12), "item") == 0;
       d->rate = les_stmt_int64 (stmt, 13);
-      d->period = column_period (stmt, 14);
+      d->period = les_stmt_period (stmt, 14);
       d->count = les_stmt_int64 (stmt, 15);
-      d->submitted_date = column_date (stmt, 16);
+      d->submitted_date = les_stmt_date (stmt, 16);
       status = les_claim_status_from_word (les_stmt_text (stmt, 17));
       d->status = status >= 0 ? (LesClaimStatus) status : LES_CLAIM_STATUS_SUBMITTED;
       d->status_reason = dup_column (stmt, 18);
@@ -159,7 +139,7 @@ read_patient_lines (LesStore *store, LesClaimDetail *d, GError **error)
 
       line.line_no = les_stmt_int (stmt, 0);
       line.valid_nhs_number = les_stmt_int (stmt, 1) != 0;
-      line.activity_date = column_date (stmt, 2);
+      line.activity_date = les_stmt_date (stmt, 2);
       line.in_period = line.activity_date >= d->cover_first && line.activity_date <= d->cover_last;
       g_array_append_val (d->patient_lines, line);
     }
@@ -222,6 +202,18 @@ has_finding (const LesClaimDetail *d, LesFindingCode code)
   return FALSE;
 }
 
+/* Binds the key of the claim's payment line as ?1 … ?5 */
+static void
+bind_line_key (LesStmt *stmt, const LesClaimDetail *d, char period[8])
+{
+  les_period_format (d->period, period);
+  les_stmt_bind_int64 (stmt, 1, d->year);
+  les_stmt_bind_text (stmt, 2, d->practice_code);
+  les_stmt_bind_text (stmt, 3, d->service_code);
+  les_stmt_bind_text (stmt, 4, d->item_code);
+  les_stmt_bind_text (stmt, 5, period);
+}
+
 static gboolean
 read_original (LesStore *store, LesClaimDetail *d, GError **error)
 {
@@ -234,12 +226,7 @@ read_original (LesStore *store, LesClaimDetail *d, GError **error)
   stmt = les_store_prepare (store, les_sql_claims_original, error);
   if (stmt == NULL)
     return FALSE;
-  les_period_format (d->period, period);
-  les_stmt_bind_int64 (stmt, 1, d->year);
-  les_stmt_bind_text (stmt, 2, d->practice_code);
-  les_stmt_bind_text (stmt, 3, d->service_code);
-  les_stmt_bind_text (stmt, 4, d->item_code);
-  les_stmt_bind_text (stmt, 5, period);
+  bind_line_key (stmt, d, period);
   rc = les_stmt_step (stmt, error);
   /* the claim itself when it has become the first (its original withdrawn since the compute) */
   if (rc == LES_STEP_ROW && les_stmt_int64 (stmt, 0) != d->id)
@@ -273,18 +260,6 @@ read_history (LesStore *store, LesClaimDetail *d, GError **error)
     }
   les_stmt_reset (stmt);
   return rc == LES_STEP_DONE;
-}
-
-/* Binds the key of the claim's payment line as ?1 … ?5 */
-static void
-bind_line_key (LesStmt *stmt, const LesClaimDetail *d, char period[8])
-{
-  les_period_format (d->period, period);
-  les_stmt_bind_int64 (stmt, 1, d->year);
-  les_stmt_bind_text (stmt, 2, d->practice_code);
-  les_stmt_bind_text (stmt, 3, d->service_code);
-  les_stmt_bind_text (stmt, 4, d->item_code);
-  les_stmt_bind_text (stmt, 5, period);
 }
 
 static gboolean

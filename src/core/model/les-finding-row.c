@@ -4,9 +4,7 @@
 #include "config.h"
 
 #include "les-finding-row.h"
-#include "les-queries.h"
-#include "les-sql.h"
-#include "les-store-private.h"
+#include "les-queries-private.h"
 #include "les-value.h"
 
 struct _LesFindingRow
@@ -154,35 +152,26 @@ les_finding_row_equal (gconstpointer a, gconstpointer b)
          && x->n_claims == y->n_claims && g_strcmp0 (x->message, y->message) == 0;
 }
 
+/* A row of les_sql_screen_findings_summary */
+static gpointer
+finding_row_new (LesStmt *stmt, gconstpointer data)
+{
+  LesFindingRow *row = g_object_new (LES_TYPE_FINDING_ROW, NULL);
+
+  row->severity = g_strdup (les_stmt_text (stmt, 0));
+  row->code = g_strdup (les_stmt_text (stmt, 1));
+  row->count = les_stmt_int64 (stmt, 2);
+  row->count_text = les_count_format_display (row->count);
+  row->n_claims = les_stmt_int64 (stmt, 3);
+  row->message = les_queries_dup_text (stmt, 4);
+  return row;
+}
+
 GListModel *
 les_finding_rows_read (LesStore *store, int fy, GError **error)
 {
-  g_autoptr(GListStore) rows = g_list_store_new (LES_TYPE_FINDING_ROW);
-  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_object_unref);
-  LesStmt *stmt;
-  LesStep rc;
-
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
-  stmt = les_store_prepare (store, les_sql_screen_findings_summary, error);
-  if (stmt == NULL)
-    return NULL;
-  les_stmt_bind_int64 (stmt, 1, fy);
-  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
-    {
-      LesFindingRow *row = g_object_new (LES_TYPE_FINDING_ROW, NULL);
-
-      row->severity = g_strdup (les_stmt_text (stmt, 0));
-      row->code = g_strdup (les_stmt_text (stmt, 1));
-      row->count = les_stmt_int64 (stmt, 2);
-      row->count_text = les_count_format_display (row->count);
-      row->n_claims = les_stmt_int64 (stmt, 3);
-      row->message = g_strdup (les_stmt_is_null (stmt, 4) ? "" : les_stmt_text (stmt, 4));
-      g_ptr_array_add (batch, row);
-    }
-  les_stmt_reset (stmt);
-  if (rc == LES_STEP_ERROR)
-    return NULL;
-  g_list_store_splice (rows, 0, 0, batch->pdata, batch->len);
-  return G_LIST_MODEL (g_steal_pointer (&rows));
+  return les_queries_read_year (store, les_sql_screen_findings_summary, fy, LES_TYPE_FINDING_ROW, finding_row_new,
+                                error);
 }

@@ -8,7 +8,7 @@
 
 #include "les-csv.h"
 #include "les-error.h"
-#include "les-queries.h"
+#include "les-queries-private.h"
 #include "les-results.h"
 #include "les-runs.h"
 #include "les-store-private.h"
@@ -65,6 +65,88 @@ add_totals (LesTable *table, gboolean counts)
 }
 
 
+/* Runs @stmt (already bound) to its end, an item of @item_type made of each
+ * result row; the rows are added in one splice, so a view sees one change */
+GListModel *
+les_queries_read_items (LesStmt            *stmt,
+                        GType               item_type,
+                        LesQueriesMakeItem  make_item,
+                        gconstpointer       data,
+                        GError            **error)
+{
+  g_autoptr(GListStore) items = g_list_store_new (item_type);
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_object_unref);
+  LesStep rc;
+
+  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
+    g_ptr_array_add (batch, make_item (stmt, data));
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return NULL;
+  g_list_store_splice (items, 0, 0, batch->pdata, batch->len);
+  return G_LIST_MODEL (g_steal_pointer (&items));
+}
+
+/* les_queries_read_items() over @sql, whose one parameter is the year @fy */
+GListModel *
+les_queries_read_year (LesStore           *store,
+                       const char         *sql,
+                       int                 fy,
+                       GType               item_type,
+                       LesQueriesMakeItem  make_item,
+                       GError            **error)
+{
+  LesStmt *stmt = les_store_prepare (store, sql, error);
+
+  if (stmt == NULL)
+    return NULL;
+  les_stmt_bind_int64 (stmt, 1, fy);
+  return les_queries_read_items (stmt, item_type, make_item, NULL, error);
+}
+
+/* The text of column @col, "" for NULL */
+char *
+les_queries_dup_text (LesStmt *stmt, int col)
+{
+  return g_strdup (les_stmt_is_null (stmt, col) ? "" : les_stmt_text (stmt, col));
+}
+
+typedef struct {
+  const LesColumnSpec *columns;
+  guint                n_columns;
+} TableShape;
+
+/* A LesRow of the statement's row, whose columns follow the table's */
+static gpointer
+make_table_row (LesStmt *stmt, gconstpointer data)
+{
+  const TableShape *shape = data;
+  LesRow *row = les_row_new (shape->n_columns);
+
+  for (guint i = 0; i < shape->n_columns; i++)
+    {
+      gboolean null = les_stmt_is_null (stmt, i);
+      gint64 n = les_stmt_int64 (stmt, i);
+
+      switch (shape->columns[i].type)
+        {
+        case LES_CELL_TEXT:
+          les_row_set (row, i, les_stmt_text (stmt, i), n);
+          break;
+        case LES_CELL_COUNT:
+          les_row_take_text (row, i, null ? NULL : les_count_format_display (n), null ? G_MININT64 : n);
+          break;
+        case LES_CELL_MONEY:
+          les_row_take_text (row, i, null ? NULL : les_money_format_display (n), null ? G_MININT64 : n);
+          break;
+        case LES_CELL_CENTI:
+          les_row_take_text (row, i, null ? NULL : les_decimal_format (n, 2, 2), null ? G_MININT64 : n);
+          break;
+        }
+    }
+  return row;
+}
+
 /* Runs @stmt (already bound) and makes a row of it per result row; the
  * statement's columns follow @columns. */
 static LesTable *
@@ -73,47 +155,16 @@ run_table (LesStmt             *stmt,
            guint                n_columns,
            GError             **error)
 {
-  g_autoptr(GListStore) rows = g_list_store_new (LES_TYPE_ROW);
-  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_object_unref);
+  TableShape shape = { columns, n_columns };
+  GListModel *rows = les_queries_read_items (stmt, LES_TYPE_ROW, make_table_row, &shape, error);
   LesTable *table;
-  LesStep rc;
 
-  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
-    {
-      LesRow *row = les_row_new (n_columns);
-
-      for (guint i = 0; i < n_columns; i++)
-        {
-          gboolean null = les_stmt_is_null (stmt, i);
-          gint64 n = les_stmt_int64 (stmt, i);
-
-          switch (columns[i].type)
-            {
-            case LES_CELL_TEXT:
-              les_row_set (row, i, les_stmt_text (stmt, i), n);
-              break;
-            case LES_CELL_COUNT:
-              les_row_take_text (row, i, null ? NULL : les_count_format_display (n), null ? G_MININT64 : n);
-              break;
-            case LES_CELL_MONEY:
-              les_row_take_text (row, i, null ? NULL : les_money_format_display (n), null ? G_MININT64 : n);
-              break;
-            case LES_CELL_CENTI:
-              les_row_take_text (row, i, null ? NULL : les_decimal_format (n, 2, 2), null ? G_MININT64 : n);
-              break;
-            }
-        }
-      g_ptr_array_add (batch, row);
-    }
-  les_stmt_reset (stmt);
-  if (rc == LES_STEP_ERROR)
+  if (rows == NULL)
     return NULL;
-  g_list_store_splice (rows, 0, 0, batch->pdata, batch->len);
-
   table = g_new0 (LesTable, 1);
   table->columns = columns;
   table->n_columns = n_columns;
-  table->rows = G_LIST_MODEL (g_steal_pointer (&rows));
+  table->rows = rows;
   return table;
 }
 

@@ -4,10 +4,8 @@
 #include "config.h"
 
 #include "les-csv.h"
-#include "les-queries.h"
+#include "les-queries-private.h"
 #include "les-service-row.h"
-#include "les-sql.h"
-#include "les-store-private.h"
 #include "les-value.h"
 
 struct _LesServiceRow
@@ -156,49 +154,33 @@ les_service_row_equal (gconstpointer a, gconstpointer b)
          && memcmp (x->counts, y->counts, sizeof x->counts) == 0;
 }
 
-static char *
-dup_text (LesStmt *stmt, int col)
+/* A row of les_sql_screen_services */
+static gpointer
+service_row_new (LesStmt *stmt, gconstpointer data)
 {
-  return g_strdup (les_stmt_is_null (stmt, col) ? "" : les_stmt_text (stmt, col));
+  LesServiceRow *row = g_object_new (LES_TYPE_SERVICE_ROW, NULL);
+
+  row->code = les_queries_dup_text (stmt, 0);
+  row->name = les_queries_dup_text (stmt, 1);
+  row->cap_mode = les_queries_dup_text (stmt, 2);
+  row->budget = les_stmt_is_null (stmt, 3) ? G_MININT64 : les_stmt_int64 (stmt, 3);
+  row->budget_text = row->budget == G_MININT64 ? g_strdup ("") : les_money_format_display (row->budget);
+  row->schedule = les_queries_dup_text (stmt, 4);
+  row->claim_frequency = les_queries_dup_text (stmt, 5);
+  for (guint i = 0; i < G_N_ELEMENTS (row->counts); i++)
+    {
+      row->counts[i] = les_stmt_int64 (stmt, 6 + i);
+      row->count_texts[i] = les_count_format_display (row->counts[i]);
+    }
+  return row;
 }
 
 GListModel *
 les_service_rows_read (LesStore *store, int fy, GError **error)
 {
-  g_autoptr(GListStore) rows = g_list_store_new (LES_TYPE_SERVICE_ROW);
-  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_object_unref);
-  LesStmt *stmt;
-  LesStep rc;
-
   g_return_val_if_fail (LES_IS_STORE (store), NULL);
 
-  stmt = les_store_prepare (store, les_sql_screen_services, error);
-  if (stmt == NULL)
-    return NULL;
-  les_stmt_bind_int64 (stmt, 1, fy);
-  while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
-    {
-      LesServiceRow *row = g_object_new (LES_TYPE_SERVICE_ROW, NULL);
-
-      row->code = dup_text (stmt, 0);
-      row->name = dup_text (stmt, 1);
-      row->cap_mode = dup_text (stmt, 2);
-      row->budget = les_stmt_is_null (stmt, 3) ? G_MININT64 : les_stmt_int64 (stmt, 3);
-      row->budget_text = row->budget == G_MININT64 ? g_strdup ("") : les_money_format_display (row->budget);
-      row->schedule = dup_text (stmt, 4);
-      row->claim_frequency = dup_text (stmt, 5);
-      for (guint i = 0; i < G_N_ELEMENTS (row->counts); i++)
-        {
-          row->counts[i] = les_stmt_int64 (stmt, 6 + i);
-          row->count_texts[i] = les_count_format_display (row->counts[i]);
-        }
-      g_ptr_array_add (batch, row);
-    }
-  les_stmt_reset (stmt);
-  if (rc == LES_STEP_ERROR)
-    return NULL;
-  g_list_store_splice (rows, 0, 0, batch->pdata, batch->len);
-  return G_LIST_MODEL (g_steal_pointer (&rows));
+  return les_queries_read_year (store, les_sql_screen_services, fy, LES_TYPE_SERVICE_ROW, service_row_new, error);
 }
 
 gboolean

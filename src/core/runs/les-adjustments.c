@@ -10,33 +10,42 @@
 /* Apart from les-runs.c so that the compute, which records them, and the
  * runs, which compute when they close a month, do not call each other. */
 
-/* @month: that of the latest run of @fy that is not re-opened, 0 when none. */
-static gboolean
-latest_run_month (LesStore *store, int fy, gint32 *month, GError **error)
+/**
+ * les_adjustments_latest_run:
+ * @run_id: (out) (optional): its number, 0 when there is none
+ * @month: (out) (optional): its month, 0 when there is none
+ *
+ * The latest run of @fy that is not re-opened, which adjustments follow
+ * and the month end starts after.
+ */
+gboolean
+les_adjustments_latest_run (LesStore *store, int fy, gint64 *run_id, gint32 *month, GError **error)
 {
-  LesStmt *stmt = les_store_prepare (store, les_sql_runs_latest_live, error);
+  LesStmt *stmt;
   LesStep rc;
 
-  *month = 0;
+  g_return_val_if_fail (LES_IS_STORE (store), FALSE);
+
+  if (run_id != NULL)
+    *run_id = 0;
+  if (month != NULL)
+    *month = 0;
+  stmt = les_store_prepare (store, les_sql_runs_latest_live, error);
   if (stmt == NULL)
     return FALSE;
   les_stmt_bind_int64 (stmt, 1, fy);
   rc = les_stmt_step (stmt, error);
-  if (rc == LES_STEP_ROW && !les_stmt_is_null (stmt, 1))
-    les_period_parse (les_stmt_text (stmt, 1), month, NULL);
+  if (rc == LES_STEP_ROW)
+    {
+      if (run_id != NULL)
+        *run_id = les_stmt_int64 (stmt, 0);
+      if (month != NULL)
+        *month = les_stmt_period (stmt, 1);
+    }
   les_stmt_reset (stmt);
   return rc != LES_STEP_ERROR;
 }
 
-/**
- * les_adjustments_update:
- * @to_period: the month the compute reached (YYYYMM)
- *
- * Compares every paid line of @fy up to @to_period with what the compute
- * now gives for it, and records each difference in what was paid as an
- * adjustment due in the next open month.  Pending adjustments are
- * replaced, so computing twice records nothing twice.
- */
 gboolean
 les_adjustments_update (LesStore *store, int fy, gint32 to_period, GError **error)
 {
@@ -52,7 +61,7 @@ les_adjustments_update (LesStore *store, int fy, gint32 to_period, GError **erro
   les_stmt_bind_int64 (stmt, 1, fy);
   if (!les_stmt_run (stmt, error))
     return FALSE;
-  if (!latest_run_month (store, fy, &last_month, error))
+  if (!les_adjustments_latest_run (store, fy, NULL, &last_month, error))
     return FALSE;
   if (last_month == 0)
     return TRUE;

@@ -16,4 +16,10 @@ gboolean      les_adjustments_update   (LesStore   *store,
                                         gint32      to_period,
                                         GError    **error);
 
+gboolean      les_adjustments_latest_run (LesStore   *store,
+                                          int         fy,
+                                          gint64     *run_id,
+                                          gint32     *month,
+                                          GError    **error);
+
 G_END_DECLS

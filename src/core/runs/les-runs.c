@@ -25,17 +25,6 @@ dup_column (LesStmt *stmt, int col)
   return g_strdup (les_stmt_text (stmt, col));
 }
 
-static gint32
-column_period (LesStmt *stmt, int col)
-{
-  gint32 ym = 0;
-  const char *text = les_stmt_text (stmt, col);
-
-  if (text != NULL)
-    les_period_parse (text, &ym, NULL);
-  return ym;
-}
-
 void
 les_run_clear (LesRun *run)
 {
@@ -53,7 +42,7 @@ read_run (LesStmt *stmt, LesRun *run)
 {
   run->run_id = les_stmt_int64 (stmt, 0);
   run->year = les_stmt_int (stmt, 1);
-  run->month = column_period (stmt, 2);
+  run->month = les_stmt_period (stmt, 2);
   run->created_at = dup_column (stmt, 3);
   run->created_by = dup_column (stmt, 4);
   run->total = les_stmt_int64 (stmt, 5);
@@ -122,23 +111,13 @@ les_report_free (LesReport *report)
   g_free (report);
 }
 
-/* The latest run of @fy that is not re-opened: its number and month, or 0. */
+/* The latest live run's number and month, or 0 (failures count as none) */
 static gint64
 latest_live_run (LesStore *store, int fy, gint32 *month)
 {
-  LesStmt *stmt = les_store_prepare (store, les_sql_runs_latest_live, NULL);
-  gint64 run_id = 0;
+  gint64 run_id;
 
-  *month = 0;
-  if (stmt == NULL)
-    return 0;
-  les_stmt_bind_int64 (stmt, 1, fy);
-  if (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
-    {
-      run_id = les_stmt_int64 (stmt, 0);
-      *month = column_period (stmt, 1);
-    }
-  les_stmt_reset (stmt);
+  les_adjustments_latest_run (store, fy, &run_id, month, NULL);
   return run_id;
 }
 
@@ -958,7 +937,7 @@ read_lines (LesStore *store, LesStatement *st, GError **error)
       line.rule_code = dup_column (stmt, 3);
       line.rule_description = dup_column (stmt, 4);
       line.rule_kind = g_str_has_suffix (line.rule_code, ":ACH") ? g_strdup ("achievement") : dup_column (stmt, 5);
-      line.period = column_period (stmt, 6);
+      line.period = les_stmt_period (stmt, 6);
       line.has_units = !les_stmt_is_null (stmt, 7);
       line.units = les_stmt_int64 (stmt, 7);
       line.has_rate = !les_stmt_is_null (stmt, 8);
@@ -1004,7 +983,7 @@ read_claims (LesStore *store, LesStatement *st, GError **error)
   les_stmt_bind_int64 (stmt, 3, st->run.run_id);
   while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
-      g_autofree char *key = line_key (les_stmt_text (stmt, 0), les_stmt_text (stmt, 1), column_period (stmt, 2));
+      g_autofree char *key = line_key (les_stmt_text (stmt, 0), les_stmt_text (stmt, 1), les_stmt_period (stmt, 2));
       GPtrArray *refs = g_hash_table_lookup (by_line, key);
 
       if (refs == NULL)
@@ -1055,7 +1034,7 @@ read_decisions (LesStore *store, LesStatement *st, const Window *w, GError **err
       d.service_code = dup_column (stmt, 1);
       d.service_name = dup_column (stmt, 2);
       d.item_code = dup_column (stmt, 3);
-      d.period = column_period (stmt, 4);
+      d.period = les_stmt_period (stmt, 4);
       d.count = les_stmt_int64 (stmt, 5);
       d.status = les_claim_status_from_word (les_stmt_text (stmt, 6));
       d.reason = dup_column (stmt, 7);
@@ -1457,7 +1436,7 @@ les_runs_report (LesStore *store, int fy, GError **error)
   if (les_stmt_step (stmt, NULL) == LES_STEP_ROW)
     {
       report->n_runs = les_stmt_int64 (stmt, 0);
-      report->last_run_month = column_period (stmt, 1);
+      report->last_run_month = les_stmt_period (stmt, 1);
     }
   les_stmt_reset (stmt);
 

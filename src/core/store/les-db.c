@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "les-db.h"
+#include "les-value.h"
 
 const char *
 les_db_get_backend_name (LesDb *db)
@@ -210,4 +211,24 @@ les_db_describe_holder (LesDb *db)
   g_return_val_if_fail (db != NULL, NULL);
 
   return db->backend->describe_holder != NULL ? db->backend->describe_holder (db) : NULL;
+}
+
+gint32
+les_stmt_date (LesStmt *stmt, int col)
+{
+  gint32 ymd = 0;
+
+  if (!les_stmt_is_null (stmt, col))
+    les_date_parse (les_stmt_text (stmt, col), &ymd, NULL);
+  return ymd;
+}
+
+gint32
+les_stmt_period (LesStmt *stmt, int col)
+{
+  gint32 ym = 0;
+
+  if (!les_stmt_is_null (stmt, col))
+    les_period_parse (les_stmt_text (stmt, col), &ym, NULL);
+  return ym;
 }

@@ -189,5 +189,11 @@ int          les_stmt_int           (LesStmt         *stmt,
                                      int              col);
 const char  *les_stmt_text          (LesStmt         *stmt,
                                      int              col);
+/* A column of dates (YYYY-MM-DD) or of months (YYYY-MM) as les-value.h's
+ * numbers, 20240401 or 202404: 0 for NULL or for text that is not one */
+gint32       les_stmt_date          (LesStmt         *stmt,
+                                     int              col);
+gint32       les_stmt_period        (LesStmt         *stmt,
+                                     int              col);
 
 G_END_DECLS

@@ -164,15 +164,12 @@ les_key_file_create (LesKeyProvider *provider, const char *db_path, char **key_i
   LesKeyFile *self = LES_KEY_FILE (provider);
   g_autoptr(GError) local = NULL;
   g_autofree char *id = NULL;
-  guint8 bytes[LES_KEY_SIZE];
 
   /* a job's databases share the key its file holds: made once, with the first */
   if (g_file_test (self->path, G_FILE_TEST_EXISTS))
     return les_key_file_read (self->path, key_id, key, error);
-  if ((id = les_key_new_id (error)) == NULL || !les_key_random (bytes, sizeof bytes, error))
+  if (!les_key_new (&id, key, error))
     return FALSE;
-  *key = g_bytes_new (bytes, sizeof bytes);
-  memset (bytes, 0, sizeof bytes);
   if (!les_key_file_write (self->path, id, *key, &local))
     {
       g_clear_pointer (key, g_bytes_unref);

@@ -132,6 +132,20 @@ les_key_new_id (GError **error)
   return to_hex (id, sizeof id);
 }
 
+gboolean
+les_key_new (char **key_id, GBytes **key, GError **error)
+{
+  g_autofree char *id = les_key_new_id (error);
+  guint8 bytes[LES_KEY_SIZE];
+
+  if (id == NULL || !les_key_random (bytes, sizeof bytes, error))
+    return FALSE;
+  *key = g_bytes_new (bytes, sizeof bytes);
+  memset (bytes, 0, sizeof bytes);
+  *key_id = g_steal_pointer (&id);
+  return TRUE;
+}
+
 char *
 les_key_to_hex (GBytes *key)
 {

@@ -58,6 +58,11 @@ gboolean        les_key_random               (guint8          *buffer,
                                               GError         **error);
 /* A new random key id (32 hex digits): names a key, says nothing about it. */
 char           *les_key_new_id               (GError         **error);
+/* A new key (LES_KEY_SIZE random bytes) and its new id, for a provider's
+ * create(); the bytes are not left on the stack. */
+gboolean        les_key_new                  (char           **key_id,
+                                              GBytes         **key,
+                                              GError         **error);
 /* Lower-case hex of @key; FALSE when @hex is not LES_KEY_SIZE bytes of hex. */
 char           *les_key_to_hex               (GBytes          *key);
 GBytes         *les_key_from_hex             (const char      *hex);
