@@ -719,7 +719,9 @@ draft_code (const LesServiceDraft *draft)
 
   if (parse_text (find_column (FALSE, "service_code"), text, &copy, &value, NULL) && value.type == LES_VALUE_TEXT)
     return g_strdup (les_value_get_text (&value));
-  return g_ascii_strup (g_strstrip (g_strdup (text)), -1);
+  g_clear_pointer (&copy, g_free);
+  copy = g_strstrip (g_strdup (text));
+  return g_ascii_strup (copy, -1);
 }
 
 /* Removes the service's stored rules that @keep (codes as stored) does not hold */

@@ -1081,6 +1081,7 @@ build_statement (LesStore *store, const LesRun *run, const char *organisation, c
 LesStatement *
 les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, GError **error)
 {
+  g_autofree char *trimmed = NULL;
   g_autofree char *code = NULL;
   g_autofree char *organisation = NULL;
   LesRun run = { 0 };
@@ -1092,7 +1093,8 @@ les_runs_statement (LesStore *store, gint64 run_id, const char *practice_code, G
 
   if (!les_runs_get (store, run_id, &run, error))
     return NULL;
-  code = g_ascii_strup (g_strstrip (g_strdup (practice_code)), -1);
+  trimmed = g_strstrip (g_strdup (practice_code));
+  code = g_ascii_strup (trimmed, -1);
   organisation = les_runs_get_organisation (store);
   if (decision_window (store, &run, &w, error))
     st = build_statement (store, &run, organisation, &w, code, error);

@@ -87,10 +87,21 @@ static const Migration pg_migrations[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (sqlite_migrations) == LES_SCHEMA_VERSION);
 
-static void
-finalize_statement (gpointer stmt)
+/* A prepared statement and the text it was prepared from (the cache's key) */
+typedef struct
 {
-  les_stmt_finalize (stmt);
+  char    *sql;
+  LesStmt *stmt;
+} Cached;
+
+static void
+cached_free (gpointer data)
+{
+  Cached *cached = data;
+
+  les_stmt_finalize (cached->stmt);
+  g_free (cached->sql);
+  g_free (cached);
 }
 
 gboolean
@@ -102,28 +113,32 @@ les_store_exec (LesStore *self, const char *sql, GError **error)
 LesStmt *
 les_store_prepare (LesStore *self, const char *sql, GError **error)
 {
-  const char *key;
-  LesStmt *stmt;
+  Cached *cached;
 
-  /* hot loops ask for the same text at the same address: skip interning,
-   * but check the text, since a freed text's address can come back */
-  key = g_hash_table_lookup (self->by_address, sql);
-  if (key == NULL || strcmp (key, sql) != 0)
+  /* hot loops ask for the same text at the same address: skip hashing the
+   * text, but check it, since a freed text's address can come back.  The
+   * cache owns a copy of each text: the claims model builds texts from its
+   * filters, and interning them would keep every one for good. */
+  cached = g_hash_table_lookup (self->by_address, sql);
+  if (cached == NULL || strcmp (cached->sql, sql) != 0)
     {
-      key = g_intern_string (sql);
-      g_hash_table_insert (self->by_address, (gpointer) sql, (gpointer) key);
+      cached = g_hash_table_lookup (self->statements, sql);
+      if (cached == NULL)
+        {
+          LesStmt *prepared = les_db_prepare (self->db, sql, error);
+
+          if (prepared == NULL)
+            return NULL;
+          cached = g_new (Cached, 1);
+          cached->sql = g_strdup (sql);
+          cached->stmt = prepared;
+          g_hash_table_insert (self->statements, cached->sql, cached);
+        }
+      g_hash_table_insert (self->by_address, (gpointer) sql, cached);
     }
-  stmt = g_hash_table_lookup (self->statements, key);
-  if (stmt == NULL)
-    {
-      stmt = les_db_prepare (self->db, sql, error);
-      if (stmt == NULL)
-        return NULL;
-      g_hash_table_insert (self->statements, (gpointer) key, stmt);
-    }
-  les_stmt_reset (stmt);
-  les_stmt_clear_bindings (stmt);
-  return stmt;
+  les_stmt_reset (cached->stmt);
+  les_stmt_clear_bindings (cached->stmt);
+  return cached->stmt;
 }
 
 void
@@ -475,8 +490,7 @@ les_store_class_init (LesStoreClass *klass)
 static void
 les_store_init (LesStore *self)
 {
-  self->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-                                            finalize_statement);
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, cached_free);
   self->by_address = g_hash_table_new (g_direct_hash, g_direct_equal);
   self->os_user = g_strdup (g_get_user_name ());
   self->client = g_uuid_string_random ();
