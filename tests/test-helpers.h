@@ -146,6 +146,26 @@ test_import_ok (LesStore *store, const char *dir, LesKind kind, const char *cont
 /* A fresh database (see test_store_new) with @csv imported: one text a kind,
  * NULL for none, taken in the order of the kinds as a user's first imports are
  * (practices before their list sizes, services before rules and claims). */
+/* Example 01's practices, services, rules, sign-ups and claims, from tests/examples */
+static inline void
+test_import_example (LesStore *store, const char *dir)
+{
+  static const struct { LesKind kind; const char *file; } files[] = {
+    { LES_KIND_PRACTICES, "practices.csv" }, { LES_KIND_SERVICES, "services.csv" },
+    { LES_KIND_RULES, "rules.csv" }, { LES_KIND_SIGNUPS, "signups.csv" }, { LES_KIND_CLAIMS, "claims.csv" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("LES_TEST_SRCDIR"), "examples", "01-item-tariffs",
+                                                files[i].file, NULL);
+      g_autofree char *contents = NULL;
+
+      g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+      test_import_ok (store, dir, files[i].kind, contents);
+    }
+}
+
 static inline LesStore *
 test_store_new_with (char **dir, const char *const csv[LES_N_KINDS])
 {

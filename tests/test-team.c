@@ -23,25 +23,6 @@ typedef struct {
 } Fixture;
 
 static void
-import_example (LesStore *store, const char *dir)
-{
-  static const struct { LesKind kind; const char *file; } files[] = {
-    { LES_KIND_PRACTICES, "practices.csv" }, { LES_KIND_SERVICES, "services.csv" },
-    { LES_KIND_RULES, "rules.csv" }, { LES_KIND_SIGNUPS, "signups.csv" }, { LES_KIND_CLAIMS, "claims.csv" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
-    {
-      g_autofree char *path = g_build_filename (g_getenv ("LES_TEST_SRCDIR"), "examples", "01-item-tariffs",
-                                                files[i].file, NULL);
-      g_autofree char *contents = NULL;
-
-      g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-      test_import_ok (store, dir, files[i].kind, contents);
-    }
-}
-
-static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
@@ -57,7 +38,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   f->other = les_store_open (f->location, &error);
   g_assert_no_error (error);
-  import_example (f->store, f->dir);
+  test_import_example (f->store, f->dir);
   ids = les_claims_ids_for_year (f->store, 2024, FALSE, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ids->len, >, 0);

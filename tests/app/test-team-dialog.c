@@ -92,25 +92,6 @@ test_access (void)
 
 /* ---- With a server (tests/pg/with-pg.sh) ---- */
 
-static void
-import_example (LesStore *store, const char *dir)
-{
-  static const struct { LesKind kind; const char *file; } files[] = {
-    { LES_KIND_PRACTICES, "practices.csv" }, { LES_KIND_SERVICES, "services.csv" },
-    { LES_KIND_RULES, "rules.csv" }, { LES_KIND_SIGNUPS, "signups.csv" }, { LES_KIND_CLAIMS, "claims.csv" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
-    {
-      g_autofree char *path = g_build_filename (g_getenv ("LES_TEST_SRCDIR"), "examples", "01-item-tariffs",
-                                                files[i].file, NULL);
-      g_autofree char *contents = NULL;
-
-      g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-      test_import_ok (store, dir, files[i].kind, contents);
-    }
-}
-
 /* A team database with the example's year, a viewer and a contract manager;
  * returns its name */
 static char *
@@ -122,7 +103,7 @@ team_database_new (void)
   g_autofree char *dir = g_dir_make_tmp ("les-test-XXXXXX", &error);
 
   g_assert_no_error (error);
-  import_example (store, dir);
+  test_import_example (store, dir);
   test_remove_dir (dir);
   les_team_setup (store, &error);
   g_assert_no_error (error);
