@@ -177,6 +177,33 @@ test_store_new_with (char **dir, const char *const csv[LES_N_KINDS])
   return store;
 }
 
+/* A small year for the runs and year-status tests: two practices of one
+ * PCN, an item service (INJ, £10 a jab) both joined and a capitation
+ * service (CAP) only A81001 joined, and three claims of April and May */
+static const char test_two_practices_claims[] =
+  "claim_ref,practice_code,service_code,item_code,period,count,submitted_date\n"
+  "C1,A81001,INJ,JAB,2024-04,5,2024-05-01\n"
+  "C2,A81001,INJ,JAB,2024-05,3,2024-06-01\n"
+  "C3,A81002,INJ,JAB,2024-04,7,2024-05-01\n";
+
+static inline LesStore *
+test_store_new_two_practices (char **dir, gboolean with_claims)
+{
+  return test_store_new_with (dir, (const char *[LES_N_KINDS]) {
+    [LES_KIND_PRACTICES] = "practice_code,practice_name,pcn_code,pcn_name\n"
+                           "A81001,Ashford Surgery,U81001,North PCN\n"
+                           "A81002,Beech House,U81001,North PCN\n",
+    [LES_KIND_LIST_SIZES] = "practice_code,date,registered\nA81001,2024-04-01,1200\nA81002,2024-04-01,2400\n",
+    [LES_KIND_SERVICES] = "service_code,year,name\nINJ,2024/25,Injections\nCAP,2024/25,Care homes\n",
+    [LES_KIND_RULES] = "service_code,year,rule_code,kind,rate,rate_per,base\n"
+                       "INJ,2024/25,JAB,item,10.00,,\n"
+                       "CAP,2024/25,HEAD,capitation,1.20,year,registered\n",
+    [LES_KIND_SIGNUPS] = "practice_code,service_code,year,from_date\n"
+                         "A81001,INJ,2024/25,2024-04-01\nA81002,INJ,2024/25,2024-04-01\n"
+                         "A81001,CAP,2024/25,2024-04-01\n",
+    [LES_KIND_CLAIMS] = with_claims ? test_two_practices_claims : NULL });
+}
+
 static inline void
 test_compute (LesStore *store, int fy, gint32 to)
 {

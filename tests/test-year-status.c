@@ -20,34 +20,10 @@ typedef struct {
   LesStore *store;
 } Fixture;
 
-static const char practices[] =
-  "practice_code,practice_name,pcn_code,pcn_name\n"
-  "A81001,Ashford Surgery,U81001,North PCN\n"
-  "A81002,Beech House,U81001,North PCN\n";
-static const char list_sizes[] =
-  "practice_code,date,registered\nA81001,2024-04-01,1200\nA81002,2024-04-01,2400\n";
-static const char services[] =
-  "service_code,year,name\nINJ,2024/25,Injections\nCAP,2024/25,Care homes\n";
-static const char rules[] =
-  "service_code,year,rule_code,kind,rate,rate_per,base\n"
-  "INJ,2024/25,JAB,item,10.00,,\n"
-  "CAP,2024/25,HEAD,capitation,1.20,year,registered\n";
-static const char signups[] =
-  "practice_code,service_code,year,from_date\n"
-  "A81001,INJ,2024/25,2024-04-01\nA81002,INJ,2024/25,2024-04-01\n"
-  "A81001,CAP,2024/25,2024-04-01\n";
-static const char claims[] =
-  "claim_ref,practice_code,service_code,item_code,period,count,submitted_date\n"
-  "C1,A81001,INJ,JAB,2024-04,5,2024-05-01\n"
-  "C2,A81001,INJ,JAB,2024-05,3,2024-06-01\n"
-  "C3,A81002,INJ,JAB,2024-04,7,2024-05-01\n";
-
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
-  f->store = test_store_new_with (&f->dir, (const char *[LES_N_KINDS]) {
-    [LES_KIND_PRACTICES] = practices, [LES_KIND_LIST_SIZES] = list_sizes, [LES_KIND_SERVICES] = services,
-    [LES_KIND_RULES] = rules, [LES_KIND_SIGNUPS] = signups });
+  f->store = test_store_new_two_practices (&f->dir, FALSE);
 }
 
 static void
@@ -89,7 +65,7 @@ test_default (Fixture *f, gconstpointer data)
   g_assert_true (is_default);
   g_assert_no_error (error);
 
-  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, claims);
+  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, test_two_practices_claims);
   g_assert_cmpint (les_year_default_to_period (f->store, FY, NULL), ==, 202405);
 
   /* a run of July: August comes next, later than the claims */
@@ -117,7 +93,7 @@ test_chosen (Fixture *f, gconstpointer data)
   g_autofree char *location = g_strdup (les_store_get_location (f->store));
   gboolean is_default = TRUE;
 
-  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, claims);
+  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, test_two_practices_claims);
   g_assert_true (les_year_set_to_period (f->store, FY, 202409, &error));
   g_assert_no_error (error);
   g_assert_cmpint (les_year_get_to_period (f->store, FY, &is_default, &error), ==, 202409);
@@ -158,7 +134,7 @@ test_stale (Fixture *f, gconstpointer data)
   g_autoptr(LesServiceChange) change = NULL;
   g_autofree char *text = NULL;
 
-  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, claims);
+  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, test_two_practices_claims);
   g_assert_cmpint (staleness (f), ==, LES_STALE_NOT_COMPUTED);
   {
     g_auto(LesYearStatus) status = { 0 };
@@ -193,7 +169,7 @@ test_stale (Fixture *f, gconstpointer data)
   g_assert_cmpint (staleness (f), ==, LES_STALE_IMPORTS);
   /* the same claims again change nothing, and say nothing */
   test_compute (f->store, FY, 202405);
-  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, claims);
+  test_import_ok (f->store, f->dir, LES_KIND_CLAIMS, test_two_practices_claims);
   g_assert_cmpint (staleness (f), ==, 0);
   /* patient lines */
   test_import_ok (f->store, f->dir, LES_KIND_PATIENT_ACTIVITY,
