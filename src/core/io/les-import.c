@@ -57,11 +57,10 @@ typedef struct {
   GHashTable           *rules;         /* "CODE/2024/RULE" → its LesRuleKind + 1 */
   GHashTable           *seen;          /* key → line number, reference kinds */
   GHashTable           *claim_lines;   /* claim_ref → next line number, patient-activity */
-  GHashTable           *touched;       /* "CODE/2024" of the services whose inputs this import changed */
-  gboolean              touched_all;   /* … or every service (practices, list sizes) */
+  GHashTable           *touched;       /* "CODE/2024" of the services whose inputs this import changed,
+                                          and so the years whose figures it put out of date */
+  gboolean              touched_all;   /* … or every service of every year (practices, list sizes) */
   gint64                first_new_claim_id;
-  GArray               *years;         /* int: years whose data this import changed */
-  gboolean              every_year;    /* practices and list sizes: every year reads them */
 
   /* Prepared once, before the first row: a claims file has millions */
   char                 *select_sql;
@@ -80,30 +79,6 @@ typedef struct {
 } Import;
 
 /* Years whose figures an import makes out of date (les_year_note_change()) */
-
-static void
-note_year (Import *imp, int fy)
-{
-  for (guint i = imp->years->len; i-- > 0;)
-    if (g_array_index (imp->years, int, i) == fy)
-      return;
-  g_array_append_val (imp->years, fy);
-}
-
-/* A reference row was written: its year's figures, or every year's, may change. */
-static void
-note_reference_row (Import *imp)
-{
-  int year_col = les_kind_column_index (imp->info, "year");
-
-  /* the reconciliation reads the ledger as it is: no compute needs it */
-  if (imp->kind == LES_KIND_LEDGER)
-    return;
-  if (year_col >= 0 && imp->vals[year_col].type == LES_VALUE_INT)
-    note_year (imp, (int) imp->vals[year_col].i);
-  else
-    imp->every_year = TRUE;
-}
 
 /* Messages */
 
@@ -662,6 +637,34 @@ mark_touched (Import *imp)
     }
 }
 
+/* Counts the import against the years of the services it touched, or
+ * against every year (les-year-status.c: their figures are out of date) */
+static gboolean
+note_years (Import *imp, GError **error)
+{
+  g_autoptr(GArray) years = g_array_new (FALSE, FALSE, sizeof (int));
+  GHashTableIter iter;
+  gpointer key;
+
+  if (imp->touched_all)
+    return les_year_note_change (imp->store, 0, LES_YEAR_CHANGE_IMPORT, error);
+  g_hash_table_iter_init (&iter, imp->touched);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      int fy = (int) g_ascii_strtoll (strrchr (key, '/') + 1, NULL, 10);
+      guint i = 0;
+
+      while (i < years->len && g_array_index (years, int, i) != fy)
+        i++;
+      if (i == years->len)
+        g_array_append_val (years, fy);
+    }
+  for (guint i = 0; i < years->len; i++)
+    if (!les_year_note_change (imp->store, g_array_index (years, int, i), LES_YEAR_CHANGE_IMPORT, error))
+      return FALSE;
+  return TRUE;
+}
+
 static void
 write_pcn (Import *imp)
 {
@@ -745,7 +748,6 @@ write_reference_row (Import *imp)
           g_autoptr(GError) audit_error = NULL;
 
           imp->stats->replaced++;
-          note_reference_row (imp);
           touch_row (imp);
           /* a change the trail does not record is not made */
           if (!les_store_audit (imp->store, "import", imp->info->table, row_key, before->str, after->str,
@@ -771,7 +773,6 @@ write_reference_row (Import *imp)
     {
       imp->stats->inserted++;
       touch_row (imp);
-      note_reference_row (imp);
     }
 
   /* later rows of the same import may refer to what this one made */
@@ -796,7 +797,6 @@ write_claim (Import *imp)
     {
       imp->stats->inserted++;
       touch (imp, (int) les_period_fy ((gint32) imp->vals[4].i), imp->vals[2].s);
-      note_year (imp, les_period_fy ((gint32) imp->vals[4].i));
       return;
     }
 
@@ -857,10 +857,7 @@ write_patient_line (Import *imp)
       bind_value (imp->claim_exists, 1, claim);
       rc = les_stmt_step (imp->claim_exists, NULL);
       if (rc == LES_STEP_ROW)
-        {
-          touch (imp, les_stmt_int (imp->claim_exists, 0), les_stmt_text (imp->claim_exists, 1));
-          note_year (imp, les_stmt_int (imp->claim_exists, 0));
-        }
+        touch (imp, les_stmt_int (imp->claim_exists, 0), les_stmt_text (imp->claim_exists, 1));
       les_stmt_reset (imp->claim_exists);
       if (rc != LES_STEP_ROW)
         {
@@ -945,7 +942,6 @@ write_nhs_digital_row (Import *imp)
     {
       imp->stats->inserted++;
       imp->touched_all = TRUE;
-      imp->every_year = TRUE;
     }
 }
 
@@ -1257,7 +1253,6 @@ import_clear (Import *imp)
   g_clear_pointer (&imp->seen, g_hash_table_unref);
   g_clear_pointer (&imp->claim_lines, g_hash_table_unref);
   g_clear_pointer (&imp->touched, g_hash_table_unref);
-  g_clear_pointer (&imp->years, g_array_unref);
   g_clear_pointer (&imp->select_sql, g_free);
   g_clear_pointer (&imp->insert_sql, g_free);
   g_clear_pointer (&imp->update_sql, g_free);
@@ -1406,7 +1401,6 @@ les_import_file (LesStore              *store,
   imp.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.claim_lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  imp.years = g_array_new (FALSE, FALSE, sizeof (int));
   imp.line = 1;
   imp.row_line = 1;
   csv_init (&imp.parser, CSV_STRICT | CSV_STRICT_FINI);
@@ -1470,11 +1464,8 @@ les_import_file (LesStore              *store,
   }
   mark_touched (&imp);
   /* the figures of the years it touched are out of date */
-  if (imp.every_year && !les_year_note_change (store, 0, LES_YEAR_CHANGE_IMPORT, error))
+  if (!note_years (&imp, error))
     goto rollback;
-  for (guint i = 0; !imp.every_year && i < imp.years->len; i++)
-    if (!les_year_note_change (store, g_array_index (imp.years, int, i), LES_YEAR_CHANGE_IMPORT, error))
-      goto rollback;
   if (dropped->len > 0)
     {
       if (on_progress != NULL)
