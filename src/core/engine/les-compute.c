@@ -103,6 +103,7 @@ typedef struct {
   gint32           to;
   const char      *only_service;    /* NULL: every service (or those of only) */
   GHashTable      *only;            /* codes of the services to load; NULL: every one */
+  gboolean         scan;            /* only's claims read in one pass over the year's */
   GCancellable    *cancellable;
   LesProgressFunc  progress;
   gpointer         user_data;
@@ -326,22 +327,26 @@ load_claims_of (Loader *ld, LesEngineInput *in, const char *service_code, GError
   while ((rc = les_stmt_step (stmt, error)) == LES_STEP_ROW)
     {
       gint64 id = les_stmt_int64 (stmt, 0);
-      guint handle = les_engine_input_add_claim (in, les_stmt_text (stmt, 1), les_stmt_text (stmt, 2),
-                                                 les_stmt_text (stmt, 3), les_stmt_text (stmt, 4),
-                                                 column_period (stmt, 5), les_stmt_int64 (stmt, 6),
-                                                 column_date (stmt, 7));
+      guint handle;
 
-      g_array_append_val (ids, id);
-      g_array_append_val (handles, handle);
       if (++n % CHECK_EVERY == 0 && g_cancellable_set_error_if_cancelled (ld->cancellable, error))
         {
           les_stmt_reset (stmt);
           return FALSE;
         }
+      /* the whole year read for some of its services: the others' claims are passed over */
+      if (service_code == NULL && ld->only != NULL && !g_hash_table_contains (ld->only, les_stmt_text (stmt, 3)))
+        continue;
+      handle = les_engine_input_add_claim (in, les_stmt_text (stmt, 1), les_stmt_text (stmt, 2),
+                                           les_stmt_text (stmt, 3), les_stmt_text (stmt, 4),
+                                           column_period (stmt, 5), les_stmt_int64 (stmt, 6),
+                                           column_date (stmt, 7));
+      g_array_append_val (ids, id);
+      g_array_append_val (handles, handle);
     }
   if (!finish (stmt, rc))
     return FALSE;
-  ld->n_claims += n;
+  ld->n_claims += ids->len;
   report (ld, 0.25, _("Reading patient lines"));
 
   stmt = les_store_prepare (ld->store,
@@ -367,7 +372,8 @@ load_claims_of (Loader *ld, LesEngineInput *in, const char *service_code, GError
   return finish (stmt, rc);
 }
 
-/* A whole year is read in table order; a few services each by its index. */
+/* A whole year is read in table order; a few services each by its index
+ * (read_stale() chooses). */
 static gboolean
 load_claims (Loader *ld, LesEngineInput *in, GError **error)
 {
@@ -376,7 +382,7 @@ load_claims (Loader *ld, LesEngineInput *in, GError **error)
 
   if (ld->only_service != NULL)
     return load_claims_of (ld, in, ld->only_service, error);
-  if (ld->only == NULL)
+  if (ld->only == NULL || ld->scan)
     return load_claims_of (ld, in, NULL, error);
   codes = (const char **) g_hash_table_get_keys_as_array (ld->only, &n_codes);
   for (guint i = 0; i < n_codes; i++)
@@ -1019,13 +1025,33 @@ out:
   return ok;
 }
 
+static gint compute_plan = LES_COMPUTE_PLAN_AUTO;
+
+void
+les_compute_set_plan (LesComputePlan plan)
+{
+  g_atomic_int_set (&compute_plan, plan);
+}
+
+/* Reading a service by its index visits the claims at random and reads
+ * every patient line again: beyond one service in SERVICES_BY_INDEX of the
+ * year's, one pass over the claims that passes the others by is faster.
+ * Writing a service's lines visits their pages at random too: once more
+ * than half the services changed (a new month of claims for every one), a
+ * merge of the whole year's lines in key order is faster, and the whole
+ * year is redone. */
+#define SERVICES_BY_INDEX 8
+
 /* The services to redo (docs/engine.md, "Computing again"): NULL for the
- * whole year — never computed, computed to another month, or a change
- * that touches every service — else those whose inputs changed. */
+ * whole year — never computed, computed to another month, a change that
+ * touches every service, or most services changed — else those whose
+ * inputs changed. */
 static gboolean
 read_stale (Loader *ld, GHashTable **stale, GError **error)
 {
   g_autoptr(GHashTable) codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  LesComputePlan plan = g_atomic_int_get (&compute_plan);
+  guint n_services = 0;
   LesStmt *stmt;
   gint32 to = 0;
   LesStep rc;
@@ -1059,6 +1085,23 @@ read_stale (Loader *ld, GHashTable **stale, GError **error)
     }
   if (!finish (stmt, rc))
     return FALSE;
+
+  stmt = prepare_year (ld, les_sql_compute_n_services, error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = les_stmt_step (stmt, error);
+  if (rc == LES_STEP_ROW)
+    n_services = les_stmt_int (stmt, 0);
+  les_stmt_reset (stmt);
+  if (rc == LES_STEP_ERROR)
+    return FALSE;
+  if (plan == LES_COMPUTE_PLAN_AUTO)
+    plan = g_hash_table_size (codes) * 2 > n_services ? LES_COMPUTE_PLAN_WHOLE_YEAR
+           : g_hash_table_size (codes) * SERVICES_BY_INDEX > n_services ? LES_COMPUTE_PLAN_BY_SCAN
+           : LES_COMPUTE_PLAN_BY_INDEX;
+  if (plan == LES_COMPUTE_PLAN_WHOLE_YEAR && g_hash_table_size (codes) > 0)
+    return TRUE;
+  ld->scan = plan == LES_COMPUTE_PLAN_BY_SCAN;
   *stale = g_steal_pointer (&codes);
   return TRUE;
 }

@@ -53,4 +53,16 @@ GPtrArray *les_compute_explain_claim (LesStore           *store,
                                       LesEngineClaimTrace *trace,
                                       GError            **error);
 
+/* How a compute redoes the services whose inputs changed (docs/engine.md,
+ * "Computing again"); AUTO chooses by how many changed.  For tests, which
+ * check that every plan gives the same results. */
+typedef enum {
+  LES_COMPUTE_PLAN_AUTO,
+  LES_COMPUTE_PLAN_BY_INDEX,     /* each service's claims read by its index */
+  LES_COMPUTE_PLAN_BY_SCAN,      /* one pass over the year's claims */
+  LES_COMPUTE_PLAN_WHOLE_YEAR,   /* every service, as if all had changed */
+} LesComputePlan;
+
+void       les_compute_set_plan (LesComputePlan plan);
+
 G_END_DECLS

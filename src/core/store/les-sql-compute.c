@@ -42,7 +42,9 @@ const char les_sql_compute_achievements[] =
 /* The claims in scope (RULES.md 9): ?1 the year, ?2 and ?3 its first and
  * last period, ?4 the one service.  A whole year is read in table order:
  * the unary plus keeps SQLite off the by-service index, which would visit
- * the table at random (to other databases it is the same integer). */
+ * the table at random (to other databases it is the same integer).  One
+ * service is read by that index, whose rows come in id order: the plus on
+ * the period keeps SQLite off the by-period index, which spans the year. */
 const char les_sql_compute_claims_all[] =
   "SELECT id, claim_ref, practice_code, service_code, item_code, period, count, submitted_date "
   "FROM claims WHERE +year = ?1 AND period >= ?2 AND period <= ?3 "
@@ -50,7 +52,7 @@ const char les_sql_compute_claims_all[] =
 
 const char les_sql_compute_claims_one[] =
   "SELECT id, claim_ref, practice_code, service_code, item_code, period, count, submitted_date "
-  "FROM claims WHERE year = ?1 AND period >= ?2 AND period <= ?3 "
+  "FROM claims WHERE year = ?1 AND +period >= ?2 AND +period <= ?3 "
   "AND status NOT IN ('rejected', 'withdrawn') AND service_code = ?4 ORDER BY id";
 
 /* Patient lines drive the join (CROSS JOIN keeps SQLite to that order): a
@@ -159,6 +161,9 @@ const char les_sql_compute_year_totals[] =
 /* The services whose inputs changed since the year's compute ('': all) */
 const char les_sql_compute_stale[] =
   "SELECT service_code FROM stale_services WHERE year = ?1";
+
+const char les_sql_compute_n_services[] =
+  "SELECT count(*) FROM services WHERE year = ?1";
 
 const char les_sql_compute_stale_clear[] =
   "DELETE FROM stale_services WHERE year = ?1";

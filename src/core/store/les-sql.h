@@ -91,6 +91,7 @@ extern const char les_sql_compute_findings_clear_service[];
 extern const char les_sql_compute_totals_clear_service[];
 extern const char les_sql_compute_year_totals[];
 extern const char les_sql_compute_stale[];
+extern const char les_sql_compute_n_services[];
 extern const char les_sql_compute_stale_clear[];
 extern const char les_sql_compute_upsert_compute[];
 
