@@ -1329,6 +1329,8 @@ drop_claims_indexes (Import *imp, GPtrArray *saved, GError **error)
 static gboolean
 create_claims_indexes (Import *imp, GPtrArray *saved, GError **error)
 {
+  gint64 t_start = g_get_monotonic_time ();
+
   for (guint i = 0; i < saved->len; i++)
     {
       const SavedIndex *ix = g_ptr_array_index (saved, i);
@@ -1336,6 +1338,8 @@ create_claims_indexes (Import *imp, GPtrArray *saved, GError **error)
       if (!les_store_exec (imp->store, ix->sql, error))
         return FALSE;
     }
+  g_debug ("import: %u indexes of claims made again in %.2f s", saved->len,
+           (g_get_monotonic_time () - t_start) / 1e6);
   return TRUE;
 }
 
