@@ -1247,12 +1247,21 @@ les_db_pg_open (const char *conninfo, GError **error)
     {
       g_autofree char *problem = tidy_message (PQerrorMessage (db->conn));
 
-      /* a server that asks for a password (none kept, or a wrong one) is
-       * there: only one that does not answer is unreachable */
-      db->failure = PQconnectionNeedsPassword (db->conn) ? LES_DB_FAILURE_PERMISSION : LES_DB_FAILURE_UNREACHABLE;
-      g_set_error (error, LES_ERROR,
-                   db->failure == LES_DB_FAILURE_PERMISSION ? LES_ERROR_DATABASE : LES_ERROR_UNREACHABLE,
-                   _("%s: cannot connect: %s"), db->parent.location, problem);
+      /* a server that answered (asked for a password, refused the user or
+       * the database: libpq quotes its FATAL) is there; only one that did
+       * not is unreachable */
+      if (PQconnectionNeedsPassword (db->conn) || strstr (problem, "FATAL:") != NULL)
+        {
+          db->failure = PQconnectionNeedsPassword (db->conn) ? LES_DB_FAILURE_PERMISSION : LES_DB_FAILURE_OTHER;
+          g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: cannot connect: %s"), db->parent.location,
+                       problem);
+        }
+      else
+        {
+          db->failure = LES_DB_FAILURE_UNREACHABLE;
+          g_set_error (error, LES_ERROR, LES_ERROR_UNREACHABLE, _("The team database %s is not reachable: %s"),
+                       db->parent.location, problem);
+        }
       pg_close (&db->parent);
       return NULL;
     }
