@@ -275,6 +275,14 @@ test_server_restart (Fixture *f, gconstpointer data)
   g_assert_error (read.error, LES_ERROR, LES_ERROR_UNREACHABLE);
   g_assert_true (g_str_has_prefix (read.error->message, "The team database postgresql://"));
   g_assert_nonnull (strstr (read.error->message, " is not reachable: "));
+  /* the watched store (the main thread's) does not even try to connect meanwhile */
+  {
+    g_autoptr(GArray) ids = les_claims_ids_for_year (f->store, 2024, FALSE, NULL, &error);
+
+    g_assert_null (ids);
+    g_assert_error (error, LES_ERROR, LES_ERROR_UNREACHABLE);
+    g_clear_error (&error);
+  }
   /* opening it now (the application's start) fails at once, in the same words */
   started = g_get_monotonic_time ();
   late = les_store_open (f->location, &error);
@@ -293,7 +301,14 @@ test_server_restart (Fixture *f, gconstpointer data)
       turn_loop ();
     }
 
-  /* the session's reader connects again without a word */
+  /* the session's reader connects again without a word, and so does the
+   * watched store */
+  {
+    g_autoptr(GArray) ids = les_claims_ids_for_year (f->store, 2024, FALSE, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (ids->len, >, 0);
+  }
   session_read (&read);
   g_assert_no_error (read.error);
   g_assert_cmpint (read.n_ids, >, 0);

@@ -68,6 +68,7 @@ typedef struct {
   gpointer       wait_data;
   gboolean       in_transaction;  /* between BEGIN and its end: a lost connection loses it */
   guint          generation;      /* counts the connections made again (ensure_connected()) */
+  gboolean       offline;         /* les_db_pg_set_offline(): not connected again meanwhile */
 } PgDb;
 
 struct _PgStmt
@@ -444,7 +445,7 @@ ensure_connected (PgDb *db, GError **error)
     }
   if (PQstatus (db->conn) == CONNECTION_OK)
     return TRUE;
-  if (db->in_transaction)
+  if (db->in_transaction || db->offline)
     {
       set_unreachable (db, NULL, error);
       return FALSE;
@@ -1276,6 +1277,15 @@ les_db_pg_open (const char *conninfo, GError **error)
   PQsetNoticeProcessor (db->conn, notice_cb, db);
   db->cancel = PQgetCancel (db->conn);
   return &db->parent;
+}
+
+void
+les_db_pg_set_offline (LesDb *parent, gboolean offline)
+{
+  g_return_if_fail (parent != NULL);
+
+  if (parent->backend == &pg_backend)
+    ((PgDb *) parent)->offline = offline;
 }
 
 /* Notifications */

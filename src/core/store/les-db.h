@@ -121,6 +121,11 @@ typedef void (*LesDbLinkFunc) (gboolean    reachable,
 void         les_db_pg_notify_source_set_link_func (GSource       *source,
                                                     LesDbLinkFunc  func,
                                                     gpointer       user_data);
+/* While @offline (its watcher found the server gone), a lost connection is
+ * not tried again: statements fail at once as unreachable, so that a thread
+ * that must not wait (the main thread's store) never waits on a connect */
+void         les_db_pg_set_offline  (LesDb           *db,
+                                     gboolean         offline);
 /* Whether @location is a postgresql:// URI or a key=value connection string */
 gboolean     les_db_pg_is_conninfo  (const char      *location);
 /* The portable SQL as PostgreSQL prepares it ($1 for ?1, …); @n_params the highest number. */

@@ -1125,6 +1125,9 @@ link_cb (gboolean reachable, const char *problem, gpointer user_data)
 {
   LesStore *self = user_data;
 
+  /* this store's connection is used on the watcher's (main) thread: while
+   * the server is known gone it fails at once, not after a connect's wait */
+  les_db_pg_set_offline (self->db, !reachable);
   g_signal_emit (self, signals[REACHABLE_CHANGED], 0, reachable, problem);
 }
 
