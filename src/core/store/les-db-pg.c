@@ -1249,9 +1249,11 @@ les_db_pg_open (const char *conninfo, GError **error)
       g_autofree char *problem = tidy_message (PQerrorMessage (db->conn));
 
       /* a server that answered (asked for a password, refused the user or
-       * the database: libpq quotes its FATAL) is there; only one that did
-       * not is unreachable */
-      if (PQconnectionNeedsPassword (db->conn) || strstr (problem, "FATAL:") != NULL)
+       * the database: libpq quotes its FATAL), or one whose encryption or
+       * certificate did not do, is there; only one that did not answer is
+       * unreachable */
+      if (PQconnectionNeedsPassword (db->conn) || strstr (problem, "FATAL:") != NULL
+          || strstr (problem, "SSL") != NULL || strstr (problem, "certificate") != NULL)
         {
           db->failure = PQconnectionNeedsPassword (db->conn) ? LES_DB_FAILURE_PERMISSION : LES_DB_FAILURE_OTHER;
           g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: cannot connect: %s"), db->parent.location,
