@@ -177,6 +177,173 @@ test_notify_session (Fixture *f, gconstpointer data)
   les_session_wait (session);
 }
 
+/* Stops or starts again the test's server (tests/pg/pg-server.sh, which
+ * with-pg.sh started in PGHOST) */
+static void
+pg_server (const char *command)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = g_build_filename (g_getenv ("LES_TEST_SRCDIR"), "pg", "pg-server.sh", NULL);
+  g_autofree char *err = NULL;
+  const char *argv[] = { "bash", script, command, g_getenv ("PGHOST"), NULL };
+  int status = 0;
+
+  g_assert_nonnull (g_getenv ("PGHOST"));
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, &error))
+    g_error ("pg-server.sh %s: %s", command, err);
+}
+
+typedef struct {
+  LesSession *session;
+  GError     *error;
+  gboolean    done;
+  gint64      n_ids;
+} Read;
+
+/* A read of the screens' kind: the year's claims */
+static gpointer
+read_ids (LesStore *reader, gpointer data, GCancellable *cancellable, GError **error)
+{
+  return les_claims_ids_for_year (reader, 2024, FALSE, NULL, error);
+}
+
+static void
+read_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  Read *read = user_data;
+  g_autoptr(GArray) ids = les_session_read_finish (read->session, result, &read->error);
+
+  read->n_ids = ids != NULL ? (gint64) ids->len : -1;
+  read->done = TRUE;
+}
+
+/* Reads through the session, as a screen does; the error stays in @read */
+static void
+session_read (Read *read)
+{
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_S * G_USEC_PER_SEC;
+
+  g_clear_error (&read->error);
+  read->done = FALSE;
+  les_session_read_async (read->session, read_ids, NULL, NULL, (GDestroyNotify) g_array_unref, NULL,
+                          read_done_cb, read);
+  while (!read->done)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      turn_loop ();
+    }
+}
+
+/* The server restarts under an open session: the session says it is gone
+ * (its screens show a banner), a read meanwhile fails in words, not libpq's;
+ * once the server is back the watcher listens again by itself and says
+ * everything changed (notices were missed), the session's next read works
+ * on its old reader, and another person's change is seen again */
+static void
+test_server_restart (Fixture *f, gconstpointer data)
+{
+  g_autoptr(LesSession) session = NULL;
+  g_autoptr(LesStore) late = NULL;
+  g_autoptr(GError) error = NULL;
+  Read read = { 0 };
+  LesChange got = 0;
+  gint64 deadline, started;
+
+  if (skip_without_server ())
+    return;
+  session = les_session_new (f->store);
+  read.session = session;
+  g_signal_connect (session, "changed", G_CALLBACK (session_changed_cb), &got);
+  /* a reader connection in the pool, from before the restart */
+  session_read (&read);
+  g_assert_no_error (read.error);
+  g_assert_cmpint (read.n_ids, >, 0);
+  g_assert_null (les_session_get_server_problem (session));
+
+  pg_server ("stop");
+  deadline = g_get_monotonic_time () + DEADLINE_S * G_USEC_PER_SEC;
+  while (les_session_get_server_problem (session) == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      turn_loop ();
+    }
+  g_test_message ("while stopped: %s", les_session_get_server_problem (session));
+  session_read (&read);
+  g_assert_error (read.error, LES_ERROR, LES_ERROR_UNREACHABLE);
+  g_assert_true (g_str_has_prefix (read.error->message, "The team database postgresql://"));
+  g_assert_nonnull (strstr (read.error->message, " is not reachable: "));
+  /* the watched store (the main thread's) does not even try to connect meanwhile */
+  {
+    g_autoptr(GArray) ids = les_claims_ids_for_year (f->store, 2024, FALSE, NULL, &error);
+
+    g_assert_null (ids);
+    g_assert_error (error, LES_ERROR, LES_ERROR_UNREACHABLE);
+    g_clear_error (&error);
+  }
+  /* opening it now (the application's start) fails at once, in the same words */
+  started = g_get_monotonic_time ();
+  late = les_store_open (f->location, &error);
+  g_assert_null (late);
+  g_assert_error (error, LES_ERROR, LES_ERROR_UNREACHABLE);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+
+  got = 0;
+  pg_server ("start");
+  /* retried after 1 s, 2 s, 4 s …: the deadline allows several */
+  deadline = g_get_monotonic_time () + 3 * DEADLINE_S * G_USEC_PER_SEC;
+  while (les_session_get_server_problem (session) != NULL || got != LES_CHANGE_ALL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      turn_loop ();
+    }
+
+  /* the session's reader connects again without a word, and so does the
+   * watched store */
+  {
+    g_autoptr(GArray) ids = les_claims_ids_for_year (f->store, 2024, FALSE, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (ids->len, >, 0);
+  }
+  session_read (&read);
+  g_assert_no_error (read.error);
+  g_assert_cmpint (read.n_ids, >, 0);
+  /* another person's connection too, and their change reaches this session */
+  got = 0;
+  set_status (f->other, f->claim_id, LES_CLAIM_STATUS_REJECTED);
+  deadline = g_get_monotonic_time () + DEADLINE_S * G_USEC_PER_SEC;
+  while (got == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      turn_loop ();
+    }
+  g_assert_cmpint (got, ==, LES_CHANGE_CLAIMS);
+  les_session_wait (session);
+}
+
+/* A server that is not there: opening fails in words, at once, whatever the
+ * connection string (the application's start with the last team database) */
+static void
+test_open_unreachable (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("les-test-XXXXXX", &error);
+  g_autofree char *location = g_strdup_printf ("host='%s' dbname='les_claims' user='nobody'", dir);
+  g_autoptr(LesStore) store = NULL;
+
+  g_assert_no_error (error);
+  store = les_store_open (location, &error);
+  g_assert_null (store);
+  g_assert_error (error, LES_ERROR, LES_ERROR_UNREACHABLE);
+  g_assert_true (g_str_has_prefix (error->message, "The team database postgresql://nobody@/les_claims"));
+  g_assert_nonnull (strstr (error->message, " is not reachable: "));
+  test_remove_dir (dir);
+}
+
 /* The pid of the backend serving @conn, whose wait we watch */
 static char *
 backend_pid (PGconn *conn)
@@ -272,5 +439,7 @@ main (int argc, char **argv)
   g_test_add ("/team/notify-session", Fixture, NULL, fixture_set_up, test_notify_session, fixture_tear_down);
   g_test_add ("/team/decision-not-overtaken", Fixture, NULL, fixture_set_up, test_decision_not_overtaken,
               fixture_tear_down);
+  g_test_add ("/team/server-restart", Fixture, NULL, fixture_set_up, test_server_restart, fixture_tear_down);
+  g_test_add_func ("/team/open-unreachable", test_open_unreachable);
   return g_test_run ();
 }

@@ -136,7 +136,6 @@ les_application_activate (GApplication *app)
 {
   LesApplication *self = LES_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
-  g_autofree char *last = NULL;
 
   if (window != NULL)
     {
@@ -144,13 +143,7 @@ les_application_activate (GApplication *app)
       return;
     }
   window = GTK_WINDOW (new_window (self));
-  last = g_settings_get_string (self->settings, "last-database");
-  if (last[0] == '\0' || !g_file_test (last, G_FILE_TEST_EXISTS))
-    {
-      g_free (last);
-      last = les_store_default_path ();
-    }
-  les_window_open_database (LES_WINDOW (window), last);
+  les_window_open_last_database (LES_WINDOW (window));
   gtk_window_present (window);
 }
 

@@ -220,10 +220,19 @@ team_opened_cb (LesTeamDialog *dialog, LesStore *store, guint roles, const char 
   g_autofree char *user = NULL;
   guint port;
 
+  g_autoptr(LesTeamServer) server = les_team_dialog_get_team_server (dialog);
+  g_autofree char *conninfo = les_team_server_to_conninfo (server, NULL);
+
   les_window_open_team_store (self, store, roles);
-  /* remembered without the password, which stays in the keyring */
+  /* remembered without the password, which stays in the keyring; opened
+   * again at start, as the last file is */
   les_team_dialog_get_server (dialog, &host, &port, &database, &user);
+  g_settings_delay (self->settings);
   g_settings_set (self->settings, "last-team-database", "(suss)", host, port, database, user);
+  g_settings_set (self->settings, "last-team-encryption", "(ss)", server->sslmode,
+                  server->sslrootcert != NULL ? server->sslrootcert : "");
+  g_settings_set_string (self->settings, "last-database", conninfo);
+  g_settings_apply (self->settings);
   if (note != NULL)
     les_window_add_toast (self, note);
 }
@@ -237,10 +246,14 @@ open_team_database_action (GtkWidget *widget, const char *action_name, GVariant 
   g_autofree char *host = NULL;
   g_autofree char *database = NULL;
   g_autofree char *user = NULL;
+  g_autofree char *sslmode = NULL;
+  g_autofree char *sslrootcert = NULL;
   guint port = 0;
 
   g_settings_get (self->settings, "last-team-database", "(suss)", &host, &port, &database, &user);
   les_team_dialog_set_server (LES_TEAM_DIALOG (dialog), host, port, database, user);
+  g_settings_get (self->settings, "last-team-encryption", "(ss)", &sslmode, &sslrootcert);
+  les_team_dialog_set_encryption (LES_TEAM_DIALOG (dialog), sslmode, sslrootcert);
   g_signal_connect_object (dialog, "opened", G_CALLBACK (team_opened_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }

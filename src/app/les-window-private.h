@@ -16,11 +16,16 @@ struct _LesWindow
   GtkRevealer          *progress_revealer;
   GtkLabel             *progress_label;
   GtkProgressBar       *progress_bar;
+  GtkRevealer          *server_revealer;
+  GtkLabel             *server_label;
   GtkRevealer          *stale_revealer;
   GtkLabel             *stale_label;
   GtkButton            *stale_button;
   GtkStack             *main_stack;
   AdwStatusPage        *error_page;
+  AdwStatusPage        *connecting_page;
+  GtkWidget            *open_another_button;
+  GtkWidget            *open_team_button;
   AdwViewStack         *stack;
   GtkWidget            *claims_page;
 
@@ -31,6 +36,7 @@ struct _LesWindow
   LesJob               *job;           /* the session's, as shown in the progress strip */
   guint                 n_undoing;     /* undos asked for by the window, not yet back */
   GtkFileChooserNative *chooser;
+  GCancellable         *reopening;     /* the last team database, opened at start */
 };
 
 /* les-window.c */

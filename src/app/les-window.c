@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "les-claims-page.h"
+#include "les-error.h"
 #include "les-overview-page.h"
 #include "les-payments-page.h"
 #include "les-practices-page.h"
 #include "les-services-page.h"
 #include "les-team-access.h"
+#include "les-team-dialog.h"
 #include "les-value.h"
 #include "les-window-private.h"
 #include "les-year-status.h"
@@ -196,6 +198,28 @@ busy_changed_cb (LesSession *session, GParamSpec *pspec, LesWindow *self)
   les_window_update_actions (self);
 }
 
+/* The team database's server lost, or back: a banner while it is lost; the
+ * screens read everything again once it is back (the session's "changed") */
+static void
+server_problem_changed_cb (LesSession *session, GParamSpec *pspec, LesWindow *self)
+{
+  const char *problem = session != NULL ? les_session_get_server_problem (session) : NULL;
+  gboolean was_shown = gtk_revealer_get_reveal_child (self->server_revealer);
+
+  if (problem != NULL)
+    {
+      gtk_label_set_text (self->server_label,
+                          _("The team database’s server cannot be reached, so what you see may be out of date "
+                            "and changes cannot be saved. LES Claims keeps trying and brings the figures up to "
+                            "date as soon as it is back."));
+      /* the technical words, for whoever helps */
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->server_label), problem);
+    }
+  gtk_revealer_set_reveal_child (self->server_revealer, problem != NULL);
+  if (was_shown && problem == NULL)
+    les_window_add_toast (self, _("The team database is back: the figures are up to date"));
+}
+
 static void
 set_session (LesWindow *self, LesSession *session)
 {
@@ -217,7 +241,10 @@ set_session (LesWindow *self, LesSession *session)
       g_signal_connect (session, "notify::can-undo", G_CALLBACK (busy_changed_cb), self);
       g_signal_connect (session, "notify::busy", G_CALLBACK (busy_changed_cb), self);
       g_signal_connect (session, "notify::year", G_CALLBACK (year_changed_cb), self);
+      g_signal_connect (session, "notify::server-problem", G_CALLBACK (server_problem_changed_cb), self);
     }
+  gtk_revealer_set_reveal_child (self->server_revealer, FALSE);
+  server_problem_changed_cb (session, NULL, self);
   job_changed_cb (session, NULL, self);
   les_window_update_banner (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
@@ -277,6 +304,9 @@ les_window_dispose (GObject *object)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+  if (self->reopening != NULL)
+    g_cancellable_cancel (self->reopening);
+  g_clear_object (&self->reopening);
   if (self->job != NULL)
     {
       g_signal_handlers_disconnect_by_func (self->job, job_progress_cb, self);
@@ -337,11 +367,16 @@ les_window_class_init (LesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LesWindow, progress_revealer);
   gtk_widget_class_bind_template_child (widget_class, LesWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, LesWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, LesWindow, server_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LesWindow, server_label);
   gtk_widget_class_bind_template_child (widget_class, LesWindow, stale_revealer);
   gtk_widget_class_bind_template_child (widget_class, LesWindow, stale_label);
   gtk_widget_class_bind_template_child (widget_class, LesWindow, stale_button);
   gtk_widget_class_bind_template_child (widget_class, LesWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, LesWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, LesWindow, connecting_page);
+  gtk_widget_class_bind_template_child (widget_class, LesWindow, open_another_button);
+  gtk_widget_class_bind_template_child (widget_class, LesWindow, open_team_button);
   gtk_widget_class_bind_template_child (widget_class, LesWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, LesWindow, claims_page);
   gtk_widget_class_bind_template_callback (widget_class, year_selected_cb);
@@ -373,12 +408,36 @@ les_window_new (LesApplication *app)
   return g_object_new (LES_TYPE_WINDOW, "application", app, NULL);
 }
 
+/* The error page: the way out suggested is the kind of database that failed */
+static void
+show_error (LesWindow *self, const char *title, const char *text, gboolean team)
+{
+  adw_status_page_set_title (self->error_page, title);
+  adw_status_page_set_description (self->error_page, text);
+  if (team)
+    {
+      gtk_widget_remove_css_class (self->open_another_button, "suggested-action");
+      gtk_widget_add_css_class (self->open_team_button, "suggested-action");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (self->open_team_button, "suggested-action");
+      gtk_widget_add_css_class (self->open_another_button, "suggested-action");
+    }
+  gtk_stack_set_visible_child_name (self->main_stack, "error");
+}
+
 /* Replaces the session with one on @store, with the user's team @roles
  * (0 for a file) set before the screens see it */
 static void
 open_store (LesWindow *self, LesStore *store, LesTeamRoles roles)
 {
   g_autoptr(LesSession) session = les_session_new (store);
+
+  /* another database chosen while the last one was still being connected to */
+  if (self->reopening != NULL)
+    g_cancellable_cancel (self->reopening);
+  g_clear_object (&self->reopening);
 
   les_session_set_roles (session, roles);
   set_session (self, session);
@@ -400,8 +459,7 @@ les_window_open_database (LesWindow *self, const char *path)
   store = les_store_open (path, &error);
   if (store == NULL)
     {
-      adw_status_page_set_description (self->error_page, error->message);
-      gtk_stack_set_visible_child_name (self->main_stack, "error");
+      show_error (self, _("Cannot Open the Database"), error->message, FALSE);
       /* Keep working in the database already open, if any */
       if (self->session != NULL)
         {
@@ -442,6 +500,87 @@ les_window_open_team_store (LesWindow *self, LesStore *store, LesTeamRoles roles
     les_window_add_toast (self, why);
 }
 
+static void
+reopen_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(LesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LesStore) store = NULL;
+  g_autofree char *note = NULL;
+  LesTeamRoles roles = 0;
+
+  store = les_team_connect_finish (result, &roles, &note, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->reopening);
+  if (store == NULL)
+    {
+      g_autofree char *text = NULL;
+
+      /* the window as when nothing opens: it says why, and offers the
+       * dialog, filled in, with the other ways out */
+      if (g_error_matches (error, LES_ERROR, LES_ERROR_UNREACHABLE))
+        text = g_strdup_printf ("%s\n\n%s", error->message,
+                                _("Check that the server is running and that this computer is on its network, "
+                                  "then open the team database again."));
+      else
+        text = g_strdup_printf ("%s\n\n%s", error->message,
+                                _("Open the team database again, with your password if it asks for one."));
+      show_error (self, _("Cannot Open the Team Database"), text, TRUE);
+      return;
+    }
+  les_window_open_team_store (self, store, roles);
+  if (note != NULL)
+    les_window_add_toast (self, note);
+}
+
+/* Opens the team database of a connection string the settings kept, on a
+ * worker: the window shows a spinner meanwhile, and never waits */
+static void
+reopen_team_database (LesWindow *self, const char *conninfo)
+{
+  g_autoptr(LesTeamServer) server = les_team_server_from_conninfo (conninfo);
+  g_autofree char *where = NULL;
+
+  if (server == NULL || server->database == NULL)
+    {
+      show_error (self, _("Cannot Open the Team Database"),
+                  _("The team database opened last is not known any more: open it again."), TRUE);
+      return;
+    }
+  /* Translators: "As alice on db.example.nhs.uk, database les_claims" */
+  where = g_strdup_printf (_("As %s on %s, database %s"), server->user != NULL ? server->user : g_get_user_name (),
+                           server->host != NULL ? server->host : _("this computer"), server->database);
+  adw_status_page_set_description (self->connecting_page, where);
+  gtk_stack_set_visible_child_name (self->main_stack, "connecting");
+  if (self->reopening != NULL)
+    g_cancellable_cancel (self->reopening);
+  g_clear_object (&self->reopening);
+  self->reopening = g_cancellable_new ();
+  les_team_connect_async (server, NULL, self->reopening, reopen_done_cb, g_object_ref (self));
+}
+
+void
+les_window_open_last_database (LesWindow *self)
+{
+  g_autofree char *last = NULL;
+
+  g_return_if_fail (LES_IS_WINDOW (self));
+
+  last = g_settings_get_string (self->settings, "last-database");
+  if (last[0] != '\0' && les_store_is_server_location (last))
+    {
+      reopen_team_database (self, last);
+      return;
+    }
+  if (last[0] == '\0' || !g_file_test (last, G_FILE_TEST_EXISTS))
+    {
+      g_free (last);
+      last = les_store_default_path ();
+    }
+  les_window_open_database (self, last);
+}
+
 LesSession *
 les_window_get_session (LesWindow *self)
 {
@@ -468,6 +607,26 @@ les_window_add_toast (LesWindow *self, const char *title)
   toast = adw_toast_new (escaped);
   adw_toast_set_timeout (toast, 5);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+const char *
+les_window_get_server_text (LesWindow *self)
+{
+  g_return_val_if_fail (LES_IS_WINDOW (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->server_revealer))
+    return NULL;
+  return gtk_label_get_text (self->server_label);
+}
+
+const char *
+les_window_get_error_text (LesWindow *self)
+{
+  g_return_val_if_fail (LES_IS_WINDOW (self), NULL);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "error") != 0)
+    return NULL;
+  return adw_status_page_get_description (self->error_page);
 }
 
 /* The banner's words when the figures are out of date, NULL when it is hidden (for tests). */

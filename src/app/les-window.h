@@ -15,6 +15,9 @@ G_DECLARE_FINAL_TYPE (LesWindow, les_window, LES, WINDOW, AdwApplicationWindow)
 LesWindow  *les_window_new            (LesApplication *app);
 gboolean    les_window_open_database  (LesWindow      *self,
                                        const char     *path);
+/* The database opened last (the settings' last-database): a file, or a team
+ * database, connected to without blocking; a failure shows in the window. */
+void        les_window_open_last_database (LesWindow  *self);
 void        les_window_open_team_store (LesWindow     *self,
                                         LesStore      *store,
                                         LesTeamRoles   roles);
@@ -23,6 +26,10 @@ LesSession *les_window_get_session    (LesWindow      *self);
 GtkWidget  *les_window_get_page       (LesWindow      *self,
                                        const char     *name);
 const char *les_window_get_stale_text (LesWindow      *self);
+/* The banner's words while the team database's server is lost, else NULL (for tests). */
+const char *les_window_get_server_text (LesWindow     *self);
+/* Why the database could not be opened, while the window says so, else NULL (for tests). */
+const char *les_window_get_error_text (LesWindow      *self);
 /* Imports the demo data set (FORMATS.md kinds in dependency order), then computes. */
 void        les_window_import_demo    (LesWindow      *self);
 

@@ -43,6 +43,87 @@ test_conninfo (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* The encryption chosen goes into the connection string, and comes back
+ * from it (the last database, kept in the settings without a password) */
+static void
+test_encryption (void)
+{
+  LesTeamDialog *dialog = LES_TEAM_DIALOG (les_team_dialog_new (NULL));
+  g_autoptr(LesTeamServer) server = NULL;
+  g_autoptr(LesTeamServer) again = NULL;
+  g_autofree char *conninfo = NULL;
+
+  les_team_dialog_set_server (dialog, "db.example.nhs.uk", 5433, "les_claims", "alice");
+  /* prefer, the default, is libpq's: left out, so that PGSSLMODE applies */
+  conninfo = les_team_dialog_get_conninfo (dialog, NULL);
+  g_assert_cmpstr (conninfo, ==, "host='db.example.nhs.uk' port='5433' dbname='les_claims' user='alice'");
+  g_clear_pointer (&conninfo, g_free);
+
+  /* require: no authority, even one chosen for verify-full before */
+  les_team_dialog_set_encryption (dialog, "require", "/etc/ssl/ca.crt");
+  conninfo = les_team_dialog_get_conninfo (dialog, "pw");
+  g_assert_cmpstr (conninfo, ==, "host='db.example.nhs.uk' port='5433' dbname='les_claims' user='alice' "
+                                 "sslmode='require' password='pw'");
+  g_clear_pointer (&conninfo, g_free);
+
+  les_team_dialog_set_encryption (dialog, "verify-full", "/etc/ssl/ICB CA.crt");
+  conninfo = les_team_dialog_get_conninfo (dialog, NULL);
+  g_assert_cmpstr (conninfo, ==, "host='db.example.nhs.uk' port='5433' dbname='les_claims' user='alice' "
+                                 "sslmode='verify-full' sslrootcert='/etc/ssl/ICB CA.crt'");
+  g_assert_true (les_store_is_server_location (conninfo));
+  server = les_team_server_from_conninfo (conninfo);
+  g_assert_nonnull (server);
+  g_assert_cmpstr (server->host, ==, "db.example.nhs.uk");
+  g_assert_cmpstr (server->port, ==, "5433");
+  g_assert_cmpstr (server->database, ==, "les_claims");
+  g_assert_cmpstr (server->user, ==, "alice");
+  g_assert_cmpstr (server->sslmode, ==, "verify-full");
+  g_assert_cmpstr (server->sslrootcert, ==, "/etc/ssl/ICB CA.crt");
+
+  /* what the settings kept comes back into the fields as it was */
+  les_team_dialog_set_encryption (dialog, NULL, NULL);
+  g_clear_pointer (&conninfo, g_free);
+  conninfo = les_team_dialog_get_conninfo (dialog, NULL);
+  g_assert_null (strstr (conninfo, "sslmode"));
+  les_team_dialog_set_encryption (dialog, server->sslmode, server->sslrootcert);
+  again = les_team_dialog_get_team_server (dialog);
+  g_assert_cmpstr (again->sslmode, ==, "verify-full");
+  g_assert_cmpstr (again->sslrootcert, ==, "/etc/ssl/ICB CA.crt");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static gboolean
+shows_error (gpointer data)
+{
+  return les_window_get_error_text (data) != NULL;
+}
+
+/* At start, the team database opened last is not there (no server at its
+ * socket): the window says so, in words, and offers the dialog; no hang */
+static void
+test_reopen_unreachable (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *dir = g_build_filename (app_test_get_tmp_dir (), "no-server-here", NULL);
+  g_autofree char *conninfo = les_team_build_conninfo (dir, "5432", "les_claims", "manny", NULL);
+  LesWindow *window = app_test_window_new (FALSE);
+  const char *text;
+
+  g_settings_set_string (settings, "last-database", conninfo);
+  les_window_open_last_database (window);
+  app_test_wait (shows_error, window, "the window to say the server is not there");
+  text = les_window_get_error_text (window);
+  g_test_message ("%s", text);
+  g_assert_true (g_str_has_prefix (text, "The team database postgresql://manny@/les_claims?host="));
+  g_assert_nonnull (strstr (text, " is not reachable: "));
+  g_assert_nonnull (strstr (text, "Check that the server is running"));
+  g_assert_nonnull (app_test_find_button (GTK_WIDGET (window), "Open _Team Database…"));
+  app_test_screenshot (GTK_WIDGET (window), "screen-team-unreachable.png");
+  /* the last database is still the team's: it is tried again next time */
+  g_assert_true (les_store_is_server_location (g_settings_get_string (settings, "last-database")));
+  app_test_window_free (window);
+}
+
 /* Which role is offered what, as the server's grants have it */
 static void
 test_access (void)
@@ -271,6 +352,91 @@ test_roles (void)
   app_test_window_free (window);
 }
 
+static gboolean
+session_opened (gpointer data)
+{
+  return les_window_get_session (data) != NULL;
+}
+
+/* Stops or starts again the test's server (tests/pg/pg-server.sh in PGHOST) */
+static void
+pg_server (const char *command)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = g_build_filename (g_getenv ("LES_TEST_SRCDIR"), "pg", "pg-server.sh", NULL);
+  g_autofree char *err = NULL;
+  const char *argv[] = { "bash", script, command, g_getenv ("PGHOST"), NULL };
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, &error))
+    g_error ("pg-server.sh %s: %s", command, err);
+}
+
+static gboolean
+shows_server_banner (gpointer data)
+{
+  return les_window_get_server_text (data) != NULL;
+}
+
+static gboolean
+hides_server_banner (gpointer data)
+{
+  return les_window_get_server_text (data) == NULL;
+}
+
+/* The team database opened last opens again at start, with the password
+ * from the keyring (here: none needed), and the same roles; then its server
+ * restarts: a banner while it is gone, none once it is back */
+static void
+test_reopen_and_restart (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *database = NULL;
+  g_autofree char *last = NULL;
+  LesWindow *window;
+  LesWindow *again;
+
+  if (!test_backend_is_pg ())
+    {
+      g_test_skip ("a team database: run under tests/pg/with-pg.sh");
+      return;
+    }
+  database = team_database_new ();
+  window = app_test_window_new (FALSE);
+  open_as (window, database, "manny");
+  last = g_settings_get_string (settings, "last-database");
+  g_assert_true (les_store_is_server_location (last));
+  g_assert_null (strstr (last, "password"));
+  g_assert_nonnull (strstr (last, database));
+  app_test_window_free (window);
+
+  /* the application's start */
+  again = les_window_new (LES_APPLICATION (g_application_get_default ()));
+  g_object_ref (again);
+  gtk_window_set_default_size (GTK_WINDOW (again), 1024, 768);
+  les_window_open_last_database (again);
+  gtk_window_present (GTK_WINDOW (again));
+  app_test_wait (session_opened, again, "the last team database to open again");
+  app_test_wait_idle (again);
+  g_assert_cmpuint (les_session_get_roles (les_window_get_session (again)), ==,
+                    LES_TEAM_VIEWER | LES_TEAM_CONTRACT_MANAGER);
+  g_assert_null (les_window_get_server_text (again));
+
+  pg_server ("stop");
+  app_test_wait (shows_server_banner, again, "the banner that the server is gone");
+  g_test_message ("%s", les_window_get_server_text (again));
+  g_assert_nonnull (strstr (les_window_get_server_text (again), "cannot be reached"));
+  app_test_screenshot (GTK_WIDGET (again), "screen-team-server-lost.png");
+  pg_server ("start");
+  app_test_wait (hides_server_banner, again, "the banner to go once the server is back");
+  app_test_wait_idle (again);
+  app_test_screenshot (GTK_WIDGET (again), "screen-team-server-back.png");
+  app_test_window_free (again);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -278,7 +444,10 @@ main (int argc, char **argv)
     return 0;
   g_test_add_func ("/team-dialog/conninfo", test_conninfo);
   g_test_add_func ("/team-dialog/access", test_access);
+  g_test_add_func ("/team-dialog/encryption", test_encryption);
+  g_test_add_func ("/team-dialog/reopen-unreachable", test_reopen_unreachable);
   g_test_add_func ("/team-dialog/refused", test_refused);
   g_test_add_func ("/team-dialog/roles", test_roles);
+  g_test_add_func ("/team-dialog/reopen-and-restart", test_reopen_and_restart);
   return app_test_run ();
 }

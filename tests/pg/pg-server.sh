@@ -2,7 +2,8 @@
 # pg-server.sh: a throwaway PostgreSQL server for the tests, in a folder of its own, reached by a Unix socket only.
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-#   tests/pg/pg-server.sh start DIR   initdb into DIR/data, start the server, print DIR (its socket folder)
+#   tests/pg/pg-server.sh start DIR   initdb into DIR/data, start the server, print DIR (its socket folder);
+#                                     a server stopped in DIR starts again with its data (a restart)
 #   tests/pg/pg-server.sh stop DIR    stop the server started in DIR (DIR is left for the caller to remove)
 #   tests/pg/pg-server.sh bindir      print the folder of initdb and pg_ctl, or fail when not installed
 #
@@ -64,6 +65,13 @@ case "$cmd" in
     bin=$(bindir)
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
+    if [ -f "$dir/data/postgresql.conf" ]; then
+      # stopped by "stop DIR": the same server again, as after a restart
+      as_server "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/server.log" --wait --silent start \
+        || { cat "$dir/server.log" >&2; exit 1; }
+      echo "$dir"
+      exit 0
+    fi
     chmod 700 "$dir"
     if [ "$(id -u)" = 0 ]; then
       if ! id postgres >/dev/null 2>&1; then

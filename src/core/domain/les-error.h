@@ -24,6 +24,7 @@ typedef enum {
   LES_ERROR_DISK_FULL,    /* no space left for the database */
   LES_ERROR_PERMISSION,   /* the server refuses it to this user's role (a team database) */
   LES_ERROR_SEPARATION_OF_DUTIES,   /* refused: whoever approved a claim closing the run that pays it */
+  LES_ERROR_UNREACHABLE,  /* a team database's server is not there, or the connection to it was lost */
 } LesError;
 
 GQuark les_error_quark (void);

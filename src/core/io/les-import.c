@@ -484,6 +484,7 @@ run (Import *imp, LesStmt *stmt)
     case LES_DB_FAILURE_CORRUPT:
     case LES_DB_FAILURE_INTERRUPTED:
     case LES_DB_FAILURE_PERMISSION:
+    case LES_DB_FAILURE_UNREACHABLE:
       if (imp->db_error == NULL)
         imp->db_error = g_steal_pointer (&error);
       imp->fatal = TRUE;

@@ -66,6 +66,8 @@ struct _LesSession
 
   LesStore      *store;
   gulong         store_changed_id;   /* others' changes, on a server */
+  gulong         reachable_id;       /* the server lost and back */
+  char          *server_problem;     /* why the server is unreachable; NULL while it is */
   GMainContext  *context;
   int            year;
   gint32         to_period;
@@ -102,6 +104,7 @@ enum {
   PROP_BUSY,
   PROP_CAN_UNDO,
   PROP_UNDO_TITLE,
+  PROP_SERVER_PROBLEM,
   N_PROPS
 };
 
@@ -205,6 +208,22 @@ static void
 store_changed_cb (LesStore *store, const char *table_name, LesSession *self)
 {
   emit_changed (self, change_for_table (table_name));
+}
+
+/* The server went away, or came back: while away, the screens say so; once
+ * back, what others changed meanwhile was never told, so everything is
+ * read again */
+static void
+store_reachable_changed_cb (LesStore *store, gboolean reachable, const char *problem, LesSession *self)
+{
+  g_autofree char *old = g_steal_pointer (&self->server_problem);
+
+  if (!reachable)
+    self->server_problem = g_strdup (problem != NULL && problem[0] != '\0' ? problem : _("the connection was lost"));
+  if (g_strcmp0 (old, self->server_problem) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER_PROBLEM]);
+  if (reachable)
+    emit_changed (self, LES_CHANGE_ALL);
 }
 
 /* Calls and tasks not yet finished, for les_session_wait() */
@@ -567,6 +586,7 @@ les_session_dispose (GObject *object)
   g_assert (g_queue_is_empty (&self->pending_reads));
 
   g_clear_signal_handler (&self->store_changed_id, self->store);
+  g_clear_signal_handler (&self->reachable_id, self->store);
   g_queue_clear_full (&self->undo, (GDestroyNotify) command_free);
   if (self->idle_readers != NULL)
     g_ptr_array_set_size (self->idle_readers, 0);
@@ -584,6 +604,7 @@ les_session_finalize (GObject *object)
 
   g_clear_pointer (&self->idle_readers, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_free (self->server_problem);
 
   G_OBJECT_CLASS (les_session_parent_class)->finalize (object);
 }
@@ -615,6 +636,9 @@ les_session_get_property (GObject *object, guint prop_id, GValue *value, GParamS
       break;
     case PROP_UNDO_TITLE:
       g_value_set_string (value, les_session_get_undo_title (self));
+      break;
+    case PROP_SERVER_PROBLEM:
+      g_value_set_string (value, self->server_problem);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -652,6 +676,8 @@ les_session_constructed (GObject *object)
 
   g_assert (LES_IS_STORE (self->store));
   self->store_changed_id = g_signal_connect (self->store, "changed", G_CALLBACK (store_changed_cb), self);
+  self->reachable_id = g_signal_connect (self->store, "reachable-changed", G_CALLBACK (store_reachable_changed_cb),
+                                         self);
   /* on a server, other people's changes reach the screens as this session's own do */
   if (!les_store_watch_others (self->store, self->context, &error))
     g_debug ("%s: others' changes will not show until read again: %s", les_store_get_location (self->store),
@@ -689,6 +715,10 @@ les_session_class_init (LesSessionClass *klass)
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_UNDO_TITLE] =
     g_param_spec_string ("undo-title", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* why a team database's server cannot be reached, NULL while it can */
+  properties[PROP_SERVER_PROBLEM] =
+    g_param_spec_string ("server-problem", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -879,6 +909,20 @@ les_session_get_roles (LesSession *self)
 {
   g_return_val_if_fail (LES_IS_SESSION (self), 0);
   return self->roles;
+}
+
+/**
+ * les_session_get_server_problem:
+ *
+ * Returns: (nullable): on a team database whose server the session lost
+ * (it restarted, the network dropped), why, while it tries again in the
+ * background; NULL while the server is there (and always on a file)
+ */
+const char *
+les_session_get_server_problem (LesSession *self)
+{
+  g_return_val_if_fail (LES_IS_SESSION (self), NULL);
+  return self->server_problem;
 }
 
 gboolean

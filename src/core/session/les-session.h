@@ -65,6 +65,9 @@ gboolean       les_session_get_busy         (LesSession          *self);
 void           les_session_set_roles        (LesSession          *self,
                                              LesTeamRoles         roles);
 LesTeamRoles   les_session_get_roles        (LesSession          *self);
+/* Why the team database's server cannot be reached (property "server-problem"),
+ * NULL while it can; once it is back, "changed" says everything changed. */
+const char    *les_session_get_server_problem (LesSession        *self);
 /* Tells every screen @what changed (a write that ran outside the session, a
  * notification from another desk). */
 void           les_session_notify_changed   (LesSession          *self,

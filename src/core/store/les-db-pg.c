@@ -24,6 +24,15 @@
 /* How often a writer that waits for another asks for the lock again */
 #define WRITE_RETRY_MS 100
 
+/* How long a connection attempt may take, unless the connection string or
+ * PGCONNECT_TIMEOUT says otherwise: libpq's default is to wait for ever */
+#define CONNECT_TIMEOUT_S "10"
+
+/* A listening connection lost is tried again after 1 s, then twice as long
+ * each time, up to 30 s */
+#define RELISTEN_FIRST_S 1
+#define RELISTEN_MAX_S 30
+
 /* One database, one writer at a time: a transaction-scoped advisory lock.
  * Advisory locks belong to the current database, so this one key serialises
  * the writers of one LES Claims database and no other; readers never ask for
@@ -57,12 +66,17 @@ typedef struct {
   char          *refusal;         /* a separation-of-duties refusal, recorded after its rollback */
   LesDbWaitFunc  wait_func;
   gpointer       wait_data;
+  gboolean       in_transaction;  /* between BEGIN and its end: a lost connection loses it */
+  guint          generation;      /* counts the connections made again (ensure_connected()) */
+  gboolean       offline;         /* les_db_pg_set_offline(): not connected again meanwhile */
 } PgDb;
 
 struct _PgStmt
 {
   LesStmt        parent;
   char          *name;
+  char          *text;            /* as prepared, to prepare again on a new connection */
+  guint          generation;      /* the connection's it was prepared on */
   int            n_params;
   GString      **params;          /* n_params; the text of each value */
   char         **values;          /* n_params; into params, or NULL for NULL */
@@ -89,6 +103,8 @@ failure_of (const char *sqlstate)
     { "40P01", LES_DB_FAILURE_BUSY },          /* deadlock */
     { "55P03", LES_DB_FAILURE_BUSY },          /* lock not available (lock_timeout) */
     { "57014", LES_DB_FAILURE_INTERRUPTED },   /* query cancelled */
+    { "57P0", LES_DB_FAILURE_UNREACHABLE },    /* the server shuts down, crashed, or is starting */
+    { "08", LES_DB_FAILURE_UNREACHABLE },      /* connection exceptions */
     { "25006", LES_DB_FAILURE_READ_ONLY },     /* read-only transaction */
     { "53100", LES_DB_FAILURE_FULL },          /* disk full */
     { "XX001", LES_DB_FAILURE_CORRUPT },       /* data corrupted */
@@ -108,11 +124,34 @@ static char *
 tidy_message (const char *message)
 {
   char *text = g_strstrip (g_strdup (message != NULL ? message : ""));
+  char *out = text;
 
-  for (char *p = text; *p != '\0'; p++)
-    if (*p == '\n')
-      *p = ' ';
+  /* one line: a line break and the tab that indents the next become one space */
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '\n' || *p == '\t')
+        {
+          if (out > text && out[-1] != ' ')
+            *out++ = ' ';
+        }
+      else
+        *out++ = *p;
+    }
+  *out = '\0';
   return text;
+}
+
+/* The connection is lost (a server restarted, a network dropped): said as
+ * such, not as libpq's words alone */
+static void
+set_unreachable (PgDb *db, const PGresult *res, GError **error)
+{
+  const char *said = res != NULL ? PQresultErrorMessage (res) : NULL;
+  g_autofree char *problem = tidy_message (said != NULL && said[0] != '\0' ? said : PQerrorMessage (db->conn));
+
+  db->failure = LES_DB_FAILURE_UNREACHABLE;
+  g_set_error (error, LES_ERROR, LES_ERROR_UNREACHABLE, _("The team database %s is not reachable: %s"),
+               db->parent.location, problem[0] != '\0' ? problem : _("the connection was lost"));
 }
 
 /* Sets @error from a failed result (NULL: the connection's last error), and the failure kind */
@@ -125,6 +164,11 @@ set_error (PgDb *db, const PGresult *res, GError **error)
   g_autofree char *message = NULL;
 
   db->failure = failure_of (sqlstate);
+  if (PQstatus (db->conn) == CONNECTION_BAD || db->failure == LES_DB_FAILURE_UNREACHABLE)
+    {
+      set_unreachable (db, res, error);
+      return;
+    }
   /* 57014 is also a statement timeout: only our cancellable is a cancel */
   if (db->failure == LES_DB_FAILURE_INTERRUPTED && g_cancellable_is_cancelled (db->cancellable))
     {
@@ -379,6 +423,67 @@ check_cancelled (PgDb *db, GError **error)
   return TRUE;
 }
 
+/* A server that restarted, or a network that dropped, leaves the connection
+ * broken until someone notices.  Outside a transaction nothing is lost by
+ * connecting again, so the next statement works as if nothing had happened;
+ * inside one, the transaction went with the connection: the statement
+ * fails, and the next transaction connects again.  The statements prepared
+ * on the old connection are prepared again when next run (reprepare()). */
+static gboolean
+ensure_connected (PgDb *db, GError **error)
+{
+  if (db->active != NULL)
+    return TRUE;
+  /* a connection the server closed has its last words (a FATAL) and its end
+   * waiting to be read: read while there is something, without waiting */
+  for (int i = 0; i < 8 && PQstatus (db->conn) == CONNECTION_OK && PQtransactionStatus (db->conn) == PQTRANS_IDLE; i++)
+    {
+      GPollFD fd = { PQsocket (db->conn), G_IO_IN | G_IO_HUP | G_IO_ERR, 0 };
+
+      if (fd.fd < 0 || g_poll (&fd, 1, 0) <= 0 || !PQconsumeInput (db->conn))
+        break;
+    }
+  if (PQstatus (db->conn) == CONNECTION_OK)
+    return TRUE;
+  if (db->in_transaction || db->offline)
+    {
+      set_unreachable (db, NULL, error);
+      return FALSE;
+    }
+  g_debug ("%s: connecting again", db->parent.location);
+  PQreset (db->conn);
+  if (PQstatus (db->conn) != CONNECTION_OK)
+    {
+      set_unreachable (db, NULL, error);
+      return FALSE;
+    }
+  db->generation++;
+  g_ptr_array_set_size (db->unused, 0);
+  g_clear_pointer (&db->cancel, PQfreeCancel);
+  db->cancel = PQgetCancel (db->conn);
+  return TRUE;
+}
+
+/* A statement prepared on a connection since lost is prepared on this one */
+static gboolean
+reprepare (PgStmt *stmt, GError **error)
+{
+  PgDb *db = (PgDb *) stmt->parent.db;
+  PGresult *res;
+  gboolean ok;
+
+  if (stmt->generation == db->generation)
+    return TRUE;
+  res = PQprepare (db->conn, stmt->name, stmt->text, 0, NULL);
+  ok = PQresultStatus (res) == PGRES_COMMAND_OK;
+  if (ok)
+    stmt->generation = db->generation;
+  else
+    set_error (db, res, error);
+  PQclear (res);
+  return ok;
+}
+
 /**
  * les_db_pg_rewrite:
  * @sql: portable SQL (les-sql.h)
@@ -501,6 +606,8 @@ pg_prepare (LesDb *parent, const char *sql, GError **error)
   name = g_strdup_printf ("les_%u", ++db->n_prepared);
   make_room (db);
   db->failure = LES_DB_FAILURE_OTHER;
+  if (!ensure_connected (db, error))
+    return NULL;
   res = PQprepare (db->conn, name, text, 0, NULL);
   if (PQresultStatus (res) != PGRES_COMMAND_OK)
     {
@@ -513,6 +620,8 @@ pg_prepare (LesDb *parent, const char *sql, GError **error)
   stmt = g_new0 (PgStmt, 1);
   stmt->parent.db = parent;
   stmt->name = g_steal_pointer (&name);
+  stmt->text = g_steal_pointer (&text);
+  stmt->generation = db->generation;
   stmt->n_params = n_params;
   stmt->params = g_new0 (GString *, MAX (n_params, 1));
   stmt->values = g_new0 (char *, MAX (n_params, 1));
@@ -545,8 +654,12 @@ pg_finalize (LesStmt *parent)
   PgDb *db = (PgDb *) parent->db;
 
   pg_reset (parent);
-  /* deallocated in one go when the connection is next free and idle */
-  g_ptr_array_add (db->unused, g_steal_pointer (&stmt->name));
+  /* deallocated in one go when the connection is next free and idle (one
+   * made again has never had it) */
+  if (stmt->generation == db->generation)
+    g_ptr_array_add (db->unused, g_steal_pointer (&stmt->name));
+  g_free (stmt->name);
+  g_free (stmt->text);
   for (int i = 0; i < stmt->n_params; i++)
     g_string_free (stmt->params[i], TRUE);
   g_free (stmt->params);
@@ -618,6 +731,8 @@ start (PgStmt *stmt, GError **error)
     return FALSE;
   make_room (db);
   db->failure = LES_DB_FAILURE_OTHER;
+  if (!ensure_connected (db, error) || !reprepare (stmt, error))
+    return FALSE;
   if (!PQsendQueryPrepared (db->conn, stmt->name, stmt->n_params, (const char * const *) stmt->values,
                             NULL, NULL, 0))
     {
@@ -711,6 +826,8 @@ pg_column_count (LesStmt *parent)
   if (db->active == stmt)
     return 0;
   make_room (db);
+  if (!reprepare (stmt, NULL))
+    return 0;
   res = PQdescribePrepared (db->conn, stmt->name);
   if (PQresultStatus (res) == PGRES_COMMAND_OK)
     learn_columns (stmt, res);
@@ -757,6 +874,8 @@ pg_exec (LesDb *parent, const char *sql, GError **error)
     return FALSE;
   make_room (db);
   db->failure = LES_DB_FAILURE_OTHER;
+  if (!ensure_connected (db, error))
+    return FALSE;
   if (!PQsendQuery (db->conn, sql))
     {
       set_error (db, NULL, error);
@@ -801,7 +920,9 @@ pg_rollback (LesDb *parent)
 
   if (db->active != NULL)
     drain (db, FALSE);
-  if (PQtransactionStatus (db->conn) != PQTRANS_IDLE)
+  db->in_transaction = FALSE;
+  /* a lost connection took its transaction with it */
+  if (PQstatus (db->conn) == CONNECTION_OK && PQtransactionStatus (db->conn) != PQTRANS_IDLE)
     PQclear (PQexec (db->conn, "ROLLBACK"));
   if (db->refusal != NULL)
     record_refusal (db);
@@ -858,10 +979,16 @@ pg_begin (LesDb *parent, LesTransaction kind, GError **error)
   PgDb *db = (PgDb *) parent;
   gint64 start = 0;
 
+  /* none is open (the store nests its own): a lost connection is made again */
+  db->in_transaction = FALSE;
   if (kind == LES_TRANSACTION_READ)
-    return pg_exec (parent, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", error);
+    {
+      db->in_transaction = pg_exec (parent, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", error);
+      return db->in_transaction;
+    }
   if (!pg_exec (parent, "BEGIN ISOLATION LEVEL READ COMMITTED", error))
     goto fail;
+  db->in_transaction = TRUE;
   for (;;)
     {
       gboolean got = FALSE;
@@ -896,6 +1023,7 @@ static gboolean
 pg_commit (LesDb *parent, GError **error)
 {
   PgDb *db = (PgDb *) parent;
+  gboolean ok;
 
   if (db->active != NULL)
     drain (db, TRUE);
@@ -908,7 +1036,11 @@ pg_commit (LesDb *parent, GError **error)
       pg_rollback (parent);
       return FALSE;
     }
-  return pg_exec (parent, "COMMIT", error);
+  /* still in it while it commits: a connection lost now is not made again
+   * under a COMMIT that would then find nothing to commit, and succeed */
+  ok = pg_exec (parent, "COMMIT", error);
+  db->in_transaction = FALSE;
+  return ok;
 }
 
 static gint64
@@ -940,7 +1072,9 @@ pg_last_failure (LesDb *db)
 static gboolean
 pg_transaction_failed (LesDb *db)
 {
-  return PQtransactionStatus (((PgDb *) db)->conn) == PQTRANS_INERROR;
+  PGconn *conn = ((PgDb *) db)->conn;
+
+  return PQtransactionStatus (conn) == PQTRANS_INERROR || PQstatus (conn) == CONNECTION_BAD;
 }
 
 static void
@@ -1087,15 +1221,21 @@ les_db_pg_is_conninfo (const char *location)
 LesDb *
 les_db_pg_open (const char *conninfo, GError **error)
 {
-  const char * const keywords[] = { "dbname", "fallback_application_name", "client_encoding", NULL };
-  const char * const values[] = { conninfo, "les-claims", "UTF8", NULL };
+  /* the connection string overrides what comes before it, and not what
+   * comes after (libpq reads them in order): a server that does not answer
+   * is given up after a while, and one that vanished from the network is
+   * noticed within a minute (keepalives), but either can be set there */
+  const char *keywords[] = { "connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                             "dbname", "fallback_application_name", "client_encoding", NULL };
+  const char *values[] = { CONNECT_TIMEOUT_S, "30", "10", "3", conninfo, "les-claims", "UTF8", NULL };
+  guint first = g_getenv ("PGCONNECT_TIMEOUT") != NULL ? 1 : 0;
   PgDb *db = g_new0 (PgDb, 1);
 
   db->parent.backend = &pg_backend;
   db->cancel_fd.fd = -1;
   db->unused = g_ptr_array_new_with_free_func (g_free);
   /* a connection string is read whole: later keywords override what it says */
-  db->conn = PQconnectdbParams (keywords, values, TRUE);
+  db->conn = PQconnectdbParams (keywords + first, values + first, TRUE);
   if (db->conn == NULL)
     {
       g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: cannot connect: %s"), "postgresql",
@@ -1108,8 +1248,23 @@ les_db_pg_open (const char *conninfo, GError **error)
     {
       g_autofree char *problem = tidy_message (PQerrorMessage (db->conn));
 
-      db->failure = LES_DB_FAILURE_OTHER;
-      g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: cannot connect: %s"), db->parent.location, problem);
+      /* a server that answered (asked for a password, refused the user or
+       * the database: libpq quotes its FATAL), or one whose encryption or
+       * certificate did not do, is there; only one that did not answer is
+       * unreachable */
+      if (PQconnectionNeedsPassword (db->conn) || strstr (problem, "FATAL:") != NULL
+          || strstr (problem, "SSL") != NULL || strstr (problem, "certificate") != NULL)
+        {
+          db->failure = PQconnectionNeedsPassword (db->conn) ? LES_DB_FAILURE_PERMISSION : LES_DB_FAILURE_OTHER;
+          g_set_error (error, LES_ERROR, LES_ERROR_DATABASE, _("%s: cannot connect: %s"), db->parent.location,
+                       problem);
+        }
+      else
+        {
+          db->failure = LES_DB_FAILURE_UNREACHABLE;
+          g_set_error (error, LES_ERROR, LES_ERROR_UNREACHABLE, _("The team database %s is not reachable: %s"),
+                       db->parent.location, problem);
+        }
       pg_close (&db->parent);
       return NULL;
     }
@@ -1126,13 +1281,182 @@ les_db_pg_open (const char *conninfo, GError **error)
   return &db->parent;
 }
 
+void
+les_db_pg_set_offline (LesDb *parent, gboolean offline)
+{
+  g_return_if_fail (parent != NULL);
+
+  if (parent->backend == &pg_backend)
+    ((PgDb *) parent)->offline = offline;
+}
+
 /* Notifications */
 
+typedef enum {
+  WATCH_LISTENING,    /* the socket is watched */
+  WATCH_WAITING,      /* lost: the next attempt at the source's ready time */
+  WATCH_CONNECTING,   /* an attempt under way on a worker */
+} WatchState;
+
 typedef struct {
-  GSource  parent;
-  PGconn  *conn;
-  char    *location;
+  GSource        parent;
+  PGconn        *conn;
+  gpointer       fd_tag;
+  char          *conninfo;    /* may hold a password: never logged */
+  char          *channel;
+  char          *location;
+  WatchState     state;
+  guint          delay_s;     /* before the next attempt, once one failed */
+  LesDbLinkFunc  link_func;
+  gpointer       link_data;
 } NotifySource;
+
+static void
+listen_notice_cb (void *user_data, const char *message)
+{
+  g_autofree char *text = tidy_message (message);
+
+  g_debug ("notifications: %s", text);
+}
+
+/* A connection of its own that LISTENs on @channel (blocks: on a worker, or once when asked) */
+static PGconn *
+listen_connect (const char *conninfo, const char *channel, char **location, GError **error)
+{
+  g_autofree char *listen = g_strdup_printf ("LISTEN %s", channel);
+  PgDb *db = (PgDb *) les_db_pg_open (conninfo, error);
+  PGresult *res;
+  PGconn *conn;
+
+  if (db == NULL)
+    return NULL;
+  res = PQexec (db->conn, listen);
+  if (PQresultStatus (res) != PGRES_COMMAND_OK)
+    {
+      set_error (db, res, error);
+      PQclear (res);
+      pg_close (&db->parent);
+      return NULL;
+    }
+  PQclear (res);
+  /* the connection outlives its PgDb */
+  conn = g_steal_pointer (&db->conn);
+  /* its notices (a server that shuts down says so) no longer reach the PgDb */
+  PQsetNoticeProcessor (conn, listen_notice_cb, NULL);
+  if (location != NULL)
+    *location = g_strdup (db->parent.location);
+  pg_close (&db->parent);
+  return conn;
+}
+
+static void
+watch_conn (NotifySource *self, PGconn *conn)
+{
+  self->conn = conn;
+  self->state = WATCH_LISTENING;
+  self->delay_s = RELISTEN_FIRST_S;
+  self->fd_tag = g_source_add_unix_fd ((GSource *) self, PQsocket (conn), G_IO_IN | G_IO_ERR | G_IO_HUP);
+}
+
+/* The next attempt after the delay, which grows with each that fails */
+static void
+wait_to_connect (NotifySource *self)
+{
+  self->state = WATCH_WAITING;
+  g_source_set_ready_time ((GSource *) self, g_get_monotonic_time () + self->delay_s * G_USEC_PER_SEC);
+  self->delay_s = MIN (self->delay_s * 2, RELISTEN_MAX_S);
+}
+
+static void
+lose_conn (NotifySource *self, const char *problem)
+{
+  g_debug ("%s: no longer told of others' changes (trying again): %s", self->location, problem);
+  if (self->fd_tag != NULL)
+    g_source_remove_unix_fd ((GSource *) self, self->fd_tag);
+  self->fd_tag = NULL;
+  g_clear_pointer (&self->conn, PQfinish);
+  self->delay_s = RELISTEN_FIRST_S;
+  wait_to_connect (self);
+  if (self->link_func != NULL)
+    self->link_func (FALSE, problem, self->link_data);
+}
+
+typedef struct {
+  char *conninfo;
+  char *channel;
+} Attempt;
+
+static void
+attempt_free (Attempt *attempt)
+{
+  g_free (attempt->conninfo);
+  g_free (attempt->channel);
+  g_free (attempt);
+}
+
+static void
+attempt_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  Attempt *attempt = task_data;
+  GError *error = NULL;
+  PGconn *conn = listen_connect (attempt->conninfo, attempt->channel, NULL, &error);
+
+  if (conn == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, conn, (GDestroyNotify) PQfinish);
+}
+
+static void
+attempt_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  NotifySource *self = user_data;
+  g_autoptr(GError) error = NULL;
+  PGconn *conn = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* the source was let go meanwhile: so is what the attempt made */
+  if (g_source_is_destroyed ((GSource *) self))
+    {
+      g_clear_pointer (&conn, PQfinish);
+      g_source_unref ((GSource *) self);
+      return;
+    }
+  if (conn == NULL)
+    {
+      g_debug ("%s: still not told of others' changes: %s", self->location, error->message);
+      wait_to_connect (self);
+    }
+  else
+    {
+      g_debug ("%s: told of others' changes again", self->location);
+      watch_conn (self, conn);
+      if (self->link_func != NULL)
+        self->link_func (TRUE, NULL, self->link_data);
+    }
+  g_source_unref ((GSource *) self);
+}
+
+/* Connects on a worker: resolving a host name and connecting block, and the
+ * main loop must not (libpq's PQconnectStart still resolves names in the caller) */
+static void
+start_attempt (NotifySource *self)
+{
+  GMainContext *context = g_source_get_context ((GSource *) self);
+  g_autoptr(GTask) task = NULL;
+  Attempt *attempt = g_new0 (Attempt, 1);
+
+  attempt->conninfo = g_strdup (self->conninfo);
+  attempt->channel = g_strdup (self->channel);
+  self->state = WATCH_CONNECTING;
+  g_source_set_ready_time ((GSource *) self, -1);
+  /* the answer comes back in the source's own context */
+  g_main_context_push_thread_default (context);
+  task = g_task_new (NULL, NULL, attempt_done_cb, g_source_ref ((GSource *) self));
+  g_main_context_pop_thread_default (context);
+  g_task_set_source_tag (task, start_attempt);
+  g_task_set_task_data (task, attempt, (GDestroyNotify) attempt_free);
+  g_task_run_in_thread (task, attempt_thread);
+}
 
 static gboolean
 notify_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
@@ -1141,13 +1465,19 @@ notify_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_dat
   LesDbNotifyFunc func = (LesDbNotifyFunc) (void (*) (void)) callback;
   PGnotify *notify;
 
-  if (!PQconsumeInput (self->conn))
+  if (self->state == WATCH_WAITING)
+    {
+      start_attempt (self);
+      return G_SOURCE_CONTINUE;
+    }
+  if (self->state != WATCH_LISTENING)
+    return G_SOURCE_CONTINUE;
+  if (!PQconsumeInput (self->conn) || PQstatus (self->conn) != CONNECTION_OK)
     {
       g_autofree char *problem = tidy_message (PQerrorMessage (self->conn));
 
-      /* others' changes show again when the window is opened again */
-      g_debug ("%s: no longer told of others' changes: %s", self->location, problem);
-      return G_SOURCE_REMOVE;
+      lose_conn (self, problem[0] != '\0' ? problem : _("the connection was lost"));
+      return G_SOURCE_CONTINUE;
     }
   while ((notify = PQnotifies (self->conn)) != NULL)
     {
@@ -1164,6 +1494,10 @@ notify_source_finalize (GSource *source)
   NotifySource *self = (NotifySource *) source;
 
   g_clear_pointer (&self->conn, PQfinish);
+  if (self->conninfo != NULL)
+    memset (self->conninfo, 0, strlen (self->conninfo));
+  g_free (self->conninfo);
+  g_free (self->channel);
   g_free (self->location);
 }
 
@@ -1180,43 +1514,50 @@ static GSourceFuncs notify_source_funcs = {
  * A connection of its own that does nothing but LISTEN, so that a
  * notification is read from the main loop as soon as it comes, whatever the
  * store's connections are doing.  The source is dispatched when the
- * connection's socket is readable; it ends when the connection is lost.
+ * connection's socket is readable.  When the connection is lost (the server
+ * restarted, the network dropped), it connects again on a worker after 1 s,
+ * then after twice as long each time up to 30 s, never blocking the loop;
+ * les_db_pg_notify_source_set_link_func() is told of both.
  *
  * Returns: (transfer full): the source, not yet attached
  */
 GSource *
 les_db_pg_notify_source_new (const char *conninfo, const char *channel, GError **error)
 {
-  g_autofree char *listen = NULL;
   NotifySource *self;
-  PgDb *db;
-  PGresult *res;
   GSource *source;
+  char *location = NULL;
+  PGconn *conn;
 
   g_return_val_if_fail (conninfo != NULL, NULL);
   g_return_val_if_fail (channel != NULL, NULL);
 
-  db = (PgDb *) les_db_pg_open (conninfo, error);
-  if (db == NULL)
+  conn = listen_connect (conninfo, channel, &location, error);
+  if (conn == NULL)
     return NULL;
-  listen = g_strdup_printf ("LISTEN %s", channel);
-  res = PQexec (db->conn, listen);
-  if (PQresultStatus (res) != PGRES_COMMAND_OK)
-    {
-      set_error (db, res, error);
-      PQclear (res);
-      pg_close (&db->parent);
-      return NULL;
-    }
-  PQclear (res);
-
   source = g_source_new (&notify_source_funcs, sizeof (NotifySource));
   self = (NotifySource *) source;
-  /* the connection moves to the source */
-  self->conn = g_steal_pointer (&db->conn);
-  self->location = g_strdup (db->parent.location);
-  pg_close (&db->parent);
+  self->conninfo = g_strdup (conninfo);
+  self->channel = g_strdup (channel);
+  self->location = location;
   g_source_set_static_name (source, "les-claims notifications");
-  g_source_add_unix_fd (source, PQsocket (self->conn), G_IO_IN | G_IO_ERR | G_IO_HUP);
+  watch_conn (self, conn);
   return source;
+}
+
+/**
+ * les_db_pg_notify_source_set_link_func:
+ * @func: (nullable): told when the connection is lost and when it is back
+ *
+ * @user_data must outlive the source's attachment (destroy the source first).
+ */
+void
+les_db_pg_notify_source_set_link_func (GSource *source, LesDbLinkFunc func, gpointer user_data)
+{
+  NotifySource *self = (NotifySource *) source;
+
+  g_return_if_fail (source != NULL);
+
+  self->link_func = func;
+  self->link_data = user_data;
 }

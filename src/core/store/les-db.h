@@ -29,6 +29,7 @@ typedef enum {
   LES_DB_FAILURE_CORRUPT,       /* not a database, or a damaged one */
   LES_DB_FAILURE_PERMISSION,    /* a role the server does not allow */
   LES_DB_FAILURE_SEPARATION,    /* a team database's separation of duties refuses it */
+  LES_DB_FAILURE_UNREACHABLE,   /* the server is not there, or the connection to it was lost */
 } LesDbFailure;
 
 /* Called while another connection holds the write lock, about ten times a
@@ -111,6 +112,20 @@ typedef void (*LesDbNotifyFunc) (const char *channel,
 GSource     *les_db_pg_notify_source_new (const char *conninfo,
                                           const char *channel,
                                           GError    **error);
+/* Told, in the source's context, when its connection is lost (@reachable
+ * FALSE, @problem says why) and when it listens again after trying with a
+ * growing delay (TRUE, NULL): notifications sent meanwhile were missed. */
+typedef void (*LesDbLinkFunc) (gboolean    reachable,
+                               const char *problem,
+                               gpointer    user_data);
+void         les_db_pg_notify_source_set_link_func (GSource       *source,
+                                                    LesDbLinkFunc  func,
+                                                    gpointer       user_data);
+/* While @offline (its watcher found the server gone), a lost connection is
+ * not tried again: statements fail at once as unreachable, so that a thread
+ * that must not wait (the main thread's store) never waits on a connect */
+void         les_db_pg_set_offline  (LesDb           *db,
+                                     gboolean         offline);
 /* Whether @location is a postgresql:// URI or a key=value connection string */
 gboolean     les_db_pg_is_conninfo  (const char      *location);
 /* The portable SQL as PostgreSQL prepares it ($1 for ?1, …); @n_params the highest number. */

@@ -55,6 +55,7 @@ G_DEFINE_FINAL_TYPE (LesStore, les_store, G_TYPE_OBJECT)
 
 enum {
   CHANGED,
+  REACHABLE_CHANGED,
   N_SIGNALS
 };
 
@@ -485,6 +486,12 @@ les_store_class_init (LesStoreClass *klass)
                                    G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
                                    0, NULL, NULL, NULL,
                                    G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* the server's connection watched for others' changes was lost (FALSE,
+   * and why) or is back (TRUE, NULL; what others changed meanwhile was not
+   * told) */
+  signals[REACHABLE_CHANGED] = g_signal_new ("reachable-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                             0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 2, G_TYPE_BOOLEAN, G_TYPE_STRING);
 }
 
 static void
@@ -1113,6 +1120,17 @@ notified_cb (const char *channel, const char *payload, gpointer user_data)
   g_signal_emit (self, signals[CHANGED], g_quark_from_string (parts[0]), parts[0]);
 }
 
+static void
+link_cb (gboolean reachable, const char *problem, gpointer user_data)
+{
+  LesStore *self = user_data;
+
+  /* this store's connection is used on the watcher's (main) thread: while
+   * the server is known gone it fails at once, not after a connect's wait */
+  les_db_pg_set_offline (self->db, !reachable);
+  g_signal_emit (self, signals[REACHABLE_CHANGED], 0, reachable, problem);
+}
+
 /**
  * les_store_watch_others:
  * @context: (nullable): the main context to be told in (NULL: the default)
@@ -1121,7 +1139,10 @@ notified_cb (const char *channel, const char *payload, gpointer user_data)
  * table another client changes (another person's import, decision, compute
  * or run), a moment after it commits; this store's own changes and its
  * copies' (les_store_dup()) are not repeated.  It listens on a connection of
- * its own.  A file has no other clients to watch: nothing is done.
+ * its own; when that is lost, #LesStore::reachable-changed says so, and
+ * again when it is back (connected again in the background, after 1 s, then
+ * a growing delay up to 30 s).  A file has no other clients to watch:
+ * nothing is done.
  */
 gboolean
 les_store_watch_others (LesStore *self, GMainContext *context, GError **error)
@@ -1136,6 +1157,7 @@ les_store_watch_others (LesStore *self, GMainContext *context, GError **error)
   if (source == NULL)
     return FALSE;
   g_source_set_callback (source, G_SOURCE_FUNC (notified_cb), self, NULL);
+  les_db_pg_notify_source_set_link_func (source, link_cb, self);
   g_source_attach (source, context);
   self->watch = source;
   return TRUE;

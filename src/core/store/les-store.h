@@ -49,7 +49,10 @@ gboolean    les_store_audit          (LesStore    *self,
                                       GError     **error);
 
 /* Signal "changed" (detail: the table name): on a server, another client's
- * committed change, once les_store_watch_others() listens for them. */
+ * committed change, once les_store_watch_others() listens for them.
+ * Signal "reachable-changed" (gboolean reachable, const char *problem): the
+ * connection that listens was lost, or is back (others' changes meanwhile
+ * were missed: read everything again). */
 /* On a server: others' changes emitted as "changed" in @context (a file: nothing to do) */
 gboolean    les_store_watch_others   (LesStore     *self,
                                       GMainContext *context,
