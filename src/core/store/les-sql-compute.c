@@ -43,8 +43,9 @@ const char les_sql_compute_achievements[] =
  * last period, ?4 the one service.  A whole year is read in table order:
  * the unary plus keeps SQLite off the by-service index, which would visit
  * the table at random (to other databases it is the same integer).  One
- * service is read by that index, whose rows come in id order: the plus on
- * the period keeps SQLite off the by-period index, which spans the year. */
+ * service is read by that index, whose rows come in id order: the period
+ * made an expression (|| '') keeps SQLite off the by-period index, which
+ * spans the year. */
 const char les_sql_compute_claims_all[] =
   "SELECT id, claim_ref, practice_code, service_code, item_code, period, count, submitted_date "
   "FROM claims WHERE +year = ?1 AND period >= ?2 AND period <= ?3 "
@@ -52,7 +53,7 @@ const char les_sql_compute_claims_all[] =
 
 const char les_sql_compute_claims_one[] =
   "SELECT id, claim_ref, practice_code, service_code, item_code, period, count, submitted_date "
-  "FROM claims WHERE year = ?1 AND +period >= ?2 AND +period <= ?3 "
+  "FROM claims WHERE year = ?1 AND period || '' >= ?2 AND period || '' <= ?3 "
   "AND status NOT IN ('rejected', 'withdrawn') AND service_code = ?4 ORDER BY id";
 
 /* Patient lines drive the join (CROSS JOIN keeps SQLite to that order): a
