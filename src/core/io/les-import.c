@@ -76,7 +76,29 @@ typedef struct {
   LesStmt              *lines_delete;
   LesStmt              *line_insert;
   LesStmt              *list_size_upsert;
+
+  /* A server's claims, a batch at a time (flush_claims()) */
+  GArray               *batch;         /* ClaimRow, in file order */
+  GStringChunk         *batch_text;    /* their texts */
+  GHashTable           *batch_first;   /* claim_ref → index + 1 of its first row in the batch */
+  GString              *copy_rows;     /* the new ones, as COPY reads them */
+  LesStmt              *claims_held;
+  gboolean              flushing;
+  gboolean              stopped;       /* a batch failed: the rows after it are not read, as
+                                          when a row of its own fails */
 } Import;
+
+/* A claim waiting in a batch: its line and cells */
+typedef struct {
+  guint                 line;
+  LesValue              vals[7];
+} ClaimRow;
+
+/* Claims a server loads in one go: a round trip per claim was nine tenths
+ * of an import, the server being idle for most of it */
+#define CLAIMS_BATCH 10000
+
+static void flush_claims (Import *imp);
 
 /* Years whose figures an import makes out of date (les_year_note_change()) */
 
@@ -91,6 +113,13 @@ report (Import *imp, guint line, const char *column, const char *format, ...)
   g_autofree char *what = NULL;
   g_autofree char *message = NULL;
   va_list args;
+
+  /* the rows waiting in a batch come before this one, and their messages
+   * too; when the batch stopped the import, this row is not reached */
+  if (imp->batch != NULL && imp->batch->len > 0 && !imp->flushing)
+    flush_claims (imp);
+  if (imp->stopped)
+    return;
 
   va_start (args, format);
   what = g_strdup_vprintf (format, args);
@@ -510,7 +539,8 @@ prepare_statements (Import *imp, GError **error)
     {
     case LES_KIND_CLAIMS:
       return prepare (imp, &imp->claim_insert, les_sql_import_claim_insert, error)
-             && prepare (imp, &imp->claim_select, les_sql_import_claim_select, error);
+             && prepare (imp, &imp->claim_select, les_sql_import_claim_select, error)
+             && (imp->batch == NULL || prepare (imp, &imp->claims_held, les_sql_import_pg_claims_held, error));
 
     case LES_KIND_PATIENT_ACTIVITY:
       return prepare (imp, &imp->claim_exists, les_sql_import_claim_exists, error)
@@ -780,10 +810,63 @@ write_reference_row (Import *imp)
     g_hash_table_add (imp->practices, g_strdup (val_of (imp, "practice_code")->s));
 }
 
+/* A cell against the text a database holds for it (NULL for NULL), as value_equals_column() */
+static gboolean
+value_equals_text (const LesValue *v, const char *held)
+{
+  if (held == NULL)
+    return v->type == LES_VALUE_BLANK;
+  switch (v->type)
+    {
+    case LES_VALUE_INT:
+      return v->i == g_ascii_strtoll (held, NULL, 10);
+    case LES_VALUE_TEXT:
+      return strcmp (les_value_get_text (v), held) == 0;
+    case LES_VALUE_BLANK:
+    default:
+      return FALSE;
+    }
+}
+
+static const char *claim_columns[] = { "practice_code", "service_code", "item_code", "period", "count",
+                                       "submitted_date" };
+
+/* A claim whose claim_ref is held already (@held: the claim_select's
+ * columns as text, its id last): the same claim again, or another with
+ * its reference */
+static void
+judge_held (Import *imp, const LesValue *vals, const char * const *held)
+{
+  g_autofree char *ref = les_text_for_message (les_value_get_text (&vals[0]));
+
+  if (g_ascii_strtoll (held[G_N_ELEMENTS (claim_columns)], NULL, 10) >= imp->first_new_claim_id)
+    report (imp, imp->row_line, "claim_ref", _("claim %s appears more than once in this file"), ref);
+  else
+    {
+      g_autoptr(GString) diff = g_string_new (NULL);
+
+      for (guint c = 0; c < G_N_ELEMENTS (claim_columns); c++)
+        if (!value_equals_text (&vals[c + 1], held[c]))
+          {
+            g_autofree char *raw = value_to_string (&vals[c + 1]);
+            g_autofree char *given = les_text_for_message (raw);
+            g_autofree char *shown = les_text_for_message (held[c]);
+
+            g_string_append_printf (diff, "%s%s %s, not %s", diff->len ? "; " : "", claim_columns[c], shown,
+                                    given);
+          }
+      if (diff->len > 0)
+        report (imp, imp->row_line, "claim_ref",
+                _("claim %s already exists with different values (%s); withdraw it and send a new claim"),
+                ref, diff->str);
+      else
+        imp->stats->unchanged++;
+    }
+}
+
 static void
 write_claim (Import *imp)
 {
-  static const char *names[] = { "practice_code", "service_code", "item_code", "period", "count", "submitted_date" };
   LesStmt *stmt = imp->claim_insert;
   g_autoptr(GError) error = NULL;
   LesStep rc;
@@ -806,34 +889,250 @@ write_claim (Import *imp)
   rc = les_stmt_step (stmt, &error);
   if (rc == LES_STEP_ROW)
     {
-      g_autofree char *ref = les_text_for_message (imp->vals[0].s);
+      const char *held[G_N_ELEMENTS (claim_columns) + 1];
 
-      if (les_stmt_int64 (stmt, 6) >= imp->first_new_claim_id)
-        report (imp, imp->row_line, "claim_ref", _("claim %s appears more than once in this file"), ref);
-      else
-        {
-          g_autoptr(GString) diff = g_string_new (NULL);
-
-          for (guint c = 0; c < G_N_ELEMENTS (names); c++)
-            if (!value_equals_column (&imp->vals[c + 1], stmt, c))
-              {
-                g_autofree char *raw = value_to_string (&imp->vals[c + 1]);
-                g_autofree char *given = les_text_for_message (raw);
-                g_autofree char *held = les_text_for_message (les_stmt_text (stmt, c));
-
-                g_string_append_printf (diff, "%s%s %s, not %s", diff->len ? "; " : "", names[c], held, given);
-              }
-          if (diff->len > 0)
-            report (imp, imp->row_line, "claim_ref",
-                    _("claim %s already exists with different values (%s); withdraw it and send a new claim"),
-                    ref, diff->str);
-          else
-            imp->stats->unchanged++;
-        }
+      for (guint c = 0; c < G_N_ELEMENTS (held); c++)
+        held[c] = les_stmt_text (stmt, c);
+      judge_held (imp, imp->vals, held);
     }
   else if (rc == LES_STEP_ERROR)
     report (imp, imp->row_line, NULL, _("cannot be read: %s"), error->message);
   les_stmt_reset (stmt);
+}
+
+/* A server's import: the claim waits in the batch, its cells copied */
+static void
+batch_claim (Import *imp)
+{
+  ClaimRow row = { imp->row_line, { { 0 } } };
+  const char *ref;
+
+  for (guint c = 0; c < G_N_ELEMENTS (row.vals); c++)
+    {
+      row.vals[c] = imp->vals[c];
+      if (row.vals[c].type == LES_VALUE_TEXT && row.vals[c].s != NULL)
+        row.vals[c].s = g_string_chunk_insert (imp->batch_text, row.vals[c].s);
+    }
+  g_array_append_val (imp->batch, row);
+  ref = les_value_get_text (&g_array_index (imp->batch, ClaimRow, imp->batch->len - 1).vals[0]);
+  if (!g_hash_table_contains (imp->batch_first, ref))
+    g_hash_table_insert (imp->batch_first, (gpointer) ref, GUINT_TO_POINTER (imp->batch->len));
+  if (imp->batch->len >= CLAIMS_BATCH)
+    flush_claims (imp);
+}
+
+/* Whether a failure of the database is the import's, not a row's (run()) */
+static gboolean
+failure_is_fatal (LesDbFailure failure)
+{
+  switch (failure)
+    {
+    case LES_DB_FAILURE_FULL:
+    case LES_DB_FAILURE_READ_ONLY:
+    case LES_DB_FAILURE_BUSY:
+    case LES_DB_FAILURE_CORRUPT:
+    case LES_DB_FAILURE_INTERRUPTED:
+    case LES_DB_FAILURE_PERMISSION:
+      return TRUE;
+    case LES_DB_FAILURE_OTHER:
+    case LES_DB_FAILURE_CONSTRAINT:
+    case LES_DB_FAILURE_FOREIGN_KEY:
+    case LES_DB_FAILURE_SEPARATION:
+    default:
+      return FALSE;
+    }
+}
+
+/* Reads the claims of the batch whose references are held already into
+ * @held (claim_ref → the claim_select's columns and id, in @text) */
+static gboolean
+read_held (Import *imp, GHashTable *held, GStringChunk *text, GError **error)
+{
+  g_autoptr(GString) refs = g_string_new ("{");
+  GHashTableIter iter;
+  gpointer key;
+  LesStep rc;
+
+  /* an array literal: each reference quoted, its quotes and backslashes escaped */
+  g_hash_table_iter_init (&iter, imp->batch_first);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      if (refs->len > 1)
+        g_string_append_c (refs, ',');
+      g_string_append_c (refs, '"');
+      for (const char *p = key; *p != '\0'; p++)
+        {
+          if (*p == '"' || *p == '\\')
+            g_string_append_c (refs, '\\');
+          g_string_append_c (refs, *p);
+        }
+      g_string_append_c (refs, '"');
+    }
+  g_string_append_c (refs, '}');
+
+  les_stmt_bind_static (imp->claims_held, 1, refs->str, (gssize) refs->len);
+  while ((rc = les_stmt_step (imp->claims_held, error)) == LES_STEP_ROW)
+    {
+      const char *values[G_N_ELEMENTS (claim_columns) + 1];
+
+      for (guint c = 0; c < G_N_ELEMENTS (values); c++)
+        {
+          const char *v = les_stmt_text (imp->claims_held, (int) c + 1);
+
+          values[c] = v != NULL ? g_string_chunk_insert (text, v) : NULL;
+        }
+      g_hash_table_insert (held, g_string_chunk_insert (text, les_stmt_text (imp->claims_held, 0)),
+                           g_memdup2 (values, sizeof values));
+    }
+  les_stmt_reset (imp->claims_held);
+  return rc == LES_STEP_DONE;
+}
+
+/* Appends a claim to the COPY rows: the claim_insert's columns */
+static void
+copy_claim (GString *rows, const LesValue *vals)
+{
+  char number[24];
+
+  for (guint c = 0; c < 7; c++)
+    {
+      if (c > 0)
+        g_string_append_c (rows, '\t');
+      if (vals[c].type == LES_VALUE_INT)
+        {
+          g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, vals[c].i);
+          g_string_append (rows, number);
+        }
+      else
+        les_db_copy_append_text (rows, vals[c].type == LES_VALUE_TEXT ? les_value_get_text (&vals[c]) : NULL);
+    }
+  g_snprintf (number, sizeof number, "\t%d\n", (int) les_period_fy ((gint32) vals[4].i));
+  g_string_append (rows, number);
+}
+
+typedef enum {
+  CLAIM_NEW,
+  CLAIM_AGAIN_IN_BATCH,     /* a claim_ref an earlier row of the batch brings */
+  CLAIM_HELD,
+} ClaimFate;
+
+/* Writes the batch of claims: what the server holds of their references in
+ * one query, the new claims in one COPY, then each row's message (or
+ * count) in file order, the same as write_claim() gives a row at a time.
+ * When the server refuses the batch (a constraint the importer does not
+ * check itself), the batch is undone and written again a row at a time,
+ * so that the row and the reason are the ones write_claim() would give. */
+static void
+flush_claims (Import *imp)
+{
+  g_autoptr(GHashTable) held = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GArray) fates = g_array_sized_new (FALSE, FALSE, sizeof (ClaimFate), imp->batch->len);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = g_strdup (imp->key->str);
+  GStringChunk *held_text = g_string_chunk_new (4096);
+  LesValue saved_vals[MAX_COLUMNS];
+  guint saved_line = imp->row_line;
+  gboolean saved_failed = imp->row_failed;
+  gboolean written = FALSE;
+
+  /* called from report(), the row being read may be half parsed: it is kept as it is */
+  memcpy (saved_vals, imp->vals, sizeof saved_vals);
+
+  if (imp->batch->len == 0 || imp->fatal)
+    goto out;
+  imp->flushing = TRUE;
+  g_string_truncate (imp->copy_rows, 0);
+  if (les_db_exec (imp->db, les_sql_import_batch_savepoint, &error) && read_held (imp, held, held_text, &error))
+    {
+      for (guint i = 0; i < imp->batch->len; i++)
+        {
+          const ClaimRow *row = &g_array_index (imp->batch, ClaimRow, i);
+          const char *ref = les_value_get_text (&row->vals[0]);
+          ClaimFate fate = CLAIM_NEW;
+
+          if (g_hash_table_contains (held, ref))
+            fate = CLAIM_HELD;
+          else if (GPOINTER_TO_UINT (g_hash_table_lookup (imp->batch_first, ref)) != i + 1)
+            fate = CLAIM_AGAIN_IN_BATCH;
+          else
+            copy_claim (imp->copy_rows, row->vals);
+          g_array_append_val (fates, fate);
+        }
+      written = (imp->copy_rows->len == 0
+                 || les_db_copy_in (imp->db, les_sql_import_pg_claims_copy, imp->copy_rows->str,
+                                    imp->copy_rows->len, &error))
+                && les_db_exec (imp->db, les_sql_import_batch_release, &error);
+    }
+
+  if (!written)
+    {
+      if (failure_is_fatal (les_db_last_failure (imp->db)))
+        {
+          if (imp->db_error == NULL)
+            imp->db_error = g_steal_pointer (&error);
+          imp->fatal = TRUE;
+          imp->stopped = TRUE;
+          goto out;
+        }
+      g_debug ("import: a batch of claims refused (%s); written again a row at a time", error->message);
+      g_clear_error (&error);
+      les_db_exec (imp->db, les_sql_import_batch_rollback, NULL);
+      les_db_exec (imp->db, les_sql_import_batch_release, NULL);
+      for (guint i = 0; i < imp->batch->len && !imp->stopped; i++)
+        {
+          const ClaimRow *row = &g_array_index (imp->batch, ClaimRow, i);
+
+          memcpy (imp->vals, row->vals, sizeof row->vals);
+          imp->row_line = row->line;
+          imp->row_failed = FALSE;
+          write_claim (imp);
+          if (imp->row_failed)
+            imp->stats->errors++;
+          if (imp->fatal || (imp->row_failed && les_db_transaction_failed (imp->db)))
+            imp->fatal = imp->stopped = TRUE;
+        }
+      goto out;
+    }
+
+  for (guint i = 0; i < imp->batch->len; i++)
+    {
+      const ClaimRow *row = &g_array_index (imp->batch, ClaimRow, i);
+      const char *ref = les_value_get_text (&row->vals[0]);
+
+      imp->row_line = row->line;
+      imp->row_failed = FALSE;
+      switch (g_array_index (fates, ClaimFate, i))
+        {
+        case CLAIM_NEW:
+          imp->stats->inserted++;
+          touch (imp, (int) les_period_fy ((gint32) row->vals[4].i), les_value_get_text (&row->vals[2]));
+          break;
+        case CLAIM_AGAIN_IN_BATCH:
+          {
+            g_autofree char *shown = les_text_for_message (ref);
+
+            report (imp, row->line, "claim_ref", _("claim %s appears more than once in this file"), shown);
+          }
+          break;
+        case CLAIM_HELD:
+        default:
+          judge_held (imp, row->vals, g_hash_table_lookup (held, ref));
+          break;
+        }
+      if (imp->row_failed)
+        imp->stats->errors++;
+    }
+
+out:
+  g_string_chunk_free (held_text);
+  g_array_set_size (imp->batch, 0);
+  g_hash_table_remove_all (imp->batch_first);
+  g_string_chunk_clear (imp->batch_text);
+  g_string_assign (imp->key, key);
+  memcpy (imp->vals, saved_vals, sizeof saved_vals);
+  imp->row_line = saved_line;
+  imp->row_failed = saved_failed;
+  imp->flushing = FALSE;
 }
 
 static void
@@ -1076,9 +1375,14 @@ handle_row (Import *imp)
                 parse_cell (imp, &imp->info->columns[c], field (imp, imp->col_index[c]), &imp->vals[c]);
             }
           check_row (imp);
+          /* a batch before this row stopped the import (flush_claims()) */
+          if (imp->stopped)
+            return;
           if (!imp->row_failed)
             {
-              if (imp->kind == LES_KIND_CLAIMS)
+              if (imp->kind == LES_KIND_CLAIMS && imp->batch != NULL)
+                batch_claim (imp);
+              else if (imp->kind == LES_KIND_CLAIMS)
                 write_claim (imp);
               else if (imp->kind == LES_KIND_PATIENT_ACTIVITY)
                 write_patient_line (imp);
@@ -1256,6 +1560,11 @@ import_clear (Import *imp)
   g_clear_pointer (&imp->select_sql, g_free);
   g_clear_pointer (&imp->insert_sql, g_free);
   g_clear_pointer (&imp->update_sql, g_free);
+  g_clear_pointer (&imp->batch, g_array_unref);
+  g_clear_pointer (&imp->batch_text, g_string_chunk_free);
+  g_clear_pointer (&imp->batch_first, g_hash_table_unref);
+  if (imp->copy_rows != NULL)
+    g_string_free (g_steal_pointer (&imp->copy_rows), TRUE);
 }
 
 static gint64
@@ -1403,6 +1712,13 @@ les_import_file (LesStore              *store,
   imp.touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.line = 1;
   imp.row_line = 1;
+  if (kind == LES_KIND_CLAIMS && les_db_can_copy_in (imp.db))
+    {
+      imp.batch = g_array_sized_new (FALSE, FALSE, sizeof (ClaimRow), CLAIMS_BATCH);
+      imp.batch_text = g_string_chunk_new (64 * 1024);
+      imp.batch_first = g_hash_table_new (g_str_hash, g_str_equal);
+      imp.copy_rows = g_string_sized_new (1024 * 1024);
+    }
   csv_init (&imp.parser, CSV_STRICT | CSV_STRICT_FINI);
 
   /* The importer checks every reference itself, against sets read inside
@@ -1425,6 +1741,8 @@ les_import_file (LesStore              *store,
 
   if (!read_all (&imp, G_INPUT_STREAM (in), size, on_progress, cancellable, error))
     goto rollback;
+  if (imp.batch != NULL)
+    flush_claims (&imp);
   if (imp.db_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&imp.db_error));

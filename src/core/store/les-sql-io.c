@@ -93,6 +93,28 @@ const char les_sql_import_claim_select[] =
   "SELECT practice_code, service_code, item_code, period, count, submitted_date, id "
   "FROM claims WHERE claim_ref = ?1";
 
+/* A server's import loads claims a batch at a time (les-import.c): first
+ * the batch's references already held, in the claim_select's columns (an
+ * array of text: PostgreSQL's, as is COPY), then the new claims in one COPY */
+const char les_sql_import_pg_claims_held[] =
+  "SELECT claim_ref, practice_code, service_code, item_code, period, count, submitted_date, id "
+  "FROM claims WHERE claim_ref = ANY (CAST (?1 AS TEXT[]))";
+
+const char les_sql_import_pg_claims_copy[] =
+  "COPY claims (claim_ref, practice_code, service_code, item_code, period, count, submitted_date, year) "
+  "FROM STDIN";
+
+/* A batch that fails is undone alone, then written again a row at a time
+ * to find the row and say why */
+const char les_sql_import_batch_savepoint[] =
+  "SAVEPOINT les_import_batch";
+
+const char les_sql_import_batch_release[] =
+  "RELEASE SAVEPOINT les_import_batch";
+
+const char les_sql_import_batch_rollback[] =
+  "ROLLBACK TO SAVEPOINT les_import_batch";
+
 const char les_sql_import_claim_exists[] =
   "SELECT year, service_code FROM claims WHERE claim_ref = ?1";
 
