@@ -449,6 +449,80 @@ test_many_claims_refused (Fixture *f, gconstpointer data)
   g_assert_cmpint (les_store_count_rows (f->store, "claims"), ==, 1);
 }
 
+/* A ledger of 25,000 rows, line N paying £1.00 (@changed: line 15,000 £2.50;
+ * @bad: line 20,001 the key of line 3 again and line 22,000 no amount) */
+static char *
+many_ledger_rows (gboolean changed, gboolean bad)
+{
+  GString *csv = g_string_new ("service_code,period,amount,reference\n");
+
+  for (guint line = 2; line < 25002; line++)
+    {
+      guint ref = line - 2;
+
+      if (bad && line == 20001)
+        ref = 1;
+      g_string_append_printf (csv, "ECG,2024-0%u,%s,R%07u\n", 4 + ref % 5,
+                              changed && line == 15000 ? "2.50" : bad && line == 22000 ? "" : "1.00", ref);
+    }
+  return g_string_free (csv, FALSE);
+}
+
+/* A reference kind past one batch: rows new, the same and changed, with
+ * the audit trail and messages a row at a time gives */
+static void
+test_many_ledger_rows (Fixture *f, gconstpointer data)
+{
+  g_autofree char *first = many_ledger_rows (FALSE, FALSE);
+  g_autofree char *changed = many_ledger_rows (TRUE, FALSE);
+  g_autofree char *bad = many_ledger_rows (TRUE, TRUE);
+  g_autofree char *path = test_write_file (f->dir, "l.csv", first, -1);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  LesImportStats stats = { 0 };
+  gint64 audit_rows;
+  LesStmt *stmt;
+  gboolean ok;
+
+  g_assert_true (les_import_file (f->store, LES_KIND_LEDGER, file, NULL, NULL, NULL, NULL, NULL, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stats.inserted, ==, 25000);
+  g_assert_cmpint (les_store_count_rows (f->store, "ledger"), ==, 25000);
+  audit_rows = les_store_count_rows (f->store, "audit");
+
+  messages = test_import_text (f->store, f->dir, LES_KIND_LEDGER, "bad.csv", bad, -1, &ok, &error);
+  g_assert_false (ok);
+  g_assert_cmpstr (error->message, ==, "bad.csv: 2 bad rows; nothing was imported");
+  g_clear_error (&error);
+  g_assert_cmpuint (messages->len, ==, 2);
+  g_assert_cmpstr (messages->pdata[0], ==,
+                   "bad.csv:20001: service_code,period,reference: duplicate key ECG/2024-05/R0000001: "
+                   "the same as line 3");
+  g_assert_true (g_str_has_prefix (messages->pdata[1], "bad.csv:22000: amount: "));
+  g_assert_cmpint (les_store_count_rows (f->store, "audit"), ==, audit_rows);
+
+  g_object_unref (file);
+  g_free (path);
+  path = test_write_file (f->dir, "l.csv", changed, -1);
+  file = g_file_new_for_path (path);
+  g_assert_true (les_import_file (f->store, LES_KIND_LEDGER, file, NULL, NULL, NULL, NULL, NULL, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stats.inserted, ==, 0);
+  g_assert_cmpint (stats.replaced, ==, 1);
+  g_assert_cmpint (stats.unchanged, ==, 24999);
+  /* the row replaced, and the import */
+  g_assert_cmpint (les_store_count_rows (f->store, "audit"), ==, audit_rows + 2);
+  stmt = les_store_prepare (f->store, "SELECT row_key, before, after FROM audit WHERE table_name = 'ledger' "
+                                      "AND row_key IS NOT NULL", NULL);
+  g_assert_cmpint (les_stmt_step (stmt, NULL), ==, LES_STEP_ROW);
+  g_assert_cmpstr (les_stmt_text (stmt, 0), ==, "ECG/2024-07/R0014998");
+  g_assert_cmpstr (les_stmt_text (stmt, 1), ==, "amount=100");
+  g_assert_cmpstr (les_stmt_text (stmt, 2), ==, "amount=250");
+  g_assert_cmpint (les_stmt_step (stmt, NULL), ==, LES_STEP_DONE);
+  les_stmt_reset (stmt);
+}
+
 static void
 test_reimport (Fixture *f, gconstpointer data)
 {
@@ -694,6 +768,7 @@ main (int argc, char **argv)
   g_test_add ("/import/many-claims", Fixture, NULL, fixture_setup, test_many_claims, fixture_teardown);
   g_test_add ("/import/many-claims-refused", Fixture, NULL, fixture_setup, test_many_claims_refused,
               fixture_teardown);
+  g_test_add ("/import/many-ledger-rows", Fixture, NULL, fixture_setup, test_many_ledger_rows, fixture_teardown);
   g_test_add ("/import/replace-by-key-is-audited", Fixture, NULL, fixture_setup, test_replace_by_key_is_audited,
               fixture_teardown);
   g_test_add ("/import/patient-lines", Fixture, NULL, fixture_setup, test_patient_lines, fixture_teardown);

@@ -77,28 +77,32 @@ typedef struct {
   LesStmt              *line_insert;
   LesStmt              *list_size_upsert;
 
-  /* A server's claims, a batch at a time (flush_claims()) */
-  GArray               *batch;         /* ClaimRow, in file order */
+  /* A server's rows, a batch at a time (flush_claims(), flush_references()) */
+  GArray               *batch;         /* BatchRow, in file order */
   GStringChunk         *batch_text;    /* their texts */
   GHashTable           *batch_first;   /* claim_ref → index + 1 of its first row in the batch */
   GString              *copy_rows;     /* the new ones, as COPY reads them */
   LesStmt              *claims_held;
+  char                 *held_sql;      /* a reference kind's rows held, by their keys */
+  char                 *copy_sql;
+  LesStmt              *held_stmt;
   gboolean              flushing;
   gboolean              stopped;       /* a batch failed: the rows after it are not read, as
                                           when a row of its own fails */
 } Import;
 
-/* A claim waiting in a batch: its line and cells */
+/* A row waiting in a batch: its line, key (reference kinds) and cells */
 typedef struct {
   guint                 line;
-  LesValue              vals[7];
-} ClaimRow;
+  const char           *key;
+  LesValue              vals[MAX_COLUMNS];
+} BatchRow;
 
-/* Claims a server loads in one go: a round trip per claim was nine tenths
+/* Rows a server loads in one go: a round trip per claim was nine tenths
  * of an import, the server being idle for most of it */
-#define CLAIMS_BATCH 10000
+#define BATCH_ROWS 10000
 
-static void flush_claims (Import *imp);
+static void flush_batch (Import *imp);
 
 /* Years whose figures an import makes out of date (les_year_note_change()) */
 
@@ -117,7 +121,7 @@ report (Import *imp, guint line, const char *column, const char *format, ...)
   /* the rows waiting in a batch come before this one, and their messages
    * too; when the batch stopped the import, this row is not reached */
   if (imp->batch != NULL && imp->batch->len > 0 && !imp->flushing)
-    flush_claims (imp);
+    flush_batch (imp);
   if (imp->stopped)
     return;
 
@@ -566,6 +570,13 @@ prepare_statements (Import *imp, GError **error)
           || !prepare (imp, &imp->insert_stmt, imp->insert_sql, error)
           || (imp->update_sql != NULL && !prepare (imp, &imp->update_stmt, imp->update_sql, error)))
         return FALSE;
+      if (imp->batch != NULL)
+        {
+          imp->held_sql = les_sql_import_pg_held (imp->info);
+          imp->copy_sql = les_sql_import_pg_copy (imp->info);
+          if (!prepare (imp, &imp->held_stmt, imp->held_sql, error))
+            return FALSE;
+        }
       if (imp->kind == LES_KIND_PRACTICES)
         return prepare (imp, &imp->pcn_stmt, les_sql_import_pcn_upsert, error);
       if (imp->kind == LES_KIND_LIST_SIZES)
@@ -715,16 +726,11 @@ bind_stored (Import *imp, LesStmt *stmt)
   return param;
 }
 
-static void
-write_reference_row (Import *imp)
+/* Whether the row's key is new in this file (else a message, and FALSE) */
+static gboolean
+first_of_key (Import *imp, const char *key)
 {
-  g_autofree char *key = key_of_row (imp);
   gpointer first_line;
-  LesStmt *stmt = imp->select_stmt;
-  g_autoptr(GError) error = NULL;
-  gboolean same = TRUE;
-  int param = 0;
-  LesStep rc;
 
   if (g_hash_table_lookup_extended (imp->seen, key, NULL, &first_line))
     {
@@ -733,9 +739,32 @@ write_reference_row (Import *imp)
 
       report (imp, imp->row_line, columns, _("duplicate key %s: the same as line %u"),
               shown, GPOINTER_TO_UINT (first_line));
-      return;
+      return FALSE;
     }
-  g_hash_table_insert (imp->seen, g_steal_pointer (&key), GUINT_TO_POINTER (imp->row_line));
+  g_hash_table_insert (imp->seen, g_strdup (key), GUINT_TO_POINTER (imp->row_line));
+  return TRUE;
+}
+
+static void store_reference_row (Import *imp);
+
+static void
+write_reference_row (Import *imp)
+{
+  g_autofree char *key = key_of_row (imp);
+
+  if (first_of_key (imp, key))
+    store_reference_row (imp);
+}
+
+/* A row of a reference kind whose key is new in the file: added, replaced or the same */
+static void
+store_reference_row (Import *imp)
+{
+  LesStmt *stmt = imp->select_stmt;
+  g_autoptr(GError) error = NULL;
+  gboolean same = TRUE;
+  int param = 0;
+  LesStep rc;
 
   if (imp->kind == LES_KIND_PRACTICES)
     write_pcn (imp);
@@ -900,25 +929,36 @@ write_claim (Import *imp)
   les_stmt_reset (stmt);
 }
 
+/* The current row into the batch, its cells copied */
+static const BatchRow *
+batch_add (Import *imp, const char *key)
+{
+  BatchRow row = { imp->row_line, NULL, { { 0 } } };
+
+  if (key != NULL)
+    row.key = g_string_chunk_insert (imp->batch_text, key);
+  /* every text in the chunk, none in a value's buf: the batch's array may move */
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    {
+      row.vals[c] = imp->vals[c];
+      if (row.vals[c].type == LES_VALUE_TEXT)
+        row.vals[c].s = g_string_chunk_insert (imp->batch_text, les_value_get_text (&imp->vals[c]));
+    }
+  g_array_append_val (imp->batch, row);
+  return &g_array_index (imp->batch, BatchRow, imp->batch->len - 1);
+}
+
 /* A server's import: the claim waits in the batch, its cells copied */
 static void
 batch_claim (Import *imp)
 {
-  ClaimRow row = { imp->row_line, { { 0 } } };
-  const char *ref;
+  const BatchRow *row = batch_add (imp, NULL);
+  const char *ref = row->vals[0].s;
 
-  for (guint c = 0; c < G_N_ELEMENTS (row.vals); c++)
-    {
-      row.vals[c] = imp->vals[c];
-      if (row.vals[c].type == LES_VALUE_TEXT && row.vals[c].s != NULL)
-        row.vals[c].s = g_string_chunk_insert (imp->batch_text, row.vals[c].s);
-    }
-  g_array_append_val (imp->batch, row);
-  ref = les_value_get_text (&g_array_index (imp->batch, ClaimRow, imp->batch->len - 1).vals[0]);
-  if (!g_hash_table_contains (imp->batch_first, ref))
+  if (ref != NULL && !g_hash_table_contains (imp->batch_first, ref))
     g_hash_table_insert (imp->batch_first, (gpointer) ref, GUINT_TO_POINTER (imp->batch->len));
-  if (imp->batch->len >= CLAIMS_BATCH)
-    flush_claims (imp);
+  if (imp->batch->len >= BATCH_ROWS)
+    flush_batch (imp);
 }
 
 /* Whether a failure of the database is the import's, not a row's (run()) */
@@ -1046,7 +1086,7 @@ flush_claims (Import *imp)
     {
       for (guint i = 0; i < imp->batch->len; i++)
         {
-          const ClaimRow *row = &g_array_index (imp->batch, ClaimRow, i);
+          const BatchRow *row = &g_array_index (imp->batch, BatchRow, i);
           const char *ref = les_value_get_text (&row->vals[0]);
           ClaimFate fate = CLAIM_NEW;
 
@@ -1080,7 +1120,7 @@ flush_claims (Import *imp)
       les_db_exec (imp->db, les_sql_import_batch_release, NULL);
       for (guint i = 0; i < imp->batch->len && !imp->stopped; i++)
         {
-          const ClaimRow *row = &g_array_index (imp->batch, ClaimRow, i);
+          const BatchRow *row = &g_array_index (imp->batch, BatchRow, i);
 
           memcpy (imp->vals, row->vals, sizeof row->vals);
           imp->row_line = row->line;
@@ -1096,7 +1136,7 @@ flush_claims (Import *imp)
 
   for (guint i = 0; i < imp->batch->len; i++)
     {
-      const ClaimRow *row = &g_array_index (imp->batch, ClaimRow, i);
+      const BatchRow *row = &g_array_index (imp->batch, BatchRow, i);
       const char *ref = les_value_get_text (&row->vals[0]);
 
       imp->row_line = row->line;
@@ -1133,6 +1173,292 @@ out:
   imp->row_line = saved_line;
   imp->row_failed = saved_failed;
   imp->flushing = FALSE;
+}
+
+/* A server's import of a reference kind: a row whose key is new in the
+ * file waits in the batch */
+static void
+batch_reference (Import *imp)
+{
+  g_autofree char *key = key_of_row (imp);
+
+  if (!first_of_key (imp, key))
+    return;
+  batch_add (imp, key);
+  if (imp->batch->len >= BATCH_ROWS)
+    flush_batch (imp);
+}
+
+static void
+string_free (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
+
+/* Appends a value to an array literal of PostgreSQL's: quoted, NULL for a blank */
+static void
+append_array_element (GString *array, const LesValue *v)
+{
+  if (array->len > 1)
+    g_string_append_c (array, ',');
+  if (v->type == LES_VALUE_INT)
+    g_string_append_printf (array, "%" G_GINT64_FORMAT, v->i);
+  else if (v->type == LES_VALUE_TEXT)
+    {
+      g_string_append_c (array, '"');
+      for (const char *p = les_value_get_text (v); *p != '\0'; p++)
+        {
+          if (*p == '"' || *p == '\\')
+            g_string_append_c (array, '\\');
+          g_string_append_c (array, *p);
+        }
+      g_string_append_c (array, '"');
+    }
+  else
+    g_string_append (array, "NULL");
+}
+
+/* Reads the rows of the batch's keys held already into @held (the key as
+ * key_of_row() writes it → the stored columns' texts, in @text) */
+static gboolean
+read_held_references (Import *imp, GHashTable *held, GStringChunk *text, GError **error)
+{
+  g_autoptr(GPtrArray) arrays = g_ptr_array_new_with_free_func (string_free);
+  g_autoptr(GString) key = g_string_new (NULL);
+  guint n_keys = 0, n_stored = 0;
+  LesStep rc;
+
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    {
+      if (imp->info->key_mask & (1u << c))
+        {
+          GString *array = g_string_new ("{");
+
+          for (guint i = 0; i < imp->batch->len; i++)
+            append_array_element (array, &g_array_index (imp->batch, BatchRow, i).vals[c]);
+          g_string_append_c (array, '}');
+          g_ptr_array_add (arrays, array);
+          n_keys++;
+        }
+      if (les_sql_import_stores (imp->info, c))
+        n_stored++;
+    }
+  for (guint k = 0; k < n_keys; k++)
+    {
+      const GString *array = g_ptr_array_index (arrays, k);
+
+      les_stmt_bind_static (imp->held_stmt, (int) k + 1, array->str, (gssize) array->len);
+    }
+  while ((rc = les_stmt_step (imp->held_stmt, error)) == LES_STEP_ROW)
+    {
+      const char **values = g_new0 (const char *, n_stored + 1);
+
+      g_string_truncate (key, 0);
+      for (guint k = 0; k < n_keys; k++)
+        {
+          const char *v = les_stmt_text (imp->held_stmt, (int) k);
+
+          if (k > 0)
+            g_string_append_c (key, '/');
+          g_string_append (key, v != NULL ? v : "");
+        }
+      for (guint c = 0; c < n_stored; c++)
+        {
+          const char *v = les_stmt_text (imp->held_stmt, (int) (n_keys + c));
+
+          values[c] = v != NULL ? g_string_chunk_insert (text, v) : NULL;
+        }
+      g_hash_table_insert (held, g_string_chunk_insert (text, key->str), values);
+    }
+  les_stmt_reset (imp->held_stmt);
+  return rc == LES_STEP_DONE;
+}
+
+/* Appends the current row (imp->vals) to the COPY rows: the insert's columns */
+static void
+copy_reference (Import *imp)
+{
+  gboolean first = TRUE;
+
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    {
+      const LesValue *v = &imp->vals[c];
+
+      if (!les_sql_import_stores (imp->info, c))
+        continue;
+      if (!first)
+        g_string_append_c (imp->copy_rows, '\t');
+      first = FALSE;
+      if (v->type == LES_VALUE_INT)
+        g_string_append_printf (imp->copy_rows, "%" G_GINT64_FORMAT, v->i);
+      else
+        les_db_copy_append_text (imp->copy_rows, v->type == LES_VALUE_TEXT ? les_value_get_text (v) : NULL);
+    }
+  if (imp->kind == LES_KIND_LEDGER)
+    g_string_append_printf (imp->copy_rows, "\t%" G_GINT64_FORMAT,
+                            (gint64) les_period_fy ((gint32) val_of (imp, "period")->i));
+  g_string_append_c (imp->copy_rows, '\n');
+}
+
+typedef enum {
+  ROW_NEW,
+  ROW_SAME,
+  ROW_CHANGED,
+} RowFate;
+
+/* Replaces a held row by the current one (imp->vals), and records it in
+ * the audit trail as store_reference_row() does */
+static gboolean
+replace_reference (Import *imp, const char *key, const char * const *held, GError **error)
+{
+  g_autoptr(GString) before = g_string_new (NULL);
+  g_autoptr(GString) after = g_string_new (NULL);
+  int index = 0;
+
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    {
+      if (!les_sql_import_stores (imp->info, c))
+        continue;
+      if (!value_equals_text (&imp->vals[c], held[index]))
+        {
+          if (before->len > 0)
+            g_string_append (before, "; ");
+          g_string_append_printf (before, "%s=%s", imp->info->columns[c].name, held[index] ? held[index] : "");
+          describe_value (after, imp->info->columns[c].name, &imp->vals[c]);
+        }
+      index++;
+    }
+  bind_stored (imp, imp->update_stmt);
+  return les_stmt_run (imp->update_stmt, error)
+         && les_store_audit (imp->store, "import", imp->info->table, key, before->str, after->str, error);
+}
+
+/* Writes the batch of a reference kind: the rows held with its keys in
+ * one query, each changed row replaced (and audited) as before, the new
+ * rows in one COPY; then each row's count in file order.  A batch the
+ * server refuses is undone and written again a row at a time
+ * (store_reference_row()), for the message a row at a time gives. */
+static void
+flush_references (Import *imp)
+{
+  g_autoptr(GHashTable) held = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GArray) fates = g_array_sized_new (FALSE, FALSE, sizeof (RowFate), imp->batch->len);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = g_strdup (imp->key->str);
+  GStringChunk *held_text = g_string_chunk_new (4096);
+  LesValue saved_vals[MAX_COLUMNS];
+  guint saved_line = imp->row_line;
+  gboolean saved_failed = imp->row_failed;
+  gboolean written = FALSE;
+
+  memcpy (saved_vals, imp->vals, sizeof saved_vals);
+  if (imp->batch->len == 0 || imp->fatal)
+    goto out;
+  imp->flushing = TRUE;
+  g_string_truncate (imp->copy_rows, 0);
+  if (les_db_exec (imp->db, les_sql_import_batch_savepoint, &error)
+      && read_held_references (imp, held, held_text, &error))
+    {
+      written = TRUE;
+      for (guint i = 0; i < imp->batch->len && written; i++)
+        {
+          const BatchRow *row = &g_array_index (imp->batch, BatchRow, i);
+          const char * const *stored = g_hash_table_lookup (held, row->key);
+          RowFate fate = ROW_NEW;
+
+          memcpy (imp->vals, row->vals, sizeof row->vals);
+          if (stored != NULL)
+            {
+              int index = 0;
+
+              fate = ROW_SAME;
+              for (guint c = 0; c < imp->info->n_columns && fate == ROW_SAME; c++)
+                if (les_sql_import_stores (imp->info, c) && !value_equals_text (&imp->vals[c], stored[index++]))
+                  fate = ROW_CHANGED;
+              if (fate == ROW_CHANGED)
+                written = replace_reference (imp, row->key, stored, &error);
+            }
+          else
+            copy_reference (imp);
+          g_array_append_val (fates, fate);
+        }
+      written = written
+                && (imp->copy_rows->len == 0
+                    || les_db_copy_in (imp->db, imp->copy_sql, imp->copy_rows->str, imp->copy_rows->len, &error))
+                && les_db_exec (imp->db, les_sql_import_batch_release, &error);
+    }
+
+  if (!written)
+    {
+      if (failure_is_fatal (les_db_last_failure (imp->db)))
+        {
+          if (imp->db_error == NULL)
+            imp->db_error = g_steal_pointer (&error);
+          imp->fatal = TRUE;
+          imp->stopped = TRUE;
+          goto out;
+        }
+      g_debug ("import: a batch of %s refused (%s); written again a row at a time", imp->info->name,
+               error != NULL ? error->message : "");
+      g_clear_error (&error);
+      les_db_exec (imp->db, les_sql_import_batch_rollback, NULL);
+      les_db_exec (imp->db, les_sql_import_batch_release, NULL);
+      for (guint i = 0; i < imp->batch->len && !imp->stopped; i++)
+        {
+          const BatchRow *row = &g_array_index (imp->batch, BatchRow, i);
+
+          memcpy (imp->vals, row->vals, sizeof row->vals);
+          imp->row_line = row->line;
+          imp->row_failed = FALSE;
+          store_reference_row (imp);
+          if (imp->row_failed)
+            imp->stats->errors++;
+          if (imp->fatal || (imp->row_failed && les_db_transaction_failed (imp->db)))
+            imp->fatal = imp->stopped = TRUE;
+        }
+      goto out;
+    }
+
+  for (guint i = 0; i < imp->batch->len; i++)
+    {
+      const BatchRow *row = &g_array_index (imp->batch, BatchRow, i);
+
+      memcpy (imp->vals, row->vals, sizeof row->vals);
+      switch (g_array_index (fates, RowFate, i))
+        {
+        case ROW_SAME:
+          imp->stats->unchanged++;
+          break;
+        case ROW_CHANGED:
+          imp->stats->replaced++;
+          touch_row (imp);
+          break;
+        case ROW_NEW:
+        default:
+          imp->stats->inserted++;
+          touch_row (imp);
+          break;
+        }
+    }
+
+out:
+  g_string_chunk_free (held_text);
+  g_array_set_size (imp->batch, 0);
+  g_string_chunk_clear (imp->batch_text);
+  g_string_assign (imp->key, key);
+  memcpy (imp->vals, saved_vals, sizeof saved_vals);
+  imp->row_line = saved_line;
+  imp->row_failed = saved_failed;
+  imp->flushing = FALSE;
+}
+
+static void
+flush_batch (Import *imp)
+{
+  if (imp->kind == LES_KIND_CLAIMS)
+    flush_claims (imp);
+  else
+    flush_references (imp);
 }
 
 static void
@@ -1386,6 +1712,8 @@ handle_row (Import *imp)
                 write_claim (imp);
               else if (imp->kind == LES_KIND_PATIENT_ACTIVITY)
                 write_patient_line (imp);
+              else if (imp->batch != NULL)
+                batch_reference (imp);
               else
                 write_reference_row (imp);
             }
@@ -1560,6 +1888,8 @@ import_clear (Import *imp)
   g_clear_pointer (&imp->select_sql, g_free);
   g_clear_pointer (&imp->insert_sql, g_free);
   g_clear_pointer (&imp->update_sql, g_free);
+  g_clear_pointer (&imp->held_sql, g_free);
+  g_clear_pointer (&imp->copy_sql, g_free);
   g_clear_pointer (&imp->batch, g_array_unref);
   g_clear_pointer (&imp->batch_text, g_string_chunk_free);
   g_clear_pointer (&imp->batch_first, g_hash_table_unref);
@@ -1712,9 +2042,11 @@ les_import_file (LesStore              *store,
   imp.touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.line = 1;
   imp.row_line = 1;
-  if (kind == LES_KIND_CLAIMS && les_db_can_copy_in (imp.db))
+  /* a server's rows go in batches: all but practices (each names a PCN,
+   * and later rows may name the practice) and patients' lines */
+  if (kind != LES_KIND_PRACTICES && kind != LES_KIND_PATIENT_ACTIVITY && les_db_can_copy_in (imp.db))
     {
-      imp.batch = g_array_sized_new (FALSE, FALSE, sizeof (ClaimRow), CLAIMS_BATCH);
+      imp.batch = g_array_sized_new (FALSE, FALSE, sizeof (BatchRow), BATCH_ROWS);
       imp.batch_text = g_string_chunk_new (64 * 1024);
       imp.batch_first = g_hash_table_new (g_str_hash, g_str_equal);
       imp.copy_rows = g_string_sized_new (1024 * 1024);
@@ -1742,7 +2074,7 @@ les_import_file (LesStore              *store,
   if (!read_all (&imp, G_INPUT_STREAM (in), size, on_progress, cancellable, error))
     goto rollback;
   if (imp.batch != NULL)
-    flush_claims (&imp);
+    flush_batch (&imp);
   if (imp.db_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&imp.db_error));

@@ -113,6 +113,8 @@ char *les_sql_export_select (const LesKindInfo *info);
 char *les_sql_import_select (const LesKindInfo *info);
 char *les_sql_import_insert (const LesKindInfo *info);
 char *les_sql_import_update (const LesKindInfo *info);   /* NULL when every column is the key */
+char *les_sql_import_pg_held (const LesKindInfo *info);
+char *les_sql_import_pg_copy (const LesKindInfo *info);
 gboolean les_sql_import_stores (const LesKindInfo *info, guint column);
 extern const char les_sql_import_practice_codes[];
 extern const char les_sql_import_service_keys[];
