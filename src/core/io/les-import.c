@@ -499,6 +499,29 @@ describe_column (GString *s, const char *name, LesStmt *stmt, int index)
   g_string_append_printf (s, "%s=%s", name, text ? text : "");
 }
 
+/* Whether a failure of the database is the import's, not a row's: a full
+ * disk or a read-only file, say once, not once per row */
+static gboolean
+failure_is_fatal (LesDbFailure failure)
+{
+  switch (failure)
+    {
+    case LES_DB_FAILURE_FULL:
+    case LES_DB_FAILURE_READ_ONLY:
+    case LES_DB_FAILURE_BUSY:
+    case LES_DB_FAILURE_CORRUPT:
+    case LES_DB_FAILURE_INTERRUPTED:
+    case LES_DB_FAILURE_PERMISSION:
+      return TRUE;
+    case LES_DB_FAILURE_OTHER:
+    case LES_DB_FAILURE_CONSTRAINT:
+    case LES_DB_FAILURE_FOREIGN_KEY:
+    case LES_DB_FAILURE_SEPARATION:
+    default:
+      return FALSE;
+    }
+}
+
 /* Runs a write for the current row; a failure is the row's */
 static gboolean
 run (Import *imp, LesStmt *stmt)
@@ -507,22 +530,12 @@ run (Import *imp, LesStmt *stmt)
 
   if (les_stmt_run (stmt, &error))
     return TRUE;
-  /* a full disk or a read-only file is the database's failure, not the row's:
-   * one message, not one per row */
-  switch (les_db_last_failure (imp->db))
+  if (failure_is_fatal (les_db_last_failure (imp->db)))
     {
-    case LES_DB_FAILURE_FULL:
-    case LES_DB_FAILURE_READ_ONLY:
-    case LES_DB_FAILURE_BUSY:
-    case LES_DB_FAILURE_CORRUPT:
-    case LES_DB_FAILURE_INTERRUPTED:
-    case LES_DB_FAILURE_PERMISSION:
       if (imp->db_error == NULL)
         imp->db_error = g_steal_pointer (&error);
       imp->fatal = TRUE;
       return FALSE;
-    default:
-      break;
     }
   report (imp, imp->row_line, NULL, _("cannot be stored: %s"), error->message);
   return FALSE;
@@ -959,28 +972,6 @@ batch_claim (Import *imp)
     g_hash_table_insert (imp->batch_first, (gpointer) ref, GUINT_TO_POINTER (imp->batch->len));
   if (imp->batch->len >= BATCH_ROWS)
     flush_batch (imp);
-}
-
-/* Whether a failure of the database is the import's, not a row's (run()) */
-static gboolean
-failure_is_fatal (LesDbFailure failure)
-{
-  switch (failure)
-    {
-    case LES_DB_FAILURE_FULL:
-    case LES_DB_FAILURE_READ_ONLY:
-    case LES_DB_FAILURE_BUSY:
-    case LES_DB_FAILURE_CORRUPT:
-    case LES_DB_FAILURE_INTERRUPTED:
-    case LES_DB_FAILURE_PERMISSION:
-      return TRUE;
-    case LES_DB_FAILURE_OTHER:
-    case LES_DB_FAILURE_CONSTRAINT:
-    case LES_DB_FAILURE_FOREIGN_KEY:
-    case LES_DB_FAILURE_SEPARATION:
-    default:
-      return FALSE;
-    }
 }
 
 /* Reads the claims of the batch whose references are held already into
