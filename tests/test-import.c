@@ -323,6 +323,206 @@ test_database_refuses_a_row (Fixture *f, gconstpointer data)
   g_assert_cmpint (les_store_count_rows (f->store, "practices"), ==, 2);
 }
 
+/* Claims past one batch of a server's import (les-import.c loads 10,000 at
+ * a time): E1nnnnn from line 2 on, with @bad changing some lines */
+#define MANY_CLAIMS 25000
+
+static char *
+many_claims (const char *(*bad) (guint line))
+{
+  GString *csv = g_string_new (CLAIMS_HEADER);
+
+  for (guint i = 0; i < MANY_CLAIMS; i++)
+    {
+      guint line = i + 2;
+      const char *row = bad != NULL ? bad (line) : NULL;
+
+      if (row != NULL)
+        g_string_append (csv, row);
+      else
+        g_string_append_printf (csv, "E%07u,A81001,ECG,ECG,2024-0%u,1,2024-09-30\n", 1000000 + i, 4 + i % 5);
+    }
+  return g_string_free (csv, FALSE);
+}
+
+static const char *
+bad_rows (guint line)
+{
+  switch (line)
+    {
+    case 5000:   /* within its batch, the claim of line 4000 again */
+      return "E1003998,A81001,ECG,ECG,2024-07,1,2024-09-30\n";
+    case 12002:  /* a later batch: the claim of line 3, held since the batch before */
+      return "E1000001,A81001,ECG,ECG,2024-05,1,2024-09-30\n";
+    case 15000:  /* a claim held before the import, its count changed */
+      return "E0001,A81001,ECG,ECG,2024-04,5,2024-05-03\n";
+    case 15001:  /* and again as it is held: not a message */
+      return "E0001,A81001,ECG,ECG,2024-04,3,2024-05-03\n";
+    case 15002:  /* a bad cell after them */
+      return "E9000001,A81001,ECG,ECG,2024-04,x,2024-05-03\n";
+    case 24999:  /* the last, short batch: the claim of line 20,000 again */
+      return "E1019998,A81001,ECG,ECG,2024-04,1,2024-09-30\n";
+    default:
+      return NULL;
+    }
+}
+
+/* Messages name the same lines in the same order, in one batch and across
+ * several, and a good file of many claims lands whole */
+static void
+test_many_claims (Fixture *f, gconstpointer data)
+{
+  g_autofree char *bad = many_claims (bad_rows);
+  g_autofree char *good = many_claims (NULL);
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  LesImportStats stats = { 0 };
+  const char *expected[] = {
+    "bad.csv:5000: claim_ref: claim E1003998 appears more than once in this file",
+    "bad.csv:12002: claim_ref: claim E1000001 appears more than once in this file",
+    "bad.csv:15000: claim_ref: claim E0001 already exists with different values (count 3, not 5); "
+    "withdraw it and send a new claim",
+    "bad.csv:15002: count: expected a whole number, got “x”",
+    "bad.csv:24999: claim_ref: claim E1019998 appears more than once in this file",
+  };
+  gboolean ok;
+
+  messages = test_import_text (f->store, f->dir, LES_KIND_CLAIMS, "bad.csv", bad, -1, &ok, &error);
+  g_assert_false (ok);
+  g_assert_cmpstr (error->message, ==, "bad.csv: 5 bad rows; nothing was imported");
+  g_assert_cmpuint (messages->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmpstr (messages->pdata[i], ==, expected[i]);
+  g_assert_cmpint (les_store_count_rows (f->store, "claims"), ==, 1);
+  g_clear_error (&error);
+
+  path = test_write_file (f->dir, "good.csv", good, -1);
+  file = g_file_new_for_path (path);
+  g_assert_true (les_import_file (f->store, LES_KIND_CLAIMS, file, NULL, NULL, NULL, NULL, NULL, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stats.inserted, ==, MANY_CLAIMS);
+  g_assert_cmpint (les_store_count_rows (f->store, "claims"), ==, MANY_CLAIMS + 1);
+  /* again: every claim held as it is */
+  g_assert_true (les_import_file (f->store, LES_KIND_CLAIMS, file, NULL, NULL, NULL, NULL, NULL, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stats.inserted, ==, 0);
+  g_assert_cmpint (stats.unchanged, ==, MANY_CLAIMS);
+}
+
+static const char *
+refused_row (guint line)
+{
+  return line == 15000 ? "E7777777,A81001,ECG,ECG,2024-04,1,2024-05-03\n" : NULL;
+}
+
+/* A claim the database itself refuses, in the middle of a batch: its line
+ * and the database's reason, and nothing kept */
+static void
+test_many_claims_refused (Fixture *f, gconstpointer data)
+{
+  g_autofree char *csv = many_claims (refused_row);
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (test_backend_is_pg ())
+    g_assert_true (les_store_exec (f->store,
+                                   "CREATE FUNCTION refuse () RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                                   "IF NEW.claim_ref = 'E7777777' THEN RAISE EXCEPTION 'refused'; END IF; "
+                                   "RETURN NEW; END $$; "
+                                   "CREATE TRIGGER refuse BEFORE INSERT ON claims FOR EACH ROW "
+                                   "EXECUTE FUNCTION refuse ()", NULL));
+  else
+    g_assert_true (les_store_exec (f->store,
+                                   "CREATE TRIGGER refuse BEFORE INSERT ON claims "
+                                   "WHEN NEW.claim_ref = 'E7777777' BEGIN SELECT RAISE (ABORT, 'refused'); END",
+                                   NULL));
+  messages = test_import_text (f->store, f->dir, LES_KIND_CLAIMS, "c.csv", csv, -1, &ok, &error);
+  g_assert_false (ok);
+  g_assert_error (error, LES_ERROR, LES_ERROR_BAD_INPUT);
+  g_assert_cmpstr (error->message, ==, "c.csv: 1 bad row; nothing was imported");
+  g_assert_cmpuint (messages->len, ==, 1);
+  g_assert_true (g_str_has_prefix (messages->pdata[0], "c.csv:15000: cannot be stored: "));
+  g_assert_nonnull (strstr (messages->pdata[0], "refused"));
+  g_assert_cmpint (les_store_count_rows (f->store, "claims"), ==, 1);
+}
+
+/* A ledger of 25,000 rows, line N paying £1.00 (@changed: line 15,000 £2.50;
+ * @bad: line 20,001 the key of line 3 again and line 22,000 no amount) */
+static char *
+many_ledger_rows (gboolean changed, gboolean bad)
+{
+  GString *csv = g_string_new ("service_code,period,amount,reference\n");
+
+  for (guint line = 2; line < 25002; line++)
+    {
+      guint ref = line - 2;
+
+      if (bad && line == 20001)
+        ref = 1;
+      g_string_append_printf (csv, "ECG,2024-0%u,%s,R%07u\n", 4 + ref % 5,
+                              changed && line == 15000 ? "2.50" : bad && line == 22000 ? "" : "1.00", ref);
+    }
+  return g_string_free (csv, FALSE);
+}
+
+/* A reference kind past one batch: rows new, the same and changed, with
+ * the audit trail and messages a row at a time gives */
+static void
+test_many_ledger_rows (Fixture *f, gconstpointer data)
+{
+  g_autofree char *first = many_ledger_rows (FALSE, FALSE);
+  g_autofree char *changed = many_ledger_rows (TRUE, FALSE);
+  g_autofree char *bad = many_ledger_rows (TRUE, TRUE);
+  g_autofree char *path = test_write_file (f->dir, "l.csv", first, -1);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  LesImportStats stats = { 0 };
+  gint64 audit_rows;
+  LesStmt *stmt;
+  gboolean ok;
+
+  g_assert_true (les_import_file (f->store, LES_KIND_LEDGER, file, NULL, NULL, NULL, NULL, NULL, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stats.inserted, ==, 25000);
+  g_assert_cmpint (les_store_count_rows (f->store, "ledger"), ==, 25000);
+  audit_rows = les_store_count_rows (f->store, "audit");
+
+  messages = test_import_text (f->store, f->dir, LES_KIND_LEDGER, "bad.csv", bad, -1, &ok, &error);
+  g_assert_false (ok);
+  g_assert_cmpstr (error->message, ==, "bad.csv: 2 bad rows; nothing was imported");
+  g_clear_error (&error);
+  g_assert_cmpuint (messages->len, ==, 2);
+  g_assert_cmpstr (messages->pdata[0], ==,
+                   "bad.csv:20001: service_code,period,reference: duplicate key ECG/2024-05/R0000001: "
+                   "the same as line 3");
+  g_assert_true (g_str_has_prefix (messages->pdata[1], "bad.csv:22000: amount: "));
+  g_assert_cmpint (les_store_count_rows (f->store, "audit"), ==, audit_rows);
+
+  g_object_unref (file);
+  g_free (path);
+  path = test_write_file (f->dir, "l.csv", changed, -1);
+  file = g_file_new_for_path (path);
+  g_assert_true (les_import_file (f->store, LES_KIND_LEDGER, file, NULL, NULL, NULL, NULL, NULL, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stats.inserted, ==, 0);
+  g_assert_cmpint (stats.replaced, ==, 1);
+  g_assert_cmpint (stats.unchanged, ==, 24999);
+  /* the row replaced, and the import */
+  g_assert_cmpint (les_store_count_rows (f->store, "audit"), ==, audit_rows + 2);
+  stmt = les_store_prepare (f->store, "SELECT row_key, before, after FROM audit WHERE table_name = 'ledger' "
+                                      "AND row_key IS NOT NULL", NULL);
+  g_assert_cmpint (les_stmt_step (stmt, NULL), ==, LES_STEP_ROW);
+  g_assert_cmpstr (les_stmt_text (stmt, 0), ==, "ECG/2024-07/R0014998");
+  g_assert_cmpstr (les_stmt_text (stmt, 1), ==, "amount=100");
+  g_assert_cmpstr (les_stmt_text (stmt, 2), ==, "amount=250");
+  g_assert_cmpint (les_stmt_step (stmt, NULL), ==, LES_STEP_DONE);
+  les_stmt_reset (stmt);
+}
+
 static void
 test_reimport (Fixture *f, gconstpointer data)
 {
@@ -565,6 +765,10 @@ main (int argc, char **argv)
   g_test_add ("/import/database-refuses-a-row", Fixture, NULL, fixture_setup, test_database_refuses_a_row,
               fixture_teardown);
   g_test_add ("/import/reimport", Fixture, NULL, fixture_setup, test_reimport, fixture_teardown);
+  g_test_add ("/import/many-claims", Fixture, NULL, fixture_setup, test_many_claims, fixture_teardown);
+  g_test_add ("/import/many-claims-refused", Fixture, NULL, fixture_setup, test_many_claims_refused,
+              fixture_teardown);
+  g_test_add ("/import/many-ledger-rows", Fixture, NULL, fixture_setup, test_many_ledger_rows, fixture_teardown);
   g_test_add ("/import/replace-by-key-is-audited", Fixture, NULL, fixture_setup, test_replace_by_key_is_audited,
               fixture_teardown);
   g_test_add ("/import/patient-lines", Fixture, NULL, fixture_setup, test_patient_lines, fixture_teardown);

@@ -76,7 +76,33 @@ typedef struct {
   LesStmt              *lines_delete;
   LesStmt              *line_insert;
   LesStmt              *list_size_upsert;
+
+  /* A server's rows, a batch at a time (flush_claims(), flush_references()) */
+  GArray               *batch;         /* BatchRow, in file order */
+  GStringChunk         *batch_text;    /* their texts */
+  GHashTable           *batch_first;   /* claim_ref → index + 1 of its first row in the batch */
+  GString              *copy_rows;     /* the new ones, as COPY reads them */
+  LesStmt              *claims_held;
+  char                 *held_sql;      /* a reference kind's rows held, by their keys */
+  char                 *copy_sql;
+  LesStmt              *held_stmt;
+  gboolean              flushing;
+  gboolean              stopped;       /* a batch failed: the rows after it are not read, as
+                                          when a row of its own fails */
 } Import;
+
+/* A row waiting in a batch: its line, key (reference kinds) and cells */
+typedef struct {
+  guint                 line;
+  const char           *key;
+  LesValue              vals[MAX_COLUMNS];
+} BatchRow;
+
+/* Rows a server loads in one go: a round trip per claim was nine tenths
+ * of an import, the server being idle for most of it */
+#define BATCH_ROWS 10000
+
+static void flush_batch (Import *imp);
 
 /* Years whose figures an import makes out of date (les_year_note_change()) */
 
@@ -91,6 +117,13 @@ report (Import *imp, guint line, const char *column, const char *format, ...)
   g_autofree char *what = NULL;
   g_autofree char *message = NULL;
   va_list args;
+
+  /* the rows waiting in a batch come before this one, and their messages
+   * too; when the batch stopped the import, this row is not reached */
+  if (imp->batch != NULL && imp->batch->len > 0 && !imp->flushing)
+    flush_batch (imp);
+  if (imp->stopped)
+    return;
 
   va_start (args, format);
   what = g_strdup_vprintf (format, args);
@@ -466,17 +499,12 @@ describe_column (GString *s, const char *name, LesStmt *stmt, int index)
   g_string_append_printf (s, "%s=%s", name, text ? text : "");
 }
 
-/* Runs a write for the current row; a failure is the row's */
+/* Whether a failure of the database is the import's, not a row's: a full
+ * disk or a read-only file, say once, not once per row */
 static gboolean
-run (Import *imp, LesStmt *stmt)
+failure_is_fatal (LesDbFailure failure)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (les_stmt_run (stmt, &error))
-    return TRUE;
-  /* a full disk or a read-only file is the database's failure, not the row's:
-   * one message, not one per row */
-  switch (les_db_last_failure (imp->db))
+  switch (failure)
     {
     case LES_DB_FAILURE_FULL:
     case LES_DB_FAILURE_READ_ONLY:
@@ -485,12 +513,30 @@ run (Import *imp, LesStmt *stmt)
     case LES_DB_FAILURE_INTERRUPTED:
     case LES_DB_FAILURE_PERMISSION:
     case LES_DB_FAILURE_UNREACHABLE:
+      return TRUE;
+    case LES_DB_FAILURE_OTHER:
+    case LES_DB_FAILURE_CONSTRAINT:
+    case LES_DB_FAILURE_FOREIGN_KEY:
+    case LES_DB_FAILURE_SEPARATION:
+    default:
+      return FALSE;
+    }
+}
+
+/* Runs a write for the current row; a failure is the row's */
+static gboolean
+run (Import *imp, LesStmt *stmt)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (les_stmt_run (stmt, &error))
+    return TRUE;
+  if (failure_is_fatal (les_db_last_failure (imp->db)))
+    {
       if (imp->db_error == NULL)
         imp->db_error = g_steal_pointer (&error);
       imp->fatal = TRUE;
       return FALSE;
-    default:
-      break;
     }
   report (imp, imp->row_line, NULL, _("cannot be stored: %s"), error->message);
   return FALSE;
@@ -511,7 +557,8 @@ prepare_statements (Import *imp, GError **error)
     {
     case LES_KIND_CLAIMS:
       return prepare (imp, &imp->claim_insert, les_sql_import_claim_insert, error)
-             && prepare (imp, &imp->claim_select, les_sql_import_claim_select, error);
+             && prepare (imp, &imp->claim_select, les_sql_import_claim_select, error)
+             && (imp->batch == NULL || prepare (imp, &imp->claims_held, les_sql_import_pg_claims_held, error));
 
     case LES_KIND_PATIENT_ACTIVITY:
       return prepare (imp, &imp->claim_exists, les_sql_import_claim_exists, error)
@@ -537,6 +584,13 @@ prepare_statements (Import *imp, GError **error)
           || !prepare (imp, &imp->insert_stmt, imp->insert_sql, error)
           || (imp->update_sql != NULL && !prepare (imp, &imp->update_stmt, imp->update_sql, error)))
         return FALSE;
+      if (imp->batch != NULL)
+        {
+          imp->held_sql = les_sql_import_pg_held (imp->info);
+          imp->copy_sql = les_sql_import_pg_copy (imp->info);
+          if (!prepare (imp, &imp->held_stmt, imp->held_sql, error))
+            return FALSE;
+        }
       if (imp->kind == LES_KIND_PRACTICES)
         return prepare (imp, &imp->pcn_stmt, les_sql_import_pcn_upsert, error);
       if (imp->kind == LES_KIND_LIST_SIZES)
@@ -686,16 +740,11 @@ bind_stored (Import *imp, LesStmt *stmt)
   return param;
 }
 
-static void
-write_reference_row (Import *imp)
+/* Whether the row's key is new in this file (else a message, and FALSE) */
+static gboolean
+first_of_key (Import *imp, const char *key)
 {
-  g_autofree char *key = key_of_row (imp);
   gpointer first_line;
-  LesStmt *stmt = imp->select_stmt;
-  g_autoptr(GError) error = NULL;
-  gboolean same = TRUE;
-  int param = 0;
-  LesStep rc;
 
   if (g_hash_table_lookup_extended (imp->seen, key, NULL, &first_line))
     {
@@ -704,9 +753,32 @@ write_reference_row (Import *imp)
 
       report (imp, imp->row_line, columns, _("duplicate key %s: the same as line %u"),
               shown, GPOINTER_TO_UINT (first_line));
-      return;
+      return FALSE;
     }
-  g_hash_table_insert (imp->seen, g_steal_pointer (&key), GUINT_TO_POINTER (imp->row_line));
+  g_hash_table_insert (imp->seen, g_strdup (key), GUINT_TO_POINTER (imp->row_line));
+  return TRUE;
+}
+
+static void store_reference_row (Import *imp);
+
+static void
+write_reference_row (Import *imp)
+{
+  g_autofree char *key = key_of_row (imp);
+
+  if (first_of_key (imp, key))
+    store_reference_row (imp);
+}
+
+/* A row of a reference kind whose key is new in the file: added, replaced or the same */
+static void
+store_reference_row (Import *imp)
+{
+  LesStmt *stmt = imp->select_stmt;
+  g_autoptr(GError) error = NULL;
+  gboolean same = TRUE;
+  int param = 0;
+  LesStep rc;
 
   if (imp->kind == LES_KIND_PRACTICES)
     write_pcn (imp);
@@ -781,10 +853,63 @@ write_reference_row (Import *imp)
     g_hash_table_add (imp->practices, g_strdup (val_of (imp, "practice_code")->s));
 }
 
+/* A cell against the text a database holds for it (NULL for NULL), as value_equals_column() */
+static gboolean
+value_equals_text (const LesValue *v, const char *held)
+{
+  if (held == NULL)
+    return v->type == LES_VALUE_BLANK;
+  switch (v->type)
+    {
+    case LES_VALUE_INT:
+      return v->i == g_ascii_strtoll (held, NULL, 10);
+    case LES_VALUE_TEXT:
+      return strcmp (les_value_get_text (v), held) == 0;
+    case LES_VALUE_BLANK:
+    default:
+      return FALSE;
+    }
+}
+
+static const char *claim_columns[] = { "practice_code", "service_code", "item_code", "period", "count",
+                                       "submitted_date" };
+
+/* A claim whose claim_ref is held already (@held: the claim_select's
+ * columns as text, its id last): the same claim again, or another with
+ * its reference */
+static void
+judge_held (Import *imp, const LesValue *vals, const char * const *held)
+{
+  g_autofree char *ref = les_text_for_message (les_value_get_text (&vals[0]));
+
+  if (g_ascii_strtoll (held[G_N_ELEMENTS (claim_columns)], NULL, 10) >= imp->first_new_claim_id)
+    report (imp, imp->row_line, "claim_ref", _("claim %s appears more than once in this file"), ref);
+  else
+    {
+      g_autoptr(GString) diff = g_string_new (NULL);
+
+      for (guint c = 0; c < G_N_ELEMENTS (claim_columns); c++)
+        if (!value_equals_text (&vals[c + 1], held[c]))
+          {
+            g_autofree char *raw = value_to_string (&vals[c + 1]);
+            g_autofree char *given = les_text_for_message (raw);
+            g_autofree char *shown = les_text_for_message (held[c]);
+
+            g_string_append_printf (diff, "%s%s %s, not %s", diff->len ? "; " : "", claim_columns[c], shown,
+                                    given);
+          }
+      if (diff->len > 0)
+        report (imp, imp->row_line, "claim_ref",
+                _("claim %s already exists with different values (%s); withdraw it and send a new claim"),
+                ref, diff->str);
+      else
+        imp->stats->unchanged++;
+    }
+}
+
 static void
 write_claim (Import *imp)
 {
-  static const char *names[] = { "practice_code", "service_code", "item_code", "period", "count", "submitted_date" };
   LesStmt *stmt = imp->claim_insert;
   g_autoptr(GError) error = NULL;
   LesStep rc;
@@ -807,34 +932,525 @@ write_claim (Import *imp)
   rc = les_stmt_step (stmt, &error);
   if (rc == LES_STEP_ROW)
     {
-      g_autofree char *ref = les_text_for_message (imp->vals[0].s);
+      const char *held[G_N_ELEMENTS (claim_columns) + 1];
 
-      if (les_stmt_int64 (stmt, 6) >= imp->first_new_claim_id)
-        report (imp, imp->row_line, "claim_ref", _("claim %s appears more than once in this file"), ref);
-      else
-        {
-          g_autoptr(GString) diff = g_string_new (NULL);
-
-          for (guint c = 0; c < G_N_ELEMENTS (names); c++)
-            if (!value_equals_column (&imp->vals[c + 1], stmt, c))
-              {
-                g_autofree char *raw = value_to_string (&imp->vals[c + 1]);
-                g_autofree char *given = les_text_for_message (raw);
-                g_autofree char *held = les_text_for_message (les_stmt_text (stmt, c));
-
-                g_string_append_printf (diff, "%s%s %s, not %s", diff->len ? "; " : "", names[c], held, given);
-              }
-          if (diff->len > 0)
-            report (imp, imp->row_line, "claim_ref",
-                    _("claim %s already exists with different values (%s); withdraw it and send a new claim"),
-                    ref, diff->str);
-          else
-            imp->stats->unchanged++;
-        }
+      for (guint c = 0; c < G_N_ELEMENTS (held); c++)
+        held[c] = les_stmt_text (stmt, c);
+      judge_held (imp, imp->vals, held);
     }
   else if (rc == LES_STEP_ERROR)
     report (imp, imp->row_line, NULL, _("cannot be read: %s"), error->message);
   les_stmt_reset (stmt);
+}
+
+/* The current row into the batch, its cells copied */
+static const BatchRow *
+batch_add (Import *imp, const char *key)
+{
+  BatchRow row = { imp->row_line, NULL, { { 0 } } };
+
+  if (key != NULL)
+    row.key = g_string_chunk_insert (imp->batch_text, key);
+  /* every text in the chunk, none in a value's buf: the batch's array may move */
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    {
+      row.vals[c] = imp->vals[c];
+      if (row.vals[c].type == LES_VALUE_TEXT)
+        row.vals[c].s = g_string_chunk_insert (imp->batch_text, les_value_get_text (&imp->vals[c]));
+    }
+  g_array_append_val (imp->batch, row);
+  return &g_array_index (imp->batch, BatchRow, imp->batch->len - 1);
+}
+
+/* A server's import: the claim waits in the batch, its cells copied */
+static void
+batch_claim (Import *imp)
+{
+  const BatchRow *row = batch_add (imp, NULL);
+  const char *ref = row->vals[0].s;
+
+  if (ref != NULL && !g_hash_table_contains (imp->batch_first, ref))
+    g_hash_table_insert (imp->batch_first, (gpointer) ref, GUINT_TO_POINTER (imp->batch->len));
+  if (imp->batch->len >= BATCH_ROWS)
+    flush_batch (imp);
+}
+
+/* Reads the claims of the batch whose references are held already into
+ * @held (claim_ref → the claim_select's columns and id, in @text) */
+static gboolean
+read_held (Import *imp, GHashTable *held, GStringChunk *text, GError **error)
+{
+  g_autoptr(GString) refs = g_string_new ("{");
+  GHashTableIter iter;
+  gpointer key;
+  LesStep rc;
+
+  /* an array literal: each reference quoted, its quotes and backslashes escaped */
+  g_hash_table_iter_init (&iter, imp->batch_first);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      if (refs->len > 1)
+        g_string_append_c (refs, ',');
+      g_string_append_c (refs, '"');
+      for (const char *p = key; *p != '\0'; p++)
+        {
+          if (*p == '"' || *p == '\\')
+            g_string_append_c (refs, '\\');
+          g_string_append_c (refs, *p);
+        }
+      g_string_append_c (refs, '"');
+    }
+  g_string_append_c (refs, '}');
+
+  les_stmt_bind_static (imp->claims_held, 1, refs->str, (gssize) refs->len);
+  while ((rc = les_stmt_step (imp->claims_held, error)) == LES_STEP_ROW)
+    {
+      const char *values[G_N_ELEMENTS (claim_columns) + 1];
+
+      for (guint c = 0; c < G_N_ELEMENTS (values); c++)
+        {
+          const char *v = les_stmt_text (imp->claims_held, (int) c + 1);
+
+          values[c] = v != NULL ? g_string_chunk_insert (text, v) : NULL;
+        }
+      g_hash_table_insert (held, g_string_chunk_insert (text, les_stmt_text (imp->claims_held, 0)),
+                           g_memdup2 (values, sizeof values));
+    }
+  les_stmt_reset (imp->claims_held);
+  return rc == LES_STEP_DONE;
+}
+
+/* Appends a claim to the COPY rows: the claim_insert's columns */
+static void
+copy_claim (GString *rows, const LesValue *vals)
+{
+  char number[24];
+
+  for (guint c = 0; c < 7; c++)
+    {
+      if (c > 0)
+        g_string_append_c (rows, '\t');
+      if (vals[c].type == LES_VALUE_INT)
+        {
+          g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, vals[c].i);
+          g_string_append (rows, number);
+        }
+      else
+        les_db_copy_append_text (rows, vals[c].type == LES_VALUE_TEXT ? les_value_get_text (&vals[c]) : NULL);
+    }
+  g_snprintf (number, sizeof number, "\t%d\n", (int) les_period_fy ((gint32) vals[4].i));
+  g_string_append (rows, number);
+}
+
+typedef enum {
+  CLAIM_NEW,
+  CLAIM_AGAIN_IN_BATCH,     /* a claim_ref an earlier row of the batch brings */
+  CLAIM_HELD,
+} ClaimFate;
+
+/* Writes the batch of claims: what the server holds of their references in
+ * one query, the new claims in one COPY, then each row's message (or
+ * count) in file order, the same as write_claim() gives a row at a time.
+ * When the server refuses the batch (a constraint the importer does not
+ * check itself), the batch is undone and written again a row at a time,
+ * so that the row and the reason are the ones write_claim() would give. */
+static void
+flush_claims (Import *imp)
+{
+  g_autoptr(GHashTable) held = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GArray) fates = g_array_sized_new (FALSE, FALSE, sizeof (ClaimFate), imp->batch->len);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = g_strdup (imp->key->str);
+  GStringChunk *held_text = g_string_chunk_new (4096);
+  LesValue saved_vals[MAX_COLUMNS];
+  guint saved_line = imp->row_line;
+  gboolean saved_failed = imp->row_failed;
+  gboolean written = FALSE;
+
+  /* called from report(), the row being read may be half parsed: it is kept as it is */
+  memcpy (saved_vals, imp->vals, sizeof saved_vals);
+
+  if (imp->batch->len == 0 || imp->fatal)
+    goto out;
+  imp->flushing = TRUE;
+  g_string_truncate (imp->copy_rows, 0);
+  if (les_db_exec (imp->db, les_sql_import_batch_savepoint, &error) && read_held (imp, held, held_text, &error))
+    {
+      for (guint i = 0; i < imp->batch->len; i++)
+        {
+          const BatchRow *row = &g_array_index (imp->batch, BatchRow, i);
+          const char *ref = les_value_get_text (&row->vals[0]);
+          ClaimFate fate = CLAIM_NEW;
+
+          if (g_hash_table_contains (held, ref))
+            fate = CLAIM_HELD;
+          else if (GPOINTER_TO_UINT (g_hash_table_lookup (imp->batch_first, ref)) != i + 1)
+            fate = CLAIM_AGAIN_IN_BATCH;
+          else
+            copy_claim (imp->copy_rows, row->vals);
+          g_array_append_val (fates, fate);
+        }
+      written = (imp->copy_rows->len == 0
+                 || les_db_copy_in (imp->db, les_sql_import_pg_claims_copy, imp->copy_rows->str,
+                                    imp->copy_rows->len, &error))
+                && les_db_exec (imp->db, les_sql_import_batch_release, &error);
+    }
+
+  if (!written)
+    {
+      if (failure_is_fatal (les_db_last_failure (imp->db)))
+        {
+          if (imp->db_error == NULL)
+            imp->db_error = g_steal_pointer (&error);
+          imp->fatal = TRUE;
+          imp->stopped = TRUE;
+          goto out;
+        }
+      g_debug ("import: a batch of claims refused (%s); written again a row at a time", error->message);
+      g_clear_error (&error);
+      les_db_exec (imp->db, les_sql_import_batch_rollback, NULL);
+      les_db_exec (imp->db, les_sql_import_batch_release, NULL);
+      for (guint i = 0; i < imp->batch->len && !imp->stopped; i++)
+        {
+          const BatchRow *row = &g_array_index (imp->batch, BatchRow, i);
+
+          memcpy (imp->vals, row->vals, sizeof row->vals);
+          imp->row_line = row->line;
+          imp->row_failed = FALSE;
+          write_claim (imp);
+          if (imp->row_failed)
+            imp->stats->errors++;
+          if (imp->fatal || (imp->row_failed && les_db_transaction_failed (imp->db)))
+            imp->fatal = imp->stopped = TRUE;
+        }
+      goto out;
+    }
+
+  for (guint i = 0; i < imp->batch->len; i++)
+    {
+      const BatchRow *row = &g_array_index (imp->batch, BatchRow, i);
+      const char *ref = les_value_get_text (&row->vals[0]);
+
+      imp->row_line = row->line;
+      imp->row_failed = FALSE;
+      switch (g_array_index (fates, ClaimFate, i))
+        {
+        case CLAIM_NEW:
+          imp->stats->inserted++;
+          touch (imp, (int) les_period_fy ((gint32) row->vals[4].i), les_value_get_text (&row->vals[2]));
+          break;
+        case CLAIM_AGAIN_IN_BATCH:
+          {
+            g_autofree char *shown = les_text_for_message (ref);
+
+            report (imp, row->line, "claim_ref", _("claim %s appears more than once in this file"), shown);
+          }
+          break;
+        case CLAIM_HELD:
+        default:
+          judge_held (imp, row->vals, g_hash_table_lookup (held, ref));
+          break;
+        }
+      if (imp->row_failed)
+        imp->stats->errors++;
+    }
+
+out:
+  g_string_chunk_free (held_text);
+  g_array_set_size (imp->batch, 0);
+  g_hash_table_remove_all (imp->batch_first);
+  g_string_chunk_clear (imp->batch_text);
+  g_string_assign (imp->key, key);
+  memcpy (imp->vals, saved_vals, sizeof saved_vals);
+  imp->row_line = saved_line;
+  imp->row_failed = saved_failed;
+  imp->flushing = FALSE;
+}
+
+/* A server's import of a reference kind: a row whose key is new in the
+ * file waits in the batch */
+static void
+batch_reference (Import *imp)
+{
+  g_autofree char *key = key_of_row (imp);
+
+  if (!first_of_key (imp, key))
+    return;
+  batch_add (imp, key);
+  if (imp->batch->len >= BATCH_ROWS)
+    flush_batch (imp);
+}
+
+static void
+string_free (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
+
+/* Appends a value to an array literal of PostgreSQL's: quoted, NULL for a blank */
+static void
+append_array_element (GString *array, const LesValue *v)
+{
+  if (array->len > 1)
+    g_string_append_c (array, ',');
+  if (v->type == LES_VALUE_INT)
+    g_string_append_printf (array, "%" G_GINT64_FORMAT, v->i);
+  else if (v->type == LES_VALUE_TEXT)
+    {
+      g_string_append_c (array, '"');
+      for (const char *p = les_value_get_text (v); *p != '\0'; p++)
+        {
+          if (*p == '"' || *p == '\\')
+            g_string_append_c (array, '\\');
+          g_string_append_c (array, *p);
+        }
+      g_string_append_c (array, '"');
+    }
+  else
+    g_string_append (array, "NULL");
+}
+
+/* Reads the rows of the batch's keys held already into @held (the key as
+ * key_of_row() writes it → the stored columns' texts, in @text) */
+static gboolean
+read_held_references (Import *imp, GHashTable *held, GStringChunk *text, GError **error)
+{
+  g_autoptr(GPtrArray) arrays = g_ptr_array_new_with_free_func (string_free);
+  g_autoptr(GString) key = g_string_new (NULL);
+  guint n_keys = 0, n_stored = 0;
+  LesStep rc;
+
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    {
+      if (imp->info->key_mask & (1u << c))
+        {
+          GString *array = g_string_new ("{");
+
+          for (guint i = 0; i < imp->batch->len; i++)
+            append_array_element (array, &g_array_index (imp->batch, BatchRow, i).vals[c]);
+          g_string_append_c (array, '}');
+          g_ptr_array_add (arrays, array);
+          n_keys++;
+        }
+      if (les_sql_import_stores (imp->info, c))
+        n_stored++;
+    }
+  for (guint k = 0; k < n_keys; k++)
+    {
+      const GString *array = g_ptr_array_index (arrays, k);
+
+      les_stmt_bind_static (imp->held_stmt, (int) k + 1, array->str, (gssize) array->len);
+    }
+  while ((rc = les_stmt_step (imp->held_stmt, error)) == LES_STEP_ROW)
+    {
+      const char **values = g_new0 (const char *, n_stored + 1);
+
+      g_string_truncate (key, 0);
+      for (guint k = 0; k < n_keys; k++)
+        {
+          const char *v = les_stmt_text (imp->held_stmt, (int) k);
+
+          if (k > 0)
+            g_string_append_c (key, '/');
+          g_string_append (key, v != NULL ? v : "");
+        }
+      for (guint c = 0; c < n_stored; c++)
+        {
+          const char *v = les_stmt_text (imp->held_stmt, (int) (n_keys + c));
+
+          values[c] = v != NULL ? g_string_chunk_insert (text, v) : NULL;
+        }
+      g_hash_table_insert (held, g_string_chunk_insert (text, key->str), values);
+    }
+  les_stmt_reset (imp->held_stmt);
+  return rc == LES_STEP_DONE;
+}
+
+/* Appends the current row (imp->vals) to the COPY rows: the insert's columns */
+static void
+copy_reference (Import *imp)
+{
+  gboolean first = TRUE;
+
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    {
+      const LesValue *v = &imp->vals[c];
+
+      if (!les_sql_import_stores (imp->info, c))
+        continue;
+      if (!first)
+        g_string_append_c (imp->copy_rows, '\t');
+      first = FALSE;
+      if (v->type == LES_VALUE_INT)
+        g_string_append_printf (imp->copy_rows, "%" G_GINT64_FORMAT, v->i);
+      else
+        les_db_copy_append_text (imp->copy_rows, v->type == LES_VALUE_TEXT ? les_value_get_text (v) : NULL);
+    }
+  if (imp->kind == LES_KIND_LEDGER)
+    g_string_append_printf (imp->copy_rows, "\t%" G_GINT64_FORMAT,
+                            (gint64) les_period_fy ((gint32) val_of (imp, "period")->i));
+  g_string_append_c (imp->copy_rows, '\n');
+}
+
+typedef enum {
+  ROW_NEW,
+  ROW_SAME,
+  ROW_CHANGED,
+} RowFate;
+
+/* Replaces a held row by the current one (imp->vals), and records it in
+ * the audit trail as store_reference_row() does */
+static gboolean
+replace_reference (Import *imp, const char *key, const char * const *held, GError **error)
+{
+  g_autoptr(GString) before = g_string_new (NULL);
+  g_autoptr(GString) after = g_string_new (NULL);
+  int index = 0;
+
+  for (guint c = 0; c < imp->info->n_columns; c++)
+    {
+      if (!les_sql_import_stores (imp->info, c))
+        continue;
+      if (!value_equals_text (&imp->vals[c], held[index]))
+        {
+          if (before->len > 0)
+            g_string_append (before, "; ");
+          g_string_append_printf (before, "%s=%s", imp->info->columns[c].name, held[index] ? held[index] : "");
+          describe_value (after, imp->info->columns[c].name, &imp->vals[c]);
+        }
+      index++;
+    }
+  bind_stored (imp, imp->update_stmt);
+  return les_stmt_run (imp->update_stmt, error)
+         && les_store_audit (imp->store, "import", imp->info->table, key, before->str, after->str, error);
+}
+
+/* Writes the batch of a reference kind: the rows held with its keys in
+ * one query, each changed row replaced (and audited) as before, the new
+ * rows in one COPY; then each row's count in file order.  A batch the
+ * server refuses is undone and written again a row at a time
+ * (store_reference_row()), for the message a row at a time gives. */
+static void
+flush_references (Import *imp)
+{
+  g_autoptr(GHashTable) held = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GArray) fates = g_array_sized_new (FALSE, FALSE, sizeof (RowFate), imp->batch->len);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = g_strdup (imp->key->str);
+  GStringChunk *held_text = g_string_chunk_new (4096);
+  LesValue saved_vals[MAX_COLUMNS];
+  guint saved_line = imp->row_line;
+  gboolean saved_failed = imp->row_failed;
+  gboolean written = FALSE;
+
+  memcpy (saved_vals, imp->vals, sizeof saved_vals);
+  if (imp->batch->len == 0 || imp->fatal)
+    goto out;
+  imp->flushing = TRUE;
+  g_string_truncate (imp->copy_rows, 0);
+  if (les_db_exec (imp->db, les_sql_import_batch_savepoint, &error)
+      && read_held_references (imp, held, held_text, &error))
+    {
+      written = TRUE;
+      for (guint i = 0; i < imp->batch->len && written; i++)
+        {
+          const BatchRow *row = &g_array_index (imp->batch, BatchRow, i);
+          const char * const *stored = g_hash_table_lookup (held, row->key);
+          RowFate fate = ROW_NEW;
+
+          memcpy (imp->vals, row->vals, sizeof row->vals);
+          if (stored != NULL)
+            {
+              int index = 0;
+
+              fate = ROW_SAME;
+              for (guint c = 0; c < imp->info->n_columns && fate == ROW_SAME; c++)
+                if (les_sql_import_stores (imp->info, c) && !value_equals_text (&imp->vals[c], stored[index++]))
+                  fate = ROW_CHANGED;
+              if (fate == ROW_CHANGED)
+                written = replace_reference (imp, row->key, stored, &error);
+            }
+          else
+            copy_reference (imp);
+          g_array_append_val (fates, fate);
+        }
+      written = written
+                && (imp->copy_rows->len == 0
+                    || les_db_copy_in (imp->db, imp->copy_sql, imp->copy_rows->str, imp->copy_rows->len, &error))
+                && les_db_exec (imp->db, les_sql_import_batch_release, &error);
+    }
+
+  if (!written)
+    {
+      if (failure_is_fatal (les_db_last_failure (imp->db)))
+        {
+          if (imp->db_error == NULL)
+            imp->db_error = g_steal_pointer (&error);
+          imp->fatal = TRUE;
+          imp->stopped = TRUE;
+          goto out;
+        }
+      g_debug ("import: a batch of %s refused (%s); written again a row at a time", imp->info->name,
+               error != NULL ? error->message : "");
+      g_clear_error (&error);
+      les_db_exec (imp->db, les_sql_import_batch_rollback, NULL);
+      les_db_exec (imp->db, les_sql_import_batch_release, NULL);
+      for (guint i = 0; i < imp->batch->len && !imp->stopped; i++)
+        {
+          const BatchRow *row = &g_array_index (imp->batch, BatchRow, i);
+
+          memcpy (imp->vals, row->vals, sizeof row->vals);
+          imp->row_line = row->line;
+          imp->row_failed = FALSE;
+          store_reference_row (imp);
+          if (imp->row_failed)
+            imp->stats->errors++;
+          if (imp->fatal || (imp->row_failed && les_db_transaction_failed (imp->db)))
+            imp->fatal = imp->stopped = TRUE;
+        }
+      goto out;
+    }
+
+  for (guint i = 0; i < imp->batch->len; i++)
+    {
+      const BatchRow *row = &g_array_index (imp->batch, BatchRow, i);
+
+      memcpy (imp->vals, row->vals, sizeof row->vals);
+      switch (g_array_index (fates, RowFate, i))
+        {
+        case ROW_SAME:
+          imp->stats->unchanged++;
+          break;
+        case ROW_CHANGED:
+          imp->stats->replaced++;
+          touch_row (imp);
+          break;
+        case ROW_NEW:
+        default:
+          imp->stats->inserted++;
+          touch_row (imp);
+          break;
+        }
+    }
+
+out:
+  g_string_chunk_free (held_text);
+  g_array_set_size (imp->batch, 0);
+  g_string_chunk_clear (imp->batch_text);
+  g_string_assign (imp->key, key);
+  memcpy (imp->vals, saved_vals, sizeof saved_vals);
+  imp->row_line = saved_line;
+  imp->row_failed = saved_failed;
+  imp->flushing = FALSE;
+}
+
+static void
+flush_batch (Import *imp)
+{
+  if (imp->kind == LES_KIND_CLAIMS)
+    flush_claims (imp);
+  else
+    flush_references (imp);
 }
 
 static void
@@ -1077,12 +1693,19 @@ handle_row (Import *imp)
                 parse_cell (imp, &imp->info->columns[c], field (imp, imp->col_index[c]), &imp->vals[c]);
             }
           check_row (imp);
+          /* a batch before this row stopped the import (flush_claims()) */
+          if (imp->stopped)
+            return;
           if (!imp->row_failed)
             {
-              if (imp->kind == LES_KIND_CLAIMS)
+              if (imp->kind == LES_KIND_CLAIMS && imp->batch != NULL)
+                batch_claim (imp);
+              else if (imp->kind == LES_KIND_CLAIMS)
                 write_claim (imp);
               else if (imp->kind == LES_KIND_PATIENT_ACTIVITY)
                 write_patient_line (imp);
+              else if (imp->batch != NULL)
+                batch_reference (imp);
               else
                 write_reference_row (imp);
             }
@@ -1257,6 +1880,13 @@ import_clear (Import *imp)
   g_clear_pointer (&imp->select_sql, g_free);
   g_clear_pointer (&imp->insert_sql, g_free);
   g_clear_pointer (&imp->update_sql, g_free);
+  g_clear_pointer (&imp->held_sql, g_free);
+  g_clear_pointer (&imp->copy_sql, g_free);
+  g_clear_pointer (&imp->batch, g_array_unref);
+  g_clear_pointer (&imp->batch_text, g_string_chunk_free);
+  g_clear_pointer (&imp->batch_first, g_hash_table_unref);
+  if (imp->copy_rows != NULL)
+    g_string_free (g_steal_pointer (&imp->copy_rows), TRUE);
 }
 
 static gint64
@@ -1408,6 +2038,15 @@ les_import_file (LesStore              *store,
   imp.touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   imp.line = 1;
   imp.row_line = 1;
+  /* a server's rows go in batches: all but practices (each names a PCN,
+   * and later rows may name the practice) and patients' lines */
+  if (kind != LES_KIND_PRACTICES && kind != LES_KIND_PATIENT_ACTIVITY && les_db_can_copy_in (imp.db))
+    {
+      imp.batch = g_array_sized_new (FALSE, FALSE, sizeof (BatchRow), BATCH_ROWS);
+      imp.batch_text = g_string_chunk_new (64 * 1024);
+      imp.batch_first = g_hash_table_new (g_str_hash, g_str_equal);
+      imp.copy_rows = g_string_sized_new (1024 * 1024);
+    }
   csv_init (&imp.parser, CSV_STRICT | CSV_STRICT_FINI);
 
   /* The importer checks every reference itself, against sets read inside
@@ -1430,6 +2069,8 @@ les_import_file (LesStore              *store,
 
   if (!read_all (&imp, G_INPUT_STREAM (in), size, on_progress, cancellable, error))
     goto rollback;
+  if (imp.batch != NULL)
+    flush_batch (&imp);
   if (imp.db_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&imp.db_error));

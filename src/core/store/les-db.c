@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "les-db.h"
 #include "les-value.h"
 
@@ -211,6 +213,59 @@ les_db_describe_holder (LesDb *db)
   g_return_val_if_fail (db != NULL, NULL);
 
   return db->backend->describe_holder != NULL ? db->backend->describe_holder (db) : NULL;
+}
+
+gboolean
+les_db_can_copy_in (LesDb *db)
+{
+  g_return_val_if_fail (db != NULL, FALSE);
+
+  return db->backend->copy_in != NULL;
+}
+
+gboolean
+les_db_copy_in (LesDb *db, const char *sql, const char *data, gsize len, GError **error)
+{
+  g_return_val_if_fail (db != NULL, FALSE);
+  g_return_val_if_fail (db->backend->copy_in != NULL, FALSE);
+
+  return db->backend->copy_in (db, sql, data, len, error);
+}
+
+void
+les_db_copy_append_text (GString *rows, const char *text)
+{
+  if (text == NULL)
+    {
+      g_string_append (rows, "\\N");
+      return;
+    }
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      /* the plain run up to the next character to escape, in one go */
+      gsize plain = strcspn (p, "\\\t\n\r");
+
+      g_string_append_len (rows, p, plain);
+      p += plain;
+      switch (*p)
+        {
+        case '\0':
+          return;
+        case '\\':
+          g_string_append (rows, "\\\\");
+          break;
+        case '\t':
+          g_string_append (rows, "\\t");
+          break;
+        case '\n':
+          g_string_append (rows, "\\n");
+          break;
+        case '\r':
+        default:
+          g_string_append (rows, "\\r");
+          break;
+        }
+    }
 }
 
 gint32

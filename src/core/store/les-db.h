@@ -79,6 +79,9 @@ typedef struct {
   gboolean   (*transaction_failed) (LesDb *db);
   /* (optional) Who holds the write lock another writer waits for: "USER\tSINCE" (SINCE may be empty) */
   char      *(*describe_holder) (LesDb *db);
+  /* (optional) Runs @sql, a COPY … FROM STDIN, with @data: rows in the
+   * text format (tab-separated, \N for NULL, backslash escapes) */
+  gboolean   (*copy_in)        (LesDb *db, const char *sql, const char *data, gsize len, GError **error);
 } LesDbBackend;
 
 /* The part of a connection and a statement every backend shares (backends embed them first). */
@@ -162,6 +165,19 @@ void         les_db_set_wait_func   (LesDb           *db,
 gboolean     les_db_transaction_failed (LesDb        *db);
 /* Who holds the write lock, as "USER\tSINCE", when the backend can tell (a server); else NULL */
 char        *les_db_describe_holder (LesDb           *db);
+/* Whether the backend loads many rows in one go (les_db_copy_in()): a server,
+ * where a round trip per row costs more than the row */
+gboolean     les_db_can_copy_in     (LesDb           *db);
+/* Runs @sql, a COPY … FROM STDIN, with @data, rows in COPY's text format;
+ * les_db_changes() is then the rows it wrote */
+gboolean     les_db_copy_in         (LesDb           *db,
+                                     const char      *sql,
+                                     const char      *data,
+                                     gsize            len,
+                                     GError         **error);
+/* Appends @text to @rows as a field of COPY's text format (escaped); NULL is \N */
+void         les_db_copy_append_text (GString        *rows,
+                                      const char     *text);
 
 void         les_stmt_finalize      (LesStmt         *stmt);
 /* Ready to step again from the start; the parameters keep their values. */

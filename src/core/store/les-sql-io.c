@@ -93,6 +93,28 @@ const char les_sql_import_claim_select[] =
   "SELECT practice_code, service_code, item_code, period, count, submitted_date, id "
   "FROM claims WHERE claim_ref = ?1";
 
+/* A server's import loads claims a batch at a time (les-import.c): first
+ * the batch's references already held, in the claim_select's columns (an
+ * array of text: PostgreSQL's, as is COPY), then the new claims in one COPY */
+const char les_sql_import_pg_claims_held[] =
+  "SELECT claim_ref, practice_code, service_code, item_code, period, count, submitted_date, id "
+  "FROM claims WHERE claim_ref = ANY (CAST (?1 AS TEXT[]))";
+
+const char les_sql_import_pg_claims_copy[] =
+  "COPY claims (claim_ref, practice_code, service_code, item_code, period, count, submitted_date, year) "
+  "FROM STDIN";
+
+/* A batch that fails is undone alone, then written again a row at a time
+ * to find the row and say why */
+const char les_sql_import_batch_savepoint[] =
+  "SAVEPOINT les_import_batch";
+
+const char les_sql_import_batch_release[] =
+  "RELEASE SAVEPOINT les_import_batch";
+
+const char les_sql_import_batch_rollback[] =
+  "ROLLBACK TO SAVEPOINT les_import_batch";
+
 const char les_sql_import_claim_exists[] =
   "SELECT year, service_code FROM claims WHERE claim_ref = ?1";
 
@@ -177,6 +199,91 @@ les_sql_import_select (const LesKindInfo *info)
         g_string_append_printf (sql, "%s%s = ?%u", param > 1 ? " AND " : "", column_db_name (&info->columns[c]),
                                 param);
       }
+  return g_string_free (sql, FALSE);
+}
+
+/* Whether a column is stored as a number (BIGINT), not as text */
+static gboolean
+is_number (const LesColumn *col)
+{
+  switch (col->type)
+    {
+    case LES_COL_YEAR:
+    case LES_COL_MONEY:
+    case LES_COL_MONEY_POS:
+    case LES_COL_RATE:
+    case LES_COL_PERCENT:
+    case LES_COL_PERCENT_ANY:
+    case LES_COL_COUNT:
+    case LES_COL_CENTI:
+      return TRUE;
+    case LES_COL_TEXT:
+    case LES_COL_CODE:
+    case LES_COL_ODS:
+    case LES_COL_DATE:
+    case LES_COL_PERIOD:
+    case LES_COL_CHOICE:
+    default:
+      return FALSE;
+    }
+}
+
+/**
+ * les_sql_import_pg_held:
+ *
+ * A server's import reads a batch of rows' keys at once (PostgreSQL's
+ * arrays and unnest()): ?1, ?2, … are arrays of the key columns' values,
+ * one element per row, in order.
+ *
+ * Returns: (transfer full): the SELECT of the rows held with those keys,
+ * giving the key columns, then the stored columns as les_sql_import_select()
+ */
+char *
+les_sql_import_pg_held (const LesKindInfo *info)
+{
+  GString *sql = g_string_new ("SELECT ");
+  GString *keys = g_string_new (NULL);
+  GString *arrays = g_string_new (NULL);
+  guint param = 0;
+
+  for (guint c = 0; c < info->n_columns; c++)
+    if (is_key (info, c))
+      {
+        param++;
+        g_string_append_printf (keys, "%s%s", param > 1 ? ", " : "", column_db_name (&info->columns[c]));
+        g_string_append_printf (arrays, "%sCAST (?%u AS %s[])", param > 1 ? ", " : "", param,
+                                is_number (&info->columns[c]) ? "BIGINT" : "TEXT");
+      }
+  g_string_append (sql, keys->str);
+  for (guint c = 0; c < info->n_columns; c++)
+    if (les_sql_import_stores (info, c))
+      g_string_append_printf (sql, ", %s", column_db_name (&info->columns[c]));
+  g_string_append_printf (sql, " FROM %s WHERE (%s) IN (SELECT * FROM unnest (%s))", info->table, keys->str,
+                          arrays->str);
+  g_string_free (keys, TRUE);
+  g_string_free (arrays, TRUE);
+  return g_string_free (sql, FALSE);
+}
+
+/**
+ * les_sql_import_pg_copy:
+ *
+ * Returns: (transfer full): the COPY … FROM STDIN of new rows, with the
+ * columns of les_sql_import_insert() in its order (PostgreSQL)
+ */
+char *
+les_sql_import_pg_copy (const LesKindInfo *info)
+{
+  GString *sql = g_string_new (NULL);
+  guint n = 0;
+
+  g_string_printf (sql, "COPY %s (", info->table);
+  for (guint c = 0; c < info->n_columns; c++)
+    if (les_sql_import_stores (info, c))
+      g_string_append_printf (sql, "%s%s", n++ > 0 ? ", " : "", column_db_name (&info->columns[c]));
+  if (info->kind == LES_KIND_LEDGER)
+    g_string_append (sql, ", year");
+  g_string_append (sql, ") FROM STDIN");
   return g_string_free (sql, FALSE);
 }
 
