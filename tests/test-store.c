@@ -618,8 +618,11 @@ test_every_statement_prepares (void)
     les_sql_compute_claims_all, les_sql_compute_claims_one, les_sql_compute_patient_lines_all,
     les_sql_compute_patient_lines_one, les_sql_compute_findings_years, les_sql_compute_findings_clear,
     les_sql_compute_findings_clear_year, les_sql_compute_totals_years, les_sql_compute_totals_clear,
-    les_sql_compute_totals_clear_year, les_sql_compute_insert_finding, les_sql_compute_stored_lines,
-    les_sql_compute_delete_line, les_sql_compute_update_line, les_sql_compute_insert_total,
+    les_sql_compute_totals_clear_year, les_sql_compute_n_services, les_sql_compute_stored_lines,
+    les_sql_compute_stored_lines_of_service, les_sql_compute_findings_clear_service,
+    les_sql_compute_totals_clear_service, les_sql_compute_year_totals, les_sql_compute_stale,
+    les_sql_compute_stale_clear,
+    les_sql_compute_delete_line, les_sql_compute_insert_total,
     les_sql_compute_upsert_compute, les_sql_results_compute, les_sql_results_reconciliation,
     les_sql_results_payments, les_sql_results_findings, les_sql_import_practice_codes,
     les_sql_import_service_keys, les_sql_import_rule_kinds, les_sql_import_max_claim_id,
@@ -648,6 +651,10 @@ test_every_statement_prepares (void)
 
   g_ptr_array_add (built, les_sql_compute_insert_lines (1));
   g_ptr_array_add (built, les_sql_compute_insert_lines (3));
+  g_ptr_array_add (built, les_sql_compute_insert_findings (1));
+  g_ptr_array_add (built, les_sql_compute_update_lines (1));
+  g_ptr_array_add (built, les_sql_compute_update_lines (3));
+  g_ptr_array_add (built, les_sql_compute_insert_findings (3));
   g_ptr_array_add (built, les_sql_service_select ());
   g_ptr_array_add (built, les_sql_service_rules_select ());
   g_ptr_array_add (built, les_sql_service_upsert ());

@@ -489,36 +489,73 @@ typedef struct {
   gint64 n_lines, gross, payable, held, n_claims, n_findings, n_errors;
 } ServiceTotals;
 
+#define FINDINGS_PER_INSERT 64      /* rows per INSERT: on a server, one round trip for many */
+
+/* Findings @first … @first + @n - 1 of @out, in one statement of @n rows */
+static gboolean
+write_findings_batch (Loader *ld, LesStmt *stmt, LesEngineOutput *out, guint first, guint n, GError **error)
+{
+  char periods[FINDINGS_PER_INSERT][8];
+
+  g_assert (n <= FINDINGS_PER_INSERT);
+
+  for (guint r = 0; r < n; r++)
+    {
+      const LesFinding *f = &g_array_index (out->findings, LesFinding, first + r);
+      int col = r * LES_SQL_COMPUTE_FINDING_COLUMNS;
+
+      les_stmt_bind_int64 (stmt, col + 1, ld->fy);
+      les_stmt_bind_static (stmt, col + 2, f->severity == LES_SEVERITY_ERROR ? "error" : "warning", -1);
+      les_stmt_bind_static (stmt, col + 3, f->code, -1);
+      les_stmt_bind_text_or_null (stmt, col + 4, f->practice_code);
+      les_stmt_bind_text_or_null (stmt, col + 5, f->service_code);
+      les_stmt_bind_text_or_null (stmt, col + 6, f->rule_code);
+      /* the period lives here until the step is done */
+      period_text (f->period, periods[r]);
+      if (f->period != 0)
+        les_stmt_bind_static (stmt, col + 7, periods[r], 7);
+      else
+        les_stmt_bind_null (stmt, col + 7);
+      les_stmt_bind_text_or_null (stmt, col + 8, f->claim_ref);
+      les_stmt_bind_static (stmt, col + 9, f->message, -1);
+    }
+  return les_stmt_run (stmt, error);
+}
+
 static gboolean
 write_findings (Loader *ld, LesEngineOutput *out, ServiceTotals *totals, GError **error)
 {
-  LesStmt *stmt;
+  guint len = out->findings->len;
+  LesStmt *full = NULL;
 
-  stmt = les_store_prepare (ld->store, les_sql_compute_insert_finding, error);
-  if (stmt == NULL)
-    return FALSE;
-  for (guint i = 0; i < out->findings->len; i++)
+  if (len >= FINDINGS_PER_INSERT)
     {
-      const LesFinding *f = &g_array_index (out->findings, LesFinding, i);
-      char period[8];
+      g_autofree char *sql = les_sql_compute_insert_findings (FINDINGS_PER_INSERT);
 
-      les_stmt_bind_int64 (stmt, 1, ld->fy);
-      les_stmt_bind_static (stmt, 2, f->severity == LES_SEVERITY_ERROR ? "error" : "warning", -1);
-      les_stmt_bind_static (stmt, 3, f->code, -1);
-      les_stmt_bind_text_or_null (stmt, 4, f->practice_code);
-      les_stmt_bind_text_or_null (stmt, 5, f->service_code);
-      les_stmt_bind_text_or_null (stmt, 6, f->rule_code);
-      period_text (f->period, period);
-      if (f->period != 0)
-        les_stmt_bind_static (stmt, 7, period, 7);
-      else
-        les_stmt_bind_null (stmt, 7);
-      les_stmt_bind_text_or_null (stmt, 8, f->claim_ref);
-      les_stmt_bind_static (stmt, 9, f->message, -1);
-      if (!les_stmt_run (stmt, error))
+      full = les_store_prepare (ld->store, sql, error);
+      if (full == NULL)
         return FALSE;
+    }
+  for (guint i = 0; i < len; i += FINDINGS_PER_INSERT)
+    {
+      guint n = MIN (FINDINGS_PER_INSERT, len - i);
+      LesStmt *stmt = full;
+
+      if (n < FINDINGS_PER_INSERT)
+        {
+          g_autofree char *sql = les_sql_compute_insert_findings (n);
+
+          stmt = les_store_prepare (ld->store, sql, error);
+          if (stmt == NULL)
+            return FALSE;
+        }
+      if (!write_findings_batch (ld, stmt, out, i, n, error))
+        return FALSE;
+    }
+  for (guint i = 0; i < len; i++)
+    {
       totals->n_findings++;
-      if (f->severity == LES_SEVERITY_ERROR)
+      if (g_array_index (out->findings, LesFinding, i).severity == LES_SEVERITY_ERROR)
         totals->n_errors++;
     }
   return TRUE;
@@ -739,27 +776,32 @@ write_changes (Loader *ld, LineChanges *ch, LesComputeSummary *sum, GError **err
         return FALSE;
     }
 
-  stmt = les_store_prepare (ld->store, les_sql_compute_update_line, error);
-  if (stmt == NULL)
-    return FALSE;
-  for (guint i = 0; i < ch->updates->len; i++)
+  /* updates as inserts: many lines a statement, the last batch shorter */
+  if (ch->updates->len >= LINES_PER_INSERT)
     {
-      const LesPaymentLine *l = g_ptr_array_index (ch->updates, i);
-      char period[8];
+      g_autofree char *sql = les_sql_compute_update_lines (LINES_PER_INSERT);
 
-      period_text (l->period, period);
-      les_stmt_bind_int64 (stmt, 1, ld->fy);
-      les_stmt_bind_static (stmt, 2, l->practice_code, -1);
-      les_stmt_bind_static (stmt, 3, l->service_code, -1);
-      les_stmt_bind_static (stmt, 4, l->rule_code, -1);
-      les_stmt_bind_static (stmt, 5, period, 7);
-      les_stmt_bind_int64_or_null (stmt, 6, l->has_units, l->units);
-      les_stmt_bind_int64 (stmt, 7, l->gross);
-      les_stmt_bind_int64 (stmt, 8, l->payable);
-      les_stmt_bind_int64 (stmt, 9, l->held);
-      if (!les_stmt_run (stmt, error))
+      full = les_store_prepare (ld->store, sql, error);
+      if (full == NULL)
         return FALSE;
     }
+  for (guint i = 0; i < ch->updates->len; i += LINES_PER_INSERT)
+    {
+      guint n = MIN (LINES_PER_INSERT, ch->updates->len - i);
+
+      stmt = full;
+      if (n < LINES_PER_INSERT)
+        {
+          g_autofree char *sql = les_sql_compute_update_lines (n);
+
+          stmt = les_store_prepare (ld->store, sql, error);
+          if (stmt == NULL)
+            return FALSE;
+        }
+      if (!write_lines (ld, stmt, (const LesPaymentLine **) ch->updates->pdata + i, n, error))
+        return FALSE;
+    }
+  full = NULL;
 
   /* one statement for every full batch; the last, shorter one has its own */
   if (ch->inserts->len >= LINES_PER_INSERT)

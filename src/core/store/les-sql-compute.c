@@ -93,9 +93,31 @@ const char les_sql_compute_totals_clear_year[] =
 
 /* Writing the results */
 
-const char les_sql_compute_insert_finding[] =
-  "INSERT INTO findings (year, severity, code, practice_code, service_code, rule_code, "
-  "period, claim_ref, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+/**
+ * les_sql_compute_insert_findings:
+ * @rows: how many findings one statement inserts
+ *
+ * Finding r (from 0) binds ?(9r + 1) … ?(9r + 9): year, severity, code,
+ * practice_code, service_code, rule_code, period, claim_ref, message.  The
+ * rows go in in the order given, so their ids keep the order found.
+ *
+ * Returns: (transfer full): the INSERT of @rows findings.
+ */
+char *
+les_sql_compute_insert_findings (guint rows)
+{
+  GString *sql = g_string_new ("INSERT INTO findings (year, severity, code, practice_code, service_code, "
+                               "rule_code, period, claim_ref, message) VALUES ");
+
+  for (guint r = 0; r < rows; r++)
+    {
+      g_string_append (sql, r == 0 ? "(" : ", (");
+      for (guint c = 1; c <= LES_SQL_COMPUTE_FINDING_COLUMNS; c++)
+        g_string_append_printf (sql, c == 1 ? "?%u" : ", ?%u", r * LES_SQL_COMPUTE_FINDING_COLUMNS + c);
+      g_string_append_c (sql, ')');
+    }
+  return g_string_free (sql, FALSE);
+}
 
 /* The table's key gives this order (bytes) without sorting. */
 const char les_sql_compute_stored_lines[] =
@@ -114,9 +136,39 @@ const char les_sql_compute_delete_line[] =
   "DELETE FROM payment_lines WHERE year = ?1 AND practice_code = ?2 AND service_code = ?3 "
   "AND rule_code = ?4 AND period = ?5";
 
-const char les_sql_compute_update_line[] =
-  "UPDATE payment_lines SET units = ?6, gross = ?7, payable = ?8, held = ?9 "
-  "WHERE year = ?1 AND practice_code = ?2 AND service_code = ?3 AND rule_code = ?4 AND period = ?5";
+/**
+ * les_sql_compute_update_lines:
+ * @rows: how many lines one statement updates
+ *
+ * Line r (from 0) binds ?(9r + 1) … ?(9r + 9) as
+ * les_sql_compute_insert_lines() does; the first five find the line, the
+ * others are its new figures.  VALUES names its columns column1 … column9
+ * on both backends; the casts give them types PostgreSQL can compare.
+ *
+ * Returns: (transfer full): the UPDATE of @rows payment lines.
+ */
+char *
+les_sql_compute_update_lines (guint rows)
+{
+  static const char *const types[LES_SQL_COMPUTE_LINE_COLUMNS] = {
+    "INTEGER", "TEXT", "TEXT", "TEXT", "TEXT", "BIGINT", "BIGINT", "BIGINT", "BIGINT",
+  };
+  GString *sql = g_string_new ("UPDATE payment_lines SET units = v.column6, gross = v.column7, "
+                               "payable = v.column8, held = v.column9 FROM (VALUES ");
+
+  for (guint r = 0; r < rows; r++)
+    {
+      g_string_append (sql, r == 0 ? "(" : ", (");
+      for (guint c = 1; c <= LES_SQL_COMPUTE_LINE_COLUMNS; c++)
+        g_string_append_printf (sql, "%sCAST(?%u AS %s)", c == 1 ? "" : ", ", r * LES_SQL_COMPUTE_LINE_COLUMNS + c,
+                                types[c - 1]);
+      g_string_append_c (sql, ')');
+    }
+  g_string_append (sql, ") AS v WHERE payment_lines.year = v.column1 AND payment_lines.practice_code = v.column2 "
+                   "AND payment_lines.service_code = v.column3 AND payment_lines.rule_code = v.column4 "
+                   "AND payment_lines.period = v.column5");
+  return g_string_free (sql, FALSE);
+}
 
 /**
  * les_sql_compute_insert_lines:

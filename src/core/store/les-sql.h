@@ -79,13 +79,14 @@ extern const char les_sql_compute_findings_clear_year[];
 extern const char les_sql_compute_totals_years[];
 extern const char les_sql_compute_totals_clear[];
 extern const char les_sql_compute_totals_clear_year[];
-extern const char les_sql_compute_insert_finding[];
+#define LES_SQL_COMPUTE_FINDING_COLUMNS 9   /* parameters of each row of les_sql_compute_insert_findings() */
+char *les_sql_compute_insert_findings (guint rows);
 extern const char les_sql_compute_stored_lines[];
 extern const char les_sql_compute_stored_lines_of_service[];
 extern const char les_sql_compute_delete_line[];
-extern const char les_sql_compute_update_line[];
 #define LES_SQL_COMPUTE_LINE_COLUMNS 9   /* parameters of each row of les_sql_compute_insert_lines() */
 char *les_sql_compute_insert_lines (guint rows);
+char *les_sql_compute_update_lines (guint rows);
 extern const char les_sql_compute_insert_total[];
 extern const char les_sql_compute_findings_clear_service[];
 extern const char les_sql_compute_totals_clear_service[];
