@@ -962,6 +962,42 @@ batch_add (Import *imp, const char *key)
   return &g_array_index (imp->batch, BatchRow, imp->batch->len - 1);
 }
 
+/* The server refused a batch written at once (@error): a failure of the
+ * import ends it; else the batch is undone and its rows written again one
+ * at a time by @write_row, so that each bad row is named as it would be
+ * without batches, in the file's order */
+static void
+batch_refused (Import *imp, GError *error, void (*write_row) (Import *imp))
+{
+  if (failure_is_fatal (les_db_last_failure (imp->db)))
+    {
+      if (imp->db_error == NULL)
+        imp->db_error = g_steal_pointer (&error);
+      g_clear_error (&error);
+      imp->fatal = TRUE;
+      imp->stopped = TRUE;
+      return;
+    }
+  g_debug ("import: a batch of %s refused (%s); written again a row at a time", imp->info->name,
+           error != NULL ? error->message : "");
+  g_clear_error (&error);
+  les_db_exec (imp->db, les_sql_import_batch_rollback, NULL);
+  les_db_exec (imp->db, les_sql_import_batch_release, NULL);
+  for (guint i = 0; i < imp->batch->len && !imp->stopped; i++)
+    {
+      const BatchRow *row = &g_array_index (imp->batch, BatchRow, i);
+
+      memcpy (imp->vals, row->vals, sizeof row->vals);
+      imp->row_line = row->line;
+      imp->row_failed = FALSE;
+      write_row (imp);
+      if (imp->row_failed)
+        imp->stats->errors++;
+      if (imp->fatal || (imp->row_failed && les_db_transaction_failed (imp->db)))
+        imp->fatal = imp->stopped = TRUE;
+    }
+}
+
 /* A server's import: the claim waits in the batch, its cells copied */
 static void
 batch_claim (Import *imp)
@@ -1098,31 +1134,7 @@ flush_claims (Import *imp)
 
   if (!written)
     {
-      if (failure_is_fatal (les_db_last_failure (imp->db)))
-        {
-          if (imp->db_error == NULL)
-            imp->db_error = g_steal_pointer (&error);
-          imp->fatal = TRUE;
-          imp->stopped = TRUE;
-          goto out;
-        }
-      g_debug ("import: a batch of claims refused (%s); written again a row at a time", error->message);
-      g_clear_error (&error);
-      les_db_exec (imp->db, les_sql_import_batch_rollback, NULL);
-      les_db_exec (imp->db, les_sql_import_batch_release, NULL);
-      for (guint i = 0; i < imp->batch->len && !imp->stopped; i++)
-        {
-          const BatchRow *row = &g_array_index (imp->batch, BatchRow, i);
-
-          memcpy (imp->vals, row->vals, sizeof row->vals);
-          imp->row_line = row->line;
-          imp->row_failed = FALSE;
-          write_claim (imp);
-          if (imp->row_failed)
-            imp->stats->errors++;
-          if (imp->fatal || (imp->row_failed && les_db_transaction_failed (imp->db)))
-            imp->fatal = imp->stopped = TRUE;
-        }
+      batch_refused (imp, g_steal_pointer (&error), write_claim);
       goto out;
     }
 
@@ -1382,32 +1394,7 @@ flush_references (Import *imp)
 
   if (!written)
     {
-      if (failure_is_fatal (les_db_last_failure (imp->db)))
-        {
-          if (imp->db_error == NULL)
-            imp->db_error = g_steal_pointer (&error);
-          imp->fatal = TRUE;
-          imp->stopped = TRUE;
-          goto out;
-        }
-      g_debug ("import: a batch of %s refused (%s); written again a row at a time", imp->info->name,
-               error != NULL ? error->message : "");
-      g_clear_error (&error);
-      les_db_exec (imp->db, les_sql_import_batch_rollback, NULL);
-      les_db_exec (imp->db, les_sql_import_batch_release, NULL);
-      for (guint i = 0; i < imp->batch->len && !imp->stopped; i++)
-        {
-          const BatchRow *row = &g_array_index (imp->batch, BatchRow, i);
-
-          memcpy (imp->vals, row->vals, sizeof row->vals);
-          imp->row_line = row->line;
-          imp->row_failed = FALSE;
-          store_reference_row (imp);
-          if (imp->row_failed)
-            imp->stats->errors++;
-          if (imp->fatal || (imp->row_failed && les_db_transaction_failed (imp->db)))
-            imp->fatal = imp->stopped = TRUE;
-        }
+      batch_refused (imp, g_steal_pointer (&error), store_reference_row);
       goto out;
     }
 

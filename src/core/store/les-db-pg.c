@@ -485,6 +485,17 @@ reprepare (PgStmt *stmt, GError **error)
   return ok;
 }
 
+/* Before a statement: not cancelled, the connection free and connected */
+static gboolean
+ready (PgDb *db, GError **error)
+{
+  if (check_cancelled (db, error))
+    return FALSE;
+  make_room (db);
+  db->failure = LES_DB_FAILURE_OTHER;
+  return ensure_connected (db, error);
+}
+
 /**
  * les_db_pg_rewrite:
  * @sql: portable SQL (les-sql.h)
@@ -728,11 +739,7 @@ start (PgStmt *stmt, GError **error)
   PgDb *db = (PgDb *) stmt->parent.db;
 
   stmt->state = STMT_DONE;
-  if (check_cancelled (db, error))
-    return FALSE;
-  make_room (db);
-  db->failure = LES_DB_FAILURE_OTHER;
-  if (!ensure_connected (db, error) || !reprepare (stmt, error))
+  if (!ready (db, error) || !reprepare (stmt, error))
     return FALSE;
   if (!PQsendQueryPrepared (db->conn, stmt->name, stmt->n_params, (const char * const *) stmt->values,
                             NULL, NULL, 0))
@@ -871,11 +878,7 @@ pg_exec (LesDb *parent, const char *sql, GError **error)
   PGresult *res;
   gboolean ok = TRUE;
 
-  if (check_cancelled (db, error))
-    return FALSE;
-  make_room (db);
-  db->failure = LES_DB_FAILURE_OTHER;
-  if (!ensure_connected (db, error))
+  if (!ready (db, error))
     return FALSE;
   if (!PQsendQuery (db->conn, sql))
     {
@@ -1123,10 +1126,8 @@ pg_copy_in (LesDb *parent, const char *sql, const char *data, gsize len, GError 
   PGresult *res;
   gboolean ok = TRUE;
 
-  if (check_cancelled (db, error))
+  if (!ready (db, error))
     return FALSE;
-  make_room (db);
-  db->failure = LES_DB_FAILURE_OTHER;
   res = PQexec (db->conn, sql);
   if (PQresultStatus (res) != PGRES_COPY_IN)
     {

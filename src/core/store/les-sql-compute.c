@@ -93,6 +93,27 @@ const char les_sql_compute_totals_clear_year[] =
 
 /* Writing the results */
 
+/* @rows rows of VALUES, (?1, …, ?@columns), (?@columns+1, …), …; each
+ * parameter cast to its column's type in @types when given */
+static void
+append_rows (GString *sql, guint rows, guint columns, const char *const *types)
+{
+  for (guint r = 0; r < rows; r++)
+    {
+      g_string_append (sql, r == 0 ? "(" : ", (");
+      for (guint c = 1; c <= columns; c++)
+        {
+          if (c > 1)
+            g_string_append (sql, ", ");
+          if (types != NULL)
+            g_string_append_printf (sql, "CAST(?%u AS %s)", r * columns + c, types[c - 1]);
+          else
+            g_string_append_printf (sql, "?%u", r * columns + c);
+        }
+      g_string_append_c (sql, ')');
+    }
+}
+
 /**
  * les_sql_compute_insert_findings:
  * @rows: how many findings one statement inserts
@@ -109,13 +130,7 @@ les_sql_compute_insert_findings (guint rows)
   GString *sql = g_string_new ("INSERT INTO findings (year, severity, code, practice_code, service_code, "
                                "rule_code, period, claim_ref, message) VALUES ");
 
-  for (guint r = 0; r < rows; r++)
-    {
-      g_string_append (sql, r == 0 ? "(" : ", (");
-      for (guint c = 1; c <= LES_SQL_COMPUTE_FINDING_COLUMNS; c++)
-        g_string_append_printf (sql, c == 1 ? "?%u" : ", ?%u", r * LES_SQL_COMPUTE_FINDING_COLUMNS + c);
-      g_string_append_c (sql, ')');
-    }
+  append_rows (sql, rows, LES_SQL_COMPUTE_FINDING_COLUMNS, NULL);
   return g_string_free (sql, FALSE);
 }
 
@@ -156,14 +171,7 @@ les_sql_compute_update_lines (guint rows)
   GString *sql = g_string_new ("UPDATE payment_lines SET units = v.column6, gross = v.column7, "
                                "payable = v.column8, held = v.column9 FROM (VALUES ");
 
-  for (guint r = 0; r < rows; r++)
-    {
-      g_string_append (sql, r == 0 ? "(" : ", (");
-      for (guint c = 1; c <= LES_SQL_COMPUTE_LINE_COLUMNS; c++)
-        g_string_append_printf (sql, "%sCAST(?%u AS %s)", c == 1 ? "" : ", ", r * LES_SQL_COMPUTE_LINE_COLUMNS + c,
-                                types[c - 1]);
-      g_string_append_c (sql, ')');
-    }
+  append_rows (sql, rows, LES_SQL_COMPUTE_LINE_COLUMNS, types);
   g_string_append (sql, ") AS v WHERE payment_lines.year = v.column1 AND payment_lines.practice_code = v.column2 "
                    "AND payment_lines.service_code = v.column3 AND payment_lines.rule_code = v.column4 "
                    "AND payment_lines.period = v.column5");
@@ -186,13 +194,7 @@ les_sql_compute_insert_lines (guint rows)
   GString *sql = g_string_new ("INSERT INTO payment_lines (year, practice_code, service_code, rule_code, period, "
                                "units, gross, payable, held) VALUES ");
 
-  for (guint r = 0; r < rows; r++)
-    {
-      g_string_append (sql, r == 0 ? "(" : ", (");
-      for (guint c = 1; c <= LES_SQL_COMPUTE_LINE_COLUMNS; c++)
-        g_string_append_printf (sql, c == 1 ? "?%u" : ", ?%u", r * LES_SQL_COMPUTE_LINE_COLUMNS + c);
-      g_string_append_c (sql, ')');
-    }
+  append_rows (sql, rows, LES_SQL_COMPUTE_LINE_COLUMNS, NULL);
   return g_string_free (sql, FALSE);
 }
 
