@@ -904,6 +904,21 @@ test_key_file_private (void)
   g_clear_pointer (&read, g_bytes_unref);
   g_assert_false (les_key_file_read (path, &id, &read, &error));
   g_assert_nonnull (strstr (error->message, "chmod 600"));
+  g_clear_error (&error);
+
+  /* a first run's folder does not exist yet: made, private */
+  {
+    g_autofree char *sub = g_build_filename (dir, "config", NULL);
+    g_autofree char *inner = g_build_filename (sub, "les-claims", NULL);
+    g_autofree char *deep = g_build_filename (inner, "key", NULL);
+
+    g_assert_true (les_key_file_write (deep, "0123456789abcdef0123456789abcdef", key, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (file_mode (inner), ==, 0700);
+    g_assert_cmpuint (file_mode (deep), ==, 0600);
+    test_remove_dir (inner);
+    g_rmdir (sub);
+  }
   test_remove_dir (dir);
 }
 

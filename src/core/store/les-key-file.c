@@ -103,6 +103,15 @@ les_key_file_write (const char *path, const char *key_id, GBytes *key, GError **
                    g_strerror (EEXIST));
       return FALSE;
     }
+  /* its folder made when missing (~/.config/les-claims on a first run), private */
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, LES_ERROR, LES_ERROR_FAILED, _("Cannot write the key file %s: %s"), path,
+                   g_strerror (saved));
+      return FALSE;
+    }
   /* written whole beside it, then linked in place: a job that finds the file
    * finds all of it, and an existing file is never replaced */
   fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
