@@ -184,15 +184,21 @@ cp "$LES_CLAIMS_KEY_FILE" "$ro/job.key"
 sed 's/^E0/F0/' "$examples/01-item-tariffs/claims.csv" > "$ro/claims.csv"
 chmod 755 "$ro"
 chmod 444 "$ro/c.db" "$ro/claims.csv"
+ro_cli=$cli
 if [ "$(id -u)" = 0 ]; then
   chown nobody "$ro/c.db" "$ro/job.key"
   chmod 777 "$ro"
   as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+  # the build may be in a folder only root can enter (a CI clone in a private
+  # temporary folder): nobody runs a copy of the CLI, which needs nothing beside it
+  cp "$cli" "$ro/les-claims-cli"
+  chmod 755 "$ro/les-claims-cli"
+  ro_cli=$ro/les-claims-cli
 else
   as_user=
 fi
 chmod 400 "$ro/job.key"
-$as_user env LES_CLAIMS_KEY_FILE="$ro/job.key" "$cli" --db "$ro/c.db" import claims "$ro/claims.csv" \
+$as_user env LES_CLAIMS_KEY_FILE="$ro/job.key" "$ro_cli" --db "$ro/c.db" import claims "$ro/claims.csv" \
   >/dev/null 2>"$work/err"
 status=$?
 grep -v "can be read by other people" "$work/err" > "$work/err2"
