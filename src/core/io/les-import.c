@@ -1096,20 +1096,9 @@ flush_claims (Import *imp)
   g_autoptr(GHashTable) held = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   g_autoptr(GArray) fates = g_array_sized_new (FALSE, FALSE, sizeof (ClaimFate), imp->batch->len);
   g_autoptr(GError) error = NULL;
-  g_autofree char *key = g_strdup (imp->key->str);
-  GStringChunk *held_text = g_string_chunk_new (4096);
-  LesValue saved_vals[MAX_COLUMNS];
-  guint saved_line = imp->row_line;
-  gboolean saved_failed = imp->row_failed;
+  g_autoptr(GStringChunk) held_text = g_string_chunk_new (4096);
   gboolean written = FALSE;
 
-  /* called from report(), the row being read may be half parsed: it is kept as it is */
-  memcpy (saved_vals, imp->vals, sizeof saved_vals);
-
-  if (imp->batch->len == 0 || imp->fatal)
-    goto out;
-  imp->flushing = TRUE;
-  g_string_truncate (imp->copy_rows, 0);
   if (les_db_exec (imp->db, les_sql_import_batch_savepoint, &error) && read_held (imp, held, held_text, &error))
     {
       for (guint i = 0; i < imp->batch->len; i++)
@@ -1135,7 +1124,7 @@ flush_claims (Import *imp)
   if (!written)
     {
       batch_refused (imp, g_steal_pointer (&error), write_claim);
-      goto out;
+      return;
     }
 
   for (guint i = 0; i < imp->batch->len; i++)
@@ -1166,17 +1155,6 @@ flush_claims (Import *imp)
       if (imp->row_failed)
         imp->stats->errors++;
     }
-
-out:
-  g_string_chunk_free (held_text);
-  g_array_set_size (imp->batch, 0);
-  g_hash_table_remove_all (imp->batch_first);
-  g_string_chunk_clear (imp->batch_text);
-  g_string_assign (imp->key, key);
-  memcpy (imp->vals, saved_vals, sizeof saved_vals);
-  imp->row_line = saved_line;
-  imp->row_failed = saved_failed;
-  imp->flushing = FALSE;
 }
 
 /* A server's import of a reference kind: a row whose key is new in the
@@ -1348,18 +1326,9 @@ flush_references (Import *imp)
   g_autoptr(GHashTable) held = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   g_autoptr(GArray) fates = g_array_sized_new (FALSE, FALSE, sizeof (RowFate), imp->batch->len);
   g_autoptr(GError) error = NULL;
-  g_autofree char *key = g_strdup (imp->key->str);
-  GStringChunk *held_text = g_string_chunk_new (4096);
-  LesValue saved_vals[MAX_COLUMNS];
-  guint saved_line = imp->row_line;
-  gboolean saved_failed = imp->row_failed;
+  g_autoptr(GStringChunk) held_text = g_string_chunk_new (4096);
   gboolean written = FALSE;
 
-  memcpy (saved_vals, imp->vals, sizeof saved_vals);
-  if (imp->batch->len == 0 || imp->fatal)
-    goto out;
-  imp->flushing = TRUE;
-  g_string_truncate (imp->copy_rows, 0);
   if (les_db_exec (imp->db, les_sql_import_batch_savepoint, &error)
       && read_held_references (imp, held, held_text, &error))
     {
@@ -1395,7 +1364,7 @@ flush_references (Import *imp)
   if (!written)
     {
       batch_refused (imp, g_steal_pointer (&error), store_reference_row);
-      goto out;
+      return;
     }
 
   for (guint i = 0; i < imp->batch->len; i++)
@@ -1419,25 +1388,37 @@ flush_references (Import *imp)
           break;
         }
     }
+}
 
-out:
-  g_string_chunk_free (held_text);
+/* Writes the rows waiting in the batch (none once the import has failed),
+ * and empties it.  Called from report() too, so the row being read, which
+ * may be half parsed, is kept as it is around the batch's rows. */
+static void
+flush_batch (Import *imp)
+{
+  g_autofree char *key = g_strdup (imp->key->str);
+  LesValue saved_vals[MAX_COLUMNS];
+  guint saved_line = imp->row_line;
+  gboolean saved_failed = imp->row_failed;
+
+  memcpy (saved_vals, imp->vals, sizeof saved_vals);
+  if (imp->batch->len > 0 && !imp->fatal)
+    {
+      imp->flushing = TRUE;
+      g_string_truncate (imp->copy_rows, 0);
+      if (imp->kind == LES_KIND_CLAIMS)
+        flush_claims (imp);
+      else
+        flush_references (imp);
+      imp->flushing = FALSE;
+    }
   g_array_set_size (imp->batch, 0);
+  g_hash_table_remove_all (imp->batch_first);
   g_string_chunk_clear (imp->batch_text);
   g_string_assign (imp->key, key);
   memcpy (imp->vals, saved_vals, sizeof saved_vals);
   imp->row_line = saved_line;
   imp->row_failed = saved_failed;
-  imp->flushing = FALSE;
-}
-
-static void
-flush_batch (Import *imp)
-{
-  if (imp->kind == LES_KIND_CLAIMS)
-    flush_claims (imp);
-  else
-    flush_references (imp);
 }
 
 static void
