@@ -451,18 +451,19 @@ bind_value (LesStmt *stmt, int index, const LesValue *v)
     }
 }
 
-/* A cell's type is its column's, so a stored value compares as the cell's type */
+/* A cell against the text a database holds for it (NULL for NULL), compared as the cell's type
+ * (its column's): a statement's column, or a batch's row held on a server */
 static gboolean
-value_equals_column (const LesValue *v, LesStmt *stmt, int index)
+value_equals_text (const LesValue *v, const char *held)
 {
-  if (les_stmt_is_null (stmt, index))
+  if (held == NULL)
     return v->type == LES_VALUE_BLANK;
   switch (v->type)
     {
     case LES_VALUE_INT:
-      return v->i == les_stmt_int64 (stmt, index);
+      return v->i == g_ascii_strtoll (held, NULL, 10);
     case LES_VALUE_TEXT:
-      return g_strcmp0 (les_value_get_text (v), les_stmt_text (stmt, index)) == 0;
+      return strcmp (les_value_get_text (v), held) == 0;
     case LES_VALUE_BLANK:
     default:
       return FALSE;
@@ -800,7 +801,7 @@ store_reference_row (Import *imp)
         {
           if (!les_sql_import_stores (imp->info, c))
             continue;
-          if (!value_equals_column (&imp->vals[c], stmt, index))
+          if (!value_equals_text (&imp->vals[c], les_stmt_text (stmt, index)))
             {
               same = FALSE;
               describe_column (before, imp->info->columns[c].name, stmt, index);
@@ -851,24 +852,6 @@ store_reference_row (Import *imp)
   /* later rows of the same import may refer to what this one made */
   if (imp->kind == LES_KIND_PRACTICES)
     g_hash_table_add (imp->practices, g_strdup (val_of (imp, "practice_code")->s));
-}
-
-/* A cell against the text a database holds for it (NULL for NULL), as value_equals_column() */
-static gboolean
-value_equals_text (const LesValue *v, const char *held)
-{
-  if (held == NULL)
-    return v->type == LES_VALUE_BLANK;
-  switch (v->type)
-    {
-    case LES_VALUE_INT:
-      return v->i == g_ascii_strtoll (held, NULL, 10);
-    case LES_VALUE_TEXT:
-      return strcmp (les_value_get_text (v), held) == 0;
-    case LES_VALUE_BLANK:
-    default:
-      return FALSE;
-    }
 }
 
 static const char *claim_columns[] = { "practice_code", "service_code", "item_code", "period", "count",
