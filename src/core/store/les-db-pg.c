@@ -1441,7 +1441,7 @@ lose_conn (NotifySource *self, const char *problem)
     g_source_remove_unix_fd ((GSource *) self, self->fd_tag);
   self->fd_tag = NULL;
   g_clear_pointer (&self->conn, PQfinish);
-  self->delay_s = RELISTEN_FIRST_S;
+  /* the delay is the first again: watch_conn() set it when this connection was made */
   wait_to_connect (self);
   if (self->link_func != NULL)
     self->link_func (FALSE, problem, self->link_data);
